@@ -1,0 +1,92 @@
+// HTTP and WebSocket on one port: GraphQL at /graphql, health, and the dashboard.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config.js';
+import { AppError } from './domain/errors.js';
+import { type Context, createContext } from './graphql/context.js';
+import { createFormatError } from './graphql/errors.js';
+import { queryLimitsPlugin } from './graphql/limits.js';
+import { actorFromAuthorization } from './http/auth.js';
+import { healthRoutes } from './http/health.js';
+import { staticClient } from './http/static-client.js';
+import type { Logger } from './logger.js';
+import type { Services } from './services/index.js';
+
+export interface AppDeps {
+  config: Config;
+  db: DataSource;
+  services: Services;
+  schema: GraphQLSchema;
+  logger: Logger;
+}
+
+export interface App {
+  httpServer: Server;
+  listen(port: number, host: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function createApp({ config, db, services, schema, logger }: AppDeps): Promise<App> {
+  const app = express();
+  const httpServer = createServer(app);
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: createFormatError(logger),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryLimitsPlugin(schema)],
+  });
+  await apollo.start();
+
+  app.disable('x-powered-by');
+  app.use(healthRoutes(db));
+  app.use(
+    '/graphql',
+    express.json({ limit: config.maxBodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        try {
+          return createContext(services, await actorFromAuthorization(services.apiKeys, req.headers.authorization));
+        } catch (error) {
+          if (error instanceof AppError) {
+            throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
+          }
+          throw error;
+        }
+      },
+    }),
+  );
+  app.use(staticClient());
+  // Body parser failures (too large, malformed JSON) answer in GraphQL's error shape.
+  app.use(
+    (
+      error: { status?: number; type?: string; message?: string },
+      _req: express.Request,
+      res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      if (!error?.status) return next(error);
+      const message =
+        error.type === 'entity.too.large'
+          ? `request body is larger than ${config.maxBodyBytes} bytes`
+          : `request body is not valid JSON: ${error.message}`;
+      res.status(error.status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+    },
+  );
+
+  return {
+    httpServer,
+    listen: (port, host) =>
+      new Promise((resolveListen, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolveListen((httpServer.address() as AddressInfo).port));
+      }),
+    close: () => apollo.stop(),
+  };
+}

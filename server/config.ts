@@ -1,0 +1,66 @@
+// Environment → typed, validated config. A bad value stops the start with a clear message.
+import { resolve } from 'node:path';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  adminApiKey: string | undefined;
+  leaseSeconds: number;
+  retentionDays: number;
+  eventRetentionHours: number;
+  exportUrlTtlSeconds: number;
+  logLevel: LogLevel;
+  /** Minimum milliseconds between two progress events of one run (coalescing). */
+  progressIntervalMs: number;
+  /** Largest accepted request body, in bytes. */
+  maxBodyBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+export function loadConfig(env: Env = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://, got "${databaseUrl}"`);
+  }
+  const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  }
+  const adminApiKey = env.ADMIN_API_KEY || undefined;
+  if (adminApiKey !== undefined && adminApiKey.length < 16) {
+    throw new ConfigError('ADMIN_API_KEY must be at least 16 characters long');
+  }
+  return {
+    port: integer(env, 'PORT', 4000, 0, 65535),
+    host: env.HOST || (databaseUrl ? '0.0.0.0' : '127.0.0.1'),
+    databaseUrl,
+    dataDir: resolve(env.DATA_DIR || './.data'),
+    adminApiKey,
+    leaseSeconds: integer(env, 'LEASE_SECONDS', 60, 1),
+    retentionDays: integer(env, 'RETENTION_DAYS', 30, 1),
+    eventRetentionHours: integer(env, 'EVENT_RETENTION_HOURS', 24, 1),
+    exportUrlTtlSeconds: integer(env, 'EXPORT_URL_TTL_SECONDS', 900, 1),
+    logLevel,
+    progressIntervalMs: integer(env, 'PROGRESS_INTERVAL_MS', 250, 0),
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024),
+  };
+}

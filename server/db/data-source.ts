@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { ApiKey } from '../entities/ApiKey.js';
+import { AuditEntry } from '../entities/AuditEntry.js';
+import { Pipeline } from '../entities/Pipeline.js';
+import { RecordAttempt } from '../entities/RecordAttempt.js';
+import { SyncRecord } from '../entities/SyncRecord.js';
+import { SyncRun } from '../entities/SyncRun.js';
+import { Init1700000000000 } from './migrations/1700000000000-Init.js';
+
+export const entities = [Pipeline, SyncRun, SyncRecord, RecordAttempt, AuditEntry, ApiKey];
+export const migrations = [Init1700000000000];
+
+export function createDataSource(url: string, poolSize = 10): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: { max: poolSize },
+  });
+}
+
+/** Connects and applies pending migrations; concurrent starters wait on one lock. */
+export async function openDataSource(url: string, poolSize?: number): Promise<DataSource> {
+  const dataSource = createDataSource(url, poolSize);
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'all' });
+  return dataSource;
+}

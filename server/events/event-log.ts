@@ -1,0 +1,46 @@
+// Appends to the ordered event table inside the caller's transaction. The NOTIFY is only a
+// wake-up (Postgres delivers it at commit); listeners re-read the rows.
+import type { EntityManager } from 'typeorm';
+import type { RunStatus, WorkerCommandType } from '../domain/enums.js';
+
+export const EVENTS_CHANNEL = 'syncwatch_events';
+
+export type EventInput =
+  | {
+      kind: 'run';
+      runId: string;
+      pipelineId: string;
+      tenantId: string | null;
+      /** What changed: created, status, progress (counts) or lease. */
+      payload: { change: 'created' | 'status' | 'progress' | 'lease'; status: RunStatus; previousStatus: RunStatus | null };
+    }
+  | {
+      kind: 'records';
+      runId: string;
+      pipelineId: string;
+      tenantId: string | null;
+      payload: { recordIds: string[] };
+    }
+  | {
+      kind: 'command';
+      runId: string;
+      pipelineId: string;
+      tenantId: string | null;
+      payload: { type: WorkerCommandType };
+    };
+
+export async function appendEvents(manager: EntityManager, events: EventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  await manager.query(
+    `INSERT INTO events (kind, run_id, pipeline_id, tenant_id, payload)
+     SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::jsonb[])`,
+    [
+      events.map((e) => e.kind),
+      events.map((e) => e.runId),
+      events.map((e) => e.pipelineId),
+      events.map((e) => e.tenantId),
+      events.map((e) => JSON.stringify(e.payload)),
+    ],
+  );
+  await manager.query(`SELECT pg_notify($1, '')`, [EVENTS_CHANNEL]);
+}

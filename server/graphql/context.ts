@@ -1,0 +1,32 @@
+import DataLoader from 'dataloader';
+import type { Actor } from '../domain/actor.js';
+import type { Pipeline } from '../entities/Pipeline.js';
+import type { RecordAttempt } from '../entities/RecordAttempt.js';
+import type { SyncRun } from '../entities/SyncRun.js';
+import type { Services } from '../services/index.js';
+
+/** Related objects are batched per request: one query per kind, never one per row. */
+function createLoaders(services: Services) {
+  return {
+    pipeline: new DataLoader<string, Pipeline | null>((ids) => services.pipelines.byIds(ids)),
+    run: new DataLoader<string, SyncRun | null>((ids) => services.runs.byIds(ids)),
+    earlierAttempts: new DataLoader<string, RecordAttempt[]>((ids) => services.records.earlierAttempts(ids)),
+  };
+}
+
+export interface Context {
+  /** null when the request carried no key: every operation then answers UNAUTHENTICATED. */
+  actor: Actor | null;
+  services: Services;
+  loaders: ReturnType<typeof createLoaders>;
+}
+
+export function createContext(services: Services, actor: Actor | null): Context {
+  return { actor, services, loaders: createLoaders(services) };
+}
+
+/** The authenticated actor; the auth checker has already refused requests without one. */
+export function actorOf(context: Context): Actor {
+  if (!context.actor) throw new Error('resolver reached without an actor');
+  return context.actor;
+}

@@ -1,0 +1,27 @@
+// Every error a client sees carries extensions.code; internal failures are logged, not leaked.
+import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { AppError } from '../domain/errors.js';
+import type { Logger } from '../logger.js';
+
+// Validation failures about a value (a bad enum, a malformed DateTime) are bad input, like coercion failures.
+const VALUE_ERROR =
+  /^(Expected value of type|Enum "[^"]+" cannot represent|Value "[^"]*" does not exist|Int cannot represent|Float cannot represent|String cannot represent|Boolean cannot represent|ID cannot represent|Field "[^"]+" of required type|Argument "[^"]+" of required type)/;
+
+export function createFormatError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof AppError) {
+      return { ...formatted, message: original.message, extensions: { ...original.details, code: original.code } };
+    }
+    const code = formatted.extensions?.code;
+    if (code === ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED && VALUE_ERROR.test(formatted.message)) {
+      return { ...formatted, extensions: { ...formatted.extensions, code: ApolloServerErrorCode.BAD_USER_INPUT } };
+    }
+    if (code === ApolloServerErrorCode.INTERNAL_SERVER_ERROR) {
+      logger.error('unexpected error', { error: String((original as Error)?.stack ?? original), path: formatted.path });
+      return { message: 'internal server error', path: formatted.path, extensions: { code } };
+    }
+    return formatted;
+  };
+}

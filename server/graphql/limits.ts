@@ -1,0 +1,37 @@
+// Bounds on what one operation may ask: nesting depth and estimated cost (lists count `first` times).
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { depthOf } from './depth.js';
+
+export const MAX_DEPTH = 12;
+export const MAX_COMPLEXITY = 100_000;
+
+/** A connection costs its page size times what each element asks for. */
+const pagedEstimator: ComplexityEstimator = ({ args, childComplexity }) =>
+  typeof args.first === 'number' ? 1 + args.first * Math.max(1, childComplexity) : undefined;
+
+const tooBig = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+
+export function queryLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request, operationName }) {
+          const depth = depthOf(document, operationName ?? undefined);
+          if (depth > MAX_DEPTH) throw tooBig(`query is nested ${depth} levels deep; at most ${MAX_DEPTH} are allowed`);
+          const complexity = getComplexity({
+            schema,
+            query: document,
+            operationName: operationName ?? undefined,
+            variables: request.variables ?? {},
+            estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+          });
+          if (complexity > MAX_COMPLEXITY) {
+            throw tooBig(`query is too complex (${complexity} > ${MAX_COMPLEXITY}); ask for smaller pages or fewer nested lists`);
+          }
+        },
+      };
+    },
+  };
+}

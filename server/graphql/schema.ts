@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import './enums.js';
+import type { GraphQLSchema } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { buildSchema, type PubSub } from 'type-graphql';
+import { AccessResolver } from '../resolvers/AccessResolver.js';
+import { PipelineResolver } from '../resolvers/PipelineResolver.js';
+import { RecordResolver } from '../resolvers/RecordResolver.js';
+import { RunResolver } from '../resolvers/RunResolver.js';
+import { WorkerResolver } from '../resolvers/WorkerResolver.js';
+import { authChecker } from './auth-checker.js';
+
+export const resolvers = [AccessResolver, PipelineResolver, RunResolver, RecordResolver, WorkerResolver] as const;
+
+export function createSchema(pubSub?: PubSub): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    authChecker,
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    // Inputs are checked by the services, which know the rules and give the reasons.
+    validate: false,
+    ...(pubSub ? { pubSub } : {}),
+  });
+}

@@ -1,0 +1,78 @@
+// Background work, run by one instance at a time: whoever holds the Postgres advisory lock.
+// Another instance takes over when the holder dies (its session, and so its lock, ends).
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { Logger } from '../logger.js';
+
+const LEADER_LOCK_KEY = 7_130_001; // arbitrary, fixed: one lock for all of syncwatch's background work
+
+export interface Job {
+  name: string;
+  everyMs: number;
+  run(): Promise<unknown>;
+}
+
+export class Scheduler {
+  private runner: QueryRunner | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private electionTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private leader = false;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly jobs: Job[],
+    private readonly logger: Logger,
+    private readonly electionEveryMs = 5_000,
+  ) {}
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  start(): void {
+    void this.elect();
+    this.electionTimer = setInterval(() => void this.elect(), this.electionEveryMs);
+  }
+
+  private async elect(): Promise<void> {
+    if (this.stopped || this.leader) return;
+    try {
+      this.runner ??= this.db.createQueryRunner();
+      const [{ locked }] = await this.runner.query('SELECT pg_try_advisory_lock($1) AS locked', [LEADER_LOCK_KEY]);
+      if (!locked || this.stopped) return;
+      this.leader = true;
+      this.logger.info('this instance runs the background jobs');
+      for (const job of this.jobs) this.timers.push(setInterval(() => void this.runJob(job), job.everyMs));
+    } catch (error) {
+      this.logger.warn('leader election failed; will retry', { error: String(error) });
+      await this.runner?.release().catch(() => {});
+      this.runner = null;
+    }
+  }
+
+  private running = new Set<string>();
+  private async runJob(job: Job): Promise<void> {
+    if (this.running.has(job.name) || this.stopped) return;
+    this.running.add(job.name);
+    try {
+      await job.run();
+    } catch (error) {
+      this.logger.error('background job failed', { job: job.name, error: String(error) });
+    } finally {
+      this.running.delete(job.name);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.electionTimer) clearInterval(this.electionTimer);
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    while (this.running.size > 0) await new Promise((r) => setTimeout(r, 20));
+    if (this.runner) {
+      if (this.leader) await this.runner.query('SELECT pg_advisory_unlock($1)', [LEADER_LOCK_KEY]).catch(() => {});
+      await this.runner.release().catch(() => {});
+    }
+    this.leader = false;
+  }
+}

@@ -1,0 +1,69 @@
+// Assembles one syncwatch instance: database → migrations → services → schema → HTTP/WebSocket → jobs.
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { type App, createApp } from './app.js';
+import type { Config } from './config.js';
+import { openDataSource } from './db/data-source.js';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
+import { createSchema } from './graphql/schema.js';
+import { Scheduler } from './jobs/scheduler.js';
+import { createLogger, type Logger } from './logger.js';
+import { createServices, type Services } from './services/index.js';
+
+export interface Syncwatch {
+  url: string;
+  port: number;
+  db: DataSource;
+  services: Services;
+  logger: Logger;
+  /** Set when the embedded database was started (no DATABASE_URL). */
+  embedded: EmbeddedDatabase | null;
+  /** Secret of the admin key created on first start of an empty database, else null. */
+  firstAdminKey: string | null;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Run leader-elected background jobs (default true). */
+  jobs?: boolean;
+}
+
+export async function startSyncwatch(config: Config, options: StartOptions = {}): Promise<Syncwatch> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(join(config.dataDir, 'postgres'));
+  if (embedded) {
+    logger.info('embedded PostgreSQL started', { dir: join(config.dataDir, 'postgres') });
+  }
+  let databaseUrl = config.databaseUrl;
+  if (embedded) {
+    await embedded.createDatabase('syncwatch').catch(() => {}); // exists after the first start
+    databaseUrl = embedded.urlFor('syncwatch');
+  }
+  const db = await openDataSource(databaseUrl as string);
+  const services = createServices(db, config);
+
+  if (config.adminApiKey) await services.apiKeys.ensureAdminKey(config.adminApiKey);
+  const firstAdminKey = config.adminApiKey ? null : await services.apiKeys.createFirstAdminKey();
+
+  const schema = await createSchema();
+  const app: App = await createApp({ config, db, services, schema, logger });
+  const port = await app.listen(config.port, config.host);
+  const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  const url = `http://${host}:${port}`;
+
+  const scheduler = new Scheduler(db, [{ name: 'lease expiry', everyMs: 1_000, run: () => services.runLifecycle.expireLeases() }], logger);
+  if (options.jobs !== false) scheduler.start();
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      await scheduler.stop();
+      await app.close();
+      await db.destroy();
+      await embedded?.stop();
+    })();
+    return stopping;
+  };
+  return { url, port, db, services, logger, embedded, firstAdminKey, stop };
+}

@@ -1,0 +1,44 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { RecordAttempt } from '../entities/RecordAttempt.js';
+import { SyncRecord } from '../entities/SyncRecord.js';
+import { SyncRun } from '../entities/SyncRun.js';
+import { actorOf, type Context } from '../graphql/context.js';
+import { currentAttempt } from '../services/record-query.service.js';
+import { RecordConnection } from './types/connections.js';
+import { RecordFilter, RecordOrder } from './types/filters.input.js';
+
+@Resolver(() => SyncRecord)
+export class RecordResolver {
+  @Authorized()
+  @Query(() => RecordConnection, {
+    description: 'Records matching the filter, newest started first unless ordered otherwise; keyset-paged.',
+  })
+  async records(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => RecordFilter, { nullable: true, description: 'Which records.' }) filter?: RecordFilter,
+    @Arg('orderBy', () => RecordOrder, { nullable: true, description: 'Sort order (default STARTED_AT DESC).' }) orderBy?: RecordOrder,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 100, description: 'Page size, from 1 to 500.' }) first: number | null = 100,
+    @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after?: string,
+  ): Promise<RecordConnection> {
+    return new RecordConnection(await ctx.services.records.list(actorOf(ctx), filter, orderBy, first ?? 100, after));
+  }
+
+  @Authorized()
+  @Query(() => SyncRecord, { nullable: true, description: 'One record; null when it does not exist or belongs to another tenant.' })
+  record(@Arg('id', () => ID, { description: 'The record’s id.' }) id: string, @Ctx() ctx: Context): Promise<SyncRecord | null> {
+    return ctx.services.records.find(actorOf(ctx), id);
+  }
+
+  @FieldResolver(() => SyncRun, { description: 'The run the record belongs to.' })
+  async run(@Root() record: SyncRecord, @Ctx() ctx: Context): Promise<SyncRun> {
+    const run = await ctx.loaders.run.load(record.runId);
+    if (!run) throw new Error(`run ${record.runId} of record ${record.id} is missing`);
+    return run;
+  }
+
+  @FieldResolver(() => [RecordAttempt], { description: 'Every attempt of the record, oldest first; the last is the current one.' })
+  async history(@Root() record: SyncRecord, @Ctx() ctx: Context): Promise<RecordAttempt[]> {
+    const earlier = await ctx.loaders.earlierAttempts.load(record.id);
+    return [...earlier, currentAttempt(record)];
+  }
+}

@@ -1,0 +1,90 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+import { AuditEntry } from '../../entities/AuditEntry.js';
+import { SyncRecord } from '../../entities/SyncRecord.js';
+import { SyncRun } from '../../entities/SyncRun.js';
+import type { Page } from '../../services/keyset.js';
+
+@ObjectType({ description: 'Where a page ends and whether another follows.' })
+export class PageInfo {
+  @Field(() => Boolean, { description: 'Whether another page follows; ask for it with after: endCursor.' })
+  hasNextPage: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the last edge of this page.' })
+  endCursor: string | null;
+}
+
+@ObjectType({ description: 'A run in a list, with its position.' })
+export class RunEdge {
+  @Field(() => String, { description: 'Opaque position of this run in the list.' })
+  cursor: string;
+
+  @Field(() => SyncRun, { description: 'The run.' })
+  node: SyncRun;
+}
+
+@ObjectType({ description: 'A page of runs.' })
+export class RunConnection {
+  constructor(private readonly page: Page<SyncRun>) {}
+
+  @Field(() => [RunEdge], { description: 'The runs of this page.' })
+  get edges(): RunEdge[] {
+    return this.page.edges;
+  }
+
+  @Field(() => PageInfo, { description: 'Paging state.' })
+  get pageInfo(): PageInfo {
+    return { hasNextPage: this.page.hasNextPage, endCursor: this.page.endCursor };
+  }
+
+  @Field(() => Int, { description: 'Runs matching the filter in all; computed only when selected, so select it only when shown.' })
+  get totalCount(): Promise<number> {
+    return this.page.totalCount();
+  }
+}
+
+@ObjectType({ description: 'A record in a list, with its position.' })
+export class RecordEdge {
+  @Field(() => String, { description: 'Opaque position of this record in the list.' })
+  cursor: string;
+
+  @Field(() => SyncRecord, { description: 'The record.' })
+  node: SyncRecord;
+}
+
+@ObjectType({ description: 'A page of records.' })
+export class RecordConnection {
+  constructor(private readonly page: Page<SyncRecord>) {}
+
+  @Field(() => [RecordEdge], { description: 'The records of this page.' })
+  get edges(): RecordEdge[] {
+    return this.page.edges;
+  }
+
+  @Field(() => PageInfo, { description: 'Paging state.' })
+  get pageInfo(): PageInfo {
+    return { hasNextPage: this.page.hasNextPage, endCursor: this.page.endCursor };
+  }
+
+  @Field(() => Int, { description: 'Records matching the filter in all; computed only when selected, so select it only when shown.' })
+  get totalCount(): Promise<number> {
+    return this.page.totalCount();
+  }
+}
+
+@ObjectType({ description: 'An audit entry in a list, with its position.' })
+export class AuditEdge {
+  @Field(() => String, { description: 'Opaque position of this entry in the list.' })
+  cursor: string;
+
+  @Field(() => AuditEntry, { description: 'The entry.' })
+  node: AuditEntry;
+}
+
+@ObjectType({ description: 'A page of the audit log, newest first.' })
+export class AuditConnection {
+  @Field(() => [AuditEdge], { description: 'The entries of this page.' })
+  edges: AuditEdge[];
+
+  @Field(() => PageInfo, { description: 'Paging state.' })
+  pageInfo: PageInfo;
+}

@@ -1,0 +1,94 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { type Actor, tenantFor } from '../domain/actor.js';
+import { Role } from '../domain/enums.js';
+import { notFound } from '../domain/errors.js';
+import { isUuid } from '../domain/ids.js';
+import { optionalText, requiredText } from '../domain/text-limits.js';
+import { ApiKey } from '../entities/ApiKey.js';
+import type { AuditService } from './audit.service.js';
+
+export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
+const newSecret = () => `sw_${randomBytes(24).toString('base64url')}`;
+
+const CACHE_MS = 5_000;
+
+export interface ApiKeyInput {
+  name: string;
+  role: Role;
+  tenantId?: string | null;
+}
+
+export class ApiKeyService {
+  /** Recently seen keys by hash, so each request does not cost a query; revocation clears it. */
+  private readonly cache = new Map<string, { actor: Actor | null; until: number }>();
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async authenticate(secret: string): Promise<Actor | null> {
+    const hash = hashSecret(secret);
+    const cached = this.cache.get(hash);
+    if (cached && cached.until > Date.now()) return cached.actor;
+    const key = await this.db.getRepository(ApiKey).findOneBy({ secretHash: hash });
+    const actor = key && !key.revokedAt ? toActor(key) : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hash, { actor, until: Date.now() + CACHE_MS });
+    return actor;
+  }
+
+  /** Whether a key is still valid, bypassing the cache (long-lived sockets check this). */
+  async isActive(keyId: string): Promise<boolean> {
+    const key = await this.db.getRepository(ApiKey).findOneBy({ id: keyId });
+    return !!key && !key.revokedAt;
+  }
+
+  async create(actor: Actor, input: ApiKeyInput): Promise<{ key: ApiKey; secret: string }> {
+    const name = requiredText(input.name, 'input.name');
+    const tenantId = tenantFor(actor, optionalText(input.tenantId, 'input.tenantId'));
+    const secret = newSecret();
+    return this.db.transaction(async (manager) => {
+      const key = manager.create(ApiKey, { name, role: input.role, tenantId, secretHash: hashSecret(secret) });
+      await manager.save(key);
+      await this.audit.write(manager, actor, 'createApiKey', `apiKey:${key.id}`, { name, role: input.role, tenantId }, tenantId);
+      return { key, secret };
+    });
+  }
+
+  async revoke(actor: Actor, id: string): Promise<boolean> {
+    return this.db.transaction(async (manager) => {
+      const key = isUuid(id) ? await manager.findOneBy(ApiKey, { id }) : null;
+      if (!key || (actor.tenantId !== null && key.tenantId !== actor.tenantId)) throw notFound('API key', id);
+      if (key.revokedAt) return false;
+      key.revokedAt = new Date();
+      await manager.save(key);
+      await this.audit.write(manager, actor, 'revokeApiKey', `apiKey:${id}`, { name: key.name }, key.tenantId);
+      this.cache.clear();
+      return true;
+    });
+  }
+
+  /** Makes sure an admin key with this secret exists (ADMIN_API_KEY). */
+  async ensureAdminKey(secret: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO api_keys (name, role, secret_hash) VALUES ('admin (ADMIN_API_KEY)', 'ADMIN', $1)
+       ON CONFLICT (secret_hash) DO UPDATE SET revoked_at = NULL, role = 'ADMIN', tenant_id = NULL`,
+      [hashSecret(secret)],
+    );
+  }
+
+  /** On an empty database, creates a first admin key and returns its secret; otherwise null. */
+  async createFirstAdminKey(): Promise<string | null> {
+    const secret = newSecret();
+    const rows: unknown[] = await this.db.query(
+      `INSERT INTO api_keys (name, role, secret_hash)
+       SELECT 'first admin', 'ADMIN', $1 WHERE NOT EXISTS (SELECT 1 FROM api_keys) RETURNING id`,
+      [hashSecret(secret)],
+    );
+    return rows.length > 0 ? secret : null;
+  }
+}
+
+export const toActor = (key: ApiKey): Actor => ({ keyId: key.id, name: key.name, role: key.role, tenantId: key.tenantId });

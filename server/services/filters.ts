@@ -1,0 +1,145 @@
+// The contract's RunFilter and RecordFilter as SQL conditions on a TypeORM query builder.
+// All conditions combine with AND; each one is served by an index of the first migration.
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { Actor } from '../domain/actor.js';
+import type { RecordOperation, RecordStatus, RunStatus, SyncMode } from '../domain/enums.js';
+import { badInput } from '../domain/errors.js';
+import { checkIds, isSerialId, isUuid } from '../domain/ids.js';
+
+export interface DateRange {
+  from?: Date | null;
+  to?: Date | null;
+}
+
+export interface RunFilter {
+  pipelineIds?: string[] | null;
+  tenantIds?: string[] | null;
+  modes?: SyncMode[] | null;
+  statuses?: RunStatus[] | null;
+  operationTypes?: string[] | null;
+  startedAt?: DateRange | null;
+  endedAt?: DateRange | null;
+  search?: string | null;
+}
+
+export interface RecordFilter {
+  runIds?: string[] | null;
+  pipelineIds?: string[] | null;
+  tenantIds?: string[] | null;
+  modes?: SyncMode[] | null;
+  entityTypes?: string[] | null;
+  operations?: RecordOperation[] | null;
+  statuses?: RecordStatus[] | null;
+  sourceId?: string | null;
+  errorCode?: string | null;
+  errorFingerprint?: string | null;
+  startedAt?: DateRange | null;
+  /** Internal: only records with these ids. */
+  ids?: string[] | null;
+}
+
+/** Escapes LIKE wildcards so user text matches literally. */
+export const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+let uniqueParam = 0;
+/** A parameter name that cannot clash with another condition on the same query. */
+const param = (name: string) => `${name}_${++uniqueParam}`;
+
+function inList<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  column: string,
+  values: readonly unknown[] | null | undefined,
+): void {
+  if (values == null) return;
+  if (values.length === 0) {
+    query.andWhere('false');
+    return;
+  }
+  const name = param('list');
+  query.andWhere(`${column} IN (:...${name})`, { [name]: values });
+}
+
+function range<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  column: string,
+  value: DateRange | null | undefined,
+  argument: string,
+): void {
+  if (!value) return;
+  if (value.from && value.to && value.from > value.to) {
+    throw badInput(`${argument}: "from" must not be after "to"`);
+  }
+  if (value.from) {
+    const name = param('from');
+    query.andWhere(`${column} >= :${name}`, { [name]: value.from });
+  }
+  if (value.to) {
+    const name = param('to');
+    query.andWhere(`${column} < :${name}`, { [name]: value.to });
+  }
+}
+
+/** A tenant-bound key sees only its tenant, whatever the filter asks. */
+export function visibleTo<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, actor: Actor): void {
+  if (actor.tenantId === null) return;
+  const name = param('tenant');
+  query.andWhere(`${alias}.tenant_id = :${name}`, { [name]: actor.tenantId });
+}
+
+export function applyRunFilter<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  alias: string,
+  filter: RunFilter | null | undefined,
+): void {
+  if (!filter) return;
+  checkIds(filter.pipelineIds, isUuid, 'filter.pipelineIds');
+  inList(query, `${alias}.pipeline_id`, filter.pipelineIds);
+  inList(query, `${alias}.tenant_id`, filter.tenantIds);
+  inList(query, `${alias}.mode`, filter.modes);
+  inList(query, `${alias}.status`, filter.statuses);
+  inList(query, `${alias}.operation_type`, filter.operationTypes);
+  range(query, `${alias}.started_at`, filter.startedAt, 'filter.startedAt');
+  range(query, `${alias}.ended_at`, filter.endedAt, 'filter.endedAt');
+  const search = filter.search?.trim();
+  if (search) {
+    const exact = param('search');
+    const like = param('like');
+    query.andWhere(
+      `(${alias}.id::text = :${exact} OR ${alias}.correlation_id ILIKE :${like} OR ${alias}.tenant_id ILIKE :${like}
+        OR EXISTS (SELECT 1 FROM pipelines sp WHERE sp.id = ${alias}.pipeline_id AND sp.name ILIKE :${like}))`,
+      { [exact]: search.toLowerCase(), [like]: likeContains(search) },
+    );
+  }
+}
+
+export function applyRecordFilter<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  alias: string,
+  filter: RecordFilter | null | undefined,
+): void {
+  if (!filter) return;
+  checkIds(filter.runIds, isUuid, 'filter.runIds');
+  checkIds(filter.pipelineIds, isUuid, 'filter.pipelineIds');
+  checkIds(filter.ids, isSerialId, 'ids');
+  inList(query, `${alias}.id`, filter.ids);
+  inList(query, `${alias}.run_id`, filter.runIds);
+  inList(query, `${alias}.pipeline_id`, filter.pipelineIds);
+  inList(query, `${alias}.tenant_id`, filter.tenantIds);
+  inList(query, `${alias}.mode`, filter.modes);
+  inList(query, `${alias}.entity_type`, filter.entityTypes);
+  inList(query, `${alias}.operation`, filter.operations);
+  inList(query, `${alias}.status`, filter.statuses);
+  if (filter.sourceId) {
+    const name = param('source');
+    query.andWhere(`lower(${alias}.source_id) LIKE :${name}`, { [name]: likeContains(filter.sourceId.toLowerCase()) });
+  }
+  if (filter.errorCode != null) {
+    const name = param('code');
+    query.andWhere(`${alias}.error_code = :${name}`, { [name]: filter.errorCode });
+  }
+  if (filter.errorFingerprint != null) {
+    const name = param('fingerprint');
+    query.andWhere(`${alias}.error_fingerprint = :${name}`, { [name]: filter.errorFingerprint });
+  }
+  range(query, `${alias}.started_at`, filter.startedAt, 'filter.startedAt');
+}

@@ -1,0 +1,26 @@
+// Builds every service once per process; resolvers, jobs and the demo share them.
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config.js';
+import { ApiKeyService } from './api-key.service.js';
+import { AuditService } from './audit.service.js';
+import { PipelineService } from './pipeline.service.js';
+import { RecordIngestService } from './record-ingest.service.js';
+import { RecordQueryService } from './record-query.service.js';
+import { RunLifecycleService } from './run-lifecycle.service.js';
+import { RunQueryService } from './run-query.service.js';
+
+export function createServices(db: DataSource, config: Pick<Config, 'leaseSeconds'>) {
+  const audit = new AuditService(db);
+  const runLifecycle = new RunLifecycleService(db, audit, config.leaseSeconds);
+  return {
+    audit,
+    apiKeys: new ApiKeyService(db, audit),
+    pipelines: new PipelineService(db, audit),
+    runs: new RunQueryService(db),
+    runLifecycle,
+    records: new RecordQueryService(db),
+    ingest: new RecordIngestService(db, runLifecycle, config.leaseSeconds),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

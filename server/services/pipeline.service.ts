@@ -1,0 +1,94 @@
+import type { DataSource } from 'typeorm';
+import { type Actor, tenantFor } from '../domain/actor.js';
+import type { SyncDirection } from '../domain/enums.js';
+import { conflict, notFound } from '../domain/errors.js';
+import { isUuid } from '../domain/ids.js';
+import { type RetryPolicyPatch, resolveRetryPolicy } from '../domain/retry-policy.js';
+import { optionalText, requiredText } from '../domain/text-limits.js';
+import { Pipeline } from '../entities/Pipeline.js';
+import type { AuditService } from './audit.service.js';
+
+export interface PipelineInput {
+  name: string;
+  sourceSystem: string;
+  targetSystem: string;
+  direction?: SyncDirection | null;
+  tenantId?: string | null;
+  config?: unknown;
+  retryPolicy?: RetryPolicyPatch | null;
+}
+
+export class PipelineService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  list(actor: Actor): Promise<Pipeline[]> {
+    const where = actor.tenantId === null ? {} : { tenantId: actor.tenantId };
+    return this.db.getRepository(Pipeline).find({ where, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** The pipeline if it exists and the actor may see it. */
+  async find(actor: Actor, id: string): Promise<Pipeline | null> {
+    if (!isUuid(id)) return null;
+    const pipeline = await this.db.getRepository(Pipeline).findOneBy({ id });
+    if (!pipeline || (actor.tenantId !== null && pipeline.tenantId !== actor.tenantId)) return null;
+    return pipeline;
+  }
+
+  async get(actor: Actor, id: string): Promise<Pipeline> {
+    const pipeline = await this.find(actor, id);
+    if (!pipeline) throw notFound('pipeline', id);
+    return pipeline;
+  }
+
+  /** Pipelines by id for DataLoader, in the order asked, unscoped: callers already hold a visible child. */
+  async byIds(ids: readonly string[]): Promise<(Pipeline | null)[]> {
+    const rows = await this.db
+      .getRepository(Pipeline)
+      .createQueryBuilder('p')
+      .whereInIds([...ids])
+      .getMany();
+    const byId = new Map(rows.map((p) => [p.id, p]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async create(actor: Actor, input: PipelineInput): Promise<Pipeline> {
+    const values = this.validate(actor, input, undefined);
+    return this.db.transaction(async (manager) => {
+      const pipeline = manager.create(Pipeline, values);
+      await manager.save(pipeline);
+      await this.audit.write(manager, actor, 'createPipeline', `pipeline:${pipeline.id}`, { input }, pipeline.tenantId);
+      return pipeline;
+    });
+  }
+
+  async update(actor: Actor, id: string, input: PipelineInput): Promise<Pipeline> {
+    const existing = await this.get(actor, id);
+    const values = this.validate(actor, input, existing);
+    return this.db.transaction(async (manager) => {
+      if (values.tenantId !== existing.tenantId) {
+        // Runs and records carry the tenant for scoping; moving history between tenants is not supported.
+        const [{ exists }] = await manager.query('SELECT EXISTS (SELECT 1 FROM runs WHERE pipeline_id = $1) AS exists', [id]);
+        if (exists) throw conflict('a pipeline with runs cannot move to another tenant');
+      }
+      Object.assign(existing, values, { updatedAt: new Date() });
+      await manager.save(existing);
+      await this.audit.write(manager, actor, 'updatePipeline', `pipeline:${id}`, { input }, existing.tenantId);
+      return existing;
+    });
+  }
+
+  private validate(actor: Actor, input: PipelineInput, existing: Pipeline | undefined): Partial<Pipeline> {
+    return {
+      name: requiredText(input.name, 'input.name'),
+      sourceSystem: requiredText(input.sourceSystem, 'input.sourceSystem'),
+      targetSystem: requiredText(input.targetSystem, 'input.targetSystem'),
+      direction: input.direction ?? existing?.direction,
+      tenantId: tenantFor(actor, optionalText(input.tenantId, 'input.tenantId')),
+      config: input.config === undefined ? existing?.config : input.config,
+      retryPolicy: resolveRetryPolicy(input.retryPolicy, existing?.retryPolicy),
+    };
+  }
+}

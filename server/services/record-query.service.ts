@@ -1,0 +1,79 @@
+import type { DataSource } from 'typeorm';
+import type { Actor } from '../domain/actor.js';
+import { RecordSortField, SortDirection } from '../domain/enums.js';
+import { isSerialId } from '../domain/ids.js';
+import { RecordAttempt } from '../entities/RecordAttempt.js';
+import { SyncRecord } from '../entities/SyncRecord.js';
+import { applyRecordFilter, type RecordFilter, visibleTo } from './filters.js';
+import { keysetPage, type Page, type SortKey } from './keyset.js';
+
+export interface RecordOrder {
+  field: RecordSortField;
+  direction: SortDirection;
+}
+
+const SORT_KEYS: Record<RecordSortField, SortKey> = {
+  STARTED_AT: { field: 'STARTED_AT', expression: 'rec.started_at', type: 'timestamptz' },
+  ENDED_AT: { field: 'ENDED_AT', expression: 'rec.ended_sort', type: 'timestamptz' },
+  LATENCY: { field: 'LATENCY', expression: 'rec.latency_sort', type: 'integer' },
+};
+
+export const DEFAULT_RECORD_ORDER: RecordOrder = { field: RecordSortField.STARTED_AT, direction: SortDirection.DESC };
+
+/** Reads records and their history, always within what the actor may see. */
+export class RecordQueryService {
+  constructor(private readonly db: DataSource) {}
+
+  list(
+    actor: Actor,
+    filter: RecordFilter | null | undefined,
+    order: RecordOrder | null | undefined,
+    first: number,
+    after?: string | null,
+  ): Promise<Page<SyncRecord>> {
+    const query = this.db.getRepository(SyncRecord).createQueryBuilder('rec');
+    visibleTo(query, 'rec', actor);
+    applyRecordFilter(query, 'rec', filter);
+    const { field, direction } = order ?? DEFAULT_RECORD_ORDER;
+    return keysetPage(query, 'rec', SORT_KEYS[field], direction, first, after, isSerialId);
+  }
+
+  async find(actor: Actor, id: string): Promise<SyncRecord | null> {
+    if (!isSerialId(id)) return null;
+    const record = await this.db.getRepository(SyncRecord).findOneBy({ id });
+    if (!record || (actor.tenantId !== null && record.tenantId !== actor.tenantId)) return null;
+    return record;
+  }
+
+  /** Earlier attempts of many records, for DataLoader: one query, oldest attempt first. */
+  async earlierAttempts(recordIds: readonly string[]): Promise<RecordAttempt[][]> {
+    const rows = await this.db
+      .getRepository(RecordAttempt)
+      .createQueryBuilder('a')
+      .where('a.record_id IN (:...ids)', { ids: [...recordIds] })
+      .orderBy('a.attempt', 'ASC')
+      .getMany();
+    const byRecord = new Map<string, RecordAttempt[]>();
+    for (const row of rows) {
+      const list = byRecord.get(row.recordId) ?? [];
+      list.push(row);
+      byRecord.set(row.recordId, list);
+    }
+    return recordIds.map((id) => byRecord.get(id) ?? []);
+  }
+}
+
+/** The attempt a record is on now, shaped like the archived ones. */
+export function currentAttempt(record: SyncRecord): RecordAttempt {
+  return Object.assign(new RecordAttempt(), {
+    recordId: record.id,
+    attempt: record.attempts,
+    runId: record.runId,
+    status: record.status,
+    errorCode: record.errorCode,
+    errorMessage: record.errorMessage,
+    startedAt: record.startedAt,
+    endedAt: record.endedAt,
+    latencyMs: record.latencyMs,
+  });
+}

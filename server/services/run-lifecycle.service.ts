@@ -1,0 +1,243 @@
+// The run state machine: start, claim, heartbeat, finish, cancel, trigger, and leases that lapse.
+import type { DataSource, EntityManager } from 'typeorm';
+import { type Actor, sees } from '../domain/actor.js';
+import { RunStatus, SyncMode, WorkerCommandType } from '../domain/enums.js';
+import { badInput, conflict, notFound } from '../domain/errors.js';
+import { isUuid } from '../domain/ids.js';
+import { acceptsWork, cancelTransition, finishStatus, leaseLapseStatus } from '../domain/run-lifecycle.js';
+import { optionalText, requiredText } from '../domain/text-limits.js';
+import { Pipeline } from '../entities/Pipeline.js';
+import { SyncRun } from '../entities/SyncRun.js';
+import { appendEvents, type EventInput } from '../events/event-log.js';
+import type { AuditService } from './audit.service.js';
+
+export interface StartRunInput {
+  pipelineId: string;
+  mode: SyncMode;
+  operationType?: string | null;
+  triggeredBy?: string | null;
+  correlationId?: string | null;
+  expectedTotal?: number | null;
+  configSnapshot?: unknown;
+}
+
+export interface FinishRunInput {
+  status?: RunStatus | null;
+  error?: string | null;
+}
+
+export type RunChange = 'created' | 'status' | 'progress' | 'lease';
+
+export function runEvent(run: SyncRun, change: RunChange, previousStatus: RunStatus | null): EventInput {
+  return {
+    kind: 'run',
+    runId: run.id,
+    pipelineId: run.pipelineId,
+    tenantId: run.tenantId,
+    payload: { change, status: run.status, previousStatus },
+  };
+}
+
+export function commandEvent(run: SyncRun, type: WorkerCommandType): EventInput {
+  return { kind: 'command', runId: run.id, pipelineId: run.pipelineId, tenantId: run.tenantId, payload: { type } };
+}
+
+/** Modes a worker or operator may start a run in; RETRY and CLEANUP runs are made by syncwatch itself. */
+const STARTABLE_MODES = [SyncMode.REAL_TIME, SyncMode.MANUAL, SyncMode.SCHEDULED, SyncMode.ON_DEMAND];
+
+export class RunLifecycleService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly leaseSeconds: number,
+  ) {}
+
+  private leaseEnd(): Date {
+    return new Date(Date.now() + this.leaseSeconds * 1000);
+  }
+
+  /** Locks a run the actor may see for the rest of the transaction; NOT_FOUND otherwise (also across tenants). */
+  async lockRun(manager: EntityManager, actor: Actor, runId: string): Promise<SyncRun> {
+    const run = isUuid(runId)
+      ? await manager.getRepository(SyncRun).createQueryBuilder('r').setLock('pessimistic_write').where('r.id = :runId', { runId }).getOne()
+      : null;
+    if (!run || !sees(actor, run.tenantId)) throw notFound('run', runId);
+    return run;
+  }
+
+  private async visiblePipeline(manager: EntityManager, actor: Actor, pipelineId: string): Promise<Pipeline> {
+    const pipeline = isUuid(pipelineId) ? await manager.findOneBy(Pipeline, { id: pipelineId }) : null;
+    if (!pipeline || !sees(actor, pipeline.tenantId)) throw notFound('pipeline', pipelineId);
+    return pipeline;
+  }
+
+  async start(actor: Actor, input: StartRunInput): Promise<SyncRun> {
+    if (!STARTABLE_MODES.includes(input.mode)) {
+      throw badInput(`input.mode: runs of mode ${input.mode} are created by syncwatch, not started by workers`);
+    }
+    if (input.expectedTotal != null && input.expectedTotal < 0) throw badInput('input.expectedTotal must not be negative');
+    const values = {
+      operationType: optionalText(input.operationType, 'input.operationType'),
+      triggeredBy: optionalText(input.triggeredBy, 'input.triggeredBy') ?? actor.name,
+      correlationId: optionalText(input.correlationId, 'input.correlationId', 500),
+    };
+    return this.db.transaction(async (manager) => {
+      const pipeline = await this.visiblePipeline(manager, actor, input.pipelineId);
+      const now = new Date();
+      const run = manager.create(SyncRun, {
+        ...values,
+        pipelineId: pipeline.id,
+        tenantId: pipeline.tenantId,
+        mode: input.mode,
+        status: RunStatus.RUNNING,
+        startedAt: now,
+        expectedTotal: input.expectedTotal ?? null,
+        leaseExpiresAt: this.leaseEnd(),
+        configSnapshot: input.configSnapshot === undefined ? pipeline.config : input.configSnapshot,
+      });
+      await manager.save(run);
+      await appendEvents(manager, [runEvent(run, 'created', null)]);
+      return manager.findOneByOrFail(SyncRun, { id: run.id });
+    });
+  }
+
+  /** Hands the oldest QUEUED run of the pipeline to this worker; concurrent claimers get different runs or none. */
+  async claim(actor: Actor, pipelineId: string, workerId: string): Promise<SyncRun | null> {
+    const worker = requiredText(workerId, 'workerId');
+    return this.db.transaction(async (manager) => {
+      await this.visiblePipeline(manager, actor, pipelineId);
+      const rows: { id: string }[] = await manager.query(
+        `UPDATE runs SET status = 'RUNNING', started_at = now(), worker_id = $2, lease_expires_at = $3
+         WHERE id = (SELECT id FROM runs WHERE pipeline_id = $1 AND status = 'QUEUED'
+                     ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+         RETURNING id`,
+        [pipelineId, worker, this.leaseEnd()],
+      );
+      if (rows.length === 0) return null;
+      const run = await manager.findOneByOrFail(SyncRun, { id: rows[0].id });
+      await appendEvents(manager, [runEvent(run, 'status', RunStatus.QUEUED)]);
+      return run;
+    });
+  }
+
+  async heartbeat(actor: Actor, runId: string): Promise<{ cancelRequested: boolean; leaseExpiresAt: Date }> {
+    return this.db.transaction(async (manager) => {
+      const run = await this.lockRun(manager, actor, runId);
+      if (!acceptsWork(run.status)) throw conflict(`run is ${run.status}; only a RUNNING or CANCELLING run takes heartbeats`);
+      run.leaseExpiresAt = this.leaseEnd();
+      await manager.update(SyncRun, { id: run.id }, { leaseExpiresAt: run.leaseExpiresAt });
+      await appendEvents(manager, [runEvent(run, 'lease', run.status)]);
+      return { cancelRequested: run.status === RunStatus.CANCELLING, leaseExpiresAt: run.leaseExpiresAt };
+    });
+  }
+
+  async finish(actor: Actor, runId: string, input: FinishRunInput | null | undefined): Promise<SyncRun> {
+    const error = optionalText(input?.error, 'input.error', 8192);
+    return this.db.transaction(async (manager) => {
+      const run = await this.lockRun(manager, actor, runId);
+      const outcome = finishStatus(run.status, input?.status, run.counts.failed);
+      if ('refused' in outcome) throw conflict(outcome.refused);
+      const previous = run.status;
+      await manager.update(
+        SyncRun,
+        { id: run.id },
+        { status: outcome.status, endedAt: new Date(), leaseExpiresAt: null, error: error ?? run.error },
+      );
+      const finished = await manager.findOneByOrFail(SyncRun, { id: run.id });
+      await appendEvents(manager, [runEvent(finished, 'status', previous)]);
+      return finished;
+    });
+  }
+
+  async cancel(actor: Actor, runId: string, reason: string | null | undefined): Promise<SyncRun> {
+    const why = optionalText(reason, 'reason', 2000);
+    return this.db.transaction(async (manager) => {
+      const run = await this.lockRun(manager, actor, runId);
+      const outcome = cancelTransition(run.status);
+      if ('refused' in outcome) throw conflict(outcome.refused);
+      const previous = run.status;
+      const ended = outcome.status === RunStatus.CANCELLED;
+      await manager.update(
+        SyncRun,
+        { id: run.id },
+        {
+          status: outcome.status,
+          error: why ?? `cancelled by ${actor.name}`,
+          ...(ended ? { endedAt: new Date(), leaseExpiresAt: null } : {}),
+        },
+      );
+      const cancelled = await manager.findOneByOrFail(SyncRun, { id: run.id });
+      const events = [runEvent(cancelled, 'status', previous)];
+      if (!ended) events.push(commandEvent(cancelled, WorkerCommandType.CANCEL_RUN));
+      await appendEvents(manager, events);
+      await this.audit.write(
+        manager,
+        actor,
+        'cancelRun',
+        `run:${run.id}`,
+        { reason: why, from: previous, to: outcome.status },
+        run.tenantId,
+      );
+      return cancelled;
+    });
+  }
+
+  /** Queues a run for the pipeline's workers, who learn of it from workerCommands. */
+  async trigger(actor: Actor, pipelineId: string, mode: SyncMode, operationType: string | null | undefined): Promise<SyncRun> {
+    if (!STARTABLE_MODES.includes(mode)) throw badInput(`mode: a sync cannot be triggered as ${mode}`);
+    const operation = optionalText(operationType, 'operationType');
+    return this.db.transaction(async (manager) => {
+      const pipeline = await this.visiblePipeline(manager, actor, pipelineId);
+      const run = manager.create(SyncRun, {
+        pipelineId: pipeline.id,
+        tenantId: pipeline.tenantId,
+        mode,
+        operationType: operation,
+        status: RunStatus.QUEUED,
+        triggeredBy: actor.name,
+        configSnapshot: pipeline.config,
+      });
+      await manager.save(run);
+      const queued = await manager.findOneByOrFail(SyncRun, { id: run.id });
+      await appendEvents(manager, [runEvent(queued, 'created', null), commandEvent(queued, WorkerCommandType.RUN_QUEUED)]);
+      await this.audit.write(
+        manager,
+        actor,
+        'triggerSync',
+        `run:${run.id}`,
+        { pipelineId, mode, operationType: operation },
+        pipeline.tenantId,
+      );
+      return queued;
+    });
+  }
+
+  /** Ends runs whose worker stopped renewing its lease: RUNNING → FAILED, CANCELLING → CANCELLED. */
+  async expireLeases(): Promise<number> {
+    return this.db.transaction(async (manager) => {
+      const lapsed: { id: string; status: RunStatus }[] = await manager.query(
+        `SELECT id, status FROM runs
+         WHERE status IN ('RUNNING','CANCELLING') AND lease_expires_at < now()
+         ORDER BY lease_expires_at LIMIT 1000 FOR UPDATE SKIP LOCKED`,
+      );
+      const events: EventInput[] = [];
+      for (const { id, status } of lapsed) {
+        const next = leaseLapseStatus(status);
+        if (!next) continue;
+        await manager.update(
+          SyncRun,
+          { id },
+          {
+            status: next,
+            endedAt: new Date(),
+            leaseExpiresAt: null,
+            error: next === RunStatus.FAILED ? 'worker lost: lease expired' : 'cancelled: worker did not confirm before its lease expired',
+          },
+        );
+        events.push(runEvent(await manager.findOneByOrFail(SyncRun, { id }), 'status', status));
+      }
+      await appendEvents(manager, events);
+      return events.length;
+    });
+  }
+}
