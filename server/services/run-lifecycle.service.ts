@@ -19,11 +19,13 @@ export interface StartRunInput {
   correlationId?: string | null;
   expectedTotal?: number | null;
   configSnapshot?: unknown;
+  startedAt?: Date | null;
 }
 
 export interface FinishRunInput {
   status?: RunStatus | null;
   error?: string | null;
+  endedAt?: Date | null;
 }
 
 export type RunChange = 'created' | 'status' | 'progress' | 'lease';
@@ -76,6 +78,7 @@ export class RunLifecycleService {
       throw badInput(`input.mode: runs of mode ${input.mode} are created by syncwatch, not started by workers`);
     }
     if (input.expectedTotal != null && input.expectedTotal < 0) throw badInput('input.expectedTotal must not be negative');
+    if (input.startedAt && input.startedAt.getTime() > Date.now() + 60_000) throw badInput('input.startedAt must not be in the future');
     const values = {
       operationType: optionalText(input.operationType, 'input.operationType'),
       triggeredBy: optionalText(input.triggeredBy, 'input.triggeredBy') ?? actor.name,
@@ -83,14 +86,13 @@ export class RunLifecycleService {
     };
     return this.db.transaction(async (manager) => {
       const pipeline = await this.visiblePipeline(manager, actor, input.pipelineId);
-      const now = new Date();
       const run = manager.create(SyncRun, {
         ...values,
         pipelineId: pipeline.id,
         tenantId: pipeline.tenantId,
         mode: input.mode,
         status: RunStatus.RUNNING,
-        startedAt: now,
+        startedAt: input.startedAt ?? new Date(),
         expectedTotal: input.expectedTotal ?? null,
         leaseExpiresAt: this.leaseEnd(),
         configSnapshot: input.configSnapshot === undefined ? pipeline.config : input.configSnapshot,
@@ -137,12 +139,10 @@ export class RunLifecycleService {
       const run = await this.lockRun(manager, actor, runId);
       const outcome = finishStatus(run.status, input?.status, run.counts.failed);
       if ('refused' in outcome) throw conflict(outcome.refused);
+      const endedAt = input?.endedAt ?? new Date();
+      if (run.startedAt && endedAt < run.startedAt) throw badInput('input.endedAt must not be before the run started');
       const previous = run.status;
-      await manager.update(
-        SyncRun,
-        { id: run.id },
-        { status: outcome.status, endedAt: new Date(), leaseExpiresAt: null, error: error ?? run.error },
-      );
+      await manager.update(SyncRun, { id: run.id }, { status: outcome.status, endedAt, leaseExpiresAt: null, error: error ?? run.error });
       const finished = await manager.findOneByOrFail(SyncRun, { id: run.id });
       await appendEvents(manager, [runEvent(finished, 'status', previous)]);
       return finished;

@@ -24,6 +24,12 @@ export class StartRunInput {
 
   @Field(() => GraphQLJSON, { nullable: true, description: 'The configuration used (default: the pipeline’s).' })
   configSnapshot?: unknown;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the run started, for importing or backfilling history (default: now; not in the future).',
+  })
+  startedAt?: Date | null;
 }
 
 @InputType({ description: 'One record of a reported batch. Re-reporting the same entity type and source id in a run updates it.' })
@@ -76,4 +82,10 @@ export class FinishRunInput {
 
   @Field(() => String, { nullable: true, description: 'Why the run failed, for FAILED or ROLLED_BACK.' })
   error?: string | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the run ended, for importing or backfilling history (default: now; not before startedAt).',
+  })
+  endedAt?: Date | null;
 }
