@@ -108,7 +108,8 @@ export class RunLifecycleService {
     const worker = requiredText(workerId, 'workerId');
     return this.db.transaction(async (manager) => {
       await this.visiblePipeline(manager, actor, pipelineId);
-      const rows: { id: string }[] = await manager.query(
+      // TypeORM answers an UPDATE with [rows, rowCount], not with the rows alone.
+      const [rows]: [{ id: string }[], number] = await manager.query(
         `UPDATE runs SET status = 'RUNNING', started_at = now(), worker_id = $2, lease_expires_at = $3
          WHERE id = (SELECT id FROM runs WHERE pipeline_id = $1 AND status = 'QUEUED'
                      ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
