@@ -209,6 +209,13 @@ describe('heartbeat', () => {
     expect(Date.parse(heartbeat.leaseExpiresAt)).toBeGreaterThan(Date.parse(run.leaseExpiresAt as string));
     expect((await getRun(ingest, run.id))?.leaseExpiresAt).toBe(heartbeat.leaseExpiresAt);
   });
+
+  it('is not the only renewal: reportRecords renews the lease too', async () => {
+    const run = await startRun(ingest, pipeline.id);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const report = await reportRecords(ingest, run.id, [recordInput('renew-1')]);
+    expect(Date.parse(report.run.leaseExpiresAt as string)).toBeGreaterThan(Date.parse(run.leaseExpiresAt as string));
+  });
 });
 
 describe('claimRun', () => {
