@@ -1,0 +1,212 @@
+// Ingest: reportRecords over real HTTP (batches of 1,000, concurrent clients, a RUNNING run each)
+// against a raw COPY of the same rows into the same table with the same indexes.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import { RecordOperation, RecordStatus } from '../../server/domain/enums.js';
+import { type NormalizedReport, normalizeReport } from '../../server/domain/record-report.js';
+import type { GraphQLClient } from '../support/graphql-client.js';
+import { type BenchEnvironment, count, heading, perSecond, printTable, type SummaryRow } from './support.js';
+
+export const INGEST_CLIENTS = 4;
+export const BATCH_SIZE = 1_000;
+const BATCHES_PER_CLIENT = Number(process.env.BENCH_INGEST_BATCHES ?? 50);
+export const TARGET_RATIO = 0.5;
+
+const ENTITIES = [
+  ['Account', 'ACC'],
+  ['Contact', 'CON'],
+  ['Lead', 'LEA'],
+  ['Product', 'PRD'],
+  ['Order', 'ORD'],
+  ['Invoice', 'INV'],
+] as const;
+const ERRORS = [
+  ['INVALID_ACCOUNT_ID', 'Account 0012345 does not exist in the target'],
+  ['ROW_LOCKED', 'Row 77812 is locked by another transaction'],
+  ['RATE_LIMITED', 'Rate limit of 100 requests per 10 s exceeded'],
+  ['VALIDATION_FAILED', "Field 'email' is not a valid address: 'bob@'"],
+] as const;
+
+/** What a worker reports for record `n` of client `c`: ~10% failed, a few skipped, mostly successes. */
+function workerRecord(c: number, n: number, now: number) {
+  const [entityType, prefix] = ENTITIES[n % ENTITIES.length];
+  const number = c * 1_000_000 + Math.floor(n / ENTITIES.length);
+  const roll = (n * 7919 + c * 104_729) % 100;
+  const status = roll < 10 ? RecordStatus.FAILED : roll < 13 ? RecordStatus.SKIPPED : RecordStatus.SUCCESS;
+  const latencyMs = 20 + ((n * 31) % 900);
+  const startedAt = new Date(now - 60_000 + (n % 60_000));
+  const [errorCode, errorMessage] = ERRORS[n % ERRORS.length];
+  return {
+    entityType,
+    sourceId: `${prefix}-${String(number).padStart(7, '0')}`,
+    targetId: status === RecordStatus.FAILED ? null : `crm-${prefix.toLowerCase()}-${number}`,
+    operation: n % 5 === 0 ? RecordOperation.CREATE : RecordOperation.UPDATE,
+    status,
+    errorCode: status === RecordStatus.FAILED ? errorCode : null,
+    errorMessage: status === RecordStatus.FAILED ? errorMessage : null,
+    startedAt,
+    endedAt: new Date(startedAt.getTime() + latencyMs),
+    latencyMs,
+  };
+}
+
+type WorkerRecord = ReturnType<typeof workerRecord>;
+
+function batchesOf(c: number, now: number): WorkerRecord[][] {
+  return Array.from({ length: BATCHES_PER_CLIENT }, (_, b) =>
+    Array.from({ length: BATCH_SIZE }, (_, i) => workerRecord(c, b * BATCH_SIZE + i, now)),
+  );
+}
+
+const REPORT = `mutation($runId: ID!, $records: [RecordReportInput!]!) {
+  reportRecords(runId: $runId, records: $records) { accepted rejected { index reason } }
+}`;
+
+async function startRuns(worker: GraphQLClient, pipelineId: string, label: string): Promise<string[]> {
+  const runs: string[] = [];
+  for (let c = 0; c < INGEST_CLIENTS; c++) {
+    const { startRun } = await worker.ok<{ startRun: { id: string } }>(
+      'mutation($input: StartRunInput!) { startRun(input: $input) { id } }',
+      { input: { pipelineId, mode: 'REAL_TIME', correlationId: `${label}-${c}` } },
+    );
+    runs.push(startRun.id);
+  }
+  return runs;
+}
+
+/** COPY text format: tabs, newlines and backslashes escaped, \N for null. */
+function copyCell(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  return String(value).replace(/[\\\t\n\r]/g, (ch) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[ch] as string);
+}
+
+const COPY_COLUMNS =
+  'run_id, pipeline_id, tenant_id, mode, entity_type, source_id, target_id, operation, status, error_code, error_message, error_fingerprint, retryable, started_at, ended_at, latency_ms';
+
+function copyText(runId: string, pipelineId: string, records: WorkerRecord[]): string {
+  return records
+    .map((record) => {
+      const r = normalizeReport(record) as NormalizedReport;
+      return [
+        runId,
+        pipelineId,
+        null,
+        'REAL_TIME',
+        r.entityType,
+        r.sourceId,
+        r.targetId,
+        r.operation,
+        r.status,
+        r.errorCode,
+        r.errorMessage,
+        r.errorFingerprint,
+        r.retryable,
+        r.startedAt,
+        r.endedAt,
+        r.latencyMs,
+      ]
+        .map(copyCell)
+        .join('\t');
+    })
+    .join('\n')
+    .concat('\n');
+}
+
+/** Empties the records table (and what hangs off it) so each measurement starts from the same state. */
+async function resetRecords(env: BenchEnvironment): Promise<void> {
+  await env.sql.query('TRUNCATE records CASCADE');
+  await env.sql.query('CHECKPOINT');
+}
+
+async function copyRows(env: BenchEnvironment, chunks: string[][]): Promise<number> {
+  const start = performance.now();
+  await Promise.all(
+    chunks.map(async (texts) => {
+      const client = await env.sql.connect();
+      try {
+        await pipeline(Readable.from(texts), client.query(copyFrom(`COPY records (${COPY_COLUMNS}) FROM STDIN`)));
+      } finally {
+        client.release();
+      }
+    }),
+  );
+  return (performance.now() - start) / 1000;
+}
+
+export async function runIngestBench(env: BenchEnvironment): Promise<SummaryRow[]> {
+  heading('Ingest: reportRecords over HTTP vs raw COPY');
+  const total = INGEST_CLIENTS * BATCHES_PER_CLIENT * BATCH_SIZE;
+  const worker = await env.clientFor('INGEST');
+  const { createPipeline } = await env.admin.ok<{ createPipeline: { id: string } }>(
+    'mutation($input: PipelineInput!) { createPipeline(input: $input) { id } }',
+    { input: { name: 'Bench ingest', sourceSystem: 'Billing', targetSystem: 'CRM' } },
+  );
+  const pipelineId = createPipeline.id;
+  const now = Date.now();
+  const batches = Array.from({ length: INGEST_CLIENTS }, (_, c) => batchesOf(c, now));
+
+  // Baseline: the same rows by raw COPY, one stream (and, for reference, one stream per client).
+  const copyRuns = await startRuns(worker, pipelineId, 'copy');
+  const copyTexts = batches.map((client, c) => client.map((batch) => copyText(copyRuns[c], pipelineId, batch)));
+  await resetRecords(env);
+  const copySeconds = await copyRows(env, [copyTexts.flat()]);
+  await resetRecords(env);
+  const parallelCopySeconds = await copyRows(env, copyTexts);
+  await resetRecords(env);
+
+  // The API: each client reports its batches one after another into its own RUNNING run.
+  const ingestRuns = await startRuns(worker, pipelineId, 'ingest');
+  const bodies = batches.map((client, c) =>
+    client.map((records) => JSON.stringify({ query: REPORT, variables: { runId: ingestRuns[c], records } })),
+  );
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${worker.secret}` };
+  const ingestStart = performance.now();
+  await Promise.all(
+    bodies.map(async (clientBodies) => {
+      for (const body of clientBodies) {
+        const response = await fetch(env.graphqlUrl, { method: 'POST', headers, body });
+        const result = (await response.json()) as { data?: { reportRecords: { accepted: number } }; errors?: unknown };
+        if (result.data?.reportRecords.accepted !== BATCH_SIZE) throw new Error(`reportRecords failed: ${JSON.stringify(result)}`);
+      }
+    }),
+  );
+  const ingestSeconds = (performance.now() - ingestStart) / 1000;
+  const stored = Number((await env.sql.query('SELECT count(*) AS n FROM records')).rows[0].n);
+  if (stored !== total) throw new Error(`expected ${total} stored records, found ${stored}`);
+  for (const runId of ingestRuns) await worker.ok('mutation($runId: ID!) { finishRun(runId: $runId) { id } }', { runId });
+  await resetRecords(env);
+
+  const copyRate = total / copySeconds;
+  const parallelCopyRate = total / parallelCopySeconds;
+  const ingestRate = total / ingestSeconds;
+  const ratio = ingestRate / copyRate;
+  printTable(
+    ['method', 'rows', 'seconds', 'rate', 'API ÷ this'],
+    [
+      ['COPY, 1 stream', count(total), copySeconds.toFixed(2), perSecond(copyRate), `${ratio.toFixed(2)}×`],
+      [
+        `COPY, ${INGEST_CLIENTS} streams`,
+        count(total),
+        parallelCopySeconds.toFixed(2),
+        perSecond(parallelCopyRate),
+        `${(ingestRate / parallelCopyRate).toFixed(2)}×`,
+      ],
+      [
+        `reportRecords, ${INGEST_CLIENTS} clients × ${count(BATCH_SIZE)}/batch`,
+        count(total),
+        ingestSeconds.toFixed(2),
+        perSecond(ingestRate),
+        '',
+      ],
+    ],
+  );
+  return [
+    { measure: 'ingest: raw COPY (1 stream)', value: perSecond(copyRate) },
+    { measure: `ingest: raw COPY (${INGEST_CLIENTS} streams)`, value: perSecond(parallelCopyRate) },
+    { measure: `ingest: reportRecords (${INGEST_CLIENTS} clients)`, value: perSecond(ingestRate) },
+    { measure: 'ingest: reportRecords ÷ COPY', value: `${ratio.toFixed(2)}×`, target: `≥ ${TARGET_RATIO}×`, met: ratio >= TARGET_RATIO },
+  ];
+}

@@ -1,0 +1,121 @@
+// What every bench part shares: one embedded PostgreSQL in a temp dir, one real syncwatch on it, timing helpers.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { loadConfig } from '../../server/config.js';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../server/db/embedded.js';
+import { createLogger } from '../../server/logger.js';
+import { type Syncwatch, startSyncwatch } from '../../server/main.js';
+import { GraphQLClient } from '../support/graphql-client.js';
+
+export const ADMIN_SECRET = 'bench-admin-secret-0123456789';
+
+export interface BenchEnvironment {
+  instance: Syncwatch;
+  graphqlUrl: string;
+  admin: GraphQLClient;
+  /** Direct SQL on the bench database, outside the server's pool. */
+  sql: pg.Pool;
+  /** Creates a key with this role and returns a client using it. */
+  clientFor(role: 'VIEWER' | 'OPERATOR' | 'INGEST' | 'ADMIN'): Promise<GraphQLClient>;
+  stop(): Promise<void>;
+}
+
+/** Starts PostgreSQL in a temp dir and the real server on it (port 0); stop() removes everything again. */
+export async function startBenchEnvironment(): Promise<BenchEnvironment> {
+  const dir = mkdtempSync(join(tmpdir(), 'syncwatch-bench-pg-'));
+  let database: EmbeddedDatabase | null = null;
+  let instance: Syncwatch | null = null;
+  let sql: pg.Pool | null = null;
+  const stop = async () => {
+    await sql?.end().catch(() => {});
+    await instance?.stop().catch(() => {});
+    await database?.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    database = await startEmbeddedPostgres(dir, { persistent: false });
+    await database.createDatabase('bench');
+    const databaseUrl = database.urlFor('bench');
+    const config = loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN_SECRET, LOG_LEVEL: 'error' });
+    // No background jobs: nothing but the measured work touches the database.
+    instance = await startSyncwatch(config, { logger: createLogger(config.logLevel), jobs: false });
+    sql = new pg.Pool({ connectionString: databaseUrl, max: 6 });
+    const graphqlUrl = `http://127.0.0.1:${instance.port}/graphql`;
+    const admin = new GraphQLClient(graphqlUrl, ADMIN_SECRET);
+    return {
+      instance,
+      graphqlUrl,
+      admin,
+      sql,
+      async clientFor(role) {
+        const { createApiKey } = await admin.ok<{ createApiKey: { secret: string } }>(
+          'mutation($input: ApiKeyInput!) { createApiKey(input: $input) { secret } }',
+          { input: { name: `bench-${role.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`, role } },
+        );
+        return new GraphQLClient(graphqlUrl, createApiKey.secret);
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** One line of the final summary. */
+export interface SummaryRow {
+  measure: string;
+  value: string;
+  target?: string;
+  /** Whether the target is met; undefined when the line has no target. */
+  met?: boolean;
+}
+
+export function percentile(sortedMs: number[], p: number): number {
+  if (sortedMs.length === 0) return Number.NaN;
+  const index = Math.min(sortedMs.length - 1, Math.max(0, Math.ceil((p / 100) * sortedMs.length) - 1));
+  return sortedMs[index];
+}
+
+export interface Latencies {
+  p50: number;
+  p95: number;
+  max: number;
+  samples: number;
+}
+
+/** Runs `task` `warmup` times unmeasured, then `samples` times one after another, and returns its latencies. */
+export async function measure(task: () => Promise<unknown>, samples: number, warmup = Math.ceil(samples / 10)): Promise<Latencies> {
+  for (let i = 0; i < warmup; i++) await task();
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const start = performance.now();
+    await task();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95), max: times[times.length - 1], samples };
+}
+
+export const ms = (value: number) => `${value.toFixed(2)} ms`;
+export const perSecond = (value: number) => `${Math.round(value).toLocaleString('en-US')} rows/s`;
+export const count = (value: number) => value.toLocaleString('en-US');
+
+/** Prints rows as an aligned plain-text table. */
+export function printTable(headers: string[], rows: string[][]): void {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (c ?? '').padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  console.log(line(headers));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const row of rows) console.log(line(row));
+}
+
+export function heading(title: string): void {
+  console.log(`\n== ${title} ==`);
+}
