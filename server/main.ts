@@ -52,7 +52,14 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   const url = `http://${host}:${port}`;
 
-  const scheduler = new Scheduler(db, [{ name: 'lease expiry', everyMs: 1_000, run: () => services.runLifecycle.expireLeases() }], logger);
+  const scheduler = new Scheduler(
+    db,
+    [
+      { name: 'lease expiry', everyMs: 1_000, run: () => services.runLifecycle.expireLeases() },
+      { name: 'due retries', everyMs: 1_000, run: () => services.retries.queueDueRetries() },
+    ],
+    logger,
+  );
   if (options.jobs !== false) scheduler.start();
 
   let stopping: Promise<void> | null = null;

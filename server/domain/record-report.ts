@@ -87,6 +87,3 @@ export function normalizeReport(entry: RecordReport): NormalizedReport | { reaso
     details,
   };
 }
-
-export const isFailureStatus = (status: RecordStatus) => FAILURE_REPORT_STATUSES.includes(status);
-export { RecordStatus };

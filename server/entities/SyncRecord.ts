@@ -87,6 +87,18 @@ export class SyncRecord {
   @Column({ type: 'jsonb', nullable: true })
   details: unknown;
 
+  /** What the worker reported for the current attempt; `status` can differ (RETRY_SCHEDULED, DEAD_LETTERED). */
+  @Column({ name: 'reported_status', type: 'enum', enum: RecordStatus, enumName: 'record_status', nullable: true })
+  reportedStatus: RecordStatus | null;
+
+  /** The retry run that made the current attempt; null when it was run_id. */
+  @Column({ name: 'attempt_run_id', type: 'uuid', nullable: true })
+  attemptRunId: string | null;
+
+  /** On a retry run's record: the original record this is an attempt of. */
+  @Column({ name: 'origin_record_id', type: 'bigint', nullable: true })
+  originRecordId: string | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 }

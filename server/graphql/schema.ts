@@ -6,11 +6,12 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import { AccessResolver } from '../resolvers/AccessResolver.js';
 import { PipelineResolver } from '../resolvers/PipelineResolver.js';
 import { RecordResolver } from '../resolvers/RecordResolver.js';
+import { RetryResolver } from '../resolvers/RetryResolver.js';
 import { RunResolver } from '../resolvers/RunResolver.js';
 import { WorkerResolver } from '../resolvers/WorkerResolver.js';
 import { authChecker } from './auth-checker.js';
 
-export const resolvers = [AccessResolver, PipelineResolver, RunResolver, RecordResolver, WorkerResolver] as const;
+export const resolvers = [AccessResolver, PipelineResolver, RunResolver, RecordResolver, RetryResolver, WorkerResolver] as const;
 
 export function createSchema(pubSub?: PubSub): Promise<GraphQLSchema> {
   return buildSchema({

@@ -6,18 +6,21 @@ import { AuditService } from './audit.service.js';
 import { PipelineService } from './pipeline.service.js';
 import { RecordIngestService } from './record-ingest.service.js';
 import { RecordQueryService } from './record-query.service.js';
+import { RetryService } from './retry.service.js';
 import { RunLifecycleService } from './run-lifecycle.service.js';
 import { RunQueryService } from './run-query.service.js';
 
 export function createServices(db: DataSource, config: Pick<Config, 'leaseSeconds'>) {
   const audit = new AuditService(db);
-  const runLifecycle = new RunLifecycleService(db, audit, config.leaseSeconds);
+  const retries = new RetryService(db, audit);
+  const runLifecycle = new RunLifecycleService(db, audit, retries, config.leaseSeconds);
   return {
     audit,
     apiKeys: new ApiKeyService(db, audit),
     pipelines: new PipelineService(db, audit),
     runs: new RunQueryService(db),
     runLifecycle,
+    retries,
     records: new RecordQueryService(db),
     ingest: new RecordIngestService(db, runLifecycle, config.leaseSeconds),
   };

@@ -68,8 +68,8 @@ export function currentAttempt(record: SyncRecord): RecordAttempt {
   return Object.assign(new RecordAttempt(), {
     recordId: record.id,
     attempt: record.attempts,
-    runId: record.runId,
-    status: record.status,
+    runId: record.attemptRunId ?? record.runId,
+    status: record.reportedStatus ?? record.status,
     errorCode: record.errorCode,
     errorMessage: record.errorMessage,
     startedAt: record.startedAt,

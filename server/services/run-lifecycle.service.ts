@@ -10,6 +10,8 @@ import { Pipeline } from '../entities/Pipeline.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { appendEvents, type EventInput } from '../events/event-log.js';
 import type { AuditService } from './audit.service.js';
+import type { RetryService } from './retry.service.js';
+import { commandEvent, runEvent } from './run-events.js';
 
 export interface StartRunInput {
   pipelineId: string;
@@ -28,22 +30,6 @@ export interface FinishRunInput {
   endedAt?: Date | null;
 }
 
-export type RunChange = 'created' | 'status' | 'progress' | 'lease';
-
-export function runEvent(run: SyncRun, change: RunChange, previousStatus: RunStatus | null): EventInput {
-  return {
-    kind: 'run',
-    runId: run.id,
-    pipelineId: run.pipelineId,
-    tenantId: run.tenantId,
-    payload: { change, status: run.status, previousStatus },
-  };
-}
-
-export function commandEvent(run: SyncRun, type: WorkerCommandType): EventInput {
-  return { kind: 'command', runId: run.id, pipelineId: run.pipelineId, tenantId: run.tenantId, payload: { type } };
-}
-
 /** Modes a worker or operator may start a run in; RETRY and CLEANUP runs are made by syncwatch itself. */
 const STARTABLE_MODES = [SyncMode.REAL_TIME, SyncMode.MANUAL, SyncMode.SCHEDULED, SyncMode.ON_DEMAND];
 
@@ -51,6 +37,7 @@ export class RunLifecycleService {
   constructor(
     private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly retries: RetryService,
     private readonly leaseSeconds: number,
   ) {}
 
@@ -108,12 +95,14 @@ export class RunLifecycleService {
     const worker = requiredText(workerId, 'workerId');
     return this.db.transaction(async (manager) => {
       await this.visiblePipeline(manager, actor, pipelineId);
-      // TypeORM answers an UPDATE with [rows, rowCount], not with the rows alone.
-      const [rows]: [{ id: string }[], number] = await manager.query(
-        `UPDATE runs SET status = 'RUNNING', started_at = now(), worker_id = $2, lease_expires_at = $3
-         WHERE id = (SELECT id FROM runs WHERE pipeline_id = $1 AND status = 'QUEUED'
-                     ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-         RETURNING id`,
+      // Wrapped in WITH ... SELECT: TypeORM answers a bare UPDATE with [rows, rowCount].
+      const rows: { id: string }[] = await manager.query(
+        `WITH claimed AS (
+           UPDATE runs SET status = 'RUNNING', started_at = now(), worker_id = $2, lease_expires_at = $3
+           WHERE id = (SELECT id FROM runs WHERE pipeline_id = $1 AND status = 'QUEUED'
+                       ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+           RETURNING id
+         ) SELECT id FROM claimed`,
         [pipelineId, worker, this.leaseEnd()],
       );
       if (rows.length === 0) return null;
@@ -144,6 +133,7 @@ export class RunLifecycleService {
       if (run.startedAt && endedAt < run.startedAt) throw badInput('input.endedAt must not be before the run started');
       const previous = run.status;
       await manager.update(SyncRun, { id: run.id }, { status: outcome.status, endedAt, leaseExpiresAt: null, error: error ?? run.error });
+      await this.retries.releaseUnattempted(manager, run, outcome.status === RunStatus.CANCELLED);
       const finished = await manager.findOneByOrFail(SyncRun, { id: run.id });
       await appendEvents(manager, [runEvent(finished, 'status', previous)]);
       return finished;
@@ -167,6 +157,7 @@ export class RunLifecycleService {
           ...(ended ? { endedAt: new Date(), leaseExpiresAt: null } : {}),
         },
       );
+      if (ended) await this.retries.releaseUnattempted(manager, run, true);
       const cancelled = await manager.findOneByOrFail(SyncRun, { id: run.id });
       const events = [runEvent(cancelled, 'status', previous)];
       if (!ended) events.push(commandEvent(cancelled, WorkerCommandType.CANCEL_RUN));
@@ -235,6 +226,8 @@ export class RunLifecycleService {
             error: next === RunStatus.FAILED ? 'worker lost: lease expired' : 'cancelled: worker did not confirm before its lease expired',
           },
         );
+        const ended = await manager.findOneByOrFail(SyncRun, { id });
+        await this.retries.releaseUnattempted(manager, ended, next === RunStatus.CANCELLED);
         events.push(runEvent(await manager.findOneByOrFail(SyncRun, { id }), 'status', status));
       }
       await appendEvents(manager, events);

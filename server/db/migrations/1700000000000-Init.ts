@@ -95,6 +95,12 @@ export class Init1700000000000 implements MigrationInterface {
         ended_at timestamptz,
         latency_ms integer,
         details jsonb,
+        -- What the worker reported for the current attempt; status may differ (RETRY_SCHEDULED, DEAD_LETTERED).
+        reported_status record_status,
+        -- The run that made the current attempt, when it is a retry run rather than run_id.
+        attempt_run_id uuid,
+        -- Set on a retry run's record: the original record whose attempt it is.
+        origin_record_id bigint REFERENCES records(id) ON DELETE SET NULL,
         updated_at timestamptz NOT NULL DEFAULT now(),
         ended_sort timestamptz GENERATED ALWAYS AS (COALESCE(ended_at, 'infinity'::timestamptz)) STORED,
         latency_sort integer GENERATED ALWAYS AS (COALESCE(latency_ms, -1)) STORED,
@@ -107,6 +113,24 @@ export class Init1700000000000 implements MigrationInterface {
       -- sourceId is a case-insensitive substring search: trigrams serve it at any position.
       CREATE INDEX records_source_trgm ON records USING gin (lower(source_id) gin_trgm_ops);
       CREATE INDEX records_retry_due ON records (next_retry_at) WHERE next_retry_at IS NOT NULL;
+      CREATE INDEX records_origin ON records (origin_record_id) WHERE origin_record_id IS NOT NULL;
+
+      -- The retry rule, in one place for every statement that stores a reported failure:
+      -- a retryable failure waits for its next attempt until attempts reach max_attempts, then is dead-lettered.
+      CREATE FUNCTION retry_status(reported record_status, retryable boolean, attempts integer, max_attempts integer)
+        RETURNS record_status LANGUAGE sql IMMUTABLE AS $$
+          SELECT CASE WHEN NOT retryable THEN reported
+                      WHEN attempts < max_attempts THEN 'RETRY_SCHEDULED'::record_status
+                      ELSE 'DEAD_LETTERED'::record_status END
+        $$;
+      -- When the retry after attempt number \`attempts\` is due: initial delay × factor^(attempts-1), capped.
+      CREATE FUNCTION retry_due_at(retryable boolean, attempts integer, max_attempts integer,
+                                   initial_delay integer, factor double precision, max_delay integer)
+        RETURNS timestamptz LANGUAGE sql STABLE AS $$
+          SELECT CASE WHEN retryable AND attempts < max_attempts
+                      THEN now() + make_interval(secs => least(initial_delay * factor ^ (attempts - 1), max_delay))
+                 END
+        $$;
 
       -- Earlier attempts of a record; the current attempt lives on the record itself.
       CREATE TABLE record_attempts (
@@ -164,6 +188,7 @@ export class Init1700000000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
       DROP TABLE api_keys, audit_entries, events, record_attempts, records, runs, pipelines;
+      DROP FUNCTION retry_status, retry_due_at;
       DROP TYPE api_role, record_operation, record_status, run_status, sync_direction, sync_mode;
     `);
   }

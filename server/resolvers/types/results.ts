@@ -40,3 +40,28 @@ export class HeartbeatResult {
   @Field(() => Date, { description: 'When the renewed lease ends.' })
   leaseExpiresAt: Date;
 }
+
+@ObjectType({ description: 'What a retry or replay did, like "retry all" in queue dashboards.' })
+export class RetryResult {
+  @Field(() => Int, { description: 'Records the ids or filter matched.' })
+  matched: number;
+
+  @Field(() => Int, { description: 'Records queued for another attempt (with dryRun: that would be).' })
+  scheduled: number;
+
+  @Field(() => Int, { description: 'Matched records left alone: already scheduled, succeeded, or otherwise not retryable now.' })
+  skipped: number;
+
+  @Field(() => SyncRun, {
+    nullable: true,
+    description:
+      'The QUEUED RETRY run holding the new attempts (the first one when the records span several pipelines); null on dryRun or when nothing was scheduled.',
+  })
+  retryRun: SyncRun | null;
+}
+
+@ObjectType({ description: 'What discardDeadLetters did.' })
+export class DiscardResult {
+  @Field(() => Int, { description: 'Dead letters closed as DISCARDED.' })
+  discarded: number;
+}

@@ -1,0 +1,130 @@
+// The set-based statements of reportRecords. Each takes the whole batch as arrays ($2..$14).
+
+const INPUT = `
+input AS (
+  SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::record_operation[], $6::record_status[],
+                       $7::text[], $8::text[], $9::text[], $10::boolean[], $11::timestamptz[], $12::timestamptz[],
+                       $13::integer[], $14::jsonb[])
+    AS t(entity_type, source_id, target_id, operation, status, error_code, error_message, error_fingerprint,
+         retryable, started_at, ended_at, latency_ms, details)
+)`;
+
+/**
+ * Upserts the batch into the run. `previous` reads rows as they were before the statement, so count
+ * deltas are exact. A retryable failure in an ordinary run is scheduled for retry (or dead-lettered)
+ * by retry_status/retry_due_at; in a RETRY run the row is an attempt of an original record, which
+ * FOLLOW_ORIGINALS_SQL updates. started_at keeps its first value when a re-report gives none (now() is
+ * the transaction's start, so it marks "not given").
+ */
+export const UPSERT_RECORDS_SQL = `
+WITH ${INPUT},
+run AS (
+  SELECT r.id, r.pipeline_id, r.tenant_id, r.mode, p.non_retryable_error_codes, p.max_attempts,
+         p.initial_delay_seconds, p.backoff_factor, p.max_delay_seconds
+  FROM runs r JOIN pipelines p ON p.id = r.pipeline_id WHERE r.id = $1
+),
+previous AS (
+  SELECT rec.entity_type, rec.source_id, rec.status, rec.operation, rec.attempts
+  FROM records rec JOIN input i USING (entity_type, source_id) WHERE rec.run_id = $1
+),
+decided AS (
+  SELECT i.*, run.id AS run_id, run.pipeline_id, run.tenant_id, run.mode, run.max_attempts, run.initial_delay_seconds,
+         run.backoff_factor, run.max_delay_seconds, COALESCE(p.attempts, 1) AS attempts,
+         i.retryable AND NOT (i.error_code IS NOT NULL AND i.error_code = ANY(run.non_retryable_error_codes)) AS may_retry
+  FROM input i CROSS JOIN run LEFT JOIN previous p USING (entity_type, source_id)
+),
+upserted AS (
+  INSERT INTO records AS rec (run_id, pipeline_id, tenant_id, mode, entity_type, source_id, target_id, operation, status,
+                              reported_status, error_code, error_message, error_fingerprint, retryable, next_retry_at,
+                              started_at, ended_at, latency_ms, details)
+  SELECT d.run_id, d.pipeline_id, d.tenant_id, d.mode, d.entity_type, d.source_id, d.target_id, d.operation,
+         retry_status(d.status, d.may_retry AND d.mode <> 'RETRY', d.attempts, d.max_attempts),
+         d.status, d.error_code, d.error_message, d.error_fingerprint, d.may_retry,
+         retry_due_at(d.may_retry AND d.mode <> 'RETRY', d.attempts, d.max_attempts, d.initial_delay_seconds,
+                      d.backoff_factor, d.max_delay_seconds),
+         COALESCE(d.started_at, now()), d.ended_at, d.latency_ms, d.details
+  FROM decided d
+  ON CONFLICT (run_id, entity_type, source_id) DO UPDATE SET
+    target_id = COALESCE(EXCLUDED.target_id, rec.target_id),
+    operation = EXCLUDED.operation,
+    status = EXCLUDED.status,
+    reported_status = EXCLUDED.reported_status,
+    error_code = EXCLUDED.error_code,
+    error_message = EXCLUDED.error_message,
+    error_fingerprint = EXCLUDED.error_fingerprint,
+    retryable = EXCLUDED.retryable,
+    next_retry_at = EXCLUDED.next_retry_at,
+    started_at = CASE WHEN EXCLUDED.started_at = now() THEN rec.started_at ELSE EXCLUDED.started_at END,
+    ended_at = EXCLUDED.ended_at,
+    latency_ms = EXCLUDED.latency_ms,
+    details = COALESCE(EXCLUDED.details, rec.details),
+    updated_at = now()
+  RETURNING rec.id, rec.entity_type, rec.source_id, rec.status, rec.operation
+)
+SELECT u.id, u.status, u.operation, p.status AS prev_status, p.operation AS prev_operation
+FROM upserted u LEFT JOIN previous p USING (entity_type, source_id)`;
+
+// After a batch in a RETRY run, each original record takes its attempt's result, in three statements
+// (one statement cannot both read a row for the archive and update it: the update would hide it).
+const ATTEMPTS_OF_BATCH = `
+attempt AS (
+  SELECT c.* FROM records c
+  JOIN unnest($2::text[], $3::text[]) AS k(entity_type, source_id) USING (entity_type, source_id)
+  WHERE c.run_id = $1 AND c.origin_record_id IS NOT NULL
+)`;
+
+/** Locks the originals and reads their state before the attempt, for the count deltas. */
+export const LOCK_ORIGINALS_SQL = `
+WITH ${ATTEMPTS_OF_BATCH}
+SELECT o.id, o.run_id, o.status AS prev_status, o.operation AS prev_operation
+FROM records o JOIN attempt a ON o.id = a.origin_record_id
+ORDER BY o.id
+FOR UPDATE OF o`;
+
+/** The first report of an attempt archives the original's previous attempt into its history. */
+export const ARCHIVE_PREVIOUS_ATTEMPTS_SQL = `
+WITH ${ATTEMPTS_OF_BATCH}
+INSERT INTO record_attempts (record_id, attempt, run_id, status, error_code, error_message, started_at, ended_at, latency_ms)
+SELECT o.id, o.attempts, COALESCE(o.attempt_run_id, o.run_id), COALESCE(o.reported_status, o.status), o.error_code,
+       o.error_message, o.started_at, o.ended_at, o.latency_ms
+FROM records o JOIN attempt a ON o.id = a.origin_record_id
+WHERE o.attempts < a.attempts
+ON CONFLICT (record_id, attempt) DO NOTHING`;
+
+/** The original takes the attempt's result, number and retry schedule. */
+export const FOLLOW_ATTEMPTS_SQL = `
+WITH ${ATTEMPTS_OF_BATCH},
+updated AS (
+  UPDATE records o SET
+    attempts = a.attempts,
+    attempt_run_id = $1,
+    status = retry_status(a.reported_status, a.retryable, a.attempts, p.max_attempts),
+    next_retry_at = retry_due_at(a.retryable, a.attempts, p.max_attempts, p.initial_delay_seconds, p.backoff_factor,
+                                 p.max_delay_seconds),
+    reported_status = a.reported_status,
+    retryable = a.retryable,
+    target_id = COALESCE(a.target_id, o.target_id),
+    operation = a.operation,
+    error_code = a.error_code,
+    error_message = a.error_message,
+    error_fingerprint = a.error_fingerprint,
+    started_at = a.started_at,
+    ended_at = a.ended_at,
+    latency_ms = a.latency_ms,
+    details = COALESCE(a.details, o.details),
+    updated_at = now()
+  FROM attempt a JOIN pipelines p ON p.id = a.pipeline_id
+  WHERE o.id = a.origin_record_id
+  RETURNING o.id, o.status, o.operation
+)
+SELECT * FROM updated`;
+
+/** Adds count deltas to a run and renews its lease. */
+export const APPLY_COUNTS_SQL = `
+UPDATE runs SET
+  count_total = count_total + $2, count_created = count_created + $3, count_updated = count_updated + $4,
+  count_deleted = count_deleted + $5, count_skipped = count_skipped + $6, count_succeeded = count_succeeded + $7,
+  count_failed = count_failed + $8, count_pending = count_pending + $9,
+  lease_expires_at = CASE WHEN $10::double precision IS NULL THEN lease_expires_at
+                          ELSE now() + make_interval(secs => $10::double precision) END
+WHERE id = $1`;

@@ -1,0 +1,227 @@
+// Retries and dead letters: automatic retries when due, operators' retries, replays and discards.
+// Each creates QUEUED RETRY runs whose records are new attempts of the original records.
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Actor } from '../domain/actor.js';
+import { RecordStatus, RunStatus, SyncMode, WorkerCommandType } from '../domain/enums.js';
+import { badInput, notFound } from '../domain/errors.js';
+import { checkIds, isSerialId } from '../domain/ids.js';
+import { FAILURE_REPORT_STATUSES } from '../domain/record-outcome.js';
+import { SyncRecord } from '../entities/SyncRecord.js';
+import { SyncRun } from '../entities/SyncRun.js';
+import { appendEvents, type EventInput } from '../events/event-log.js';
+import type { AuditService } from './audit.service.js';
+import { applyRecordFilter, type RecordFilter, visibleTo } from './filters.js';
+import { INSERT_RETRY_ATTEMPTS_SQL, RELEASE_UNATTEMPTED_SQL, TAKE_DUE_RETRIES_SQL } from './retry.sql.js';
+import { commandEvent, runEvent } from './run-events.js';
+
+export interface RetryOutcome {
+  matched: number;
+  scheduled: number;
+  skipped: number;
+  retryRun: SyncRun | null;
+}
+
+/** Failures an operator's retry takes; scheduled, succeeded and closed records are skipped. */
+const RETRYABLE_BY_OPERATOR = [...FAILURE_REPORT_STATUSES, RecordStatus.DEAD_LETTERED];
+const DUE_BATCH = 5_000;
+
+interface Selection {
+  ids?: string[] | null;
+  filter?: RecordFilter | null;
+}
+
+interface Taken {
+  id: string;
+  pipeline_id: string;
+  run_id: string;
+  tenant_id: string | null;
+}
+
+export class RetryService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The background job: gathers due retries into one QUEUED RETRY run per pipeline. */
+  async queueDueRetries(): Promise<number> {
+    let queued = 0;
+    for (;;) {
+      const count = await this.db.transaction(async (manager) => {
+        const taken: Taken[] = await manager.query(TAKE_DUE_RETRIES_SQL, [DUE_BATCH]);
+        await this.queueRetryRuns(manager, taken, 'syncwatch (automatic retry)');
+        return taken.length;
+      });
+      queued += count;
+      if (count < DUE_BATCH) return queued;
+    }
+  }
+
+  retryRecords(actor: Actor, selection: Selection, dryRun: boolean): Promise<RetryOutcome> {
+    return this.retry(actor, 'retryRecords', selection, RETRYABLE_BY_OPERATOR, dryRun);
+  }
+
+  retryRun(actor: Actor, runId: string): Promise<RetryOutcome> {
+    return this.retry(actor, 'retryRun', { filter: { runIds: [runId] } }, RETRYABLE_BY_OPERATOR, false, runId);
+  }
+
+  replayDeadLetters(actor: Actor, selection: Selection): Promise<RetryOutcome> {
+    return this.retry(actor, 'replayDeadLetters', selection, [RecordStatus.DEAD_LETTERED], false);
+  }
+
+  async discardDeadLetters(actor: Actor, selection: Selection): Promise<{ discarded: number }> {
+    return this.db.transaction(async (manager) => {
+      const { sql, params } = await this.matching(manager, actor, selection);
+      const rows: { id: string; run_id: string; pipeline_id: string; tenant_id: string | null }[] = await manager.query(
+        `WITH discarded AS (
+           UPDATE records SET status = 'DISCARDED', next_retry_at = NULL, updated_at = now()
+           WHERE id IN (${sql}) AND status = 'DEAD_LETTERED'
+           RETURNING id, run_id, pipeline_id, tenant_id
+         ) SELECT * FROM discarded`,
+        params,
+      );
+      await appendEvents(manager, changedRecordEvents(rows));
+      await this.audit.write(manager, actor, 'discardDeadLetters', targetOf(selection), { ...selection, discarded: rows.length });
+      return { discarded: rows.length };
+    });
+  }
+
+  /**
+   * Called in the transaction that ends a RETRY run: attempts the worker never reported are cancelled;
+   * their originals are retried later, or, when an operator cancelled the run, go back to failed.
+   */
+  async releaseUnattempted(manager: EntityManager, run: SyncRun, cancelled: boolean): Promise<void> {
+    if (run.mode !== SyncMode.RETRY) return;
+    const rows: { operation: string }[] = await manager.query(RELEASE_UNATTEMPTED_SQL, [run.id, cancelled]);
+    if (rows.length === 0) return;
+    await manager.query(`UPDATE runs SET count_pending = count_pending - $2, count_skipped = count_skipped + $2 WHERE id = $1`, [
+      run.id,
+      rows.length,
+    ]);
+  }
+
+  private async retry(
+    actor: Actor,
+    action: string,
+    selection: Selection,
+    eligible: RecordStatus[],
+    dryRun: boolean,
+    runId?: string,
+  ): Promise<RetryOutcome> {
+    return this.db.transaction(async (manager) => {
+      if (runId) await this.visibleRun(manager, actor, runId);
+      const { sql, params } = await this.matching(manager, actor, selection);
+      const statuses = `$${params.length + 1}::record_status[]`;
+      if (dryRun) {
+        const [counts] = await manager.query(
+          `SELECT count(*)::int AS matched, count(*) FILTER (WHERE status = ANY(${statuses}))::int AS scheduled
+           FROM records WHERE id IN (${sql})`,
+          [...params, eligible],
+        );
+        return { matched: counts.matched, scheduled: counts.scheduled, skipped: counts.matched - counts.scheduled, retryRun: null };
+      }
+      const [{ matched }] = await manager.query(`SELECT count(*)::int AS matched FROM records WHERE id IN (${sql})`, params);
+      const taken: Taken[] = await manager.query(
+        `WITH taken AS (
+           UPDATE records SET status = 'RETRY_SCHEDULED', next_retry_at = NULL, updated_at = now()
+           WHERE id IN (${sql}) AND status = ANY(${statuses})
+           RETURNING id, pipeline_id, run_id, tenant_id
+         ) SELECT * FROM taken`,
+        [...params, eligible],
+      );
+      const runs = await this.queueRetryRuns(manager, taken, actor.name);
+      await appendEvents(manager, changedRecordEvents(taken));
+      const outcome = { matched, scheduled: taken.length, skipped: matched - taken.length, retryRun: runs[0] ?? null };
+      await this.audit.write(manager, actor, action, targetOf(selection, runId), {
+        ...selection,
+        matched,
+        scheduled: taken.length,
+        retryRuns: runs.map((r) => r.id),
+      });
+      return outcome;
+    });
+  }
+
+  /** One QUEUED RETRY run per pipeline for the taken records, announced to the pipeline's workers. */
+  private async queueRetryRuns(manager: EntityManager, taken: Taken[], triggeredBy: string): Promise<SyncRun[]> {
+    const byPipeline = new Map<string, Taken[]>();
+    for (const row of taken) {
+      const list = byPipeline.get(row.pipeline_id) ?? [];
+      list.push(row);
+      byPipeline.set(row.pipeline_id, list);
+    }
+    const runs: SyncRun[] = [];
+    const events: EventInput[] = [];
+    for (const [pipelineId, rows] of byPipeline) {
+      const originRuns = new Set(rows.map((r) => r.run_id));
+      const run = manager.create(SyncRun, {
+        pipelineId,
+        tenantId: rows[0].tenant_id,
+        mode: SyncMode.RETRY,
+        status: RunStatus.QUEUED,
+        triggeredBy,
+        retryOfId: originRuns.size === 1 ? rows[0].run_id : null,
+        expectedTotal: rows.length,
+        counts: { total: rows.length, pending: rows.length, created: 0, updated: 0, deleted: 0, skipped: 0, succeeded: 0, failed: 0 },
+      });
+      await manager.save(run);
+      await manager.query(INSERT_RETRY_ATTEMPTS_SQL, [run.id, rows.map((r) => r.id)]);
+      const queued = await manager.findOneByOrFail(SyncRun, { id: run.id });
+      runs.push(queued);
+      events.push(runEvent(queued, 'created', null), commandEvent(queued, WorkerCommandType.RUN_QUEUED));
+    }
+    await appendEvents(manager, events);
+    return runs;
+  }
+
+  /** SQL selecting the ids of original records matching ids and/or a filter, within what the actor sees. */
+  private async matching(manager: EntityManager, actor: Actor, selection: Selection): Promise<{ sql: string; params: unknown[] }> {
+    const { ids, filter } = selection;
+    if (ids == null && filter == null) throw badInput('give the records as ids or as a filter');
+    checkIds(ids, isSerialId, 'ids');
+    const query = manager.getRepository(SyncRecord).createQueryBuilder('rec').select('rec.id').where('rec.origin_record_id IS NULL');
+    visibleTo(query, 'rec', actor);
+    applyRecordFilter(query, 'rec', { ...filter, ids: ids ?? filter?.ids });
+    if (ids?.length) {
+      const found = await query.clone().getCount();
+      if (found < new Set(ids).size && filter == null) {
+        const existing = new Set((await query.clone().getMany()).map((r) => r.id));
+        throw notFound('record', ids.filter((id) => !existing.has(id)).join(', '));
+      }
+    }
+    const [sql, params] = query.getQueryAndParameters();
+    return { sql, params };
+  }
+
+  private async visibleRun(manager: EntityManager, actor: Actor, runId: string): Promise<void> {
+    const query = manager.getRepository(SyncRun).createQueryBuilder('r').where('r.id = :runId', { runId });
+    visibleTo(query, 'r', actor);
+    if (!(await query.getExists().catch(() => false))) throw notFound('run', runId);
+  }
+}
+
+function changedRecordEvents(rows: { id: string; run_id: string; pipeline_id: string; tenant_id: string | null }[]): EventInput[] {
+  const byRun = new Map<string, typeof rows>();
+  for (const row of rows) {
+    const list = byRun.get(row.run_id) ?? [];
+    list.push(row);
+    byRun.set(row.run_id, list);
+  }
+  const events: EventInput[] = [];
+  for (const [runId, list] of byRun) {
+    for (let i = 0; i < list.length; i += 5_000) {
+      const chunk = list.slice(i, i + 5_000);
+      events.push({
+        kind: 'records',
+        runId,
+        pipelineId: chunk[0].pipeline_id,
+        tenantId: chunk[0].tenant_id,
+        payload: { recordIds: chunk.map((r) => r.id) },
+      });
+    }
+  }
+  return events;
+}
+
+const targetOf = (selection: Selection, runId?: string) =>
+  runId ? `run:${runId}` : selection.ids?.length ? `records:${selection.ids.length}` : 'records:filter';

@@ -1,0 +1,45 @@
+// Set-based statements of retries and dead letters: whole filters at once, never a loop over records.
+// (An UPDATE ... RETURNING is wrapped in WITH ... SELECT: TypeORM's query() returns plain rows only for SELECTs.)
+
+/** Due automatic retries, taken once: the lock and the cleared next_retry_at keep two schedulers apart. */
+export const TAKE_DUE_RETRIES_SQL = `
+WITH taken AS (
+  UPDATE records SET next_retry_at = NULL
+  WHERE id IN (
+    SELECT id FROM records
+    WHERE next_retry_at <= now() AND status = 'RETRY_SCHEDULED'
+    ORDER BY next_retry_at LIMIT $1
+    FOR UPDATE SKIP LOCKED
+  )
+  RETURNING id, pipeline_id, run_id, tenant_id
+)
+SELECT * FROM taken`;
+
+/** The retry run's records: one PENDING attempt of each original, numbered after the original's attempts. */
+export const INSERT_RETRY_ATTEMPTS_SQL = `
+INSERT INTO records (run_id, pipeline_id, tenant_id, mode, entity_type, source_id, target_id, operation, status,
+                     details, origin_record_id, attempts, started_at)
+SELECT $1, o.pipeline_id, o.tenant_id, 'RETRY', o.entity_type, o.source_id, o.target_id, o.operation, 'PENDING',
+       o.details, o.id, o.attempts + 1, now()
+FROM records o WHERE o.id = ANY($2::bigint[])`;
+
+/**
+ * A retry run ended before the worker reported some of its records: those attempts are CANCELLED, and
+ * their originals are rescheduled (run finished or lost) or go back to their reported failure (run cancelled).
+ */
+export const RELEASE_UNATTEMPTED_SQL = `
+WITH unattempted AS (
+  UPDATE records SET status = 'CANCELLED', updated_at = now()
+  WHERE run_id = $1 AND origin_record_id IS NOT NULL AND reported_status IS NULL
+  RETURNING origin_record_id, operation
+),
+originals AS (
+  UPDATE records o SET
+    next_retry_at = CASE WHEN $2 THEN NULL ELSE now() + make_interval(secs => p.initial_delay_seconds) END,
+    status = CASE WHEN $2 THEN COALESCE(o.reported_status, 'FAILED') ELSE o.status END,
+    updated_at = now()
+  FROM unattempted u, pipelines p
+  WHERE o.id = u.origin_record_id AND p.id = o.pipeline_id AND o.status = 'RETRY_SCHEDULED' AND o.next_retry_at IS NULL
+  RETURNING o.id
+)
+SELECT operation, (SELECT count(*) FROM originals)::int AS originals FROM unattempted`;

@@ -1,0 +1,283 @@
+// Automatic retries, dead letters and operators' retries, through the real API.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GraphQLClient } from '../support/graphql-client.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+let worker: GraphQLClient;
+let operator: GraphQLClient;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  worker = await server.clientFor('INGEST' as never);
+  operator = await server.clientFor('OPERATOR' as never);
+});
+afterAll(() => server?.stop());
+
+interface RecordView {
+  id: string;
+  status: string;
+  attempts: number;
+  retryable: boolean;
+  nextRetryAt: string | null;
+  history: { attempt: number; status: string; runId: string }[];
+}
+
+async function createPipeline(retryPolicy: Record<string, unknown>, tenantId?: string): Promise<string> {
+  const { createPipeline } = await server.admin.ok<{ createPipeline: { id: string } }>(
+    'mutation($input: PipelineInput!) { createPipeline(input: $input) { id } }',
+    { input: { name: `p-${Math.random()}`, sourceSystem: 'billing', targetSystem: 'crm', tenantId, retryPolicy } },
+  );
+  return createPipeline.id;
+}
+
+async function runWith(pipelineId: string, records: Record<string, unknown>[]): Promise<string> {
+  const { startRun } = await worker.ok<{ startRun: { id: string } }>(
+    'mutation($input: StartRunInput!) { startRun(input: $input) { id } }',
+    { input: { pipelineId, mode: 'SCHEDULED' } },
+  );
+  await report(startRun.id, records);
+  await worker.ok('mutation($id: ID!) { finishRun(runId: $id) { status } }', { id: startRun.id });
+  return startRun.id;
+}
+
+async function report(runId: string, records: Record<string, unknown>[]) {
+  const { reportRecords } = await worker.ok<{ reportRecords: { accepted: number; rejected: unknown[] } }>(
+    'mutation($id: ID!, $records: [RecordReportInput!]!) { reportRecords(runId: $id, records: $records) { accepted rejected { index reason } } }',
+    { id: runId, records },
+  );
+  expect(reportRecords.rejected).toEqual([]);
+}
+
+const failure = (sourceId: string, errorCode = 'ROW_LOCKED', extra: Record<string, unknown> = {}) => ({
+  entityType: 'Account',
+  sourceId,
+  operation: 'UPDATE',
+  status: 'FAILED',
+  errorCode,
+  errorMessage: `row ${sourceId} is locked by transaction 4711`,
+  ...extra,
+});
+const success = (sourceId: string) => ({ entityType: 'Account', sourceId, operation: 'UPDATE', status: 'SUCCESS', latencyMs: 12 });
+
+async function recordOf(runId: string, sourceId: string): Promise<RecordView> {
+  const { records } = await server.admin.ok<{ records: { edges: { node: RecordView }[] } }>(
+    `query($f: RecordFilter) { records(filter: $f) { edges { node {
+       id status attempts retryable nextRetryAt history { attempt status runId } } } } }`,
+    { f: { runIds: [runId], sourceId } },
+  );
+  expect(records.edges).toHaveLength(1);
+  return records.edges[0].node;
+}
+
+async function runCounts(runId: string) {
+  const { run } = await server.admin.ok<{ run: { counts: Record<string, number> } }>(
+    'query($id: ID!) { run(id: $id) { counts { total succeeded failed pending skipped } } }',
+    { id: runId },
+  );
+  return run.counts;
+}
+
+/** Waits for the scheduler to queue a retry run of the pipeline, claims it and returns it with its records. */
+async function claimRetryRun(pipelineId: string) {
+  for (let i = 0; i < 100; i++) {
+    const { claimRun } = await worker.ok<{ claimRun: { id: string; mode: string; retryOf: { id: string } | null } | null }>(
+      'mutation($p: ID!) { claimRun(pipelineId: $p, workerId: "w1") { id mode retryOf { id } } }',
+      { p: pipelineId },
+    );
+    if (claimRun) {
+      const { run } = await worker.ok<{ run: { records: { edges: { node: { sourceId: string; status: string; attempts: number } }[] } } }>(
+        'query($id: ID!) { run(id: $id) { records(first: 500) { edges { node { sourceId status attempts } } } } }',
+        { id: claimRun.id },
+      );
+      return { ...claimRun, records: run.records.edges.map((e) => e.node) };
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('no retry run was queued');
+}
+
+async function finish(runId: string) {
+  await worker.ok('mutation($id: ID!) { finishRun(runId: $id) { status } }', { id: runId });
+}
+
+const fast = { maxAttempts: 3, initialDelaySeconds: 0, backoffFactor: 1, maxDelaySeconds: 0, nonRetryableErrorCodes: ['INVALID_ID'] };
+
+describe('automatic retries', () => {
+  it('retries a retryable failure until it succeeds on the third attempt, with its history and counts', async () => {
+    const pipelineId = await createPipeline(fast);
+    const runId = await runWith(pipelineId, [failure('A-1'), success('A-2')]);
+    let record = await recordOf(runId, 'A-1');
+    expect(record.status).toBe('RETRY_SCHEDULED');
+    expect(record.retryable).toBe(true);
+    expect(record.nextRetryAt).not.toBeNull();
+    expect(await runCounts(runId)).toMatchObject({ total: 2, succeeded: 1, failed: 1 });
+
+    const first = await claimRetryRun(pipelineId);
+    expect(first.mode).toBe('RETRY');
+    expect(first.retryOf?.id).toBe(runId);
+    expect(first.records).toEqual([{ sourceId: 'A-1', status: 'PENDING', attempts: 2 }]);
+    await report(first.id, [failure('A-1')]);
+    await finish(first.id);
+    record = await recordOf(runId, 'A-1');
+    expect(record).toMatchObject({ status: 'RETRY_SCHEDULED', attempts: 2 });
+
+    const second = await claimRetryRun(pipelineId);
+    await report(second.id, [success('A-1')]);
+    await finish(second.id);
+    record = await recordOf(runId, 'A-1');
+    expect(record).toMatchObject({ status: 'SUCCESS', attempts: 3, nextRetryAt: null });
+    expect(record.history.map((h) => [h.attempt, h.status, h.runId])).toEqual([
+      [1, 'FAILED', runId],
+      [2, 'FAILED', first.id],
+      [3, 'SUCCESS', second.id],
+    ]);
+    expect(await runCounts(runId)).toMatchObject({ total: 2, succeeded: 2, failed: 0 });
+  });
+
+  it('dead-letters exhausted retries; replay brings them back, discard closes them', async () => {
+    const pipelineId = await createPipeline({ ...fast, maxAttempts: 2 });
+    const runId = await runWith(pipelineId, [failure('D-1'), failure('D-2')]);
+    const retry = await claimRetryRun(pipelineId);
+    await report(retry.id, [failure('D-1'), failure('D-2')]);
+    await finish(retry.id);
+    const [d1, d2] = [await recordOf(runId, 'D-1'), await recordOf(runId, 'D-2')];
+    expect(d1).toMatchObject({ status: 'DEAD_LETTERED', attempts: 2, nextRetryAt: null });
+
+    const { replayDeadLetters } = await operator.ok<{
+      replayDeadLetters: { matched: number; scheduled: number; retryRun: { id: string } };
+    }>('mutation($ids: [ID!]) { replayDeadLetters(ids: $ids) { matched scheduled skipped retryRun { id } } }', { ids: [d1.id] });
+    expect(replayDeadLetters).toMatchObject({ matched: 1, scheduled: 1 });
+    const replay = await claimRetryRun(pipelineId);
+    expect(replay.id).toBe(replayDeadLetters.retryRun.id);
+    await report(replay.id, [success('D-1')]);
+    await finish(replay.id);
+    expect(await recordOf(runId, 'D-1')).toMatchObject({ status: 'SUCCESS', attempts: 3 });
+
+    const { discardDeadLetters } = await operator.ok<{ discardDeadLetters: { discarded: number } }>(
+      'mutation($ids: [ID!]) { discardDeadLetters(ids: $ids) { discarded } }',
+      { ids: [d2.id] },
+    );
+    expect(discardDeadLetters.discarded).toBe(1);
+    expect((await recordOf(runId, 'D-2')).status).toBe('DISCARDED');
+  });
+
+  it('never retries a non-retryable failure automatically, but an operator can; dryRun counts what the call does', async () => {
+    const pipelineId = await createPipeline(fast);
+    const runId = await runWith(pipelineId, [
+      failure('N-1', 'INVALID_ID'),
+      failure('N-2', 'ROW_LOCKED', { retryable: false }),
+      success('N-3'),
+    ]);
+    expect(await recordOf(runId, 'N-1')).toMatchObject({ status: 'FAILED', retryable: false, nextRetryAt: null });
+    expect(await recordOf(runId, 'N-2')).toMatchObject({ status: 'FAILED', retryable: false });
+    await new Promise((r) => setTimeout(r, 1500)); // a few scheduler ticks
+    const { runs } = await server.admin.ok<{ runs: { totalCount: number } }>(
+      'query($p: [ID!]) { runs(filter: { pipelineIds: $p, modes: [RETRY] }) { totalCount } }',
+      { p: [pipelineId] },
+    );
+    expect(runs.totalCount).toBe(0);
+
+    const mutation =
+      'mutation($f: RecordFilter, $dry: Boolean) { retryRecords(filter: $f, dryRun: $dry) { matched scheduled skipped retryRun { id } } }';
+    const filter = { runIds: [runId] };
+    const dry = await operator.ok<{ retryRecords: Record<string, unknown> }>(mutation, { f: filter, dry: true });
+    expect(dry.retryRecords).toEqual({ matched: 3, scheduled: 2, skipped: 1, retryRun: null });
+    expect((await recordOf(runId, 'N-1')).status).toBe('FAILED');
+    const real = await operator.ok<{ retryRecords: { matched: number; scheduled: number; skipped: number } }>(mutation, { f: filter });
+    expect(real.retryRecords).toMatchObject({ matched: 3, scheduled: 2, skipped: 1 });
+    expect((await recordOf(runId, 'N-1')).status).toBe('RETRY_SCHEDULED');
+    const again = await operator.ok<{ retryRecords: { scheduled: number; skipped: number } }>(mutation, { f: filter });
+    expect(again.retryRecords).toMatchObject({ scheduled: 0, skipped: 3 });
+
+    const retry = await claimRetryRun(pipelineId);
+    expect(retry.records.map((r) => r.sourceId).sort()).toEqual(['N-1', 'N-2']);
+    await report(retry.id, [success('N-1'), success('N-2')]);
+    await finish(retry.id);
+    expect(await runCounts(runId)).toMatchObject({ succeeded: 3, failed: 0 });
+  });
+
+  it('retryRun retries every failure of a run, and an unattempted retry is rescheduled when its run ends', async () => {
+    const pipelineId = await createPipeline({ ...fast, nonRetryableErrorCodes: ['ROW_LOCKED'] });
+    const runId = await runWith(pipelineId, [failure('R-1'), failure('R-2'), success('R-3')]);
+    const { retryRun } = await operator.ok<{
+      retryRun: { matched: number; scheduled: number; retryRun: { id: string; retryOf: { id: string } } };
+    }>('mutation($id: ID!) { retryRun(runId: $id) { matched scheduled retryRun { id retryOf { id } } } }', { id: runId });
+    expect(retryRun).toMatchObject({ matched: 3, scheduled: 2, retryRun: { retryOf: { id: runId } } });
+    const retry = await claimRetryRun(pipelineId);
+    await report(retry.id, [success('R-1')]);
+    await finish(retry.id); // R-2 was never attempted
+    expect(await runCounts(retry.id)).toMatchObject({ total: 2, succeeded: 1, skipped: 1, pending: 0 });
+    const r2 = await recordOf(runId, 'R-2');
+    expect(r2.status).toBe('RETRY_SCHEDULED');
+    expect(r2.attempts).toBe(1);
+  });
+
+  it('two schedulers at once never queue a record twice', async () => {
+    const pipelineId = await createPipeline({ ...fast, initialDelaySeconds: 3600, maxDelaySeconds: 3600 });
+    const records = Array.from({ length: 2000 }, (_, i) => failure(`S-${i}`));
+    const runId = await runWith(pipelineId, records);
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    try {
+      await client.query(`UPDATE records SET next_retry_at = now() - interval '1 second' WHERE run_id = $1`, [runId]);
+      const other = await startTestServer({}, { databaseUrl: server.databaseUrl, jobs: false });
+      try {
+        await Promise.all([
+          server.instance.services.retries.queueDueRetries(),
+          other.instance.services.retries.queueDueRetries(),
+          other.instance.services.retries.queueDueRetries(),
+        ]);
+      } finally {
+        await other.stop();
+      }
+      const { rows } = await client.query(
+        `SELECT origin_record_id, count(*)::int AS copies FROM records WHERE pipeline_id = $1 AND origin_record_id IS NOT NULL
+         GROUP BY origin_record_id HAVING count(*) > 1`,
+        [pipelineId],
+      );
+      expect(rows).toEqual([]);
+      const { rows: queued } = await client.query(
+        `SELECT count(*)::int AS n FROM records WHERE pipeline_id = $1 AND origin_record_id IS NOT NULL`,
+        [pipelineId],
+      );
+      expect(queued[0].n).toBe(2000);
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+describe('who may retry', () => {
+  it('refuses viewers and ingest keys, and keeps tenants apart', async () => {
+    const pipelineId = await createPipeline(fast, 'tenant-a');
+    const runId = await runWith(pipelineId, [failure('T-1', 'INVALID_ID')]);
+    const record = await recordOf(runId, 'T-1');
+    const viewer = await server.clientFor('VIEWER' as never);
+    const retry = 'mutation($ids: [ID!]) { retryRecords(ids: $ids) { scheduled } }';
+    expect(await viewer.errorCode(retry, { ids: [record.id] })).toBe('FORBIDDEN');
+    expect(await worker.errorCode(retry, { ids: [record.id] })).toBe('FORBIDDEN');
+    const otherTenant = await server.clientFor('OPERATOR' as never, 'tenant-b');
+    expect(await otherTenant.errorCode(retry, { ids: [record.id] })).toBe('NOT_FOUND');
+    expect(await otherTenant.errorCode('mutation($id: ID!) { retryRun(runId: $id) { scheduled } }', { id: runId })).toBe('NOT_FOUND');
+    const byFilter = await otherTenant.ok<{ retryRecords: { matched: number } }>(
+      'mutation($f: RecordFilter) { retryRecords(filter: $f) { matched } }',
+      { f: { runIds: [runId] } },
+    );
+    expect(byFilter.retryRecords.matched).toBe(0);
+    expect((await recordOf(runId, 'T-1')).status).toBe('FAILED');
+    const sameTenant = await server.clientFor('OPERATOR' as never, 'tenant-a');
+    expect((await sameTenant.ok<{ retryRecords: { scheduled: number } }>(retry, { ids: [record.id] })).retryRecords.scheduled).toBe(1);
+    const { auditLog } = await server.admin.ok<{ auditLog: { edges: { node: { action: string } }[] } }>(
+      '{ auditLog(first: 5) { edges { node { action } } } }',
+    );
+    expect(auditLog.edges[0].node.action).toBe('retryRecords');
+  });
+
+  it('needs ids or a filter', async () => {
+    expect(await operator.errorCode('mutation { retryRecords { scheduled } }')).toBe('BAD_USER_INPUT');
+    expect(await operator.errorCode('mutation { retryRecords(ids: ["x"]) { scheduled } }')).toBe('BAD_USER_INPUT');
+    expect(await operator.errorCode('mutation { retryRecords(ids: ["999999"]) { scheduled } }')).toBe('NOT_FOUND');
+  });
+});
