@@ -1,0 +1,14 @@
+import { graphql } from './generated';
+
+export const pipelinesQuery = graphql(`
+  query Pipelines {
+    pipelines {
+      id
+      name
+      sourceSystem
+      targetSystem
+      direction
+      tenantId
+    }
+  }
+`);
