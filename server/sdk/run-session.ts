@@ -1,0 +1,169 @@
+// One run in a worker's hands: heartbeats, batched reports, the AbortSignal, the retry records, and the finish.
+import { RecordBatcher } from './batcher.js';
+import {
+  FinishRunDocument,
+  type FinishRunInput,
+  HeartbeatDocument,
+  type RecordReportInput,
+  ReportRecordsDocument,
+  RunRecordsDocument,
+  type RunRecordsQuery,
+} from './generated/graphql.js';
+import { type GraphQLHttpClient, SyncwatchError } from './http.js';
+import type { AbortReason, RetryRecord, RunContext, RunHandler, RunOutcome, WorkerLogger, WorkerRun } from './types.js';
+
+export interface SessionSettings {
+  http: GraphQLHttpClient;
+  logger: WorkerLogger;
+  batchSize: number;
+  flushIntervalMs: number;
+  heartbeatIntervalMs: number;
+}
+
+/** The error an aborted run's signal carries, so handlers can tell a cancel from a failure. */
+export class RunAbortedError extends Error {
+  constructor(readonly reason: AbortReason) {
+    super(`run aborted: ${reason}`);
+    this.name = 'AbortError';
+  }
+}
+
+const REPORT_RETRIES = 4;
+
+export class RunSession {
+  private readonly controller = new AbortController();
+  private reason: AbortReason | null = null;
+  private rejected = 0;
+  private readonly batcher: RecordBatcher;
+
+  constructor(
+    readonly run: WorkerRun,
+    private readonly settings: SessionSettings,
+  ) {
+    this.batcher = new RecordBatcher((records) => this.send(records), settings.batchSize, settings.flushIntervalMs);
+  }
+
+  get abortReason(): AbortReason | null {
+    return this.reason;
+  }
+
+  /** Fires the handler's signal once; the first reason wins. */
+  abort(reason: AbortReason): void {
+    if (this.controller.signal.aborted) return;
+    this.reason = reason;
+    this.settings.logger.info('run aborted', { runId: this.run.id, reason });
+    this.controller.abort(new RunAbortedError(reason));
+  }
+
+  /** Runs the handler, then flushes and finishes the run; never throws for the handler's errors. */
+  async execute(handler: RunHandler): Promise<RunOutcome> {
+    const heartbeat = setInterval(() => void this.heartbeat(), this.settings.heartbeatIntervalMs);
+    let finish: FinishRunInput | undefined;
+    try {
+      finish = (await handler(this.context())) ?? undefined;
+      await this.batcher.flush();
+      if (this.reason === 'stopping' && !finish?.status) {
+        finish = { ...finish, status: 'FAILED', error: 'worker stopped before the run finished' };
+      }
+    } catch (error) {
+      await this.batcher.flush().catch(() => {}); // what was reported before the error still happened
+      const message = error instanceof Error ? error.message : String(error);
+      if (this.reason !== 'cancelled') {
+        this.settings.logger.warn('run handler failed', { runId: this.run.id, error: message });
+        finish = { status: 'FAILED', error: this.reason === 'stopping' ? `worker stopped: ${message}` : message };
+      }
+    } finally {
+      clearInterval(heartbeat);
+      this.batcher.discard();
+    }
+    // A cancelled run ends CANCELLED: the server derives it from CANCELLING when no status is given.
+    if (this.reason === 'cancelled') finish = finish?.endedAt ? { endedAt: finish.endedAt } : undefined;
+    return this.finish(finish);
+  }
+
+  private context(): RunContext {
+    const session = this;
+    return {
+      run: this.run,
+      signal: this.controller.signal,
+      get abortReason() {
+        return session.reason;
+      },
+      report: (record: RecordReportInput) => this.batcher.add(record),
+      flush: () => this.batcher.flush(),
+      records: (options) => this.pendingRecords(options?.pageSize ?? 500),
+    };
+  }
+
+  private async send(records: RecordReportInput[]): Promise<void> {
+    try {
+      // reportRecords is keyed by entity type and source id, so sending a batch twice is harmless.
+      const { reportRecords } = await this.settings.http.request(
+        ReportRecordsDocument,
+        { runId: this.run.id, records },
+        { retries: REPORT_RETRIES },
+      );
+      if (reportRecords.rejected.length > 0) {
+        this.rejected += reportRecords.rejected.length;
+        this.settings.logger.warn('records rejected', {
+          runId: this.run.id,
+          rejected: reportRecords.rejected.slice(0, 5),
+          count: reportRecords.rejected.length,
+        });
+      }
+      if (reportRecords.run.status === 'CANCELLING') this.abort('cancelled');
+    } catch (error) {
+      if (error instanceof SyncwatchError && error.code === 'CONFLICT') this.abort('lost');
+      throw error;
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    try {
+      const { heartbeat } = await this.settings.http.request(HeartbeatDocument, { runId: this.run.id });
+      if (heartbeat.cancelRequested) this.abort('cancelled');
+    } catch (error) {
+      // A run the server no longer takes work for (finished, lease lapsed) is lost; anything else is retried next beat.
+      if (error instanceof SyncwatchError && (error.code === 'CONFLICT' || error.code === 'NOT_FOUND')) this.abort('lost');
+      else this.settings.logger.warn('heartbeat failed', { runId: this.run.id, error: (error as Error).message });
+    }
+  }
+
+  private async *pendingRecords(pageSize: number): AsyncGenerator<RetryRecord> {
+    let after: string | null = null;
+    // Keyset paging over PENDING records: the ones already reported drop out of the filter without moving the cursor.
+    for (;;) {
+      if (this.controller.signal.aborted) return;
+      const { run }: RunRecordsQuery = await this.settings.http.request(
+        RunRecordsDocument,
+        { runId: this.run.id, first: pageSize, after },
+        { retries: REPORT_RETRIES },
+      );
+      if (!run) return;
+      for (const edge of run.records.edges) yield edge.node;
+      if (!run.records.pageInfo.hasNextPage || !run.records.pageInfo.endCursor) return;
+      after = run.records.pageInfo.endCursor;
+    }
+  }
+
+  private async finish(input: FinishRunInput | undefined): Promise<RunOutcome> {
+    const request = (finish: FinishRunInput | undefined) =>
+      this.settings.http.request(FinishRunDocument, { runId: this.run.id, input: finish ?? null }, { retries: REPORT_RETRIES });
+    try {
+      let result: Awaited<ReturnType<typeof request>>;
+      try {
+        result = await request(input);
+      } catch (error) {
+        // Cancelled between the handler's end and the finish: let the server derive CANCELLED.
+        if (!(error instanceof SyncwatchError && error.code === 'CONFLICT' && input?.status)) throw error;
+        result = await request(input.endedAt ? { endedAt: input.endedAt } : undefined);
+      }
+      const finished = result.finishRun;
+      this.settings.logger.info('run finished', { runId: finished.id, status: finished.status, total: finished.counts.total });
+      return { ...finished, rejected: this.rejected };
+    } catch (error) {
+      this.settings.logger.warn('finishRun failed', { runId: this.run.id, error: (error as Error).message });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,233 @@
+// The worker SDK against a real server over HTTP: runs end to end, failures, graceful stop, claims and cancels.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Role } from '../../server/domain/enums.js';
+import { createWorker, type RecordReportInput, type RunContext, type Worker, type WorkerOptions } from '../../server/sdk/index.js';
+import type { GraphQLClient } from '../support/graphql-client.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+let ingestKey: string;
+let operator: GraphQLClient;
+const workers: Worker[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const { createApiKey } = await server.admin.ok<{ createApiKey: { secret: string } }>(
+    'mutation { createApiKey(input: { name: "sdk worker", role: INGEST }) { secret } }',
+  );
+  ingestKey = createApiKey.secret;
+  operator = await server.clientFor(Role.OPERATOR);
+});
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  await server?.stop();
+});
+
+async function createPipeline(name: string): Promise<string> {
+  const { createPipeline } = await server.admin.ok<{ createPipeline: { id: string } }>(
+    'mutation($input: PipelineInput!) { createPipeline(input: $input) { id } }',
+    { input: { name, sourceSystem: 'Billing', targetSystem: 'CRM' } },
+  );
+  return createPipeline.id;
+}
+
+function worker(pipelineId: string, options: Partial<WorkerOptions> = {}): Worker {
+  const created = createWorker({
+    url: server.graphqlUrl,
+    apiKey: ingestKey,
+    pipelineId,
+    workerId: 'test-worker',
+    pollIntervalMs: 200,
+    ...options,
+  });
+  workers.push(created);
+  return created;
+}
+
+interface RunState {
+  status: string;
+  mode: string;
+  error: string | null;
+  counts: { total: number; succeeded: number; failed: number; created: number; updated: number };
+}
+
+async function runState(id: string): Promise<RunState> {
+  const { run } = await server.admin.ok<{ run: RunState }>(
+    'query($id: ID!) { run(id: $id) { status mode error counts { total succeeded failed created updated } } }',
+    { id },
+  );
+  return run;
+}
+
+const account = (i: number, status: RecordReportInput['status'] = 'SUCCESS'): RecordReportInput => ({
+  entityType: 'Account',
+  sourceId: `acc-${i}`,
+  operation: i % 3 === 0 ? 'CREATE' : 'UPDATE',
+  status,
+  ...(status === 'FAILED' ? { errorCode: 'ROW_LOCKED', errorMessage: `unable to lock row acc-${i}` } : {}),
+});
+
+/** Resolves once the handler has seen its signal fire, with the context it got. */
+function waitForAbort(context: RunContext): Promise<void> {
+  return new Promise((resolve) => context.signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+describe('a worker built with the SDK', () => {
+  it('runs a run end to end: records sent in batches, status derived, counts right', async () => {
+    const pipelineId = await createPipeline('sdk end to end');
+    const sdk = worker(pipelineId, { batchSize: 500 });
+    const outcome = await sdk.startRun({ mode: 'REAL_TIME', operationType: 'Push updates' }, async (context) => {
+      for (let i = 0; i < 1_234; i++) await context.report(account(i, i % 100 === 7 ? 'FAILED' : 'SUCCESS'));
+    });
+
+    expect(outcome.status).toBe('COMPLETED_WITH_ERRORS');
+    expect(outcome.counts).toMatchObject({ total: 1_234, failed: 13, succeeded: 1_221 });
+    const run = await runState(outcome.id);
+    expect(run).toMatchObject({ status: 'COMPLETED_WITH_ERRORS', mode: 'REAL_TIME' });
+    expect(run.counts).toMatchObject({ total: 1_234, failed: 13, created: 408, updated: 813 });
+    // One records event per reportRecords call: 500 + 500 + 234.
+    const [{ batches }] = await server.instance.db.query(
+      `SELECT count(*)::int AS batches FROM events WHERE kind = 'records' AND run_id = $1`,
+      [outcome.id],
+    );
+    expect(batches).toBe(3);
+  });
+
+  it('flushes a small batch by time while the handler is still busy', async () => {
+    const pipelineId = await createPipeline('sdk flush by time');
+    const sdk = worker(pipelineId, { batchSize: 500, flushIntervalMs: 50 });
+    let seenWhileRunning = -1;
+    const outcome = await sdk.startRun({ mode: 'REAL_TIME' }, async (context) => {
+      for (let i = 0; i < 3; i++) await context.report(account(i));
+      await vi.waitFor(async () => expect((await runState(context.run.id)).counts.total).toBe(3), { timeout: 10_000, interval: 20 });
+      seenWhileRunning = (await runState(context.run.id)).counts.total;
+    });
+    expect(seenWhileRunning).toBe(3);
+    expect(outcome.status).toBe('SUCCEEDED');
+  });
+
+  it('finishes a run FAILED with the message when the handler throws, keeping what was reported', async () => {
+    const pipelineId = await createPipeline('sdk handler error');
+    const sdk = worker(pipelineId);
+    const outcome = await sdk.startRun({ mode: 'SCHEDULED' }, async (context) => {
+      for (let i = 0; i < 10; i++) await context.report(account(i));
+      throw new Error('CRM connection refused: 10.0.3.7:443');
+    });
+    expect(outcome.status).toBe('FAILED');
+    const run = await runState(outcome.id);
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('CRM connection refused: 10.0.3.7:443');
+    expect(run.counts.total).toBe(10);
+  });
+
+  it('claims a run queued by an operator and runs it with the handler of its mode', async () => {
+    const pipelineId = await createPipeline('sdk claims');
+    const seen: { mode: string; operationType: string | null }[] = [];
+    const sdk = worker(pipelineId, {
+      handlers: {
+        MANUAL: async (context) => {
+          seen.push({ mode: context.run.mode, operationType: context.run.operationType });
+          for (let i = 0; i < 25; i++) await context.report(account(i));
+        },
+      },
+    });
+    sdk.start();
+    const { triggerSync } = await operator.ok<{ triggerSync: { id: string; status: string } }>(
+      'mutation($p: ID!) { triggerSync(pipelineId: $p, mode: MANUAL, operationType: "Full sync") { id status } }',
+      { p: pipelineId },
+    );
+    expect(triggerSync.status).toBe('QUEUED');
+    await vi.waitFor(async () => expect((await runState(triggerSync.id)).status).toBe('SUCCEEDED'), { timeout: 15_000, interval: 50 });
+    expect(seen).toEqual([{ mode: 'MANUAL', operationType: 'Full sync' }]);
+    expect((await runState(triggerSync.id)).counts.total).toBe(25);
+  });
+
+  it('fires the AbortSignal when an operator cancels a running run, which then ends CANCELLED', async () => {
+    const pipelineId = await createPipeline('sdk cancel');
+    const sdk = worker(pipelineId, { heartbeatIntervalMs: 100 });
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    let reason: string | null = null;
+    const outcome = sdk.startRun({ mode: 'MANUAL' }, async (context) => {
+      await context.report(account(1));
+      await context.flush();
+      started();
+      await waitForAbort(context);
+      reason = context.abortReason;
+    });
+    await running;
+    const [runId] = sdk.activeRunIds();
+    const { cancelRun } = await operator.ok<{ cancelRun: { status: string } }>(
+      'mutation($id: ID!) { cancelRun(runId: $id, reason: "wrong filter") { status } }',
+      {
+        id: runId,
+      },
+    );
+    expect(cancelRun.status).toBe('CANCELLING');
+
+    expect((await outcome).status).toBe('CANCELLED');
+    expect(reason).toBe('cancelled');
+    const run = await runState(runId);
+    expect(run.status).toBe('CANCELLED');
+    expect(run.counts.total).toBe(1);
+  });
+
+  it('stops gracefully: lets the active run finish, then claims nothing more', async () => {
+    const pipelineId = await createPipeline('sdk graceful stop');
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let handled = 0;
+    const sdk = worker(pipelineId, {
+      handlers: {
+        default: async (context) => {
+          handled++;
+          await context.report(account(1));
+          await gate;
+          await context.report(account(2));
+        },
+      },
+    });
+    sdk.start();
+    const trigger = () =>
+      operator
+        .ok<{ triggerSync: { id: string } }>('mutation($p: ID!) { triggerSync(pipelineId: $p) { id } }', { p: pipelineId })
+        .then((d) => d.triggerSync.id);
+    const first = await trigger();
+    await vi.waitFor(() => expect(sdk.activeRunIds()).toEqual([first]), { timeout: 15_000, interval: 20 });
+
+    const stopped = sdk.stop();
+    const second = await trigger();
+    release();
+    await stopped;
+
+    const run = await runState(first);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.counts.total).toBe(2);
+    expect(handled).toBe(1);
+    expect((await runState(second)).status).toBe('QUEUED');
+  });
+
+  it('aborts a handler that outlasts the stop timeout and finishes its run FAILED', async () => {
+    const pipelineId = await createPipeline('sdk stop timeout');
+    const sdk = worker(pipelineId, { stopTimeoutMs: 100 });
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const outcome = sdk.startRun({ mode: 'SCHEDULED' }, async (context) => {
+      await context.report(account(1));
+      started();
+      await waitForAbort(context);
+    });
+    await running;
+    await sdk.stop();
+    const finished = await outcome;
+    expect(finished.status).toBe('FAILED');
+    expect((await runState(finished.id)).error).toMatch(/worker stopped/);
+    await expect(sdk.startRun({ mode: 'SCHEDULED' }, async () => {})).rejects.toThrow(/stopping/);
+  });
+});
