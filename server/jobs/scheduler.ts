@@ -42,7 +42,10 @@ export class Scheduler {
       if (!locked || this.stopped) return;
       this.leader = true;
       this.logger.info('this instance runs the background jobs');
-      for (const job of this.jobs) this.timers.push(setInterval(() => void this.runJob(job), job.everyMs));
+      for (const job of this.jobs) {
+        void this.runJob(job);
+        this.timers.push(setInterval(() => void this.runJob(job), job.everyMs));
+      }
     } catch (error) {
       this.logger.warn('leader election failed; will retry', { error: String(error) });
       await this.runner?.release().catch(() => {});

@@ -6,6 +6,7 @@ import { AuditService } from './audit.service.js';
 import { PipelineService } from './pipeline.service.js';
 import { RecordIngestService } from './record-ingest.service.js';
 import { RecordQueryService } from './record-query.service.js';
+import { RetentionService } from './retention.service.js';
 import { RetryService } from './retry.service.js';
 import { RunLifecycleService } from './run-lifecycle.service.js';
 import { RunQueryService } from './run-query.service.js';
@@ -21,6 +22,7 @@ export function createServices(db: DataSource, config: Pick<Config, 'leaseSecond
     runs: new RunQueryService(db),
     runLifecycle,
     retries,
+    retention: new RetentionService(db, audit),
     records: new RecordQueryService(db),
     ingest: new RecordIngestService(db, runLifecycle, config.leaseSeconds),
   };

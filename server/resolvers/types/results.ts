@@ -65,3 +65,12 @@ export class DiscardResult {
   @Field(() => Int, { description: 'Dead letters closed as DISCARDED.' })
   discarded: number;
 }
+
+@ObjectType({ description: 'What purgeHistory removed.' })
+export class PurgeResult {
+  @Field(() => Int, { description: 'Finished runs deleted.' })
+  runsDeleted: number;
+
+  @Field(() => Int, { description: 'Records deleted with them (their attempts and events went too).' })
+  recordsDeleted: number;
+}
