@@ -35,7 +35,8 @@ export class Scheduler {
   }
 
   private async elect(): Promise<void> {
-    if (this.stopped || this.leader) return;
+    if (this.stopped) return;
+    if (this.leader) return this.checkLeadership();
     try {
       this.runner ??= this.db.createQueryRunner();
       const [{ locked }] = await this.runner.query('SELECT pg_try_advisory_lock($1) AS locked', [LEADER_LOCK_KEY]);
@@ -48,6 +49,20 @@ export class Scheduler {
       }
     } catch (error) {
       this.logger.warn('leader election failed; will retry', { error: String(error) });
+      await this.runner?.release().catch(() => {});
+      this.runner = null;
+    }
+  }
+
+  /** A leader whose lock connection died has lost the lock: it stops, and the next election may win it back. */
+  private async checkLeadership(): Promise<void> {
+    try {
+      await this.runner?.query('SELECT 1');
+    } catch {
+      this.logger.warn('lost the background-jobs lock connection; stepping down');
+      for (const timer of this.timers) clearInterval(timer);
+      this.timers = [];
+      this.leader = false;
       await this.runner?.release().catch(() => {});
       this.runner = null;
     }
