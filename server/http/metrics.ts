@@ -1,0 +1,42 @@
+// /metrics in Prometheus text format: process metrics, and run and retry state read at scrape time.
+import { Router } from 'express';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+
+export function metricsRoutes(db: DataSource): Router {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'syncwatch_' });
+  new Gauge({
+    name: 'syncwatch_runs',
+    help: 'Runs by status (active statuses and the last 24 hours of finished ones).',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const rows: { status: string; n: number }[] = await db.query(
+        `SELECT status, count(*)::int AS n FROM runs
+         WHERE status IN ('QUEUED','RUNNING','CANCELLING') OR ended_at > now() - interval '24 hours' GROUP BY status`,
+      );
+      this.reset();
+      for (const row of rows) this.set({ status: row.status }, row.n);
+    },
+  });
+  new Gauge({
+    name: 'syncwatch_retries_due',
+    help: 'Records waiting for an automatic retry whose time has come.',
+    registers: [registry],
+    async collect() {
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM records WHERE next_retry_at <= now()`);
+      this.set(n);
+    },
+  });
+
+  const router = Router();
+  router.get('/metrics', async (_req, res) => {
+    try {
+      res.type(registry.contentType).send(await registry.metrics());
+    } catch (error) {
+      res.status(503).type('text/plain').send(`metrics unavailable: ${String(error)}`);
+    }
+  });
+  return router;
+}
