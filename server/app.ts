@@ -8,6 +8,8 @@ import express from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
+import type { EventHub } from './events/event-hub.js';
+import { createSubscriptionServer } from './events/ws-server.js';
 import { AppError } from './domain/errors.js';
 import { type Context, createContext } from './graphql/context.js';
 import { createFormatError } from './graphql/errors.js';
@@ -24,6 +26,8 @@ export interface AppDeps {
   services: Services;
   schema: GraphQLSchema;
   logger: Logger;
+  /** Feeds GraphQL subscriptions over WebSocket; without it /graphql serves HTTP only. */
+  hub?: EventHub;
 }
 
 export interface App {
@@ -32,7 +36,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function createApp({ config, db, services, schema, logger }: AppDeps): Promise<App> {
+export async function createApp({ config, db, services, schema, logger, hub }: AppDeps): Promise<App> {
   const app = express();
   const httpServer = createServer(app);
   const apollo = new ApolloServer<Context>({
@@ -43,6 +47,9 @@ export async function createApp({ config, db, services, schema, logger }: AppDep
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryLimitsPlugin(schema)],
   });
   await apollo.start();
+  const subscriptions = hub
+    ? createSubscriptionServer({ httpServer, schema, services, hub, logger, formatError: createFormatError(logger) })
+    : null;
 
   app.disable('x-powered-by');
   app.use(healthRoutes(db));
@@ -87,6 +94,9 @@ export async function createApp({ config, db, services, schema, logger }: AppDep
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => resolveListen((httpServer.address() as AddressInfo).port));
       }),
-    close: () => apollo.stop(),
+    close: async () => {
+      await subscriptions?.dispose();
+      await apollo.stop();
+    },
   };
 }

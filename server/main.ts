@@ -5,6 +5,8 @@ import { type App, createApp } from './app.js';
 import type { Config } from './config.js';
 import { openDataSource } from './db/data-source.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
+import { EventHub } from './events/event-hub.js';
+import { deleteExpiredEvents } from './events/event-store.js';
 import { createSchema } from './graphql/schema.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { createLogger, type Logger } from './logger.js';
@@ -15,6 +17,8 @@ export interface Syncwatch {
   port: number;
   db: DataSource;
   services: Services;
+  /** This instance's reader of the event table, feeding its subscriptions. */
+  hub: EventHub;
   logger: Logger;
   /** Set when the embedded database was started (no DATABASE_URL). */
   embedded: EmbeddedDatabase | null;
@@ -46,8 +50,16 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
   if (config.adminApiKey) await services.apiKeys.ensureAdminKey(config.adminApiKey);
   const firstAdminKey = config.adminApiKey ? null : await services.apiKeys.createFirstAdminKey();
 
+  const hub = new EventHub(db, {
+    databaseUrl: databaseUrl as string,
+    logger,
+    progressIntervalMs: config.progressIntervalMs,
+    eventRetentionHours: config.eventRetentionHours,
+  });
+  await hub.start();
+
   const schema = await createSchema();
-  const app: App = await createApp({ config, db, services, schema, logger });
+  const app: App = await createApp({ config, db, services, schema, logger, hub });
   const port = await app.listen(config.port, config.host);
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   const url = `http://${host}:${port}`;
@@ -57,6 +69,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     [
       { name: 'lease expiry', everyMs: 1_000, run: () => services.runLifecycle.expireLeases() },
       { name: 'due retries', everyMs: 1_000, run: () => services.retries.queueDueRetries() },
+      { name: 'event retention', everyMs: 10 * 60_000, run: () => deleteExpiredEvents(db, config.eventRetentionHours) },
     ],
     logger,
   );
@@ -67,10 +80,11 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     stopping ??= (async () => {
       await scheduler.stop();
       await app.close();
+      await hub.stop();
       await db.destroy();
       await embedded?.stop();
     })();
     return stopping;
   };
-  return { url, port, db, services, logger, embedded, firstAdminKey, stop };
+  return { url, port, db, services, hub, logger, embedded, firstAdminKey, stop };
 }

@@ -8,18 +8,35 @@ import { PipelineResolver } from '../resolvers/PipelineResolver.js';
 import { RecordResolver } from '../resolvers/RecordResolver.js';
 import { RetryResolver } from '../resolvers/RetryResolver.js';
 import { RunResolver } from '../resolvers/RunResolver.js';
+import { SubscriptionResolver } from '../resolvers/SubscriptionResolver.js';
 import { WorkerResolver } from '../resolvers/WorkerResolver.js';
 import { authChecker } from './auth-checker.js';
 
-export const resolvers = [AccessResolver, PipelineResolver, RunResolver, RecordResolver, RetryResolver, WorkerResolver] as const;
+export const resolvers = [
+  AccessResolver,
+  PipelineResolver,
+  RunResolver,
+  RecordResolver,
+  RetryResolver,
+  WorkerResolver,
+  SubscriptionResolver,
+] as const;
 
-export function createSchema(pubSub?: PubSub): Promise<GraphQLSchema> {
+// Our subscriptions bring their own streams (events/live-streams.ts), but type-graphql insists on a pub/sub.
+const NO_TOPICS: PubSub = {
+  publish() {},
+  subscribe() {
+    throw new Error('syncwatch subscriptions use their own streams, not pub/sub topics');
+  },
+};
+
+export function createSchema(pubSub: PubSub = NO_TOPICS): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers,
     authChecker,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     // Inputs are checked by the services, which know the rules and give the reasons.
     validate: false,
-    ...(pubSub ? { pubSub } : {}),
+    pubSub,
   });
 }

@@ -1,0 +1,156 @@
+// The instance's single reader of the event table: woken by NOTIFY (and by a timer, since a
+// NOTIFY can be missed while the LISTEN connection is down), it reads committed events in
+// stream order, re-reads their runs and records once, and offers them to every subscriber.
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../logger.js';
+import { EventListener } from './event-listener.js';
+import { isRetained, latestPosition, readEvents } from './event-store.js';
+import { type LiveEvent, materialize, type Needs } from './live-event.js';
+import { type EventPosition, encodeCursor, START } from './position.js';
+import { ProgressCoalescer } from './progress-coalescer.js';
+
+export interface HubSubscriber {
+  readonly needs: Needs;
+  /** Every event in stream order; the subscriber filters. Must not throw. */
+  offer(event: LiveEvent): void;
+  /** Ends the subscriber when the hub stops. */
+  end(): void;
+}
+
+export interface EventHubOptions {
+  databaseUrl: string;
+  logger: Logger;
+  /** Minimum milliseconds between two progress/lease events of one run; 0 sends all. */
+  progressIntervalMs: number;
+  eventRetentionHours: number;
+  /** Fallback poll period: NOTIFY is only a wake-up and may be lost with its connection. */
+  pollMs?: number;
+}
+
+const BATCH = 200;
+
+export class EventHub {
+  /** The last event dispatched: every committed event up to here has been offered to subscribers. */
+  position: EventPosition = START;
+  private readonly subscribers = new Set<HubSubscriber>();
+  private readonly listener: EventListener;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private pumping: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private readonly coalescer: ProgressCoalescer;
+
+  constructor(
+    readonly db: DataSource,
+    private readonly options: EventHubOptions,
+  ) {
+    this.listener = new EventListener(options.databaseUrl, () => this.wake(), options.logger);
+    this.coalescer = new ProgressCoalescer(options.progressIntervalMs, (event) => this.offer({ ...event, late: true, ...this.here() }));
+  }
+
+  get progressIntervalMs(): number {
+    return this.options.progressIntervalMs;
+  }
+
+  /** Backend pid of the LISTEN connection (tests terminate it). */
+  get listenerPid(): number | null {
+    return this.listener.pid;
+  }
+
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
+  async start(): Promise<void> {
+    this.position = (await latestPosition(this.db)) ?? START;
+    await this.listener.start();
+    this.pollTimer = setInterval(() => this.wake(), this.options.pollMs ?? 1_000);
+  }
+
+  /** Registers a subscriber; from this tick on it is offered every event after `position`. */
+  add(subscriber: HubSubscriber): void {
+    this.subscribers.add(subscriber);
+  }
+
+  remove(subscriber: HubSubscriber): void {
+    this.subscribers.delete(subscriber);
+  }
+
+  isRetained(position: EventPosition): Promise<boolean> {
+    return isRetained(this.db, position, this.options.eventRetentionHours);
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = this.pump().finally(() => {
+      this.pumping = null;
+    });
+  }
+
+  private async pump(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while (!this.stopped) {
+          const stored = await readEvents(this.db, this.position, BATCH);
+          if (stored.length === 0) break;
+          // A subscriber may join while we read: re-read if it needs a kind we skipped.
+          let needs: Needs;
+          let live: LiveEvent[];
+          do {
+            needs = this.needs();
+            live = await materialize(this.db, stored, needs);
+          } while (!covers(needs, this.needs()));
+          if (this.stopped) return;
+          for (const event of live) this.dispatch(event);
+          this.position = stored[stored.length - 1].position;
+          if (stored.length < BATCH) break;
+        }
+      } catch (error) {
+        this.options.logger.warn('reading events failed; retrying on the next wake-up', { error: String(error) });
+        return;
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  private needs(): Needs {
+    const needs: Needs = { runs: false, records: false };
+    for (const subscriber of this.subscribers) {
+      needs.runs ||= subscriber.needs.runs;
+      needs.records ||= subscriber.needs.records;
+      if (needs.runs && needs.records) break;
+    }
+    return needs;
+  }
+
+  private dispatch(event: LiveEvent): void {
+    this.position = event.position;
+    if (event.kind === 'run' && !this.coalescer.admit(event)) return;
+    this.offer(event);
+  }
+
+  private offer(event: LiveEvent): void {
+    for (const subscriber of this.subscribers) subscriber.offer(event);
+  }
+
+  /** A late event is stamped with the current position: everything up to it has been offered. */
+  private here(): { position: EventPosition; cursor: string } {
+    return { position: this.position, cursor: encodeCursor(this.position) };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.coalescer.stop();
+    await this.listener.stop();
+    await this.pumping;
+    for (const subscriber of [...this.subscribers]) subscriber.end();
+    this.subscribers.clear();
+  }
+}
+
+const covers = (had: Needs, wanted: Needs): boolean => (had.runs || !wanted.runs) && (had.records || !wanted.records);

@@ -1,0 +1,87 @@
+// Event rows turned into what subscribers are sent: runs and records re-read in one query per
+// kind for a whole batch of events, shared by every subscriber of this instance.
+import { type DataSource, In } from 'typeorm';
+import type { RunStatus, WorkerCommandType } from '../domain/enums.js';
+import { Pipeline } from '../entities/Pipeline.js';
+import { SyncRecord } from '../entities/SyncRecord.js';
+import { SyncRun } from '../entities/SyncRun.js';
+import type { StoredEvent } from './event-store.js';
+import { type EventPosition, encodeCursor } from './position.js';
+
+interface Common {
+  position: EventPosition;
+  cursor: string;
+  runId: string;
+  pipelineId: string;
+  tenantId: string | null;
+}
+
+export type RunChange = 'created' | 'status' | 'progress' | 'lease';
+
+export type LiveEvent =
+  | (Common & {
+      kind: 'run';
+      change: RunChange;
+      previousStatus: RunStatus | null;
+      run: SyncRun;
+      pipelineName: string | null;
+      /** A coalesced progress event sent late: its cursor is the stream position when it was sent. */
+      late?: boolean;
+    })
+  | (Common & { kind: 'records'; records: SyncRecord[] })
+  | (Common & { kind: 'command'; type: WorkerCommandType });
+
+/** What the current subscribers need re-read; a kind nobody listens to costs no query. */
+export interface Needs {
+  runs: boolean;
+  records: boolean;
+}
+
+// Postgres takes at most 65,535 parameters a query.
+const ID_CHUNK = 10_000;
+
+export async function materialize(db: DataSource, events: StoredEvent[], needs: Needs): Promise<LiveEvent[]> {
+  const runIds = new Set<string>();
+  const recordIds = new Set<string>();
+  for (const event of events) {
+    if (event.kind === 'run' && needs.runs) runIds.add(event.runId);
+    if (event.kind === 'records' && needs.records) for (const id of event.payload.recordIds) recordIds.add(id);
+  }
+  const runs = runIds.size ? await db.getRepository(SyncRun).findBy({ id: In([...runIds]) }) : [];
+  const runById = new Map(runs.map((run) => [run.id, run]));
+  const pipelineIds = [...new Set(runs.map((run) => run.pipelineId))];
+  const pipelines = pipelineIds.length
+    ? await db.getRepository(Pipeline).find({ select: { id: true, name: true }, where: { id: In(pipelineIds) } })
+    : [];
+  const pipelineName = new Map(pipelines.map((p) => [p.id, p.name]));
+  const records: SyncRecord[] = [];
+  const ids = [...recordIds];
+  for (let i = 0; i < ids.length; i += ID_CHUNK) {
+    records.push(...(await db.getRepository(SyncRecord).findBy({ id: In(ids.slice(i, i + ID_CHUNK)) })));
+  }
+  const recordById = new Map(records.map((record) => [record.id, record]));
+
+  const live: LiveEvent[] = [];
+  for (const event of events) {
+    const common: Common = {
+      position: event.position,
+      cursor: encodeCursor(event.position),
+      runId: event.runId,
+      pipelineId: event.pipelineId,
+      tenantId: event.tenantId,
+    };
+    if (event.kind === 'run') {
+      const run = runById.get(event.runId);
+      if (!run) continue; // not needed, or deleted since
+      const { change, previousStatus } = event.payload;
+      live.push({ ...common, kind: 'run', change, previousStatus, run, pipelineName: pipelineName.get(run.pipelineId) ?? null });
+    } else if (event.kind === 'records') {
+      if (!needs.records) continue;
+      const batch = event.payload.recordIds.map((id) => recordById.get(id)).filter((r): r is SyncRecord => r !== undefined);
+      live.push({ ...common, kind: 'records', records: batch });
+    } else {
+      live.push({ ...common, kind: 'command', type: event.payload.type });
+    }
+  }
+  return live;
+}

@@ -1,0 +1,111 @@
+// The three live streams of the API, as filters over the hub's events. Each returns plain
+// values shaped like the GraphQL types; one RunEvent value is shared by all its subscribers.
+import { type Actor, sees } from '../domain/actor.js';
+import type { RunStatus, WorkerCommandType } from '../domain/enums.js';
+import { checkIds, isUuid } from '../domain/ids.js';
+import type { SyncRecord } from '../entities/SyncRecord.js';
+import type { SyncRun } from '../entities/SyncRun.js';
+import type { RecordFilter, RunFilter } from '../services/filters.js';
+import type { EventHub } from './event-hub.js';
+import type { LiveEvent } from './live-event.js';
+import { checkRecordFilter, checkRunFilter, recordMatches, runMatches } from './live-filters.js';
+import { LiveSubscription } from './live-subscription.js';
+import { decodeCursor } from './position.js';
+
+/** What the socket the stream is sent over provides. */
+export interface LiveTransport {
+  hub: EventHub;
+  /** Values waiting to be sent before the subscriber is closed as too slow. */
+  maxBuffered: number;
+  /** Closes the socket (see the close codes in ws-server.ts). */
+  close(code: number, reason: string): void;
+}
+
+export interface RunEventValue {
+  cursor: string;
+  run: SyncRun;
+  previousStatus: RunStatus | null;
+}
+
+export interface RecordBatchValue {
+  cursor: string;
+  runId: string;
+  records: SyncRecord[];
+}
+
+export interface WorkerCommandValue {
+  type: WorkerCommandType;
+  runId: string;
+}
+
+export const TOO_SLOW = { code: 4429, reason: 'subscriber too slow: resume with since' } as const;
+
+const runValues = new WeakMap<LiveEvent, RunEventValue>();
+
+function options(transport: LiveTransport) {
+  return {
+    hub: transport.hub,
+    maxBuffered: transport.maxBuffered,
+    onOverflow: () => transport.close(TOO_SLOW.code, TOO_SLOW.reason),
+  };
+}
+
+export function runStream(
+  transport: LiveTransport,
+  actor: Actor,
+  filter: RunFilter | null | undefined,
+  since: string | null | undefined,
+): Promise<AsyncIterableIterator<RunEventValue>> {
+  checkRunFilter(filter);
+  return LiveSubscription.open<RunEventValue>({
+    ...options(transport),
+    since: since ? decodeCursor(since) : null,
+    scope: { kinds: ['run'], tenantId: actor.tenantId, pipelineIds: filter?.pipelineIds },
+    select(event) {
+      if (event.kind !== 'run' || !sees(actor, event.tenantId) || !runMatches(filter, event.run, event.pipelineName)) return null;
+      let value = runValues.get(event);
+      if (!value) {
+        value = { cursor: event.cursor, run: event.run, previousStatus: event.change === 'status' ? event.previousStatus : null };
+        runValues.set(event, value);
+      }
+      return value;
+    },
+  });
+}
+
+export function recordStream(
+  transport: LiveTransport,
+  actor: Actor,
+  runId: string | null | undefined,
+  filter: RecordFilter | null | undefined,
+  since: string | null | undefined,
+): Promise<AsyncIterableIterator<RecordBatchValue>> {
+  if (runId != null) checkIds([runId], isUuid, 'runId');
+  checkRecordFilter(filter);
+  return LiveSubscription.open<RecordBatchValue>({
+    ...options(transport),
+    since: since ? decodeCursor(since) : null,
+    scope: { kinds: ['records'], tenantId: actor.tenantId, runId, pipelineIds: filter?.pipelineIds },
+    select(event) {
+      if (event.kind !== 'records' || !sees(actor, event.tenantId) || (runId != null && event.runId !== runId)) return null;
+      const records = filter ? event.records.filter((record) => recordMatches(filter, record)) : event.records;
+      return records.length > 0 ? { cursor: event.cursor, runId: event.runId, records } : null;
+    },
+  });
+}
+
+export function commandStream(
+  transport: LiveTransport,
+  actor: Actor,
+  pipelineId: string,
+): Promise<AsyncIterableIterator<WorkerCommandValue>> {
+  return LiveSubscription.open<WorkerCommandValue>({
+    ...options(transport),
+    since: null,
+    scope: { kinds: ['command'], tenantId: actor.tenantId, pipelineIds: [pipelineId] },
+    select(event) {
+      if (event.kind !== 'command' || event.pipelineId !== pipelineId || !sees(actor, event.tenantId)) return null;
+      return { type: event.type, runId: event.runId };
+    },
+  });
+}

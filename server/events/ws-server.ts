@@ -1,0 +1,113 @@
+// GraphQL subscriptions over graphql-ws on the HTTP server's port and path (/graphql).
+//
+// Close codes a client can act on:
+//   4401  missing, malformed, unknown or revoked API key: fix the key, then reconnect
+//   4403  the key's role may not subscribe
+//   4429  subscriber too slow: its buffer of unsent events overflowed; reconnect and resume with `since`
+//   1001  server going away (shutdown): reconnect, to this or another instance, and resume with `since`
+// graphql-ws's own codes (4400 bad message, 4408 init timeout, 4500 internal error, ...) also apply.
+import type { Server } from 'node:http';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { type Actor, can } from '../domain/actor.js';
+import { AppError } from '../domain/errors.js';
+import { createContext } from '../graphql/context.js';
+import { actorFromAuthorization } from '../http/auth.js';
+import type { Logger } from '../logger.js';
+import type { Services } from '../services/index.js';
+import type { EventHub } from './event-hub.js';
+import type { LiveTransport } from './live-streams.js';
+
+export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_FORBIDDEN = 4403;
+
+export interface SubscriptionServerOptions {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  services: Services;
+  hub: EventHub;
+  logger: Logger;
+  formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+  /** Unsent events a subscriber may have before it is closed with 4429. */
+  maxBuffered?: number;
+  /** How often open sockets' keys are checked for revocation. */
+  keyCheckMs?: number;
+}
+
+/** What a connection keeps once its key is accepted. */
+type KeyExtra = { actor: Actor };
+
+export function createSubscriptionServer(options: SubscriptionServerOptions): { dispose(): Promise<void> } {
+  const { httpServer, schema, services, hub, logger, formatError } = options;
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const socketsByKey = new Map<string, Set<WebSocket>>();
+
+  const server = useServer<Record<string, unknown>, KeyExtra>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const header = params.authorization ?? params.Authorization;
+        let actor: Actor | null = null;
+        try {
+          actor = await actorFromAuthorization(services.apiKeys, typeof header === 'string' ? header : null);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+        }
+        const socket = ctx.extra.socket;
+        if (!actor) {
+          socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: send a valid key as { authorization: "Bearer <key>" }');
+          return false;
+        }
+        if (!can(actor, 'read')) {
+          socket.close(CLOSE_FORBIDDEN, `Forbidden: role ${actor.role} may not subscribe`);
+          return false;
+        }
+        ctx.extra.actor = actor;
+        const sockets = socketsByKey.get(actor.keyId) ?? new Set();
+        sockets.add(socket);
+        socketsByKey.set(actor.keyId, sockets);
+        socket.once('close', () => {
+          sockets.delete(socket);
+          if (sockets.size === 0 && socketsByKey.get(actor.keyId) === sockets) socketsByKey.delete(actor.keyId);
+        });
+        return true;
+      },
+      context: (ctx) => {
+        const socket = ctx.extra.socket;
+        const live: LiveTransport = {
+          hub,
+          maxBuffered: options.maxBuffered ?? 1_000,
+          close: (code, reason) => socket.close(code, reason),
+        };
+        return { ...createContext(services, ctx.extra.actor ?? null), live };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
+    },
+    wsServer,
+  );
+
+  // A revoked key loses its open sockets within one check.
+  const keyCheck = setInterval(async () => {
+    for (const [keyId, sockets] of socketsByKey) {
+      try {
+        if (await services.apiKeys.isActive(keyId)) continue;
+      } catch (error) {
+        logger.warn('checking a subscriber key failed', { error: String(error) });
+        continue;
+      }
+      for (const socket of sockets) socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: the API key was revoked');
+      socketsByKey.delete(keyId);
+    }
+  }, options.keyCheckMs ?? 5_000);
+
+  return {
+    async dispose() {
+      clearInterval(keyCheck);
+      await server.dispose();
+    },
+  };
+}

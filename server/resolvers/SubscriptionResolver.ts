@@ -1,0 +1,68 @@
+import { Arg, Authorized, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { commandStream, type LiveTransport, recordStream, runStream } from '../events/live-streams.js';
+import { actorOf, type Context } from '../graphql/context.js';
+import { RecordFilter, RunFilter } from './types/filters.input.js';
+import { RecordBatchEvent, RunEvent, WorkerCommand } from './types/live-events.js';
+
+/** Over WebSocket the context also carries the live transport (see events/ws-server.ts). */
+type LiveContext = Context & { live?: LiveTransport };
+
+function transportOf(context: LiveContext): LiveTransport {
+  if (!context.live) throw new Error('subscriptions are served over WebSocket (graphql-ws) at /graphql');
+  return context.live;
+}
+
+const RESUME =
+  'Cursor of the last event received: first every retained matching event after it is sent, then live ones. ' +
+  'A cursor older than EVENT_RETENTION_HOURS (or unknown) fails with BAD_USER_INPUT and reason EVENTS_EXPIRED: reload, then subscribe without it.';
+
+const SOCKET =
+  'Over graphql-ws; the key goes in connection_init as { authorization: "Bearer <key>" }. Close codes: 4401 missing, bad or revoked key; ' +
+  '4403 role may not subscribe; 4429 subscriber too slow (resume with since); 1001 server going away (resume with since).';
+
+@Resolver()
+export class SubscriptionResolver {
+  @Authorized()
+  @Subscription(() => RunEvent, {
+    description: `A run matching the filter was created or changed status, counts or lease. A busy run's progress is coalesced to a few events a second; status changes and the final state always arrive. ${SOCKET}`,
+    subscribe: ({ args, context }) => runStream(transportOf(context), actorOf(context), args.filter, args.since),
+  })
+  runUpdated(
+    @Root() event: RunEvent,
+    @Arg('filter', () => RunFilter, { nullable: true, description: 'Which runs; the same meaning as in the runs query.' })
+    _filter?: RunFilter,
+    @Arg('since', () => String, { nullable: true, description: RESUME }) _since?: string,
+  ): RunEvent {
+    return event;
+  }
+
+  @Authorized()
+  @Subscription(() => RecordBatchEvent, {
+    description: `Records reported, one event per reported batch with the batch's matching records. ${SOCKET}`,
+    subscribe: ({ args, context }) => recordStream(transportOf(context), actorOf(context), args.runId, args.filter, args.since),
+  })
+  recordsUpdated(
+    @Root() event: RecordBatchEvent,
+    @Arg('runId', () => ID, { nullable: true, description: 'Only batches of this run.' }) _runId?: string,
+    @Arg('filter', () => RecordFilter, { nullable: true, description: 'Which records; the same meaning as in the records query.' })
+    _filter?: RecordFilter,
+    @Arg('since', () => String, { nullable: true, description: RESUME }) _since?: string,
+  ): RecordBatchEvent {
+    return event;
+  }
+
+  @Authorized('ingest')
+  @Subscription(() => WorkerCommand, {
+    description: `Commands for the pipeline's workers: RUN_QUEUED when a run is queued (manual trigger, retry), CANCEL_RUN when a cancel is requested. INGEST. ${SOCKET}`,
+    subscribe: async ({ args, context }) => {
+      await (context as Context).services.pipelines.get(actorOf(context), args.pipelineId);
+      return commandStream(transportOf(context), actorOf(context), args.pipelineId);
+    },
+  })
+  workerCommands(
+    @Root() command: WorkerCommand,
+    @Arg('pipelineId', () => ID, { description: 'The pipeline the worker serves.' }) _pipelineId: string,
+  ): WorkerCommand {
+    return command;
+  }
+}
