@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 
 // Validation failures about a value (a bad enum, a malformed DateTime) are bad input, like coercion failures.
 const VALUE_ERROR =
-  /^(Expected value of type|Enum "[^"]+" cannot represent|Value "[^"]*" does not exist|Int cannot represent|Float cannot represent|String cannot represent|Boolean cannot represent|ID cannot represent|Field "[^"]+" of required type|Argument "[^"]+" of required type)/;
+  /^(Expected value of type|Enum "[^"]+" cannot represent|Value "[^"]*" does not exist|\w+ cannot represent|Field "[^"]+" of required type|Argument "[^"]+" of required type)/;
 
 export function createFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {

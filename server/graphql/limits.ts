@@ -20,13 +20,21 @@ export function queryLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
         async didResolveOperation({ document, request, operationName }) {
           const depth = depthOf(document, operationName ?? undefined);
           if (depth > MAX_DEPTH) throw tooBig(`query is nested ${depth} levels deep; at most ${MAX_DEPTH} are allowed`);
-          const complexity = getComplexity({
-            schema,
-            query: document,
-            operationName: operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              query: document,
+              operationName: operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (error) {
+            // getComplexity coerces the variables first: a bad value (an unknown enum, a malformed DateTime) is the client's error.
+            // By name, not instanceof: the library may load graphql's CommonJS build while we load its ES one.
+            if (error instanceof Error && error.name === 'GraphQLError') throw tooBig(error.message);
+            throw error;
+          }
           if (complexity > MAX_COMPLEXITY) {
             throw tooBig(`query is too complex (${complexity} > ${MAX_COMPLEXITY}); ask for smaller pages or fewer nested lists`);
           }
