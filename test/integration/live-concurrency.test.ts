@@ -3,6 +3,7 @@
 // reader that moved past a younger id while an older one was in flight would skip it forever.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role } from '../../server/domain/enums.js';
 import { encodeCursor } from '../../server/events/position.js';
 import { createTestDatabase } from '../support/database.js';
 import { createPipeline, eventually, finishRun, recordInput, reportRecords, startRun } from '../support/fixtures.js';
@@ -86,8 +87,8 @@ afterAll(async () => {
 describe('concurrent writers', () => {
   it('skip nothing and double nothing, whatever order their transactions commit in', async () => {
     const pipeline = await createPipeline(a.admin);
-    const ingestA = await a.clientFor('INGEST');
-    const ingestB = await b.clientFor('INGEST');
+    const ingestA = await a.clientFor(Role.INGEST);
+    const ingestB = await b.clientFor(Role.INGEST);
     const runs = live.subscribe<{ cursor: string }>(RUNS);
     const records = live.subscribe<{ cursor: string }>(RECORDS);
     await eventually(async () => (a.instance.hub.subscriberCount >= 2 ? true : undefined), 'the subscriptions');

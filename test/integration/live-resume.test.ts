@@ -2,6 +2,7 @@
 // subscriber receives equals the event table, exactly, with nothing missing or doubled.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role } from '../../server/domain/enums.js';
 import { deleteExpiredEvents } from '../../server/events/event-store.js';
 import { encodeCursor } from '../../server/events/position.js';
 import { createTestDatabase } from '../support/database.js';
@@ -84,7 +85,7 @@ beforeAll(async () => {
   sql = new pg.Client({ connectionString: databaseUrl });
   await sql.connect();
   pipeline = await createPipeline(b.admin);
-  writer = await b.clientFor('INGEST');
+  writer = await b.clientFor(Role.INGEST);
 });
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.dispose()));

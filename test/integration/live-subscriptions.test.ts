@@ -1,5 +1,7 @@
 // Subscriptions on one instance: what each stream delivers, filters, tenant scope, roles and close codes.
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role } from '../../server/domain/enums.js';
 import {
   createPipeline,
   eventually,
@@ -54,8 +56,8 @@ afterAll(async () => {
 
 describe('runUpdated', () => {
   it('delivers a run’s creation, progress and status changes in order with the run as it is now', async () => {
-    const viewer = await server.clientFor('VIEWER');
-    const ingest = await server.clientFor('INGEST');
+    const viewer = await server.clientFor(Role.VIEWER);
+    const ingest = await server.clientFor(Role.INGEST);
     const live = connect(viewer.secret);
     const before = server.instance.hub.subscriberCount;
     const events = live.subscribe<RunEventView>(RUN_UPDATED, { filter: { pipelineIds: [pipeline.id] } });
@@ -76,7 +78,7 @@ describe('runUpdated', () => {
 
   it('applies the filter like the runs query does', async () => {
     const other = await createPipeline(server.admin);
-    const ingest = await server.clientFor('INGEST');
+    const ingest = await server.clientFor(Role.INGEST);
     const live = connect(server.admin.secret);
     const before = server.instance.hub.subscriberCount;
     const finished = live.subscribe<RunEventView>(RUN_UPDATED, {
@@ -113,7 +115,7 @@ describe('runUpdated', () => {
 
 describe('recordsUpdated', () => {
   it('sends one event per reported batch with the batch’s matching records', async () => {
-    const ingest = await server.clientFor('INGEST');
+    const ingest = await server.clientFor(Role.INGEST);
     const run = await startRun(ingest, pipeline.id);
     const live = connect(server.admin.secret);
     const before = server.instance.hub.subscriberCount;
@@ -143,8 +145,8 @@ describe('workerCommands', () => {
   it('announces queued runs and cancel requests of the pipeline to INGEST keys', async () => {
     // A pipeline of its own: failures elsewhere would queue retry runs (RUN_QUEUED) of the shared one.
     const own = await createPipeline(server.admin);
-    const ingest = await server.clientFor('INGEST');
-    const operator = await server.clientFor('OPERATOR');
+    const ingest = await server.clientFor(Role.INGEST);
+    const operator = await server.clientFor(Role.OPERATOR);
     const live = connect(ingest.secret);
     const before = server.instance.hub.subscriberCount;
     const commands = live.subscribe<{ type: string; runId: string }>(WORKER_COMMANDS, { pipelineId: own.id });
@@ -162,8 +164,8 @@ describe('workerCommands', () => {
   });
 
   it('is FORBIDDEN to a viewer and NOT_FOUND for an unknown pipeline', async () => {
-    const viewer = await server.clientFor('VIEWER');
-    const ingest = await server.clientFor('INGEST');
+    const viewer = await server.clientFor(Role.VIEWER);
+    const ingest = await server.clientFor(Role.INGEST);
     const forbidden = await connect(viewer.secret).subscribe(WORKER_COMMANDS, { pipelineId: pipeline.id }).failure();
     expect(forbidden[0].extensions?.code).toBe('FORBIDDEN');
     const missing = await connect(ingest.secret)
@@ -183,7 +185,7 @@ describe('access', () => {
   });
 
   it('accepts the key as Authorization too', async () => {
-    const viewer = await server.clientFor('VIEWER');
+    const viewer = await server.clientFor(Role.VIEWER);
     const live = connect(null, { Authorization: `Bearer ${viewer.secret}` });
     const before = server.instance.hub.subscriberCount;
     live.subscribe(RUN_UPDATED);
@@ -193,8 +195,8 @@ describe('access', () => {
   it('gives a tenant-bound key only its tenant’s events', async () => {
     const mine = await createPipeline(server.admin, { tenantId: 'acme' });
     const theirs = await createPipeline(server.admin, { tenantId: 'globex' });
-    const acme = await server.clientFor('VIEWER', 'acme');
-    const ingest = await server.clientFor('INGEST');
+    const acme = await server.clientFor(Role.VIEWER, 'acme');
+    const ingest = await server.clientFor(Role.INGEST);
     const live = connect(acme.secret);
     const before = server.instance.hub.subscriberCount;
     const runs = live.subscribe<RunEventView>(RUN_UPDATED);
