@@ -1,0 +1,97 @@
+// Load behaviour: many subscribers on one instance all get a burst; a busy run's progress is
+// coalesced while its batches and final state all arrive.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role } from '../../server/domain/enums.js';
+import { createPipeline, eventually, finishRun, recordInput, reportRecords, startRun } from '../support/fixtures.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { LiveClient, type Received } from '../support/ws-client.js';
+
+const RUNS = `subscription($filter: RunFilter) {
+  runUpdated(filter: $filter) { cursor previousStatus run { id status counts { total succeeded } } }
+}`;
+const RECORDS = 'subscription($runId: ID) { recordsUpdated(runId: $runId) { cursor records { id } } }';
+
+interface RunEventView {
+  cursor: string;
+  previousStatus: string | null;
+  run: { id: string; status: string; counts: { total: number; succeeded: number } };
+}
+
+let server: TestServer;
+const clients: LiveClient[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer(); // default coalescing: one progress event per run per 250 ms
+});
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.dispose()));
+  await server?.stop();
+});
+
+const subscribed = (count: number) =>
+  eventually(async () => (server.instance.hub.subscriberCount >= count ? true : undefined), `${count} subscribers`, 60_000);
+
+describe('500 concurrent subscribers on one instance', () => {
+  it('all receive every event of a burst, in the same order', async () => {
+    const pipeline = await createPipeline(server.admin);
+    const viewer = await server.clientFor(Role.VIEWER);
+    const ingest = await server.clientFor(Role.INGEST);
+    const before = server.instance.hub.subscriberCount;
+    const streams: Received<RunEventView>[] = [];
+    for (let i = 0; i < 500; i++) {
+      const client = new LiveClient(server.graphqlUrl, viewer.secret);
+      clients.push(client);
+      streams.push(client.subscribe<RunEventView>(RUNS, { filter: { pipelineIds: [pipeline.id] } }));
+    }
+    await subscribed(before + 500);
+
+    // A burst: 20 runs started and finished at once (status changes are never coalesced).
+    const runs = await Promise.all(Array.from({ length: 20 }, () => startRun(ingest, pipeline.id)));
+    await Promise.all(runs.map((run) => finishRun(ingest, run.id)));
+
+    await Promise.all(streams.map((stream) => stream.until((values) => values.length >= 40, '40 events', 60_000)));
+    const reference = streams[0].values.map((e) => e.cursor);
+    expect(new Set(streams[0].values.filter((e) => e.run.status === 'SUCCEEDED').map((e) => e.run.id))).toEqual(
+      new Set(runs.map((run) => run.id)),
+    );
+    for (const stream of streams) expect(stream.values.map((e) => e.cursor)).toEqual(reference);
+    await Promise.all(clients.splice(0).map((client) => client.dispose()));
+  });
+});
+
+describe('coalescing', () => {
+  it('turns a run reporting ~100 batches a second into a few progress events a second; every batch and the final state arrive', async () => {
+    const pipeline = await createPipeline(server.admin);
+    const ingest = await server.clientFor(Role.INGEST);
+    const run = await startRun(ingest, pipeline.id);
+    const client = new LiveClient(server.graphqlUrl, server.admin.secret);
+    clients.push(client);
+    const before = server.instance.hub.subscriberCount;
+    const events = client.subscribe<RunEventView>(RUNS, { filter: { pipelineIds: [pipeline.id] } });
+    const batches = client.subscribe<{ cursor: string }>(RECORDS, { runId: run.id });
+    await subscribed(before + 2);
+
+    const started = Date.now();
+    let reported = 0;
+    while (Date.now() - started < 3_000) {
+      await reportRecords(ingest, run.id, [recordInput(`busy-${reported}`)]);
+      reported++;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const elapsedMs = Date.now() - started;
+    await finishRun(ingest, run.id);
+
+    const received = await events.until((values) => values.some((e) => e.run.status === 'SUCCEEDED'), 'the final state');
+    const final = received.at(-1);
+    expect(final?.run.status).toBe('SUCCEEDED');
+    expect(final?.previousStatus).toBe('RUNNING');
+    expect(final?.run.counts.total).toBe(reported);
+    const progress = received.filter((e) => e.previousStatus === null);
+    // At most one per 250 ms interval (plus the edges), and far fewer than the batches.
+    expect(progress.length).toBeLessThanOrEqual(Math.ceil(elapsedMs / 250) + 2);
+    expect(progress.length).toBeLessThan(reported / 2);
+    // Record batches are not coalesced: one event per batch.
+    await batches.until((values) => values.length >= reported, 'every batch');
+    expect(batches.values).toHaveLength(reported);
+  });
+});
