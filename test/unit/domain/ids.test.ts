@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../../server/domain/errors.js';
+import { checkIds, isSerialId, isUuid } from '../../../server/domain/ids.js';
+
+describe('id shapes', () => {
+  it('recognises uuids in either case', () => {
+    expect(isUuid('6f1c1c8e-1234-4abc-8def-0123456789ab')).toBe(true);
+    expect(isUuid('6F1C1C8E-1234-4ABC-8DEF-0123456789AB')).toBe(true);
+    expect(isUuid('6f1c1c8e12344abc8def0123456789ab')).toBe(false);
+    expect(isUuid("6f1c1c8e-1234-4abc-8def-0123456789ab' OR 1=1")).toBe(false);
+  });
+
+  it('recognises positive serial ids that fit a bigint', () => {
+    expect(isSerialId('1')).toBe(true);
+    expect(isSerialId('123456789012345678')).toBe(true);
+    expect(isSerialId('0')).toBe(false);
+    expect(isSerialId('-1')).toBe(false);
+    expect(isSerialId('01')).toBe(false);
+    expect(isSerialId('1234567890123456789')).toBe(false);
+    expect(isSerialId('1e5')).toBe(false);
+  });
+
+  it('checkIds names the argument and the bad id', () => {
+    expect(() => checkIds(['1', '2'], isSerialId, 'ids')).not.toThrow();
+    expect(() => checkIds(null, isSerialId, 'ids')).not.toThrow();
+    try {
+      checkIds(['1', 'x'], isSerialId, 'filter.runIds');
+      throw new Error('expected a refusal');
+    } catch (error) {
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe('BAD_USER_INPUT');
+      expect((error as AppError).message).toMatch(/filter\.runIds: "x"/);
+    }
+  });
+});

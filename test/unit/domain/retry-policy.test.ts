@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../../server/domain/errors.js';
+import { DEFAULT_RETRY_POLICY, resolveRetryPolicy, retryDelaySeconds } from '../../../server/domain/retry-policy.js';
+
+describe('resolveRetryPolicy', () => {
+  it('gives the defaults for nothing', () => {
+    expect(resolveRetryPolicy(null)).toEqual(DEFAULT_RETRY_POLICY);
+    expect(resolveRetryPolicy({})).toEqual({
+      maxAttempts: 5,
+      initialDelaySeconds: 30,
+      backoffFactor: 2,
+      maxDelaySeconds: 3600,
+      nonRetryableErrorCodes: [],
+    });
+  });
+
+  it('merges given fields onto the base; null keeps the base value', () => {
+    const base = resolveRetryPolicy({ maxAttempts: 3, nonRetryableErrorCodes: ['E_INVALID'] });
+    expect(resolveRetryPolicy({ initialDelaySeconds: 10, maxAttempts: null }, base)).toEqual({
+      ...DEFAULT_RETRY_POLICY,
+      maxAttempts: 3,
+      initialDelaySeconds: 10,
+      nonRetryableErrorCodes: ['E_INVALID'],
+    });
+  });
+
+  it('removes duplicate non-retryable codes', () => {
+    expect(resolveRetryPolicy({ nonRetryableErrorCodes: ['A', 'B', 'A'] }).nonRetryableErrorCodes).toEqual(['A', 'B']);
+  });
+
+  it.each([
+    { maxAttempts: 0 },
+    { maxAttempts: 101 },
+    { maxAttempts: 2.5 },
+    { initialDelaySeconds: -1 },
+    { backoffFactor: 0.5 },
+    { backoffFactor: 11 },
+    { backoffFactor: Number.NaN },
+    { initialDelaySeconds: 100, maxDelaySeconds: 50 },
+    { maxDelaySeconds: 7 * 86400 + 1 },
+    { nonRetryableErrorCodes: ['ok', ' '] },
+  ])('refuses %j as BAD_USER_INPUT', (patch) => {
+    expect(() => resolveRetryPolicy(patch)).toThrow(AppError);
+    try {
+      resolveRetryPolicy(patch);
+    } catch (error) {
+      expect((error as AppError).code).toBe('BAD_USER_INPUT');
+      expect((error as AppError).message).toMatch(/retryPolicy\./);
+    }
+  });
+});
+
+describe('retryDelaySeconds', () => {
+  it('grows by the factor per attempt from the initial delay, capped', () => {
+    const policy = resolveRetryPolicy({ initialDelaySeconds: 30, backoffFactor: 2, maxDelaySeconds: 200 });
+    expect([1, 2, 3, 4, 5, 10].map((attempt) => retryDelaySeconds(policy, attempt))).toEqual([30, 60, 120, 200, 200, 200]);
+  });
+
+  it('stays flat with factor 1 and treats attempt 0 as the first', () => {
+    const policy = resolveRetryPolicy({ initialDelaySeconds: 5, backoffFactor: 1 });
+    expect(retryDelaySeconds(policy, 0)).toBe(5);
+    expect(retryDelaySeconds(policy, 7)).toBe(5);
+  });
+});
