@@ -16,6 +16,7 @@ import { createFormatError } from './graphql/errors.js';
 import { queryLimitsPlugin } from './graphql/limits.js';
 import { actorFromAuthorization } from './http/auth.js';
 import { healthRoutes } from './http/health.js';
+import { metricsRoutes } from './http/metrics.js';
 import { staticClient } from './http/static-client.js';
 import type { Logger } from './logger.js';
 import type { Services } from './services/index.js';
@@ -43,6 +44,9 @@ export async function createApp({ config, db, services, schema, logger, hub }: A
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // Keys travel in the Authorization header, which browsers never attach on their own: no CSRF to
+    // guard against, and plain GET queries work as the GraphQL-over-HTTP spec says.
+    csrfPrevention: false,
     formatError: createFormatError(logger),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryLimitsPlugin(schema)],
   });
@@ -53,6 +57,7 @@ export async function createApp({ config, db, services, schema, logger, hub }: A
 
   app.disable('x-powered-by');
   app.use(healthRoutes(db));
+  app.use(metricsRoutes(db));
   app.use(
     '/graphql',
     express.json({ limit: config.maxBodyBytes }),

@@ -70,6 +70,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
       { name: 'lease expiry', everyMs: 1_000, run: () => services.runLifecycle.expireLeases() },
       { name: 'due retries', everyMs: 1_000, run: () => services.retries.queueDueRetries() },
       { name: 'event retention', everyMs: 10 * 60_000, run: () => deleteExpiredEvents(db, config.eventRetentionHours) },
+      { name: 'retention', everyMs: 60 * 60_000, run: () => services.retention.purgeExpired(config.retentionDays) },
     ],
     logger,
   );

@@ -4,6 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { AccessResolver } from '../resolvers/AccessResolver.js';
+import { HousekeepingResolver } from '../resolvers/HousekeepingResolver.js';
 import { PipelineResolver } from '../resolvers/PipelineResolver.js';
 import { RecordResolver } from '../resolvers/RecordResolver.js';
 import { RetryResolver } from '../resolvers/RetryResolver.js';
@@ -14,6 +15,7 @@ import { authChecker } from './auth-checker.js';
 
 export const resolvers = [
   AccessResolver,
+  HousekeepingResolver,
   PipelineResolver,
   RunResolver,
   RecordResolver,
