@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
+import { type Demo, startDemo } from './demo/index.js';
 import { startSyncwatch } from './main.js';
 
 let config: ReturnType<typeof loadConfig>;
@@ -33,14 +34,25 @@ if (instance.embedded) {
   console.log(`\n  first admin API key (shown once): ${instance.firstAdminKey}\n`);
 }
 
+// The demo pipelines keep an embedded (development) database alive; never a production one.
+let demo: Demo | null = null;
+const demoAdminKey = config.adminApiKey ?? instance.firstAdminKey ?? readKeyFile(join(config.dataDir, 'admin-key.txt'));
+if (instance.embedded && !process.argv.includes('--no-demo') && demoAdminKey) {
+  demo = startDemo({ url: `${instance.url}/graphql`, adminKey: demoAdminKey, dataDir: config.dataDir, logger });
+}
+
+function readKeyFile(path: string): string | null {
+  return existsSync(path) ? readFileSync(path, 'utf8').trim() || null : null;
+}
+
 let shuttingDown = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info('shutting down', { signal });
-    instance
-      .stop()
+    Promise.resolve(demo?.stop())
+      .then(() => instance.stop())
       .then(() => process.exit(0))
       .catch((error) => {
         logger.error('shutdown failed', { error: String(error) });

@@ -1,0 +1,58 @@
+// The demo: three simulated pipelines on the SDK, so a fresh `npm start` has a live dashboard.
+// First start on an empty database: creates the pipelines, backfills seven days, then syncs live.
+import { join } from 'node:path';
+import type { WorkerLogger } from '../sdk/index.js';
+import { backfillHistory } from './backfill.js';
+import { type LiveSync, startLiveSync } from './live.js';
+import { setUpDemo } from './setup.js';
+
+export interface DemoOptions {
+  /** The GraphQL endpoint. */
+  url: string;
+  adminKey: string;
+  /** Where the demo keeps its worker's key between starts. */
+  dataDir: string;
+  logger: WorkerLogger;
+}
+
+export interface Demo {
+  /** Settles when the setup and any backfill are done (or failed, which is logged). */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startDemo(options: DemoOptions): Demo {
+  const { logger } = options;
+  let live: LiveSync | null = null;
+  const stopping = new AbortController();
+  const ready = (async () => {
+    const setup = await setUpDemo(options.url, options.adminKey, join(options.dataDir, 'demo-ingest-key.txt'));
+    if (!setup) {
+      logger.info('demo not started: the database holds pipelines of its own');
+      return;
+    }
+    if (setup.fresh) {
+      logger.info('demo pipelines created; backfilling seven days of history', { pipelines: Object.keys(setup.pipelineIds).length });
+      const result = await backfillHistory({
+        url: options.url,
+        ingestKey: setup.ingestKey,
+        pipelineIds: setup.pipelineIds,
+        logger,
+        signal: stopping.signal,
+      });
+      logger.info('demo backfill done', { ...result, recordsPerSecond: Math.round(result.records / result.seconds) });
+    }
+    if (stopping.signal.aborted) return;
+    live = startLiveSync({ url: options.url, ingestKey: setup.ingestKey, pipelineIds: setup.pipelineIds, logger });
+  })().catch((error) => {
+    logger.error('demo failed', { error: (error as Error).message });
+  });
+  return {
+    ready,
+    async stop() {
+      stopping.abort();
+      await ready;
+      await live?.stop();
+    },
+  };
+}
