@@ -1,14 +1,10 @@
 // workerCommands over graphql-ws: wake-ups for queued runs and cancels. Reconnects on drops; the worker polls besides.
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { WorkerCommandsDocument, type WorkerCommandsSubscription } from './generated/graphql.js';
 import type { WorkerLogger } from './types.js';
 
-export interface WorkerCommand {
-  type: 'RUN_QUEUED' | 'CANCEL_RUN';
-  runId: string;
-}
-
-const WORKER_COMMANDS = 'subscription WorkerCommands($pipelineId: ID!) { workerCommands(pipelineId: $pipelineId) { type runId } }';
+export type WorkerCommand = WorkerCommandsSubscription['workerCommands'];
 
 /** How long to wait before subscribing again after the server refused or ended the subscription. */
 const RESUBSCRIBE_MS = 15_000;
@@ -52,8 +48,8 @@ export function listenForCommands(options: CommandListenerOptions): CommandListe
 
   const subscribe = () => {
     if (closed) return;
-    unsubscribe = client.subscribe<{ workerCommands: WorkerCommand }>(
-      { query: WORKER_COMMANDS, variables: { pipelineId: options.pipelineId } },
+    unsubscribe = client.subscribe<WorkerCommandsSubscription>(
+      { query: WorkerCommandsDocument.toString(), variables: { pipelineId: options.pipelineId } },
       {
         next: (result) => {
           if (result.data?.workerCommands) options.onCommand(result.data.workerCommands);

@@ -174,6 +174,41 @@ describe('a worker built with the SDK', () => {
     expect(run.counts.total).toBe(1);
   });
 
+  it('is woken by workerCommands: claims a queued run and aborts on CANCEL_RUN without polling or heartbeats', async () => {
+    const pipelineId = await createPipeline('sdk worker commands');
+    const claimed: string[] = [];
+    const aborted: (string | null)[] = [];
+    const sdk = worker(pipelineId, {
+      pollIntervalMs: 3_600_000,
+      heartbeatIntervalMs: 3_600_000,
+      handlers: {
+        default: async (context) => {
+          claimed.push(context.run.id);
+          await waitForAbort(context);
+          aborted.push(context.abortReason);
+        },
+      },
+    });
+    sdk.start();
+    const trigger = () =>
+      operator
+        .ok<{ triggerSync: { id: string } }>('mutation($p: ID!) { triggerSync(pipelineId: $p) { id } }', { p: pipelineId })
+        .then((d) => d.triggerSync.id);
+    const cancel = (id: string) => operator.ok('mutation($id: ID!) { cancelRun(runId: $id) { status } }', { id });
+
+    // The first may be found by the claim made on connecting; after that only a command can wake the worker.
+    const first = await trigger();
+    await vi.waitFor(() => expect(claimed).toEqual([first]), { timeout: 15_000, interval: 20 });
+    await cancel(first);
+    await vi.waitFor(async () => expect((await runState(first)).status).toBe('CANCELLED'), { timeout: 15_000, interval: 50 });
+
+    const second = await trigger();
+    await vi.waitFor(() => expect(claimed).toEqual([first, second]), { timeout: 15_000, interval: 20 });
+    await cancel(second);
+    await vi.waitFor(async () => expect((await runState(second)).status).toBe('CANCELLED'), { timeout: 15_000, interval: 50 });
+    expect(aborted).toEqual(['cancelled', 'cancelled']);
+  });
+
   it('stops gracefully: lets the active run finish, then claims nothing more', async () => {
     const pipelineId = await createPipeline('sdk graceful stop');
     let release!: () => void;

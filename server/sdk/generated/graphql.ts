@@ -134,6 +134,13 @@ export type SyncMode =
   /** Started by the pipeline’s schedule. */
   | 'SCHEDULED';
 
+/** What a pipeline worker is asked to do. */
+export type WorkerCommandType =
+  /** Stop the run and finish it as CANCELLED. */
+  | 'CANCEL_RUN'
+  /** A run of the pipeline was queued: claim it with claimRun. */
+  | 'RUN_QUEUED';
+
 export type WorkerRunFragment = { id: string, mode: SyncMode, status: RunStatus, operationType: string | null, startedAt: string | null, configSnapshot: unknown, retryOf: { id: string } | null };
 
 export type StartRunMutationVariables = Exact<{
@@ -182,6 +189,13 @@ export type RunRecordsQueryVariables = Exact<{
 
 
 export type RunRecordsQuery = { run: { records: { edges: Array<{ node: { entityType: string, sourceId: string, targetId: string | null, operation: RecordOperation, errorCode: string | null, errorMessage: string | null, attempts: number, details: unknown } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
+
+export type WorkerCommandsSubscriptionVariables = Exact<{
+  pipelineId: string;
+}>;
+
+
+export type WorkerCommandsSubscription = { workerCommands: { type: WorkerCommandType, runId: string } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -310,3 +324,11 @@ export const RunRecordsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RunRecordsQuery, RunRecordsQueryVariables>;
+export const WorkerCommandsDocument = new TypedDocumentString(`
+    subscription WorkerCommands($pipelineId: ID!) {
+  workerCommands(pipelineId: $pipelineId) {
+    type
+    runId
+  }
+}
+    `) as unknown as TypedDocumentString<WorkerCommandsSubscription, WorkerCommandsSubscriptionVariables>;
