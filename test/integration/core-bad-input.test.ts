@@ -1,5 +1,5 @@
 // Bad input gets a clear error with the right extensions.code and changes nothing in the database.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Role } from '../../server/domain/enums.js';
 import { databaseState } from '../support/db-state.js';
 import { createPipeline, type PipelineView, RUN_FIELDS, type RunView, recordInput, reportRecords, startRun } from '../support/fixtures.js';
@@ -23,15 +23,24 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-/** The request fails with `code` (and a message), and not one row of any table changed. */
+// Every test here proves the database is exactly as before it, unless it says it adds something on purpose.
+let stateBefore: Awaited<ReturnType<typeof databaseState>>;
+let changesData = false;
+beforeEach(async () => {
+  changesData = false;
+  stateBefore = await databaseState(server.databaseUrl);
+});
+afterEach(async () => {
+  if (!changesData) expect(await databaseState(server.databaseUrl)).toEqual(stateBefore);
+});
+
+/** The request fails with `code` and a message. */
 async function expectRefused(code: string, query: string, variables?: Record<string, unknown>, client = admin): Promise<string> {
-  const before = await databaseState(server.databaseUrl);
   const result = await client.request(query, variables);
   expect(result.errors?.length, JSON.stringify(result.data)).toBeGreaterThan(0);
   const [error] = result.errors ?? [];
   expect(error.extensions?.code, error.message).toBe(code);
   expect(error.message.length).toBeGreaterThan(0);
-  expect(await databaseState(server.databaseUrl)).toEqual(before);
   return error.message;
 }
 
@@ -126,6 +135,8 @@ describe('sizes and numbers', () => {
   it('5,001 records in one call is BAD_USER_INPUT and stores none; 5,000 go in', async () => {
     const batch = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => recordInput(`${prefix}-${i}`));
     expect(await expectRefused('BAD_USER_INPUT', REPORT, { runId: run.id, records: batch(5_001, 'over') })).toMatch(/5,?000/);
+    expect(await databaseState(server.databaseUrl)).toEqual(stateBefore);
+    changesData = true;
     const fresh = await startRun(admin, pipeline.id);
     const report = await reportRecords(admin, fresh.id, batch(5_000, 'max'));
     expect(report.accepted).toBe(5_000);
@@ -160,6 +171,7 @@ describe('sizes and numbers', () => {
   });
 
   it('a negative latency or an empty entityType is rejected by index and stores nothing', async () => {
+    changesData = true;
     const fresh = await startRun(admin, pipeline.id);
     const before = await databaseState(server.databaseUrl);
     const report = await reportRecords(admin, fresh.id, [recordInput('neg', { latencyMs: -10 }), recordInput('empty', { entityType: '' })]);
@@ -286,7 +298,10 @@ describe('request limits', () => {
 
 describe('roles on bad input', () => {
   it('a viewer is FORBIDDEN before its input is even looked at', async () => {
+    changesData = true; // the viewer's key
     const viewer = await server.clientFor(Role.VIEWER);
+    const before = await databaseState(server.databaseUrl);
     await expectRefused('FORBIDDEN', REPORT, { runId: run.id, records: [recordInput('v', { latencyMs: -1 })] }, viewer);
+    expect(await databaseState(server.databaseUrl)).toEqual(before);
   });
 });
