@@ -252,6 +252,17 @@ describe('request limits', () => {
     expect(result.data ?? null).toBeNull();
   });
 
+  it('fragments do not hide the depth', async () => {
+    const deep = `
+      query { runs(first: 1) { ...RunPart } }
+      fragment RunPart on RunConnection { edges { node { records(first: 1) { ...RecordPart } } } }
+      fragment RecordPart on RecordConnection { edges { node { run { records(first: 1) { ...Inner } } } } }
+      fragment Inner on RecordConnection { edges { node { run { records(first: 1) { edges { node { run { id } } } } } } } }`;
+    const result = await admin.request(deep);
+    expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0].message).toMatch(/deep/);
+  });
+
   it('a query too costly is refused with a clear error', async () => {
     const costly = '{ runs(first: 500) { edges { node { records(first: 500) { edges { node { id history { status } } } } } } } }';
     const result = await admin.request(costly);

@@ -160,6 +160,34 @@ describe('a tenant-bound key changing another tenant’s data', () => {
     await expectNotFound(admin, 'mutation($id: ID!) { revokeApiKey(id: $id) }', { id: globexKeyId });
   });
 
+  it('cannot revoke a key that is not bound to its tenant, such as the main admin key', async () => {
+    const { me } = await server.admin.ok<{ me: { id: string } }>('{ me { id } }');
+    await expectNotFound(acme[Role.ADMIN], 'mutation($id: ID!) { revokeApiKey(id: $id) }', { id: me.id });
+    expect((await server.admin.ok<{ me: { id: string } }>('{ me { id } }')).me.id).toBe(me.id);
+  });
+
+  it('cannot move its own pipeline to another tenant (FORBIDDEN)', async () => {
+    const before = await databaseState(server.databaseUrl);
+    expect(
+      await acme[Role.ADMIN].errorCode('mutation($id: ID!, $input: PipelineInput!) { updatePipeline(id: $id, input: $input) { id } }', {
+        id: acmePipeline.id,
+        input: { name: 'moved', sourceSystem: 'a', targetSystem: 'b', tenantId: 'globex' },
+      }),
+    ).toBe('FORBIDDEN');
+    expect(await databaseState(server.databaseUrl)).toEqual(before);
+  });
+
+  it('even an unbound admin cannot move a pipeline with history to another tenant (CONFLICT)', async () => {
+    const before = await databaseState(server.databaseUrl);
+    expect(
+      await server.admin.errorCode('mutation($id: ID!, $input: PipelineInput!) { updatePipeline(id: $id, input: $input) { id } }', {
+        id: acmePipeline.id,
+        input: { name: 'moved', sourceSystem: 'a', targetSystem: 'b', tenantId: 'globex' },
+      }),
+    ).toBe('CONFLICT');
+    expect(await databaseState(server.databaseUrl)).toEqual(before);
+  });
+
   it('cannot create pipelines or keys for another tenant (FORBIDDEN)', async () => {
     const admin = acme[Role.ADMIN];
     const before = await databaseState(server.databaseUrl);
