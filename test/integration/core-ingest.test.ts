@@ -40,6 +40,18 @@ const storedRuns = (runId: string) =>
     async (db) => (await db.query('SELECT count(*)::int AS n FROM records WHERE run_id = $1', [runId])).rows[0].n,
   );
 
+/** A run's counts computed from its records, by the bucket rules of DESIGN.md (see server/domain/record-outcome.ts). */
+const COUNTS_OF_RECORDS = `
+  SELECT count(*)::int AS total,
+    count(*) FILTER (WHERE status IN ('SUCCESS','PARTIAL_SUCCESS') AND operation = 'CREATE')::int AS created,
+    count(*) FILTER (WHERE status IN ('SUCCESS','PARTIAL_SUCCESS') AND operation = 'UPDATE')::int AS updated,
+    count(*) FILTER (WHERE status IN ('SUCCESS','PARTIAL_SUCCESS') AND operation = 'DELETE')::int AS deleted,
+    count(*) FILTER (WHERE status IN ('SKIPPED','CANCELLED'))::int AS skipped,
+    count(*) FILTER (WHERE status IN ('SUCCESS','PARTIAL_SUCCESS'))::int AS succeeded,
+    count(*) FILTER (WHERE status IN ('FAILED','PARTIALLY_FAILED','EXTRACTION_FAILED','RETRY_SCHEDULED','DEAD_LETTERED','DISCARDED'))::int AS failed,
+    count(*) FILTER (WHERE status IN ('PENDING','EXTRACTING','IN_PROGRESS'))::int AS pending
+  FROM records WHERE run_id = $1`;
+
 describe('counts', () => {
   it('puts each record in its bucket, and successes by operation', async () => {
     const run = await startRun(ingest, pipeline.id);
@@ -256,5 +268,42 @@ describe('stored values', () => {
     const record = await read(run.id, 'hist');
     expect(record.attempts).toBe(1);
     expect(record.history).toEqual([{ attempt: 1, status: 'FAILED', errorMessage: 'nope', runId: run.id }]);
+  });
+});
+
+describe('concurrent workers', () => {
+  it('reporting into one run at once, with overlapping records, leave counts that match the rows', async () => {
+    const run = await startRun(ingest, pipeline.id);
+    const statuses = ['SUCCESS', 'FAILED', 'SKIPPED', 'PENDING'];
+    // Eight batches of 200; neighbouring batches share half their source ids, so re-reports race with first reports.
+    const batches = Array.from({ length: 8 }, (_, b) =>
+      Array.from({ length: 200 }, (_, i) =>
+        recordInput(`c-${b * 100 + i}`, { status: statuses[(b + i) % 4], retryable: false, operation: i % 2 ? 'UPDATE' : 'CREATE' }),
+      ),
+    );
+    const reports = await Promise.all(batches.map((batch) => reportRecords(ingest, run.id, batch)));
+    expect(reports.every((r) => r.accepted === 200)).toBe(true);
+    const [actual] = await withDatabase(server.databaseUrl, async (db) => (await db.query(COUNTS_OF_RECORDS, [run.id])).rows);
+    const { run: after } = await ingest.ok<{ run: { counts: Record<string, number> } }>(
+      'query($id: ID!) { run(id: $id) { counts { total created updated deleted skipped succeeded failed pending } } }',
+      { id: run.id },
+    );
+    expect(after.counts).toEqual(actual);
+    expect(after.counts.total).toBe(900);
+  });
+
+  it('every run’s counts equal what its records say, after everything this file did', async () => {
+    const mismatches = await withDatabase(
+      server.databaseUrl,
+      async (db) =>
+        (
+          await db.query(
+            `SELECT r.id FROM runs r, LATERAL (${COUNTS_OF_RECORDS.replace('$1', 'r.id')}) c
+             WHERE (r.count_total, r.count_created, r.count_updated, r.count_deleted, r.count_skipped, r.count_succeeded, r.count_failed, r.count_pending)
+                <> (c.total, c.created, c.updated, c.deleted, c.skipped, c.succeeded, c.failed, c.pending)`,
+          )
+        ).rows,
+    );
+    expect(mismatches).toEqual([]);
   });
 });
