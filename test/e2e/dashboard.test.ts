@@ -123,6 +123,20 @@ describe.skipIf(skipReason !== null)('the dashboard', () => {
     await page.selectOption('select[name="status"]', 'RUNNING');
     await page.getByText('No runs match.').waitFor();
     expect(await runRows().count()).toBe(0);
+
+    await page.selectOption('select[name="status"]', { label: 'All statuses' });
+    await expect.poll(shownRunIds, { timeout: 10_000 }).toEqual([succeededRunId, failedRunId]);
+  });
+
+  it('narrows runs to a chosen pipeline', async () => {
+    await page.goto(`${server.url}/#key=${ADMIN_SECRET}`);
+    await runRow(failedRunId).waitFor();
+
+    const leads = page.getByRole('button', { name: /E2E Leads → CRM/ });
+    await leads.click();
+    await expect.poll(shownRunIds, { timeout: 10_000 }).toEqual([succeededRunId]);
+    await leads.click();
+    await expect.poll(shownRunIds, { timeout: 10_000 }).toEqual([succeededRunId, failedRunId]);
   });
 
   it("shows a run's records, a page at a time", async () => {

@@ -29,7 +29,8 @@ export function useQuery<TData, TVariables extends OperationVariables>(
     error.value = result.error;
     if (result.dataState === 'complete') data.value = result.data as TData;
   });
-  watch(variables, (next) => void query.reobserve({ variables: next }).catch(() => {}), { deep: true });
+  // A failure also reaches the subscription above, which shows it; the promise needs no handling of its own.
+  watch(variables, (next) => void query.reobserve({ variables: next }).catch(() => {}));
   onScopeDispose(() => subscription.unsubscribe());
 
   return {
