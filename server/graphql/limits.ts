@@ -1,6 +1,6 @@
 // Bounds on what one operation may ask: nesting depth and estimated cost (lists count `first` times).
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, Kind } from 'graphql';
 import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { depthOf } from './depth.js';
 
@@ -26,7 +26,7 @@ export function queryLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
               schema,
               query: document,
               operationName: operationName ?? undefined,
-              variables: request.variables ?? {},
+              variables: withoutLists(document, operationName ?? undefined, request.variables ?? {}),
               estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
             });
           } catch (error) {
@@ -42,4 +42,22 @@ export function queryLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
       };
     },
   };
+}
+
+/**
+ * List variables never carry a page size, so the estimate gets them empty: coercing a 5,000-record
+ * `reportRecords` list here as well as in execution doubled its GraphQL cost (execution still checks them).
+ */
+function withoutLists(document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>) {
+  const operation = document.definitions.find(
+    (d) => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
+  );
+  if (operation?.kind !== Kind.OPERATION_DEFINITION) return variables;
+  const light = { ...variables };
+  for (const definition of operation.variableDefinitions ?? []) {
+    const type = definition.type.kind === Kind.NON_NULL_TYPE ? definition.type.type : definition.type;
+    const name = definition.variable.name.value;
+    if (type.kind === Kind.LIST_TYPE && Array.isArray(light[name])) light[name] = [];
+  }
+  return light;
 }
