@@ -101,6 +101,15 @@ describe('invalid enum values', () => {
     });
   });
 
+  it('a required variable that is missing or null', async () => {
+    await expectRefused('BAD_USER_INPUT', 'mutation($id: ID!) { heartbeat(runId: $id) { cancelRequested } }', {});
+    await expectRefused('BAD_USER_INPUT', 'mutation($id: ID!) { heartbeat(runId: $id) { cancelRequested } }', { id: null });
+    await expectRefused('BAD_USER_INPUT', REPORT, {
+      runId: run.id,
+      records: [{ entityType: 'Account', sourceId: 'no-status', operation: 'CREATE' }],
+    });
+  });
+
   it('that exist but are not allowed here', async () => {
     expect(await expectRefused('BAD_USER_INPUT', START, { input: { pipelineId: pipeline.id, mode: 'RETRY' } })).toMatch(/RETRY/);
     await expectRefused('BAD_USER_INPUT', 'mutation($id: ID!) { triggerSync(pipelineId: $id, mode: CLEANUP) { id } }', { id: pipeline.id });
