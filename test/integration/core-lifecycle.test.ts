@@ -106,29 +106,42 @@ describe('finishRun without a status derives it', () => {
 });
 
 describe('illegal transitions are CONFLICT and change nothing', () => {
-  let finished: RunView;
+  // One finished run of each end status; none of them takes any more work or a cancel.
+  const finished = {} as Record<string, RunView>;
   beforeAll(async () => {
-    const run = await startRun(ingest, pipeline.id);
-    await reportRecords(ingest, run.id, [recordInput('done-1')]);
-    finished = await finishRun(ingest, run.id);
+    const end = async (records: Parameters<typeof reportRecords>[2], input?: Record<string, unknown>, cancelFirst = false) => {
+      const run = await startRun(ingest, pipeline.id);
+      await reportRecords(ingest, run.id, records);
+      if (cancelFirst) await cancel(run.id);
+      return finishRun(ingest, run.id, input);
+    };
+    finished.SUCCEEDED = await end([recordInput('done-1')]);
+    finished.COMPLETED_WITH_ERRORS = await end([recordInput('done-1', { status: 'FAILED', retryable: false })]);
+    finished.FAILED = await end([recordInput('done-1')], { status: 'FAILED', error: 'broke' });
+    finished.ROLLED_BACK = await end([recordInput('done-1')], { status: 'ROLLED_BACK' });
+    finished.CANCELLED = await end([recordInput('done-1')], undefined, true);
+    for (const [status, run] of Object.entries(finished)) expect(run.status).toBe(status);
+  });
+  const ENDS = ['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'ROLLED_BACK', 'CANCELLED'];
+
+  it.each(ENDS)('reporting records into a %s run', async (status) => {
+    const runId = finished[status].id;
+    await expectConflictChangingNothing(ingest, REPORT, { runId, records: [recordInput('late-1')] });
+    await expectConflictChangingNothing(ingest, REPORT, { runId, records: [recordInput('done-1', { status: 'SKIPPED' })] });
   });
 
-  it('reporting records into a finished run', async () => {
-    await expectConflictChangingNothing(ingest, REPORT, { runId: finished.id, records: [recordInput('late-1')] });
-    await expectConflictChangingNothing(ingest, REPORT, { runId: finished.id, records: [recordInput('done-1', { status: 'FAILED' })] });
+  it.each(ENDS)('finishing a %s run again', async (status) => {
+    const runId = finished[status].id;
+    await expectConflictChangingNothing(ingest, FINISH, { runId });
+    await expectConflictChangingNothing(ingest, FINISH, { runId, input: { status: 'FAILED', error: 'again' } });
   });
 
-  it('finishing a run twice', async () => {
-    await expectConflictChangingNothing(ingest, FINISH, { runId: finished.id });
-    await expectConflictChangingNothing(ingest, FINISH, { runId: finished.id, input: { status: 'FAILED', error: 'again' } });
+  it.each(ENDS)('cancelling a %s run', async (status) => {
+    await expectConflictChangingNothing(operator, CANCEL, { runId: finished[status].id, reason: 'too late' });
   });
 
-  it('cancelling a finished run', async () => {
-    await expectConflictChangingNothing(operator, CANCEL, { runId: finished.id, reason: 'too late' });
-  });
-
-  it('a heartbeat on a finished run', async () => {
-    await expectConflictChangingNothing(ingest, HEARTBEAT, { runId: finished.id });
+  it.each(ENDS)('a heartbeat on a %s run', async (status) => {
+    await expectConflictChangingNothing(ingest, HEARTBEAT, { runId: finished[status].id });
   });
 
   it('cancelling a CANCELLING run', async () => {
