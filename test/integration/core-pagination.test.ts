@@ -213,7 +213,7 @@ describe('records', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; ; page++) {
-      const { records: current } = await admin.ok<{ records: Page<{ id: string }> }>(
+      const { records: current }: { records: Page<{ id: string }> } = await admin.ok(
         'query($id: ID!, $after: String) { records(filter: { runIds: [$id] }, orderBy: { field: STARTED_AT, direction: ASC }, first: 8, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }',
         { id: run.id, after },
       );
