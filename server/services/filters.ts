@@ -131,7 +131,9 @@ export function applyRecordFilter<T extends ObjectLiteral>(
   inList(query, `${alias}.status`, filter.statuses);
   if (filter.sourceId) {
     const name = param('source');
-    query.andWhere(`lower(${alias}.source_id) LIKE :${name}`, { [name]: likeContains(filter.sourceId.toLowerCase()) });
+    // Both sides folded by the database's lower(): JavaScript folds letters a C-locale database leaves as they are,
+    // so a pattern lowered here missed even an exact-case match of a non-ASCII id ("ÜBER" for "ÜBER-1").
+    query.andWhere(`lower(${alias}.source_id) LIKE lower(:${name})`, { [name]: likeContains(filter.sourceId) });
   }
   if (filter.errorCode != null) {
     const name = param('code');
