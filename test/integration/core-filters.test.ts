@@ -1,7 +1,7 @@
 // Every field of RunFilter and RecordFilter, alone and combined with AND, checked against the full history read back unfiltered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorFingerprint, truncateErrorMessage } from '../../server/domain/error-text.js';
-import { allRecords, allRuns, type RecordView, type RunView } from '../support/fixtures.js';
+import { allRecords, allRuns, type RecordView, type RunView, recordInput, reportRecords, startRun } from '../support/fixtures.js';
 import { BASE_TIME, type SeededHistory, seedHistory } from '../support/history-seed.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -276,5 +276,19 @@ describe('RecordFilter', () => {
     expect(expected.length).toBeGreaterThan(0);
     expect(ids(run.records.edges.map((e) => e.node))).toEqual(ids(expected));
     expect(run.records.totalCount).toBe(expected.length);
+  });
+});
+
+describe('sourceId beyond ASCII', () => {
+  it('finds a non-ASCII source id by an exact-case part of it, and ASCII letters in any case', async () => {
+    const run = await startRun(server.admin, history.pipelines[2].id);
+    await reportRecords(server.admin, run.id, [recordInput('ÜBER-1'), recordInput('Straße-2'), recordInput('Ørsted-3')]);
+    const find = async (sourceId: string) =>
+      (await allRecords(server.admin, { runIds: [run.id], sourceId }, null, 10, 'sourceId')).map((r) => r.sourceId);
+    expect(await find('ÜBER')).toEqual(['ÜBER-1']);
+    expect(await find('BER-1')).toEqual(['ÜBER-1']);
+    expect(await find('ber-1')).toEqual(['ÜBER-1']);
+    expect(await find('straße')).toEqual(['Straße-2']);
+    expect(await find('Ørsted')).toEqual(['Ørsted-3']);
   });
 });
