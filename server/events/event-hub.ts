@@ -57,9 +57,13 @@ export class EventHub {
     return this.listener.pid;
   }
 
+  /** Readers of the hub; identical subscriptions share one (see shared-subscriptions.ts). */
   get subscriberCount(): number {
     return this.subscribers.size;
   }
+
+  /** GraphQL subscriptions open on this instance, shared ones each counted (kept by ws-server.ts). */
+  openSubscriptions = 0;
 
   async start(): Promise<void> {
     this.position = (await latestPosition(this.db)) ?? START;

@@ -11,9 +11,10 @@ import type { LiveEvent } from './live-event.js';
 import { checkRecordFilter, checkRunFilter, recordMatches, runMatches } from './live-filters.js';
 import { LiveSubscription } from './live-subscription.js';
 import { decodeCursor } from './position.js';
+import type { ShareHint } from './shared-subscriptions.js';
 
 /** What the socket the stream is sent over provides. */
-export interface LiveTransport {
+export interface LiveTransport extends ShareHint {
   hub: EventHub;
   /** Values waiting to be sent before the subscriber is closed as too slow. */
   maxBuffered: number;
@@ -57,6 +58,7 @@ export function runStream(
   since: string | null | undefined,
 ): Promise<AsyncIterableIterator<RunEventValue>> {
   checkRunFilter(filter);
+  transport.shareable = !since;
   return LiveSubscription.open<RunEventValue>({
     ...options(transport),
     since: since ? decodeCursor(since) : null,
@@ -82,6 +84,7 @@ export function recordStream(
 ): Promise<AsyncIterableIterator<RecordBatchValue>> {
   if (runId != null) checkIds([runId], isUuid, 'runId');
   checkRecordFilter(filter);
+  transport.shareable = !since;
   return LiveSubscription.open<RecordBatchValue>({
     ...options(transport),
     since: since ? decodeCursor(since) : null,
@@ -99,6 +102,7 @@ export function commandStream(
   actor: Actor,
   pipelineId: string,
 ): Promise<AsyncIterableIterator<WorkerCommandValue>> {
+  transport.shareable = true;
   return LiveSubscription.open<WorkerCommandValue>({
     ...options(transport),
     since: null,

@@ -18,6 +18,7 @@ import type { Logger } from '../logger.js';
 import type { Services } from '../services/index.js';
 import type { EventHub } from './event-hub.js';
 import type { LiveTransport } from './live-streams.js';
+import { createSubscriptionSharing } from './shared-subscriptions.js';
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
@@ -42,6 +43,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
   const { httpServer, schema, services, hub, logger, formatError } = options;
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const socketsByKey = new Map<string, Set<WebSocket>>();
+  const openByConnection = new WeakMap<object, Set<string>>();
+  const share = createSubscriptionSharing((args) => (args.contextValue as { live?: LiveTransport }).live ?? null);
 
   const server = useServer<Record<string, unknown>, KeyExtra>(
     {
@@ -74,14 +77,32 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
         });
         return true;
       },
-      context: (ctx) => {
+      context: (ctx, _id, payload) => {
         const socket = ctx.extra.socket;
+        const actor = ctx.extra.actor ?? null;
         const live: LiveTransport = {
           hub,
           maxBuffered: options.maxBuffered ?? 1_000,
           close: (code, reason) => socket.close(code, reason),
+          // Results depend on the operation, its variables, and the key's role and tenant only.
+          shareKey: actor
+            ? JSON.stringify([actor.role, actor.tenantId, payload.operationName ?? null, payload.query, payload.variables ?? {}])
+            : null,
+          shareable: false,
         };
-        return { ...createContext(services, ctx.extra.actor ?? null), live };
+        return { ...createContext(services, actor), live };
+      },
+      onOperation: (ctx, id, _payload, args, result) => {
+        if (typeof result === 'object' && result !== null && Symbol.asyncIterator in result) {
+          const open = openByConnection.get(ctx) ?? new Set<string>();
+          open.add(id);
+          openByConnection.set(ctx, open);
+          hub.openSubscriptions++;
+        }
+        return share(args, result);
+      },
+      onComplete: (ctx, id) => {
+        if (openByConnection.get(ctx)?.delete(id)) hub.openSubscriptions--;
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
       onNext: (_ctx, _id, _payload, _args, result) =>

@@ -1,4 +1,4 @@
-import { Arg, Authorized, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { commandStream, type LiveTransport, recordStream, runStream } from '../events/live-streams.js';
 import { actorOf, type Context } from '../graphql/context.js';
 import { RecordFilter, RunFilter } from './types/filters.input.js';
@@ -6,6 +6,11 @@ import { RecordBatchEvent, RunEvent, WorkerCommand } from './types/live-events.j
 
 /** Over WebSocket the context also carries the live transport (see events/ws-server.ts). */
 type LiveContext = Context & { live?: LiveTransport };
+
+/** A subscription's context lives as long as it does: its loaders must not keep (stale) rows between events. */
+function freshLoaders(context: Context): void {
+  for (const loader of Object.values(context.loaders)) loader.clearAll();
+}
 
 function transportOf(context: LiveContext): LiveTransport {
   if (!context.live) throw new Error('subscriptions are served over WebSocket (graphql-ws) at /graphql');
@@ -29,10 +34,12 @@ export class SubscriptionResolver {
   })
   runUpdated(
     @Root() event: RunEvent,
+    @Ctx() ctx: Context,
     @Arg('filter', () => RunFilter, { nullable: true, description: 'Which runs; the same meaning as in the runs query.' })
     _filter?: RunFilter,
     @Arg('since', () => String, { nullable: true, description: RESUME }) _since?: string,
   ): RunEvent {
+    freshLoaders(ctx);
     return event;
   }
 
@@ -43,11 +50,13 @@ export class SubscriptionResolver {
   })
   recordsUpdated(
     @Root() event: RecordBatchEvent,
+    @Ctx() ctx: Context,
     @Arg('runId', () => ID, { nullable: true, description: 'Only batches of this run.' }) _runId?: string,
     @Arg('filter', () => RecordFilter, { nullable: true, description: 'Which records; the same meaning as in the records query.' })
     _filter?: RecordFilter,
     @Arg('since', () => String, { nullable: true, description: RESUME }) _since?: string,
   ): RecordBatchEvent {
+    freshLoaders(ctx);
     return event;
   }
 

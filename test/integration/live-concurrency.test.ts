@@ -91,7 +91,7 @@ describe('concurrent writers', () => {
     const ingestB = await b.clientFor(Role.INGEST);
     const runs = live.subscribe<{ cursor: string }>(RUNS);
     const records = live.subscribe<{ cursor: string }>(RECORDS);
-    await eventually(async () => (a.instance.hub.subscriberCount >= 2 ? true : undefined), 'the subscriptions');
+    await eventually(async () => (a.instance.hub.openSubscriptions >= 2 ? true : undefined), 'the subscriptions');
 
     const target = await startRun(ingestA, pipeline.id);
     const shapes = ['early-xid', 'early-id', 'rollback'] as const;

@@ -29,14 +29,14 @@ afterAll(async () => {
 });
 
 const subscribed = (count: number) =>
-  eventually(async () => (server.instance.hub.subscriberCount >= count ? true : undefined), `${count} subscribers`, 60_000);
+  eventually(async () => (server.instance.hub.openSubscriptions >= count ? true : undefined), `${count} subscribers`, 60_000);
 
 describe('500 concurrent subscribers on one instance', () => {
   it('all receive every event of a burst, in the same order', async () => {
     const pipeline = await createPipeline(server.admin);
     const viewer = await server.clientFor(Role.VIEWER);
     const ingest = await server.clientFor(Role.INGEST);
-    const before = server.instance.hub.subscriberCount;
+    const before = server.instance.hub.openSubscriptions;
     const streams: Received<RunEventView>[] = [];
     for (let i = 0; i < 500; i++) {
       const client = new LiveClient(server.graphqlUrl, viewer.secret);
@@ -66,7 +66,7 @@ describe('coalescing', () => {
     const run = await startRun(ingest, pipeline.id);
     const client = new LiveClient(server.graphqlUrl, server.admin.secret);
     clients.push(client);
-    const before = server.instance.hub.subscriberCount;
+    const before = server.instance.hub.openSubscriptions;
     const events = client.subscribe<RunEventView>(RUNS, { filter: { pipelineIds: [pipeline.id] } });
     const batches = client.subscribe<{ cursor: string }>(RECORDS, { runId: run.id });
     await subscribed(before + 2);

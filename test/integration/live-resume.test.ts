@@ -52,7 +52,7 @@ function connect(server: TestServer): LiveClient {
 }
 
 const subscribed = (server: TestServer, count: number) =>
-  eventually(async () => (server.instance.hub.subscriberCount >= count ? true : undefined), `${count} subscribers`);
+  eventually(async () => (server.instance.hub.openSubscriptions >= count ? true : undefined), `${count} subscribers`);
 
 /** A run's whole life: created, two batches, finished: 4 run events and 2 record events. */
 async function runOnce(client: GraphQLClient, tag: string): Promise<void> {
@@ -97,7 +97,7 @@ afterAll(async () => {
 describe('two instances on one database', () => {
   it('a subscriber on A receives the changes made through B, in order', async () => {
     const live = connect(a);
-    const before = a.instance.hub.subscriberCount;
+    const before = a.instance.hub.openSubscriptions;
     const runs = live.subscribe<Delivered & { previousStatus: string | null }>(RUNS);
     const records = live.subscribe<Delivered>(RECORDS);
     await subscribed(a, before + 2);
@@ -116,7 +116,7 @@ describe('two instances on one database', () => {
 describe('resume with since', () => {
   it('after a disconnect, with writes going on during the reconnect, delivers exactly the table', async () => {
     const first = connect(a);
-    let before = a.instance.hub.subscriberCount;
+    let before = a.instance.hub.openSubscriptions;
     const runs1 = first.subscribe<Delivered>(RUNS);
     const records1 = first.subscribe<Delivered>(RECORDS);
     await subscribed(a, before + 2);
@@ -134,7 +134,7 @@ describe('resume with since', () => {
       for (let i = 0; writing; i++) await runOnce(writer, `during-${i}`);
     })();
     const second = connect(a);
-    before = a.instance.hub.subscriberCount;
+    before = a.instance.hub.openSubscriptions;
     const runs2 = second.subscribe<Delivered>(RUNS, { since: runs1.values.at(-1)?.cursor });
     const records2 = second.subscribe<Delivered>(RECORDS, { since: records1.values.at(-1)?.cursor });
     await subscribed(a, before + 2);
@@ -186,7 +186,7 @@ describe('resume with since', () => {
 
   it('when the LISTEN connection is killed', async () => {
     const live = connect(a);
-    const before = a.instance.hub.subscriberCount;
+    const before = a.instance.hub.openSubscriptions;
     const runs = live.subscribe<Delivered>(RUNS);
     const records = live.subscribe<Delivered>(RECORDS);
     await subscribed(a, before + 2);
@@ -216,7 +216,7 @@ describe('resume with since', () => {
 
   it('refuses a since older than the retention with EVENTS_EXPIRED, and the retention job deletes it', async () => {
     const live = connect(a);
-    const before = a.instance.hub.subscriberCount;
+    const before = a.instance.hub.openSubscriptions;
     const runs = live.subscribe<Delivered>(RUNS);
     await subscribed(a, before + 1);
     await runOnce(writer, 'old');

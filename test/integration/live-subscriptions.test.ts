@@ -43,7 +43,7 @@ function connect(secret: string | null, params?: Record<string, unknown>): LiveC
 
 /** Subscriptions start asynchronously: wait until the server has them before writing. */
 const subscribed = (count: number) =>
-  eventually(async () => (server.instance.hub.subscriberCount >= count ? true : undefined), `${count} subscribers`);
+  eventually(async () => (server.instance.hub.openSubscriptions >= count ? true : undefined), `${count} subscribers`);
 
 beforeAll(async () => {
   server = await startTestServer({ PROGRESS_INTERVAL_MS: '0' });
@@ -59,7 +59,7 @@ describe('runUpdated', () => {
     const viewer = await server.clientFor(Role.VIEWER);
     const ingest = await server.clientFor(Role.INGEST);
     const live = connect(viewer.secret);
-    const before = server.instance.hub.subscriberCount;
+    const before = server.instance.hub.openSubscriptions;
     const events = live.subscribe<RunEventView>(RUN_UPDATED, { filter: { pipelineIds: [pipeline.id] } });
     await subscribed(before + 1);
 
@@ -80,7 +80,7 @@ describe('runUpdated', () => {
     const other = await createPipeline(server.admin);
     const ingest = await server.clientFor(Role.INGEST);
     const live = connect(server.admin.secret);
-    const before = server.instance.hub.subscriberCount;
+    const before = server.instance.hub.openSubscriptions;
     const finished = live.subscribe<RunEventView>(RUN_UPDATED, {
       filter: { pipelineIds: [pipeline.id, other.id], statuses: ['SUCCEEDED'], modes: ['SCHEDULED'] },
     });
@@ -118,7 +118,7 @@ describe('recordsUpdated', () => {
     const ingest = await server.clientFor(Role.INGEST);
     const run = await startRun(ingest, pipeline.id);
     const live = connect(server.admin.secret);
-    const before = server.instance.hub.subscriberCount;
+    const before = server.instance.hub.openSubscriptions;
     const all = live.subscribe<{ runId: string; records: { sourceId: string }[] }>(RECORDS_UPDATED, { runId: run.id });
     const failed = live.subscribe<{ runId: string; records: { sourceId: string }[] }>(RECORDS_UPDATED, {
       runId: run.id,
@@ -148,7 +148,7 @@ describe('workerCommands', () => {
     const ingest = await server.clientFor(Role.INGEST);
     const operator = await server.clientFor(Role.OPERATOR);
     const live = connect(ingest.secret);
-    const before = server.instance.hub.subscriberCount;
+    const before = server.instance.hub.openSubscriptions;
     const commands = live.subscribe<{ type: string; runId: string }>(WORKER_COMMANDS, { pipelineId: own.id });
     await subscribed(before + 1);
 
@@ -187,7 +187,7 @@ describe('access', () => {
   it('accepts the key as Authorization too', async () => {
     const viewer = await server.clientFor(Role.VIEWER);
     const live = connect(null, { Authorization: `Bearer ${viewer.secret}` });
-    const before = server.instance.hub.subscriberCount;
+    const before = server.instance.hub.openSubscriptions;
     live.subscribe(RUN_UPDATED);
     await subscribed(before + 1);
   });
@@ -198,7 +198,7 @@ describe('access', () => {
     const acme = await server.clientFor(Role.VIEWER, 'acme');
     const ingest = await server.clientFor(Role.INGEST);
     const live = connect(acme.secret);
-    const before = server.instance.hub.subscriberCount;
+    const before = server.instance.hub.openSubscriptions;
     const runs = live.subscribe<RunEventView>(RUN_UPDATED);
     const asksForOthers = live.subscribe<RunEventView>(RUN_UPDATED, { filter: { tenantIds: ['globex'] } });
     const records = live.subscribe<{ runId: string }>(RECORDS_UPDATED);
@@ -223,7 +223,7 @@ describe('access', () => {
       'mutation { createApiKey(input: { name: "soon-revoked", role: VIEWER }) { secret key { id } } }',
     );
     const live = connect(createApiKey.secret);
-    const before = server.instance.hub.subscriberCount;
+    const before = server.instance.hub.openSubscriptions;
     live.subscribe(RUN_UPDATED);
     await subscribed(before + 1);
     await server.admin.ok('mutation($id: ID!) { revokeApiKey(id: $id) }', { id: createApiKey.key.id });
