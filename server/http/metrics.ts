@@ -35,7 +35,10 @@ export function metricsRoutes(db: DataSource): Router {
     try {
       res.type(registry.contentType).send(await registry.metrics());
     } catch (error) {
-      res.status(503).type('text/plain').send(`metrics unavailable: ${String(error)}`);
+      res
+        .status(503)
+        .type('text/plain')
+        .send(`metrics unavailable: ${String(error)}`);
     }
   });
   return router;
