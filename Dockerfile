@@ -4,8 +4,9 @@ WORKDIR /app
 ENV NODE_ENV=production
 
 COPY package.json package-lock.json ./
-# Dev dependencies included: the dashboard is built in the image.
-RUN npm ci --include=dev --no-audit --no-fund
+# Dev dependencies included: the dashboard is built in the image. npm install when npm ci refuses the lock file:
+# it lacks biome's non-Linux CLI packages (the registry it was made with does not serve them).
+RUN npm ci --include=dev --no-audit --no-fund || npm install --include=dev --no-audit --no-fund
 
 COPY . .
 RUN npm run build:client
