@@ -131,7 +131,11 @@ export const DEMO_PIPELINES: DemoPipeline[] = [
       sourceSystem: 'CRM',
       targetSystem: 'Marketing',
       direction: 'PULL',
-      config: { schedule: 'every 30 minutes', operations: ['Pull updates', 'Push updates'], objects: ['Lead', 'Contact', 'Opportunity'] },
+      config: {
+        schedule: 'hourly, pull and push in turn',
+        operations: ['Pull updates', 'Push updates'],
+        objects: ['Lead', 'Contact', 'Opportunity'],
+      },
       retryPolicy: {
         maxAttempts: 4,
         initialDelaySeconds: 60,
@@ -179,6 +183,15 @@ export const DEMO_PIPELINES: DemoPipeline[] = [
         retryable: false,
         message: (t, s) => `Invalid ${t} ID ${s}: entity is deleted or merged`,
       },
+      {
+        code: 'FIELD_NOT_READABLE',
+        weight: 10,
+        status: 'EXTRACTION_FAILED',
+        retryable: false,
+        operations: ['Pull updates'],
+        message: (t, s, n) =>
+          `Failed to read ${t} ${s}: field ${['Email_Opt_Out__c', 'Lead_Score__c', 'Region__c'][n % 3]} is not readable by the integration user`,
+      },
     ],
     population: 60_000,
   },
@@ -189,7 +202,7 @@ export const DEMO_PIPELINES: DemoPipeline[] = [
       sourceSystem: 'ERP',
       targetSystem: 'Web store',
       direction: 'PUSH',
-      config: { schedule: 'hourly', subSteps: ['product', 'variants', 'images', 'inventory', 'metafields'], warehouse: 'WH-01' },
+      config: { schedule: 'every 2 hours', subSteps: ['product', 'variants', 'images', 'inventory', 'metafields'], warehouse: 'WH-01' },
       retryPolicy: {
         maxAttempts: 5,
         initialDelaySeconds: 30,
@@ -261,6 +274,14 @@ export const DEMO_PIPELINES: DemoPipeline[] = [
         status: 'PARTIALLY_FAILED',
         retryable: true,
         message: (_t, s, n) => `Sub-step inventory failed for ${s}: warehouse WH-0${1 + (n % 3)} returned 503`,
+      },
+      {
+        code: 'VALIDATION_FAILED',
+        weight: 10,
+        status: 'PARTIALLY_FAILED',
+        retryable: false,
+        message: (_t, s, n) =>
+          `Sub-step metafields failed for ${s}: care_instructions is ${256 + (n % 300)} characters, the store allows 255`,
       },
     ],
     subSteps: ['product', 'variants', 'images', 'inventory', 'metafields'],

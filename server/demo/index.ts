@@ -5,6 +5,7 @@ import type { WorkerLogger } from '../sdk/index.js';
 import { backfillHistory } from './backfill.js';
 import { type LiveSync, startLiveSync } from './live.js';
 import { setUpDemo } from './setup.js';
+import { seededRandom } from './simulator.js';
 
 export interface DemoOptions {
   /** The GraphQL endpoint. */
@@ -13,6 +14,10 @@ export interface DemoOptions {
   /** Where the demo keeps its worker's key between starts. */
   dataDir: string;
   logger: WorkerLogger;
+  /** History to backfill on first start (default: 7 days, 220,000 records). */
+  backfill?: { days?: number; totalRecords?: number };
+  /** Seeds the simulation, for a reproducible history (default: random). */
+  seed?: number;
 }
 
 export interface Demo {
@@ -32,13 +37,15 @@ export function startDemo(options: DemoOptions): Demo {
       return;
     }
     if (setup.fresh) {
-      logger.info('demo pipelines created; backfilling seven days of history', { pipelines: Object.keys(setup.pipelineIds).length });
+      logger.info('demo pipelines created; backfilling their history', { pipelines: Object.keys(setup.pipelineIds).length });
       const result = await backfillHistory({
         url: options.url,
         ingestKey: setup.ingestKey,
         pipelineIds: setup.pipelineIds,
         logger,
         signal: stopping.signal,
+        ...options.backfill,
+        random: options.seed === undefined ? undefined : seededRandom(options.seed),
       });
       logger.info('demo backfill done', { ...result, recordsPerSecond: Math.round(result.records / result.seconds) });
     }

@@ -2,7 +2,7 @@
 // and whatever operators queue (manual syncs, retries), with cancels honoured.
 import { createWorker, type RunContext, type RunHandler, type Worker, type WorkerLogger } from '../sdk/index.js';
 import { DEMO_PIPELINES, type DemoPipeline, type DemoPipelineKey, demoPipeline } from './catalog.js';
-import { pickEntity, type Random, reattempt, simulateRecord } from './simulator.js';
+import { pickEntity, type Random, reattempt, runTrouble, simulateRecord } from './simulator.js';
 
 export interface LiveOptions {
   url: string;
@@ -33,6 +33,7 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 /** Moves `count` records, `parallelism` at a time, taking as long as the simulated writes do; stops at a cancel. */
 async function sync(pipeline: DemoPipeline, context: RunContext, count: number, parallelism: number, random: Random): Promise<void> {
   const offset = Math.floor(random() * pipeline.population);
+  const failureScale = runTrouble(random);
   for (let i = 0; i < count && !context.signal.aborted; i += parallelism) {
     const started = Date.now();
     const chunk = Array.from({ length: Math.min(parallelism, count - i) }, (_, j) =>
@@ -42,6 +43,7 @@ async function sync(pipeline: DemoPipeline, context: RunContext, count: number, 
         operationType: context.run.operationType,
         startedAt: started,
         random,
+        failureScale,
       }),
     );
     await pause(Math.max(...chunk.map((c) => c.latencyMs)), context.signal);
@@ -66,7 +68,7 @@ function retryHandler(pipeline: DemoPipeline, logger: WorkerLogger, random: Rand
       }
     }
     await Promise.all(chunk);
-    logger.info('demo retry run done', {
+    logger.debug('demo retry run done', {
       pipeline: pipeline.input.name,
       runId: context.run.id,
       attempted,

@@ -4,6 +4,18 @@ import type { DemoPipeline, EntityProfile, FailureProfile } from './catalog.js';
 
 export type Random = () => number;
 
+/** A small seeded generator (mulberry32): the same seed gives the same history. */
+export function seededRandom(seed: number): Random {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** A standard normal draw (Box–Muller). */
 function gaussian(random: Random): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -53,6 +65,12 @@ export interface SimulateOptions {
   failureScale?: number;
 }
 
+/** How troubled one run's systems are: most runs go clean, some hit a few failures, a few a bad patch. */
+export function runTrouble(random: Random): number {
+  const roll = random();
+  return roll < 0.55 ? 0 : roll < 0.93 ? 1.6 : 5;
+}
+
 /** One record's attempt: its report and how long it took. */
 export function simulateRecord(pipeline: DemoPipeline, options: SimulateOptions): { record: RecordReportInput; latencyMs: number } {
   const { entity, n, random } = options;
@@ -82,7 +100,13 @@ export function simulateRecord(pipeline: DemoPipeline, options: SimulateOptions)
         errorMessage: failure.message(entity.entityType, sourceId, n),
         retryable: failure.retryable,
         details: pipeline.subSteps
-          ? { steps: subSteps(pipeline.subSteps, partial ? 'inventory' : null, random) }
+          ? {
+              steps: subSteps(
+                pipeline.subSteps,
+                partial ? (failure.code === 'VALIDATION_FAILED' ? 'metafields' : 'inventory') : null,
+                random,
+              ),
+            }
           : { fieldsChanged: changedFields(random) },
       },
     };
