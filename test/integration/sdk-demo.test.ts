@@ -134,7 +134,13 @@ describe('the demo', () => {
       'query($p: [ID!]) { records(first: 1, filter: { pipelineIds: $p, statuses: [PARTIAL_SUCCESS] }) { edges { node { details } } } }',
       { p: [erp.id] },
     );
-    expect(Object.keys(partial.records.edges[0].node.details.steps).sort()).toEqual(['images', 'inventory', 'metafields', 'product', 'variants']);
+    expect(Object.keys(partial.records.edges[0].node.details.steps).sort()).toEqual([
+      'images',
+      'inventory',
+      'metafields',
+      'product',
+      'variants',
+    ]);
   });
 
   it('syncs live: real-time runs keep coming', async () => {
