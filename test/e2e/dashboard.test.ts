@@ -159,9 +159,15 @@ describe.skipIf(skipReason !== null)('the dashboard', () => {
     expect(synced).toEqual(['Success', 'Account', 'Create', 'acct-0042', 'crm-42', '1', '']);
   });
 
-  it('says so when the key is refused', async () => {
+  it('says so when the key is refused, and takes another', async () => {
     await page.goto(`${server.url}/#key=not-a-real-key-0000000000`);
     await page.getByRole('alert').first().waitFor();
     expect(await page.getByRole('alert').first().textContent()).toContain('API key was refused');
+
+    await page.getByRole('button', { name: 'Use another key' }).click();
+    await page.getByLabel('Key').fill(ADMIN_SECRET);
+    await page.getByRole('button', { name: 'Open dashboard' }).click();
+    await runRow(failedRunId).waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
   });
 });

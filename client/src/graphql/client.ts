@@ -7,7 +7,7 @@ import { createClient } from 'graphql-ws';
 export function createApolloClient(apiKey: string, origin: string = window.location.origin): ApolloClient {
   const authorization = `Bearer ${apiKey}`;
   const http = new HttpLink({ uri: `${origin}/graphql`, headers: { authorization } });
-  // Lazy: the socket opens with the first subscription, so pages without live data never hold one.
+  // graphql-ws is lazy: the socket opens with the first subscription and closes after the last one.
   const ws = new GraphQLWsLink(createClient({ url: `${origin.replace(/^http/, 'ws')}/graphql`, connectionParams: { authorization } }));
   return new ApolloClient({
     link: ApolloLink.split((operation) => operation.operationType === OperationTypeNode.SUBSCRIPTION, ws, http),
