@@ -86,7 +86,8 @@ export class PipelineService {
       sourceSystem: requiredText(input.sourceSystem, 'input.sourceSystem'),
       targetSystem: requiredText(input.targetSystem, 'input.targetSystem'),
       direction: input.direction ?? existing?.direction,
-      tenantId: tenantFor(actor, optionalText(input.tenantId, 'input.tenantId')),
+      // Omitted keeps the pipeline's tenant, like direction and config; only an explicit null clears it.
+      tenantId: tenantFor(actor, input.tenantId === undefined ? existing?.tenantId : optionalText(input.tenantId, 'input.tenantId')),
       config: input.config === undefined ? existing?.config : input.config,
       retryPolicy: resolveRetryPolicy(input.retryPolicy, existing?.retryPolicy),
     };
