@@ -48,6 +48,42 @@ async function expectConflictChangingNothing(client: GraphQLClient, query: strin
   expect(await databaseState(server.databaseUrl)).toEqual(before);
 }
 
+describe('startRun and finishRun', () => {
+  it('keep what the worker says, with defaults for the rest', async () => {
+    const { me } = await ingest.ok<{ me: { name: string } }>('{ me { name } }');
+    const { startRun: run } = await ingest.ok<{ startRun: RunView & { expectedTotal: number; configSnapshot: unknown } }>(
+      `mutation($input: StartRunInput!) { startRun(input: $input) { ${RUN_FIELDS} expectedTotal configSnapshot } }`,
+      {
+        input: {
+          pipelineId: pipeline.id,
+          mode: 'SCHEDULED',
+          operationType: 'Pull updates',
+          correlationId: 'nightly-2026-11-20',
+          expectedTotal: 1200,
+          configSnapshot: { window: '24h' },
+          startedAt: '2026-11-20T02:00:00.000Z',
+        },
+      },
+    );
+    expect(run).toMatchObject({
+      status: 'RUNNING',
+      mode: 'SCHEDULED',
+      operationType: 'Pull updates',
+      correlationId: 'nightly-2026-11-20',
+      triggeredBy: me.name,
+      expectedTotal: 1200,
+      configSnapshot: { window: '24h' },
+      startedAt: '2026-11-20T02:00:00.000Z',
+      endedAt: null,
+    });
+    const { finishRun: finished } = await ingest.ok<{ finishRun: RunView & { durationMs: number } }>(
+      `mutation($id: ID!) { finishRun(runId: $id, input: { endedAt: "2026-11-20T02:30:15.250Z" }) { ${RUN_FIELDS} durationMs } }`,
+      { id: run.id },
+    );
+    expect(finished).toMatchObject({ status: 'SUCCEEDED', endedAt: '2026-11-20T02:30:15.250Z', durationMs: 1_815_250 });
+  });
+});
+
 describe('finishRun without a status derives it', () => {
   it('is SUCCEEDED when no record failed (skipped records are not failures)', async () => {
     const run = await startRun(ingest, pipeline.id);
