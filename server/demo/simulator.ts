@@ -152,7 +152,7 @@ function subSteps(steps: string[], failed: string | null, random: Random): Recor
   return Object.fromEntries(steps.map((step) => [step, step === failed ? 'failed' : `ok (${20 + Math.floor(random() * 400)} ms)`]));
 }
 
-/** Another attempt of a record a retry run hands back: most transient failures clear up, invalid data does not. */
+/** Another attempt of a record a retry run hands back: most clear up (the lock is gone, the data was fixed); some fail again. */
 export function reattempt(
   pipeline: DemoPipeline,
   record: RetryRecord,
@@ -163,23 +163,22 @@ export function reattempt(
   const latencyMs = latencyOf(entity, random);
   const timing = { startedAt: new Date(startedAt).toISOString(), endedAt: new Date(startedAt + latencyMs).toISOString(), latencyMs };
   const base = { entityType: record.entityType, sourceId: record.sourceId, operation: record.operation, ...timing };
-  const failure = pipeline.failures.find((f) => f.code === record.errorCode);
-  const clears = failure ? failure.retryable && random() < 0.75 : random() < 0.5;
-  if (clears) {
+  if (random() < 0.75) {
     return {
       latencyMs,
       record: { ...base, status: 'SUCCESS', targetId: record.targetId ?? `t-${record.sourceId}`, details: record.details },
     };
   }
+  const transient = pipeline.failures.filter((f) => f.retryable && f.status === 'FAILED');
+  const failure = transient[Math.floor(random() * transient.length)];
   return {
     latencyMs,
     record: {
       ...base,
-      status: failure?.status ?? 'FAILED',
+      status: failure.status,
       targetId: record.targetId,
-      errorCode: record.errorCode ?? 'TIMEOUT',
-      errorMessage: record.errorMessage ?? `Timed out after 30000 ms writing ${record.sourceId}`,
-      retryable: failure?.retryable ?? true,
+      errorCode: failure.code,
+      errorMessage: failure.message(record.entityType, record.sourceId, Math.floor(random() * 1000)),
       details: record.details,
     },
   };

@@ -28,11 +28,9 @@ export interface RetryRecord {
   sourceId: string;
   targetId: string | null;
   operation: RecordOperation;
-  /** Error of the attempt that failed. */
-  errorCode: string | null;
-  errorMessage: string | null;
-  /** Attempts made so far. */
+  /** Number of this attempt (the first try was 1). */
   attempts: number;
+  /** The details the failed attempt was reported with. */
   details: unknown;
 }
 

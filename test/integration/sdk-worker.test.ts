@@ -209,6 +209,72 @@ describe('a worker built with the SDK', () => {
     expect(aborted).toEqual(['cancelled', 'cancelled']);
   });
 
+  it('hands a RETRY run its records to re-attempt, page after page, and the originals follow the results', async () => {
+    const { createPipeline } = await server.admin.ok<{ createPipeline: { id: string } }>(
+      'mutation($input: PipelineInput!) { createPipeline(input: $input) { id } }',
+      {
+        input: {
+          name: 'sdk retry run',
+          sourceSystem: 'Billing',
+          targetSystem: 'CRM',
+          retryPolicy: { nonRetryableErrorCodes: ['INVALID_ID'] },
+        },
+      },
+    );
+    const pipelineId = createPipeline.id;
+    const seen: { sourceId: string; attempts: number }[] = [];
+    const sdk = worker(pipelineId, {
+      handlers: {
+        RETRY: async (context) => {
+          for await (const record of context.records()) {
+            seen.push({ sourceId: record.sourceId, attempts: record.attempts });
+            await context.report({
+              entityType: record.entityType,
+              sourceId: record.sourceId,
+              operation: record.operation,
+              status: 'SUCCESS',
+              targetId: `crm-${record.sourceId}`,
+            });
+          }
+        },
+      },
+    });
+    // 620 failures that need a person (never retried automatically), then an operator retries the run.
+    const original = await sdk.startRun({ mode: 'SCHEDULED' }, async (context) => {
+      for (let i = 0; i < 630; i++) {
+        await context.report(
+          i < 620
+            ? {
+                entityType: 'Account',
+                sourceId: `acc-${i}`,
+                operation: 'UPDATE',
+                status: 'FAILED',
+                errorCode: 'INVALID_ID',
+                errorMessage: `Invalid CRM Account ID: ${i}`,
+              }
+            : account(i),
+        );
+      }
+    });
+    expect(original.counts).toMatchObject({ total: 630, failed: 620 });
+    const { retryRun } = await operator.ok<{ retryRun: { scheduled: number; retryRun: { id: string } } }>(
+      'mutation($id: ID!) { retryRun(runId: $id) { scheduled retryRun { id } } }',
+      { id: original.id },
+    );
+    expect(retryRun.scheduled).toBe(620);
+
+    sdk.start();
+    await vi.waitFor(async () => expect((await runState(retryRun.retryRun.id)).status).toBe('SUCCEEDED'), {
+      timeout: 30_000,
+      interval: 100,
+    });
+    expect(seen).toHaveLength(620);
+    expect(new Set(seen.map((r) => r.sourceId)).size).toBe(620);
+    expect(seen.every((r) => r.attempts === 2)).toBe(true);
+    const after = await runState(original.id);
+    expect(after.counts).toMatchObject({ total: 630, failed: 0, succeeded: 630 });
+  });
+
   it('stops gracefully: lets the active run finish, then claims nothing more', async () => {
     const pipelineId = await createPipeline('sdk graceful stop');
     let release!: () => void;

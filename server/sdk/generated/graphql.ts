@@ -188,7 +188,7 @@ export type RunRecordsQueryVariables = Exact<{
 }>;
 
 
-export type RunRecordsQuery = { run: { records: { edges: Array<{ node: { entityType: string, sourceId: string, targetId: string | null, operation: RecordOperation, errorCode: string | null, errorMessage: string | null, attempts: number, details: unknown } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
+export type RunRecordsQuery = { run: { records: { edges: Array<{ node: { entityType: string, sourceId: string, targetId: string | null, operation: RecordOperation, attempts: number, details: unknown } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
 
 export type WorkerCommandsSubscriptionVariables = Exact<{
   pipelineId: string;
@@ -310,8 +310,6 @@ export const RunRecordsDocument = new TypedDocumentString(`
           sourceId
           targetId
           operation
-          errorCode
-          errorMessage
           attempts
           details
         }
