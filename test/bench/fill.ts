@@ -1,10 +1,16 @@
 // Fills the database with a month of realistic history by set-based SQL: pipelines of several tenants,
-// runs spread over 30 days, and their records (~10% failed, six entity types, ids like 'ACC-000123').
+// runs spread over 30 days, and their records (~12% failures: 10% FAILED, 1% waiting for a retry,
+// 1% dead-lettered; six entity types; ids like 'ACC-000123'; one rare error group).
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 
 export const FILL_PIPELINES = 20;
 export const FILL_TENANTS = 5;
 export const FILL_DAYS = 30;
+/** About 0.5% of the failures carry it: an error group too rare to find by walking a time index. */
+export const RARE_ERROR_CODE = 'SCHEMA_CHANGED';
+/** The fingerprint the fill gives a failure with this code. */
+export const fillFingerprint = (code: string) => createHash('md5').update(code).digest('hex');
 
 const PIPELINES_SQL = `
 INSERT INTO pipelines (name, source_system, target_system, tenant_id)
@@ -30,13 +36,13 @@ INSERT INTO records (run_id, pipeline_id, tenant_id, mode, entity_type, source_i
                      error_code, error_message, error_fingerprint, retryable, started_at, ended_at, latency_ms)
 SELECT s.run_id, s.pipeline_id, s.tenant_id, s.mode, e.name,
        format('%s-%s', e.prefix, lpad(((s.run_n * 1237 + s.i * 7) % 200000)::text, 6, '0')),
-       CASE WHEN x.status <> 'FAILED' THEN format('crm-%s', (s.run_n * 1237 + s.i * 7) % 200000) END,
+       CASE WHEN NOT x.failed THEN format('crm-%s', (s.run_n * 1237 + s.i * 7) % 200000) END,
        (CASE WHEN s.a < 0.2 THEN 'CREATE' WHEN s.a < 0.95 THEN 'UPDATE' ELSE 'DELETE' END)::record_operation,
        x.status,
-       CASE WHEN x.status = 'FAILED' THEN x.code END,
-       CASE WHEN x.status = 'FAILED' THEN format('%s: entity %s rejected by the target', x.code, (s.c * 1000000)::int) END,
-       CASE WHEN x.status = 'FAILED' THEN md5(x.code) END,
-       x.status = 'FAILED',
+       CASE WHEN x.failed THEN x.code END,
+       CASE WHEN x.failed THEN format('%s: entity %s rejected by the target', x.code, (s.c * 1000000)::int) END,
+       CASE WHEN x.failed THEN md5(x.code) END,
+       x.failed,
        s.run_start + s.i * interval '1.2 seconds',
        s.run_start + s.i * interval '1.2 seconds' + x.latency * interval '1 millisecond',
        x.latency
@@ -49,9 +55,11 @@ FROM (
 JOIN (VALUES (0, 'Account', 'ACC'), (1, 'Contact', 'CON'), (2, 'Lead', 'LEA'), (3, 'Product', 'PRD'), (4, 'Order', 'ORD'), (5, 'Invoice', 'INV'))
   AS e(k, name, prefix) ON e.k = s.i % 6
 CROSS JOIN LATERAL (
-  SELECT (CASE WHEN s.b < 0.10 THEN 'FAILED' WHEN s.b < 0.13 THEN 'SKIPPED' WHEN s.b < 0.15 THEN 'PARTIAL_SUCCESS'
-               ELSE 'SUCCESS' END)::record_status AS status,
-         (ARRAY['INVALID_ACCOUNT_ID', 'ROW_LOCKED', 'RATE_LIMITED', 'VALIDATION_FAILED', 'TIMEOUT'])[1 + floor(s.c * 5)::int] AS code,
+  SELECT (CASE WHEN s.b < 0.10 THEN 'FAILED' WHEN s.b < 0.11 THEN 'RETRY_SCHEDULED' WHEN s.b < 0.12 THEN 'DEAD_LETTERED'
+               WHEN s.b < 0.15 THEN 'SKIPPED' WHEN s.b < 0.17 THEN 'PARTIAL_SUCCESS' ELSE 'SUCCESS' END)::record_status AS status,
+         s.b < 0.12 AS failed,
+         CASE WHEN s.a > 0.995 THEN '${RARE_ERROR_CODE}'
+              ELSE (ARRAY['INVALID_ACCOUNT_ID', 'ROW_LOCKED', 'RATE_LIMITED', 'VALIDATION_FAILED', 'TIMEOUT'])[1 + floor(s.c * 5)::int] END AS code,
          (20 + power(s.c, 3) * 3000)::int AS latency
 ) x`;
 
@@ -62,7 +70,7 @@ FROM (SELECT run_id, count(*) AS total,
              count(*) FILTER (WHERE operation = 'CREATE') AS created, count(*) FILTER (WHERE operation = 'UPDATE') AS updated,
              count(*) FILTER (WHERE operation = 'DELETE') AS deleted, count(*) FILTER (WHERE status = 'SKIPPED') AS skipped,
              count(*) FILTER (WHERE status IN ('SUCCESS', 'PARTIAL_SUCCESS')) AS succeeded,
-             count(*) FILTER (WHERE status = 'FAILED') AS failed
+             count(*) FILTER (WHERE status IN ('FAILED', 'RETRY_SCHEDULED', 'DEAD_LETTERED')) AS failed
       FROM records GROUP BY run_id) c
 WHERE r.id = c.run_id`;
 

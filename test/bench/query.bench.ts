@@ -2,7 +2,7 @@
 // (keyset, walked with `after`), each next to the same SQL run alone.
 import type { DataSource, Logger as OrmLogger } from 'typeorm';
 import type { GraphQLClient } from '../support/graphql-client.js';
-import { fillHistory } from './fill.js';
+import { fillFingerprint, fillHistory, RARE_ERROR_CODE } from './fill.js';
 import { type BenchEnvironment, count, heading, type Latencies, measure, ms, printTable, type SummaryRow } from './support.js';
 
 const RUNS = Number(process.env.BENCH_QUERY_RUNS ?? 2_000);
@@ -44,6 +44,12 @@ function cases(now: Date): QueryCase[] {
     },
     { name: 'FAILED + sourceId "ACC-" (broad)', filter: { statuses: ['FAILED'], sourceId: 'ACC-' }, deep: true },
     { name: 'FAILED + sourceId "acc-0012" (narrow)', filter: { statuses: ['FAILED'], sourceId: 'acc-0012' }, deep: false },
+    {
+      name: 'all failure statuses + last 7 days',
+      filter: { statuses: ['FAILED', 'RETRY_SCHEDULED', 'DEAD_LETTERED'], startedAt: { from: weekAgo.toISOString() } },
+      deep: false,
+    },
+    { name: 'errorFingerprint of a rare group', filter: { errorFingerprint: fillFingerprint(RARE_ERROR_CODE) }, deep: false },
   ];
 }
 

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { runIngestBench } from './ingest.bench.js';
 import { runQueryBench } from './query.bench.js';
+import { runRetryBench } from './retry.bench.js';
 import { type BenchEnvironment, heading, printTable, type SummaryRow, startBenchEnvironment } from './support.js';
 
 /** The fan-out bench lands in its own file; until then the run goes on without it. */
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
     env = await startBenchEnvironment();
     summary.push(...(await runIngestBench(env)));
     summary.push(...(await runQueryBench(env)));
+    // After the query bench: its 100,000 fresh failures would skew the filled history's distributions.
+    summary.push(...(await runRetryBench(env)));
   } finally {
     await env?.stop();
   }
