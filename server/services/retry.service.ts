@@ -35,6 +35,8 @@ interface Taken {
   pipeline_id: string;
   run_id: string;
   tenant_id: string | null;
+  entity_type: string;
+  source_id: string;
 }
 
 export class RetryService {
@@ -125,7 +127,7 @@ export class RetryService {
         `WITH taken AS (
            UPDATE records SET status = 'RETRY_SCHEDULED', next_retry_at = NULL, updated_at = now()
            WHERE id IN (${sql}) AND status = ANY(${statuses})
-           RETURNING id, pipeline_id, run_id, tenant_id
+           RETURNING id, pipeline_id, run_id, tenant_id, entity_type, source_id
          ) SELECT * FROM taken`,
         [...params, eligible],
       );
@@ -142,17 +144,25 @@ export class RetryService {
     });
   }
 
-  /** One QUEUED RETRY run per pipeline for the taken records, announced to the pipeline's workers. */
+  /**
+   * One QUEUED RETRY run per pipeline for the taken records, announced to the pipeline's workers. A retry run's
+   * records are keyed by entity type and source id, so an entity that failed in several runs gets one retry run each.
+   */
   private async queueRetryRuns(manager: EntityManager, taken: Taken[], triggeredBy: string): Promise<SyncRun[]> {
-    const byPipeline = new Map<string, Taken[]>();
+    const batches: { pipelineId: string; rows: Taken[]; keys: Set<string> }[] = [];
     for (const row of taken) {
-      const list = byPipeline.get(row.pipeline_id) ?? [];
-      list.push(row);
-      byPipeline.set(row.pipeline_id, list);
+      const key = `${row.entity_type}\u0000${row.source_id}`;
+      let batch = batches.find((b) => b.pipelineId === row.pipeline_id && !b.keys.has(key));
+      if (!batch) {
+        batch = { pipelineId: row.pipeline_id, rows: [], keys: new Set() };
+        batches.push(batch);
+      }
+      batch.rows.push(row);
+      batch.keys.add(key);
     }
     const runs: SyncRun[] = [];
     const events: EventInput[] = [];
-    for (const [pipelineId, rows] of byPipeline) {
+    for (const { pipelineId, rows } of batches) {
       const originRuns = new Set(rows.map((r) => r.run_id));
       const run = manager.create(SyncRun, {
         pipelineId,

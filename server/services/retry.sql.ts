@@ -11,7 +11,7 @@ WITH taken AS (
     ORDER BY next_retry_at LIMIT $1
     FOR UPDATE SKIP LOCKED
   )
-  RETURNING id, pipeline_id, run_id, tenant_id
+  RETURNING id, pipeline_id, run_id, tenant_id, entity_type, source_id
 )
 SELECT * FROM taken`;
 

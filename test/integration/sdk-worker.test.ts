@@ -275,6 +275,62 @@ describe('a worker built with the SDK', () => {
     expect(after.counts).toMatchObject({ total: 630, failed: 0, succeeded: 630 });
   });
 
+  it('retries an entity that failed in two runs in both of them (one retry run cannot hold the same entity twice)', async () => {
+    const { createPipeline } = await server.admin.ok<{ createPipeline: { id: string } }>(
+      'mutation($input: PipelineInput!) { createPipeline(input: $input) { id } }',
+      {
+        input: {
+          name: 'sdk same entity twice',
+          sourceSystem: 'Billing',
+          targetSystem: 'CRM',
+          retryPolicy: { nonRetryableErrorCodes: ['INVALID_ID'] },
+        },
+      },
+    );
+    const retried: string[] = [];
+    const sdk = worker(createPipeline.id, {
+      handlers: {
+        RETRY: async (context) => {
+          for await (const record of context.records()) {
+            retried.push(record.sourceId);
+            await context.report({
+              entityType: record.entityType,
+              sourceId: record.sourceId,
+              operation: record.operation,
+              status: 'SUCCESS',
+            });
+          }
+        },
+      },
+    });
+    const failOnce = () =>
+      sdk.startRun({ mode: 'REAL_TIME' }, async (context) => {
+        await context.report({
+          entityType: 'Account',
+          sourceId: 'acc-twice',
+          operation: 'UPDATE',
+          status: 'FAILED',
+          errorCode: 'INVALID_ID',
+          errorMessage: 'Invalid CRM Account ID: 7',
+        });
+      });
+    const runs = [await failOnce(), await failOnce()];
+    const { retryRecords } = await operator.ok<{ retryRecords: { scheduled: number } }>(
+      'mutation($p: [ID!]) { retryRecords(filter: { pipelineIds: $p, sourceId: "acc-twice" }) { scheduled } }',
+      { p: [createPipeline.id] },
+    );
+    expect(retryRecords.scheduled).toBe(2);
+
+    sdk.start();
+    for (const run of runs) {
+      await vi.waitFor(async () => expect((await runState(run.id)).counts).toMatchObject({ total: 1, failed: 0, succeeded: 1 }), {
+        timeout: 30_000,
+        interval: 100,
+      });
+    }
+    expect(retried).toEqual(['acc-twice', 'acc-twice']);
+  });
+
   it('stops gracefully: lets the active run finish, then claims nothing more', async () => {
     const pipelineId = await createPipeline('sdk graceful stop');
     let release!: () => void;
