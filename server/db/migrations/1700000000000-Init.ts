@@ -108,7 +108,9 @@ export class Init1700000000000 implements MigrationInterface {
       );
       CREATE INDEX records_run_started ON records (run_id, started_at, id);
       CREATE INDEX records_started ON records (started_at, id);
-      CREATE INDEX records_status_started ON records (status, started_at, id);
+      -- Status filters look for the few: failures, skips, retries. SUCCESS (most rows) is left out, which makes
+      -- this a sixth of the size and cheaper on ingest; a SUCCESS filter walks records_started, mostly hits.
+      CREATE INDEX records_status_started ON records (status, started_at, id) WHERE status <> 'SUCCESS';
       CREATE INDEX records_pipeline_started ON records (pipeline_id, started_at, id);
       -- sourceId is a case-insensitive substring search: only trigrams serve it (a text_pattern_ops btree
       -- serves prefixes only). Measured on 1M records: a rare id 235 ms without, 10-20 ms with; the broad
