@@ -49,6 +49,8 @@ function cases(now: Date): QueryCase[] {
       filter: { statuses: ['FAILED', 'RETRY_SCHEDULED', 'DEAD_LETTERED'], startedAt: { from: weekAgo.toISOString() } },
       deep: false,
     },
+    // The status index leaves SUCCESS out: this one walks records_started.
+    { name: 'SUCCESS + last 7 days', filter: { statuses: ['SUCCESS'], startedAt: { from: weekAgo.toISOString() } }, deep: false },
     { name: 'errorFingerprint of a rare group', filter: { errorFingerprint: fillFingerprint(RARE_ERROR_CODE) }, deep: false },
   ];
 }
