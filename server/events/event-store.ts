@@ -16,9 +16,11 @@ export interface EventScope {
   pipelineIds?: string[] | null;
 }
 
+// Positions leave as text (bigint and xid8 exceed JS numbers) under names of their own: an ORDER BY
+// on an output alias "xid" would sort the text, and "1000" sorts before "999".
 interface Row {
-  id: string;
-  xid: string;
+  event_id: string;
+  event_xid: string;
   kind: EventKind;
   run_id: string;
   pipeline_id: string;
@@ -36,16 +38,16 @@ function toEvent(row: Row): StoredEvent {
     pipelineId: row.pipeline_id,
     tenantId: row.tenant_id,
     payload: row.payload,
-    position: { xid: BigInt(row.xid), id: BigInt(row.id) },
+    position: { xid: BigInt(row.event_xid), id: BigInt(row.event_id) },
   } as StoredEvent;
 }
 
 /** The position of the newest committed event: a reader starting here misses nothing that follows. */
 export async function latestPosition(db: DataSource): Promise<EventPosition | null> {
-  const rows: { xid: string; id: string }[] = await db.query(
-    `SELECT xid::text AS xid, id::text AS id FROM events WHERE ${COMMITTED} ORDER BY xid DESC, id DESC LIMIT 1`,
+  const rows: Pick<Row, 'event_xid' | 'event_id'>[] = await db.query(
+    `SELECT xid::text AS event_xid, id::text AS event_id FROM events WHERE ${COMMITTED} ORDER BY xid DESC, id DESC LIMIT 1`,
   );
-  return rows.length ? { xid: BigInt(rows[0].xid), id: BigInt(rows[0].id) } : null;
+  return rows.length ? { xid: BigInt(rows[0].event_xid), id: BigInt(rows[0].event_id) } : null;
 }
 
 /** Committed events after `after` (and up to `upTo` when given), in stream order. */
@@ -73,7 +75,7 @@ export async function readEvents(
     if (scope.pipelineIds != null) add((n) => `pipeline_id = ANY($${n}::uuid[])`, scope.pipelineIds);
   }
   const rows: Row[] = await db.query(
-    `SELECT id::text AS id, xid::text AS xid, kind, run_id, pipeline_id, tenant_id, payload
+    `SELECT id::text AS event_id, xid::text AS event_xid, kind, run_id, pipeline_id, tenant_id, payload
      FROM events WHERE ${where.join(' AND ')} ORDER BY xid, id LIMIT $3`,
     params,
   );

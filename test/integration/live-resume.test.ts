@@ -30,11 +30,12 @@ const clients: LiveClient[] = [];
 
 /** Cursors of the table's events of one kind, in stream order. */
 async function tableCursors(kind: 'run' | 'records'): Promise<string[]> {
-  const { rows } = await sql.query<{ xid: string; id: string }>(
-    'SELECT xid::text AS xid, id::text AS id FROM events WHERE kind = $1 ORDER BY xid, id',
+  // Aliases of their own: ORDER BY an output alias "xid" would sort the text ("1000" before "999").
+  const { rows } = await sql.query<{ event_xid: string; event_id: string }>(
+    'SELECT xid::text AS event_xid, id::text AS event_id FROM events WHERE kind = $1 ORDER BY xid, id',
     [kind],
   );
-  return rows.map((row) => encodeCursor({ xid: BigInt(row.xid), id: BigInt(row.id) }));
+  return rows.map((row) => encodeCursor({ xid: BigInt(row.event_xid), id: BigInt(row.event_id) }));
 }
 
 /** The table's cursors from `first` on: what a subscriber that received `first` must have received. */
