@@ -1,5 +1,6 @@
 // `npm run bench`: every bench part in one run, on one embedded PostgreSQL and one real server, then a summary.
 import { existsSync } from 'node:fs';
+import { runDemoBackfillBench } from './demo.bench.js';
 import { runIngestBench } from './ingest.bench.js';
 import { runQueryBench } from './query.bench.js';
 import { runRetryBench } from './retry.bench.js';
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
     await env?.stop();
   }
   summary.push(...(await runFanoutIfPresent()));
+  // On a database of its own: the demo backfills only an empty one.
+  summary.push(...(await runDemoBackfillBench()));
 
   heading(`Summary (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   printTable(
