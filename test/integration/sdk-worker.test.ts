@@ -120,10 +120,11 @@ describe('a worker built with the SDK', () => {
     expect(run.counts.total).toBe(10);
   });
 
-  it('claims a run queued by an operator and runs it with the handler of its mode', async () => {
+  it('claims a run queued by an operator (found by polling) and runs it with the handler of its mode', async () => {
     const pipelineId = await createPipeline('sdk claims');
     const seen: { mode: string; operationType: string | null }[] = [];
     const sdk = worker(pipelineId, {
+      subscribe: false,
       handlers: {
         MANUAL: async (context) => {
           seen.push({ mode: context.run.mode, operationType: context.run.operationType });
@@ -142,9 +143,10 @@ describe('a worker built with the SDK', () => {
     expect((await runState(triggerSync.id)).counts.total).toBe(25);
   });
 
-  it('fires the AbortSignal when an operator cancels a running run, which then ends CANCELLED', async () => {
+  it('fires the AbortSignal when an operator cancels a running run (learnt from a heartbeat), which then ends CANCELLED', async () => {
     const pipelineId = await createPipeline('sdk cancel');
-    const sdk = worker(pipelineId, { heartbeatIntervalMs: 100 });
+    // Without workerCommands: the heartbeat's cancelRequested is what tells the worker.
+    const sdk = worker(pipelineId, { heartbeatIntervalMs: 100, subscribe: false });
     let started!: () => void;
     const running = new Promise<void>((resolve) => {
       started = resolve;
