@@ -92,6 +92,7 @@ export class EventHub {
     }
     this.pumping = this.pump().finally(() => {
       this.pumping = null;
+      if (this.again) this.wake(); // a wake-up that came after the last read but before this line
     });
   }
 
@@ -116,6 +117,7 @@ export class EventHub {
         }
       } catch (error) {
         this.options.logger.warn('reading events failed; retrying on the next wake-up', { error: String(error) });
+        this.again = false; // the poll retries; no tight loop while the database is away
         return;
       }
     } while (this.again && !this.stopped);

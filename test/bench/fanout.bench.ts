@@ -1,0 +1,317 @@
+// Live updates fan-out: N graphql-ws subscribers over two real server processes on one
+// PostgreSQL; latency from a status change to its delivery, deliveries per second, memory per
+// subscriber. `npx tsx test/bench/fanout.bench.ts` runs it alone; `npm run bench` calls runFanoutBench().
+// FANOUT_SIZES=1000,2000,5000 chooses the subscriber counts (spread evenly over both instances).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { startEmbeddedPostgres } from '../../server/db/embedded.js';
+import { GraphQLClient } from '../support/graphql-client.js';
+import { count, heading, percentile, printTable, type SummaryRow } from './support.js';
+
+const ADMIN_SECRET = 'fanout-admin-secret-0123456789';
+const SERVER_ENTRY = fileURLToPath(new URL('../../server/index.ts', import.meta.url));
+const STATUS_CHANGES = 40; // paced, one at a time: latency
+const BURST_RUNS = 100; // all at once: throughput
+let closing = false;
+const SUBSCRIPTION = `subscription($filter: RunFilter) {
+  runUpdated(filter: $filter) { cursor previousStatus run { id status mode startedAt endedAt counts { total succeeded failed } } }
+}`;
+
+interface Instance {
+  process: ChildProcess;
+  url: string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startInstance(databaseUrl: string): Promise<Instance> {
+  const port = await freePort();
+  // FANOUT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers.
+  const extra = process.env.FANOUT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', SERVER_ENTRY], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ADMIN_API_KEY: ADMIN_SECRET,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return { process: child, url };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('server did not start');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function stopInstance(instance: Instance): Promise<void> {
+  if (instance.process.exitCode !== null) return;
+  const exited = new Promise((resolve) => instance.process.once('exit', resolve));
+  instance.process.kill('SIGTERM');
+  await exited;
+}
+
+/** Resident memory of a process in bytes (Linux). */
+function rss(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) * 1024 : Number.NaN;
+}
+
+interface Delivery {
+  runId: string;
+  status: string;
+  at: number;
+}
+
+interface Subscriber {
+  client: Client;
+  received: number;
+}
+
+async function openSubscribers(
+  instances: Instance[],
+  total: number,
+  secret: string,
+  pipelineId: string,
+  onDelivery: (delivery: Delivery) => void,
+): Promise<Subscriber[]> {
+  const subscribers: Subscriber[] = [];
+  let ready = 0;
+  for (let i = 0; i < total; i++) {
+    const instance = instances[i % instances.length];
+    const client = createClient({
+      url: `${instance.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${secret}` },
+      lazy: false,
+      retryAttempts: 0,
+      onNonLazyError: () => {},
+    });
+    const subscriber: Subscriber = { client, received: 0 };
+    client.on('connected', () => ready++);
+    client.on('closed', (event) => {
+      if (!closing) console.error('a subscriber was closed:', (event as { code?: number }).code);
+    });
+    client.subscribe<{ runUpdated: { run: { id: string; status: string } } }>(
+      { query: SUBSCRIPTION, variables: { filter: { pipelineIds: [pipelineId] } } },
+      {
+        next: (result) => {
+          const event = result.data?.runUpdated;
+          if (!event) return;
+          subscriber.received++;
+          onDelivery({ runId: event.run.id, status: event.run.status, at: performance.now() });
+        },
+        error: (error) => console.error('subscriber failed', error),
+        complete: () => {},
+      },
+    );
+    subscribers.push(subscriber);
+    if (i % 200 === 199) await new Promise((resolve) => setTimeout(resolve, 50)); // do not flood the accept queue
+  }
+  const deadline = Date.now() + 120_000;
+  while (ready < total) {
+    if (Date.now() > deadline) throw new Error(`only ${ready} of ${total} subscribers connected`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return subscribers;
+}
+
+async function measureSize(instances: Instance[], total: number, ingest: GraphQLClient, viewerSecret: string, admin: GraphQLClient) {
+  const { createPipeline } = await admin.ok<{ createPipeline: { id: string } }>(
+    'mutation($input: PipelineInput!) { createPipeline(input: $input) { id } }',
+    { input: { name: `fanout ${total} ${Date.now()}`, sourceSystem: 'erp', targetSystem: 'shop' } },
+  );
+  const pipelineId = createPipeline.id;
+  const memoryBefore = instances.map((i) => rss(i.process.pid as number));
+
+  // The commit happens between sending the mutation and receiving its answer: latency from the send is an
+  // upper bound on commit → delivery, from the answer a lower bound.
+  const sentAt = new Map<string, number>();
+  const answeredAt = new Map<string, number>();
+  const deliveredAt = new Map<string, number[]>();
+  let burstDeliveries = 0;
+  let lastDelivery = 0;
+  let measuring = false;
+  const subscribers = await openSubscribers(instances, total, viewerSecret, pipelineId, (delivery) => {
+    lastDelivery = delivery.at;
+    if (!measuring) {
+      burstDeliveries++;
+      return;
+    }
+    const key = `${delivery.runId}:${delivery.status}`;
+    if (!sentAt.has(key)) return;
+    const list = deliveredAt.get(key) ?? [];
+    list.push(delivery.at);
+    deliveredAt.set(key, list);
+  });
+  // Let every subscription reach the server before measuring.
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const memoryAfter = instances.map((i) => rss(i.process.pid as number));
+  const perSubscriber = memoryAfter.reduce((sum, m, i) => sum + (m - memoryBefore[i]), 0) / total;
+
+  // Latency: status changes one at a time, alternating the instance that takes the write.
+  measuring = true;
+  const writers = instances.map((i) => new GraphQLClient(`${i.url}/graphql`, ingest.secret));
+  for (let i = 0; i < STATUS_CHANGES; i++) {
+    const writer = writers[i % writers.length];
+    const { startRun } = await writer.ok<{ startRun: { id: string } }>(
+      'mutation($input: StartRunInput!) { startRun(input: $input) { id } }',
+      { input: { pipelineId, mode: 'SCHEDULED' } },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const key = `${startRun.id}:SUCCEEDED`;
+    sentAt.set(key, performance.now());
+    await writer.ok('mutation($id: ID!) { finishRun(runId: $id) { status } }', { id: startRun.id });
+    answeredAt.set(key, performance.now());
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  measuring = false;
+  const expected = STATUS_CHANGES * total;
+
+  // Throughput: a burst of runs started and finished at once; deliveries per second until the last arrives.
+  burstDeliveries = 0;
+  const burstStart = performance.now();
+  const runs = await Promise.all(
+    Array.from({ length: BURST_RUNS }, (_, i) =>
+      writers[i % writers.length].ok<{ startRun: { id: string } }>('mutation($input: StartRunInput!) { startRun(input: $input) { id } }', {
+        input: { pipelineId, mode: 'SCHEDULED' },
+      }),
+    ),
+  );
+  await Promise.all(
+    runs.map(({ startRun }, i) =>
+      writers[i % writers.length].ok('mutation($id: ID!) { finishRun(runId: $id) { status } }', { id: startRun.id }),
+    ),
+  );
+  const burstExpected = BURST_RUNS * 2 * total;
+  const burstDeadline = Date.now() + 120_000;
+  while (burstDeliveries < burstExpected && Date.now() < burstDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  const burstSeconds = (lastDelivery - burstStart) / 1000;
+  if (burstDeliveries < burstExpected) console.error(`burst: ${count(burstDeliveries)} of ${count(burstExpected)} deliveries arrived`);
+  closing = true;
+
+  await Promise.all(subscribers.map((s) => s.client.dispose()));
+  const upper: number[] = [];
+  const lower: number[] = [];
+  for (const [key, times] of deliveredAt) {
+    for (const at of times) {
+      upper.push(at - (sentAt.get(key) as number));
+      lower.push(Math.max(0, at - (answeredAt.get(key) as number)));
+    }
+  }
+  upper.sort((x, y) => x - y);
+  lower.sort((x, y) => x - y);
+  return {
+    total,
+    samples: upper.length,
+    expected,
+    p50: percentile(upper, 50),
+    p99: percentile(upper, 99),
+    max: upper.at(-1) ?? Number.NaN,
+    p50Lower: percentile(lower, 50),
+    p99Lower: percentile(lower, 99),
+    deliveriesPerSecond: burstDeliveries / burstSeconds,
+    burstComplete: burstDeliveries >= burstExpected,
+    perSubscriberBytes: perSubscriber,
+  };
+}
+
+export async function runFanoutBench(): Promise<SummaryRow[]> {
+  const sizes = (process.env.FANOUT_SIZES ?? '1000,2000').split(',').map(Number);
+  heading(`Fan-out: runUpdated over two server processes, ${sizes.map(count).join(' / ')} subscribers`);
+  const dir = mkdtempSync(join(tmpdir(), 'syncwatch-fanout-pg-'));
+  const database = await startEmbeddedPostgres(dir, { persistent: false });
+  const instances: Instance[] = [];
+  try {
+    await database.createDatabase('fanout');
+    const databaseUrl = database.urlFor('fanout');
+    instances.push(await startInstance(databaseUrl));
+    instances.push(await startInstance(databaseUrl));
+    const admin = new GraphQLClient(`${instances[0].url}/graphql`, ADMIN_SECRET);
+    const key = async (role: string) =>
+      (
+        await admin.ok<{ createApiKey: { secret: string } }>('mutation($input: ApiKeyInput!) { createApiKey(input: $input) { secret } }', {
+          input: { name: `fanout-${role.toLowerCase()}`, role },
+        })
+      ).createApiKey.secret;
+    const ingest = new GraphQLClient(`${instances[0].url}/graphql`, await key('INGEST'));
+    const viewer = await key('VIEWER');
+
+    const results = [];
+    for (const size of sizes) results.push(await measureSize(instances, size, ingest, viewer, admin));
+    printTable(
+      ['subscribers', 'per instance', 'deliveries', 'p50', 'p99', 'max', 'deliveries/s (burst)', 'memory / subscriber'],
+      results.map((r) => [
+        count(r.total),
+        count(r.total / instances.length),
+        `${count(r.samples)} / ${count(r.expected)}`,
+        `${r.p50Lower.toFixed(1)}–${r.p50.toFixed(1)} ms`,
+        `${r.p99Lower.toFixed(1)}–${r.p99.toFixed(1)} ms`,
+        `${r.max.toFixed(1)} ms`,
+        `${count(Math.round(r.deliveriesPerSecond))}${r.burstComplete ? '' : ' (incomplete)'}`,
+        `${(r.perSubscriberBytes / 1024).toFixed(1)} KB`,
+      ]),
+    );
+    console.log(
+      'latency: commit → delivery lies between (mutation answered → delivered) and (mutation sent → delivered); the target is checked on the upper one',
+    );
+    return results.flatMap((r) => {
+      const perInstance = r.total / instances.length;
+      const target = perInstance >= 5_000 ? 400 : 150;
+      return [
+        {
+          measure: `fan-out p99, ${count(perInstance)} subscribers/instance`,
+          value: `${r.p99.toFixed(1)} ms (p50 ${r.p50.toFixed(1)} ms)`,
+          target: perInstance <= 1_000 || perInstance >= 5_000 ? `≤ ${target} ms` : undefined,
+          met: perInstance <= 1_000 || perInstance >= 5_000 ? r.p99 <= target && r.samples === r.expected : undefined,
+        },
+        { measure: `fan-out deliveries/s, ${count(r.total)} subscribers`, value: `${count(Math.round(r.deliveriesPerSecond))}/s` },
+        {
+          measure: `fan-out memory per subscriber, ${count(r.total)} subscribers`,
+          value: `${(r.perSubscriberBytes / 1024).toFixed(1)} KB`,
+          target: '≤ 50 KB',
+          met: r.perSubscriberBytes <= 50 * 1024,
+        },
+      ];
+    });
+  } finally {
+    await Promise.all(instances.map(stopInstance));
+    await database.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  runFanoutBench().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(2);
+    },
+  );
+}
