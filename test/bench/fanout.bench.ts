@@ -8,7 +8,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startEmbeddedPostgres } from '../../server/db/embedded.js';
 import { GraphQLClient } from '../support/graphql-client.js';
@@ -88,10 +87,15 @@ interface Delivery {
 }
 
 interface Subscriber {
-  client: Client;
+  socket: WebSocket;
   received: number;
 }
 
+/**
+ * Opens `total` subscriptions, each on its own socket, spread over the instances. The clients speak
+ * graphql-transport-ws over `ws` directly: with thousands of them in one process, a full client per
+ * socket would make the bench measure its own event loop rather than the servers.
+ */
 async function openSubscribers(
   instances: Instance[],
   total: number,
@@ -100,44 +104,65 @@ async function openSubscribers(
   onDelivery: (delivery: Delivery) => void,
 ): Promise<Subscriber[]> {
   const subscribers: Subscriber[] = [];
+  const subscribe = JSON.stringify({
+    id: '1',
+    type: 'subscribe',
+    payload: { query: SUBSCRIPTION, variables: { filter: { pipelineIds: [pipelineId] } } },
+  });
   let ready = 0;
+  let failed = 0;
   for (let i = 0; i < total; i++) {
     const instance = instances[i % instances.length];
-    const client = createClient({
-      url: `${instance.url.replace('http', 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${secret}` },
-      lazy: false,
-      retryAttempts: 0,
-      onNonLazyError: () => {},
+    const socket = new WebSocket(`${instance.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const subscriber: Subscriber = { socket, received: 0 };
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${secret}` } })));
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as {
+        type: string;
+        payload?: { data?: { runUpdated?: { run: { id: string; status: string } } } };
+      };
+      if (message.type === 'next') {
+        const event = message.payload?.data?.runUpdated;
+        if (!event) return;
+        subscriber.received++;
+        onDelivery({ runId: event.run.id, status: event.run.status, at: performance.now() });
+      } else if (message.type === 'connection_ack') {
+        ready++;
+        socket.send(subscribe);
+      } else if (message.type === 'error') {
+        console.error('subscription failed', JSON.stringify(message.payload));
+      }
     });
-    const subscriber: Subscriber = { client, received: 0 };
-    client.on('connected', () => ready++);
-    client.on('closed', (event) => {
-      if (!closing) console.error('a subscriber was closed:', (event as { code?: number }).code);
+    socket.on('error', () => {});
+    socket.on('close', (code) => {
+      if (closing) return;
+      failed++;
+      console.error('a subscriber was closed:', code);
     });
-    client.subscribe<{ runUpdated: { run: { id: string; status: string } } }>(
-      { query: SUBSCRIPTION, variables: { filter: { pipelineIds: [pipelineId] } } },
-      {
-        next: (result) => {
-          const event = result.data?.runUpdated;
-          if (!event) return;
-          subscriber.received++;
-          onDelivery({ runId: event.run.id, status: event.run.status, at: performance.now() });
-        },
-        error: (error) => console.error('subscriber failed', error),
-        complete: () => {},
-      },
-    );
     subscribers.push(subscriber);
-    if (i % 200 === 199) await new Promise((resolve) => setTimeout(resolve, 50)); // do not flood the accept queue
+    // At most 100 handshakes in flight: a flood overflows the accept queue and sockets are reset.
+    while (i + 1 - ready - failed > 100) await new Promise((resolve) => setTimeout(resolve, 10));
   }
   const deadline = Date.now() + 120_000;
   while (ready < total) {
-    if (Date.now() > deadline) throw new Error(`only ${ready} of ${total} subscribers connected`);
+    if (Date.now() > deadline || ready + failed >= total) throw new Error(`only ${ready} of ${total} subscribers connected`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return subscribers;
+}
+
+/** Closes every socket and waits until they are gone. */
+async function closeSubscribers(subscribers: Subscriber[]): Promise<void> {
+  await Promise.all(
+    subscribers.map(
+      ({ socket }) =>
+        new Promise<void>((resolve) => {
+          if (socket.readyState === WebSocket.CLOSED) return resolve();
+          socket.once('close', () => resolve());
+          socket.close(1000);
+        }),
+    ),
+  );
 }
 
 async function measureSize(instances: Instance[], total: number, ingest: GraphQLClient, viewerSecret: string, admin: GraphQLClient) {
@@ -215,7 +240,8 @@ async function measureSize(instances: Instance[], total: number, ingest: GraphQL
   if (burstDeliveries < burstExpected) console.error(`burst: ${count(burstDeliveries)} of ${count(burstExpected)} deliveries arrived`);
   closing = true;
 
-  await Promise.all(subscribers.map((s) => s.client.dispose()));
+  await closeSubscribers(subscribers);
+  closing = false;
   const upper: number[] = [];
   const lower: number[] = [];
   for (const [key, times] of deliveredAt) {
@@ -263,7 +289,15 @@ export async function runFanoutBench(): Promise<SummaryRow[]> {
     const viewer = await key('VIEWER');
 
     const results = [];
-    for (const size of sizes) results.push(await measureSize(instances, size, ingest, viewer, admin));
+    for (const [index, size] of sizes.entries()) {
+      if (index > 0) {
+        // Fresh processes per size: memory a process once took is not given back, so deltas need a clean start.
+        await Promise.all(instances.splice(0).map(stopInstance));
+        instances.push(await startInstance(databaseUrl), await startInstance(databaseUrl));
+      }
+      const writer = new GraphQLClient(`${instances[0].url}/graphql`, ingest.secret);
+      results.push(await measureSize(instances, size, writer, viewer, new GraphQLClient(`${instances[0].url}/graphql`, ADMIN_SECRET)));
+    }
     printTable(
       ['subscribers', 'per instance', 'deliveries', 'p50', 'p99', 'max', 'deliveries/s (burst)', 'memory / subscriber'],
       results.map((r) => [
