@@ -27,7 +27,10 @@ export class PipelineResolver {
   }
 
   @Authorized('admin')
-  @Mutation(() => Pipeline, { description: 'Replaces a pipeline’s settings; omitted retry policy fields keep their value. ADMIN.' })
+  @Mutation(() => Pipeline, {
+    description:
+      'Changes a pipeline: name and systems are replaced; an omitted direction, tenantId, config or retry policy field keeps its value. ADMIN.',
+  })
   updatePipeline(
     @Arg('id', () => ID, { description: 'The pipeline’s id.' }) id: string,
     @Arg('input', () => PipelineInput, { description: 'Its new settings.' }) input: PipelineInput,

@@ -11,7 +11,7 @@ import { SyncRun } from '../entities/SyncRun.js';
 import { appendEvents, type EventInput } from '../events/event-log.js';
 import type { AuditService } from './audit.service.js';
 import { applyRecordFilter, type RecordFilter, visibleTo } from './filters.js';
-import { INSERT_RETRY_ATTEMPTS_SQL, RELEASE_UNATTEMPTED_SQL, TAKE_DUE_RETRIES_SQL } from './retry.sql.js';
+import { INSERT_RETRY_ATTEMPTS_SQL, JOIN_QUEUED_RETRY_RUN_SQL, RELEASE_UNATTEMPTED_SQL, TAKE_DUE_RETRIES_SQL } from './retry.sql.js';
 import { commandEvent, runEvent } from './run-events.js';
 
 export interface RetryOutcome {
@@ -21,9 +21,14 @@ export interface RetryOutcome {
   retryRun: SyncRun | null;
 }
 
-/** Failures an operator's retry takes; scheduled, succeeded and closed records are skipped. */
+/**
+ * Failures an operator's retry takes, including those waiting for an automatic retry (the retry comes forward);
+ * records already in a retry run, succeeded or closed are skipped.
+ */
 const RETRYABLE_BY_OPERATOR = [...FAILURE_REPORT_STATUSES, RecordStatus.DEAD_LETTERED];
 const DUE_BATCH = 5_000;
+/** triggeredBy of the retry runs the scheduler queues. */
+const AUTOMATIC = 'syncwatch (automatic retry)';
 
 interface Selection {
   ids?: string[] | null;
@@ -51,7 +56,9 @@ export class RetryService {
     for (;;) {
       const count = await this.db.transaction(async (manager) => {
         const taken: Taken[] = await manager.query(TAKE_DUE_RETRIES_SQL, [DUE_BATCH]);
-        await this.queueRetryRuns(manager, taken, 'syncwatch (automatic retry)');
+        const rest = await this.joinQueuedRetryRuns(manager, taken, AUTOMATIC);
+        await this.queueRetryRuns(manager, rest, AUTOMATIC);
+        await appendEvents(manager, changedRecordEvents(taken));
         return taken.length;
       });
       queued += count;
@@ -142,6 +149,33 @@ export class RetryService {
       });
       return outcome;
     });
+  }
+
+  /**
+   * Due retries join their pipeline's automatic retry run while it waits in the queue, so retries falling due a
+   * moment apart still make one QUEUED RETRY run per pipeline. Returns the records that did not join.
+   */
+  private async joinQueuedRetryRuns(manager: EntityManager, taken: Taken[], triggeredBy: string): Promise<Taken[]> {
+    const rest: Taken[] = [];
+    const events: EventInput[] = [];
+    const byPipeline = new Map<string, Taken[]>();
+    for (const row of taken) {
+      const rows = byPipeline.get(row.pipeline_id);
+      if (rows) rows.push(row);
+      else byPipeline.set(row.pipeline_id, [row]);
+    }
+    for (const [pipelineId, rows] of byPipeline) {
+      const [{ run_id: runId, joined }]: { run_id: string | null; joined: string[] }[] = await manager.query(JOIN_QUEUED_RETRY_RUN_SQL, [
+        pipelineId,
+        rows.map((r) => r.id),
+        triggeredBy,
+      ]);
+      const inRun = new Set(joined);
+      rest.push(...rows.filter((r) => !inRun.has(r.id)));
+      if (runId) events.push(runEvent(await manager.findOneByOrFail(SyncRun, { id: runId }), 'progress', null));
+    }
+    await appendEvents(manager, events);
+    return rest;
   }
 
   /**

@@ -4,10 +4,10 @@
 /** Due automatic retries, taken once: the lock and the cleared next_retry_at keep two schedulers apart. */
 export const TAKE_DUE_RETRIES_SQL = `
 WITH taken AS (
-  UPDATE records SET next_retry_at = NULL
+  UPDATE records SET status = 'RETRY_SCHEDULED', next_retry_at = NULL, updated_at = now()
   WHERE id IN (
     SELECT id FROM records
-    WHERE next_retry_at <= now() AND status = 'RETRY_SCHEDULED'
+    WHERE next_retry_at <= now()
     ORDER BY next_retry_at LIMIT $1
     FOR UPDATE SKIP LOCKED
   )
@@ -24,6 +24,37 @@ SELECT $1, o.pipeline_id, o.tenant_id, 'RETRY', o.entity_type, o.source_id, o.ta
 FROM records o WHERE o.id = ANY($2::bigint[])`;
 
 /**
+ * Due retries join their pipeline's automatic retry run that still waits in the queue (locked, so no worker
+ * claims it meanwhile). An entity already in that run stays out: a retry run holds one attempt per entity.
+ */
+export const JOIN_QUEUED_RETRY_RUN_SQL = `
+WITH open AS (
+  SELECT id, retry_of FROM runs
+  WHERE pipeline_id = $1 AND status = 'QUEUED' AND mode = 'RETRY' AND triggered_by = $3
+  ORDER BY created_at DESC LIMIT 1
+  FOR UPDATE SKIP LOCKED
+),
+joined AS (
+  INSERT INTO records (run_id, pipeline_id, tenant_id, mode, entity_type, source_id, target_id, operation, status,
+                       details, origin_record_id, attempts, started_at)
+  SELECT open.id, o.pipeline_id, o.tenant_id, 'RETRY', o.entity_type, o.source_id, o.target_id, o.operation, 'PENDING',
+         o.details, o.id, o.attempts + 1, now()
+  FROM records o CROSS JOIN open WHERE o.id = ANY($2::bigint[])
+  ON CONFLICT (run_id, entity_type, source_id) DO NOTHING
+  RETURNING run_id, origin_record_id
+),
+grown AS (
+  UPDATE runs r SET
+    count_total = count_total + j.n, count_pending = count_pending + j.n, expected_total = COALESCE(expected_total, 0) + j.n,
+    retry_of = CASE WHEN j.origins = ARRAY[r.retry_of] THEN r.retry_of END
+  FROM (SELECT jr.run_id, count(*)::int AS n, array_agg(DISTINCT o.run_id) AS origins
+        FROM joined jr JOIN records o ON o.id = jr.origin_record_id GROUP BY jr.run_id) j
+  WHERE r.id = j.run_id
+  RETURNING r.id
+)
+SELECT (SELECT id FROM grown) AS run_id, array(SELECT origin_record_id::text FROM joined) AS joined`;
+
+/**
  * A retry run ended before the worker reported some of its records: those attempts are CANCELLED, and
  * their originals are rescheduled (run finished or lost) or go back to their reported failure (run cancelled).
  */
@@ -36,7 +67,7 @@ WITH unattempted AS (
 originals AS (
   UPDATE records o SET
     next_retry_at = CASE WHEN $2 THEN NULL ELSE now() + make_interval(secs => p.initial_delay_seconds) END,
-    status = CASE WHEN $2 THEN COALESCE(o.reported_status, 'FAILED') ELSE o.status END,
+    status = COALESCE(o.reported_status, 'FAILED'),
     updated_at = now()
   FROM unattempted u, pipelines p
   WHERE o.id = u.origin_record_id AND p.id = o.pipeline_id AND o.status = 'RETRY_SCHEDULED' AND o.next_retry_at IS NULL

@@ -1,20 +1,10 @@
 // `npm run bench`: every bench part in one run, on one embedded PostgreSQL and one real server, then a summary.
-import { existsSync } from 'node:fs';
 import { runDemoBackfillBench } from './demo.bench.js';
+import { runFanoutBench } from './fanout.bench.js';
 import { runIngestBench } from './ingest.bench.js';
 import { runQueryBench } from './query.bench.js';
 import { runRetryBench } from './retry.bench.js';
 import { type BenchEnvironment, heading, printTable, type SummaryRow, startBenchEnvironment } from './support.js';
-
-/** The fan-out bench lands in its own file; until then the run goes on without it. */
-async function runFanoutIfPresent(): Promise<SummaryRow[]> {
-  if (!existsSync(new URL('./fanout.bench.ts', import.meta.url))) return [];
-  const specifier = './fanout.bench.js';
-  const module = (await import(specifier)) as { runFanoutBench?: () => Promise<unknown> };
-  if (!module.runFanoutBench) return [];
-  const result = await module.runFanoutBench();
-  return Array.isArray(result) ? (result as SummaryRow[]) : [];
-}
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -29,7 +19,7 @@ async function main(): Promise<void> {
   } finally {
     await env?.stop();
   }
-  summary.push(...(await runFanoutIfPresent()));
+  summary.push(...(await runFanoutBench()));
   // On a database of its own: the demo backfills only an empty one.
   summary.push(...(await runDemoBackfillBench()));
 

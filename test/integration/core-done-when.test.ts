@@ -20,7 +20,10 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-/** Record i of the run: one in ten fails (never retried), one in ten is skipped, one in five updates, the rest create. */
+/**
+ * Record i of the run: one in ten fails (half of them retryable: FAILED until the automatic retry, 30 s away, is
+ * due), one in ten is skipped, one in five updates, the rest create.
+ */
 function record(i: number): RecordInput {
   const sourceId = `ACCT-${String(i).padStart(5, '0')}`;
   if (i % 10 === 0) {
@@ -29,7 +32,7 @@ function record(i: number): RecordInput {
       sourceId,
       operation: 'CREATE',
       status: 'FAILED',
-      retryable: false,
+      retryable: i % 20 !== 0,
       errorCode: 'INVALID_ACCOUNT',
       errorMessage: `Account ${sourceId} has no owner`,
     };

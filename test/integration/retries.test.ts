@@ -105,23 +105,40 @@ async function finish(runId: string) {
 const fast = { maxAttempts: 3, initialDelaySeconds: 0, backoffFactor: 1, maxDelaySeconds: 0, nonRetryableErrorCodes: ['INVALID_ID'] };
 
 describe('automatic retries', () => {
+  it('keeps a retryable failure FAILED with its nextRetryAt until the retry is due, and finds it by status', async () => {
+    const pipelineId = await createPipeline({ ...fast, initialDelaySeconds: 3600, maxDelaySeconds: 3600 });
+    const before = Date.now();
+    const runId = await runWith(pipelineId, [failure('W-1'), failure('W-2', 'INVALID_ID'), success('W-3')]);
+    const waiting = await recordOf(runId, 'W-1');
+    expect(waiting).toMatchObject({ status: 'FAILED', retryable: true, attempts: 1 });
+    const due = Date.parse(waiting.nextRetryAt as string);
+    expect(due).toBeGreaterThanOrEqual(before + 3_599_000);
+    expect(due).toBeLessThanOrEqual(Date.now() + 3_601_000);
+    expect(await recordOf(runId, 'W-2')).toMatchObject({ status: 'FAILED', retryable: false, nextRetryAt: null });
+    const { records } = await operator.ok<{ records: { totalCount: number } }>(
+      'query($r: [ID!]) { records(filter: { runIds: $r, statuses: [FAILED] }) { totalCount } }',
+      { r: [runId] },
+    );
+    expect(records.totalCount).toBe(2);
+  });
+
   it('retries a retryable failure until it succeeds on the third attempt, with its history and counts', async () => {
     const pipelineId = await createPipeline(fast);
     const runId = await runWith(pipelineId, [failure('A-1'), success('A-2')]);
     let record = await recordOf(runId, 'A-1');
-    expect(record.status).toBe('RETRY_SCHEDULED');
     expect(record.retryable).toBe(true);
-    expect(record.nextRetryAt).not.toBeNull();
     expect(await runCounts(runId)).toMatchObject({ total: 2, succeeded: 1, failed: 1 });
 
     const first = await claimRetryRun(pipelineId);
     expect(first.mode).toBe('RETRY');
     expect(first.retryOf?.id).toBe(runId);
     expect(first.records).toEqual([{ sourceId: 'A-1', status: 'PENDING', attempts: 2 }]);
+    expect(await recordOf(runId, 'A-1')).toMatchObject({ status: 'RETRY_SCHEDULED', nextRetryAt: null });
     await report(first.id, [failure('A-1')]);
     await finish(first.id);
     record = await recordOf(runId, 'A-1');
-    expect(record).toMatchObject({ status: 'RETRY_SCHEDULED', attempts: 2 });
+    expect(record.attempts).toBe(2);
+    expect(['FAILED', 'RETRY_SCHEDULED']).toContain(record.status); // due at once: the scheduler may have taken it
 
     const second = await claimRetryRun(pipelineId);
     await report(second.id, [success('A-1')]);
@@ -210,8 +227,53 @@ describe('automatic retries', () => {
     await finish(retry.id); // R-2 was never attempted
     expect(await runCounts(retry.id)).toMatchObject({ total: 2, succeeded: 1, skipped: 1, pending: 0 });
     const r2 = await recordOf(runId, 'R-2');
-    expect(r2.status).toBe('RETRY_SCHEDULED');
+    expect(['FAILED', 'RETRY_SCHEDULED']).toContain(r2.status); // rescheduled, due at once
     expect(r2.attempts).toBe(1);
+    await claimRetryRun(pipelineId);
+    expect(await recordOf(runId, 'R-2')).toMatchObject({ status: 'RETRY_SCHEDULED', attempts: 1 });
+  });
+
+  it('gathers retries falling due at different moments into the one retry run still queued', async () => {
+    const pipelineId = await createPipeline({ ...fast, initialDelaySeconds: 3600, maxDelaySeconds: 3600 });
+    const firstRun = await runWith(pipelineId, [failure('G-1'), failure('G-2')]);
+    const secondRun = await runWith(pipelineId, [failure('G-3'), failure('G-1')]);
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    const retryRuns = async () => {
+      const { runs } = await server.admin.ok<{
+        runs: { edges: { node: { id: string; status: string; retryOf: { id: string } | null; counts: { total: number } } }[] };
+      }>(
+        'query($p: [ID!]) { runs(filter: { pipelineIds: $p, modes: [RETRY] }) { edges { node { id status retryOf { id } counts { total } } } } }',
+        {
+          p: [pipelineId],
+        },
+      );
+      return runs.edges.map((e) => e.node);
+    };
+    const dueAndWait = async (runId: string, sourceIds: string[], expectedTotal: number) => {
+      await client.query(`UPDATE records SET next_retry_at = now() WHERE run_id = $1 AND source_id = ANY($2)`, [runId, sourceIds]);
+      for (let i = 0; i < 100 && (await retryRuns()).reduce((n, r) => n + r.counts.total, 0) < expectedTotal; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      await dueAndWait(firstRun, ['G-1'], 1);
+      expect(await retryRuns()).toMatchObject([{ status: 'QUEUED', retryOf: { id: firstRun }, counts: { total: 1 } }]);
+      await dueAndWait(firstRun, ['G-2'], 2);
+      await dueAndWait(secondRun, ['G-3'], 3);
+      const [gathered] = await retryRuns();
+      expect(await retryRuns()).toHaveLength(1);
+      expect(gathered).toMatchObject({ status: 'QUEUED', retryOf: null, counts: { total: 3 } });
+      // The same entity failed in the other run too: a retry run holds one attempt per entity, so it waits in another.
+      await dueAndWait(secondRun, ['G-1'], 4);
+      const runs = await retryRuns();
+      expect(runs.map((r) => r.counts.total).sort()).toEqual([1, 3]);
+      const claimed = await claimRetryRun(pipelineId);
+      expect(claimed.id).toBe(gathered.id);
+      expect(claimed.records.map((r) => r.sourceId).sort()).toEqual(['G-1', 'G-2', 'G-3']);
+    } finally {
+      await client.end();
+    }
   });
 
   it('two schedulers at once never queue a record twice', async () => {

@@ -63,7 +63,7 @@ export type RecordStatus =
   | 'EXTRACTING'
   /** Reading from the source failed. */
   | 'EXTRACTION_FAILED'
-  /** Writing to the target failed. */
+  /** Writing to the target failed. When `retryable`, `nextRetryAt` says when the automatic retry is due. */
   | 'FAILED'
   /** Being written to the target system. */
   | 'IN_PROGRESS'
@@ -73,7 +73,7 @@ export type RecordStatus =
   | 'PARTIAL_SUCCESS'
   /** Known to the run, not yet processed. */
   | 'PENDING'
-  /** Failed and waiting for its next automatic retry (see nextRetryAt). */
+  /** Failed, and its next attempt is in a queued or running RETRY run (automatic or by an operator). */
   | 'RETRY_SCHEDULED'
   /** Deliberately not synced (unchanged or filtered out). */
   | 'SKIPPED'
