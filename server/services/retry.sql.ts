@@ -15,12 +15,15 @@ WITH taken AS (
 )
 SELECT * FROM taken`;
 
-/** The retry run's records: one PENDING attempt of each original, numbered after the original's attempts. */
-export const INSERT_RETRY_ATTEMPTS_SQL = `
+/** An original's next attempt as a PENDING record of retry run `runId`, numbered after the original's attempts. */
+const attemptsInto = (runId: string) => `
 INSERT INTO records (run_id, pipeline_id, tenant_id, mode, entity_type, source_id, target_id, operation, status,
                      details, origin_record_id, attempts, started_at)
-SELECT $1, o.pipeline_id, o.tenant_id, 'RETRY', o.entity_type, o.source_id, o.target_id, o.operation, 'PENDING',
-       o.details, o.id, o.attempts + 1, now()
+SELECT ${runId}, o.pipeline_id, o.tenant_id, 'RETRY', o.entity_type, o.source_id, o.target_id, o.operation, 'PENDING',
+       o.details, o.id, o.attempts + 1, now()`;
+
+/** The retry run's records: one attempt of each original. */
+export const INSERT_RETRY_ATTEMPTS_SQL = `${attemptsInto('$1')}
 FROM records o WHERE o.id = ANY($2::bigint[])`;
 
 /**
@@ -34,11 +37,7 @@ WITH open AS (
   ORDER BY created_at DESC LIMIT 1
   FOR UPDATE SKIP LOCKED
 ),
-joined AS (
-  INSERT INTO records (run_id, pipeline_id, tenant_id, mode, entity_type, source_id, target_id, operation, status,
-                       details, origin_record_id, attempts, started_at)
-  SELECT open.id, o.pipeline_id, o.tenant_id, 'RETRY', o.entity_type, o.source_id, o.target_id, o.operation, 'PENDING',
-         o.details, o.id, o.attempts + 1, now()
+joined AS (${attemptsInto('open.id')}
   FROM records o CROSS JOIN open WHERE o.id = ANY($2::bigint[])
   ON CONFLICT (run_id, entity_type, source_id) DO NOTHING
   RETURNING run_id, origin_record_id
