@@ -5,6 +5,21 @@ import type { RunStatus, WorkerCommandType } from '../domain/enums.js';
 
 export const EVENTS_CHANNEL = 'syncwatch_events';
 
+/**
+ * A run as one event saw it (dates as ISO text). Subscribers are sent this state, so an event replayed
+ * with `since` shows the run as it was then, not as it is now.
+ */
+export interface RunState {
+  status: RunStatus;
+  startedAt: string | null;
+  endedAt: string | null;
+  leaseExpiresAt: string | null;
+  error: string | null;
+  expectedTotal: number | null;
+  retryOfId: string | null;
+  counts: Record<string, number>;
+}
+
 export type EventInput =
   | {
       kind: 'run';
@@ -12,7 +27,13 @@ export type EventInput =
       pipelineId: string;
       tenantId: string | null;
       /** What changed: created, status, progress (counts) or lease. */
-      payload: { change: 'created' | 'status' | 'progress' | 'lease'; status: RunStatus; previousStatus: RunStatus | null };
+      payload: {
+        change: 'created' | 'status' | 'progress' | 'lease';
+        status: RunStatus;
+        previousStatus: RunStatus | null;
+        /** Absent on events written before states were kept: those show the run as re-read. */
+        state?: RunState;
+      };
     }
   | {
       kind: 'records';

@@ -5,6 +5,7 @@ import type { RunStatus, WorkerCommandType } from '../domain/enums.js';
 import { Pipeline } from '../entities/Pipeline.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
+import type { RunState } from './event-log.js';
 import type { StoredEvent } from './event-store.js';
 import { type EventPosition, encodeCursor } from './position.js';
 
@@ -71,9 +72,10 @@ export async function materialize(db: DataSource, events: StoredEvent[], needs: 
       tenantId: event.tenantId,
     };
     if (event.kind === 'run') {
-      const run = runById.get(event.runId);
-      if (!run) continue; // not needed, or deleted since
-      const { change, previousStatus } = event.payload;
+      const current = runById.get(event.runId);
+      if (!current) continue; // not needed, or deleted since
+      const { change, previousStatus, state } = event.payload;
+      const run = state ? asOf(current, state) : current;
       live.push({ ...common, kind: 'run', change, previousStatus, run, pipelineName: pipelineName.get(run.pipelineId) ?? null });
     } else if (event.kind === 'records') {
       if (!needs.records) continue;
@@ -84,4 +86,21 @@ export async function materialize(db: DataSource, events: StoredEvent[], needs: 
     }
   }
   return live;
+}
+
+const toDate = (text: string | null): Date | null => (text === null ? null : new Date(text));
+
+/** The run as an event saw it: its re-read row with the event's state laid over (same class, for field resolvers). */
+function asOf(run: SyncRun, state: RunState): SyncRun {
+  const counts = Object.assign(Object.create(Object.getPrototypeOf(run.counts)), run.counts, state.counts);
+  return Object.assign(Object.create(Object.getPrototypeOf(run)) as SyncRun, run, {
+    status: state.status,
+    startedAt: toDate(state.startedAt),
+    endedAt: toDate(state.endedAt),
+    leaseExpiresAt: toDate(state.leaseExpiresAt),
+    error: state.error,
+    expectedTotal: state.expectedTotal,
+    retryOfId: state.retryOfId,
+    counts,
+  });
 }

@@ -99,7 +99,8 @@ export class LiveSubscription<T> implements AsyncIterableIterator<T>, HubSubscri
         const stored = await readEvents(hub.db, after, BACKLOG_PAGE, { upTo, scope });
         if (this.finished) return;
         const live = await materialize(hub.db, stored, this.needs);
-        for (const event of hub.progressIntervalMs > 0 ? dropSuperseded(live) : live) this.deliver(event);
+        // Every retained event, each with the run's state at the time: a resumed stream is the event table's.
+        for (const event of live) this.deliver(event);
         if (stored.length < BACKLOG_PAGE) break;
         after = stored[stored.length - 1].position;
         await this.drained();
@@ -185,16 +186,4 @@ export class LiveSubscription<T> implements AsyncIterableIterator<T>, HubSubscri
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
     return this;
   }
-}
-
-/** In a backlog page, a run's progress or lease event is dropped when a later event of the run follows (it carries the same re-read state). */
-function dropSuperseded(events: LiveEvent[]): LiveEvent[] {
-  const lastRunEvent = new Map<string, number>();
-  events.forEach((event, index) => {
-    if (event.kind === 'run') lastRunEvent.set(event.runId, index);
-  });
-  return events.filter(
-    (event, index) =>
-      event.kind !== 'run' || (event.change !== 'progress' && event.change !== 'lease') || lastRunEvent.get(event.runId) === index,
-  );
 }

@@ -85,8 +85,9 @@ export class RunLifecycleService {
         configSnapshot: input.configSnapshot === undefined ? pipeline.config : input.configSnapshot,
       });
       await manager.save(run);
-      await appendEvents(manager, [runEvent(run, 'created', null)]);
-      return manager.findOneByOrFail(SyncRun, { id: run.id });
+      const started = await manager.findOneByOrFail(SyncRun, { id: run.id });
+      await appendEvents(manager, [runEvent(started, 'created', null)]);
+      return started;
     });
   }
 

@@ -153,6 +153,36 @@ describe('resume with since', () => {
     expect(allRecords).toEqual(await expectedFrom('records', allRecords[0]));
   });
 
+  it('shows each replayed event with the run as it was then, progress included', async () => {
+    const query = `subscription($since: String) {
+      runUpdated(since: $since) { cursor previousStatus run { id status endedAt counts { total } } } }`;
+    type RunState = Delivered & {
+      previousStatus: string | null;
+      run: { id: string; status: string; endedAt: string | null; counts: { total: number } };
+    };
+    const first = connect(a);
+    const before = a.instance.hub.openSubscriptions;
+    const live = first.subscribe<RunState>(query);
+    await subscribed(a, before + 1);
+    const run = await startRun(writer, pipeline.id);
+    await live.until((values) => values.some((e) => e.run.id === run.id), 'the created event');
+    const created = live.values.find((e) => e.run.id === run.id) as RunState;
+    await first.dispose();
+
+    await reportRecords(writer, run.id, [recordInput('then-1'), recordInput('then-2')]);
+    await reportRecords(writer, run.id, [recordInput('then-3')]);
+    await finishRun(writer, run.id);
+    const second = connect(a);
+    const replayed = second.subscribe<RunState>(query, { since: created.cursor });
+    const ofRun = () => replayed.values.filter((e) => e.run.id === run.id);
+    await replayed.until(() => ofRun().length >= 3, 'the replayed events');
+    expect(ofRun().map((e) => [e.previousStatus, e.run.status, e.run.counts.total, e.run.endedAt === null])).toEqual([
+      [null, 'RUNNING', 2, true],
+      [null, 'RUNNING', 3, true],
+      ['RUNNING', 'SUCCEEDED', 3, false],
+    ]);
+  });
+
   it('across a restart of the instance', async () => {
     const c = await startTestServer(ENV, { databaseUrl });
     const first = connect(c);
