@@ -10,6 +10,15 @@ input AS (
 )`;
 
 /**
+ * A re-report is a new attempt of the record when its current attempt has ended (a final status was reported)
+ * and the report tells another outcome; the same report again (a worker resending a batch) changes nothing.
+ */
+const NEW_ATTEMPT = `(p.reported_status IS NOT NULL AND p.reported_status NOT IN ('PENDING', 'EXTRACTING', 'IN_PROGRESS')
+   AND ((i.status, i.error_code, i.error_message) IS DISTINCT FROM (p.reported_status, p.error_code, p.error_message)
+        OR (i.started_at IS NOT NULL AND i.started_at IS DISTINCT FROM p.started_at)
+        OR (i.ended_at IS NOT NULL AND i.ended_at IS DISTINCT FROM p.ended_at)))`;
+
+/**
  * Upserts the batch into the run. `previous` reads rows as they were before the statement, so count
  * deltas are exact. A retryable failure in an ordinary run is scheduled for retry (or dead-lettered)
  * by retry_status/retry_due_at; in a RETRY run the row is an attempt of an original record, which
@@ -24,25 +33,36 @@ run AS (
   FROM runs r JOIN pipelines p ON p.id = r.pipeline_id WHERE r.id = $1
 ),
 previous AS (
-  SELECT rec.entity_type, rec.source_id, rec.status, rec.operation, rec.attempts
-  FROM records rec JOIN input i USING (entity_type, source_id) WHERE rec.run_id = $1
+  SELECT rec.* FROM records rec JOIN input i USING (entity_type, source_id) WHERE rec.run_id = $1
+),
+attempt AS (
+  SELECT i.entity_type, i.source_id, ${NEW_ATTEMPT} AS is_new
+  FROM input i JOIN previous p USING (entity_type, source_id)
+),
+archived AS (
+  INSERT INTO record_attempts (record_id, attempt, run_id, status, error_code, error_message, started_at, ended_at, latency_ms)
+  SELECT p.id, p.attempts, COALESCE(p.attempt_run_id, p.run_id), COALESCE(p.reported_status, p.status), p.error_code,
+         p.error_message, p.started_at, p.ended_at, p.latency_ms
+  FROM previous p JOIN attempt a USING (entity_type, source_id) WHERE a.is_new
+  ON CONFLICT (record_id, attempt) DO NOTHING
 ),
 decided AS (
   SELECT i.*, run.id AS run_id, run.pipeline_id, run.tenant_id, run.mode, run.max_attempts, run.initial_delay_seconds,
-         run.backoff_factor, run.max_delay_seconds, COALESCE(p.attempts, 1) AS attempts,
+         run.backoff_factor, run.max_delay_seconds,
+         COALESCE(p.attempts, 1) + CASE WHEN a.is_new THEN 1 ELSE 0 END AS attempts,
          i.retryable AND NOT (i.error_code IS NOT NULL AND i.error_code = ANY(run.non_retryable_error_codes)) AS may_retry
-  FROM input i CROSS JOIN run LEFT JOIN previous p USING (entity_type, source_id)
+  FROM input i CROSS JOIN run LEFT JOIN previous p USING (entity_type, source_id) LEFT JOIN attempt a USING (entity_type, source_id)
 ),
 upserted AS (
   INSERT INTO records AS rec (run_id, pipeline_id, tenant_id, mode, entity_type, source_id, target_id, operation, status,
                               reported_status, error_code, error_message, error_fingerprint, retryable, next_retry_at,
-                              started_at, ended_at, latency_ms, details)
+                              started_at, ended_at, latency_ms, details, attempts)
   SELECT d.run_id, d.pipeline_id, d.tenant_id, d.mode, d.entity_type, d.source_id, d.target_id, d.operation,
          retry_status(d.status, d.may_retry AND d.mode <> 'RETRY', d.attempts, d.max_attempts),
          d.status, d.error_code, d.error_message, d.error_fingerprint, d.may_retry,
          retry_due_at(d.may_retry AND d.mode <> 'RETRY', d.attempts, d.max_attempts, d.initial_delay_seconds,
                       d.backoff_factor, d.max_delay_seconds),
-         COALESCE(d.started_at, now()), d.ended_at, d.latency_ms, d.details
+         COALESCE(d.started_at, now()), d.ended_at, d.latency_ms, d.details, d.attempts
   FROM decided d
   ON CONFLICT (run_id, entity_type, source_id) DO UPDATE SET
     target_id = COALESCE(EXCLUDED.target_id, rec.target_id),
@@ -53,6 +73,7 @@ upserted AS (
     error_message = EXCLUDED.error_message,
     error_fingerprint = EXCLUDED.error_fingerprint,
     retryable = EXCLUDED.retryable,
+    attempts = EXCLUDED.attempts,
     next_retry_at = EXCLUDED.next_retry_at,
     started_at = CASE WHEN EXCLUDED.started_at = now() THEN rec.started_at ELSE EXCLUDED.started_at END,
     ended_at = EXCLUDED.ended_at,

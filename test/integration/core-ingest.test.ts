@@ -125,6 +125,28 @@ describe('re-reports', () => {
     expect(await withoutRetryTime()).toEqual(rowsAfterFirst);
   });
 
+  it('with another outcome after a final one are a new attempt, kept in the history; progress reports are not', async () => {
+    const run = await startRun(ingest, pipeline.id);
+    await reportRecords(ingest, run.id, [recordInput('att-1', { status: 'PENDING' })]);
+    await reportRecords(ingest, run.id, [recordInput('att-1', { status: 'IN_PROGRESS' })]);
+    await reportRecords(ingest, run.id, [recordInput('att-1', { status: 'FAILED', errorCode: 'E_LOCK', errorMessage: 'row locked' })]);
+    await reportRecords(ingest, run.id, [recordInput('att-1', { status: 'FAILED', errorCode: 'E_LOCK', errorMessage: 'row locked' })]);
+    const last = await reportRecords(ingest, run.id, [recordInput('att-1', { status: 'SUCCESS', latencyMs: 40 })]);
+    expect(last.run.counts).toMatchObject({ total: 1, succeeded: 1, failed: 0 });
+    const [record] = await allRecords(
+      ingest,
+      { runIds: [run.id] },
+      null,
+      500,
+      'id status attempts history { attempt status errorCode runId }',
+    );
+    expect(record).toMatchObject({ status: 'SUCCESS', attempts: 2 });
+    expect((record as unknown as { history: unknown[] }).history).toEqual([
+      { attempt: 1, status: 'FAILED', errorCode: 'E_LOCK', runId: run.id },
+      { attempt: 2, status: 'SUCCESS', errorCode: null, runId: run.id },
+    ]);
+  });
+
   it('update the record rather than add one; omitted targetId and details keep their value', async () => {
     const run = await startRun(ingest, pipeline.id);
     await reportRecords(ingest, run.id, [
