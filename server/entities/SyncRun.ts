@@ -29,7 +29,7 @@ export class RunCounts {
   @Column({ name: 'count_succeeded', type: 'integer', default: 0 })
   succeeded: number;
 
-  @Field(() => Int, { description: 'Records failed: failed, partially failed, waiting for retry, dead-lettered or discarded.' })
+  @Field(() => Int, { description: 'Records failed: failed, partially failed, in a retry run, dead-lettered or discarded.' })
   @Column({ name: 'count_failed', type: 'integer', default: 0 })
   failed: number;
 

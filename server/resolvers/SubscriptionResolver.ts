@@ -1,4 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { notFound } from '../domain/errors.js';
+import { isUuid } from '../domain/ids.js';
 import { commandStream, type LiveTransport, recordStream, runStream } from '../events/live-streams.js';
 import { actorOf, type Context } from '../graphql/context.js';
 import { RecordFilter, RunFilter } from './types/filters.input.js';
@@ -46,7 +48,14 @@ export class SubscriptionResolver {
   @Authorized()
   @Subscription(() => RecordBatchEvent, {
     description: `Records reported, one event per reported batch with the batch's matching records. ${SOCKET}`,
-    subscribe: ({ args, context }) => recordStream(transportOf(context), actorOf(context), args.runId, args.filter, args.since),
+    subscribe: async ({ args, context }) => {
+      const actor = actorOf(context);
+      // Another tenant's run, or none, is NOT_FOUND as in queries (a malformed id is the stream's BAD_USER_INPUT).
+      if (args.runId && isUuid(args.runId) && !(await (context as Context).services.runs.find(actor, args.runId))) {
+        throw notFound('run', args.runId);
+      }
+      return recordStream(transportOf(context), actor, args.runId, args.filter, args.since);
+    },
   })
   recordsUpdated(
     @Root() event: RecordBatchEvent,
@@ -60,9 +69,9 @@ export class SubscriptionResolver {
     return event;
   }
 
-  @Authorized('ingest')
+  @Authorized()
   @Subscription(() => WorkerCommand, {
-    description: `Commands for the pipeline's workers: RUN_QUEUED when a run is queued (manual trigger, retry), CANCEL_RUN when a cancel is requested. INGEST. ${SOCKET}`,
+    description: `Commands for the pipeline's workers: RUN_QUEUED when a run is queued (manual trigger, retry), CANCEL_RUN when a cancel is requested. Workers subscribe with INGEST keys; every role may watch. ${SOCKET}`,
     subscribe: async ({ args, context }) => {
       await (context as Context).services.pipelines.get(actorOf(context), args.pipelineId);
       return commandStream(transportOf(context), actorOf(context), args.pipelineId);

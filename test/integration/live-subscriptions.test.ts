@@ -163,15 +163,24 @@ describe('workerCommands', () => {
     ]);
   });
 
-  it('is FORBIDDEN to a viewer and NOT_FOUND for an unknown pipeline', async () => {
+  it('is open to every role that reads, and NOT_FOUND for an unknown or another tenant’s pipeline', async () => {
     const viewer = await server.clientFor(Role.VIEWER);
     const ingest = await server.clientFor(Role.INGEST);
-    const forbidden = await connect(viewer.secret).subscribe(WORKER_COMMANDS, { pipelineId: pipeline.id }).failure();
-    expect(forbidden[0].extensions?.code).toBe('FORBIDDEN');
+    const watchedPipeline = await createPipeline(server.admin);
+    const before = server.instance.hub.openSubscriptions;
+    const watched = connect(viewer.secret).subscribe<{ type: string; runId: string }>(WORKER_COMMANDS, {
+      pipelineId: watchedPipeline.id,
+    });
+    await subscribed(before + 1);
+    const queued = await triggerSync(server.admin, watchedPipeline.id);
+    await watched.until((values) => values.some((c) => c.runId === queued.id), 'the viewer to see RUN_QUEUED');
     const missing = await connect(ingest.secret)
       .subscribe(WORKER_COMMANDS, { pipelineId: '00000000-0000-4000-8000-000000000000' })
       .failure();
     expect(missing[0].extensions?.code).toBe('NOT_FOUND');
+    const otherTenant = await server.clientFor(Role.INGEST, 'someone-else');
+    const hidden = await connect(otherTenant.secret).subscribe(WORKER_COMMANDS, { pipelineId: pipeline.id }).failure();
+    expect(hidden[0].extensions?.code).toBe('NOT_FOUND');
   });
 });
 
@@ -216,6 +225,8 @@ describe('access', () => {
     const batches = await records.until((values) => values.length >= 1, 'acme’s batch');
     expect(batches.map((b) => b.runId)).toEqual([own.id]);
     expect(asksForOthers.values).toEqual([]);
+    const byId = await connect(acme.secret).subscribe(RECORDS_UPDATED, { runId: other.id }).failure();
+    expect(byId[0].extensions?.code).toBe('NOT_FOUND');
   });
 
   it('closes the sockets of a revoked key with 4401', async () => {
