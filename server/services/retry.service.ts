@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
 import { RecordStatus, RunStatus, SyncMode, WorkerCommandType } from '../domain/enums.js';
 import { badInput, notFound } from '../domain/errors.js';
-import { checkIds, isSerialId } from '../domain/ids.js';
+import { isSerialId } from '../domain/ids.js';
 import { FAILURE_REPORT_STATUSES } from '../domain/record-outcome.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
@@ -222,7 +222,9 @@ export class RetryService {
   private async matching(manager: EntityManager, actor: Actor, selection: Selection): Promise<{ sql: string; params: unknown[] }> {
     const { ids, filter } = selection;
     if (ids == null && filter == null) throw badInput('give the records as ids or as a filter');
-    checkIds(ids, isSerialId, 'ids');
+    // An id of another shape names no record: NOT_FOUND, like an unknown one.
+    const malformed = ids?.filter((id) => !isSerialId(id)) ?? [];
+    if (malformed.length > 0) throw notFound('record', malformed.join(', '));
     const query = manager.getRepository(SyncRecord).createQueryBuilder('rec').select('rec.id').where('rec.origin_record_id IS NULL');
     visibleTo(query, 'rec', actor);
     applyRecordFilter(query, 'rec', { ...filter, ids: ids ?? filter?.ids });

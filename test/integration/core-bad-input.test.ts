@@ -57,6 +57,10 @@ describe('unknown ids', () => {
     await expectRefused('NOT_FOUND', 'mutation($id: ID!) { claimRun(pipelineId: $id, workerId: "w") { id } }', { id });
     await expectRefused('NOT_FOUND', 'mutation($id: ID!) { triggerSync(pipelineId: $id) { id } }', { id });
     await expectRefused('NOT_FOUND', 'mutation($id: ID!) { revokeApiKey(id: $id) }', { id });
+    await expectRefused('NOT_FOUND', 'mutation($id: ID!) { retryRun(runId: $id) { scheduled } }', { id });
+    await expectRefused('NOT_FOUND', 'mutation($id: ID!) { retryRecords(ids: [$id]) { scheduled } }', { id });
+    await expectRefused('NOT_FOUND', 'mutation($id: ID!) { replayDeadLetters(ids: [$id]) { scheduled } }', { id });
+    await expectRefused('NOT_FOUND', 'mutation($id: ID!) { discardDeadLetters(ids: [$id]) { discarded } }', { id });
     await expectRefused('NOT_FOUND', 'mutation($id: ID!, $input: PipelineInput!) { updatePipeline(id: $id, input: $input) { id } }', {
       id,
       input: { name: 'n', sourceSystem: 's', targetSystem: 't' },

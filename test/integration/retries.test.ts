@@ -339,7 +339,7 @@ describe('who may retry', () => {
 
   it('needs ids or a filter', async () => {
     expect(await operator.errorCode('mutation { retryRecords { scheduled } }')).toBe('BAD_USER_INPUT');
-    expect(await operator.errorCode('mutation { retryRecords(ids: ["x"]) { scheduled } }')).toBe('BAD_USER_INPUT');
+    expect(await operator.errorCode('mutation { retryRecords(ids: ["x"]) { scheduled } }')).toBe('NOT_FOUND');
     expect(await operator.errorCode('mutation { retryRecords(ids: ["999999"]) { scheduled } }')).toBe('NOT_FOUND');
   });
 });
