@@ -52,7 +52,7 @@ export function runMatches(filter: RunFilter | null | undefined, run: SyncRun, p
   const search = filter.search?.trim();
   if (search) {
     return (
-      run.id === search.toLowerCase() ||
+      run.id.startsWith(search.toLowerCase()) ||
       containsIgnoringCase(run.correlationId, search) ||
       containsIgnoringCase(run.tenantId, search) ||
       containsIgnoringCase(pipelineName, search)

@@ -39,7 +39,9 @@ export interface RecordFilter {
 }
 
 /** Escapes LIKE wildcards so user text matches literally. */
-export const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+export const likeContains = (text: string) => `%${escapeLike(text)}%`;
+export const likePrefix = (text: string) => `${escapeLike(text)}%`;
 
 let uniqueParam = 0;
 /** A parameter name that cannot clash with another condition on the same query. */
@@ -102,12 +104,13 @@ export function applyRunFilter<T extends ObjectLiteral>(
   range(query, `${alias}.ended_at`, filter.endedAt, 'filter.endedAt');
   const search = filter.search?.trim();
   if (search) {
-    const exact = param('search');
+    // A run id by its beginning (dashboards show shortened ids); the other fields by any part.
+    const idPrefix = param('prefix');
     const like = param('like');
     query.andWhere(
-      `(${alias}.id::text = :${exact} OR ${alias}.correlation_id ILIKE :${like} OR ${alias}.tenant_id ILIKE :${like}
+      `(${alias}.id::text LIKE :${idPrefix} OR ${alias}.correlation_id ILIKE :${like} OR ${alias}.tenant_id ILIKE :${like}
         OR EXISTS (SELECT 1 FROM pipelines sp WHERE sp.id = ${alias}.pipeline_id AND sp.name ILIKE :${like}))`,
-      { [exact]: search.toLowerCase(), [like]: likeContains(search) },
+      { [idPrefix]: likePrefix(search.toLowerCase()), [like]: likeContains(search) },
     );
   }
 }

@@ -112,11 +112,12 @@ describe('RunFilter', () => {
   });
 
   describe('search', () => {
-    it('matches a run id exactly, in any case', async () => {
+    it('matches a run id, whole or by its beginning, in any case', async () => {
       const target = runs[5];
       await expectRuns({ search: target.id }, (r) => r.id === target.id);
       await expectRuns({ search: target.id.toUpperCase() }, (r) => r.id === target.id);
-      await expectRuns({ search: target.id.slice(0, 8) }, () => false, true);
+      await expectRuns({ search: target.id.slice(0, 13) }, (r) => r.id.startsWith(target.id.slice(0, 13)));
+      await expectRuns({ search: target.id.slice(9, 18) }, () => false, true);
     });
 
     it('matches part of the correlation id, case-insensitively', async () => {

@@ -35,7 +35,8 @@ export class RunFilter {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Free text: matches the run id exactly, or part of the correlation id, tenant id or pipeline name (case-insensitive).',
+    description:
+      'Free text, case-insensitive: matches the beginning of the run id (or all of it), or any part of the correlation id, tenant id or pipeline name.',
   })
   search?: string | null;
 }

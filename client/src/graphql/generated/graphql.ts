@@ -60,7 +60,7 @@ export type RunFilter = {
   operationTypes?: Array<string> | null | undefined;
   /** Runs of these pipelines. */
   pipelineIds?: Array<string | number> | null | undefined;
-  /** Free text: matches the run id exactly, or part of the correlation id, tenant id or pipeline name (case-insensitive). */
+  /** Free text, case-insensitive: matches the beginning of the run id (or all of it), or any part of the correlation id, tenant id or pipeline name. */
   search?: string | null | undefined;
   /** Runs that started in this window. */
   startedAt?: DateRange | null | undefined;
