@@ -9,7 +9,13 @@ import { MAX_RECORDS_PER_REPORT, type NormalizedReport, normalizeReport, type Re
 import { acceptsWork } from '../domain/run-lifecycle.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { appendEvents, type EventInput } from '../events/event-log.js';
-import { ARCHIVE_PREVIOUS_ATTEMPTS_SQL, FOLLOW_ATTEMPTS_SQL, LOCK_ORIGINALS_SQL, UPSERT_RECORDS_SQL } from './record-ingest.sql.js';
+import {
+  ARCHIVE_PREVIOUS_ATTEMPTS_SQL,
+  FOLLOW_ATTEMPTS_SQL,
+  LOCK_ORIGINALS_SQL,
+  RETRY_RUN_KEYS_SQL,
+  UPSERT_RECORDS_SQL,
+} from './record-ingest.sql.js';
 import { applyCounts, deltasByRun, type RecordChange } from './run-counts.js';
 import { runEvent } from './run-events.js';
 import type { RunLifecycleService } from './run-lifecycle.service.js';
@@ -35,12 +41,14 @@ export class RecordIngestService {
     if (entries.length > MAX_RECORDS_PER_REPORT) {
       throw badInput(`records: at most ${MAX_RECORDS_PER_REPORT} records per call, got ${entries.length}; send them in batches`);
     }
-    const { accepted, rejected } = validate(entries);
+    const { valid, rejected } = validate(entries);
     return this.db.transaction(async (manager) => {
       const run = await this.runs.lockRun(manager, actor, runId);
       if (!acceptsWork(run.status)) {
         throw conflict(`run is ${run.status}; records can only be reported into a RUNNING or CANCELLING run`);
       }
+      const accepted =
+        run.mode === SyncMode.RETRY ? await this.onlyRetryAttempts(manager, runId, valid, rejected) : valid.map((v) => v.report);
       const events: EventInput[] = [];
       if (accepted.length === 0) {
         await applyCounts(manager, runId, emptyDelta(), this.leaseSeconds);
@@ -78,6 +86,27 @@ export class RecordIngestService {
     });
   }
 
+  /** A retry run takes results only for the records it hands out; another entity is rejected by index. */
+  private async onlyRetryAttempts(
+    manager: EntityManager,
+    runId: string,
+    valid: IndexedReport[],
+    rejected: Rejection[],
+  ): Promise<NormalizedReport[]> {
+    const known: { entity_type: string; source_id: string }[] = await manager.query(RETRY_RUN_KEYS_SQL, [
+      runId,
+      valid.map((v) => v.report.entityType),
+      valid.map((v) => v.report.sourceId),
+    ]);
+    const inRun = new Set(known.map((k) => keyOf(k.entity_type, k.source_id)));
+    const attempts = valid.filter((v) => inRun.has(keyOf(v.report.entityType, v.report.sourceId)));
+    for (const { index } of valid.filter((v) => !inRun.has(keyOf(v.report.entityType, v.report.sourceId)))) {
+      rejected.push({ index, reason: 'not one of the records this retry run hands out (entityType and sourceId of its records)' });
+    }
+    rejected.sort((a, b) => a.index - b.index);
+    return attempts.map((v) => v.report);
+  }
+
   /** Moves the original records of a retry run's batch, and their runs' counts; returns the events to announce. */
   private async followOriginals(manager: EntityManager, runId: string, batch: NormalizedReport[]): Promise<EventInput[]> {
     const params = [runId, column(batch, 'entityType'), column(batch, 'sourceId')];
@@ -107,17 +136,21 @@ function recordsEvent(run: SyncRun, recordIds: string[]): EventInput {
   return { kind: 'records', runId: run.id, pipelineId: run.pipelineId, tenantId: run.tenantId, payload: { recordIds } };
 }
 
+type Rejection = { index: number; reason: string };
+type IndexedReport = { index: number; report: NormalizedReport };
+const keyOf = (entityType: string, sourceId: string) => `${entityType}\u0000${sourceId}`;
+
 /** Splits entries into valid ones and rejections; a key reported twice in one batch keeps its last entry. */
-function validate(entries: RecordReport[]): { accepted: NormalizedReport[]; rejected: { index: number; reason: string }[] } {
-  const rejected: { index: number; reason: string }[] = [];
-  const byKey = new Map<string, { index: number; report: NormalizedReport }>();
+function validate(entries: RecordReport[]): { valid: IndexedReport[]; rejected: Rejection[] } {
+  const rejected: Rejection[] = [];
+  const byKey = new Map<string, IndexedReport>();
   entries.forEach((entry, index) => {
     const result = normalizeReport(entry);
     if ('reason' in result) {
       rejected.push({ index, reason: result.reason });
       return;
     }
-    const key = `${result.entityType}\u0000${result.sourceId}`;
+    const key = keyOf(result.entityType, result.sourceId);
     const earlier = byKey.get(key);
     if (earlier) {
       rejected.push({ index: earlier.index, reason: `superseded by index ${index}, which reports the same entityType and sourceId` });
@@ -126,5 +159,5 @@ function validate(entries: RecordReport[]): { accepted: NormalizedReport[]; reje
     byKey.set(key, { index, report: result });
   });
   rejected.sort((a, b) => a.index - b.index);
-  return { accepted: [...byKey.values()].map((v) => v.report), rejected };
+  return { valid: [...byKey.values()], rejected };
 }

@@ -94,6 +94,12 @@ attempt AS (
   WHERE c.run_id = $1 AND c.origin_record_id IS NOT NULL
 )`;
 
+/** Which of the batch's keys are records of retry run $1 (its attempts). */
+export const RETRY_RUN_KEYS_SQL = `
+SELECT r.entity_type, r.source_id FROM records r
+JOIN unnest($2::text[], $3::text[]) AS k(entity_type, source_id) USING (entity_type, source_id)
+WHERE r.run_id = $1`;
+
 /** Locks the originals and reads their state before the attempt, for the count deltas. */
 export const LOCK_ORIGINALS_SQL = `
 WITH ${ATTEMPTS_OF_BATCH}

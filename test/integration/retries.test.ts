@@ -233,6 +233,20 @@ describe('automatic retries', () => {
     expect(await recordOf(runId, 'R-2')).toMatchObject({ status: 'RETRY_SCHEDULED', attempts: 1 });
   });
 
+  it('takes results in a retry run only for the records it hands out', async () => {
+    const pipelineId = await createPipeline(fast);
+    const runId = await runWith(pipelineId, [failure('H-1')]);
+    const retry = await claimRetryRun(pipelineId);
+    const { reportRecords } = await worker.ok<{ reportRecords: { accepted: number; rejected: { index: number; reason: string }[] } }>(
+      'mutation($id: ID!, $records: [RecordReportInput!]!) { reportRecords(runId: $id, records: $records) { accepted rejected { index reason } } }',
+      { id: retry.id, records: [success('H-2'), success('H-1')] },
+    );
+    expect(reportRecords.accepted).toBe(1);
+    expect(reportRecords.rejected).toEqual([{ index: 0, reason: expect.stringMatching(/retry run/) }]);
+    expect(await runCounts(retry.id)).toMatchObject({ total: 1, succeeded: 1 });
+    expect(await recordOf(runId, 'H-1')).toMatchObject({ status: 'SUCCESS', attempts: 2 });
+  });
+
   it('gathers retries falling due at different moments into the one retry run still queued', async () => {
     const pipelineId = await createPipeline({ ...fast, initialDelaySeconds: 3600, maxDelaySeconds: 3600 });
     const firstRun = await runWith(pipelineId, [failure('G-1'), failure('G-2')]);
