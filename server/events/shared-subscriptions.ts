@@ -2,6 +2,13 @@
 // give the same results, so each event is executed once and the result handed to every member.
 // (Executing per subscriber cost about 50 µs a delivery here; sharing leaves only the send.)
 // A subscription with `since` is never shared: its backlog is its own.
+//
+// Members are sent to directly rather than through graphql-ws's per-message path: each result is
+// serialized once for all members, and a member only wraps it in its own `next` frame. (graphql-ws
+// stringified the whole message, ran its hooks and chained several promises for every subscriber;
+// with 5,000 subscribers an instance, that and the garbage it made cost about as much as the socket
+// writes themselves, which are now most of what a delivery costs.)
+// graphql-ws still owns the subscription: it ends it (complete, close) and sends `complete`.
 import { type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql';
 
 // Only its message and extensions are sent (toJSON), so the copy of graphql it comes from does not matter.
@@ -9,6 +16,9 @@ const toGraphQLError = (error: unknown) =>
   error instanceof GraphQLError ? error : new GraphQLError('the live stream failed: resume with since', { originalError: error as Error });
 
 type Results = AsyncGenerator<ExecutionResult, void, void>;
+
+/** A result serialized once as the `payload` of a `next` message (JSON, UTF-8). */
+export type EncodedPayload = Buffer;
 
 /** What the subscribe step learns about a subscription (the context's live transport). */
 export interface ShareHint {
@@ -18,6 +28,11 @@ export interface ShareHint {
   shareable: boolean;
   maxBuffered: number;
   close(code: number, reason: string): void;
+  /**
+   * Sends a `next` message for this subscription with an already serialized payload; `sent` runs
+   * once the socket has taken it (with an error if it failed). False when the socket is not open.
+   */
+  sendNext(payload: EncodedPayload, sent: (error?: Error) => void): boolean;
 }
 
 class SharedStream {
@@ -25,6 +40,7 @@ class SharedStream {
 
   constructor(
     private readonly source: AsyncIterableIterator<ExecutionResult>,
+    private readonly encode: (result: ExecutionResult) => EncodedPayload,
     private readonly onEmpty: () => void,
   ) {
     void this.pump();
@@ -32,13 +48,21 @@ class SharedStream {
 
   private async pump(): Promise<void> {
     try {
-      for await (const result of this.source) for (const member of this.members) member.push(result);
+      for await (const result of this.source) this.publish(result);
     } catch (error) {
       // The source failed (its database read did): members end and their clients resume with since.
-      for (const member of this.members) member.push({ errors: [toGraphQLError(error)] });
+      this.publish({ errors: [toGraphQLError(error)] });
     } finally {
+      // No one joins a finished stream while its members still drain what they have queued.
+      this.onEmpty();
       for (const member of this.members) member.end();
     }
+  }
+
+  private publish(result: ExecutionResult): void {
+    if (this.members.size === 0) return;
+    const payload = this.encode(result);
+    for (const member of this.members) member.push(payload);
   }
 
   join(hint: ShareHint): Member {
@@ -56,39 +80,66 @@ class SharedStream {
   }
 }
 
-/** One subscriber of a shared stream, with its own bounded buffer. */
+/**
+ * One subscriber of a shared stream, with its own bounded buffer: one message at a time is handed
+ * to the socket, the rest wait here (as they waited for graphql-ws before), and a subscriber with
+ * more than maxBuffered waiting is closed with 4429. To graphql-ws it is a stream that yields
+ * nothing and ends when the subscription does.
+ */
 class Member implements Results {
-  private readonly queue: ExecutionResult[] = [];
-  private waiting: ((result: IteratorResult<ExecutionResult, void>) => void) | null = null;
+  private readonly queue: EncodedPayload[] = [];
+  private sending = false;
+  private ending = false;
   private done = false;
+  private waiting: ((result: IteratorResult<ExecutionResult, void>) => void) | null = null;
+  // One callback for all of this member's sends: nothing is allocated per delivery here.
+  private readonly sent = (error?: Error) => {
+    this.sending = false;
+    if (this.done) return;
+    const next = error ? undefined : this.queue.shift();
+    if (next) this.send(next);
+    else if (error || this.ending) this.finish(); // on error the socket closes, and graphql-ws ends the subscription too
+  };
 
   constructor(
     private readonly hint: ShareHint,
     private readonly onLeave: () => void,
   ) {}
 
-  push(result: ExecutionResult): void {
-    if (this.done) return;
-    if (this.waiting) {
-      const resolve = this.waiting;
-      this.waiting = null;
-      resolve({ value: result, done: false });
+  push(payload: EncodedPayload): void {
+    if (this.done || this.ending) return;
+    if (!this.sending) {
+      this.send(payload);
       return;
     }
-    this.queue.push(result);
+    this.queue.push(payload);
     if (this.queue.length > this.hint.maxBuffered) {
       this.hint.close(4429, 'subscriber too slow: resume with since');
-      void this.return();
+      this.finish();
     }
   }
 
+  private send(payload: EncodedPayload): void {
+    this.sending = this.hint.sendNext(payload, this.sent);
+    if (!this.sending) this.finish(); // the socket is closing: nothing more can reach it
+  }
+
+  /** The source ended: what is queued is still sent, then graphql-ws sends `complete`. */
   end(): void {
-    void this.return();
+    this.ending = true;
+    if (!this.sending) this.finish();
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.queue.length = 0;
+    this.onLeave();
+    this.waiting?.({ value: undefined, done: true });
+    this.waiting = null;
   }
 
   next(): Promise<IteratorResult<ExecutionResult, void>> {
-    const value = this.queue.shift();
-    if (value) return Promise.resolve({ value, done: false });
     if (this.done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => {
       this.waiting = resolve;
@@ -96,18 +147,12 @@ class Member implements Results {
   }
 
   return(): Promise<IteratorResult<ExecutionResult, void>> {
-    if (!this.done) {
-      this.done = true;
-      this.queue.length = 0;
-      this.onLeave();
-      this.waiting?.({ value: undefined, done: true });
-      this.waiting = null;
-    }
+    this.finish();
     return Promise.resolve({ value: undefined, done: true });
   }
 
   throw(error: unknown): Promise<IteratorResult<ExecutionResult, void>> {
-    void this.return();
+    this.finish();
     return Promise.reject(error);
   }
 
@@ -126,7 +171,11 @@ class Member implements Results {
  * (A hook rather than a replacement subscribe(): it needs no graphql import of its own, so it
  * cannot meet the schema from a second copy of graphql.)
  */
-export function createSubscriptionSharing(hintOf: (args: ExecutionArgs) => ShareHint | null) {
+export function createSubscriptionSharing(
+  hintOf: (args: ExecutionArgs) => ShareHint | null,
+  /** A result as the payload graphql-ws would send for it (errors formatted as its onNext hook does). */
+  encode: (result: ExecutionResult) => EncodedPayload,
+) {
   const streams = new Map<string, SharedStream>();
   return (args: ExecutionArgs, result: unknown): Results | undefined => {
     const hint = hintOf(args);
@@ -138,7 +187,7 @@ export function createSubscriptionSharing(hintOf: (args: ExecutionArgs) => Share
     }
     if (!hint.shareable) return undefined;
     const key = hint.shareKey;
-    const stream = new SharedStream(result, () => {
+    const stream = new SharedStream(result, encode, () => {
       if (streams.get(key) === stream) streams.delete(key);
     });
     streams.set(key, stream);

@@ -7,7 +7,7 @@
 //   1001  server going away (shutdown): reconnect, to this or another instance, and resume with `since`
 // graphql-ws's own codes (4400 bad message, 4408 init timeout, 4500 internal error, ...) also apply.
 import type { Server } from 'node:http';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type Actor, can } from '../domain/actor.js';
@@ -22,6 +22,9 @@ import { createSubscriptionSharing } from './shared-subscriptions.js';
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
+
+/** ws options for a prebuilt message: a text frame, though it is handed over as a Buffer. */
+const TEXT = { binary: false } as const;
 
 export interface SubscriptionServerOptions {
   httpServer: Server;
@@ -44,7 +47,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const socketsByKey = new Map<string, Set<WebSocket>>();
   const openByConnection = new WeakMap<object, Set<string>>();
-  const share = createSubscriptionSharing((args) => (args.contextValue as { live?: LiveTransport }).live ?? null);
+  const formatErrors = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
+  // The payload graphql-ws would send for a result, with errors formatted as in onNext below; a shared
+  // stream serializes each result once for all its subscribers.
+  const share = createSubscriptionSharing(
+    (args) => (args.contextValue as { live?: LiveTransport }).live ?? null,
+    (result) => Buffer.from(JSON.stringify(result.errors ? { ...result, errors: formatErrors(result.errors) } : result)),
+  );
 
   const server = useServer<Record<string, unknown>, KeyExtra>(
     {
@@ -77,13 +86,25 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
         });
         return true;
       },
-      context: (ctx, _id, payload) => {
+      context: (ctx, id, payload) => {
         const socket = ctx.extra.socket;
         const actor = ctx.extra.actor ?? null;
+        let prefix: Buffer | null = null;
         const live: LiveTransport = {
           hub,
           maxBuffered: options.maxBuffered ?? 1_000,
           close: (code, reason) => socket.close(code, reason),
+          // The same message graphql-ws sends ({"id","type":"next","payload"}), around a payload serialized once.
+          sendNext: (payload, sent) => {
+            if (socket.readyState !== socket.OPEN) return false;
+            prefix ??= Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+            const frame = Buffer.allocUnsafe(prefix.length + payload.length + 1);
+            prefix.copy(frame, 0);
+            payload.copy(frame, prefix.length);
+            frame[frame.length - 1] = 0x7d; // }
+            socket.send(frame, TEXT, sent);
+            return true;
+          },
           // Results depend on the operation, its variables, and the key's role and tenant only.
           shareKey: actor
             ? JSON.stringify([actor.role, actor.tenantId, payload.operationName ?? null, payload.query, payload.variables ?? {}])
@@ -104,9 +125,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
       onComplete: (ctx, id) => {
         if (openByConnection.get(ctx)?.delete(id)) hub.openSubscriptions--;
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
+      // Only subscriptions that are not shared (those resuming with since) and queries reach this.
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatErrors(result.errors) } : undefined),
     },
     wsServer,
   );
