@@ -79,7 +79,7 @@ export async function createApp({ config, db, services, schema, logger, hub }: A
   app.use(
     (
       error: { status?: number; type?: string; message?: string },
-      _req: express.Request,
+      req: express.Request,
       res: express.Response,
       next: express.NextFunction,
     ) => {
@@ -88,7 +88,12 @@ export async function createApp({ config, db, services, schema, logger, hub }: A
         error.type === 'entity.too.large'
           ? `request body is larger than ${config.maxBodyBytes} bytes`
           : `request body is not valid JSON: ${error.message}`;
-      res.status(error.status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+      // The media type the client asked for, as Apollo answers (GraphQL-over-HTTP).
+      const type = req.accepts(['application/graphql-response+json', 'application/json']) || 'application/json';
+      res
+        .status(error.status)
+        .type(type)
+        .send(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }));
     },
   );
 

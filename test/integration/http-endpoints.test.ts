@@ -59,4 +59,18 @@ describe('GraphQL over HTTP', () => {
     const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
   });
+
+  it('answers a body that is not JSON with 400 in the media type asked for', async () => {
+    for (const accept of ['application/graphql-response+json', 'application/json']) {
+      const response = await fetch(server.graphqlUrl, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json', accept },
+        body: '{"query": ',
+      });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toContain(accept);
+      const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      expect(body.errors[0]).toMatchObject({ message: expect.stringMatching(/not valid JSON/), extensions: { code: 'BAD_REQUEST' } });
+    }
+  });
 });
