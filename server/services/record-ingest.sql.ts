@@ -33,7 +33,11 @@ run AS (
   FROM runs r JOIN pipelines p ON p.id = r.pipeline_id WHERE r.id = $1
 ),
 previous AS (
-  SELECT rec.* FROM records rec JOIN input i USING (entity_type, source_id) WHERE rec.run_id = $1
+  -- One probe of the (run, entity type, source id) index per entry: a join would read the whole run per batch.
+  SELECT rec.* FROM input i
+  CROSS JOIN LATERAL (
+    SELECT * FROM records r WHERE r.run_id = $1 AND r.entity_type = i.entity_type AND r.source_id = i.source_id
+  ) rec
 ),
 attempt AS (
   SELECT i.entity_type, i.source_id, ${NEW_ATTEMPT} AS is_new
@@ -89,16 +93,19 @@ FROM upserted u LEFT JOIN previous p USING (entity_type, source_id)`;
 // (one statement cannot both read a row for the archive and update it: the update would hide it).
 const ATTEMPTS_OF_BATCH = `
 attempt AS (
-  SELECT c.* FROM records c
-  JOIN unnest($2::text[], $3::text[]) AS k(entity_type, source_id) USING (entity_type, source_id)
-  WHERE c.run_id = $1 AND c.origin_record_id IS NOT NULL
+  SELECT c.* FROM unnest($2::text[], $3::text[]) AS k(entity_type, source_id)
+  CROSS JOIN LATERAL (
+    SELECT * FROM records r WHERE r.run_id = $1 AND r.entity_type = k.entity_type AND r.source_id = k.source_id
+  ) c
+  WHERE c.origin_record_id IS NOT NULL
 )`;
 
 /** Which of the batch's keys are records of retry run $1 (its attempts). */
 export const RETRY_RUN_KEYS_SQL = `
-SELECT r.entity_type, r.source_id FROM records r
-JOIN unnest($2::text[], $3::text[]) AS k(entity_type, source_id) USING (entity_type, source_id)
-WHERE r.run_id = $1`;
+SELECT r.entity_type, r.source_id FROM unnest($2::text[], $3::text[]) AS k(entity_type, source_id)
+CROSS JOIN LATERAL (
+  SELECT entity_type, source_id FROM records WHERE run_id = $1 AND entity_type = k.entity_type AND source_id = k.source_id
+) r`;
 
 /** Locks the originals and reads their state before the attempt, for the count deltas. */
 export const LOCK_ORIGINALS_SQL = `

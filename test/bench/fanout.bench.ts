@@ -273,7 +273,7 @@ async function measureSize(instances: Instance[], total: number, ingest: GraphQL
 }
 
 export async function runFanoutBench(): Promise<SummaryRow[]> {
-  const sizes = (process.env.FANOUT_SIZES ?? '1000,2000').split(',').map(Number);
+  const sizes = (process.env.FANOUT_SIZES ?? '2000,10000').split(',').map(Number);
   heading(`Fan-out: runUpdated over two server processes, ${sizes.map(count).join(' / ')} subscribers`);
   const dir = mkdtempSync(join(tmpdir(), 'syncwatch-fanout-pg-'));
   const database = await startEmbeddedPostgres(dir, { persistent: false });
