@@ -45,7 +45,9 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     databaseUrl = embedded.urlFor('syncwatch');
   }
   const db = await openDataSource(databaseUrl as string);
-  const services = createServices(db, config);
+  const services = createServices(db, config, (error) =>
+    logger.warn('writing trailing progress events failed; the progress job retries', { error: String(error) }),
+  );
 
   if (config.adminApiKey) await services.apiKeys.ensureAdminKey(config.adminApiKey);
   const firstAdminKey = config.adminApiKey ? null : await services.apiKeys.createFirstAdminKey();
@@ -53,7 +55,6 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
   const hub = new EventHub(db, {
     databaseUrl: databaseUrl as string,
     logger,
-    progressIntervalMs: config.progressIntervalMs,
     eventRetentionHours: config.eventRetentionHours,
   });
   await hub.start();
@@ -69,6 +70,8 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     [
       { name: 'lease expiry', everyMs: 1_000, run: () => services.runLifecycle.expireLeases() },
       { name: 'due retries', everyMs: 1_000, run: () => services.retries.queueDueRetries() },
+      // Instances flush what they owe on their own timers; this catches what a stopped instance left.
+      { name: 'trailing progress events', everyMs: 1_000, run: () => services.progress.flushDue() },
       { name: 'event retention', everyMs: 10 * 60_000, run: () => deleteExpiredEvents(db, config.eventRetentionHours) },
       { name: 'retention', everyMs: 60 * 60_000, run: () => services.retention.purgeExpired(config.retentionDays) },
     ],
@@ -80,6 +83,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
   const stop = () => {
     stopping ??= (async () => {
       await scheduler.stop();
+      services.progress.stop();
       await app.close();
       await hub.stop();
       await db.destroy();

@@ -108,6 +108,14 @@ export class SyncRun {
   @Column({ name: 'retry_of', type: 'uuid', nullable: true })
   retryOfId: string | null;
 
+  /** When the run's last progress event was written (see RunProgress). */
+  @Column({ name: 'progress_event_at', type: 'timestamptz', nullable: true })
+  progressEventAt: Date | null;
+
+  /** Counts moved since the last progress event: a trailing one is owed, unless a status event settles it. */
+  @Column({ name: 'progress_pending', type: 'boolean', default: false })
+  progressPending: boolean;
+
   @Field(() => GraphQLJSON, { nullable: true, description: 'The pipeline configuration the run used.' })
   @Column({ name: 'config_snapshot', type: 'jsonb', nullable: true })
   configSnapshot: unknown;

@@ -6,8 +6,7 @@ import type { Logger } from '../logger.js';
 import { EventListener } from './event-listener.js';
 import { isRetained, latestPosition, readEvents } from './event-store.js';
 import { type LiveEvent, materialize, type Needs } from './live-event.js';
-import { type EventPosition, encodeCursor, START } from './position.js';
-import { ProgressCoalescer } from './progress-coalescer.js';
+import { type EventPosition, START } from './position.js';
 
 export interface HubSubscriber {
   readonly needs: Needs;
@@ -20,8 +19,6 @@ export interface HubSubscriber {
 export interface EventHubOptions {
   databaseUrl: string;
   logger: Logger;
-  /** Minimum milliseconds between two progress/lease events of one run; 0 sends all. */
-  progressIntervalMs: number;
   eventRetentionHours: number;
   /** Fallback poll period: NOTIFY is only a wake-up and may be lost with its connection. */
   pollMs?: number;
@@ -38,18 +35,12 @@ export class EventHub {
   private pumping: Promise<void> | null = null;
   private again = false;
   private stopped = false;
-  private readonly coalescer: ProgressCoalescer;
 
   constructor(
     readonly db: DataSource,
     private readonly options: EventHubOptions,
   ) {
     this.listener = new EventListener(options.databaseUrl, () => this.wake(), options.logger);
-    this.coalescer = new ProgressCoalescer(options.progressIntervalMs, (event) => this.offer({ ...event, late: true, ...this.here() }));
-  }
-
-  get progressIntervalMs(): number {
-    return this.options.progressIntervalMs;
   }
 
   /** Backend pid of the LISTEN connection (tests terminate it). */
@@ -133,25 +124,15 @@ export class EventHub {
     return needs;
   }
 
+  // Progress events are already coalesced in the table (services/run-progress.ts): every event goes out.
   private dispatch(event: LiveEvent): void {
     this.position = event.position;
-    if (event.kind === 'run' && !this.coalescer.admit(event)) return;
-    this.offer(event);
-  }
-
-  private offer(event: LiveEvent): void {
     for (const subscriber of this.subscribers) subscriber.offer(event);
-  }
-
-  /** A late event is stamped with the current position: everything up to it has been offered. */
-  private here(): { position: EventPosition; cursor: string } {
-    return { position: this.position, cursor: encodeCursor(this.position) };
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
-    this.coalescer.stop();
     await this.listener.stop();
     await this.pumping;
     for (const subscriber of [...this.subscribers]) subscriber.end();

@@ -26,8 +26,6 @@ export type LiveEvent =
       previousStatus: RunStatus | null;
       run: SyncRun;
       pipelineName: string | null;
-      /** A coalesced progress event sent late: its cursor is the stream position when it was sent. */
-      late?: boolean;
     })
   | (Common & { kind: 'records'; records: SyncRecord[] })
   | (Common & { kind: 'command'; type: WorkerCommandType });

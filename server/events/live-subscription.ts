@@ -7,7 +7,7 @@
 import type { EventHub, HubSubscriber } from './event-hub.js';
 import { type EventScope, readEvents } from './event-store.js';
 import { type LiveEvent, materialize, type Needs } from './live-event.js';
-import { comparePositions, type EventPosition, eventsExpired, isAfter } from './position.js';
+import { type EventPosition, eventsExpired, isAfter } from './position.js';
 
 export interface LiveSubscriptionOptions<T> {
   hub: EventHub;
@@ -69,12 +69,8 @@ export class LiveSubscription<T> implements AsyncIterableIterator<T>, HubSubscri
   }
 
   private deliver(event: LiveEvent): void {
-    if (event.kind === 'run' && event.late) {
-      if (comparePositions(event.position, this.cursor) < 0) return; // replay sent a newer state already
-    } else {
-      if (!isAfter(event.position, this.cursor)) return;
-      this.cursor = event.position;
-    }
+    if (!isAfter(event.position, this.cursor)) return;
+    this.cursor = event.position;
     const value = this.options.select(event);
     if (value !== null) this.push(value);
   }

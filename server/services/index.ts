@@ -9,10 +9,16 @@ import { RecordQueryService } from './record-query.service.js';
 import { RetentionService } from './retention.service.js';
 import { RetryService } from './retry.service.js';
 import { RunLifecycleService } from './run-lifecycle.service.js';
+import { RunProgress } from './run-progress.js';
 import { RunQueryService } from './run-query.service.js';
 
-export function createServices(db: DataSource, config: Pick<Config, 'leaseSeconds'>) {
+export function createServices(
+  db: DataSource,
+  config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs'>,
+  onBackgroundError: (error: unknown) => void = () => {},
+) {
   const audit = new AuditService(db);
+  const progress = new RunProgress(db, config.progressIntervalMs, onBackgroundError);
   const retries = new RetryService(db, audit);
   const runLifecycle = new RunLifecycleService(db, audit, retries, config.leaseSeconds);
   return {
@@ -24,7 +30,8 @@ export function createServices(db: DataSource, config: Pick<Config, 'leaseSecond
     retries,
     retention: new RetentionService(db, audit),
     records: new RecordQueryService(db),
-    ingest: new RecordIngestService(db, runLifecycle, config.leaseSeconds),
+    progress,
+    ingest: new RecordIngestService(db, runLifecycle, progress, config.leaseSeconds),
   };
 }
 

@@ -17,8 +17,8 @@ import {
   UPSERT_RECORDS_SQL,
 } from './record-ingest.sql.js';
 import { applyCounts, deltasByRun, type RecordChange } from './run-counts.js';
-import { runEvent } from './run-events.js';
 import type { RunLifecycleService } from './run-lifecycle.service.js';
+import type { RunProgress } from './run-progress.js';
 
 export interface ReportOutcome {
   accepted: number;
@@ -34,6 +34,7 @@ export class RecordIngestService {
   constructor(
     private readonly db: DataSource,
     private readonly runs: RunLifecycleService,
+    private readonly progress: RunProgress,
     private readonly leaseSeconds: number,
   ) {}
 
@@ -79,9 +80,9 @@ export class RecordIngestService {
         );
         if (run.mode === SyncMode.RETRY) events.push(...(await this.followOriginals(manager, runId, accepted)));
       }
-      const updated = await manager.findOneByOrFail(SyncRun, { id: runId });
-      events.push(runEvent(updated, 'progress', updated.status));
+      events.push(...(await this.progress.moved(manager, [runId])));
       await appendEvents(manager, events);
+      const updated = await manager.findOneByOrFail(SyncRun, { id: runId });
       return { accepted: accepted.length, rejected, run: updated };
     });
   }
@@ -122,12 +123,14 @@ export class RecordIngestService {
       return now ? [{ ...row, ...now }] : [];
     });
     const events: EventInput[] = [];
-    for (const [originalRunId, delta] of deltasByRun(changes)) {
+    const originalRuns = deltasByRun(changes);
+    for (const [originalRunId, delta] of originalRuns) {
       await applyCounts(manager, originalRunId, delta);
       const originalRun = await manager.findOneByOrFail(SyncRun, { id: originalRunId });
       const ids = changes.filter((c) => c.run_id === originalRunId).map((c) => c.id);
-      events.push(recordsEvent(originalRun, ids), runEvent(originalRun, 'progress', originalRun.status));
+      events.push(recordsEvent(originalRun, ids));
     }
+    events.push(...(await this.progress.moved(manager, [...originalRuns.keys()])));
     return events;
   }
 }

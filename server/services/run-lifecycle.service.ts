@@ -133,7 +133,11 @@ export class RunLifecycleService {
       const endedAt = input?.endedAt ?? new Date();
       if (run.startedAt && endedAt < run.startedAt) throw badInput('input.endedAt must not be before the run started');
       const previous = run.status;
-      await manager.update(SyncRun, { id: run.id }, { status: outcome.status, endedAt, leaseExpiresAt: null, error: error ?? run.error });
+      await manager.update(
+        SyncRun,
+        { id: run.id },
+        { status: outcome.status, endedAt, leaseExpiresAt: null, error: error ?? run.error, progressPending: false },
+      );
       await this.retries.releaseUnattempted(manager, run, outcome.status === RunStatus.CANCELLED);
       const finished = await manager.findOneByOrFail(SyncRun, { id: run.id });
       await appendEvents(manager, [runEvent(finished, 'status', previous)]);
@@ -155,6 +159,7 @@ export class RunLifecycleService {
         {
           status: outcome.status,
           error: why ?? `cancelled by ${actor.name}`,
+          progressPending: false,
           ...(ended ? { endedAt: new Date(), leaseExpiresAt: null } : {}),
         },
       );
@@ -224,6 +229,7 @@ export class RunLifecycleService {
             status: next,
             endedAt: new Date(),
             leaseExpiresAt: null,
+            progressPending: false,
             error: next === RunStatus.FAILED ? 'worker lost: lease expired' : 'cancelled: worker did not confirm before its lease expired',
           },
         );

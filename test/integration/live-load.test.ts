@@ -94,4 +94,43 @@ describe('coalescing', () => {
     await batches.until((values) => values.length >= reported, 'every batch');
     expect(batches.values).toHaveLength(reported);
   });
+
+  it('gives every instance and every resume the same stream, with a trailing event for the last counts', async () => {
+    const other = await startTestServer({}, { databaseUrl: server.databaseUrl, jobs: false });
+    try {
+      const pipeline = await createPipeline(server.admin);
+      const ingest = await server.clientFor(Role.INGEST);
+      const query = `subscription($filter: RunFilter, $since: String) {
+        runUpdated(filter: $filter, since: $since) { cursor previousStatus run { id status counts { total succeeded } } } }`;
+      const filter = { pipelineIds: [pipeline.id] };
+      const onA = new LiveClient(server.graphqlUrl, server.admin.secret);
+      const onB = new LiveClient(other.graphqlUrl, server.admin.secret);
+      clients.push(onA, onB);
+      const [beforeA, beforeB] = [server.instance.hub.openSubscriptions, other.instance.hub.openSubscriptions];
+      const a = onA.subscribe<RunEventView>(query, { filter });
+      const b = onB.subscribe<RunEventView>(query, { filter });
+      await subscribed(beforeA + 1);
+      await eventually(async () => (other.instance.hub.openSubscriptions > beforeB ? true : undefined), 'the subscriber on B');
+
+      const run = await startRun(ingest, pipeline.id);
+      for (let i = 0; i < 30; i++) await reportRecords(ingest, run.id, [recordInput(`same-${i}`)]);
+      // No report follows the last one: its counts still arrive, in a trailing progress event.
+      await a.until((values) => values.some((e) => e.run.counts.total === 30), 'the last counts');
+      await finishRun(ingest, run.id);
+      const done = (values: RunEventView[]) => values.some((e) => e.run.status === 'SUCCEEDED');
+      await a.until(done, 'the final state on A');
+      await b.until(done, 'the final state on B');
+      expect(b.values).toEqual(a.values);
+      expect(a.values.filter((e) => e.previousStatus === null).length).toBeLessThan(20);
+      expect(a.values.at(-2)?.run).toMatchObject({ status: 'RUNNING', counts: { total: 30 } });
+
+      const resumed = new LiveClient(other.graphqlUrl, server.admin.secret);
+      clients.push(resumed);
+      const again = resumed.subscribe<RunEventView>(query, { filter, since: a.values[0].cursor });
+      await again.until(done, 'the replayed final state');
+      expect(again.values).toEqual(a.values.slice(1));
+    } finally {
+      await other.stop();
+    }
+  });
 });
