@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { SyncMode } from '../domain/enums.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { actorOf, type Context } from '../graphql/context.js';
 import { HeartbeatResult, ReportResult } from './types/results.js';
@@ -47,13 +48,18 @@ export class WorkerResolver {
   @Mutation(() => SyncRun, {
     nullable: true,
     description:
-      'Takes the oldest QUEUED run of the pipeline and starts it under a lease; null when none waits. Each run goes to one worker. INGEST.',
+      'Takes the oldest QUEUED run of the pipeline (of one of `modes`, when given) and starts it under a lease; null when none waits. Each run goes to one worker. INGEST.',
   })
   claimRun(
     @Arg('pipelineId', () => ID, { description: 'The pipeline.' }) pipelineId: string,
     @Arg('workerId', () => String, { description: 'Your worker’s name, kept on the run.' }) workerId: string,
     @Ctx() ctx: Context,
+    @Arg('modes', () => [SyncMode], {
+      nullable: true,
+      description: 'Only runs of these modes (the ones this worker handles); omitted: any mode.',
+    })
+    modes?: SyncMode[] | null,
   ): Promise<SyncRun | null> {
-    return ctx.services.runLifecycle.claim(actorOf(ctx), pipelineId, workerId);
+    return ctx.services.runLifecycle.claim(actorOf(ctx), pipelineId, workerId, modes ?? null);
   }
 }

@@ -92,7 +92,7 @@ export class RunLifecycleService {
   }
 
   /** Hands the oldest QUEUED run of the pipeline to this worker; concurrent claimers get different runs or none. */
-  async claim(actor: Actor, pipelineId: string, workerId: string): Promise<SyncRun | null> {
+  async claim(actor: Actor, pipelineId: string, workerId: string, modes: SyncMode[] | null = null): Promise<SyncRun | null> {
     const worker = requiredText(workerId, 'workerId');
     return this.db.transaction(async (manager) => {
       await this.visiblePipeline(manager, actor, pipelineId);
@@ -101,10 +101,11 @@ export class RunLifecycleService {
         `WITH claimed AS (
            UPDATE runs SET status = 'RUNNING', started_at = now(), worker_id = $2, lease_expires_at = $3
            WHERE id = (SELECT id FROM runs WHERE pipeline_id = $1 AND status = 'QUEUED'
+                         AND ($4::sync_mode[] IS NULL OR mode = ANY($4::sync_mode[]))
                        ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
            RETURNING id
          ) SELECT id FROM claimed`,
-        [pipelineId, worker, this.leaseEnd()],
+        [pipelineId, worker, this.leaseEnd(), modes],
       );
       if (rows.length === 0) return null;
       const run = await manager.findOneByOrFail(SyncRun, { id: rows[0].id });

@@ -268,6 +268,30 @@ describe('heartbeat', () => {
 });
 
 describe('claimRun', () => {
+  it('takes only runs of the modes a worker asks for', async () => {
+    const own = await createPipeline(server.admin);
+    const trigger = async (mode: string) =>
+      (
+        await operator.ok<{ triggerSync: { id: string } }>(
+          'mutation($p: ID!, $mode: SyncMode) { triggerSync(pipelineId: $p, mode: $mode) { id } }',
+          {
+            p: own.id,
+            mode,
+          },
+        )
+      ).triggerSync;
+    const scheduled = await trigger('SCHEDULED');
+    const manual = await trigger('MANUAL');
+    const claim = (modes: string[]) =>
+      ingest.ok<{ claimRun: RunView | null }>(
+        `mutation($p: ID!, $modes: [SyncMode!]) { claimRun(pipelineId: $p, workerId: "picky", modes: $modes) { id mode } }`,
+        { p: own.id, modes },
+      );
+    expect((await claim(['RETRY'])).claimRun).toBeNull();
+    expect((await claim(['MANUAL'])).claimRun).toMatchObject({ id: manual.id, mode: 'MANUAL' });
+    expect((await claim(['MANUAL', 'SCHEDULED'])).claimRun).toMatchObject({ id: scheduled.id });
+  });
+
   it('gives one queued run to exactly one of ten concurrent workers', async () => {
     const own = await createPipeline(server.admin);
     const queued = await triggerSync(operator, own.id);
