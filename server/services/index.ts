@@ -19,7 +19,7 @@ export function createServices(
 ) {
   const audit = new AuditService(db);
   const progress = new RunProgress(db, config.progressIntervalMs, onBackgroundError);
-  const retries = new RetryService(db, audit);
+  const retries = new RetryService(db, audit, progress);
   const runLifecycle = new RunLifecycleService(db, audit, retries, config.leaseSeconds);
   return {
     audit,

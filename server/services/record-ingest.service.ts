@@ -2,21 +2,17 @@
 // run's counts, lease and events in the same transaction. In a RETRY run the original records follow.
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
-import { type RecordOperation, type RecordStatus, SyncMode } from '../domain/enums.js';
+import { SyncMode } from '../domain/enums.js';
 import { badInput, conflict } from '../domain/errors.js';
-import { emptyDelta } from '../domain/record-outcome.js';
+import { emptyDelta, type RunCountDelta } from '../domain/record-outcome.js';
 import { MAX_RECORDS_PER_REPORT, type NormalizedReport, normalizeReport, type RecordReport } from '../domain/record-report.js';
 import { acceptsWork } from '../domain/run-lifecycle.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { appendEvents, type EventInput } from '../events/event-log.js';
-import {
-  ARCHIVE_PREVIOUS_ATTEMPTS_SQL,
-  FOLLOW_ATTEMPTS_SQL,
-  LOCK_ORIGINALS_SQL,
-  RETRY_RUN_KEYS_SQL,
-  UPSERT_RECORDS_SQL,
-} from './record-ingest.sql.js';
+import { RETRY_RUN_KEYS_SQL, UPSERT_RECORDS_SQL } from './record-ingest.sql.js';
+import { followAttempts } from './retry-attempts.js';
 import { applyCounts, deltasByRun, type RecordChange } from './run-counts.js';
+import { recordsEvent } from './run-events.js';
 import type { RunLifecycleService } from './run-lifecycle.service.js';
 import type { RunProgress } from './run-progress.js';
 
@@ -51,35 +47,32 @@ export class RecordIngestService {
       const accepted =
         run.mode === SyncMode.RETRY ? await this.onlyRetryAttempts(manager, runId, valid, rejected) : valid.map((v) => v.report);
       const events: EventInput[] = [];
-      if (accepted.length === 0) {
-        await applyCounts(manager, runId, emptyDelta(), this.leaseSeconds);
-      } else {
+      const recordIds = new Set<string>();
+      const delta = emptyDelta();
+      // A record reported twice in one batch is applied twice, in order, as if in two batches.
+      for (const wave of waves(accepted)) {
         const rows: Row[] = await manager.query(UPSERT_RECORDS_SQL, [
           runId,
-          column(accepted, 'entityType'),
-          column(accepted, 'sourceId'),
-          column(accepted, 'targetId'),
-          column(accepted, 'operation'),
-          column(accepted, 'status'),
-          column(accepted, 'errorCode'),
-          column(accepted, 'errorMessage'),
-          column(accepted, 'errorFingerprint'),
-          column(accepted, 'retryable'),
-          column(accepted, 'startedAt'),
-          column(accepted, 'endedAt'),
-          column(accepted, 'latencyMs'),
-          column(accepted, 'details'),
+          column(wave, 'entityType'),
+          column(wave, 'sourceId'),
+          column(wave, 'targetId'),
+          column(wave, 'operation'),
+          column(wave, 'status'),
+          column(wave, 'errorCode'),
+          column(wave, 'errorMessage'),
+          column(wave, 'errorFingerprint'),
+          column(wave, 'retryable'),
+          column(wave, 'startedAt'),
+          column(wave, 'endedAt'),
+          column(wave, 'latencyMs'),
+          column(wave, 'details'),
         ]);
-        const delta = deltasByRun(rows.map((row) => ({ ...row, run_id: runId }))).get(runId) ?? emptyDelta();
-        await applyCounts(manager, runId, delta, this.leaseSeconds);
-        events.push(
-          recordsEvent(
-            run,
-            rows.map((r) => r.id),
-          ),
-        );
-        if (run.mode === SyncMode.RETRY) events.push(...(await this.followOriginals(manager, runId, accepted)));
+        addDelta(delta, deltasByRun(rows.map((row) => ({ ...row, run_id: runId }))).get(runId));
+        for (const row of rows) recordIds.add(row.id);
+        if (run.mode === SyncMode.RETRY) events.push(...(await followAttempts(manager, this.progress, runId, wave)));
       }
+      await applyCounts(manager, runId, delta, this.leaseSeconds);
+      if (recordIds.size > 0) events.unshift(recordsEvent(run, [...recordIds]));
       events.push(...(await this.progress.moved(manager, [runId])));
       await appendEvents(manager, events);
       const updated = await manager.findOneByOrFail(SyncRun, { id: runId });
@@ -107,60 +100,39 @@ export class RecordIngestService {
     rejected.sort((a, b) => a.index - b.index);
     return attempts.map((v) => v.report);
   }
-
-  /** Moves the original records of a retry run's batch, and their runs' counts; returns the events to announce. */
-  private async followOriginals(manager: EntityManager, runId: string, batch: NormalizedReport[]): Promise<EventInput[]> {
-    const params = [runId, column(batch, 'entityType'), column(batch, 'sourceId')];
-    const before: { id: string; run_id: string; prev_status: RecordStatus; prev_operation: RecordOperation }[] = await manager.query(
-      LOCK_ORIGINALS_SQL,
-      params,
-    );
-    await manager.query(ARCHIVE_PREVIOUS_ATTEMPTS_SQL, params);
-    const after: { id: string; status: RecordStatus; operation: RecordOperation }[] = await manager.query(FOLLOW_ATTEMPTS_SQL, params);
-    const afterById = new Map(after.map((row) => [row.id, row]));
-    const changes = before.flatMap((row) => {
-      const now = afterById.get(row.id);
-      return now ? [{ ...row, ...now }] : [];
-    });
-    const events: EventInput[] = [];
-    const originalRuns = deltasByRun(changes);
-    for (const [originalRunId, delta] of originalRuns) {
-      await applyCounts(manager, originalRunId, delta);
-      const originalRun = await manager.findOneByOrFail(SyncRun, { id: originalRunId });
-      const ids = changes.filter((c) => c.run_id === originalRunId).map((c) => c.id);
-      events.push(recordsEvent(originalRun, ids));
-    }
-    events.push(...(await this.progress.moved(manager, [...originalRuns.keys()])));
-    return events;
-  }
-}
-
-function recordsEvent(run: SyncRun, recordIds: string[]): EventInput {
-  return { kind: 'records', runId: run.id, pipelineId: run.pipelineId, tenantId: run.tenantId, payload: { recordIds } };
 }
 
 type Rejection = { index: number; reason: string };
 type IndexedReport = { index: number; report: NormalizedReport };
 const keyOf = (entityType: string, sourceId: string) => `${entityType}\u0000${sourceId}`;
 
-/** Splits entries into valid ones and rejections; a key reported twice in one batch keeps its last entry. */
+/** Splits entries into valid ones, in order, and rejections by index. */
 function validate(entries: RecordReport[]): { valid: IndexedReport[]; rejected: Rejection[] } {
+  const valid: IndexedReport[] = [];
   const rejected: Rejection[] = [];
-  const byKey = new Map<string, IndexedReport>();
   entries.forEach((entry, index) => {
     const result = normalizeReport(entry);
-    if ('reason' in result) {
-      rejected.push({ index, reason: result.reason });
-      return;
-    }
-    const key = keyOf(result.entityType, result.sourceId);
-    const earlier = byKey.get(key);
-    if (earlier) {
-      rejected.push({ index: earlier.index, reason: `superseded by index ${index}, which reports the same entityType and sourceId` });
-      byKey.delete(key);
-    }
-    byKey.set(key, { index, report: result });
+    if ('reason' in result) rejected.push({ index, reason: result.reason });
+    else valid.push({ index, report: result });
   });
-  rejected.sort((a, b) => a.index - b.index);
-  return { valid: [...byKey.values()], rejected };
+  return { valid, rejected };
+}
+
+/** The batch in statements that each touch a record once: the n-th report of every record goes in wave n. */
+function waves(reports: NormalizedReport[]): NormalizedReport[][] {
+  const seen = new Map<string, number>();
+  const result: NormalizedReport[][] = [];
+  for (const report of reports) {
+    const key = keyOf(report.entityType, report.sourceId);
+    const wave = seen.get(key) ?? 0;
+    seen.set(key, wave + 1);
+    if (wave === result.length) result.push([]);
+    result[wave].push(report);
+  }
+  return result;
+}
+
+function addDelta(total: RunCountDelta, delta: RunCountDelta | undefined): void {
+  if (!delta) return;
+  for (const key of Object.keys(total) as (keyof RunCountDelta)[]) total[key] += delta[key];
 }

@@ -3,16 +3,26 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
 import { RecordStatus, RunStatus, SyncMode, WorkerCommandType } from '../domain/enums.js';
+import { errorFingerprint } from '../domain/error-text.js';
 import { badInput, notFound } from '../domain/errors.js';
 import { isSerialId } from '../domain/ids.js';
-import { FAILURE_REPORT_STATUSES } from '../domain/record-outcome.js';
+import { emptyDelta, FAILURE_REPORT_STATUSES } from '../domain/record-outcome.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { appendEvents, type EventInput } from '../events/event-log.js';
 import type { AuditService } from './audit.service.js';
 import { applyRecordFilter, type RecordFilter, visibleTo } from './filters.js';
-import { INSERT_RETRY_ATTEMPTS_SQL, JOIN_QUEUED_RETRY_RUN_SQL, RELEASE_UNATTEMPTED_SQL, TAKE_DUE_RETRIES_SQL } from './retry.sql.js';
-import { commandEvent, runEvent } from './run-events.js';
+import {
+  CANCEL_UNREPORTED_SQL,
+  FAIL_UNREPORTED_SQL,
+  INSERT_RETRY_ATTEMPTS_SQL,
+  JOIN_QUEUED_RETRY_RUN_SQL,
+  TAKE_DUE_RETRIES_SQL,
+} from './retry.sql.js';
+import { followAttempts } from './retry-attempts.js';
+import { applyCounts } from './run-counts.js';
+import { commandEvent, recordsEvent, runEvent } from './run-events.js';
+import type { RunProgress } from './run-progress.js';
 
 export interface RetryOutcome {
   matched: number;
@@ -29,6 +39,8 @@ const RETRYABLE_BY_OPERATOR = [...FAILURE_REPORT_STATUSES, RecordStatus.DEAD_LET
 const DUE_BATCH = 5_000;
 /** triggeredBy of the retry runs the scheduler queues. */
 const AUTOMATIC = 'syncwatch (automatic retry)';
+/** Error code of an attempt its retry run ended without reporting. */
+const NOT_REPORTED = 'NOT_REPORTED';
 
 interface Selection {
   ids?: string[] | null;
@@ -48,6 +60,7 @@ export class RetryService {
   constructor(
     private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly progress: RunProgress,
   ) {}
 
   /** The background job: gathers due retries into one QUEUED RETRY run per pipeline. */
@@ -96,17 +109,39 @@ export class RetryService {
   }
 
   /**
-   * Called in the transaction that ends a RETRY run: attempts the worker never reported are cancelled;
-   * their originals are retried later, or, when an operator cancelled the run, go back to failed.
+   * Called in the transaction that ends a RETRY run, before its status is set: the attempts it never reported
+   * go back to their originals (cancelled run) or count as failed attempts (any other end). Returns the events.
    */
-  async releaseUnattempted(manager: EntityManager, run: SyncRun, cancelled: boolean): Promise<void> {
-    if (run.mode !== SyncMode.RETRY) return;
-    const rows: { operation: string }[] = await manager.query(RELEASE_UNATTEMPTED_SQL, [run.id, cancelled]);
-    if (rows.length === 0) return;
-    await manager.query(`UPDATE runs SET count_pending = count_pending - $2, count_skipped = count_skipped + $2 WHERE id = $1`, [
+  async settleUnreported(manager: EntityManager, run: SyncRun, cancelled: boolean): Promise<EventInput[]> {
+    if (run.mode !== SyncMode.RETRY) return [];
+    if (cancelled) {
+      const rows: { id: string }[] = await manager.query(CANCEL_UNREPORTED_SQL, [run.id]);
+      if (rows.length === 0) return [];
+      await applyCounts(manager, run.id, { ...emptyDelta(), pending: -rows.length, skipped: rows.length });
+      return [
+        recordsEvent(
+          run,
+          rows.map((row) => row.id),
+        ),
+      ];
+    }
+    const message = 'the retry run ended without a result for this record';
+    const rows: { id: string; entity_type: string; source_id: string }[] = await manager.query(FAIL_UNREPORTED_SQL, [
       run.id,
-      rows.length,
+      NOT_REPORTED,
+      message,
+      errorFingerprint(NOT_REPORTED, message),
     ]);
+    if (rows.length === 0) return [];
+    await applyCounts(manager, run.id, { ...emptyDelta(), pending: -rows.length, failed: rows.length });
+    const attempts = rows.map((row) => ({ entityType: row.entity_type, sourceId: row.source_id }));
+    return [
+      recordsEvent(
+        run,
+        rows.map((row) => row.id),
+      ),
+      ...(await followAttempts(manager, this.progress, run.id, attempts)),
+    ];
   }
 
   private async retry(

@@ -54,22 +54,40 @@ grown AS (
 SELECT (SELECT id FROM grown) AS run_id, array(SELECT origin_record_id::text FROM joined) AS joined`;
 
 /**
- * A retry run ended before the worker reported some of its records: those attempts are CANCELLED, and
- * their originals are rescheduled (run finished or lost) or go back to their reported failure (run cancelled).
+ * A cancelled retry run gives its unreported attempts back: they are CANCELLED, and their originals
+ * return to their failure (a replayed dead letter to DEAD_LETTERED) with the automatic retry their
+ * policy plans, as if the run had not been queued: cancelling is no attempt.
  */
-export const RELEASE_UNATTEMPTED_SQL = `
-WITH unattempted AS (
+export const CANCEL_UNREPORTED_SQL = `
+WITH unreported AS (
   UPDATE records SET status = 'CANCELLED', updated_at = now()
   WHERE run_id = $1 AND origin_record_id IS NOT NULL AND reported_status IS NULL
-  RETURNING origin_record_id, operation
+  RETURNING id, origin_record_id
 ),
 originals AS (
   UPDATE records o SET
-    next_retry_at = CASE WHEN $2 THEN NULL ELSE now() + make_interval(secs => p.initial_delay_seconds) END,
-    status = COALESCE(o.reported_status, 'FAILED'),
+    status = retry_status(COALESCE(o.reported_status, 'FAILED'), o.retryable, o.attempts, p.max_attempts),
+    next_retry_at = retry_due_at(o.retryable, o.attempts, p.max_attempts, p.initial_delay_seconds, p.backoff_factor,
+                                 p.max_delay_seconds),
     updated_at = now()
-  FROM unattempted u, pipelines p
-  WHERE o.id = u.origin_record_id AND p.id = o.pipeline_id AND o.status = 'RETRY_SCHEDULED' AND o.next_retry_at IS NULL
+  FROM unreported u, pipelines p
+  WHERE o.id = u.origin_record_id AND p.id = o.pipeline_id AND o.status = 'RETRY_SCHEDULED'
   RETURNING o.id
 )
-SELECT operation, (SELECT count(*) FROM originals)::int AS originals FROM unattempted`;
+SELECT id::text FROM unreported`;
+
+/**
+ * A retry run that ended any other way (finished, failed, lost) made its attempts: those it never reported
+ * failed (NOT_REPORTED), retryable as their originals are; the originals then follow them like any result,
+ * so attempts are used up, the backoff grows, and exhausted ones are dead-lettered.
+ */
+export const FAIL_UNREPORTED_SQL = `
+WITH failed AS (
+  UPDATE records a SET
+    status = 'FAILED', reported_status = 'FAILED', error_code = $2, error_message = $3, error_fingerprint = $4,
+    retryable = o.retryable, ended_at = now(), updated_at = now()
+  FROM records o
+  WHERE a.run_id = $1 AND a.origin_record_id IS NOT NULL AND a.reported_status IS NULL AND o.id = a.origin_record_id
+  RETURNING a.id, a.entity_type, a.source_id
+)
+SELECT id::text, entity_type, source_id FROM failed`;

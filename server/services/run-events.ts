@@ -31,6 +31,10 @@ function stateOf(run: SyncRun): RunState {
   };
 }
 
+export function recordsEvent(run: SyncRun, recordIds: string[]): EventInput {
+  return { kind: 'records', runId: run.id, pipelineId: run.pipelineId, tenantId: run.tenantId, payload: { recordIds } };
+}
+
 export function commandEvent(run: SyncRun, type: WorkerCommandType): EventInput {
   return { kind: 'command', runId: run.id, pipelineId: run.pipelineId, tenantId: run.tenantId, payload: { type } };
 }

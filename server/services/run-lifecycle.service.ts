@@ -129,19 +129,23 @@ export class RunLifecycleService {
     const error = optionalText(input?.error, 'input.error', 8192);
     return this.db.transaction(async (manager) => {
       const run = await this.lockRun(manager, actor, runId);
-      const outcome = finishStatus(run.status, input?.status, run.counts.failed);
-      if ('refused' in outcome) throw conflict(outcome.refused);
+      const allowed = finishStatus(run.status, input?.status, run.counts.failed);
+      if ('refused' in allowed) throw conflict(allowed.refused);
       const endedAt = input?.endedAt ?? new Date();
       if (run.startedAt && endedAt < run.startedAt) throw badInput('input.endedAt must not be before the run started');
       const previous = run.status;
+      // A retry run's unreported attempts settle first: as failures, they count in a derived status.
+      const settled = await this.retries.settleUnreported(manager, run, allowed.status === RunStatus.CANCELLED);
+      const failed = settled.length > 0 ? (await manager.findOneByOrFail(SyncRun, { id: run.id })).counts.failed : run.counts.failed;
+      const outcome = finishStatus(run.status, input?.status, failed);
+      if ('refused' in outcome) throw conflict(outcome.refused);
       await manager.update(
         SyncRun,
         { id: run.id },
         { status: outcome.status, endedAt, leaseExpiresAt: null, error: error ?? run.error, progressPending: false },
       );
-      await this.retries.releaseUnattempted(manager, run, outcome.status === RunStatus.CANCELLED);
       const finished = await manager.findOneByOrFail(SyncRun, { id: run.id });
-      await appendEvents(manager, [runEvent(finished, 'status', previous)]);
+      await appendEvents(manager, [...settled, runEvent(finished, 'status', previous)]);
       return finished;
     });
   }
@@ -164,9 +168,9 @@ export class RunLifecycleService {
           ...(ended ? { endedAt: new Date(), leaseExpiresAt: null } : {}),
         },
       );
-      if (ended) await this.retries.releaseUnattempted(manager, run, true);
+      const settled = ended ? await this.retries.settleUnreported(manager, run, true) : [];
       const cancelled = await manager.findOneByOrFail(SyncRun, { id: run.id });
-      const events = [runEvent(cancelled, 'status', previous)];
+      const events = [...settled, runEvent(cancelled, 'status', previous)];
       if (!ended) events.push(commandEvent(cancelled, WorkerCommandType.CANCEL_RUN));
       await appendEvents(manager, events);
       await this.audit.write(
@@ -235,7 +239,7 @@ export class RunLifecycleService {
           },
         );
         const ended = await manager.findOneByOrFail(SyncRun, { id });
-        await this.retries.releaseUnattempted(manager, ended, next === RunStatus.CANCELLED);
+        events.push(...(await this.retries.settleUnreported(manager, ended, next === RunStatus.CANCELLED)));
         events.push(runEvent(await manager.findOneByOrFail(SyncRun, { id }), 'status', status));
       }
       await appendEvents(manager, events);

@@ -177,20 +177,30 @@ describe('re-reports', () => {
 });
 
 describe('one batch', () => {
-  it('keeps the last of duplicate entries and names the ones it superseded', async () => {
+  it('applies a record reported several times in one batch in order, as separate reports', async () => {
     const run = await startRun(ingest, pipeline.id);
     const report = await reportRecords(ingest, run.id, [
       recordInput('dup-1', { status: 'PENDING' }),
       recordInput('other'),
-      recordInput('dup-1', { status: 'FAILED', retryable: false }),
+      recordInput('dup-1', { status: 'FAILED', retryable: false, errorCode: 'E_LOCK' }),
       recordInput('dup-1', { operation: 'UPDATE' }),
     ]);
-    expect(report.accepted).toBe(2);
-    expect(report.rejected.map((r) => r.index)).toEqual([0, 2]);
-    expect(report.rejected[0].reason).toMatch(/superseded/);
+    expect(report.accepted).toBe(4);
+    expect(report.rejected).toEqual([]);
     expect(report.run.counts).toMatchObject({ total: 2, succeeded: 2, updated: 1, created: 1, failed: 0, pending: 0 });
-    const records = await allRecords(ingest, { runIds: [run.id], sourceId: 'dup-1' });
-    expect(records.map((r) => [r.status, r.operation])).toEqual([['SUCCESS', 'UPDATE']]);
+    const records = await allRecords(
+      ingest,
+      { runIds: [run.id], sourceId: 'dup-1' },
+      null,
+      500,
+      'id status operation attempts history { attempt status }',
+    );
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ status: 'SUCCESS', operation: 'UPDATE', attempts: 2 });
+    expect((records[0] as unknown as { history: unknown[] }).history).toEqual([
+      { attempt: 1, status: 'FAILED' },
+      { attempt: 2, status: 'SUCCESS' },
+    ]);
   });
 
   it('rejects invalid entries by index and reason, and stores the valid ones', async () => {

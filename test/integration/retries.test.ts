@@ -215,7 +215,7 @@ describe('automatic retries', () => {
     expect(await runCounts(runId)).toMatchObject({ succeeded: 3, failed: 0 });
   });
 
-  it('retryRun retries every failure of a run, and an unattempted retry is rescheduled when its run ends', async () => {
+  it('retryRun retries every failure of a run; a record the retry run never reports has failed that attempt', async () => {
     const pipelineId = await createPipeline({ ...fast, nonRetryableErrorCodes: ['ROW_LOCKED'] });
     const runId = await runWith(pipelineId, [failure('R-1'), failure('R-2'), success('R-3')]);
     const { retryRun } = await operator.ok<{
@@ -224,13 +224,55 @@ describe('automatic retries', () => {
     expect(retryRun).toMatchObject({ matched: 3, scheduled: 2, retryRun: { retryOf: { id: runId } } });
     const retry = await claimRetryRun(pipelineId);
     await report(retry.id, [success('R-1')]);
-    await finish(retry.id); // R-2 was never attempted
-    expect(await runCounts(retry.id)).toMatchObject({ total: 2, succeeded: 1, skipped: 1, pending: 0 });
+    const { finishRun } = await worker.ok<{ finishRun: { status: string } }>('mutation($id: ID!) { finishRun(runId: $id) { status } }', {
+      id: retry.id,
+    }); // R-2 was never reported
+    expect(finishRun.status).toBe('COMPLETED_WITH_ERRORS');
+    expect(await runCounts(retry.id)).toMatchObject({ total: 2, succeeded: 1, failed: 1, pending: 0 });
     const r2 = await recordOf(runId, 'R-2');
-    expect(['FAILED', 'RETRY_SCHEDULED']).toContain(r2.status); // rescheduled, due at once
-    expect(r2.attempts).toBe(1);
-    await claimRetryRun(pipelineId);
-    expect(await recordOf(runId, 'R-2')).toMatchObject({ status: 'RETRY_SCHEDULED', attempts: 1 });
+    expect(r2).toMatchObject({ status: 'FAILED', attempts: 2, retryable: false, nextRetryAt: null });
+    expect(r2.history.map((h) => [h.attempt, h.status, h.runId])).toEqual([
+      [1, 'FAILED', runId],
+      [2, 'FAILED', retry.id],
+    ]);
+    // Not retryable: an operator's retry does not turn into automatic ones.
+    await new Promise((r) => setTimeout(r, 1500));
+    const { runs } = await server.admin.ok<{ runs: { totalCount: number } }>(
+      'query($p: [ID!]) { runs(filter: { pipelineIds: $p, modes: [RETRY] }) { totalCount } }',
+      { p: [pipelineId] },
+    );
+    expect(runs.totalCount).toBe(1);
+  });
+
+  it('uses up attempts when retry runs end without a result, and dead-letters the record', async () => {
+    const pipelineId = await createPipeline(fast); // 3 attempts, due at once
+    const runId = await runWith(pipelineId, [failure('U-1')]);
+    for (let i = 0; i < 2; i++) {
+      const retry = await claimRetryRun(pipelineId);
+      await worker.ok('mutation($id: ID!) { finishRun(runId: $id, input: { status: FAILED, error: "crm down" }) { status } }', {
+        id: retry.id,
+      });
+    }
+    const record = await recordOf(runId, 'U-1');
+    expect(record).toMatchObject({ status: 'DEAD_LETTERED', attempts: 3, nextRetryAt: null });
+    expect(record.history.map((h) => h.status)).toEqual(['FAILED', 'FAILED', 'FAILED']);
+    expect(await runCounts(runId)).toMatchObject({ total: 1, failed: 1 });
+  });
+
+  it('gives a cancelled retry run’s records back to their failure and their automatic retry', async () => {
+    const pipelineId = await createPipeline({ ...fast, initialDelaySeconds: 3600, maxDelaySeconds: 3600 });
+    const runId = await runWith(pipelineId, [failure('C-1'), failure('C-2', 'INVALID_ID')]);
+    const ids = [(await recordOf(runId, 'C-1')).id, (await recordOf(runId, 'C-2')).id];
+    const { retryRecords } = await operator.ok<{ retryRecords: { retryRun: { id: string } } }>(
+      'mutation($ids: [ID!]) { retryRecords(ids: $ids) { retryRun { id } } }',
+      { ids },
+    );
+    await operator.ok('mutation($id: ID!) { cancelRun(runId: $id) { status } }', { id: retryRecords.retryRun.id });
+    const c1 = await recordOf(runId, 'C-1');
+    expect(c1).toMatchObject({ status: 'FAILED', attempts: 1, retryable: true });
+    expect(Date.parse(c1.nextRetryAt as string)).toBeGreaterThan(Date.now() + 3_000_000);
+    expect(await recordOf(runId, 'C-2')).toMatchObject({ status: 'FAILED', attempts: 1, retryable: false, nextRetryAt: null });
+    expect(await runCounts(retryRecords.retryRun.id)).toMatchObject({ total: 2, skipped: 2, pending: 0 });
   });
 
   it('takes results in a retry run only for the records it hands out', async () => {
