@@ -1,11 +1,13 @@
 // One run in a worker's hands: heartbeats, batched reports, the AbortSignal, the retry records, and the finish.
 import { RecordBatcher } from './batcher.js';
 import {
+  type EndedRunFragment,
   FinishRunDocument,
   type FinishRunInput,
   HeartbeatDocument,
   type RecordReportInput,
   ReportRecordsDocument,
+  RunEndDocument,
   RunRecordsDocument,
   type RunRecordsQuery,
 } from './generated/graphql.js';
@@ -29,12 +31,16 @@ export class RunAbortedError extends Error {
 }
 
 const REPORT_RETRIES = 4;
+const ACTIVE_STATUSES = ['QUEUED', 'RUNNING', 'CANCELLING'];
+
+const isConflict = (error: unknown) => error instanceof SyncwatchError && error.code === 'CONFLICT';
 
 export class RunSession {
   private readonly controller = new AbortController();
   private reason: AbortReason | null = null;
   private rejected = 0;
   private readonly batcher: RecordBatcher;
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     readonly run: WorkerRun,
@@ -52,19 +58,23 @@ export class RunSession {
     if (this.controller.signal.aborted) return;
     this.reason = reason;
     this.settings.logger.info('run aborted', { runId: this.run.id, reason });
+    if (reason === 'lost') clearInterval(this.heartbeatTimer); // the server refuses them now
     this.controller.abort(new RunAbortedError(reason));
+  }
+
+  /** The worker gives up on a handler that ignored its signal: no more heartbeats, so the server's lease ends the run. */
+  abandon(): void {
+    clearInterval(this.heartbeatTimer);
   }
 
   /** Runs the handler, then flushes and finishes the run; never throws for the handler's errors. */
   async execute(handler: RunHandler): Promise<RunOutcome> {
-    const heartbeat = setInterval(() => void this.heartbeat(), this.settings.heartbeatIntervalMs);
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.settings.heartbeatIntervalMs);
     let finish: FinishRunInput | undefined;
     try {
+      // A handler that returns, even after its signal fired, says its work is done: its outcome stands.
       finish = (await handler(this.context())) ?? undefined;
       await this.batcher.flush();
-      if (this.reason === 'stopping' && !finish?.status) {
-        finish = { ...finish, status: 'FAILED', error: 'worker stopped before the run finished' };
-      }
     } catch (error) {
       await this.batcher.flush().catch(() => {}); // what was reported before the error still happened
       const message = error instanceof Error ? error.message : String(error);
@@ -73,7 +83,7 @@ export class RunSession {
         finish = { status: 'FAILED', error: this.reason === 'stopping' ? `worker stopped: ${message}` : message };
       }
     } finally {
-      clearInterval(heartbeat);
+      clearInterval(this.heartbeatTimer);
       this.batcher.discard();
     }
     // A cancelled run ends CANCELLED: the server derives it from CANCELLING when no status is given.
@@ -113,7 +123,7 @@ export class RunSession {
       }
       if (reportRecords.run.status === 'CANCELLING') this.abort('cancelled');
     } catch (error) {
-      if (error instanceof SyncwatchError && error.code === 'CONFLICT') this.abort('lost');
+      if (isConflict(error)) this.abort('lost');
       throw error;
     }
   }
@@ -147,23 +157,36 @@ export class RunSession {
   }
 
   private async finish(input: FinishRunInput | undefined): Promise<RunOutcome> {
-    const request = (finish: FinishRunInput | undefined) =>
-      this.settings.http.request(FinishRunDocument, { runId: this.run.id, input: finish ?? null }, { retries: REPORT_RETRIES });
     try {
-      let result: Awaited<ReturnType<typeof request>>;
+      let ended: EndedRunFragment;
       try {
-        result = await request(input);
+        ended = await this.requestFinish(input);
       } catch (error) {
-        // Cancelled between the handler's end and the finish: let the server derive CANCELLED.
-        if (!(error instanceof SyncwatchError && error.code === 'CONFLICT' && input?.status)) throw error;
-        result = await request(input.endedAt ? { endedAt: input.endedAt } : undefined);
+        if (!isConflict(error)) throw error;
+        ended = await this.finishRefused(input, error);
       }
-      const finished = result.finishRun;
-      this.settings.logger.info('run finished', { runId: finished.id, status: finished.status, total: finished.counts.total });
-      return { ...finished, rejected: this.rejected };
+      this.settings.logger.info('run finished', { runId: ended.id, status: ended.status, total: ended.counts.total });
+      return { ...ended, rejected: this.rejected };
     } catch (error) {
       this.settings.logger.warn('finishRun failed', { runId: this.run.id, error: (error as Error).message });
       throw error;
     }
+  }
+
+  private async requestFinish(input: FinishRunInput | undefined): Promise<EndedRunFragment> {
+    const request = { runId: this.run.id, input: input ?? null };
+    return (await this.settings.http.request(FinishRunDocument, request, { retries: REPORT_RETRIES })).finishRun;
+  }
+
+  /**
+   * finishRun answered CONFLICT: the run was cancelled meanwhile (finished without a status, it ends CANCELLED),
+   * or it has ended without this worker (its lease lapsed): then how it ended is the outcome.
+   */
+  private async finishRefused(input: FinishRunInput | undefined, conflict: unknown): Promise<EndedRunFragment> {
+    const { run } = await this.settings.http.request(RunEndDocument, { runId: this.run.id }, { retries: REPORT_RETRIES });
+    if (run?.status === 'CANCELLING' && input?.status) return this.requestFinish(input.endedAt ? { endedAt: input.endedAt } : undefined);
+    if (!run || ACTIVE_STATUSES.includes(run.status)) throw conflict;
+    this.settings.logger.warn('run ended without this worker', { runId: run.id, status: run.status, error: run.error });
+    return run;
   }
 }

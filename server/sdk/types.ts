@@ -40,8 +40,12 @@ export type AbortReason = 'cancelled' | 'stopping' | 'lost';
 /** What a handler gets for one run. */
 export interface RunContext {
   run: WorkerRun;
-  /** Fires when the run is cancelled, the worker stops past its timeout, or the run is lost; `abortReason` says which. */
+  /**
+   * Fires when the run is cancelled, the worker stops past its timeout, or the run is lost;
+   * `signal.reason` is a RunAbortedError whose `reason` says which.
+   */
   signal: AbortSignal;
+  /** The same reason, read when asked (null until the signal fires): do not destructure it from the context. */
   readonly abortReason: AbortReason | null;
   /** Buffers a record; flushed by size and by time. Awaiting it applies back-pressure when the buffer is full. */
   report(record: RecordReportInput): Promise<void>;
@@ -51,14 +55,17 @@ export interface RunContext {
   records(options?: { pageSize?: number }): AsyncIterable<RetryRecord>;
 }
 
-/** A handler may return how to finish the run; nothing (or no status) lets the server derive the status. A throw finishes it FAILED. */
+/**
+ * A handler may return how to finish the run; nothing (or no status) lets the server derive the status, even after
+ * the signal fired (a handler cut short by a stop should throw, e.g. `signal.throwIfAborted()`). A throw finishes it FAILED.
+ */
 // biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing is the common case
 export type RunHandler = (context: RunContext) => Promise<FinishRunInput | undefined | void>;
 
-/** Handlers of claimed (QUEUED) runs, by mode; `default` takes any mode without its own. */
+/** Handlers of claimed (QUEUED) runs, by mode; `default` takes any mode without its own. Only runs of these modes are claimed. */
 export type RunHandlers = Partial<Record<SyncMode | 'default', RunHandler>>;
 
-/** How a run ended, as finishRun answered. */
+/** How a run ended: as finishRun answered, or as the server ended it (a lapsed lease) when it refused the finish. */
 export interface RunOutcome {
   id: string;
   status: RunStatus;
@@ -76,7 +83,7 @@ export interface WorkerOptions {
   pipelineId: string;
   /** This worker's name, kept on the runs it claims. */
   workerId: string;
-  /** Handlers of the QUEUED runs this worker claims (manual triggers, retries). */
+  /** Handlers of the QUEUED runs this worker claims (manual triggers, retries); without any, it claims nothing. */
   handlers?: RunHandlers;
   /** Records per reportRecords call, 1 to 5,000 (default 500). */
   batchSize?: number;
@@ -88,7 +95,7 @@ export interface WorkerOptions {
   pollIntervalMs?: number;
   /** Claimed runs handled at once (default 1). Runs started with startRun() do not count. */
   concurrency?: number;
-  /** How long stop() lets active handlers finish before aborting them (default 10,000 ms). */
+  /** How long stop() lets active handlers finish before aborting them, then waits for them again (default 10,000 ms). */
   stopTimeoutMs?: number;
   /** Listen to workerCommands over graphql-ws (default true); polling and heartbeats work without it. */
   subscribe?: boolean;
@@ -99,11 +106,17 @@ export interface WorkerOptions {
 export type StartRunOptions = Omit<StartRunInput, 'pipelineId'>;
 
 export interface Worker {
-  /** Starts listening for commands and claiming QUEUED runs. */
-  start(): void;
-  /** No new claims; lets active handlers finish (aborting them after stopTimeoutMs), flushes and finishes their runs. */
+  /**
+   * Checks the key and the pipeline, then listens for commands and claims QUEUED runs. Rejects with a SyncwatchError
+   * (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, NETWORK) when the worker cannot work; throws after stop().
+   */
+  start(): Promise<void>;
+  /**
+   * No new claims; lets active handlers finish, flushes and finishes their runs. After stopTimeoutMs it aborts them
+   * (reason `stopping`); a handler still running stopTimeoutMs later is left behind, its run to the server's lease.
+   */
   stop(): Promise<void>;
-  /** Starts a RUNNING run, runs the handler in it, and finishes it; resolves with how it ended. */
+  /** Starts a RUNNING run, runs the handler in it, and finishes it; resolves with how it ended (also when the server ended it first). */
   startRun(options: StartRunOptions, handler: RunHandler): Promise<RunOutcome>;
   /** Looks for QUEUED runs now (the worker also does so on workerCommands and every pollIntervalMs). */
   claimNow(): void;

@@ -1,11 +1,14 @@
 // createWorker: claims QUEUED runs (woken by workerCommands, polling as the fallback), runs self-started ones, and stops gracefully.
-import { ClaimRunDocument, StartRunDocument } from './generated/graphql.js';
-import { createHttpClient } from './http.js';
+import { ClaimRunDocument, StartRunDocument, type SyncMode, WorkerSetupDocument } from './generated/graphql.js';
+import { createHttpClient, SyncwatchError } from './http.js';
 import { RunSession, type SessionSettings } from './run-session.js';
-import type { RunHandler, RunOutcome, Worker, WorkerLogger, WorkerOptions, WorkerRun } from './types.js';
+import type { RunHandler, RunHandlers, RunOutcome, Worker, WorkerLogger, WorkerOptions, WorkerRun } from './types.js';
 import { type CommandListener, listenForCommands } from './worker-commands.js';
 
 const MAX_BATCH = 5_000;
+
+/** Every mode a handler may be keyed by (a Record, so the compiler keeps it in step with the schema). */
+const SYNC_MODES: Record<SyncMode, true> = { REAL_TIME: true, MANUAL: true, SCHEDULED: true, ON_DEMAND: true, RETRY: true, CLEANUP: true };
 
 /** Without a logger, only problems are written (to stderr). */
 const quietLogger: WorkerLogger = {
@@ -15,30 +18,58 @@ const quietLogger: WorkerLogger = {
   error: (msg, fields) => console.error(`syncwatch worker: ${msg}`, fields ?? ''),
 };
 
-function positive(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(value) || value < 1 || value > max)
-    throw new RangeError(`${name} must be an integer from 1 to ${max}, got ${value}`);
+function integer(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
   return value;
 }
 
+function httpUrl(url: string): string {
+  const protocol = URL.canParse(url) ? new URL(url).protocol : null;
+  if (protocol !== 'http:' && protocol !== 'https:')
+    throw new TypeError(`url must be the http(s) URL of the GraphQL endpoint, got ${JSON.stringify(url)}`);
+  return url;
+}
+
+function text(name: string, value: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new TypeError(`${name} must be a non-empty string`);
+  return value;
+}
+
+/** The modes to claim: those with a handler; null (any mode) when there is a default handler; none without handlers. */
+function modesToClaim(handlers: RunHandlers): SyncMode[] | null {
+  if (handlers.default) return null;
+  const modes = Object.keys(handlers).filter((key) => handlers[key as keyof RunHandlers]);
+  const unknown = modes.filter((mode) => !(mode in SYNC_MODES));
+  if (unknown.length > 0)
+    throw new RangeError(`handlers: no mode ${unknown.join(', ')}; use ${Object.keys(SYNC_MODES).join(', ')} or default`);
+  return modes as SyncMode[];
+}
+
 export function createWorker(options: WorkerOptions): Worker {
-  const { pipelineId, workerId } = options;
+  const url = httpUrl(options.url);
+  const apiKey = text('apiKey', options.apiKey);
+  const pipelineId = text('pipelineId', options.pipelineId);
+  const workerId = text('workerId', options.workerId);
   const logger = options.logger ?? quietLogger;
   const settings: SessionSettings = {
-    http: createHttpClient(options.url, options.apiKey),
+    http: createHttpClient(url, apiKey),
     logger,
-    batchSize: positive('batchSize', options.batchSize ?? 500, MAX_BATCH),
-    flushIntervalMs: positive('flushIntervalMs', options.flushIntervalMs ?? 1_000),
-    heartbeatIntervalMs: positive('heartbeatIntervalMs', options.heartbeatIntervalMs ?? 10_000),
+    batchSize: integer('batchSize', options.batchSize ?? 500, 1, MAX_BATCH),
+    flushIntervalMs: integer('flushIntervalMs', options.flushIntervalMs ?? 1_000, 1),
+    heartbeatIntervalMs: integer('heartbeatIntervalMs', options.heartbeatIntervalMs ?? 10_000, 1),
   };
-  const pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs ?? 5_000);
-  const concurrency = positive('concurrency', options.concurrency ?? 1);
-  const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+  const pollIntervalMs = integer('pollIntervalMs', options.pollIntervalMs ?? 5_000, 1);
+  const concurrency = integer('concurrency', options.concurrency ?? 1, 1);
+  const stopTimeoutMs = integer('stopTimeoutMs', options.stopTimeoutMs ?? 10_000, 0);
   const handlers = options.handlers ?? {};
+  const modes = modesToClaim(handlers);
+  const claims = modes === null || modes.length > 0;
 
   const sessions = new Map<string, RunSession>();
   const executions = new Set<Promise<unknown>>();
   let claimedActive = 0;
+  let starting: Promise<void> | null = null;
   let started = false;
   let stopping: Promise<void> | null = null;
   let pollTimer: ReturnType<typeof setInterval> | null = null;
@@ -67,7 +98,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   /** Claims QUEUED runs until none is left or every slot is busy; calls during a claim loop make it go round once more. */
   function claimNow(): void {
-    if (!started || stopping) return;
+    if (!started || stopping || !claims) return;
     if (claiming) {
       claimAgain = true;
       return;
@@ -78,7 +109,7 @@ export function createWorker(options: WorkerOptions): Worker {
         while (!stopping && claimedActive < concurrency) {
           let run: WorkerRun | null;
           try {
-            run = (await settings.http.request(ClaimRunDocument, { pipelineId, workerId })).claimRun;
+            run = (await settings.http.request(ClaimRunDocument, { pipelineId, workerId, modes })).claimRun;
           } catch (error) {
             logger.warn('claimRun failed', { pipelineId, error: (error as Error).message });
             return;
@@ -93,44 +124,76 @@ export function createWorker(options: WorkerOptions): Worker {
     });
   }
 
+  /** A misconfigured worker fails at start rather than warning at every poll: the key must ingest and see the pipeline. */
+  async function checkSetup(): Promise<void> {
+    const { me, pipeline } = await settings.http.request(WorkerSetupDocument, { pipelineId });
+    if (me.role !== 'INGEST' && me.role !== 'ADMIN')
+      throw new SyncwatchError(`the API key's role is ${me.role}; a worker needs an INGEST key`, 'FORBIDDEN', false);
+    if (!pipeline) throw new SyncwatchError(`pipeline ${pipelineId} does not exist or this key cannot see it`, 'NOT_FOUND', false);
+  }
+
+  async function begin(): Promise<void> {
+    await checkSetup();
+    if (stopping) return;
+    started = true;
+    if (options.subscribe !== false) {
+      listener = listenForCommands({
+        url,
+        apiKey,
+        pipelineId,
+        logger,
+        onConnected: claimNow,
+        onCommand: (command) => {
+          logger.debug('worker command', { ...command });
+          if (command.type === 'RUN_QUEUED') claimNow();
+          else if (command.type === 'CANCEL_RUN') sessions.get(command.runId)?.abort('cancelled');
+        },
+      });
+    }
+    if (claims) pollTimer = setInterval(claimNow, pollIntervalMs);
+    claimNow();
+  }
+
+  /** Whether every run being handled ends within `ms`. */
+  async function settledWithin(ms: number): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const settled = await Promise.race([
+      Promise.allSettled([...executions]).then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), ms);
+      }),
+    ]);
+    clearTimeout(timer);
+    return settled;
+  }
+
   return {
     start() {
-      if (started) return;
-      started = true;
-      if (options.subscribe !== false) {
-        listener = listenForCommands({
-          url: options.url,
-          apiKey: options.apiKey,
-          pipelineId,
-          logger,
-          onConnected: claimNow,
-          onCommand: (command) => {
-            logger.debug('worker command', { ...command });
-            if (command.type === 'RUN_QUEUED') claimNow();
-            else if (command.type === 'CANCEL_RUN') sessions.get(command.runId)?.abort('cancelled');
-          },
+      if (stopping) throw new Error('worker was stopped; create a new one to start again');
+      if (!starting) {
+        starting = begin().catch((error) => {
+          starting = null; // start() may be tried again
+          logger.error('worker not started', { pipelineId, code: (error as SyncwatchError).code, error: (error as Error).message });
+          throw error;
         });
+        starting.catch(() => {}); // logged above: a caller that does not await start() must not crash the process
       }
-      pollTimer = setInterval(claimNow, pollIntervalMs);
-      claimNow();
+      return starting;
     },
 
     stop() {
       stopping ??= (async () => {
         if (pollTimer) clearInterval(pollTimer);
         await claiming;
-        const settled = Promise.allSettled([...executions]);
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const timedOut = await Promise.race([
-          settled.then(() => false),
-          new Promise<boolean>((resolve) => {
-            timer = setTimeout(() => resolve(true), stopTimeoutMs);
-          }),
-        ]);
-        clearTimeout(timer);
-        if (timedOut) {
+        if (!(await settledWithin(stopTimeoutMs))) {
           for (const session of sessions.values()) session.abort('stopping');
-          await Promise.allSettled([...executions]);
+          // A handler that ignores its signal is not waited for without end: its run is left to the server's lease.
+          if (!(await settledWithin(stopTimeoutMs))) {
+            for (const session of sessions.values()) {
+              logger.warn("run handler ignored the stop; the server's lease will end its run", { runId: session.run.id });
+              session.abandon();
+            }
+          }
         }
         await listener?.close();
       })();

@@ -1,7 +1,15 @@
-// The worker SDK against a real server over HTTP: runs end to end, failures, graceful stop, claims and cancels.
+// The worker SDK against a real server over HTTP: runs end to end, failures, graceful stop, claims by mode, cancels, start checks.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Role } from '../../server/domain/enums.js';
-import { createWorker, type RecordReportInput, type RunContext, type Worker, type WorkerOptions } from '../../server/sdk/index.js';
+import {
+  createWorker,
+  type RecordReportInput,
+  type RunContext,
+  SyncwatchError,
+  type Worker,
+  type WorkerLogger,
+  type WorkerOptions,
+} from '../../server/sdk/index.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -66,6 +74,8 @@ const account = (i: number, status: RecordReportInput['status'] = 'SUCCESS'): Re
   status,
   ...(status === 'FAILED' ? { errorCode: 'ROW_LOCKED', errorMessage: `unable to lock row acc-${i}` } : {}),
 });
+
+const silent: WorkerLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** Resolves once the handler has seen its signal fire, with the context it got. */
 function waitForAbort(context: RunContext): Promise<void> {
@@ -132,7 +142,7 @@ describe('a worker built with the SDK', () => {
         },
       },
     });
-    sdk.start();
+    await sdk.start();
     const { triggerSync } = await operator.ok<{ triggerSync: { id: string; status: string } }>(
       'mutation($p: ID!) { triggerSync(pipelineId: $p, mode: MANUAL, operationType: "Full sync") { id status } }',
       { p: pipelineId },
@@ -191,7 +201,7 @@ describe('a worker built with the SDK', () => {
         },
       },
     });
-    sdk.start();
+    await sdk.start();
     const trigger = () =>
       operator
         .ok<{ triggerSync: { id: string } }>('mutation($p: ID!) { triggerSync(pipelineId: $p) { id } }', { p: pipelineId })
@@ -265,7 +275,7 @@ describe('a worker built with the SDK', () => {
     );
     expect(retryRun.scheduled).toBe(620);
 
-    sdk.start();
+    await sdk.start();
     await vi.waitFor(async () => expect((await runState(retryRun.retryRun.id)).status).toBe('SUCCEEDED'), {
       timeout: 30_000,
       interval: 100,
@@ -323,7 +333,7 @@ describe('a worker built with the SDK', () => {
     );
     expect(retryRecords.scheduled).toBe(2);
 
-    sdk.start();
+    await sdk.start();
     for (const run of runs) {
       await vi.waitFor(async () => expect((await runState(run.id)).counts).toMatchObject({ total: 1, failed: 0, succeeded: 1 }), {
         timeout: 30_000,
@@ -350,7 +360,7 @@ describe('a worker built with the SDK', () => {
         },
       },
     });
-    sdk.start();
+    await sdk.start();
     const trigger = () =>
       operator
         .ok<{ triggerSync: { id: string } }>('mutation($p: ID!) { triggerSync(pipelineId: $p) { id } }', { p: pipelineId })
@@ -370,7 +380,7 @@ describe('a worker built with the SDK', () => {
     expect((await runState(second)).status).toBe('QUEUED');
   });
 
-  it('aborts a handler that outlasts the stop timeout and finishes its run FAILED', async () => {
+  it('aborts a handler that outlasts the stop timeout; one that throws then finishes its run FAILED', async () => {
     const pipelineId = await createPipeline('sdk stop timeout');
     const sdk = worker(pipelineId, { stopTimeoutMs: 100 });
     let started!: () => void;
@@ -381,6 +391,7 @@ describe('a worker built with the SDK', () => {
       await context.report(account(1));
       started();
       await waitForAbort(context);
+      context.signal.throwIfAborted();
     });
     await running;
     await sdk.stop();
@@ -388,5 +399,139 @@ describe('a worker built with the SDK', () => {
     expect(finished.status).toBe('FAILED');
     expect((await runState(finished.id)).error).toMatch(/worker stopped/);
     await expect(sdk.startRun({ mode: 'SCHEDULED' }, async () => {})).rejects.toThrow(/stopping/);
+  });
+
+  it('keeps its own outcome for a handler that completes after the stop aborted it', async () => {
+    const pipelineId = await createPipeline('sdk stop then complete');
+    const sdk = worker(pipelineId, { stopTimeoutMs: 100 });
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const outcome = sdk.startRun({ mode: 'SCHEDULED' }, async (context) => {
+      started();
+      await waitForAbort(context);
+      await context.report(account(1)); // the last piece of work, then done
+    });
+    await running;
+    await sdk.stop();
+    const finished = await outcome;
+    expect(finished.status).toBe('SUCCEEDED');
+    expect(await runState(finished.id)).toMatchObject({ status: 'SUCCEEDED', error: null, counts: { total: 1 } });
+  });
+
+  it('stops without waiting for ever for a handler that ignores its signal; finishing later, it still finishes its run', async () => {
+    const pipelineId = await createPipeline('sdk stop ignored');
+    const warnings: string[] = [];
+    const sdk = worker(pipelineId, { stopTimeoutMs: 100, logger: { ...silent, warn: (msg) => warnings.push(msg) } });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const outcome = sdk.startRun({ mode: 'SCHEDULED' }, async (context) => {
+      started();
+      await gate; // deaf to the signal
+      await context.report(account(1));
+    });
+    await running;
+    await sdk.stop();
+    expect(warnings).toContain("run handler ignored the stop; the server's lease will end its run");
+
+    release();
+    const finished = await outcome;
+    expect(finished.status).toBe('SUCCEEDED');
+    expect((await runState(finished.id)).counts.total).toBe(1);
+  });
+
+  it('claims only runs of the modes it has handlers for; a worker without handlers claims none', async () => {
+    const { createPipeline } = await server.admin.ok<{ createPipeline: { id: string } }>(
+      'mutation($input: PipelineInput!) { createPipeline(input: $input) { id } }',
+      {
+        input: {
+          name: 'sdk claims by mode',
+          sourceSystem: 'Billing',
+          targetSystem: 'CRM',
+          retryPolicy: { nonRetryableErrorCodes: ['INVALID_ID'] },
+        },
+      },
+    );
+    const pipelineId = createPipeline.id;
+    const handledBy: Record<string, string> = {};
+    const handle = (name: string) => async (context: RunContext) => {
+      handledBy[context.run.id] = name;
+      for await (const record of context.records()) {
+        await context.report({ entityType: record.entityType, sourceId: record.sourceId, operation: record.operation, status: 'SUCCESS' });
+      }
+    };
+    const idle = worker(pipelineId, { workerId: 'idle-worker', pollIntervalMs: 50 });
+    const retries = worker(pipelineId, { workerId: 'retry-worker', pollIntervalMs: 50, handlers: { RETRY: handle('retry') } });
+    await idle.start();
+    await retries.start();
+
+    // A worker without handlers still runs what it starts itself.
+    const original = await idle.startRun({ mode: 'SCHEDULED' }, async (context) => {
+      await context.report({ ...account(1, 'FAILED'), errorCode: 'INVALID_ID' });
+    });
+    const { triggerSync: manual } = await operator.ok<{ triggerSync: { id: string } }>(
+      'mutation($p: ID!) { triggerSync(pipelineId: $p, mode: MANUAL) { id } }',
+      { p: pipelineId },
+    );
+    const { retryRun } = await operator.ok<{ retryRun: { retryRun: { id: string } } }>(
+      'mutation($id: ID!) { retryRun(runId: $id) { retryRun { id } } }',
+      { id: original.id },
+    );
+    const retry = retryRun.retryRun.id;
+    // The RETRY run was queued after the MANUAL one, and both workers were looking all along: the MANUAL one still waits.
+    await vi.waitFor(async () => expect((await runState(retry)).status).toBe('SUCCEEDED'), { timeout: 15_000, interval: 50 });
+    expect((await runState(manual.id)).status).toBe('QUEUED');
+
+    const manuals = worker(pipelineId, { workerId: 'manual-worker', pollIntervalMs: 50, handlers: { MANUAL: handle('manual') } });
+    await manuals.start();
+    await vi.waitFor(async () => expect((await runState(manual.id)).status).toBe('SUCCEEDED'), { timeout: 15_000, interval: 50 });
+    expect(handledBy).toEqual({ [retry]: 'retry', [manual.id]: 'manual' });
+    const claimedBy = await server.instance.db.query('SELECT id, worker_id FROM runs WHERE id = ANY($1) ORDER BY worker_id', [
+      [retry, manual.id],
+    ]);
+    expect(claimedBy).toEqual([
+      { id: manual.id, worker_id: 'manual-worker' },
+      { id: retry, worker_id: 'retry-worker' },
+    ]);
+  });
+
+  it('start() rejects a worker that cannot work, naming why, instead of polling for ever', async () => {
+    const pipelineId = await createPipeline('sdk misconfigured');
+    const viewerKey = (await server.clientFor(Role.VIEWER)).secret as string;
+    const cases: [Partial<WorkerOptions>, string][] = [
+      [{ apiKey: 'not-a-key' }, 'UNAUTHENTICATED'],
+      [{ apiKey: viewerKey }, 'FORBIDDEN'],
+      [{ pipelineId: '00000000-0000-4000-8000-000000000000' }, 'NOT_FOUND'],
+      [{ pipelineId: 'pipeline-7' }, 'NOT_FOUND'],
+      [{ url: 'http://127.0.0.1:1/graphql' }, 'NETWORK'],
+    ];
+    for (const [options, code] of cases) {
+      const failing = worker(pipelineId, { ...options, logger: silent, handlers: { default: async () => {} } });
+      const error = await failing.start().catch((e: unknown) => e);
+      expect(error, code).toBeInstanceOf(SyncwatchError);
+      expect((error as SyncwatchError).code).toBe(code);
+    }
+
+    const good = worker(pipelineId);
+    await good.start();
+    await good.stop();
+    expect(() => good.start()).toThrow(/stopped/);
+  });
+
+  it('refuses options it cannot work with', () => {
+    const valid: WorkerOptions = { url: server.graphqlUrl, apiKey: ingestKey, pipelineId: 'p', workerId: 'w' };
+    expect(() => createWorker({ ...valid, url: 'localhost:4000/graphql' })).toThrow(/url/);
+    expect(() => createWorker({ ...valid, url: 'ftp://localhost/graphql' })).toThrow(/url/);
+    expect(() => createWorker({ ...valid, apiKey: '' })).toThrow(/apiKey/);
+    expect(() => createWorker({ ...valid, stopTimeoutMs: -1 })).toThrow(/stopTimeoutMs/);
+    expect(() => createWorker({ ...valid, handlers: { MANUALL: async () => {} } as WorkerOptions['handlers'] })).toThrow(/MANUALL/);
+    expect(() => createWorker({ ...valid, stopTimeoutMs: 0 })).not.toThrow();
   });
 });

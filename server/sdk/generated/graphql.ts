@@ -80,6 +80,17 @@ export type RecordStatus =
   /** Written to the target system. */
   | 'SUCCESS';
 
+/** What an API key may do. */
+export type Role =
+  /** Everything, including pipelines, API keys and retention. */
+  | 'ADMIN'
+  /** Reads, and reports runs and records: what pipeline workers use. */
+  | 'INGEST'
+  /** Reads, and also retries, cancels, triggers syncs, exports and handles dead letters. */
+  | 'OPERATOR'
+  /** Reads and subscribes. */
+  | 'VIEWER';
+
 /** Where a run is in its lifecycle. */
 export type RunStatus =
   /** Stopped on request before it finished. */
@@ -141,6 +152,13 @@ export type WorkerCommandType =
   /** A run of the pipeline was queued: claim it with claimRun. */
   | 'RUN_QUEUED';
 
+export type WorkerSetupQueryVariables = Exact<{
+  pipelineId: string;
+}>;
+
+
+export type WorkerSetupQuery = { me: { role: Role }, pipeline: { id: string } | null };
+
 export type WorkerRunFragment = { id: string, mode: SyncMode, status: RunStatus, operationType: string | null, startedAt: string | null, configSnapshot: unknown, retryOf: { id: string } | null };
 
 export type StartRunMutationVariables = Exact<{
@@ -153,6 +171,7 @@ export type StartRunMutation = { startRun: { id: string, mode: SyncMode, status:
 export type ClaimRunMutationVariables = Exact<{
   pipelineId: string;
   workerId: string;
+  modes?: Array<SyncMode> | SyncMode | null | undefined;
 }>;
 
 
@@ -173,6 +192,8 @@ export type HeartbeatMutationVariables = Exact<{
 
 export type HeartbeatMutation = { heartbeat: { cancelRequested: boolean, leaseExpiresAt: string } };
 
+export type EndedRunFragment = { id: string, status: RunStatus, error: string | null, counts: { total: number, succeeded: number, failed: number, skipped: number, pending: number } };
+
 export type FinishRunMutationVariables = Exact<{
   runId: string;
   input?: FinishRunInput | null | undefined;
@@ -180,6 +201,13 @@ export type FinishRunMutationVariables = Exact<{
 
 
 export type FinishRunMutation = { finishRun: { id: string, status: RunStatus, error: string | null, counts: { total: number, succeeded: number, failed: number, skipped: number, pending: number } } };
+
+export type RunEndQueryVariables = Exact<{
+  runId: string;
+}>;
+
+
+export type RunEndQuery = { run: { id: string, status: RunStatus, error: string | null, counts: { total: number, succeeded: number, failed: number, skipped: number, pending: number } } | null };
 
 export type RunRecordsQueryVariables = Exact<{
   runId: string;
@@ -228,6 +256,30 @@ export const WorkerRunFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"WorkerRun"}) as unknown as TypedDocumentString<WorkerRunFragment, unknown>;
+export const EndedRunFragmentDoc = new TypedDocumentString(`
+    fragment EndedRun on SyncRun {
+  id
+  status
+  error
+  counts {
+    total
+    succeeded
+    failed
+    skipped
+    pending
+  }
+}
+    `, {"fragmentName":"EndedRun"}) as unknown as TypedDocumentString<EndedRunFragment, unknown>;
+export const WorkerSetupDocument = new TypedDocumentString(`
+    query WorkerSetup($pipelineId: ID!) {
+  me {
+    role
+  }
+  pipeline(id: $pipelineId) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<WorkerSetupQuery, WorkerSetupQueryVariables>;
 export const StartRunDocument = new TypedDocumentString(`
     mutation StartRun($input: StartRunInput!) {
   startRun(input: $input) {
@@ -246,8 +298,8 @@ export const StartRunDocument = new TypedDocumentString(`
   }
 }`) as unknown as TypedDocumentString<StartRunMutation, StartRunMutationVariables>;
 export const ClaimRunDocument = new TypedDocumentString(`
-    mutation ClaimRun($pipelineId: ID!, $workerId: String!) {
-  claimRun(pipelineId: $pipelineId, workerId: $workerId) {
+    mutation ClaimRun($pipelineId: ID!, $workerId: String!, $modes: [SyncMode!]) {
+  claimRun(pipelineId: $pipelineId, workerId: $workerId, modes: $modes) {
     ...WorkerRun
   }
 }
@@ -287,19 +339,39 @@ export const HeartbeatDocument = new TypedDocumentString(`
 export const FinishRunDocument = new TypedDocumentString(`
     mutation FinishRun($runId: ID!, $input: FinishRunInput) {
   finishRun(runId: $runId, input: $input) {
-    id
-    status
-    error
-    counts {
-      total
-      succeeded
-      failed
-      skipped
-      pending
-    }
+    ...EndedRun
   }
 }
-    `) as unknown as TypedDocumentString<FinishRunMutation, FinishRunMutationVariables>;
+    fragment EndedRun on SyncRun {
+  id
+  status
+  error
+  counts {
+    total
+    succeeded
+    failed
+    skipped
+    pending
+  }
+}`) as unknown as TypedDocumentString<FinishRunMutation, FinishRunMutationVariables>;
+export const RunEndDocument = new TypedDocumentString(`
+    query RunEnd($runId: ID!) {
+  run(id: $runId) {
+    ...EndedRun
+  }
+}
+    fragment EndedRun on SyncRun {
+  id
+  status
+  error
+  counts {
+    total
+    succeeded
+    failed
+    skipped
+    pending
+  }
+}`) as unknown as TypedDocumentString<RunEndQuery, RunEndQueryVariables>;
 export const RunRecordsDocument = new TypedDocumentString(`
     query RunRecords($runId: ID!, $first: Int!, $after: String) {
   run(id: $runId) {
