@@ -50,6 +50,12 @@ async function sync(pipeline: DemoPipeline, context: RunContext, count: number, 
     if (context.signal.aborted) break; // the chunk in flight did not land
     for (const { record } of chunk) await context.report(record);
   }
+  failIfStopped(context);
+}
+
+/** A sync cut short by the worker stopping did not finish: throwing ends its run FAILED (a cancel ends CANCELLED). */
+function failIfStopped(context: RunContext): void {
+  if (context.abortReason === 'stopping') context.signal.throwIfAborted();
 }
 
 /** A RETRY run: re-attempts each record it hands back, ten at a time. */
@@ -68,6 +74,7 @@ function retryHandler(pipeline: DemoPipeline, logger: WorkerLogger, random: Rand
       }
     }
     await Promise.all(chunk);
+    failIfStopped(context);
     logger.debug('demo retry run done', {
       pipeline: pipeline.input.name,
       runId: context.run.id,
