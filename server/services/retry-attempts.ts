@@ -36,7 +36,8 @@ export async function followAttempts(
   });
   const events: EventInput[] = [];
   const originalRuns = deltasByRun(changes);
-  for (const [originalRunId, delta] of originalRuns) {
+  // In id order: two retry runs moving the same original runs lock them in the same order, so never deadlock.
+  for (const [originalRunId, delta] of [...originalRuns].sort(([a], [b]) => a.localeCompare(b))) {
     await applyCounts(manager, originalRunId, delta);
     const originalRun = await manager.findOneByOrFail(SyncRun, { id: originalRunId });
     events.push(
