@@ -5,7 +5,7 @@ import type { RunStatus, WorkerCommandType } from '../domain/enums.js';
 import { checkIds, isUuid } from '../domain/ids.js';
 import type { SyncRecord } from '../entities/SyncRecord.js';
 import type { SyncRun } from '../entities/SyncRun.js';
-import type { RecordFilter, RunFilter } from '../services/filters.js';
+import { asksForAttempts, type RecordFilter, type RunFilter } from '../services/filters.js';
 import type { EventHub } from './event-hub.js';
 import type { LiveEvent } from './live-event.js';
 import { checkRecordFilter, checkRunFilter, recordMatches, runMatches } from './live-filters.js';
@@ -85,13 +85,17 @@ export function recordStream(
   if (runId != null) checkIds([runId], isUuid, 'runId');
   checkRecordFilter(filter);
   transport.shareable = !since;
+  // As in the records query: a retry run's attempts only when asked for (its original's batch follows anyway).
+  const withAttempts = runId != null || asksForAttempts(filter);
   return LiveSubscription.open<RecordBatchValue>({
     ...options(transport),
     since: since ? decodeCursor(since) : null,
     scope: { kinds: ['records'], tenantId: actor.tenantId, runId, pipelineIds: filter?.pipelineIds },
     select(event) {
       if (event.kind !== 'records' || !sees(actor, event.tenantId) || (runId != null && event.runId !== runId)) return null;
-      const records = filter ? event.records.filter((record) => recordMatches(filter, record)) : event.records;
+      const records = event.records.filter(
+        (record) => (withAttempts || record.originRecordId === null) && (!filter || recordMatches(filter, record)),
+      );
       return records.length > 0 ? { cursor: event.cursor, runId: event.runId, records } : null;
     },
   });

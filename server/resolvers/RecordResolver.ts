@@ -11,7 +11,8 @@ import { RecordFilter, RecordOrder } from './types/filters.input.js';
 export class RecordResolver {
   @Authorized()
   @Query(() => RecordConnection, {
-    description: 'Records matching the filter, newest started first unless ordered otherwise; keyset-paged.',
+    description:
+      'Records matching the filter, newest started first unless ordered otherwise; keyset-paged. Each record appears once, by its original (with its current state and history); the attempts of RETRY runs appear when the filter names their runs (runIds) or the RETRY mode.',
   })
   async records(
     @Ctx() ctx: Context,

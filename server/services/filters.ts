@@ -2,7 +2,7 @@
 // All conditions combine with AND; each one is served by an index of the first migration.
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
-import type { RecordOperation, RecordStatus, RunStatus, SyncMode } from '../domain/enums.js';
+import { type RecordOperation, type RecordStatus, type RunStatus, SyncMode } from '../domain/enums.js';
 import { badInput } from '../domain/errors.js';
 import { checkIds, isSerialId, isUuid } from '../domain/ids.js';
 
@@ -115,11 +115,20 @@ export function applyRunFilter<T extends ObjectLiteral>(
   }
 }
 
+/**
+ * A retry run's records are attempts of original records, which carry the current state and the whole history.
+ * Lists show each record once, by its original, unless the filter names records, runs or the RETRY mode.
+ */
+export function asksForAttempts(filter: RecordFilter | null | undefined): boolean {
+  return !!(filter?.ids?.length || filter?.runIds?.length || filter?.modes?.includes(SyncMode.RETRY));
+}
+
 export function applyRecordFilter<T extends ObjectLiteral>(
   query: SelectQueryBuilder<T>,
   alias: string,
   filter: RecordFilter | null | undefined,
 ): void {
+  if (!asksForAttempts(filter)) query.andWhere(`${alias}.origin_record_id IS NULL`);
   if (!filter) return;
   checkIds(filter.runIds, isUuid, 'filter.runIds');
   checkIds(filter.pipelineIds, isUuid, 'filter.pipelineIds');

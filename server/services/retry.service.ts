@@ -253,24 +253,25 @@ export class RetryService {
     return runs;
   }
 
-  /** SQL selecting the ids of original records matching ids and/or a filter, within what the actor sees. */
+  /**
+   * SQL selecting the ids of the original records matching ids and/or a filter, within what the actor sees:
+   * a retry run's record stands for its original, which operators retry.
+   */
   private async matching(manager: EntityManager, actor: Actor, selection: Selection): Promise<{ sql: string; params: unknown[] }> {
     const { ids, filter } = selection;
     if (ids == null && filter == null) throw badInput('give the records as ids or as a filter');
     // An id of another shape names no record: NOT_FOUND, like an unknown one.
     const malformed = ids?.filter((id) => !isSerialId(id)) ?? [];
     if (malformed.length > 0) throw notFound('record', malformed.join(', '));
-    const query = manager.getRepository(SyncRecord).createQueryBuilder('rec').select('rec.id').where('rec.origin_record_id IS NULL');
+    const query = manager.getRepository(SyncRecord).createQueryBuilder('rec');
     visibleTo(query, 'rec', actor);
     applyRecordFilter(query, 'rec', { ...filter, ids: ids ?? filter?.ids });
-    if (ids?.length) {
-      const found = await query.clone().getCount();
-      if (found < new Set(ids).size && filter == null) {
-        const existing = new Set((await query.clone().getMany()).map((r) => r.id));
-        throw notFound('record', ids.filter((id) => !existing.has(id)).join(', '));
-      }
+    if (ids?.length && filter == null) {
+      const existing = new Set((await query.clone().select('rec.id', 'id').getRawMany<{ id: string }>()).map((row) => String(row.id)));
+      const missing = ids.filter((id) => !existing.has(id));
+      if (missing.length > 0) throw notFound('record', missing.join(', '));
     }
-    const [sql, params] = query.getQueryAndParameters();
+    const [sql, params] = query.select('COALESCE(rec.origin_record_id, rec.id)').getQueryAndParameters();
     return { sql, params };
   }
 

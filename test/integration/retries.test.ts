@@ -275,6 +275,36 @@ describe('automatic retries', () => {
     expect(await runCounts(retryRecords.retryRun.id)).toMatchObject({ total: 2, skipped: 2, pending: 0 });
   });
 
+  it('lists each record once, by its original, unless asked for a retry run; a retry run’s record stands for its original', async () => {
+    const pipelineId = await createPipeline({ ...fast, nonRetryableErrorCodes: ['ROW_LOCKED'] });
+    const runId = await runWith(pipelineId, [failure('L-1')]);
+    const original = await recordOf(runId, 'L-1');
+    await operator.ok('mutation($ids: [ID!]) { retryRecords(ids: $ids) { scheduled } }', { ids: [original.id] });
+    const retry = await claimRetryRun(pipelineId);
+    await report(retry.id, [failure('L-1')]);
+    await finish(retry.id);
+    const list = async (filter: Record<string, unknown>) => {
+      const { records } = await server.admin.ok<{ records: { totalCount: number; edges: { node: { id: string } }[] } }>(
+        'query($f: RecordFilter) { records(filter: $f) { totalCount edges { node { id } } } }',
+        { f: filter },
+      );
+      return records.edges.map((e) => e.node.id);
+    };
+    expect(await list({ pipelineIds: [pipelineId], statuses: ['FAILED'] })).toEqual([original.id]);
+    const [attempt] = await list({ runIds: [retry.id] });
+    expect(attempt).not.toBe(original.id);
+    expect(await list({ pipelineIds: [pipelineId], modes: ['RETRY'] })).toEqual([attempt]);
+
+    const dry = 'mutation($ids: [ID!]) { retryRecords(ids: $ids, dryRun: true) { matched scheduled } }';
+    expect((await operator.ok<{ retryRecords: unknown }>(dry, { ids: [attempt] })).retryRecords).toEqual({ matched: 1, scheduled: 1 });
+    const { retryRun } = await operator.ok<{ retryRun: { matched: number; scheduled: number } }>(
+      'mutation($id: ID!) { retryRun(runId: $id) { matched scheduled } }',
+      { id: retry.id },
+    );
+    expect(retryRun).toEqual({ matched: 1, scheduled: 1 });
+    expect((await recordOf(runId, 'L-1')).status).toBe('RETRY_SCHEDULED');
+  });
+
   it('takes results in a retry run only for the records it hands out', async () => {
     const pipelineId = await createPipeline(fast);
     const runId = await runWith(pipelineId, [failure('H-1')]);
