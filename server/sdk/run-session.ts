@@ -24,8 +24,11 @@ export interface SessionSettings {
 
 /** The error an aborted run's signal carries, so handlers can tell a cancel from a failure. */
 export class RunAbortedError extends Error {
-  constructor(readonly reason: AbortReason) {
-    super(`run aborted: ${reason}`);
+  constructor(
+    readonly reason: AbortReason,
+    detail?: string,
+  ) {
+    super(detail ? `run aborted: ${reason}: ${detail}` : `run aborted: ${reason}`);
     this.name = 'AbortError';
   }
 }
@@ -35,12 +38,16 @@ const ACTIVE_STATUSES = ['QUEUED', 'RUNNING', 'CANCELLING'];
 
 const isConflict = (error: unknown) => error instanceof SyncwatchError && error.code === 'CONFLICT';
 
+/** What a handler "returns" once the worker has given up on it (see abandon()). */
+const ABANDONED = Symbol('abandoned');
+
 export class RunSession {
   private readonly controller = new AbortController();
   private reason: AbortReason | null = null;
   private rejected = 0;
   private readonly batcher: RecordBatcher;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private giveUp: () => void = () => {};
 
   constructor(
     readonly run: WorkerRun,
@@ -65,17 +72,25 @@ export class RunSession {
   /** The worker gives up on a handler that ignored its signal: no more heartbeats, so the server's lease ends the run. */
   abandon(): void {
     clearInterval(this.heartbeatTimer);
+    this.giveUp();
   }
 
   /** Runs the handler, then flushes and finishes the run; never throws for the handler's errors. */
   async execute(handler: RunHandler): Promise<RunOutcome> {
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.settings.heartbeatIntervalMs);
+    const abandoned = new Promise<typeof ABANDONED>((resolve) => {
+      this.giveUp = () => resolve(ABANDONED);
+    });
     let finish: FinishRunInput | undefined;
     try {
       // A handler that returns, even after its signal fired, says its work is done: its outcome stands.
-      finish = (await handler(this.context())) ?? undefined;
+      const result = await Promise.race([handler(this.context()), abandoned]);
+      if (result === ABANDONED) throw ABANDONED;
+      finish = result ?? undefined;
       await this.batcher.flush();
     } catch (error) {
+      // Given up on: nothing more is sent for this run; the caller learns it was left to the server's lease.
+      if (error === ABANDONED) throw new RunAbortedError('stopping', "the worker stopped; the server's lease ends this run");
       await this.batcher.flush().catch(() => {}); // what was reported before the error still happened
       const message = error instanceof Error ? error.message : String(error);
       if (this.reason !== 'cancelled') {

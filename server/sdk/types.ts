@@ -116,7 +116,10 @@ export interface Worker {
    * (reason `stopping`); a handler still running stopTimeoutMs later is left behind, its run to the server's lease.
    */
   stop(): Promise<void>;
-  /** Starts a RUNNING run, runs the handler in it, and finishes it; resolves with how it ended (also when the server ended it first). */
+  /**
+   * Starts a RUNNING run, runs the handler in it, and finishes it; resolves with how it ended (also when the server ended
+   * it first). Rejects with a RunAbortedError (`stopping`) when stop() gave up on the handler.
+   */
   startRun(options: StartRunOptions, handler: RunHandler): Promise<RunOutcome>;
   /** Looks for QUEUED runs now (the worker also does so on workerCommands and every pollIntervalMs). */
   claimNow(): void;
