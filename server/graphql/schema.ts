@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import './enums.js';
 import type { GraphQLSchema } from 'graphql';
-import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { AccessResolver } from '../resolvers/AccessResolver.js';
 import { HousekeepingResolver } from '../resolvers/HousekeepingResolver.js';
@@ -12,6 +11,7 @@ import { RunResolver } from '../resolvers/RunResolver.js';
 import { SubscriptionResolver } from '../resolvers/SubscriptionResolver.js';
 import { WorkerResolver } from '../resolvers/WorkerResolver.js';
 import { authChecker } from './auth-checker.js';
+import { DateTimeScalar } from './date-time.js';
 
 export const resolvers = [
   AccessResolver,
@@ -36,7 +36,7 @@ export function createSchema(pubSub: PubSub = NO_TOPICS): Promise<GraphQLSchema>
   return buildSchema({
     resolvers,
     authChecker,
-    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     // Inputs are checked by the services, which know the rules and give the reasons.
     validate: false,
     pubSub,

@@ -24,8 +24,6 @@ export interface ReportOutcome {
 
 type Row = Omit<RecordChange, 'run_id'> & { id: string };
 
-const column = <K extends keyof NormalizedReport>(rows: NormalizedReport[], key: K) => rows.map((r) => r[key]);
-
 export class RecordIngestService {
   constructor(
     private readonly db: DataSource,
@@ -51,22 +49,7 @@ export class RecordIngestService {
       const delta = emptyDelta();
       // A record reported twice in one batch is applied twice, in order, as if in two batches.
       for (const wave of waves(accepted)) {
-        const rows: Row[] = await manager.query(UPSERT_RECORDS_SQL, [
-          runId,
-          column(wave, 'entityType'),
-          column(wave, 'sourceId'),
-          column(wave, 'targetId'),
-          column(wave, 'operation'),
-          column(wave, 'status'),
-          column(wave, 'errorCode'),
-          column(wave, 'errorMessage'),
-          column(wave, 'errorFingerprint'),
-          column(wave, 'retryable'),
-          column(wave, 'startedAt'),
-          column(wave, 'endedAt'),
-          column(wave, 'latencyMs'),
-          column(wave, 'details'),
-        ]);
+        const rows: Row[] = await manager.query(UPSERT_RECORDS_SQL, [runId, batchJson(wave)]);
         addDelta(delta, deltasByRun(rows.map((row) => ({ ...row, run_id: runId }))).get(runId));
         for (const row of rows) recordIds.add(row.id);
         if (run.mode === SyncMode.RETRY) events.push(...(await followAttempts(manager, this.progress, runId, wave)));
@@ -105,6 +88,27 @@ export class RecordIngestService {
 type Rejection = { index: number; reason: string };
 type IndexedReport = { index: number; report: NormalizedReport };
 const keyOf = (entityType: string, sourceId: string) => `${entityType}\u0000${sourceId}`;
+
+/** The batch as the JSON array the upsert reads with jsonb_to_recordset (dates as ISO text, details as JSON text). */
+function batchJson(reports: NormalizedReport[]): string {
+  return JSON.stringify(
+    reports.map((r) => ({
+      entity_type: r.entityType,
+      source_id: r.sourceId,
+      target_id: r.targetId,
+      operation: r.operation,
+      status: r.status,
+      error_code: r.errorCode,
+      error_message: r.errorMessage,
+      error_fingerprint: r.errorFingerprint,
+      retryable: r.retryable,
+      started_at: r.startedAt,
+      ended_at: r.endedAt,
+      latency_ms: r.latencyMs,
+      details: r.details,
+    })),
+  );
+}
 
 /** Splits entries into valid ones, in order, and rejections by index. */
 function validate(entries: RecordReport[]): { valid: IndexedReport[]; rejected: Rejection[] } {

@@ -11,7 +11,7 @@ import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { appendEvents, type EventInput } from '../events/event-log.js';
 import type { AuditService } from './audit.service.js';
-import { applyRecordFilter, type RecordFilter, visibleTo } from './filters.js';
+import { applyRecordFilter, asksForAttempts, type RecordFilter, visibleTo } from './filters.js';
 import {
   CANCEL_UNREPORTED_SQL,
   FAIL_UNREPORTED_SQL,
@@ -271,7 +271,9 @@ export class RetryService {
       const missing = ids.filter((id) => !existing.has(id));
       if (missing.length > 0) throw notFound('record', missing.join(', '));
     }
-    const [sql, params] = query.select('COALESCE(rec.origin_record_id, rec.id)').getQueryAndParameters();
+    // Without attempts in the match every row is an original: its plain id keeps the index semi-join.
+    const originalId = asksForAttempts({ ...filter, ids }) ? 'COALESCE(rec.origin_record_id, rec.id)' : 'rec.id';
+    const [sql, params] = query.select(originalId).getQueryAndParameters();
     return { sql, params };
   }
 

@@ -1,7 +1,12 @@
-// Ingest: reportRecords over real HTTP (batches of 1,000, concurrent clients, a RUNNING run each)
-// against a raw COPY of the same rows into the same table with the same indexes.
+// Ingest: reportRecords over real HTTP (batches of 1,000, concurrent clients in a process of their own,
+// a RUNNING run each) against a raw COPY of the same rows into the same table with the same indexes.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 import { from as copyFrom } from 'pg-copy-streams';
 import { RecordOperation, RecordStatus } from '../../server/domain/enums.js';
 import { type NormalizedReport, normalizeReport } from '../../server/domain/record-report.js';
@@ -136,6 +141,32 @@ async function copyRows(env: BenchEnvironment, chunks: string[][]): Promise<numb
   return (performance.now() - start) / 1000;
 }
 
+const CLIENTS_SCRIPT = fileURLToPath(new URL('./ingest-clients.ts', import.meta.url));
+
+/**
+ * Posts each client's bodies from a separate process, as pipeline workers do: the server's event loop then
+ * serves requests only, as in production, instead of also building and sending them. Returns the seconds taken.
+ */
+async function postFromClientProcess(url: string, key: string, bodies: string[][]): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'syncwatch-ingest-'));
+  try {
+    const file = join(dir, 'bodies.json');
+    writeFileSync(file, JSON.stringify(bodies));
+    const child = spawn(process.execPath, ['--import', 'tsx', CLIENTS_SCRIPT, url, key, file, String(BATCH_SIZE)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (code !== 0) throw new Error(`the ingest clients exited with ${code}`);
+    return (JSON.parse(output) as { seconds: number }).seconds;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function runIngestBench(env: BenchEnvironment): Promise<SummaryRow[]> {
   heading('Ingest: reportRecords over HTTP vs raw COPY');
   const total = INGEST_CLIENTS * BATCHES_PER_CLIENT * BATCH_SIZE;
@@ -162,18 +193,7 @@ export async function runIngestBench(env: BenchEnvironment): Promise<SummaryRow[
   const bodies = batches.map((client, c) =>
     client.map((records) => JSON.stringify({ query: REPORT, variables: { runId: ingestRuns[c], records } })),
   );
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${worker.secret}` };
-  const ingestStart = performance.now();
-  await Promise.all(
-    bodies.map(async (clientBodies) => {
-      for (const body of clientBodies) {
-        const response = await fetch(env.graphqlUrl, { method: 'POST', headers, body });
-        const result = (await response.json()) as { data?: { reportRecords: { accepted: number } }; errors?: unknown };
-        if (result.data?.reportRecords.accepted !== BATCH_SIZE) throw new Error(`reportRecords failed: ${JSON.stringify(result)}`);
-      }
-    }),
-  );
-  const ingestSeconds = (performance.now() - ingestStart) / 1000;
+  const ingestSeconds = await postFromClientProcess(env.graphqlUrl, worker.secret ?? '', bodies);
   const stored = Number((await env.sql.query('SELECT count(*) AS n FROM records')).rows[0].n);
   if (stored !== total) throw new Error(`expected ${total} stored records, found ${stored}`);
   for (const runId of ingestRuns) await worker.ok('mutation($runId: ID!) { finishRun(runId: $runId) { id } }', { runId });
