@@ -18,9 +18,9 @@ SELECT * FROM taken`;
 /** An original's next attempt as a PENDING record of retry run `runId`, numbered after the original's attempts. */
 const attemptsInto = (runId: string) => `
 INSERT INTO records (run_id, pipeline_id, tenant_id, mode, entity_type, source_id, target_id, operation, status,
-                     details, origin_record_id, attempts, started_at)
+                     retryable, details, origin_record_id, attempts, started_at)
 SELECT ${runId}, o.pipeline_id, o.tenant_id, 'RETRY', o.entity_type, o.source_id, o.target_id, o.operation, 'PENDING',
-       o.details, o.id, o.attempts + 1, now()`;
+       o.retryable, o.details, o.id, o.attempts + 1, now()`;
 
 /** The retry run's records: one attempt of each original. */
 export const INSERT_RETRY_ATTEMPTS_SQL = `${attemptsInto('$1')}
