@@ -41,9 +41,30 @@ export interface NormalizedReport {
 
 const validDate = (d: Date | null | undefined) => d == null || !Number.isNaN(d.getTime());
 
+/** Largest latency the database keeps (a 32-bit integer of milliseconds). */
+const MAX_LATENCY_MS = 2_147_483_647;
+
+// Postgres text holds neither NUL nor half of a surrogate pair: a NUL is refused, a lone surrogate becomes U+FFFD.
+const TEXT_FIELDS = ['entityType', 'sourceId', 'targetId', 'errorCode', 'errorMessage'] as const;
+const storable = (text: string) => text.toWellFormed();
+
+/** details as JSON text Postgres takes as jsonb; null when it holds a NUL or a key with broken Unicode. */
+function detailsJson(details: unknown): string | null {
+  let storableJson = true;
+  const json = JSON.stringify(details, (key: string, value: unknown) => {
+    if (key.includes('\u0000') || !key.isWellFormed()) storableJson = false;
+    if (typeof value !== 'string') return value;
+    if (value.includes('\u0000')) storableJson = false;
+    return value.toWellFormed();
+  });
+  return storableJson ? json : null;
+}
+
 export function normalizeReport(entry: RecordReport): NormalizedReport | { reason: string } {
-  const entityType = entry.entityType.trim();
-  const sourceId = entry.sourceId.trim();
+  const unstorable = TEXT_FIELDS.find((field) => entry[field]?.includes('\u0000'));
+  if (unstorable) return { reason: `${unstorable} must not contain NUL characters` };
+  const entityType = storable(entry.entityType).trim();
+  const sourceId = storable(entry.sourceId).trim();
   if (!entityType) return { reason: 'entityType must not be empty' };
   if (!sourceId) return { reason: 'sourceId must not be empty' };
   if (entityType.length > 200) return { reason: 'entityType must be at most 200 characters' };
@@ -64,17 +85,21 @@ export function normalizeReport(entry: RecordReport): NormalizedReport | { reaso
   if (entry.errorCode != null && entry.errorCode.length > 200) return { reason: 'errorCode must be at most 200 characters' };
   let details: string | null = null;
   if (entry.details !== undefined && entry.details !== null) {
-    details = JSON.stringify(entry.details);
+    details = detailsJson(entry.details);
+    if (details === null) return { reason: 'details must not contain NUL characters or keys with broken Unicode' };
     if (Buffer.byteLength(details) > MAX_DETAILS_BYTES) return { reason: 'details must be at most 64 KiB of JSON' };
   }
-  const failed = FAILURE_REPORT_STATUSES.includes(entry.status);
-  const errorCode = entry.errorCode?.trim() || null;
-  const errorMessage = entry.errorMessage ? truncateErrorMessage(entry.errorMessage) : null;
   const latencyMs = entry.latencyMs ?? (entry.startedAt && entry.endedAt ? entry.endedAt.getTime() - entry.startedAt.getTime() : null);
+  if (latencyMs !== null && latencyMs > MAX_LATENCY_MS) {
+    return { reason: 'startedAt to endedAt is longer than latencyMs can hold (about 24 days): give latencyMs' };
+  }
+  const failed = FAILURE_REPORT_STATUSES.includes(entry.status);
+  const errorCode = entry.errorCode ? storable(entry.errorCode).trim() || null : null;
+  const errorMessage = entry.errorMessage ? truncateErrorMessage(storable(entry.errorMessage)) : null;
   return {
     entityType,
     sourceId,
-    targetId: entry.targetId ?? null,
+    targetId: entry.targetId == null ? null : storable(entry.targetId),
     operation: entry.operation,
     status: entry.status,
     errorCode,

@@ -15,7 +15,7 @@ export function parseDateTime(text: string): Date | null {
   const match = RFC3339.exec(upper);
   if (!match) return null;
   const [, year, month, day, hour, minute, second, , , offsetHours, offsetMinutes] = match.map(Number);
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return null;
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
   if (offsetHours > 23 || offsetMinutes > 59) return null; // NaN (a Z) passes
   const date = new Date(upper);

@@ -203,6 +203,24 @@ describe('one batch', () => {
     ]);
   });
 
+  it('stores text Postgres cannot hold as it can, or rejects it by index, never failing the batch', async () => {
+    const run = await startRun(ingest, pipeline.id);
+    const report = await reportRecords(ingest, run.id, [
+      recordInput('half-\ud83d', { status: 'FAILED', retryable: false, errorMessage: 'lone \udc00', details: { note: '\ud800' } }),
+      recordInput('nul-\u0000'),
+      recordInput('fine'),
+      recordInput('long', { startedAt: '2026-01-01T00:00:00Z', endedAt: '2026-11-29T00:00:00Z' }),
+    ]);
+    expect(report.accepted).toBe(2);
+    expect(report.rejected.map((r) => r.index)).toEqual([1, 3]);
+    const records = await allRecords(ingest, { runIds: [run.id] }, null, 500, 'sourceId errorMessage details');
+    expect(records.find((r) => r.sourceId.startsWith('half-'))).toMatchObject({
+      sourceId: 'half-\ufffd',
+      errorMessage: 'lone \ufffd',
+      details: { note: '\ufffd' },
+    });
+  });
+
   it('rejects invalid entries by index and reason, and stores the valid ones', async () => {
     const run = await startRun(ingest, pipeline.id);
     const report = await reportRecords(ingest, run.id, [

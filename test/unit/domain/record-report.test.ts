@@ -84,6 +84,26 @@ describe('normalizeReport', () => {
     expect(message.endsWith(TRUNCATION_MARKER)).toBe(true);
   });
 
+  it('keeps text Postgres can store: a lone surrogate becomes U+FFFD, a NUL is refused', () => {
+    expect(accepted({ sourceId: 'A-\ud83d', errorMessage: 'broken \udc00 pair', targetId: 'T\ud800' })).toMatchObject({
+      sourceId: 'A-\ufffd',
+      errorMessage: 'broken \ufffd pair',
+      targetId: 'T\ufffd',
+    });
+    expect(accepted({ details: { note: 'half \ud83d', ok: '😀' } }).details).toBe('{"note":"half \ufffd","ok":"😀"}');
+    expect(reason({ sourceId: 'A\u0000' })).toMatch(/sourceId must not contain NUL/);
+    expect(reason({ errorMessage: 'x\u0000y' })).toMatch(/errorMessage must not contain NUL/);
+    expect(reason({ details: { 'k\u0000': 1 } })).toMatch(/details/);
+    expect(reason({ details: { '\ud83d': 1 } })).toMatch(/details/);
+    expect(reason({ details: ['a\u0000'] })).toMatch(/details/);
+  });
+
+  it('refuses a span from startedAt to endedAt that latencyMs cannot hold', () => {
+    const startedAt = new Date('2026-01-01T00:00:00Z');
+    expect(reason({ startedAt, endedAt: new Date('2026-11-29T00:00:00Z') })).toMatch(/latencyMs/);
+    expect(accepted({ startedAt, endedAt: new Date('2026-01-20T00:00:00Z') }).latencyMs).toBe(19 * 86_400_000);
+  });
+
   it('serialises details as JSON', () => {
     expect(accepted({ details: { fields: ['email'], n: 1 } }).details).toBe('{"fields":["email"],"n":1}');
     expect(accepted({ details: null }).details).toBeNull();

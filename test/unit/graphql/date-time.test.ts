@@ -24,6 +24,7 @@ describe('DateTime', () => {
     '2026-11-23T10:60:00Z',
     '2026-11-23T10:15:30+24:00',
     ' 2026-11-23T10:15:30Z',
+    '0000-01-01T00:00:00+01:00',
   ])('refuses %s', (text) => {
     expect(parseDateTime(text)).toBeNull();
     expect(() => DateTimeScalar.parseValue(text)).toThrow(/RFC 3339/);
