@@ -5,6 +5,7 @@ import type { Actor } from '../domain/actor.js';
 import { type RecordOperation, type RecordStatus, type RunStatus, SyncMode } from '../domain/enums.js';
 import { badInput } from '../domain/errors.js';
 import { checkIds, isSerialId, isUuid } from '../domain/ids.js';
+import { checkFilterText } from '../domain/text-limits.js';
 
 export interface DateRange {
   from?: Date | null;
@@ -94,6 +95,7 @@ export function applyRunFilter<T extends ObjectLiteral>(
   filter: RunFilter | null | undefined,
 ): void {
   if (!filter) return;
+  checkFilterText(filter);
   checkIds(filter.pipelineIds, isUuid, 'filter.pipelineIds');
   inList(query, `${alias}.pipeline_id`, filter.pipelineIds);
   inList(query, `${alias}.tenant_id`, filter.tenantIds);
@@ -130,6 +132,7 @@ export function applyRecordFilter<T extends ObjectLiteral>(
 ): void {
   if (!asksForAttempts(filter)) query.andWhere(`${alias}.origin_record_id IS NULL`);
   if (!filter) return;
+  checkFilterText(filter);
   checkIds(filter.runIds, isUuid, 'filter.runIds');
   checkIds(filter.pipelineIds, isUuid, 'filter.pipelineIds');
   checkIds(filter.ids, isSerialId, 'ids');

@@ -120,6 +120,24 @@ describe('invalid enum values', () => {
   });
 });
 
+describe('text Postgres cannot hold', () => {
+  it('a NUL character in an argument or a filter is BAD_USER_INPUT', async () => {
+    expect(
+      await expectRefused('BAD_USER_INPUT', 'mutation($input: PipelineInput!) { createPipeline(input: $input) { id } }', {
+        input: { name: 'bad\u0000name', sourceSystem: 'a', targetSystem: 'b' },
+      }),
+    ).toMatch(/NUL/);
+    expect(
+      await expectRefused('BAD_USER_INPUT', 'query($f: RecordFilter) { records(filter: $f) { totalCount } }', {
+        f: { sourceId: 'x\u0000' },
+      }),
+    ).toMatch(/sourceId/);
+    expect(
+      await expectRefused('BAD_USER_INPUT', 'query($f: RunFilter) { runs(filter: $f) { totalCount } }', { f: { search: '\u0000' } }),
+    ).toMatch(/search/);
+  });
+});
+
 describe('malformed DateTime', () => {
   it('as a literal', async () => {
     await expectRefused('BAD_USER_INPUT', '{ runs(filter: { startedAt: { from: "yesterday" } }) { totalCount } }');
