@@ -46,10 +46,14 @@ const MAX_LATENCY_MS = 2_147_483_647;
 
 // Postgres text holds neither NUL nor half of a surrogate pair: a NUL is refused, a lone surrogate becomes U+FFFD.
 const TEXT_FIELDS = ['entityType', 'sourceId', 'targetId', 'errorCode', 'errorMessage'] as const;
-const storable = (text: string) => text.toWellFormed();
+const storable = (text: string) => (text.isWellFormed() ? text : text.toWellFormed());
+// JSON.stringify writes a NUL or a lone surrogate as a \u escape: without one, the text is fine as it is.
+const SUSPECT_ESCAPE = /\\u(0000|d[89a-f])/i;
 
 /** details as JSON text Postgres takes as jsonb; null when it holds a NUL or a key with broken Unicode. */
 function detailsJson(details: unknown): string | null {
+  const plain = JSON.stringify(details);
+  if (!SUSPECT_ESCAPE.test(plain)) return plain;
   let storableJson = true;
   const json = JSON.stringify(details, (key: string, value: unknown) => {
     if (key.includes('\u0000') || !key.isWellFormed()) storableJson = false;

@@ -42,7 +42,8 @@ async function startInstance(databaseUrl: string): Promise<Instance> {
   const port = await freePort();
   // FANOUT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers.
   const extra = process.env.FANOUT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', SERVER_ENTRY], {
+  // As npm start runs the server (NODE_ENV comes with process.env).
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...extra, '--import', 'tsx', SERVER_ENTRY], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
