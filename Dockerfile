@@ -16,6 +16,5 @@ ENV HOST=0.0.0.0 PORT=4000
 RUN mkdir -p .data && chown node:node .data
 EXPOSE 4000
 USER node
-# tsx runs the TypeScript sources in this node process, which gets SIGTERM for a graceful shutdown. A larger
-# young generation saves garbage collection on batch ingest (see README, "Running it").
-CMD ["node", "--max-semi-space-size=64", "--import", "tsx", "server/index.ts", "--no-demo"]
+# tsx runs the TypeScript sources in this node process, which gets SIGTERM for a graceful shutdown.
+CMD ["node", "--import", "tsx", "server/index.ts", "--no-demo"]

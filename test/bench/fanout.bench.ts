@@ -43,7 +43,7 @@ async function startInstance(databaseUrl: string): Promise<Instance> {
   // FANOUT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers.
   const extra = process.env.FANOUT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   // As npm start runs the server (NODE_ENV comes with process.env).
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...extra, '--import', 'tsx', SERVER_ENTRY], {
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', SERVER_ENTRY], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
