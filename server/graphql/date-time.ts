@@ -2,24 +2,26 @@
 // graphql-scalars' validator, which took about 1.5 µs a value on the ingest path (two per reported record).
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))$/;
-
 // Messages start "DateTime cannot represent", which graphql/errors.ts turns from a validation failure into bad input.
 const BAD_INPUT = { code: 'BAD_USER_INPUT' };
 
-const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeapYear = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 
 /** The instant of an RFC 3339 date-time with a time zone; null for anything else (no zone, 30 February, 25:00). */
 export function parseDateTime(text: string): Date | null {
-  const upper = text.toUpperCase();
-  const match = RFC3339.exec(upper);
+  const match = RFC3339.exec(text);
   if (!match) return null;
-  const [, year, month, day, hour, minute, second, , , offsetHours, offsetMinutes] = match.map(Number);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return null;
-  if (hour > 23 || minute > 59 || second > 59) return null;
-  if (offsetHours > 23 || offsetMinutes > 59) return null; // NaN (a Z) passes
-  const date = new Date(upper);
-  return Number.isNaN(date.getTime()) ? null : date;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const lastDay = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1];
+  if (year < 1 || !lastDay || day < 1 || day > lastDay) return null;
+  if (Number(match[4]) > 23 || Number(match[5]) > 59 || Number(match[6]) > 59) return null;
+  if (match[7] !== undefined && (Number(match[7]) > 23 || Number(match[8]) > 59)) return null;
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? null : new Date(time);
 }
 
 function parse(value: unknown): Date {

@@ -89,7 +89,7 @@ type Rejection = { index: number; reason: string };
 type IndexedReport = { index: number; report: NormalizedReport };
 const keyOf = (entityType: string, sourceId: string) => `${entityType}\u0000${sourceId}`;
 
-/** The batch as the JSON array the upsert reads with jsonb_to_recordset (dates as ISO text, details as JSON text). */
+/** The batch as the JSON array the upsert reads with jsonb_to_recordset (times in epoch ms, details as JSON text). */
 function batchJson(reports: NormalizedReport[]): string {
   return JSON.stringify(
     reports.map((r) => ({
@@ -102,8 +102,8 @@ function batchJson(reports: NormalizedReport[]): string {
       error_message: r.errorMessage,
       error_fingerprint: r.errorFingerprint,
       retryable: r.retryable,
-      started_at: r.startedAt,
-      ended_at: r.endedAt,
+      started_ms: r.startedAt?.getTime() ?? null,
+      ended_ms: r.endedAt?.getTime() ?? null,
       latency_ms: r.latencyMs,
       details: r.details,
     })),
