@@ -25,8 +25,7 @@ const NEW_ATTEMPT = `(p.reported_status IS NOT NULL AND p.reported_status NOT IN
  * Upserts the batch into the run. `previous` reads rows as they were before the statement, so count
  * deltas are exact. A retryable failure in an ordinary run is scheduled for retry (or dead-lettered)
  * by retry_status/retry_due_at; in a RETRY run the row is an attempt of an original record, which
- * FOLLOW_ORIGINALS_SQL updates. started_at keeps its first value when a re-report gives none (now() is
- * the transaction's start, so it marks "not given").
+ * FOLLOW_ATTEMPTS_SQL updates. started_at keeps the attempt's value when a re-report gives none.
  */
 export const UPSERT_RECORDS_SQL = `
 WITH ${INPUT},
@@ -57,6 +56,10 @@ decided AS (
   SELECT i.*, run.id AS run_id, run.pipeline_id, run.tenant_id, run.mode, run.max_attempts, run.initial_delay_seconds,
          run.backoff_factor, run.max_delay_seconds,
          COALESCE(p.attempts, 1) + CASE WHEN a.is_new THEN 1 ELSE 0 END AS attempts,
+         -- Not given: the attempt's start as known, or now, but never after its given end.
+         CASE WHEN i.started_at IS NOT NULL THEN i.started_at
+              WHEN p.id IS NOT NULL AND NOT a.is_new THEN p.started_at
+              ELSE LEAST(now(), i.ended_at) END AS start_time,
          i.retryable AND NOT (i.error_code IS NOT NULL AND i.error_code = ANY(run.non_retryable_error_codes)) AS may_retry
   FROM input i CROSS JOIN run LEFT JOIN previous p USING (entity_type, source_id) LEFT JOIN attempt a USING (entity_type, source_id)
 ),
@@ -69,7 +72,7 @@ upserted AS (
          d.status, d.error_code, d.error_message, d.error_fingerprint, d.may_retry,
          retry_due_at(d.may_retry AND d.mode <> 'RETRY', d.attempts, d.max_attempts, d.initial_delay_seconds,
                       d.backoff_factor, d.max_delay_seconds),
-         COALESCE(d.started_at, now()), d.ended_at, d.latency_ms, d.details, d.attempts
+         d.start_time, d.ended_at, d.latency_ms, d.details, d.attempts
   FROM decided d
   ON CONFLICT (run_id, entity_type, source_id) DO UPDATE SET
     target_id = COALESCE(EXCLUDED.target_id, rec.target_id),
@@ -82,7 +85,7 @@ upserted AS (
     retryable = EXCLUDED.retryable,
     attempts = EXCLUDED.attempts,
     next_retry_at = EXCLUDED.next_retry_at,
-    started_at = CASE WHEN EXCLUDED.started_at = now() THEN rec.started_at ELSE EXCLUDED.started_at END,
+    started_at = EXCLUDED.started_at,
     ended_at = EXCLUDED.ended_at,
     latency_ms = EXCLUDED.latency_ms,
     details = COALESCE(EXCLUDED.details, rec.details),

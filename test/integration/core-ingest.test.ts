@@ -221,6 +221,13 @@ describe('one batch', () => {
     });
   });
 
+  it('never starts a record after its given end when startedAt is not given', async () => {
+    const run = await startRun(ingest, pipeline.id);
+    await reportRecords(ingest, run.id, [recordInput('ended-only', { endedAt: '2026-11-01T10:00:00Z' })]);
+    const [record] = await allRecords(ingest, { runIds: [run.id] }, null, 500, 'startedAt endedAt');
+    expect(record).toMatchObject({ startedAt: '2026-11-01T10:00:00.000Z', endedAt: '2026-11-01T10:00:00.000Z' });
+  });
+
   it('rejects invalid entries by index and reason, and stores the valid ones', async () => {
     const run = await startRun(ingest, pipeline.id);
     const report = await reportRecords(ingest, run.id, [
