@@ -74,6 +74,9 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
       { name: 'trailing progress events', everyMs: 1_000, run: () => services.progress.flushDue() },
       { name: 'event retention', everyMs: 10 * 60_000, run: () => deleteExpiredEvents(db, config.eventRetentionHours) },
       { name: 'retention', everyMs: 60 * 60_000, run: () => services.retention.purgeExpired(config.retentionDays) },
+      // Readers add the deltas not folded yet, so folding often only keeps what they add small.
+      { name: 'rollup fold', everyMs: 1_000, run: () => services.rollups.fold() },
+      { name: 'rollup retention', everyMs: 60 * 60_000, run: () => services.rollups.purgeOlderThan(config.rollupRetentionDays) },
     ],
     logger,
   );

@@ -3,6 +3,7 @@ import './enums.js';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { AccessResolver } from '../resolvers/AccessResolver.js';
+import { AnalyticsResolver } from '../resolvers/AnalyticsResolver.js';
 import { HousekeepingResolver } from '../resolvers/HousekeepingResolver.js';
 import { PipelineResolver } from '../resolvers/PipelineResolver.js';
 import { RecordResolver } from '../resolvers/RecordResolver.js';
@@ -15,6 +16,7 @@ import { DateTimeScalar } from './date-time.js';
 
 export const resolvers = [
   AccessResolver,
+  AnalyticsResolver,
   HousekeepingResolver,
   PipelineResolver,
   RunResolver,

@@ -1,13 +1,16 @@
 // Builds every service once per process; resolvers, jobs and the demo share them.
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config.js';
+import { AnalyticsService } from './analytics.service.js';
 import { ApiKeyService } from './api-key.service.js';
 import { AuditService } from './audit.service.js';
+import { FacetService } from './facet.service.js';
 import { PipelineService } from './pipeline.service.js';
 import { RecordIngestService } from './record-ingest.service.js';
 import { RecordQueryService } from './record-query.service.js';
 import { RetentionService } from './retention.service.js';
 import { RetryService } from './retry.service.js';
+import { RollupMaintenance } from './rollup-maintenance.js';
 import { RunLifecycleService } from './run-lifecycle.service.js';
 import { RunProgress } from './run-progress.js';
 import { RunQueryService } from './run-query.service.js';
@@ -23,6 +26,9 @@ export function createServices(
   const runLifecycle = new RunLifecycleService(db, audit, retries, config.leaseSeconds);
   return {
     audit,
+    analytics: new AnalyticsService(db),
+    facets: new FacetService(db),
+    rollups: new RollupMaintenance(db),
     apiKeys: new ApiKeyService(db, audit),
     pipelines: new PipelineService(db, audit),
     runs: new RunQueryService(db),

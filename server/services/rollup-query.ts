@@ -1,0 +1,182 @@
+// One aggregate over records in a window, cut into output buckets, answered from the cheapest source for each
+// part: daily and hourly rollups (with the deltas not folded into them yet) for whole days and hours, the
+// records themselves for the minutes at the edges and for filters rollups cannot answer. Everything is read
+// in one snapshot, so a fold running meanwhile neither hides nor doubles a count.
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Actor } from '../domain/actor.js';
+import { intersect, type Segment, segments, type Window } from '../domain/analytics-range.js';
+import type { RecordOperation, RecordStatus, SyncMode } from '../domain/enums.js';
+import { SyncRecord } from '../entities/SyncRecord.js';
+import { applyRecordFilter, checkRecordFilterInput, RECORD_DIMENSIONS, type RecordFilter, visibleTo } from './filters.js';
+import { cubeFor, ROLLUP_COLUMNS, type RollupColumn } from './rollup-cubes.js';
+
+/** Columns an aggregate may be grouped by besides its time bucket. */
+export type GroupColumn = Extract<RollupColumn, 'status' | 'latency_bucket' | 'entity_type' | 'operation' | 'mode'>;
+
+export interface AggregateRequest {
+  actor: Actor;
+  filter: RecordFilter | null | undefined;
+  window: Window;
+  /** Output buckets: `originMs + k × sizeMs`. Rollups are used only where no rollup row straddles two buckets. */
+  bucket: { sizeMs: number; originMs: number };
+  /** The rollups that may answer, coarsest first; none means raw records only (MINUTE series). */
+  sources: readonly ('day' | 'hour')[];
+  groupBy: readonly GroupColumn[];
+}
+
+export interface AggregateRow {
+  bucket: Date;
+  records: number;
+  status?: RecordStatus;
+  /** The latency the histogram bin stands for (ms); null for records without one. */
+  latency?: number | null;
+  entity_type?: string;
+  operation?: RecordOperation;
+  mode?: SyncMode;
+}
+
+/** RecordFilter fields rollups cannot answer: a filter with any of them reads the records. */
+const RAW_ONLY_FIELDS = ['ids', 'runIds', 'sourceId', 'errorCode', 'errorFingerprint'] as const;
+
+export async function aggregate(db: DataSource, request: AggregateRequest): Promise<AggregateRow[]> {
+  checkRecordFilterInput(request.filter);
+  const window = intersect(request.window, request.filter?.startedAt);
+  if (!window) return [];
+  const sources = RAW_ONLY_FIELDS.some((field) => hasValue(request.filter?.[field])) ? [] : request.sources;
+  const cuts = bucketEdges(window, request.bucket);
+  const parts = segments(window, sources, cuts);
+  const rollupParts = parts.filter((part) => part.source !== 'raw');
+  const rawParts = parts.filter((part) => part.source === 'raw');
+  // One snapshot for every part: the fold moves deltas into rollups in one transaction of its own.
+  return db.transaction('REPEATABLE READ', async (manager) => {
+    const rows: AggregateRow[] = [];
+    if (rollupParts.length > 0) rows.push(...(await fromRollups(manager, request, rollupParts)));
+    if (rawParts.length > 0) rows.push(...(await fromRecords(manager, request, rawParts)));
+    return merge(rows, request.groupBy);
+  });
+}
+
+const hasValue = (value: unknown) => value !== undefined && value !== null && value !== '';
+
+function bucketEdges(window: Window, bucket: AggregateRequest['bucket']): number[] {
+  const edges: number[] = [];
+  const first = bucket.originMs + Math.ceil((window.from.getTime() - bucket.originMs) / bucket.sizeMs) * bucket.sizeMs;
+  for (let edge = first; edge < window.to.getTime(); edge += bucket.sizeMs) edges.push(edge);
+  return edges;
+}
+
+/** Collects bind parameters for hand-written SQL. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+const GROUP_SQL: Record<GroupColumn, string> = {
+  status: 't.status',
+  latency_bucket: 't.latency_bucket',
+  entity_type: 't.entity_type',
+  operation: 't.operation',
+  mode: 't.mode',
+};
+
+function selectList(groupBy: readonly GroupColumn[]): string {
+  return groupBy
+    .map((column) =>
+      column === 'latency_bucket' ? 'latency_bucket_value(t.latency_bucket) AS latency' : `${GROUP_SQL[column]} AS ${column}`,
+    )
+    .join(', ');
+}
+
+async function fromRollups(manager: EntityManager, request: AggregateRequest, parts: Segment[]): Promise<AggregateRow[]> {
+  const params = new Params();
+  const dims = dimensionConditions(request, params);
+  const cube = params.add(cubeFor(neededColumns(request)).name);
+  const within = (column: string, list: Segment[]) =>
+    `(${list.map((part) => `(${column} >= ${params.add(new Date(part.from))} AND ${column} < ${params.add(new Date(part.to))})`).join(' OR ')})`;
+  const columns = `${ROLLUP_COLUMNS.join(', ')}, records`;
+  const branches: string[] = [];
+  for (const tier of ['day', 'hour'] as const) {
+    const list = parts.filter((part) => part.source === tier);
+    if (list.length === 0) continue;
+    branches.push(
+      `SELECT bucket_start AS at, ${columns} FROM record_rollups WHERE tier = '${tier}' AND cube = ${cube} AND ${within('bucket_start', list)}${dims}`,
+    );
+  }
+  // Changes not folded yet, for every rolled-up part.
+  branches.push(`SELECT hour AS at, ${columns} FROM record_rollup_deltas WHERE ${within('hour', parts)}${dims}`);
+  const groupBy = request.groupBy;
+  const sql = `
+    SELECT date_bin(${params.add(`${request.bucket.sizeMs} milliseconds`)}::interval, t.at, ${params.add(new Date(request.bucket.originMs))}::timestamptz) AS bucket,
+           ${groupBy.length ? `${selectList(groupBy)},` : ''} sum(t.records)::bigint AS records
+    FROM (${branches.join('\n UNION ALL ')}) t
+    GROUP BY 1${groupBy.map((column) => `, ${GROUP_SQL[column]}`).join('')}`;
+  return (await manager.query(sql, params.values)).map(toRow);
+}
+
+/** The columns a request filters or groups by: the cube it reads must keep them all. */
+function neededColumns(request: AggregateRequest): Set<RollupColumn> {
+  const needed = new Set<RollupColumn>(request.groupBy);
+  for (const [field, column] of RECORD_DIMENSIONS) if (request.filter?.[field] != null) needed.add(column);
+  if (request.actor.tenantId !== null) needed.add('tenant_id');
+  return needed;
+}
+
+function dimensionConditions(request: AggregateRequest, params: Params): string {
+  const conditions: string[] = [];
+  for (const [field, column] of RECORD_DIMENSIONS) {
+    const values = request.filter?.[field];
+    if (values != null) conditions.push(`${column}::text = ANY(${params.add(values)}::text[])`);
+  }
+  if (request.actor.tenantId !== null) conditions.push(`tenant_id = ${params.add(request.actor.tenantId)}`);
+  return conditions.map((condition) => ` AND ${condition}`).join('');
+}
+
+async function fromRecords(manager: EntityManager, request: AggregateRequest, parts: Segment[]): Promise<AggregateRow[]> {
+  const query = manager
+    .createQueryBuilder(SyncRecord, 't')
+    .select('date_bin(CAST(:size AS interval), t.started_at, CAST(:origin AS timestamptz))', 'bucket')
+    .setParameters({ size: `${request.bucket.sizeMs} milliseconds`, origin: new Date(request.bucket.originMs) })
+    // Each record once, by its original: attempts in retry runs are counted through the originals they update.
+    .where('t.origin_record_id IS NULL');
+  applyRecordFilter(query, 't', request.filter);
+  visibleTo(query, 't', request.actor);
+  const ranges = parts.map((_, i) => `(t.started_at >= :from_${i} AND t.started_at < :to_${i})`).join(' OR ');
+  query.andWhere(
+    `(${ranges})`,
+    Object.fromEntries(
+      parts.flatMap((part, i) => [
+        [`from_${i}`, new Date(part.from)],
+        [`to_${i}`, new Date(part.to)],
+      ]),
+    ),
+  );
+  for (const column of request.groupBy) {
+    if (column === 'latency_bucket') query.addSelect('latency_bucket_value(latency_bucket(t.latency_ms))', 'latency');
+    else query.addSelect(GROUP_SQL[column], column);
+  }
+  query.addSelect('count(*)', 'records').groupBy('1');
+  for (let i = 0; i < request.groupBy.length; i++) query.addGroupBy(String(i + 2));
+  return (await query.getRawMany()).map(toRow);
+}
+
+function toRow(raw: Record<string, unknown>): AggregateRow {
+  const row: AggregateRow = { ...(raw as object), bucket: new Date(raw.bucket as string | Date), records: Number(raw.records) };
+  if ('latency' in raw) row.latency = raw.latency === null ? null : Number(raw.latency);
+  return row;
+}
+
+/** Adds up rows of the same bucket and group that came from different sources. */
+function merge(rows: AggregateRow[], groupBy: readonly GroupColumn[]): AggregateRow[] {
+  const keyColumns = groupBy.map((column) => (column === 'latency_bucket' ? 'latency' : column)) as (keyof AggregateRow)[];
+  const merged = new Map<string, AggregateRow>();
+  for (const row of rows) {
+    const key = [row.bucket.getTime(), ...keyColumns.map((column) => String(row[column]))].join('\u0000');
+    const existing = merged.get(key);
+    if (existing) existing.records += row.records;
+    else merged.set(key, { ...row });
+  }
+  return [...merged.values()].filter((row) => row.records !== 0);
+}
