@@ -1,34 +1,26 @@
-// The shapes rollups are kept in. A record's full shape (pipeline, tenant, entity type, operation, mode, status,
-// latency bucket) has too many combinations to add up quickly over weeks: 10 million records made millions of
-// rows. So each hour and day is also kept in smaller cubes that drop what most questions do not ask, and a
-// query reads the smallest cube holding every column it filters or groups by.
+// The shapes rollups are kept in. Every rollup row holds a record count and a latency histogram; the full
+// combination of pipeline, tenant, entity type, operation, mode and status has thousands of rows an hour, too
+// many to add up over weeks in milliseconds. So each hour and day is also kept in smaller cubes that drop what
+// most questions do not ask, and a query reads the smallest cube holding every column it filters or groups by.
 
 /** Columns of a record that rollups keep. */
-export type RollupColumn = 'pipeline_id' | 'tenant_id' | 'entity_type' | 'operation' | 'mode' | 'status' | 'latency_bucket';
+export type RollupColumn = 'pipeline_id' | 'tenant_id' | 'entity_type' | 'operation' | 'mode' | 'status';
 
-export const ROLLUP_COLUMNS: readonly RollupColumn[] = [
-  'pipeline_id',
-  'tenant_id',
-  'entity_type',
-  'operation',
-  'mode',
-  'status',
-  'latency_bucket',
-];
+export const ROLLUP_COLUMNS: readonly RollupColumn[] = ['pipeline_id', 'tenant_id', 'entity_type', 'operation', 'mode', 'status'];
 
 export interface Cube {
   name: string;
   columns: readonly RollupColumn[];
 }
 
-/** Smallest first; the last keeps every column and answers anything the others cannot. */
+/** Smallest first; the last keeps every column, so some cube answers any question on these columns. */
 export const CUBES: readonly Cube[] = [
-  // The cards and the chart with no filter: counts by status, the median.
-  { name: 'status', columns: ['status', 'latency_bucket'] },
-  // The same per pipeline or tenant (a tenant-bound key, a chosen instance).
-  { name: 'pipeline', columns: ['pipeline_id', 'tenant_id', 'status', 'latency_bucket'] },
-  // The performance table: percentiles per entity type, operation and mode.
-  { name: 'shape', columns: ['entity_type', 'operation', 'mode', 'latency_bucket'] },
+  // The cards and the chart with no filter.
+  { name: 'status', columns: ['status'] },
+  // The same for a pipeline or tenant (a chosen instance, a tenant-bound key).
+  { name: 'pipeline', columns: ['pipeline_id', 'tenant_id', 'status'] },
+  // The performance table: per entity type, operation and mode.
+  { name: 'shape', columns: ['entity_type', 'operation', 'mode'] },
   { name: 'full', columns: ROLLUP_COLUMNS },
 ];
 

@@ -11,18 +11,16 @@ const SQL_TYPE: Record<RollupColumn, string> = {
   operation: 'record_operation',
   mode: 'sync_mode',
   status: 'record_status',
-  latency_bucket: 'smallint',
 };
 
 const ALL = ROLLUP_COLUMNS.join(', ');
 
-/** One cube's rows from the hour's sums, for both tiers; the columns it drops are null. */
+/** One cube's rows from the deltas, for both tiers; the columns it drops are null. */
 const cubeSelect = (name: string, columns: readonly RollupColumn[]) => `
-  SELECT t.tier, '${name}', t.start, ${ROLLUP_COLUMNS.map((c) => (columns.includes(c) ? `h.${c}` : `NULL::${SQL_TYPE[c]}`)).join(', ')},
-         sum(h.records)
-  FROM hourly h CROSS JOIN LATERAL (VALUES ('hour', h.hour), ('day', date_bin('1 day', h.hour, timestamptz 'epoch'))) t(tier, start)
-  GROUP BY ${[1, 2, 3, ...ROLLUP_COLUMNS.map((_, i) => i + 4)].join(', ')}
-  HAVING sum(h.records) <> 0`;
+  SELECT t.tier, '${name}', t.start, ${ROLLUP_COLUMNS.map((c) => (columns.includes(c) ? `m.${c}` : `NULL::${SQL_TYPE[c]}`)).join(', ')},
+         sum(m.records), hist_sum(m.latency_hist)
+  FROM moved m CROSS JOIN LATERAL (VALUES ('hour', m.hour), ('day', date_bin('1 day', m.hour, timestamptz 'epoch'))) t(tier, start)
+  GROUP BY ${[1, 2, 3, ...ROLLUP_COLUMNS.map((_, i) => i + 4)].join(', ')}`;
 
 /**
  * Moves every committed delta into every cube in one statement: a reader sees either the deltas or their sums.
@@ -32,13 +30,11 @@ const FOLD_SQL = `
 WITH moved AS (
   DELETE FROM record_rollup_deltas RETURNING *
 ),
-hourly AS (
-  SELECT hour, ${ALL}, sum(records) AS records FROM moved GROUP BY hour, ${ALL}
-),
 folded AS (
-  INSERT INTO record_rollups AS r (tier, cube, bucket_start, ${ALL}, records)
+  INSERT INTO record_rollups AS r (tier, cube, bucket_start, ${ALL}, records, latency_hist)
   ${CUBES.map((cube) => cubeSelect(cube.name, cube.columns)).join('\n  UNION ALL')}
-  ON CONFLICT ON CONSTRAINT record_rollups_key DO UPDATE SET records = r.records + EXCLUDED.records
+  ON CONFLICT ON CONSTRAINT record_rollups_key
+  DO UPDATE SET records = r.records + EXCLUDED.records, latency_hist = hist_add(r.latency_hist, EXCLUDED.latency_hist)
 )
 SELECT count(*)::integer AS folded FROM moved`;
 

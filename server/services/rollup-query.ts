@@ -1,17 +1,17 @@
 // One aggregate over records in a window, cut into output buckets, answered from the cheapest source for each
-// part: daily and hourly rollups (with the deltas not folded into them yet) for whole days and hours, the
-// records themselves for the minutes at the edges and for filters rollups cannot answer. Everything is read
-// in one snapshot, so a fold running meanwhile neither hides nor doubles a count.
+// part: the smallest rollup cube that has the needed columns (with the deltas not folded into it yet) for whole
+// days and hours, the records themselves for the minutes at the edges and for filters no rollup keeps.
+// Everything is read in one snapshot, so a fold running meanwhile neither hides nor doubles a count.
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
 import { intersect, type Segment, segments, type Window } from '../domain/analytics-range.js';
 import type { RecordOperation, RecordStatus, SyncMode } from '../domain/enums.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { applyRecordFilter, checkRecordFilterInput, RECORD_DIMENSIONS, type RecordFilter, visibleTo } from './filters.js';
-import { cubeFor, ROLLUP_COLUMNS, type RollupColumn } from './rollup-cubes.js';
+import { type Cube, cubeFor, ROLLUP_COLUMNS, type RollupColumn } from './rollup-cubes.js';
 
 /** Columns an aggregate may be grouped by besides its time bucket. */
-export type GroupColumn = Extract<RollupColumn, 'status' | 'latency_bucket' | 'entity_type' | 'operation' | 'mode'>;
+export type GroupColumn = Extract<RollupColumn, 'status' | 'entity_type' | 'operation' | 'mode'>;
 
 export interface AggregateRequest {
   actor: Actor;
@@ -19,38 +19,39 @@ export interface AggregateRequest {
   window: Window;
   /** Output buckets: `originMs + k × sizeMs`. Rollups are used only where no rollup row straddles two buckets. */
   bucket: { sizeMs: number; originMs: number };
-  /** The rollups that may answer, coarsest first; none means raw records only (MINUTE series). */
+  /** The rollup tiers that may answer, coarsest first; none means raw records only (MINUTE series). */
   sources: readonly ('day' | 'hour')[];
   groupBy: readonly GroupColumn[];
+  /** `records`: how many. `latency`: how many in each latency bucket (records without a latency left out). */
+  measure: 'records' | 'latency';
 }
 
 export interface AggregateRow {
   bucket: Date;
   records: number;
   status?: RecordStatus;
-  /** The latency the histogram bin stands for (ms); null for records without one. */
-  latency?: number | null;
   entity_type?: string;
   operation?: RecordOperation;
   mode?: SyncMode;
+  /** With the latency measure: the latency the histogram bucket stands for, in ms. */
+  latency?: number;
 }
 
-/** RecordFilter fields rollups cannot answer: a filter with any of them reads the records. */
+/** RecordFilter fields no rollup keeps: a filter with any of them reads the records. */
 const RAW_ONLY_FIELDS = ['ids', 'runIds', 'sourceId', 'errorCode', 'errorFingerprint'] as const;
 
 export async function aggregate(db: DataSource, request: AggregateRequest): Promise<AggregateRow[]> {
   checkRecordFilterInput(request.filter);
   const window = intersect(request.window, request.filter?.startedAt);
   if (!window) return [];
-  const sources = RAW_ONLY_FIELDS.some((field) => hasValue(request.filter?.[field])) ? [] : request.sources;
-  const cuts = bucketEdges(window, request.bucket);
-  const parts = segments(window, sources, cuts);
+  const rawOnly = RAW_ONLY_FIELDS.some((field) => hasValue(request.filter?.[field]));
+  const parts = segments(window, rawOnly ? [] : request.sources, bucketEdges(window, request.bucket));
   const rollupParts = parts.filter((part) => part.source !== 'raw');
   const rawParts = parts.filter((part) => part.source === 'raw');
   // One snapshot for every part: the fold moves deltas into rollups in one transaction of its own.
   return db.transaction('REPEATABLE READ', async (manager) => {
     const rows: AggregateRow[] = [];
-    if (rollupParts.length > 0) rows.push(...(await fromRollups(manager, request, rollupParts)));
+    if (rollupParts.length > 0) rows.push(...(await fromRollups(manager, request, cubeFor(neededColumns(request)), rollupParts)));
     if (rawParts.length > 0) rows.push(...(await fromRecords(manager, request, rawParts)));
     return merge(rows, request.groupBy);
   });
@@ -65,6 +66,14 @@ function bucketEdges(window: Window, bucket: AggregateRequest['bucket']): number
   return edges;
 }
 
+/** The columns a request filters or groups by: the cube it reads must keep them all. */
+function neededColumns(request: AggregateRequest): Set<RollupColumn> {
+  const needed = new Set<RollupColumn>(request.groupBy);
+  for (const [field, column] of RECORD_DIMENSIONS) if (request.filter?.[field] != null) needed.add(column);
+  if (request.actor.tenantId !== null) needed.add('tenant_id');
+  return needed;
+}
+
 /** Collects bind parameters for hand-written SQL. */
 class Params {
   readonly values: unknown[] = [];
@@ -74,54 +83,35 @@ class Params {
   }
 }
 
-const GROUP_SQL: Record<GroupColumn, string> = {
-  status: 't.status',
-  latency_bucket: 't.latency_bucket',
-  entity_type: 't.entity_type',
-  operation: 't.operation',
-  mode: 't.mode',
-};
-
-function selectList(groupBy: readonly GroupColumn[]): string {
-  return groupBy
-    .map((column) =>
-      column === 'latency_bucket' ? 'latency_bucket_value(t.latency_bucket) AS latency' : `${GROUP_SQL[column]} AS ${column}`,
-    )
-    .join(', ');
-}
-
-async function fromRollups(manager: EntityManager, request: AggregateRequest, parts: Segment[]): Promise<AggregateRow[]> {
+async function fromRollups(manager: EntityManager, request: AggregateRequest, cube: Cube, parts: Segment[]): Promise<AggregateRow[]> {
   const params = new Params();
   const dims = dimensionConditions(request, params);
-  const cube = params.add(cubeFor(neededColumns(request)).name);
+  const cubeName = params.add(cube.name);
   const within = (column: string, list: Segment[]) =>
     `(${list.map((part) => `(${column} >= ${params.add(new Date(part.from))} AND ${column} < ${params.add(new Date(part.to))})`).join(' OR ')})`;
-  const columns = `${ROLLUP_COLUMNS.join(', ')}, records`;
+  const columns = `${ROLLUP_COLUMNS.join(', ')}, records, latency_hist`;
   const branches: string[] = [];
   for (const tier of ['day', 'hour'] as const) {
     const list = parts.filter((part) => part.source === tier);
     if (list.length === 0) continue;
     branches.push(
-      `SELECT bucket_start AS at, ${columns} FROM record_rollups WHERE tier = '${tier}' AND cube = ${cube} AND ${within('bucket_start', list)}${dims}`,
+      `SELECT bucket_start AS at, ${columns} FROM record_rollups WHERE tier = '${tier}' AND cube = ${cubeName} AND ${within('bucket_start', list)}${dims}`,
     );
   }
   // Changes not folded yet, for every rolled-up part.
   branches.push(`SELECT hour AS at, ${columns} FROM record_rollup_deltas WHERE ${within('hour', parts)}${dims}`);
-  const groupBy = request.groupBy;
-  const sql = `
-    SELECT date_bin(${params.add(`${request.bucket.sizeMs} milliseconds`)}::interval, t.at, ${params.add(new Date(request.bucket.originMs))}::timestamptz) AS bucket,
-           ${groupBy.length ? `${selectList(groupBy)},` : ''} sum(t.records)::bigint AS records
-    FROM (${branches.join('\n UNION ALL ')}) t
-    GROUP BY 1${groupBy.map((column) => `, ${GROUP_SQL[column]}`).join('')}`;
+  const bucket = `date_bin(${params.add(`${request.bucket.sizeMs} milliseconds`)}::interval, t.at, ${params.add(new Date(request.bucket.originMs))}::timestamptz)`;
+  const groups = request.groupBy.map((column) => `t.${column}`);
+  const sql =
+    request.measure === 'records'
+      ? `SELECT ${[`${bucket} AS bucket`, ...groups].join(', ')}, sum(t.records)::bigint AS records
+         FROM (${branches.join('\n UNION ALL ')}) t
+         GROUP BY ${[bucket, ...groups].join(', ')}`
+      : `SELECT ${[`${bucket} AS bucket`, ...groups].join(', ')}, latency_bucket_value(h.i::integer - 1) AS latency, sum(h.n)::bigint AS records
+         FROM (${branches.join('\n UNION ALL ')}) t CROSS JOIN LATERAL unnest(t.latency_hist) WITH ORDINALITY AS h(n, i)
+         WHERE h.n <> 0
+         GROUP BY ${[bucket, ...groups, 'h.i'].join(', ')}`;
   return (await manager.query(sql, params.values)).map(toRow);
-}
-
-/** The columns a request filters or groups by: the cube it reads must keep them all. */
-function neededColumns(request: AggregateRequest): Set<RollupColumn> {
-  const needed = new Set<RollupColumn>(request.groupBy);
-  for (const [field, column] of RECORD_DIMENSIONS) if (request.filter?.[field] != null) needed.add(column);
-  if (request.actor.tenantId !== null) needed.add('tenant_id');
-  return needed;
 }
 
 function dimensionConditions(request: AggregateRequest, params: Params): string {
@@ -153,24 +143,25 @@ async function fromRecords(manager: EntityManager, request: AggregateRequest, pa
       ]),
     ),
   );
-  for (const column of request.groupBy) {
-    if (column === 'latency_bucket') query.addSelect('latency_bucket_value(latency_bucket(t.latency_ms))', 'latency');
-    else query.addSelect(GROUP_SQL[column], column);
+  for (const column of request.groupBy) query.addSelect(`t.${column}`, column);
+  if (request.measure === 'latency') {
+    query.addSelect('latency_bucket_value(latency_bucket(t.latency_ms))', 'latency').andWhere('t.latency_ms IS NOT NULL');
   }
   query.addSelect('count(*)', 'records').groupBy('1');
-  for (let i = 0; i < request.groupBy.length; i++) query.addGroupBy(String(i + 2));
+  const groupCount = request.groupBy.length + (request.measure === 'latency' ? 1 : 0);
+  for (let i = 0; i < groupCount; i++) query.addGroupBy(String(i + 2));
   return (await query.getRawMany()).map(toRow);
 }
 
 function toRow(raw: Record<string, unknown>): AggregateRow {
   const row: AggregateRow = { ...(raw as object), bucket: new Date(raw.bucket as string | Date), records: Number(raw.records) };
-  if ('latency' in raw) row.latency = raw.latency === null ? null : Number(raw.latency);
+  if ('latency' in raw) row.latency = Number(raw.latency);
   return row;
 }
 
 /** Adds up rows of the same bucket and group that came from different sources. */
 function merge(rows: AggregateRow[], groupBy: readonly GroupColumn[]): AggregateRow[] {
-  const keyColumns = groupBy.map((column) => (column === 'latency_bucket' ? 'latency' : column)) as (keyof AggregateRow)[];
+  const keyColumns: (keyof AggregateRow)[] = [...groupBy, 'latency'];
   const merged = new Map<string, AggregateRow>();
   for (const row of rows) {
     const key = [row.bucket.getTime(), ...keyColumns.map((column) => String(row[column]))].join('\u0000');

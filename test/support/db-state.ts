@@ -20,12 +20,12 @@ const ROLLUP_TABLES = ['record_rollups', 'record_rollup_deltas'];
 const ROLLUP_TOTALS = `
   SELECT 'rollups (folded or not)' AS name, count(*) AS rows, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest
   FROM (
-    SELECT at, pipeline_id, tenant_id, entity_type, operation, mode, status, latency_bucket, sum(records) AS records
-    FROM (SELECT bucket_start AS at, pipeline_id, tenant_id, entity_type, operation, mode, status, latency_bucket, records
+    SELECT at, pipeline_id, tenant_id, entity_type, operation, mode, status, sum(records) AS records, hist_sum(latency_hist) AS latency
+    FROM (SELECT bucket_start AS at, pipeline_id, tenant_id, entity_type, operation, mode, status, records, latency_hist
           FROM record_rollups WHERE tier = 'hour' AND cube = 'full'
           UNION ALL
-          SELECT hour, pipeline_id, tenant_id, entity_type, operation, mode, status, latency_bucket, records FROM record_rollup_deltas) u
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING sum(records) <> 0
+          SELECT hour, pipeline_id, tenant_id, entity_type, operation, mode, status, records, latency_hist FROM record_rollup_deltas) u
+    GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(records) <> 0
   ) t`;
 
 /**

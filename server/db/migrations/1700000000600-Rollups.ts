@@ -1,18 +1,21 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Health analytics read rollups, not records: counts per hour and per day, pipeline, tenant, entity type,
- * operation, mode, status and latency bucket. Triggers on `records` keep them exact on every path that writes
- * a record (ingest, retries, re-reports, late reports, operators' actions), with no second copy of the rules:
+ * Health analytics read rollups, not records: per UTC hour and day, record counts and a latency histogram for
+ * each combination of pipeline, tenant, entity type, operation, mode and status. Triggers on `records` keep
+ * them exact on every path that writes a record (ingest, retries, re-reports, late reports, operators' actions),
+ * with no second copy of those rules:
  *
  * - each statement appends its net change to `record_rollup_deltas` (insert only: concurrent ingest never
  *   waits on a hot rollup row, and cannot deadlock on one);
- * - the leader folds the deltas into `record_rollups` (per hour and per day) every second;
+ * - the leader folds the deltas into `record_rollups` every second, in a few cubes (services/rollup-cubes.ts);
  * - readers add the deltas not folded yet, in the same snapshot, so a count is exact the moment a report commits.
+ *
+ * A histogram is an integer array: element i + 1 counts the records of latency bucket i. Keeping it in the row
+ * (rather than a row per bucket) keeps a rollup row per combination, not per combination and latency.
  *
  * Deleting records (retention) leaves the rollups alone: they outlive the raw history (ROLLUP_RETENTION_DAYS).
  * Each record counts once, by its original (a retry run's rows are attempts of originals, which carry the result).
- *
  * The same triggers keep the small facet table (the entity types, operation types and error codes that occur)
  * and each run's entity types.
  */
@@ -29,10 +32,38 @@ export class Rollups1700000000600 implements MigrationInterface {
                     ELSE 64 + floor(16 * ln(ms / 64.0::float8) / ln(2))::integer END::smallint
       $$;
       -- The value a bucket stands for: its own value when exact, else the geometric middle of the integers in it.
-      CREATE FUNCTION latency_bucket_value(bucket smallint) RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+      CREATE FUNCTION latency_bucket_value(bucket integer) RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         SELECT CASE WHEN bucket < 64 THEN bucket::double precision
                     ELSE sqrt(ceil(64 * 2 ^ ((bucket - 64) / 16.0::float8)) * (ceil(64 * 2 ^ ((bucket - 63) / 16.0::float8)) - 1)) END
       $$;
+
+      -- Histograms: dense, 1-based integer arrays (element i + 1 counts bucket i), as long as their last bucket.
+      CREATE FUNCTION hist_count(hist integer[], bucket smallint, n integer) RETURNS integer[]
+        LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+      BEGIN
+        IF bucket IS NULL OR n = 0 THEN RETURN hist; END IF;
+        IF hist IS NULL THEN hist := array_fill(0, ARRAY[bucket + 1]);
+        ELSIF cardinality(hist) <= bucket THEN hist := hist || array_fill(0, ARRAY[bucket + 1 - cardinality(hist)]);
+        END IF;
+        hist[bucket + 1] := hist[bucket + 1] + n;
+        RETURN hist;
+      END $$;
+      CREATE FUNCTION hist_add(a integer[], b integer[]) RETURNS integer[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+      DECLARE
+        longer integer[];
+        shorter integer[];
+      BEGIN
+        IF a IS NULL THEN RETURN b; END IF;
+        IF b IS NULL THEN RETURN a; END IF;
+        IF cardinality(a) >= cardinality(b) THEN longer := a; shorter := b; ELSE longer := b; shorter := a; END IF;
+        FOR i IN 1 .. cardinality(shorter) LOOP
+          longer[i] := longer[i] + shorter[i];
+        END LOOP;
+        RETURN longer;
+      END $$;
+      -- latency_hist(bucket, n): the histogram of n records in each bucket; hist_sum(hist): histograms added up.
+      CREATE AGGREGATE latency_hist(smallint, integer) (SFUNC = hist_count, STYPE = integer[]);
+      CREATE AGGREGATE hist_sum(integer[]) (SFUNC = hist_add, STYPE = integer[]);
 
       CREATE TABLE record_rollup_deltas (
         hour timestamptz NOT NULL,
@@ -42,9 +73,12 @@ export class Rollups1700000000600 implements MigrationInterface {
         operation record_operation NOT NULL,
         mode sync_mode NOT NULL,
         status record_status NOT NULL,
-        latency_bucket smallint,
-        records integer NOT NULL
+        records integer NOT NULL,
+        latency_hist integer[]
       );
+      -- Emptied every second: vacuum it as soon as a fold leaves dead rows, or readers wade through them.
+      ALTER TABLE record_rollup_deltas SET (autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_scale_factor = 0,
+                                            autovacuum_vacuum_cost_delay = 0);
 
       -- Sums per UTC hour and day (tier), in several cubes: each keeps some columns and leaves the others null
       -- (services/rollup-cubes.ts says which).
@@ -58,10 +92,10 @@ export class Rollups1700000000600 implements MigrationInterface {
         operation record_operation,
         mode sync_mode,
         status record_status,
-        latency_bucket smallint,
         records bigint NOT NULL,
+        latency_hist integer[],
         CONSTRAINT record_rollups_key UNIQUE NULLS NOT DISTINCT
-          (tier, cube, bucket_start, pipeline_id, tenant_id, entity_type, operation, mode, status, latency_bucket)
+          (tier, cube, bucket_start, pipeline_id, tenant_id, entity_type, operation, mode, status)
       );
       CREATE INDEX record_rollups_pipeline ON record_rollups (tier, cube, pipeline_id, bucket_start) WHERE pipeline_id IS NOT NULL;
       CREATE INDEX record_rollups_tenant ON record_rollups (tier, cube, tenant_id, bucket_start) WHERE tenant_id IS NOT NULL;
@@ -80,12 +114,15 @@ export class Rollups1700000000600 implements MigrationInterface {
 
       CREATE FUNCTION records_rollup_on_insert() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        INSERT INTO record_rollup_deltas
-          (hour, pipeline_id, tenant_id, entity_type, operation, mode, status, latency_bucket, records)
-        SELECT date_bin('1 hour', started_at, timestamptz 'epoch'), pipeline_id, tenant_id, entity_type, operation, mode,
-               status, latency_bucket(latency_ms), count(*)
-        FROM new_records WHERE origin_record_id IS NULL
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+        INSERT INTO record_rollup_deltas (hour, pipeline_id, tenant_id, entity_type, operation, mode, status, records, latency_hist)
+        SELECT hour, pipeline_id, tenant_id, entity_type, operation, mode, status, sum(n), latency_hist(bucket, n::integer)
+        FROM (
+          SELECT date_bin('1 hour', started_at, timestamptz 'epoch') AS hour, pipeline_id, tenant_id, entity_type, operation,
+                 mode, status, latency_bucket(latency_ms) AS bucket, count(*) AS n
+          FROM new_records WHERE origin_record_id IS NULL
+          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+        ) per_bucket
+        GROUP BY 1, 2, 3, 4, 5, 6, 7;
 
         UPDATE runs r SET entity_types = ARRAY(SELECT DISTINCT unnest(r.entity_types || n.types) ORDER BY 1)
         FROM (SELECT run_id, array_agg(DISTINCT entity_type) AS types FROM new_records GROUP BY run_id) n
@@ -100,20 +137,26 @@ export class Rollups1700000000600 implements MigrationInterface {
 
       CREATE FUNCTION records_rollup_on_update() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        INSERT INTO record_rollup_deltas
-          (hour, pipeline_id, tenant_id, entity_type, operation, mode, status, latency_bucket, records)
-        SELECT hour, pipeline_id, tenant_id, entity_type, operation, mode, status, bucket, sum(sign)
+        -- Old rows count negative, new rows positive; what did not move nets out. A row counts when it was an
+        -- original before the change: an attempt whose original is purged (origin_record_id set null by the
+        -- foreign key) must not start counting as a record of its own.
+        INSERT INTO record_rollup_deltas (hour, pipeline_id, tenant_id, entity_type, operation, mode, status, records, latency_hist)
+        SELECT hour, pipeline_id, tenant_id, entity_type, operation, mode, status, sum(n), latency_hist(bucket, n::integer)
         FROM (
-          SELECT date_bin('1 hour', started_at, timestamptz 'epoch') AS hour, pipeline_id, tenant_id, entity_type, operation,
-                 mode, status, latency_bucket(latency_ms) AS bucket, 1 AS sign
-          FROM new_records WHERE origin_record_id IS NULL
-          UNION ALL
-          SELECT date_bin('1 hour', started_at, timestamptz 'epoch'), pipeline_id, tenant_id, entity_type, operation,
-                 mode, status, latency_bucket(latency_ms), -1
-          FROM old_records WHERE origin_record_id IS NULL
-        ) change
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-        HAVING sum(sign) <> 0;
+          SELECT hour, pipeline_id, tenant_id, entity_type, operation, mode, status, bucket, sum(sign) AS n
+          FROM (
+            SELECT date_bin('1 hour', n.started_at, timestamptz 'epoch') AS hour, n.pipeline_id, n.tenant_id, n.entity_type,
+                   n.operation, n.mode, n.status, latency_bucket(n.latency_ms) AS bucket, 1 AS sign
+            FROM new_records n JOIN old_records o USING (id) WHERE o.origin_record_id IS NULL
+            UNION ALL
+            SELECT date_bin('1 hour', started_at, timestamptz 'epoch'), pipeline_id, tenant_id, entity_type, operation,
+                   mode, status, latency_bucket(latency_ms), -1
+            FROM old_records WHERE origin_record_id IS NULL
+          ) change
+          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+          HAVING sum(sign) <> 0
+        ) per_bucket
+        GROUP BY 1, 2, 3, 4, 5, 6, 7;
 
         INSERT INTO facet_values (kind, pipeline_id, tenant_id, value)
         SELECT DISTINCT 'error_code', pipeline_id, tenant_id, error_code FROM new_records WHERE error_code IS NOT NULL
@@ -137,12 +180,15 @@ export class Rollups1700000000600 implements MigrationInterface {
         REFERENCING NEW TABLE AS new_runs FOR EACH STATEMENT EXECUTE FUNCTION runs_facets_on_insert();
 
       -- What is already there.
-      INSERT INTO record_rollup_deltas
-        (hour, pipeline_id, tenant_id, entity_type, operation, mode, status, latency_bucket, records)
-      SELECT date_bin('1 hour', started_at, timestamptz 'epoch'), pipeline_id, tenant_id, entity_type, operation, mode,
-             status, latency_bucket(latency_ms), count(*)
-      FROM records WHERE origin_record_id IS NULL
-      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+      INSERT INTO record_rollup_deltas (hour, pipeline_id, tenant_id, entity_type, operation, mode, status, records, latency_hist)
+      SELECT hour, pipeline_id, tenant_id, entity_type, operation, mode, status, sum(n), latency_hist(bucket, n::integer)
+      FROM (
+        SELECT date_bin('1 hour', started_at, timestamptz 'epoch') AS hour, pipeline_id, tenant_id, entity_type, operation,
+               mode, status, latency_bucket(latency_ms) AS bucket, count(*) AS n
+        FROM records WHERE origin_record_id IS NULL
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+      ) per_bucket
+      GROUP BY 1, 2, 3, 4, 5, 6, 7;
       UPDATE runs r SET entity_types = n.types
       FROM (SELECT run_id, array_agg(DISTINCT entity_type ORDER BY entity_type) AS types FROM records GROUP BY run_id) n
       WHERE r.id = n.run_id;
@@ -162,7 +208,8 @@ export class Rollups1700000000600 implements MigrationInterface {
       DROP FUNCTION records_rollup_on_insert, records_rollup_on_update, runs_facets_on_insert;
       ALTER TABLE runs DROP COLUMN entity_types;
       DROP TABLE facet_values, record_rollups, record_rollup_deltas;
-      DROP FUNCTION latency_bucket, latency_bucket_value;
+      DROP AGGREGATE latency_hist(smallint, integer), hist_sum(integer[]);
+      DROP FUNCTION hist_count, hist_add, latency_bucket, latency_bucket_value;
     `);
   }
 }
