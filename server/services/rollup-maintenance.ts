@@ -15,24 +15,38 @@ const SQL_TYPE: Record<RollupColumn, string> = {
 
 const ALL = ROLLUP_COLUMNS.join(', ');
 
-/** One cube's rows from the deltas, for both tiers; the columns it drops are null. */
-const cubeSelect = (name: string, columns: readonly RollupColumn[]) => `
-  SELECT t.tier, '${name}', t.start, ${ROLLUP_COLUMNS.map((c) => (columns.includes(c) ? `m.${c}` : `NULL::${SQL_TYPE[c]}`)).join(', ')},
-         sum(m.records), hist_sum(m.latency_hist)
-  FROM moved m CROSS JOIN LATERAL (VALUES ('hour', m.hour), ('day', date_bin('1 day', m.hour, timestamptz 'epoch'))) t(tier, start)
-  GROUP BY ${[1, 2, 3, ...ROLLUP_COLUMNS.map((_, i) => i + 4)].join(', ')}`;
+/** Each delta once per tier, in one cube's columns (the others null). */
+const spreadInto = (name: string, columns: readonly RollupColumn[]) => `
+  SELECT t.tier, '${name}' AS cube, t.start, ${ROLLUP_COLUMNS.map((c) => `${columns.includes(c) ? `m.${c}` : `NULL::${SQL_TYPE[c]}`} AS ${c}`).join(', ')},
+         m.records, m.latency_hist
+  FROM moved m CROSS JOIN LATERAL (VALUES ('hour', m.hour), ('day', date_bin('1 day', m.hour, timestamptz 'epoch'))) t(tier, start)`;
+
+const KEY = `tier, cube, start, ${ALL}`;
 
 /**
  * Moves every committed delta into every cube in one statement: a reader sees either the deltas or their sums.
- * Each cube's rows are summed first (ON CONFLICT cannot touch a row twice in one statement).
+ * Set-based: a key's count and histogram elements are summed as rows (position 0 the count, i the bucket i - 1),
+ * then put back together as one array per key; the histograms of deltas are dense from 1, so theirs are too.
  */
 const FOLD_SQL = `
 WITH moved AS (
   DELETE FROM record_rollup_deltas RETURNING *
 ),
+spread AS (${CUBES.map((cube) => spreadInto(cube.name, cube.columns)).join('\n  UNION ALL')}
+),
+elements AS (
+  SELECT ${KEY}, 0::bigint AS i, records::bigint AS n FROM spread
+  UNION ALL
+  SELECT ${KEY}, h.i, h.n FROM spread CROSS JOIN LATERAL unnest(spread.latency_hist) WITH ORDINALITY AS h(n, i)
+),
+summed AS (
+  SELECT ${KEY}, array_agg(n ORDER BY i) AS sums
+  FROM (SELECT ${KEY}, i, sum(n) AS n FROM elements GROUP BY ${KEY}, i) per_element
+  GROUP BY ${KEY}
+),
 folded AS (
   INSERT INTO record_rollups AS r (tier, cube, bucket_start, ${ALL}, records, latency_hist)
-  ${CUBES.map((cube) => cubeSelect(cube.name, cube.columns)).join('\n  UNION ALL')}
+  SELECT ${KEY}, sums[1], CASE WHEN cardinality(sums) > 1 THEN sums[2:]::integer[] END FROM summed
   ON CONFLICT ON CONSTRAINT record_rollups_key
   DO UPDATE SET records = r.records + EXCLUDED.records, latency_hist = hist_add(r.latency_hist, EXCLUDED.latency_hist)
 )

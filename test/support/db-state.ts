@@ -20,12 +20,13 @@ const ROLLUP_TABLES = ['record_rollups', 'record_rollup_deltas'];
 const ROLLUP_TOTALS = `
   SELECT 'rollups (folded or not)' AS name, count(*) AS rows, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest
   FROM (
-    SELECT at, pipeline_id, tenant_id, entity_type, operation, mode, status, sum(records) AS records, hist_sum(latency_hist) AS latency
+    SELECT at, pipeline_id, tenant_id, entity_type, operation, mode, status, i, sum(n) AS n
     FROM (SELECT bucket_start AS at, pipeline_id, tenant_id, entity_type, operation, mode, status, records, latency_hist
           FROM record_rollups WHERE tier = 'hour' AND cube = 'full'
           UNION ALL
           SELECT hour, pipeline_id, tenant_id, entity_type, operation, mode, status, records, latency_hist FROM record_rollup_deltas) u
-    GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(records) <> 0
+    CROSS JOIN LATERAL (SELECT 0::bigint AS i, u.records AS n UNION ALL SELECT h.i, h.n FROM unnest(u.latency_hist) WITH ORDINALITY AS h(n, i)) e
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING sum(n) <> 0
   ) t`;
 
 /**
