@@ -10,9 +10,16 @@ import { Init1700000000000 } from './migrations/1700000000000-Init.js';
 import { EventPosition1700000000300 } from './migrations/1700000000300-EventPosition.js';
 import { FailuresKeepStatus1700000000400 } from './migrations/1700000000400-FailuresKeepStatus.js';
 import { ProgressEvents1700000000500 } from './migrations/1700000000500-ProgressEvents.js';
+import { PipelineHealth1700000000700 } from './migrations/1700000000700-PipelineHealth.js';
 
 export const entities = [Pipeline, SyncRun, SyncRecord, RecordAttempt, AuditEntry, ApiKey];
-export const migrations = [Init1700000000000, EventPosition1700000000300, FailuresKeepStatus1700000000400, ProgressEvents1700000000500];
+export const migrations = [
+  Init1700000000000,
+  EventPosition1700000000300,
+  FailuresKeepStatus1700000000400,
+  ProgressEvents1700000000500,
+  PipelineHealth1700000000700,
+];
 
 export function createDataSource(url: string, poolSize = 10): DataSource {
   return new DataSource({

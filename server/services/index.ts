@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { ApiKeyService } from './api-key.service.js';
 import { AuditService } from './audit.service.js';
 import { PipelineService } from './pipeline.service.js';
+import { PipelineHealthService } from './pipeline-health.service.js';
 import { RecordIngestService } from './record-ingest.service.js';
 import { RecordQueryService } from './record-query.service.js';
 import { RetentionService } from './retention.service.js';
@@ -25,6 +26,7 @@ export function createServices(
     audit,
     apiKeys: new ApiKeyService(db, audit),
     pipelines: new PipelineService(db, audit),
+    health: new PipelineHealthService(db),
     runs: new RunQueryService(db),
     runLifecycle,
     retries,
