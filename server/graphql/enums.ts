@@ -14,6 +14,7 @@ import {
   TimeInterval,
   WorkerCommandType,
 } from '../domain/enums.js';
+import { ErrorGroupState } from '../domain/error-group.js';
 import { PipelineHealthStatus } from '../domain/pipeline-health.js';
 
 const d = (description: string) => ({ description });
@@ -163,5 +164,15 @@ registerEnumType(PipelineHealthStatus, {
     FAILING: d('Its last finished run FAILED or was ROLLED_BACK.'),
     STALE: d('No run completed within twice its expected interval.'),
     IDLE: d('It has never run.'),
+  },
+});
+
+registerEnumType(ErrorGroupState, {
+  name: 'ErrorGroupState',
+  description: 'What operators made of an error group.',
+  valuesConfig: {
+    OPEN: d('Not resolved (or reopened).'),
+    RESOLVED: d('An operator marked it fixed, and no failure with its fingerprint started since.'),
+    REGRESSED: d('It was resolved, and a failure with its fingerprint started after that.'),
   },
 });

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config.js';
 import { ApiKeyService } from './api-key.service.js';
 import { AuditService } from './audit.service.js';
+import { ErrorGroupService } from './error-group.service.js';
 import { PipelineService } from './pipeline.service.js';
 import { PipelineHealthService } from './pipeline-health.service.js';
 import { RecordIngestService } from './record-ingest.service.js';
@@ -27,6 +28,7 @@ export function createServices(
     apiKeys: new ApiKeyService(db, audit),
     pipelines: new PipelineService(db, audit),
     health: new PipelineHealthService(db),
+    errorGroups: new ErrorGroupService(db, audit),
     runs: new RunQueryService(db),
     runLifecycle,
     retries,
