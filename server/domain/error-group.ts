@@ -10,11 +10,11 @@ export enum ErrorGroupState {
 /** errorGroups looks back this far unless its range says otherwise. */
 export const DEFAULT_ERROR_GROUP_DAYS = 7;
 
-/** What errorFingerprint makes: the first 16 hex digits of a SHA-1. */
-const FINGERPRINT = /^[0-9a-f]{16}$/;
+/** errorFingerprint makes 16 hex digits; up to 64 leaves room for a longer hash without accepting free text. */
+const FINGERPRINT = /^[0-9a-f]{8,64}$/;
 
 export function checkFingerprint(value: string, argument: string): string {
-  if (!FINGERPRINT.test(value)) throw badInput(`${argument} must be an error fingerprint: 16 lowercase hexadecimal digits`);
+  if (!FINGERPRINT.test(value)) throw badInput(`${argument} must be an error fingerprint: 8 to 64 lowercase hexadecimal digits`);
   return value;
 }
 

@@ -5,7 +5,8 @@ import type { ErrorGroupView } from '../services/error-group.service.js';
 import { ErrorGroup } from './types/error-group.js';
 import { DateRange, RecordFilter } from './types/filters.input.js';
 
-const FINGERPRINT = 'The group’s fingerprint (16 hexadecimal digits, as ErrorGroup.fingerprint and SyncRecord.errorFingerprint show it).';
+const FINGERPRINT =
+  'The group’s fingerprint, as ErrorGroup.fingerprint and SyncRecord.errorFingerprint show it (lowercase hexadecimal digits).';
 
 @Resolver(() => ErrorGroup)
 export class ErrorGroupResolver {

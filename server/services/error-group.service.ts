@@ -118,13 +118,14 @@ export class ErrorGroupService {
       .getRepository(SyncRecord)
       .createQueryBuilder('rec')
       .select('rec.error_fingerprint', 'fingerprint')
+      .addSelect('rec.run_id', 'run_id')
       .addSelect('count(*)', 'count')
-      .addSelect('count(DISTINCT rec.run_id)', 'run_count')
       .addSelect('min(rec.started_at)', 'first_seen')
       .addSelect('max(rec.started_at)', 'last_seen')
       .where('rec.error_fingerprint IS NOT NULL')
       .andWhere('rec.status IN (:...failedStatuses)', { failedStatuses: FAILED_RECORD_STATUSES })
-      .groupBy('rec.error_fingerprint');
+      .groupBy('rec.error_fingerprint')
+      .addGroupBy('rec.run_id');
     if (window)
       aggregate.andWhere('rec.started_at >= :windowFrom AND rec.started_at < :windowTo', { windowFrom: window.from, windowTo: window.to });
     visibleTo(aggregate, 'rec', actor);

@@ -1,4 +1,4 @@
-// The error group statements. $1..$n of a grouped query belong to the aggregate built by the query builder
+// The error group statements. $1..$n of a grouped query belong to the per-run aggregate built by the query builder
 // (records filter, tenant, window); the rest are appended by ErrorGroupService in the order named here.
 
 /**
@@ -14,15 +14,22 @@ export function groupsSql(aggregate: string, p: number): string {
   const states = `$${p + 2}::text[]`;
   const first = `$${p + 3}::integer`;
   return `
-WITH groups AS (${aggregate}),
+WITH per_run AS (${aggregate}),
+-- Per run, then per fingerprint: two hash aggregates instead of sorting every failure for count(DISTINCT run_id).
+groups AS (
+  SELECT fingerprint, sum(count) AS count, count(*) AS run_count, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+  FROM per_run GROUP BY fingerprint
+),
 judged AS (
   SELECT g.*, res.resolved_at, res.resolved_by, res.resolution_note,
     CASE WHEN res.resolved_at IS NULL THEN 'OPEN'
-         WHEN EXISTS (
-           SELECT 1 FROM records r
-           WHERE r.error_fingerprint = g.fingerprint AND r.started_at > res.resolved_at AND r.status = ANY(${failed})
-             AND r.origin_record_id IS NULL AND (${scope} IS NULL OR r.tenant_id = ${scope})
-         ) THEN 'REGRESSED'
+         WHEN (
+           -- The group's latest failure in the scope: one backward probe of records_fingerprint_started.
+           SELECT r.started_at FROM records r
+           WHERE r.error_fingerprint = g.fingerprint AND r.status = ANY(${failed}) AND r.origin_record_id IS NULL
+             AND (${scope} IS NULL OR r.tenant_id = ${scope})
+           ORDER BY r.started_at DESC LIMIT 1
+         ) > res.resolved_at THEN 'REGRESSED'
          ELSE 'RESOLVED' END AS state
   FROM groups g
   LEFT JOIN error_group_resolutions res ON res.fingerprint = g.fingerprint AND res.tenant_id IS NOT DISTINCT FROM ${scope}

@@ -1,6 +1,7 @@
 // `npm run bench`: every bench part in one run, on one embedded PostgreSQL and one real server, then a summary.
 import { runDemoBackfillBench } from './demo.bench.js';
 import { runFanoutBench } from './fanout.bench.js';
+import { runHealthBench } from './health.bench.js';
 import { runIngestBench } from './ingest.bench.js';
 import { runQueryBench } from './query.bench.js';
 import { runRetryBench } from './retry.bench.js';
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     env = await startBenchEnvironment();
     summary.push(...(await runIngestBench(env)));
     summary.push(...(await runQueryBench(env)));
+    summary.push(...(await runHealthBench(env)));
     // After the query bench: its 100,000 fresh failures would skew the filled history's distributions.
     summary.push(...(await runRetryBench(env)));
   } finally {

@@ -25,6 +25,12 @@ export class PipelineHealth1700000000700 implements MigrationInterface {
       CREATE INDEX records_dead_letters ON records (pipeline_id)
         WHERE status = 'DEAD_LETTERED' AND origin_record_id IS NULL;
 
+      -- errorGroups over a window: original failures by start time, with what grouping and the usual scoping read, so
+      -- the default query is an index-only scan of the failures (about a tenth of the records) instead of heap visits.
+      CREATE INDEX records_failures_started ON records (started_at)
+        INCLUDE (error_fingerprint, run_id, status, tenant_id, pipeline_id)
+        WHERE error_fingerprint IS NOT NULL AND origin_record_id IS NULL;
+
       CREATE TABLE error_group_resolutions (
         tenant_id text,
         fingerprint text NOT NULL,
@@ -39,7 +45,7 @@ export class PipelineHealth1700000000700 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
       DROP TABLE error_group_resolutions;
-      DROP INDEX records_dead_letters, runs_pipeline_succeeded, runs_pipeline_finished;
+      DROP INDEX records_failures_started, records_dead_letters, runs_pipeline_succeeded, runs_pipeline_finished;
       ALTER TABLE pipelines DROP COLUMN expected_interval_seconds;
     `);
   }
