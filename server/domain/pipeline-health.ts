@@ -75,7 +75,7 @@ export function pipelineHealth(
   const last = facts.lastFinished;
   if (last && FAILED_RUN_STATUSES.has(last.status)) {
     const what = last.status === RunStatus.ROLLED_BACK ? 'was rolled back' : 'failed';
-    const why = last.error ? `: ${last.error}` : '';
+    const why = last.error ? `: ${gist(last.error)}` : '';
     findings.push({ status: PipelineHealthStatus.FAILING, reason: `last run ${what} ${ago(last.endedAt, now)}${why}` });
   }
 
@@ -154,6 +154,12 @@ export function every(seconds: number): string {
   const [size, unit] = units.find(([size]) => seconds % size === 0) ?? [1, 'second'];
   const n = seconds / size;
   return n === 1 ? `every ${unit}` : `every ${n} ${unit}s`;
+}
+
+/** A run's error as a reason quotes it: its first line, at most 200 characters (errors may hold 8 KiB of stack). */
+function gist(error: string): string {
+  const line = error.trim().split('\n', 1)[0].trim();
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 const percent = (fraction: number) => `${Math.round(fraction * 1000) / 10} %`;

@@ -64,6 +64,12 @@ describe('pipelineHealth', () => {
     });
   });
 
+  it('quotes only the first line of a long error, cut to 200 characters', () => {
+    const error = `${'x'.repeat(300)}\n    at stack frame`;
+    const facts: HealthFacts = { ...SUCCEEDED, lastFinished: { status: RunStatus.FAILED, endedAt: minutesAgo(1), error } };
+    expect(pipelineHealth(pipeline(), facts, NOW).reason).toBe(`last run failed 1 minute ago: ${'x'.repeat(199)}…`);
+  });
+
   it('counts a rolled back run as a failure', () => {
     const facts: HealthFacts = { ...SUCCEEDED, lastFinished: { status: RunStatus.ROLLED_BACK, endedAt: minutesAgo(180), error: null } };
     expect(pipelineHealth(pipeline(), facts, NOW)).toMatchObject({
