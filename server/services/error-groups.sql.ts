@@ -4,8 +4,8 @@
 /**
  * The state rule, in one place: no resolution in the key's scope is OPEN; a resolution is REGRESSED once a failure
  * with the fingerprint, visible in that scope, started after it; else RESOLVED. The regression is looked for over
- * all retained history, whatever the filter and range asked (a filtered view must not hide a regression), with one
- * probe of records_fingerprint_started.
+ * all retained history, whatever the filter and range asked (a filtered view must not hide a regression): only
+ * for resolved groups, and only as far back as the group's latest failure.
  * Parameters: scope (tenant id or null), failed statuses, states wanted (or null), first.
  */
 export function groupsSql(aggregate: string, p: number): string {
@@ -24,7 +24,7 @@ judged AS (
   SELECT g.*, res.resolved_at, res.resolved_by, res.resolution_note,
     CASE WHEN res.resolved_at IS NULL THEN 'OPEN'
          WHEN (
-           -- The group's latest failure in the scope: one backward probe of records_fingerprint_started.
+           -- The group's latest failure in the scope, read backwards by start time.
            SELECT r.started_at FROM records r
            WHERE r.error_fingerprint = g.fingerprint AND r.status = ANY(${failed}) AND r.origin_record_id IS NULL
              AND (${scope} IS NULL OR r.tenant_id = ${scope})
