@@ -11,6 +11,7 @@ import { EventPosition1700000000300 } from './migrations/1700000000300-EventPosi
 import { FailuresKeepStatus1700000000400 } from './migrations/1700000000400-FailuresKeepStatus.js';
 import { ProgressEvents1700000000500 } from './migrations/1700000000500-ProgressEvents.js';
 import { Rollups1700000000600 } from './migrations/1700000000600-Rollups.js';
+import { PipelineHealth1700000000700 } from './migrations/1700000000700-PipelineHealth.js';
 
 export const entities = [Pipeline, SyncRun, SyncRecord, RecordAttempt, AuditEntry, ApiKey];
 export const migrations = [
@@ -19,6 +20,7 @@ export const migrations = [
   FailuresKeepStatus1700000000400,
   ProgressEvents1700000000500,
   Rollups1700000000600,
+  PipelineHealth1700000000700,
 ];
 
 export function createDataSource(url: string, poolSize = 10): DataSource {

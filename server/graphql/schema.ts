@@ -4,6 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { AccessResolver } from '../resolvers/AccessResolver.js';
 import { AnalyticsResolver } from '../resolvers/AnalyticsResolver.js';
+import { ErrorGroupResolver } from '../resolvers/ErrorGroupResolver.js';
 import { HousekeepingResolver } from '../resolvers/HousekeepingResolver.js';
 import { PipelineResolver } from '../resolvers/PipelineResolver.js';
 import { RecordResolver } from '../resolvers/RecordResolver.js';
@@ -24,6 +25,7 @@ export const resolvers = [
   RetryResolver,
   WorkerResolver,
   SubscriptionResolver,
+  ErrorGroupResolver,
 ] as const;
 
 // Our subscriptions bring their own streams (events/live-streams.ts), but type-graphql insists on a pub/sub.

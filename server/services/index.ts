@@ -4,8 +4,10 @@ import type { Config } from '../config.js';
 import { AnalyticsService } from './analytics.service.js';
 import { ApiKeyService } from './api-key.service.js';
 import { AuditService } from './audit.service.js';
+import { ErrorGroupService } from './error-group.service.js';
 import { FacetService } from './facet.service.js';
 import { PipelineService } from './pipeline.service.js';
+import { PipelineHealthService } from './pipeline-health.service.js';
 import { RecordIngestService } from './record-ingest.service.js';
 import { RecordQueryService } from './record-query.service.js';
 import { RetentionService } from './retention.service.js';
@@ -31,6 +33,8 @@ export function createServices(
     rollups: new RollupMaintenance(db),
     apiKeys: new ApiKeyService(db, audit),
     pipelines: new PipelineService(db, audit),
+    health: new PipelineHealthService(db),
+    errorGroups: new ErrorGroupService(db, audit),
     runs: new RunQueryService(db),
     runLifecycle,
     retries,

@@ -2,6 +2,7 @@
 import { runAnalyticsBench } from './analytics.bench.js';
 import { runDemoBackfillBench } from './demo.bench.js';
 import { runFanoutBench } from './fanout.bench.js';
+import { runHealthBench } from './health.bench.js';
 import { runIngestBench } from './ingest.bench.js';
 import { runQueryBench } from './query.bench.js';
 import { runRetryBench } from './retry.bench.js';
@@ -13,12 +14,13 @@ const wanted = (part: string) => !only || only.includes(part);
 async function main(): Promise<void> {
   const started = performance.now();
   const summary: SummaryRow[] = [];
-  if (wanted('ingest') || wanted('query') || wanted('retry')) {
+  if (['ingest', 'query', 'health', 'retry'].some(wanted)) {
     let env: BenchEnvironment | null = null;
     try {
       env = await startBenchEnvironment();
       if (wanted('ingest')) summary.push(...(await runIngestBench(env)));
       if (wanted('query')) summary.push(...(await runQueryBench(env)));
+      if (wanted('health')) summary.push(...(await runHealthBench(env)));
       // After the query bench: its 100,000 fresh failures would skew the filled history's distributions.
       if (wanted('retry')) summary.push(...(await runRetryBench(env)));
     } finally {
