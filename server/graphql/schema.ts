@@ -3,6 +3,7 @@ import './enums.js';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { AccessResolver } from '../resolvers/AccessResolver.js';
+import { ExportResolver } from '../resolvers/ExportResolver.js';
 import { HousekeepingResolver } from '../resolvers/HousekeepingResolver.js';
 import { PipelineResolver } from '../resolvers/PipelineResolver.js';
 import { RecordResolver } from '../resolvers/RecordResolver.js';
@@ -22,6 +23,7 @@ export const resolvers = [
   RetryResolver,
   WorkerResolver,
   SubscriptionResolver,
+  ExportResolver,
 ] as const;
 
 // Our subscriptions bring their own streams (events/live-streams.ts), but type-graphql insists on a pub/sub.

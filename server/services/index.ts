@@ -1,8 +1,10 @@
 // Builds every service once per process; resolvers, jobs and the demo share them.
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
 import { ApiKeyService } from './api-key.service.js';
 import { AuditService } from './audit.service.js';
+import { ExportService } from './export.service.js';
 import { PipelineService } from './pipeline.service.js';
 import { RecordIngestService } from './record-ingest.service.js';
 import { RecordQueryService } from './record-query.service.js';
@@ -11,11 +13,13 @@ import { RetryService } from './retry.service.js';
 import { RunLifecycleService } from './run-lifecycle.service.js';
 import { RunProgress } from './run-progress.js';
 import { RunQueryService } from './run-query.service.js';
+import { ServerSecrets } from './server-secrets.js';
 
 export function createServices(
   db: DataSource,
-  config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs'>,
+  config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs'> & Partial<Pick<Config, 'exportUrlTtlSeconds'>>,
   onBackgroundError: (error: unknown) => void = () => {},
+  logger?: Logger,
 ) {
   const audit = new AuditService(db);
   const progress = new RunProgress(db, config.progressIntervalMs, onBackgroundError);
@@ -32,6 +36,10 @@ export function createServices(
     records: new RecordQueryService(db),
     progress,
     ingest: new RecordIngestService(db, runLifecycle, progress, config.leaseSeconds),
+    exports: new ExportService(db, audit, new ServerSecrets(db), {
+      exportUrlTtlSeconds: config.exportUrlTtlSeconds ?? 900,
+      onFailure: (message, fields) => logger?.warn(message, fields),
+    }),
   };
 }
 
