@@ -6,8 +6,6 @@ import type { Actor } from '../domain/actor.js';
 import { neutraliseCellSql as text } from '../domain/csv-cells.js';
 import { Role } from '../domain/enums.js';
 import { ExportJob, ExportKind } from '../entities/ExportJob.js';
-import { SyncRecord } from '../entities/SyncRecord.js';
-import { SyncRun } from '../entities/SyncRun.js';
 import { applyRecordFilter, applyRunFilter, type RecordFilter, type RunFilter, visibleTo } from './filters.js';
 
 /** A time as the API writes it: ISO 8601 in UTC with milliseconds. */
@@ -105,7 +103,7 @@ const scopeActor = (tenantId: string | null): Actor => ({ keyId: '', name: 'expo
 export function exportQuery(db: DataSource, scope: ExportScope, withColumns: boolean): SelectQueryBuilder<ObjectLiteral> {
   const records = scope.kind === ExportKind.RECORDS;
   const alias = records ? 'rec' : 'r';
-  const query: SelectQueryBuilder<ObjectLiteral> = db.createQueryBuilder().from(records ? SyncRecord : SyncRun, alias);
+  const query: SelectQueryBuilder<ObjectLiteral> = db.createQueryBuilder().from(records ? 'records' : 'runs', alias);
   visibleTo(query, alias, scopeActor(scope.tenantId));
   if (records) {
     applyRecordFilter(query, alias, scope.filter as RecordFilter | null);
@@ -117,8 +115,8 @@ export function exportQuery(db: DataSource, scope: ExportScope, withColumns: boo
   if (withColumns) {
     query.leftJoin('pipelines', 'p', `p.id = ${alias}.pipeline_id`);
     const columns = records ? RECORD_COLUMNS : RUN_COLUMNS;
-    query.select(columns[0][1], columns[0][0]);
-    for (const [header, expression] of columns.slice(1)) query.addSelect(expression, header);
+    // One select string: TypeORM would reorder selects it takes for entity properties (rec.mode, r.id).
+    query.select(columns.map(([header, expression]) => `${expression} AS "${header}"`).join(', '));
     // The lists' default order (newest first), so a limit keeps the rows a list shows first.
     if (records) query.orderBy('rec.started_at', 'DESC').addOrderBy('rec.id', 'DESC');
     else query.orderBy('r.started_sort', 'DESC').addOrderBy('r.id', 'DESC');
