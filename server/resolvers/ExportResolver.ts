@@ -9,7 +9,7 @@ export class ExportResolver {
   @Authorized('operate')
   @Mutation(() => ExportJob, {
     description:
-      'Exports the records a filter matches as CSV (newest first, as the records query lists them; no row cap). Returns at once with a PENDING job: poll exportJob until READY. A tenant-bound key exports only its tenant. Audited. OPERATOR.',
+      'Exports the records a filter matches (as the records query filters) as CSV, with no row cap. Newest first: with a limit, exactly the first rows the records query lists; without one, every match, most recently reported first. Returns at once with a PENDING job: poll exportJob until READY. A tenant-bound key exports only its tenant. Audited. OPERATOR.',
   })
   exportRecords(
     @Ctx() ctx: Context,
@@ -23,7 +23,7 @@ export class ExportResolver {
   @Authorized('operate')
   @Mutation(() => ExportJob, {
     description:
-      'Exports the runs a filter matches as CSV (newest first, as the runs query lists them; no row cap). Returns at once with a PENDING job: poll exportJob until READY. A tenant-bound key exports only its tenant. Audited. OPERATOR.',
+      'Exports the runs a filter matches (as the runs query filters) as CSV, newest first as the runs query lists them, with no row cap. Returns at once with a PENDING job: poll exportJob until READY. A tenant-bound key exports only its tenant. Audited. OPERATOR.',
   })
   exportRuns(
     @Ctx() ctx: Context,

@@ -8,8 +8,11 @@ import { Role } from '../domain/enums.js';
 import { ExportJob, ExportKind } from '../entities/ExportJob.js';
 import { applyRecordFilter, applyRunFilter, type RecordFilter, type RunFilter, visibleTo } from './filters.js';
 
-/** A time as the API writes it: ISO 8601 in UTC with milliseconds. */
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/**
+ * A time in UTC as RFC 3339 / ISO 8601, e.g. 2026-11-30T17:46:52.12Z (fractional digits as stored, trailing zeros
+ * dropped). PostgreSQL's own timestamp output, reshaped: to_char cost a third of the export's speed.
+ */
+const iso = (column: string) => `replace((${column} AT TIME ZONE 'UTC')::text, ' ', 'T') || 'Z'`;
 
 type Columns = readonly (readonly [header: string, expression: string])[];
 
@@ -117,8 +120,11 @@ export function exportQuery(db: DataSource, scope: ExportScope, withColumns: boo
     const columns = records ? RECORD_COLUMNS : RUN_COLUMNS;
     // One select string: TypeORM would reorder selects it takes for entity properties (rec.mode, r.id).
     query.select(columns.map(([header, expression]) => `${expression} AS "${header}"`).join(', '));
-    // The lists' default order (newest first), so a limit keeps the rows a list shows first.
-    if (records) query.orderBy('rec.started_at', 'DESC').addOrderBy('rec.id', 'DESC');
+    // Newest first. With a limit, in the lists' own order, so the file holds the rows a list shows first. Without
+    // one, records go newest reported first (id): sorting millions of rows by start time halved the export's speed,
+    // while the primary key is read backwards at no cost.
+    if (records && scope.limit === null) query.orderBy('rec.id', 'DESC');
+    else if (records) query.orderBy('rec.started_at', 'DESC').addOrderBy('rec.id', 'DESC');
     else query.orderBy('r.started_sort', 'DESC').addOrderBy('r.id', 'DESC');
   } else {
     query.select('1');
