@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +75,12 @@ function rss(pid: number): number {
   return match ? Number(match[1]) * 1024 : Number.NaN;
 }
 
+/** CPU seconds (user + system) a process has used so far (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 interface Job {
   id: string;
   status: string;
@@ -89,6 +96,8 @@ interface Measured {
   seconds: number;
   rssBefore?: number;
   rssPeak?: number;
+  /** CPU seconds the measured process spent: the server's for downloads, PostgreSQL's backend for COPY alone. */
+  cpu?: number;
 }
 
 /** Bytes and newlines of a stream, kept nowhere. The fill writes no newline inside a cell: lines are rows. */
@@ -127,6 +136,7 @@ async function exportThroughServer(url: string, pid: number, filter: Record<stri
     rssPeak = Math.max(rssPeak, rss(pid));
   }, 20);
   const sink = counter();
+  const cpuBefore = cpuSeconds(pid);
   const started = performance.now();
   try {
     const response = await fetch(`${url}${job.downloadUrl}`);
@@ -146,6 +156,7 @@ async function exportThroughServer(url: string, pid: number, filter: Record<stri
     seconds: (performance.now() - started) / 1000,
     rssBefore,
     rssPeak,
+    cpu: cpuSeconds(pid) - cpuBefore,
   };
 }
 
@@ -153,7 +164,9 @@ async function exportThroughServer(url: string, pid: number, filter: Record<stri
 async function copyAlone(env: BenchEnvironment, statement: string): Promise<Measured> {
   const client = await env.sql.connect();
   try {
+    const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     const sink = counter();
+    const cpuBefore = cpuSeconds(backend);
     const started = performance.now();
     await pipeline(client.query(copyTo(statement)), sink);
     return {
@@ -162,6 +175,7 @@ async function copyAlone(env: BenchEnvironment, statement: string): Promise<Meas
       bytes: sink.bytes,
       firstByteMs: sink.firstAt - started,
       seconds: (performance.now() - started) / 1000,
+      cpu: cpuSeconds(backend) - cpuBefore,
     };
   } finally {
     client.release();
@@ -245,8 +259,11 @@ export async function runExportBench(env: BenchEnvironment): Promise<SummaryRow[
   results.push(await copyAlone(env, copy));
   results.push(await cursorAndStringify(env, select));
 
+  console.log(
+    `load average while measuring: ${loadavg()[0].toFixed(1)} on this machine's cores (2 here): wall-clock figures shrink under load`,
+  );
   printTable(
-    ['path', 'rows', 'MB', 'first byte', 'seconds', 'rows/s', 'server RSS before', 'server RSS peak'],
+    ['path', 'rows', 'MB', 'first byte', 'seconds', 'rows/s', 'CPU s (of)', 'server RSS before', 'server RSS peak'],
     results.map((r) => [
       r.name,
       count(r.rows),
@@ -254,6 +271,7 @@ export async function runExportBench(env: BenchEnvironment): Promise<SummaryRow[
       `${r.firstByteMs.toFixed(0)} ms`,
       r.seconds.toFixed(2),
       perSecond(r.rows / r.seconds),
+      r.cpu === undefined ? '' : `${r.cpu.toFixed(2)} (${r.name.startsWith('COPY') ? 'PostgreSQL' : 'server'})`,
       r.rssBefore ? `${(r.rssBefore / MB).toFixed(0)} MB` : '',
       r.rssPeak ? `${(r.rssPeak / MB).toFixed(0)} MB (+${(((r.rssPeak ?? 0) - (r.rssBefore ?? 0)) / MB).toFixed(0)} MB)` : '',
     ]),

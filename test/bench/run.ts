@@ -1,5 +1,6 @@
 // `npm run bench`: every bench part in one run, on one embedded PostgreSQL and one real server, then a summary.
 import { runDemoBackfillBench } from './demo.bench.js';
+import { runExportBench } from './export.bench.js';
 import { runFanoutBench } from './fanout.bench.js';
 import { runIngestBench } from './ingest.bench.js';
 import { runQueryBench } from './query.bench.js';
@@ -14,6 +15,8 @@ async function main(): Promise<void> {
     env = await startBenchEnvironment();
     summary.push(...(await runIngestBench(env)));
     summary.push(...(await runQueryBench(env)));
+    // On the query bench's 1M records, before the retry bench adds its own.
+    summary.push(...(await runExportBench(env)));
     // After the query bench: its 100,000 fresh failures would skew the filled history's distributions.
     summary.push(...(await runRetryBench(env)));
   } finally {
