@@ -24,21 +24,25 @@ export function exportRoutes(exports: ExportService, logger: Logger): Router {
       return;
     }
     const { download } = opening;
+    if (req.method === 'HEAD') {
+      download.abort();
+      res.status(200).type('text/csv; charset=utf-8').end();
+      return;
+    }
     res.status(200);
     res.set('content-type', 'text/csv; charset=utf-8; header=present');
     res.set('content-disposition', `attachment; filename="${download.fileName}"`);
-    res.flushHeaders(); // the client sees the download start before the first row is ready
     // The client may leave mid-file: stop reading from PostgreSQL then, and close that connection.
     res.on('close', () => {
       if (!res.writableFinished) download.abort();
     });
     try {
-      await pipeline(download.stream, res);
+      await pipeline(download.stream, res); // the header row first, at once: the status line goes with it
     } catch (error) {
       download.abort();
-      // A client that leaves is normal; a database failure mid-file is not. Either way the response is cut
-      // (no final chunk), so the client never takes a partial file for a whole one.
-      if (!res.destroyed || !req.destroyed) logger.warn('export download ended early', { error: String(error) });
+      // A client that left, a shutdown, or a database failure: the response is cut (no final chunk, or no
+      // response at all), so the client never takes a partial file for a whole one.
+      logger.warn('export download ended early', { error: String(error) });
       res.destroy();
     }
   });

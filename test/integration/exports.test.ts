@@ -445,6 +445,12 @@ describe('signed links', () => {
     const { status, body } = await download(job.downloadUrl as string, other.url);
     expect(status).toBe(200);
     expect(body).toContain('SECRET-ROW');
+    const head = await fetch(`${other.url}${job.downloadUrl}`, { method: 'HEAD' });
+    expect({ status: head.status, type: head.headers.get('content-type'), body: await head.text() }).toEqual({
+      status: 200,
+      type: 'text/csv; charset=utf-8',
+      body: '',
+    });
   });
 
   it('refuses a tampered link with 403 and a body that says nothing more', async () => {
@@ -521,7 +527,7 @@ describe('housekeeping', () => {
 });
 
 describe('shutdown', () => {
-  it('a download in flight does not hold the server up: it is cut, and no COPY is left running', async () => {
+  it('downloads in flight are capped per instance, and do not hold shutdown up: they are cut, and no COPY is left running', async () => {
     // A file far larger than every socket buffer between PostgreSQL and the client, so it cannot be in flight whole.
     const pipeline = await createPipeline(server.admin);
     const run = await startRun(worker, pipeline.id);
@@ -545,19 +551,32 @@ describe('shutdown', () => {
     try {
       const job = await ready(operator, (await exportRecords(operator, { runIds: [run.id] })).id);
       expect(job.rowCount).toBe(100_000);
-      const response = await fetch(`${instance.url}${job.downloadUrl}`);
-      expect(response.status).toBe(200);
-      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-      expect((await reader.read()).done).toBe(false); // the first bytes arrive; the client then stops reading
-      expect(await copiesRunning()).toBe(1); // the trap is set: the server is mid-file, held by the client
+      // Three downloads held mid-file by clients that stopped reading after the first bytes.
+      const readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
+      for (let i = 0; i < 3; i++) {
+        const response = await fetch(`${instance.url}${job.downloadUrl}`);
+        expect(response.status).toBe(200);
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+        expect((await reader.read()).done).toBe(false);
+        readers.push(reader);
+      }
+      expect(await copiesRunning()).toBe(3); // the trap is set: the server is mid-file three times
+      // Each holds a database connection: a fourth waits its turn, told so, rather than starving the API.
+      const fourth = await fetch(`${instance.url}${job.downloadUrl}`);
+      expect(fourth.status).toBe(503);
+      expect(fourth.headers.get('retry-after')).toBe('5');
+      await fourth.body?.cancel();
+
       await instance.stop();
       stopped = true;
       // The rest never arrives whole: reading on ends in an error, not in a complete file.
-      const rest = (async () => {
-        for (;;) if ((await reader.read()).done) return 'complete';
-      })();
-      await expect(rest).rejects.toThrow();
-      await eventually(async () => ((await copiesRunning()) === 0 ? true : undefined), 'the COPY to end');
+      for (const reader of readers) {
+        const rest = (async () => {
+          for (;;) if ((await reader.read()).done) return 'complete';
+        })();
+        await expect(rest).rejects.toThrow();
+      }
+      await eventually(async () => ((await copiesRunning()) === 0 ? true : undefined), 'the COPYs to end');
     } finally {
       if (!stopped) await instance.stop();
     }
