@@ -133,13 +133,24 @@ export function exportQuery(db: DataSource, scope: ExportScope, withColumns: boo
   return query;
 }
 
-/** A bind parameter as a SQL literal: COPY takes no parameters. */
+/**
+ * A bind parameter as the SQL literal of the text pg would send for it (COPY takes no parameters): an untyped
+ * literal that PostgreSQL casts as it would the parameter. Arrays use PostgreSQL's array text form.
+ */
 function literal(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
-  if (value instanceof Date) return pg.escapeLiteral(value.toISOString());
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'string') return pg.escapeLiteral(value);
+  return pg.escapeLiteral(parameterText(value));
+}
+
+function parameterText(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string') return value;
+  if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  if (Array.isArray(value)) {
+    const items = value.map((item) => (item == null ? 'NULL' : `"${parameterText(item).replace(/[\\"]/g, (c) => `\\${c}`)}"`));
+    return `{${items.join(',')}}`;
+  }
   throw new Error(`export query parameter of unexpected type ${typeof value}`);
 }
 

@@ -319,6 +319,43 @@ describe('cell contents', () => {
   });
 });
 
+describe('filters', () => {
+  it('mean what the records query means, quotes, wildcards, backslashes and dates included', async () => {
+    const pipeline = await createPipeline(server.admin);
+    const run = await startRun(worker, pipeline.id);
+    const ids = ["O'Brien_100%", "O'Brien_1000", 'back\\slash', 'plain-1', 'ÜBER-1'];
+    await reportRecords(
+      worker,
+      run.id,
+      ids.map((sourceId, i) => ({
+        entityType: 'Account',
+        sourceId,
+        operation: 'CREATE',
+        status: 'SUCCESS',
+        startedAt: iso(BASE + i * 60_000),
+      })),
+    );
+    for (const filter of [
+      { sourceId: "o'brien_100%" },
+      { sourceId: '\\' },
+      { sourceId: 'ÜBER' },
+      { startedAt: { from: iso(BASE + 60_000), to: iso(BASE + 180_000) } },
+      { statuses: ['SUCCESS', 'FAILED'], entityTypes: ['Account'] },
+    ]) {
+      const scoped = { ...filter, runIds: [run.id] };
+      const { records } = await operator.ok<{ records: { edges: { node: { sourceId: string } }[] } }>(
+        'query($f: RecordFilter) { records(filter: $f, first: 50) { edges { node { sourceId } } } }',
+        { f: scoped },
+      );
+      const job = await ready(operator, (await exportRecords(operator, scoped)).id);
+      const { rows } = await csvOf(job);
+      const listed = records.edges.map((e) => e.node.sourceId);
+      expect(listed.length, JSON.stringify(filter)).toBeGreaterThan(0);
+      expect({ filter, count: job.rowCount, rows: rows.map((row) => row[5]) }).toEqual({ filter, count: listed.length, rows: listed });
+    }
+  });
+});
+
 describe('runs', () => {
   it('exports the runs a filter lists, with each count, newest first', async () => {
     const pipeline = await createPipeline(server.admin, { name: unique('Runs export') });
