@@ -17,7 +17,7 @@ import { ServerSecrets } from './server-secrets.js';
 
 export function createServices(
   db: DataSource,
-  config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs'> & Partial<Pick<Config, 'exportUrlTtlSeconds'>>,
+  config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs' | 'exportUrlTtlSeconds'>,
   onBackgroundError: (error: unknown) => void = () => {},
   logger?: Logger,
 ) {
@@ -37,7 +37,7 @@ export function createServices(
     progress,
     ingest: new RecordIngestService(db, runLifecycle, progress, config.leaseSeconds),
     exports: new ExportService(db, audit, new ServerSecrets(db), {
-      exportUrlTtlSeconds: config.exportUrlTtlSeconds ?? 900,
+      exportUrlTtlSeconds: config.exportUrlTtlSeconds,
       onFailure: (message, fields) => logger?.warn(message, fields),
     }),
   };
