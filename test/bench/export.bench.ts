@@ -52,6 +52,8 @@ async function startServerProcess(databaseUrl: string): Promise<{ child: ChildPr
       HOST: '127.0.0.1',
       ADMIN_API_KEY: ADMIN_SECRET,
       LOG_LEVEL: 'warn',
+      // It runs the background jobs as any instance does: retention must not purge the filled history mid-bench.
+      RETENTION_DAYS: '3650',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
