@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../support/csv.js';
+import { parseCsv } from '../../support/csv.js';
 
 describe('the tests’ RFC 4180 reader', () => {
   it('reads quoted fields with commas, quotes and line breaks, and tells NULL from empty', () => {
