@@ -5,6 +5,7 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import { AccessResolver } from '../resolvers/AccessResolver.js';
 import { AnalyticsResolver } from '../resolvers/AnalyticsResolver.js';
 import { ErrorGroupResolver } from '../resolvers/ErrorGroupResolver.js';
+import { ExportResolver } from '../resolvers/ExportResolver.js';
 import { HousekeepingResolver } from '../resolvers/HousekeepingResolver.js';
 import { PipelineResolver } from '../resolvers/PipelineResolver.js';
 import { RecordResolver } from '../resolvers/RecordResolver.js';
@@ -26,6 +27,7 @@ export const resolvers = [
   WorkerResolver,
   SubscriptionResolver,
   ErrorGroupResolver,
+  ExportResolver,
 ] as const;
 
 // Our subscriptions bring their own streams (events/live-streams.ts), but type-graphql insists on a pub/sub.

@@ -1,6 +1,7 @@
 // `npm run bench`: every bench part in one run, then a summary. BENCH_ONLY=analytics,ingest runs only those parts.
 import { runAnalyticsBench } from './analytics.bench.js';
 import { runDemoBackfillBench } from './demo.bench.js';
+import { runExportBench } from './export.bench.js';
 import { runFanoutBench } from './fanout.bench.js';
 import { runHealthBench } from './health.bench.js';
 import { runIngestBench } from './ingest.bench.js';
@@ -14,13 +15,15 @@ const wanted = (part: string) => !only || only.includes(part);
 async function main(): Promise<void> {
   const started = performance.now();
   const summary: SummaryRow[] = [];
-  if (['ingest', 'query', 'health', 'retry'].some(wanted)) {
+  if (['ingest', 'query', 'health', 'export', 'retry'].some(wanted)) {
     let env: BenchEnvironment | null = null;
     try {
       env = await startBenchEnvironment();
       if (wanted('ingest')) summary.push(...(await runIngestBench(env)));
       if (wanted('query')) summary.push(...(await runQueryBench(env)));
       if (wanted('health')) summary.push(...(await runHealthBench(env)));
+      // On the query bench's 1M records, before the retry bench adds its own.
+      if (wanted('export')) summary.push(...(await runExportBench(env)));
       // After the query bench: its 100,000 fresh failures would skew the filled history's distributions.
       if (wanted('retry')) summary.push(...(await runRetryBench(env)));
     } finally {
