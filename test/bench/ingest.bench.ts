@@ -215,6 +215,18 @@ export async function runIngestBench(env: BenchEnvironment): Promise<SummaryRow[
   for (const runId of ingestRuns) await worker.ok('mutation($runId: ID!) { finishRun(runId: $runId) { id } }', { runId });
   await resetRecords(env);
 
+  // For reference, what keeping the rollups costs: the same reports with their triggers off.
+  const bareRuns = await startRuns(worker, pipelineId, 'bare');
+  const bareBodies = batches.map((client, c) =>
+    client.map((records) => JSON.stringify({ query: REPORT, variables: { runId: bareRuns[c], records } })),
+  );
+  await env.sql.query('ALTER TABLE records DISABLE TRIGGER records_rollup_insert, DISABLE TRIGGER records_rollup_update');
+  const bareSeconds = await postFromClientProcess(env.graphqlUrl, worker.secret ?? '', bareBodies).finally(() =>
+    env.sql.query('ALTER TABLE records ENABLE TRIGGER records_rollup_insert, ENABLE TRIGGER records_rollup_update'),
+  );
+  for (const runId of bareRuns) await worker.ok('mutation($runId: ID!) { finishRun(runId: $runId) { id } }', { runId });
+  await resetRecords(env);
+
   const copyRate = total / copySeconds;
   const parallelCopyRate = total / parallelCopySeconds;
   const ingestRate = total / ingestSeconds;
@@ -236,6 +248,13 @@ export async function runIngestBench(env: BenchEnvironment): Promise<SummaryRow[
         ingestSeconds.toFixed(2),
         perSecond(ingestRate),
         '',
+      ],
+      [
+        'the same without the rollup triggers (reference)',
+        count(total),
+        bareSeconds.toFixed(2),
+        perSecond(total / bareSeconds),
+        `${(ingestRate / (total / bareSeconds)).toFixed(2)}×`,
       ],
     ],
   );
