@@ -128,6 +128,28 @@ describe('syncSummary', () => {
     }
   });
 
+  it('a tenant-bound key counts only its tenant; a filter on entity type and status reads the full cube', async () => {
+    const tenant = unique('initech');
+    const own = await createPipeline(server.admin, { tenantId: tenant });
+    const other = await createPipeline(server.admin, { tenantId: unique('umbrella') });
+    await report(server.admin, own.id, [
+      recordInput('o1', { latencyMs: 8 }),
+      recordInput('o2', { entityType: 'Lead', status: 'FAILED', retryable: false, latencyMs: 12 }),
+    ]);
+    await report(server.admin, other.id, [recordInput('x1'), recordInput('x2'), recordInput('x3')]);
+    await fold();
+    const viewer = await server.clientFor(Role.VIEWER, tenant);
+    const mine = await summary(viewer, {});
+    expect(mine.totalSynced.value).toBe(2);
+    expect(mine.totalErrors.value).toBe(1);
+    expect(mine.medianLatencyMs.value).toBe(10);
+    const leadFailures = await summary(server.admin, {
+      filter: { pipelineIds: [own.id, other.id], entityTypes: ['Lead'], statuses: ['FAILED'] },
+    });
+    expect(leadFailures.totalSynced.value).toBe(1);
+    expect(leadFailures.medianLatencyMs.value).toBe(12);
+  });
+
   it('defaults to the last 7 days; changePercent is null when the previous value is 0', async () => {
     const pipeline = await createPipeline(server.admin);
     await report(server.admin, pipeline.id, [recordInput('only', { latencyMs: 10 })]);
