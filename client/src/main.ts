@@ -1,5 +1,5 @@
 import { createApp } from 'vue';
 import App from './App.vue';
-import './styles.css';
+import { createConsoleRouter } from './router';
 
-createApp(App).mount('#app');
+createApp(App).use(createConsoleRouter()).mount('#app');
