@@ -12,7 +12,7 @@ import { useSession } from './useApolloClient';
 export interface LiveHandlers<TData> {
   /** One event, in order. */
   next(data: TData): void;
-  /** The last cursor is no longer retained: reload what is shown (the subscription restarts without `since`). */
+  /** The last cursor is no longer retained, or none was ever received before a drop: reload what is shown. */
   expired?(): void;
 }
 
@@ -39,6 +39,8 @@ export function useLiveSubscription<TData, TVariables extends { since?: string |
   let timer: ReturnType<typeof setTimeout> | null = null;
   let following = false;
   let generation = 0;
+  /** The stream dropped before any event gave a cursor: what happened meanwhile can only be read again. */
+  let resync = false;
 
   function setFollowing(on: boolean) {
     if (on === following) return;
@@ -57,6 +59,7 @@ export function useLiveSubscription<TData, TVariables extends { since?: string |
   }
 
   function retryLater() {
+    if (cursor === null) resync = true;
     const mine = generation;
     timer = setTimeout(() => {
       if (mine === generation) start(false);
@@ -67,9 +70,24 @@ export function useLiveSubscription<TData, TVariables extends { since?: string |
     const vars = variables();
     stop();
     if (!vars) return;
-    if (fresh) cursor = null;
+    if (fresh) {
+      cursor = null;
+      resync = false;
+    }
     const mine = generation;
     setFollowing(true);
+    if (resync && !fresh) {
+      // Subscribed first, then the page reloads: a change in between arrives live and is applied to the reload.
+      resync = false;
+      const reload = () => setTimeout(() => mine === generation && handlers.expired?.(), 100);
+      if (live.state.value === 'live') reload();
+      else {
+        const off = live.client.on('connected', () => {
+          off();
+          reload();
+        });
+      }
+    }
     dispose = live.client.subscribe<TData>(
       { query, variables: { ...vars, since: cursor } as Record<string, unknown> },
       {
