@@ -314,7 +314,7 @@ describe.skipIf(skipReason !== null)('the console', () => {
     }
     await page.goto(`${server.url}/`);
     await context.clearCookies();
-    await page.evaluate(() => localStorage.clear());
+    await page.evaluate('localStorage.clear()');
     await page.reload();
     await page.getByLabel('Key').waitFor(WAIT);
     await expectAccessible('sign-in');
