@@ -54,9 +54,9 @@ function follow(live: LiveConnection) {
     setup() {
       const state = useLiveSubscription(
         runUpdatedSubscription,
-        () => ({ filter: { statuses: ['RUNNING'] } }),
+        () => ({ filter: { statuses: ['RUNNING' as const] } }),
         (data) => data.runUpdated.cursor,
-        { next: (data) => seen.push(data.runUpdated.run.id), expired },
+        { next: (data) => void seen.push(data.runUpdated.run.id), expired },
       );
       return () => h('p', state.error.value ?? '');
     },
