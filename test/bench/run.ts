@@ -1,4 +1,5 @@
 // `npm run bench`: every bench part in one run, on one embedded PostgreSQL and one real server, then a summary.
+import { runConsoleBench } from './console.bench.js';
 import { runDemoBackfillBench } from './demo.bench.js';
 import { runFanoutBench } from './fanout.bench.js';
 import { runIngestBench } from './ingest.bench.js';
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
   summary.push(...(await runFanoutBench()));
   // On a database of its own: the demo backfills only an empty one.
   summary.push(...(await runDemoBackfillBench()));
+  // The console on a demo database of its own, with the live demo running.
+  summary.push(...(await runConsoleBench()));
 
   heading(`Summary (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   printTable(

@@ -8,7 +8,8 @@ export function createApolloClient(apiKey: string, origin: string = window.locat
       // Counts and policies have no id: a newer one replaces the older, nothing to merge.
       typePolicies: { RunCounts: { merge: false }, RetryPolicy: { merge: false } },
     }),
-    // The lists keep their own state (live rows, pages); the cache only serves small, stable reads.
-    defaultOptions: { query: { fetchPolicy: 'network-only' }, watchQuery: { fetchPolicy: 'cache-and-network' } },
+    // Every page keeps its own state (live rows, pages): answers skip the normalised cache, which only cost time
+    // (writing a page of runs into it took longer than the request on a busy machine).
+    defaultOptions: { query: { fetchPolicy: 'no-cache' }, mutate: { fetchPolicy: 'no-cache' } },
   });
 }
