@@ -14,6 +14,7 @@ export interface FilterOptions {
   entityTypes: ComputedRef<Option[]>;
   operationTypes: ComputedRef<Option[]>;
   tenantIds: ComputedRef<Option[]>;
+  errorCodes: ComputedRef<Option[]>;
 }
 
 export function useFilterOptions(): FilterOptions {
@@ -23,6 +24,7 @@ export function useFilterOptions(): FilterOptions {
     pipelines: computed(() => pipelines.value.map((p) => ({ label: p.name, value: p.id }))),
     entityTypes: none,
     operationTypes: none,
+    errorCodes: none,
     // Until facets: the tenants of the visible pipelines are a fair list to start typing from.
     tenantIds: computed(() =>
       [...new Set(pipelines.value.map((p) => p.tenantId).filter((t): t is string => !!t))].sort().map((t) => ({ label: t, value: t })),

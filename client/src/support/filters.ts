@@ -18,6 +18,8 @@ export interface ConsoleFilters {
   operationTypes: string[];
   pipelineIds: string[];
   tenantIds: string[];
+  /** Records: one error code, e.g. ROW_LOCKED. */
+  errorCode: string;
   /** Runs: run id, correlation id, tenant or pipeline name. Records: source id. */
   search: string;
 }
@@ -43,6 +45,7 @@ export function emptyFilters(): ConsoleFilters {
     operationTypes: [],
     pipelineIds: [],
     tenantIds: [],
+    errorCode: '',
     search: '',
   };
 }
@@ -62,7 +65,7 @@ type ListField = keyof typeof LIST_PARAMS;
 export const LIST_FIELDS = Object.keys(LIST_PARAMS) as ListField[];
 
 /** Every URL parameter the filters own; other parameters (sort, a page's own state) are left alone. */
-export const FILTER_PARAMS = ['tf', 'from', 'to', 'q', ...Object.values(LIST_PARAMS)];
+export const FILTER_PARAMS = ['tf', 'from', 'to', 'q', 'error', ...Object.values(LIST_PARAMS)];
 
 type QueryValue = string | null | undefined | (string | null)[];
 export type QueryLike = Record<string, QueryValue>;
@@ -94,6 +97,7 @@ export function filtersFromQuery(query: QueryLike): ConsoleFilters {
     filters.end = null;
   }
   for (const field of LIST_FIELDS) filters[field] = [...new Set(list(query[LIST_PARAMS[field]]))];
+  filters.errorCode = single(query.error) ?? '';
   filters.search = single(query.q) ?? '';
   return filters;
 }
@@ -107,6 +111,7 @@ export function filtersToQuery(filters: ConsoleFilters): Record<string, string |
     if (filters.end) query.to = filters.end;
   }
   for (const field of LIST_FIELDS) if (filters[field].length > 0) query[LIST_PARAMS[field]] = [...filters[field]];
+  if (filters.errorCode.trim()) query.error = filters.errorCode.trim();
   if (filters.search.trim()) query.q = filters.search.trim();
   return query;
 }
@@ -165,6 +170,7 @@ export interface RecordFilterShape {
   operations?: string[];
   statuses?: string[];
   sourceId?: string;
+  errorCode?: string;
   startedAt?: { from?: string; to?: string };
 }
 
@@ -178,12 +184,13 @@ export function toRecordFilter(filters: ConsoleFilters, now: number): RecordFilt
     operations: nonEmpty(filters.operations),
     statuses: nonEmpty(filters.statuses),
     sourceId: filters.search.trim() || undefined,
+    errorCode: filters.errorCode.trim() || undefined,
     startedAt: timeWindow(filters, now) ?? undefined,
   });
 }
 
 /** Which filter-bar fields each kind of list understands. */
-export type FilterField = 'timeframe' | ListField | 'search';
+export type FilterField = 'timeframe' | ListField | 'errorCode' | 'search';
 // When the schema's RunFilter gains entityTypes (the analytics issue), add 'entityTypes' here and in toRunFilter.
 export const RUN_FILTER_FIELDS: FilterField[] = ['timeframe', 'modes', 'statuses', 'operationTypes', 'pipelineIds', 'tenantIds', 'search'];
 export const RECORD_FILTER_FIELDS: FilterField[] = [
@@ -194,6 +201,7 @@ export const RECORD_FILTER_FIELDS: FilterField[] = [
   'operations',
   'pipelineIds',
   'tenantIds',
+  'errorCode',
   'search',
 ];
 

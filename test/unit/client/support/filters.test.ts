@@ -24,6 +24,7 @@ describe('filters in the URL', () => {
       operationTypes: ['Pull updates'],
       pipelineIds: ['p1', 'p2'],
       tenantIds: ['acme'],
+      errorCode: 'ROW_LOCKED',
       search: 'corr-42',
     };
     const query = filtersToQuery(filters);
@@ -38,6 +39,7 @@ describe('filters in the URL', () => {
       optype: ['Pull updates'],
       pipeline: ['p1', 'p2'],
       tenant: ['acme'],
+      error: 'ROW_LOCKED',
       q: 'corr-42',
     });
     expect(filtersFromQuery(query)).toEqual(filters);
@@ -70,8 +72,13 @@ describe('filters for the API', () => {
   });
 
   it('searches records by source id, and keeps record-only filters out of runs', () => {
-    const filters = filtersFromQuery({ object: 'Account', op: 'DELETE', optype: 'Pull', q: 'A-1' });
-    expect(toRecordFilter(filters, NOW)).toEqual({ entityTypes: ['Account'], operations: ['DELETE'], sourceId: 'A-1' });
+    const filters = filtersFromQuery({ object: 'Account', op: 'DELETE', optype: 'Pull', error: 'ROW_LOCKED', q: 'A-1' });
+    expect(toRecordFilter(filters, NOW)).toEqual({
+      entityTypes: ['Account'],
+      operations: ['DELETE'],
+      sourceId: 'A-1',
+      errorCode: 'ROW_LOCKED',
+    });
     expect(toRunFilter(filters, NOW)).toEqual({ operationTypes: ['Pull'], search: 'A-1' });
   });
 
