@@ -201,7 +201,9 @@ describe.skipIf(skipReason !== null)('the console', () => {
     await open(`/runs/${seeded.failedRun}?rstatus=FAILED`);
     await recordRow(page, 'acct-0003').waitFor(WAIT);
     expect(await page.locator('tr.record-row').count()).toBe(2); // acct-0002 and acct-0003: the other two were retried
-    await recordRow(page, 'acct-0003').locator('.n-data-table-expand-trigger').click();
+    // By keyboard: the source id is a button that opens the record.
+    await recordRow(page, 'acct-0003').getByRole('button', { name: 'acct-0003' }).focus();
+    await page.keyboard.press('Enter');
     await page.locator('.attempt-row').first().waitFor(WAIT);
     expect(await page.locator('.record-detail').textContent()).toContain('Retryable: no');
     expect(await page.locator('.attempt-row').first().textContent()).toContain('INVALID_ACCOUNT: account acct-0003 is closed');
