@@ -28,6 +28,8 @@ export type PipelineInput = {
   config?: unknown;
   /** Which side drives the sync (default PUSH). */
   direction?: SyncDirection | null | undefined;
+  /** How often the pipeline should succeed, in seconds (1 to 31622400, a year): with no success within twice this, its health is STALE. Omitted: no expectation on create, the current value on update; null clears it. */
+  expectedIntervalSeconds?: number | null | undefined;
   /** Human-readable name. */
   name: string;
   /** Retry policy; defaults apply to what is omitted. */
@@ -133,6 +135,8 @@ export type Role =
 export type RunFilter = {
   /** Runs that ended in this window. */
   endedAt?: DateRange | null | undefined;
+  /** Runs that moved records of any of these entity types (SyncRun.entityTypes). */
+  entityTypes?: Array<string> | null | undefined;
   /** Runs started in these modes. */
   modes?: Array<SyncMode> | null | undefined;
   /** Runs of these operation types, e.g. "Pull updates". */
