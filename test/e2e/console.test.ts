@@ -278,6 +278,16 @@ describe.skipIf(skipReason !== null)('the console', () => {
     expect(new URL(page.url()).searchParams.has('status')).toBe(false);
   });
 
+  it('offers the objects that occur (facets) and filters runs by one', async () => {
+    await open('/runs');
+    await runRow(page, seeded.failedRun).waitFor(WAIT);
+    await pickOptions(page, 'entityTypes', ['Lead']);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => shownRunIds(page), WAIT).toEqual([seeded.succeededRun]);
+    expect(new URL(page.url()).searchParams.getAll('object')).toEqual(['Lead']);
+    expect(await runRow(page, seeded.succeededRun).locator('td').nth(7).textContent()).toBe('Lead');
+  });
+
   it("shows a tenant key only its tenant's runs", async () => {
     await open('/runs', tenantSecret);
     await runRow(page, seeded.failedRun).waitFor(WAIT);

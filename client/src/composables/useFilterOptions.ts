@@ -1,7 +1,10 @@
-// Choices offered by the filter bar's drop-downs. The one place to swap free text for the `facets(pipelineIds)`
-// query once the schema has it: return its values here, and every filter bar offers them.
-import { type ComputedRef, computed } from 'vue';
+// Choices offered by the filter bar's drop-downs: pipelines, and the entity types, operation types, tenants and
+// error codes that occur (`facets`, narrowed to the pipelines chosen in the filters). Any value can still be typed.
+import { type ComputedRef, computed, ref, watch } from 'vue';
+import { facetsQuery } from '../graphql/operations';
+import { useApolloClient } from './useApolloClient';
 import { usePipelines } from './usePipelines';
+import { useRouteFilters } from './useRouteFilters';
 
 export interface Option {
   label: string;
@@ -10,24 +13,44 @@ export interface Option {
 
 export interface FilterOptions {
   pipelines: ComputedRef<Option[]>;
-  /** Known values per free-text field; empty means "type any value". */
   entityTypes: ComputedRef<Option[]>;
   operationTypes: ComputedRef<Option[]>;
   tenantIds: ComputedRef<Option[]>;
   errorCodes: ComputedRef<Option[]>;
 }
 
+interface Facets {
+  entityTypes: string[];
+  operationTypes: string[];
+  tenantIds: string[];
+  errorCodes: string[];
+}
+
 export function useFilterOptions(): FilterOptions {
+  const client = useApolloClient();
   const { pipelines } = usePipelines();
-  const none = computed<Option[]>(() => []);
+  const { filters } = useRouteFilters();
+  const facets = ref<Facets>({ entityTypes: [], operationTypes: [], tenantIds: [], errorCodes: [] });
+  const pipelineKey = computed(() => filters.value.pipelineIds.join(','));
+  watch(
+    pipelineKey,
+    async () => {
+      const pipelineIds = filters.value.pipelineIds;
+      try {
+        const { data } = await client.query({ query: facetsQuery, variables: { pipelineIds: pipelineIds.length ? pipelineIds : null } });
+        if (data) facets.value = data.facets;
+      } catch {
+        // Without facets the drop-downs still take typed values.
+      }
+    },
+    { immediate: true },
+  );
+  const options = (key: keyof Facets) => computed(() => facets.value[key].map((value) => ({ label: value, value })));
   return {
     pipelines: computed(() => pipelines.value.map((p) => ({ label: p.name, value: p.id }))),
-    entityTypes: none,
-    operationTypes: none,
-    errorCodes: none,
-    // Until facets: the tenants of the visible pipelines are a fair list to start typing from.
-    tenantIds: computed(() =>
-      [...new Set(pipelines.value.map((p) => p.tenantId).filter((t): t is string => !!t))].sort().map((t) => ({ label: t, value: t })),
-    ),
+    entityTypes: options('entityTypes'),
+    operationTypes: options('operationTypes'),
+    tenantIds: options('tenantIds'),
+    errorCodes: options('errorCodes'),
   };
 }

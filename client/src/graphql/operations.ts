@@ -19,6 +19,7 @@ export const runRowFragment = graphql(`
     status
     mode
     operationType
+    entityTypes
     triggeredBy
     correlationId
     startedAt
@@ -163,6 +164,17 @@ export const recordsUpdatedSubscription = graphql(`
       records {
         ...RecordRow
       }
+    }
+  }
+`);
+
+export const facetsQuery = graphql(`
+  query Facets($pipelineIds: [ID!]) {
+    facets(pipelineIds: $pipelineIds) {
+      entityTypes
+      operationTypes
+      tenantIds
+      errorCodes
     }
   }
 `);

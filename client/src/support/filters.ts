@@ -139,6 +139,7 @@ function compact<T extends object>(value: T): T {
 }
 
 export interface RunFilterShape {
+  entityTypes?: string[];
   pipelineIds?: string[];
   tenantIds?: string[];
   modes?: string[];
@@ -148,9 +149,10 @@ export interface RunFilterShape {
   search?: string;
 }
 
-/** The API's RunFilter. Entity types and record operations are not run filters (yet): see RUN_FILTER_FIELDS. */
+/** The API's RunFilter: runs that moved any of the entity types; record operations are not run filters. */
 export function toRunFilter(filters: ConsoleFilters, now: number): RunFilterShape {
   return compact({
+    entityTypes: nonEmpty(filters.entityTypes),
     pipelineIds: nonEmpty(filters.pipelineIds),
     tenantIds: nonEmpty(filters.tenantIds),
     modes: nonEmpty(filters.modes),
@@ -191,8 +193,16 @@ export function toRecordFilter(filters: ConsoleFilters, now: number): RecordFilt
 
 /** Which filter-bar fields each kind of list understands. */
 export type FilterField = 'timeframe' | ListField | 'errorCode' | 'search';
-// When the schema's RunFilter gains entityTypes (the analytics issue), add 'entityTypes' here and in toRunFilter.
-export const RUN_FILTER_FIELDS: FilterField[] = ['timeframe', 'modes', 'statuses', 'operationTypes', 'pipelineIds', 'tenantIds', 'search'];
+export const RUN_FILTER_FIELDS: FilterField[] = [
+  'timeframe',
+  'modes',
+  'entityTypes',
+  'statuses',
+  'operationTypes',
+  'pipelineIds',
+  'tenantIds',
+  'search',
+];
 export const RECORD_FILTER_FIELDS: FilterField[] = [
   'timeframe',
   'modes',

@@ -71,7 +71,7 @@ describe('filters for the API', () => {
     expect(toRunFilter(filters, NOW)).toEqual({ statuses: ['RUNNING'], startedAt: { from: '2026-11-29T12:00:00.000Z' }, search: 'acme' });
   });
 
-  it('searches records by source id, and keeps record-only filters out of runs', () => {
+  it('searches records by source id; runs filter by entity type but not by record operation', () => {
     const filters = filtersFromQuery({ object: 'Account', op: 'DELETE', optype: 'Pull', error: 'ROW_LOCKED', q: 'A-1' });
     expect(toRecordFilter(filters, NOW)).toEqual({
       entityTypes: ['Account'],
@@ -79,7 +79,7 @@ describe('filters for the API', () => {
       sourceId: 'A-1',
       errorCode: 'ROW_LOCKED',
     });
-    expect(toRunFilter(filters, NOW)).toEqual({ operationTypes: ['Pull'], search: 'A-1' });
+    expect(toRunFilter(filters, NOW)).toEqual({ entityTypes: ['Account'], operationTypes: ['Pull'], search: 'A-1' });
   });
 
   it('sends a custom range as given, open on either side', () => {
