@@ -1,5 +1,8 @@
 import { createApp } from 'vue';
 import App from './App.vue';
-import './styles.css';
+import { takeKeyFromAddress } from './composables/useApiKey';
+import { createConsoleRouter } from './router';
 
-createApp(App).mount('#app');
+// Before the router reads the address: it would otherwise carry `#key=` into its first navigation.
+takeKeyFromAddress();
+createApp(App).use(createConsoleRouter()).mount('#app');

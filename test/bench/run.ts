@@ -1,5 +1,6 @@
 // `npm run bench`: every bench part in one run, then a summary. BENCH_ONLY=analytics,ingest runs only those parts.
 import { runAnalyticsBench } from './analytics.bench.js';
+import { runConsoleBench } from './console.bench.js';
 import { runDemoBackfillBench } from './demo.bench.js';
 import { runExportBench } from './export.bench.js';
 import { runFanoutBench } from './fanout.bench.js';
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
   if (wanted('demo')) summary.push(...(await runDemoBackfillBench()));
   // On a database of its own, ten times the query bench's history.
   if (wanted('analytics')) summary.push(...(await runAnalyticsBench()));
+  // The console on a demo database of its own, with the live demo running.
+  if (wanted('console')) summary.push(...(await runConsoleBench()));
 
   heading(`Summary (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   printTable(

@@ -1,8 +1,17 @@
-// The API key the dashboard calls with: taken from `#key=...` once, then kept in localStorage.
+// The API key the console calls with: taken from `#key=...` once (before the router reads the address), then kept
+// in localStorage.
 import { type Ref, ref } from 'vue';
 import { apiKeyFromHash, hashWithoutKey } from '../support/api-key';
 
 const STORAGE_KEY = 'syncwatch.apiKey';
+
+/** Moves a `#key=` from the address into storage, so the secret leaves the address bar and history at once. */
+export function takeKeyFromAddress(): void {
+  const fromHash = apiKeyFromHash(window.location.hash);
+  if (!fromHash) return;
+  localStorage.setItem(STORAGE_KEY, fromHash);
+  history.replaceState(history.state, '', `${window.location.pathname}${window.location.search}${hashWithoutKey(window.location.hash)}`);
+}
 
 export interface ApiKeyState {
   key: Ref<string | null>;
@@ -11,11 +20,7 @@ export interface ApiKeyState {
 }
 
 export function useApiKey(): ApiKeyState {
-  const fromHash = apiKeyFromHash(window.location.hash);
-  if (fromHash) {
-    localStorage.setItem(STORAGE_KEY, fromHash);
-    history.replaceState(history.state, '', `${window.location.pathname}${window.location.search}${hashWithoutKey(window.location.hash)}`);
-  }
+  takeKeyFromAddress();
   const key = ref(localStorage.getItem(STORAGE_KEY));
   return {
     key,

@@ -1,15 +1,26 @@
-// The Apollo client of the current API key, handed from ApiSession to every component under it.
+// The session of the current API key (its Apollo client and live connection), handed from ApiSession to every
+// component under it.
 import type { ApolloClient } from '@apollo/client';
 import { type InjectionKey, inject, provide } from 'vue';
+import type { LiveConnection } from '../graphql/live';
 
-const APOLLO_CLIENT: InjectionKey<ApolloClient> = Symbol('apollo client');
+export interface Session {
+  client: ApolloClient;
+  live: LiveConnection;
+}
 
-export function provideApolloClient(client: ApolloClient): void {
-  provide(APOLLO_CLIENT, client);
+const SESSION: InjectionKey<Session> = Symbol('syncwatch session');
+
+export function provideSession(session: Session): void {
+  provide(SESSION, session);
+}
+
+export function useSession(): Session {
+  const session = inject(SESSION);
+  if (!session) throw new Error('useSession() needs an ApiSession above it');
+  return session;
 }
 
 export function useApolloClient(): ApolloClient {
-  const client = inject(APOLLO_CLIENT);
-  if (!client) throw new Error('useApolloClient() needs an ApiSession above it');
-  return client;
+  return useSession().client;
 }

@@ -30,3 +30,47 @@ export function humanize(value: string): string {
 function pad(value: number): string {
   return String(value).padStart(2, '0');
 }
+
+/** An ISO time as a `datetime-local` input value in the reader's time zone; empty for none. */
+export function toLocalInput(iso: string | null): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
+}
+
+/** A `datetime-local` value (the reader's time zone) as ISO; null when empty or invalid. */
+export function fromLocalInput(value: string): string | null {
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** A short, stable form of an id for tables: its first 8 characters. */
+export function shortId(id: string): string {
+  return id.slice(0, 8);
+}
+
+/** The reader's time zone, named where times are shown. */
+export function viewerTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** A compact date-time for tables, in the reader's time zone: "Nov 26, 14:12:35" (the year only when not this one). */
+export function formatShortDateTime(iso: string | null | undefined, locale?: string, timeZone?: string, now = new Date()): string {
+  if (!iso) return PLACEHOLDER;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return PLACEHOLDER;
+  const sameYear = date.getFullYear() === now.getFullYear();
+  return new Intl.DateTimeFormat(locale, {
+    year: sameYear ? undefined : 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+    timeZone,
+  }).format(date);
+}

@@ -1,0 +1,41 @@
+// The filters of the current page, read from and written to the URL query: Apply pushes a history entry, so the
+// back button returns to the previous filters and a reload or a shared address shows the same list.
+import { computed } from 'vue';
+import { useRoute, useRouter } from 'vue-router';
+import { type ConsoleFilters, emptyFilters, FILTER_PARAMS, filtersFromQuery, filtersToQuery } from '../support/filters';
+
+export function useRouteFilters() {
+  const route = useRoute();
+  const router = useRouter();
+  const filters = computed(() => filtersFromQuery(route.query));
+  /** A stable key of the filters: lists reload when it changes, not on every navigation. */
+  const filterKey = computed(() => JSON.stringify(filtersToQuery(filters.value)));
+
+  function otherParams(): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(route.query).filter(([name]) => !FILTER_PARAMS.includes(name)));
+  }
+
+  function apply(next: ConsoleFilters): Promise<unknown> {
+    return router.push({ query: { ...otherParams(), ...filtersToQuery(next) } as never });
+  }
+
+  return { filters, filterKey, apply, reset: () => apply(emptyFilters()) };
+}
+
+/** One URL parameter of a page's own (the sort, a status tab), with a default left out of the address. */
+export function useQueryParam<T extends string>(name: string, fallback: T, allowed: readonly T[]) {
+  const route = useRoute();
+  const router = useRouter();
+  return computed<T>({
+    get: () => {
+      const value = route.query[name];
+      return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+    },
+    set: (value) => {
+      const query = { ...route.query };
+      if (value === fallback) delete query[name];
+      else query[name] = value;
+      void router.push({ query });
+    },
+  });
+}

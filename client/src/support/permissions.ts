@@ -1,0 +1,30 @@
+// What a key's role may do in the console; the server enforces the same, this only hides what would be refused.
+
+export type Role = 'VIEWER' | 'OPERATOR' | 'INGEST' | 'ADMIN';
+
+/** Retry, cancel, trigger syncs, handle dead letters. */
+export function canOperate(role: Role | null | undefined): boolean {
+  return role === 'OPERATOR' || role === 'ADMIN';
+}
+
+/** Pipelines and API keys. */
+export function canAdminister(role: Role | null | undefined): boolean {
+  return role === 'ADMIN';
+}
+
+/** Runs that may still be cancelled. */
+export function isCancellable(status: string): boolean {
+  return status === 'QUEUED' || status === 'RUNNING';
+}
+
+/** Run statuses that still change. */
+export function isActive(status: string): boolean {
+  return status === 'QUEUED' || status === 'RUNNING' || status === 'CANCELLING';
+}
+
+/** Record statuses a retry takes. */
+export const RETRYABLE_STATUSES = ['FAILED', 'EXTRACTION_FAILED', 'PARTIALLY_FAILED', 'DEAD_LETTERED'] as const;
+
+export function isRetryableStatus(status: string): boolean {
+  return (RETRYABLE_STATUSES as readonly string[]).includes(status);
+}
