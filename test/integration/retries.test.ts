@@ -369,9 +369,11 @@ describe('automatic retries', () => {
     const client = new pg.Client({ connectionString: server.databaseUrl });
     await client.connect();
     try {
-      await client.query(`UPDATE records SET next_retry_at = now() - interval '1 second' WHERE run_id = $1`, [runId]);
+      // The second instance starts before the records fall due, so that the calls below, not the test server's
+      // own 'due retries' job (every second), are what usually finds them due.
       const other = await startTestServer({}, { databaseUrl: server.databaseUrl, jobs: false });
       try {
+        await client.query(`UPDATE records SET next_retry_at = now() - interval '1 second' WHERE run_id = $1`, [runId]);
         await Promise.all([
           server.instance.services.retries.queueDueRetries(),
           other.instance.services.retries.queueDueRetries(),
@@ -380,6 +382,10 @@ describe('automatic retries', () => {
       } finally {
         await other.stop();
       }
+      // That job is one more scheduler, and it may still be taking some of these records: the calls above skip
+      // records another scheduler holds (SKIP LOCKED) and return before it commits. Wait for it on the records'
+      // row locks (no timer), then count.
+      await client.query('SELECT id FROM records WHERE run_id = $1 FOR SHARE', [runId]);
       const { rows } = await client.query(
         `SELECT origin_record_id, count(*)::int AS copies FROM records WHERE pipeline_id = $1 AND origin_record_id IS NOT NULL
          GROUP BY origin_record_id HAVING count(*) > 1`,
