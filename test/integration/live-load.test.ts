@@ -87,9 +87,11 @@ describe('coalescing', () => {
     expect(final?.previousStatus).toBe('RUNNING');
     expect(final?.run.counts.total).toBe(reported);
     const progress = received.filter((e) => e.previousStatus === null);
-    // At most one per 250 ms interval (plus the edges), and far fewer than the batches.
-    expect(progress.length).toBeLessThanOrEqual(Math.ceil(elapsedMs / 250) + 2);
-    expect(progress.length).toBeLessThan(reported / 2);
+    // At most one per 250 ms interval (plus the edges); far fewer than the batches when they come faster than
+    // that (on a loaded machine a report can take longer than the interval, and then each may get its own).
+    const intervals = Math.ceil(elapsedMs / 250) + 2;
+    expect(progress.length).toBeLessThanOrEqual(Math.min(intervals, reported));
+    if (reported >= 2 * intervals) expect(progress.length).toBeLessThan(reported / 2);
     // Record batches are not coalesced: one event per batch.
     await batches.until((values) => values.length >= reported, 'every batch');
     expect(batches.values).toHaveLength(reported);
@@ -113,7 +115,9 @@ describe('coalescing', () => {
       await eventually(async () => (other.instance.hub.openSubscriptions > beforeB ? true : undefined), 'the subscriber on B');
 
       const run = await startRun(ingest, pipeline.id);
+      const started = Date.now();
       for (let i = 0; i < 30; i++) await reportRecords(ingest, run.id, [recordInput(`same-${i}`)]);
+      const intervals = Math.ceil((Date.now() - started) / 250) + 2;
       // No report follows the last one: its counts still arrive, in a trailing progress event.
       await a.until((values) => values.some((e) => e.run.counts.total === 30), 'the last counts');
       await finishRun(ingest, run.id);
@@ -121,7 +125,8 @@ describe('coalescing', () => {
       await a.until(done, 'the final state on A');
       await b.until(done, 'the final state on B');
       expect(b.values).toEqual(a.values);
-      expect(a.values.filter((e) => e.previousStatus === null).length).toBeLessThan(20);
+      // Coalesced: at most one progress event per 250 ms of reporting (plus the edges and the trailing one).
+      expect(a.values.filter((e) => e.previousStatus === null).length).toBeLessThanOrEqual(Math.min(intervals + 1, 30));
       expect(a.values.at(-2)?.run).toMatchObject({ status: 'RUNNING', counts: { total: 30 } });
 
       const resumed = new LiveClient(other.graphqlUrl, server.admin.secret);
