@@ -1,66 +1,89 @@
 // The leader's side of the rollups: folds the deltas that ingest appends into every cube of `record_rollups`,
 // per hour and per day, and drops rollups older than ROLLUP_RETENTION_DAYS. Only one instance runs these
 // (jobs/scheduler.ts), so the rollup table has one writer and never a lock queue.
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { alignDown, DAY_MS } from '../domain/analytics-range.js';
 import { CUBES, ROLLUP_COLUMNS, type RollupColumn } from './rollup-cubes.js';
 
-const SQL_TYPE: Record<RollupColumn, string> = {
-  pipeline_id: 'uuid',
-  tenant_id: 'text',
-  entity_type: 'text',
-  operation: 'record_operation',
-  mode: 'sync_mode',
-  status: 'record_status',
-};
-
-const ALL = ROLLUP_COLUMNS.join(', ');
-
-/** Each delta once per tier, in one cube's columns (the others null). */
-const spreadInto = (name: string, columns: readonly RollupColumn[]) => `
-  SELECT t.tier, '${name}' AS cube, t.start, ${ROLLUP_COLUMNS.map((c) => `${columns.includes(c) ? `m.${c}` : `NULL::${SQL_TYPE[c]}`} AS ${c}`).join(', ')},
-         m.records, m.latency_hist
-  FROM moved m CROSS JOIN LATERAL (VALUES ('hour', m.hour), ('day', date_bin('1 day', m.hour, timestamptz 'epoch'))) t(tier, start)`;
-
-const KEY = `tier, cube, start, ${ALL}`;
-
-/**
- * Moves every committed delta into every cube in one statement: a reader sees either the deltas or their sums.
- * Set-based: a key's count and histogram elements are summed as rows (position 0 the count, i the bucket i - 1),
- * then put back together as one array per key; the histograms of deltas are dense from 1, so theirs are too.
- */
-const FOLD_SQL = `
-WITH moved AS (
-  DELETE FROM record_rollup_deltas RETURNING *
-),
-spread AS (${CUBES.map((cube) => spreadInto(cube.name, cube.columns)).join('\n  UNION ALL')}
-),
-elements AS (
-  SELECT ${KEY}, 0::bigint AS i, records::bigint AS n FROM spread
-  UNION ALL
-  SELECT ${KEY}, h.i, h.n FROM spread CROSS JOIN LATERAL unnest(spread.latency_hist) WITH ORDINALITY AS h(n, i)
-),
-summed AS (
-  SELECT ${KEY}, array_agg(n ORDER BY i) AS sums
-  FROM (SELECT ${KEY}, i, sum(n) AS n FROM elements GROUP BY ${KEY}, i) per_element
-  GROUP BY ${KEY}
-),
-folded AS (
-  INSERT INTO record_rollups AS r (tier, cube, bucket_start, ${ALL}, records, latency_hist)
-  SELECT ${KEY}, sums[1], CASE WHEN cardinality(sums) > 1 THEN sums[2:]::integer[] END FROM summed
-  ON CONFLICT ON CONSTRAINT record_rollups_key
-  DO UPDATE SET records = r.records + EXCLUDED.records, latency_hist = hist_add(r.latency_hist, EXCLUDED.latency_hist)
-)
-SELECT count(*)::integer AS folded FROM moved`;
-
+/** Deltas moved per transaction: bounded memory, short transactions. */
+const FOLD_BATCH = 50_000;
+/** Rollup rows written per statement. */
+const UPSERT_CHUNK = 5_000;
 const PURGE_BATCH = 10_000;
+
+const TIERS = [
+  { tier: 'hour', start: (hourMs: number) => hourMs },
+  { tier: 'day', start: (hourMs: number) => alignDown(hourMs, DAY_MS) },
+] as const;
+
+type Delta = Record<RollupColumn, string | null> & { hour: Date; records: number; hist: string };
+
+interface Sum {
+  tier: string;
+  cube: string;
+  start_ms: number;
+  columns: Record<RollupColumn, string | null>;
+  records: number;
+  hist: number[];
+}
+
+// The deltas of one batch, gone from the table in the same transaction that adds them to the rollups.
+const TAKE_DELTAS_SQL = `
+WITH moved AS (
+  DELETE FROM record_rollup_deltas WHERE ctid IN (SELECT ctid FROM record_rollup_deltas LIMIT ${FOLD_BATCH})
+  RETURNING hour, ${ROLLUP_COLUMNS.join(', ')}, records, coalesce(array_to_string(latency_hist, ','), '') AS hist
+)
+SELECT * FROM moved`;
+
+// hist_add only where a row exists already: a handful a second in steady state.
+const UPSERT_SQL = `
+INSERT INTO record_rollups AS r (tier, cube, bucket_start, ${ROLLUP_COLUMNS.join(', ')}, records, latency_hist)
+SELECT tier, cube, to_timestamp(start_ms / 1000.0), ${ROLLUP_COLUMNS.join(', ')}, records, string_to_array(nullif(hist, ''), ',')::integer[]
+FROM jsonb_to_recordset($1::jsonb) AS t(tier text, cube text, start_ms bigint, pipeline_id uuid, tenant_id text, entity_type text,
+     operation record_operation, mode sync_mode, status record_status, records bigint, hist text)
+ON CONFLICT ON CONSTRAINT record_rollups_key
+DO UPDATE SET records = r.records + EXCLUDED.records, latency_hist = hist_add(r.latency_hist, EXCLUDED.latency_hist)`;
 
 export class RollupMaintenance {
   constructor(private readonly db: DataSource) {}
 
-  /** Folds pending deltas; returns how many delta rows it moved. */
+  /**
+   * Moves every committed delta into every cube, a batch per transaction: a reader sees either a batch's deltas
+   * or their sums. Histograms are added up here (PostgreSQL unnesting them into rows, or a PL/pgSQL loop per
+   * delta, cost minutes on a month of history). Returns how many delta rows it moved.
+   */
   async fold(): Promise<number> {
-    const [{ folded }] = await this.db.query(FOLD_SQL);
-    return folded;
+    let folded = 0;
+    for (;;) {
+      const moved = await this.db.transaction((manager) => this.foldBatch(manager));
+      folded += moved;
+      if (moved < FOLD_BATCH) return folded;
+    }
+  }
+
+  private async foldBatch(manager: EntityManager): Promise<number> {
+    const deltas: Delta[] = await manager.query(TAKE_DELTAS_SQL);
+    const sums = new Map<string, Sum>();
+    for (const delta of deltas) {
+      const hourMs = new Date(delta.hour).getTime();
+      const counts = delta.hist === '' ? [] : delta.hist.split(',').map(Number);
+      for (const { tier, start } of TIERS) {
+        for (const cube of CUBES) {
+          const columns = Object.fromEntries(ROLLUP_COLUMNS.map((c) => [c, cube.columns.includes(c) ? delta[c] : null])) as Sum['columns'];
+          const key = [tier, cube.name, start(hourMs), ...cube.columns.map((c) => delta[c])].join('\u0000');
+          let sum = sums.get(key);
+          if (!sum) {
+            sum = { tier, cube: cube.name, start_ms: start(hourMs), columns, records: 0, hist: [] };
+            sums.set(key, sum);
+          }
+          sum.records += Number(delta.records);
+          for (let i = 0; i < counts.length; i++) sum.hist[i] = (sum.hist[i] ?? 0) + counts[i];
+        }
+      }
+    }
+    const rows = [...sums.values()].map(({ columns, hist, ...rest }) => ({ ...rest, ...columns, hist: hist.join(',') }));
+    for (let i = 0; i < rows.length; i += UPSERT_CHUNK) await manager.query(UPSERT_SQL, [JSON.stringify(rows.slice(i, i + UPSERT_CHUNK))]);
+    return deltas.length;
   }
 
   /** Deletes rollups older than `days`, in small batches that never hold a lock for long. */
