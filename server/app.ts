@@ -15,6 +15,7 @@ import { type Context, createContext } from './graphql/context.js';
 import { createFormatError } from './graphql/errors.js';
 import { queryLimitsPlugin } from './graphql/limits.js';
 import { actorFromAuthorization } from './http/auth.js';
+import { exportRoutes } from './http/exports.js';
 import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics.js';
 import { staticClient } from './http/static-client.js';
@@ -58,6 +59,7 @@ export async function createApp({ config, db, services, schema, logger, hub }: A
   app.disable('x-powered-by');
   app.use(healthRoutes(db));
   app.use(metricsRoutes(db));
+  app.use(exportRoutes(services.exports, logger));
   app.use(
     '/graphql',
     express.json({ limit: config.maxBodyBytes }),

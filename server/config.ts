@@ -13,6 +13,8 @@ export interface Config {
   retentionDays: number;
   eventRetentionHours: number;
   exportUrlTtlSeconds: number;
+  /** Days hourly and daily rollups are kept, beyond the raw history. */
+  rollupRetentionDays: number;
   logLevel: LogLevel;
   /** Minimum milliseconds between two progress events of one run (coalescing). */
   progressIntervalMs: number;
@@ -59,6 +61,7 @@ export function loadConfig(env: Env = process.env): Config {
     retentionDays: integer(env, 'RETENTION_DAYS', 30, 1),
     eventRetentionHours: integer(env, 'EVENT_RETENTION_HOURS', 24, 1),
     exportUrlTtlSeconds: integer(env, 'EXPORT_URL_TTL_SECONDS', 900, 1),
+    rollupRetentionDays: integer(env, 'ROLLUP_RETENTION_DAYS', 400, 1),
     logLevel,
     progressIntervalMs: integer(env, 'PROGRESS_INTERVAL_MS', 250, 0),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024),

@@ -45,8 +45,11 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     databaseUrl = embedded.urlFor('syncwatch');
   }
   const db = await openDataSource(databaseUrl as string);
-  const services = createServices(db, config, (error) =>
-    logger.warn('writing trailing progress events failed; the progress job retries', { error: String(error) }),
+  const services = createServices(
+    db,
+    config,
+    (error) => logger.warn('writing trailing progress events failed; the progress job retries', { error: String(error) }),
+    logger,
   );
 
   if (config.adminApiKey) await services.apiKeys.ensureAdminKey(config.adminApiKey);
@@ -74,6 +77,10 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
       { name: 'trailing progress events', everyMs: 1_000, run: () => services.progress.flushDue() },
       { name: 'event retention', everyMs: 10 * 60_000, run: () => deleteExpiredEvents(db, config.eventRetentionHours) },
       { name: 'retention', everyMs: 60 * 60_000, run: () => services.retention.purgeExpired(config.retentionDays) },
+      // Readers add the deltas not folded yet, so folding often only keeps what they add small.
+      { name: 'rollup fold', everyMs: 1_000, run: () => services.rollups.fold() },
+      { name: 'rollup retention', everyMs: 60 * 60_000, run: () => services.rollups.purgeOlderThan(config.rollupRetentionDays) },
+      { name: 'expired exports', everyMs: 60_000, run: () => services.exports.housekeep() },
     ],
     logger,
   );
@@ -84,6 +91,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     stopping ??= (async () => {
       await scheduler.stop();
       services.progress.stop();
+      await services.exports.stop(); // before the HTTP drain, which would wait for downloads in flight
       await app.close();
       await hub.stop();
       await db.destroy();

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { ApiKey } from '../entities/ApiKey.js';
 import { AuditEntry } from '../entities/AuditEntry.js';
+import { ExportJob } from '../entities/ExportJob.js';
 import { Pipeline } from '../entities/Pipeline.js';
 import { RecordAttempt } from '../entities/RecordAttempt.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
@@ -10,9 +11,20 @@ import { Init1700000000000 } from './migrations/1700000000000-Init.js';
 import { EventPosition1700000000300 } from './migrations/1700000000300-EventPosition.js';
 import { FailuresKeepStatus1700000000400 } from './migrations/1700000000400-FailuresKeepStatus.js';
 import { ProgressEvents1700000000500 } from './migrations/1700000000500-ProgressEvents.js';
+import { Rollups1700000000600 } from './migrations/1700000000600-Rollups.js';
+import { PipelineHealth1700000000700 } from './migrations/1700000000700-PipelineHealth.js';
+import { Exports1700000000800 } from './migrations/1700000000800-Exports.js';
 
-export const entities = [Pipeline, SyncRun, SyncRecord, RecordAttempt, AuditEntry, ApiKey];
-export const migrations = [Init1700000000000, EventPosition1700000000300, FailuresKeepStatus1700000000400, ProgressEvents1700000000500];
+export const entities = [Pipeline, SyncRun, SyncRecord, RecordAttempt, AuditEntry, ApiKey, ExportJob];
+export const migrations = [
+  Init1700000000000,
+  EventPosition1700000000300,
+  FailuresKeepStatus1700000000400,
+  ProgressEvents1700000000500,
+  Rollups1700000000600,
+  PipelineHealth1700000000700,
+  Exports1700000000800,
+];
 
 export function createDataSource(url: string, poolSize = 10): DataSource {
   return new DataSource({

@@ -31,6 +31,8 @@ export interface DemoPipeline {
     targetSystem: string;
     direction: 'PUSH' | 'PULL';
     config: Record<string, unknown>;
+    /** How often the pipeline should succeed; the live demo runs each well within it. */
+    expectedIntervalSeconds: number;
     retryPolicy: {
       maxAttempts: number;
       initialDelaySeconds: number;
@@ -67,6 +69,7 @@ export const DEMO_PIPELINES: DemoPipeline[] = [
       sourceSystem: 'Billing',
       targetSystem: 'CRM',
       direction: 'PUSH',
+      expectedIntervalSeconds: 60, // real-time pushes every few seconds
       config: { objects: ['Account', 'Contact', 'Subscription'], realTime: true, fullSyncBatchSize: 200 },
       retryPolicy: {
         maxAttempts: 5,
@@ -131,6 +134,7 @@ export const DEMO_PIPELINES: DemoPipeline[] = [
       sourceSystem: 'CRM',
       targetSystem: 'Marketing',
       direction: 'PULL',
+      expectedIntervalSeconds: 60, // scheduled about every 30 s in the live demo
       config: {
         schedule: 'hourly, pull and push in turn',
         operations: ['Pull updates', 'Push updates'],
@@ -202,6 +206,7 @@ export const DEMO_PIPELINES: DemoPipeline[] = [
       sourceSystem: 'ERP',
       targetSystem: 'Web store',
       direction: 'PUSH',
+      expectedIntervalSeconds: 120, // scheduled about every 30 s, with runs of up to half a minute
       config: { schedule: 'every 2 hours', subSteps: ['product', 'variants', 'images', 'inventory', 'metafields'], warehouse: 'WH-01' },
       retryPolicy: {
         maxAttempts: 5,

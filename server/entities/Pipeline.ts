@@ -65,6 +65,13 @@ export class Pipeline {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
+  @Field(() => Int, {
+    nullable: true,
+    description: 'How often the pipeline is expected to succeed, in seconds; null: no expectation (never STALE).',
+  })
+  @Column({ name: 'expected_interval_seconds', type: 'integer', nullable: true })
+  expectedIntervalSeconds: number | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 }

@@ -116,6 +116,11 @@ export class SyncRun {
   @Column({ name: 'progress_pending', type: 'boolean', default: false })
   progressPending: boolean;
 
+  // Kept by the database as records arrive (the records_rollup_insert trigger); never written from here.
+  @Field(() => [String], { description: 'The entity types the run moved (seed 002’s "Object" column), sorted; empty until it reports.' })
+  @Column({ name: 'entity_types', type: 'text', array: true, default: () => "'{}'", insert: false, update: false })
+  entityTypes: string[];
+
   @Field(() => GraphQLJSON, { nullable: true, description: 'The pipeline configuration the run used.' })
   @Column({ name: 'config_snapshot', type: 'jsonb', nullable: true })
   configSnapshot: unknown;

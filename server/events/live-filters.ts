@@ -47,6 +47,7 @@ export function runMatches(filter: RunFilter | null | undefined, run: SyncRun, p
   if (!inList(filter.modes, run.mode)) return false;
   if (!inList(filter.statuses, run.status)) return false;
   if (!inList(filter.operationTypes, run.operationType)) return false;
+  if (filter.entityTypes && !filter.entityTypes.some((type) => run.entityTypes.includes(type))) return false;
   if (!inRange(filter.startedAt, run.startedAt)) return false;
   if (!inRange(filter.endedAt, run.endedAt)) return false;
   const search = filter.search?.trim();

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Actor } from '../domain/actor.js';
+import type { HealthFacts } from '../domain/pipeline-health.js';
 import type { Pipeline } from '../entities/Pipeline.js';
 import type { RecordAttempt } from '../entities/RecordAttempt.js';
 import type { SyncRun } from '../entities/SyncRun.js';
@@ -11,6 +12,7 @@ function createLoaders(services: Services) {
     pipeline: new DataLoader<string, Pipeline | null>((ids) => services.pipelines.byIds(ids)),
     run: new DataLoader<string, SyncRun | null>((ids) => services.runs.byIds(ids)),
     earlierAttempts: new DataLoader<string, RecordAttempt[]>((ids) => services.records.earlierAttempts(ids)),
+    healthFacts: new DataLoader<string, HealthFacts>((ids) => services.health.factsFor(ids)),
   };
 }
 

@@ -14,6 +14,8 @@ import {
   TimeInterval,
   WorkerCommandType,
 } from '../domain/enums.js';
+import { ErrorGroupState } from '../domain/error-group.js';
+import { PipelineHealthStatus } from '../domain/pipeline-health.js';
 
 const d = (description: string) => ({ description });
 
@@ -150,5 +152,27 @@ registerEnumType(WorkerCommandType, {
   valuesConfig: {
     RUN_QUEUED: d('A run of the pipeline was queued: claim it with claimRun.'),
     CANCEL_RUN: d('Stop the run and finish it as CANCELLED.'),
+  },
+});
+
+registerEnumType(PipelineHealthStatus, {
+  name: 'PipelineHealthStatus',
+  description: 'Whether a pipeline does its job now (see PipelineHealth for the precedence when several hold).',
+  valuesConfig: {
+    HEALTHY: d('It runs, succeeds within its expected interval, and few of its records fail.'),
+    DEGRADED: d('It succeeds, but at least 10 % of the last 24 hours’ records failed, or dead letters wait.'),
+    FAILING: d('Its last finished run FAILED or was ROLLED_BACK.'),
+    STALE: d('No run completed within twice its expected interval.'),
+    IDLE: d('It has never run.'),
+  },
+});
+
+registerEnumType(ErrorGroupState, {
+  name: 'ErrorGroupState',
+  description: 'What operators made of an error group.',
+  valuesConfig: {
+    OPEN: d('Not resolved (or reopened).'),
+    RESOLVED: d('An operator marked it fixed, and no failure with its fingerprint started since.'),
+    REGRESSED: d('It was resolved, and a failure with its fingerprint started after that.'),
   },
 });

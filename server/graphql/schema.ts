@@ -3,6 +3,9 @@ import './enums.js';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { AccessResolver } from '../resolvers/AccessResolver.js';
+import { AnalyticsResolver } from '../resolvers/AnalyticsResolver.js';
+import { ErrorGroupResolver } from '../resolvers/ErrorGroupResolver.js';
+import { ExportResolver } from '../resolvers/ExportResolver.js';
 import { HousekeepingResolver } from '../resolvers/HousekeepingResolver.js';
 import { PipelineResolver } from '../resolvers/PipelineResolver.js';
 import { RecordResolver } from '../resolvers/RecordResolver.js';
@@ -15,6 +18,7 @@ import { DateTimeScalar } from './date-time.js';
 
 export const resolvers = [
   AccessResolver,
+  AnalyticsResolver,
   HousekeepingResolver,
   PipelineResolver,
   RunResolver,
@@ -22,6 +26,8 @@ export const resolvers = [
   RetryResolver,
   WorkerResolver,
   SubscriptionResolver,
+  ErrorGroupResolver,
+  ExportResolver,
 ] as const;
 
 // Our subscriptions bring their own streams (events/live-streams.ts), but type-graphql insists on a pub/sub.

@@ -1,7 +1,9 @@
-import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { type PipelineHealthView, pipelineHealth } from '../domain/pipeline-health.js';
 import { Pipeline } from '../entities/Pipeline.js';
 import { actorOf, type Context } from '../graphql/context.js';
 import { PipelineInput } from './types/pipeline.input.js';
+import { PipelineHealth } from './types/pipeline-health.js';
 
 @Resolver(() => Pipeline)
 export class PipelineResolver {
@@ -29,7 +31,7 @@ export class PipelineResolver {
   @Authorized('admin')
   @Mutation(() => Pipeline, {
     description:
-      'Changes a pipeline: name and systems are replaced; an omitted direction, tenantId, config or retry policy field keeps its value. ADMIN.',
+      'Changes a pipeline: name and systems are replaced; an omitted direction, tenantId, config, retry policy field or expectedIntervalSeconds keeps its value (an explicit null clears tenantId, config and expectedIntervalSeconds). ADMIN.',
   })
   updatePipeline(
     @Arg('id', () => ID, { description: 'The pipeline’s id.' }) id: string,
@@ -37,5 +39,10 @@ export class PipelineResolver {
     @Ctx() ctx: Context,
   ): Promise<Pipeline> {
     return ctx.services.pipelines.update(actorOf(ctx), id, input);
+  }
+
+  @FieldResolver(() => PipelineHealth, { description: 'Whether the pipeline does its job now, with the reason in words.' })
+  async health(@Root() pipeline: Pipeline, @Ctx() ctx: Context): Promise<PipelineHealthView> {
+    return pipelineHealth(pipeline, await ctx.loaders.healthFacts.load(pipeline.id), new Date());
   }
 }

@@ -21,6 +21,7 @@ export interface RunFilter {
   startedAt?: DateRange | null;
   endedAt?: DateRange | null;
   search?: string | null;
+  entityTypes?: string[] | null;
 }
 
 export interface RecordFilter {
@@ -60,6 +61,21 @@ function inList<T extends ObjectLiteral>(
   }
   const name = param('list');
   query.andWhere(`${column} IN (:...${name})`, { [name]: values });
+}
+
+/** An array column sharing any of the values (served by a GIN index). */
+function overlaps<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  column: string,
+  values: readonly string[] | null | undefined,
+): void {
+  if (values == null) return;
+  if (values.length === 0) {
+    query.andWhere('false');
+    return;
+  }
+  const name = param('any');
+  query.andWhere(`${column} && :${name}::text[]`, { [name]: values });
 }
 
 function range<T extends ObjectLiteral>(
@@ -104,6 +120,7 @@ export function applyRunFilter<T extends ObjectLiteral>(
   inList(query, `${alias}.operation_type`, filter.operationTypes);
   range(query, `${alias}.started_at`, filter.startedAt, 'filter.startedAt');
   range(query, `${alias}.ended_at`, filter.endedAt, 'filter.endedAt');
+  overlaps(query, `${alias}.entity_types`, filter.entityTypes);
   const search = filter.search?.trim();
   if (search) {
     // A run id by its beginning (dashboards show shortened ids); the other fields by any part.
@@ -125,6 +142,30 @@ export function asksForAttempts(filter: RecordFilter | null | undefined): boolea
   return !!(filter?.ids?.length || filter?.runIds?.length || filter?.modes?.includes(SyncMode.RETRY));
 }
 
+/**
+ * The RecordFilter fields that name values of a plain column of the record, each matching any of its values.
+ * Rollups keep the same columns, so the analytics read these fields with the same meaning.
+ */
+export const RECORD_DIMENSIONS = [
+  ['pipelineIds', 'pipeline_id'],
+  ['tenantIds', 'tenant_id'],
+  ['modes', 'mode'],
+  ['entityTypes', 'entity_type'],
+  ['operations', 'operation'],
+  ['statuses', 'status'],
+] as const satisfies readonly (readonly [keyof RecordFilter, string])[];
+
+/** Refuses a malformed record filter before anything runs. */
+export function checkRecordFilterInput(filter: RecordFilter | null | undefined): void {
+  if (!filter) return;
+  checkFilterText(filter);
+  checkIds(filter.runIds, isUuid, 'filter.runIds');
+  checkIds(filter.pipelineIds, isUuid, 'filter.pipelineIds');
+  checkIds(filter.ids, isSerialId, 'ids');
+  const range = filter.startedAt;
+  if (range?.from && range.to && range.from > range.to) throw badInput('filter.startedAt: "from" must not be after "to"');
+}
+
 export function applyRecordFilter<T extends ObjectLiteral>(
   query: SelectQueryBuilder<T>,
   alias: string,
@@ -132,18 +173,10 @@ export function applyRecordFilter<T extends ObjectLiteral>(
 ): void {
   if (!asksForAttempts(filter)) query.andWhere(`${alias}.origin_record_id IS NULL`);
   if (!filter) return;
-  checkFilterText(filter);
-  checkIds(filter.runIds, isUuid, 'filter.runIds');
-  checkIds(filter.pipelineIds, isUuid, 'filter.pipelineIds');
-  checkIds(filter.ids, isSerialId, 'ids');
+  checkRecordFilterInput(filter);
   inList(query, `${alias}.id`, filter.ids);
   inList(query, `${alias}.run_id`, filter.runIds);
-  inList(query, `${alias}.pipeline_id`, filter.pipelineIds);
-  inList(query, `${alias}.tenant_id`, filter.tenantIds);
-  inList(query, `${alias}.mode`, filter.modes);
-  inList(query, `${alias}.entity_type`, filter.entityTypes);
-  inList(query, `${alias}.operation`, filter.operations);
-  inList(query, `${alias}.status`, filter.statuses);
+  for (const [field, column] of RECORD_DIMENSIONS) inList(query, `${alias}.${column}`, filter[field]);
   if (filter.sourceId) {
     const name = param('source');
     // Both sides folded by the database's lower(): JavaScript folds letters a C-locale database leaves as they are,

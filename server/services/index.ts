@@ -1,21 +1,30 @@
 // Builds every service once per process; resolvers, jobs and the demo share them.
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { AnalyticsService } from './analytics.service.js';
 import { ApiKeyService } from './api-key.service.js';
 import { AuditService } from './audit.service.js';
+import { ErrorGroupService } from './error-group.service.js';
+import { ExportService } from './export.service.js';
+import { FacetService } from './facet.service.js';
 import { PipelineService } from './pipeline.service.js';
+import { PipelineHealthService } from './pipeline-health.service.js';
 import { RecordIngestService } from './record-ingest.service.js';
 import { RecordQueryService } from './record-query.service.js';
 import { RetentionService } from './retention.service.js';
 import { RetryService } from './retry.service.js';
+import { RollupMaintenance } from './rollup-maintenance.js';
 import { RunLifecycleService } from './run-lifecycle.service.js';
 import { RunProgress } from './run-progress.js';
 import { RunQueryService } from './run-query.service.js';
+import { ServerSecrets } from './server-secrets.js';
 
 export function createServices(
   db: DataSource,
-  config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs'>,
+  config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs' | 'exportUrlTtlSeconds'>,
   onBackgroundError: (error: unknown) => void = () => {},
+  logger?: Logger,
 ) {
   const audit = new AuditService(db);
   const progress = new RunProgress(db, config.progressIntervalMs, onBackgroundError);
@@ -23,8 +32,13 @@ export function createServices(
   const runLifecycle = new RunLifecycleService(db, audit, retries, config.leaseSeconds);
   return {
     audit,
+    analytics: new AnalyticsService(db),
+    facets: new FacetService(db),
+    rollups: new RollupMaintenance(db),
     apiKeys: new ApiKeyService(db, audit),
     pipelines: new PipelineService(db, audit),
+    health: new PipelineHealthService(db),
+    errorGroups: new ErrorGroupService(db, audit),
     runs: new RunQueryService(db),
     runLifecycle,
     retries,
@@ -32,6 +46,10 @@ export function createServices(
     records: new RecordQueryService(db),
     progress,
     ingest: new RecordIngestService(db, runLifecycle, progress, config.leaseSeconds),
+    exports: new ExportService(db, audit, new ServerSecrets(db), {
+      exportUrlTtlSeconds: config.exportUrlTtlSeconds,
+      onFailure: (message, fields) => logger?.warn(message, fields),
+    }),
   };
 }
 

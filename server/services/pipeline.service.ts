@@ -3,6 +3,7 @@ import { type Actor, tenantFor } from '../domain/actor.js';
 import type { SyncDirection } from '../domain/enums.js';
 import { conflict, notFound } from '../domain/errors.js';
 import { isUuid } from '../domain/ids.js';
+import { checkExpectedInterval } from '../domain/pipeline-health.js';
 import { type RetryPolicyPatch, resolveRetryPolicy } from '../domain/retry-policy.js';
 import { optionalText, requiredText } from '../domain/text-limits.js';
 import { Pipeline } from '../entities/Pipeline.js';
@@ -16,6 +17,7 @@ export interface PipelineInput {
   tenantId?: string | null;
   config?: unknown;
   retryPolicy?: RetryPolicyPatch | null;
+  expectedIntervalSeconds?: number | null;
 }
 
 export class PipelineService {
@@ -90,6 +92,11 @@ export class PipelineService {
       tenantId: tenantFor(actor, input.tenantId === undefined ? existing?.tenantId : optionalText(input.tenantId, 'input.tenantId')),
       config: input.config === undefined ? existing?.config : input.config,
       retryPolicy: resolveRetryPolicy(input.retryPolicy, existing?.retryPolicy),
+      // Omitted keeps the current expectation (none on create); an explicit null clears it.
+      expectedIntervalSeconds:
+        input.expectedIntervalSeconds === undefined
+          ? (existing?.expectedIntervalSeconds ?? null)
+          : checkExpectedInterval(input.expectedIntervalSeconds, 'input.expectedIntervalSeconds'),
     };
   }
 }

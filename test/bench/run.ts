@@ -1,30 +1,43 @@
-// `npm run bench`: every bench part in one run, on one embedded PostgreSQL and one real server, then a summary.
+// `npm run bench`: every bench part in one run, then a summary. BENCH_ONLY=analytics,ingest runs only those parts.
+import { runAnalyticsBench } from './analytics.bench.js';
 import { runConsoleBench } from './console.bench.js';
 import { runDemoBackfillBench } from './demo.bench.js';
+import { runExportBench } from './export.bench.js';
 import { runFanoutBench } from './fanout.bench.js';
+import { runHealthBench } from './health.bench.js';
 import { runIngestBench } from './ingest.bench.js';
 import { runQueryBench } from './query.bench.js';
 import { runRetryBench } from './retry.bench.js';
 import { type BenchEnvironment, heading, printTable, type SummaryRow, startBenchEnvironment } from './support.js';
 
+const only = process.env.BENCH_ONLY?.split(',').map((part) => part.trim());
+const wanted = (part: string) => !only || only.includes(part);
+
 async function main(): Promise<void> {
   const started = performance.now();
   const summary: SummaryRow[] = [];
-  let env: BenchEnvironment | null = null;
-  try {
-    env = await startBenchEnvironment();
-    summary.push(...(await runIngestBench(env)));
-    summary.push(...(await runQueryBench(env)));
-    // After the query bench: its 100,000 fresh failures would skew the filled history's distributions.
-    summary.push(...(await runRetryBench(env)));
-  } finally {
-    await env?.stop();
+  if (['ingest', 'query', 'health', 'export', 'retry'].some(wanted)) {
+    let env: BenchEnvironment | null = null;
+    try {
+      env = await startBenchEnvironment();
+      if (wanted('ingest')) summary.push(...(await runIngestBench(env)));
+      if (wanted('query')) summary.push(...(await runQueryBench(env)));
+      if (wanted('health')) summary.push(...(await runHealthBench(env)));
+      // On the query bench's 1M records, before the retry bench adds its own.
+      if (wanted('export')) summary.push(...(await runExportBench(env)));
+      // After the query bench: its 100,000 fresh failures would skew the filled history's distributions.
+      if (wanted('retry')) summary.push(...(await runRetryBench(env)));
+    } finally {
+      await env?.stop();
+    }
   }
-  summary.push(...(await runFanoutBench()));
+  if (wanted('fanout')) summary.push(...(await runFanoutBench()));
   // On a database of its own: the demo backfills only an empty one.
-  summary.push(...(await runDemoBackfillBench()));
+  if (wanted('demo')) summary.push(...(await runDemoBackfillBench()));
   // The console on a demo database of its own, with the live demo running.
-  summary.push(...(await runConsoleBench()));
+  if (wanted('console')) summary.push(...(await runConsoleBench()));
+  // On a database of its own, ten times the query bench's history.
+  if (wanted('analytics')) summary.push(...(await runAnalyticsBench()));
 
   heading(`Summary (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   printTable(

@@ -1,6 +1,7 @@
 // Keys and roles: each mutation under each role, authentication failures, and the audit trail of ADMIN and OPERATOR work.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/domain/enums.js';
+import { errorFingerprint } from '../../server/domain/error-text.js';
 import { databaseState, withDatabase } from '../support/db-state.js';
 import {
   allRecords,
@@ -149,6 +150,27 @@ const MUTATIONS: MutationCase[] = [
     needs: 'operate',
     query: 'mutation($ids: [ID!]) { discardDeadLetters(ids: $ids) { discarded } }',
     prepare: async () => ({ variables: { ids: [await deadLetter()] } }),
+  },
+  {
+    name: 'resolveErrorGroup',
+    needs: 'operate',
+    query: 'mutation($fp: String!) { resolveErrorGroup(fingerprint: $fp, note: "role test") { state } }',
+    prepare: async () => {
+      await finishedRunWithFailure();
+      const fp = errorFingerprint('E_INVALID', null) as string;
+      return { variables: { fp }, target: `error-group:${fp}` };
+    },
+  },
+  {
+    name: 'reopenErrorGroup',
+    needs: 'operate',
+    query: 'mutation($fp: String!) { reopenErrorGroup(fingerprint: $fp) { state } }',
+    prepare: async () => {
+      await finishedRunWithFailure();
+      const fp = errorFingerprint('E_INVALID', null) as string;
+      await server.admin.ok('mutation($fp: String!) { resolveErrorGroup(fingerprint: $fp) { state } }', { fp });
+      return { variables: { fp }, target: `error-group:${fp}` };
+    },
   },
   {
     name: 'purgeHistory',

@@ -39,6 +39,9 @@ export class RunFilter {
       'Free text, case-insensitive: matches the beginning of the run id (or all of it), or any part of the correlation id, tenant id or pipeline name.',
   })
   search?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Runs that moved records of any of these entity types (SyncRun.entityTypes).' })
+  entityTypes?: string[] | null;
 }
 
 @InputType({ description: 'How to sort runs.' })

@@ -42,4 +42,12 @@ export class PipelineInput {
 
   @Field(() => RetryPolicyInput, { nullable: true, description: 'Retry policy; defaults apply to what is omitted.' })
   retryPolicy?: RetryPolicyInput | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'How often the pipeline should succeed, in seconds (1 to 31622400, a year): with no success within twice this, its health is STALE. ' +
+      'Omitted: no expectation on create, the current value on update; null clears it.',
+  })
+  expectedIntervalSeconds?: number | null;
 }

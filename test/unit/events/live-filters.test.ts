@@ -15,6 +15,7 @@ const run = {
   correlationId: 'nightly-42',
   startedAt: new Date('2026-11-20T10:00:00Z'),
   endedAt: null,
+  entityTypes: ['Account', 'Contact'],
 } as SyncRun;
 
 const record = {
@@ -39,6 +40,9 @@ describe('runMatches', () => {
     expect(runMatches({ statuses: [RunStatus.RUNNING], modes: [SyncMode.MANUAL] }, run, null)).toBe(false);
     expect(runMatches({ tenantIds: [] }, run, null)).toBe(false);
     expect(runMatches({ operationTypes: ['Push'] }, run, null)).toBe(false);
+    expect(runMatches({ entityTypes: ['Lead', 'Contact'] }, run, null)).toBe(true);
+    expect(runMatches({ entityTypes: ['Lead'] }, run, null)).toBe(false);
+    expect(runMatches({ entityTypes: [] }, run, null)).toBe(false);
   });
 
   it('treats ranges as from-inclusive, to-exclusive; a null time never matches a range', () => {

@@ -133,6 +133,8 @@ export type Role =
 export type RunFilter = {
   /** Runs that ended in this window. */
   endedAt?: DateRange | null | undefined;
+  /** Runs that moved records of any of these entity types (SyncRun.entityTypes). */
+  entityTypes?: Array<string> | null | undefined;
   /** Runs started in these modes. */
   modes?: Array<SyncMode> | null | undefined;
   /** Runs of these operation types, e.g. "Pull updates". */

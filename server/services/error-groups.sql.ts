@@ -1,0 +1,76 @@
+// The error group statements. $1..$n of a grouped query belong to the per-run aggregate built by the query builder
+// (records filter, tenant, window); the rest are appended by ErrorGroupService in the order named here.
+
+/**
+ * The state rule, in one place: no resolution in the key's scope is OPEN; a resolution is REGRESSED once a failure
+ * with the fingerprint, visible in that scope, started after it; else RESOLVED. The regression is looked for over
+ * all retained history, whatever the filter and range asked (a filtered view must not hide a regression): only
+ * for resolved groups, and only as far back as the group's latest failure.
+ * Parameters: scope (tenant id or null), failed statuses, states wanted (or null), first.
+ */
+export function groupsSql(aggregate: string, p: number): string {
+  const scope = `$${p}::text`;
+  const failed = `$${p + 1}::record_status[]`;
+  const states = `$${p + 2}::text[]`;
+  const first = `$${p + 3}::integer`;
+  return `
+WITH per_run AS (${aggregate}),
+-- Per run, then per fingerprint: two hash aggregates instead of sorting every failure for count(DISTINCT run_id).
+groups AS (
+  SELECT fingerprint, sum(count) AS count, count(*) AS run_count, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+  FROM per_run GROUP BY fingerprint
+),
+judged AS (
+  SELECT g.*, res.resolved_at, res.resolved_by, res.resolution_note,
+    CASE WHEN res.resolved_at IS NULL THEN 'OPEN'
+         WHEN (
+           -- The group's latest failure in the scope, read backwards by start time.
+           SELECT r.started_at FROM records r
+           WHERE r.error_fingerprint = g.fingerprint AND r.status = ANY(${failed}) AND r.origin_record_id IS NULL
+             AND (${scope} IS NULL OR r.tenant_id = ${scope})
+           ORDER BY r.started_at DESC LIMIT 1
+         ) > res.resolved_at THEN 'REGRESSED'
+         ELSE 'RESOLVED' END AS state
+  FROM groups g
+  LEFT JOIN error_group_resolutions res ON res.fingerprint = g.fingerprint AND res.tenant_id IS NOT DISTINCT FROM ${scope}
+),
+chosen AS (
+  SELECT * FROM judged
+  WHERE ${states} IS NULL OR state = ANY(${states})
+  ORDER BY state = 'REGRESSED' DESC, count DESC, last_seen DESC, fingerprint
+  LIMIT ${first}
+)
+-- The sample is the group's latest failure, read for the chosen groups only.
+SELECT c.*, sample.error_code, COALESCE(sample.error_message, sample.error_code, '') AS sample_message, sample.retryable
+FROM chosen c
+CROSS JOIN LATERAL (
+  SELECT r.error_code, r.error_message, r.retryable FROM records r
+  WHERE r.error_fingerprint = c.fingerprint AND r.started_at <= c.last_seen AND r.status = ANY(${failed})
+    AND (${scope} IS NULL OR r.tenant_id = ${scope})
+  ORDER BY r.started_at DESC, r.id DESC LIMIT 1
+) sample
+ORDER BY c.state = 'REGRESSED' DESC, c.count DESC, c.last_seen DESC, c.fingerprint`;
+}
+
+/** Whether any failure with fingerprint $1 is visible in scope $2 (a tenant id, or null for every tenant). */
+export const VISIBLE_FAILURE_SQL = `
+SELECT EXISTS (
+  SELECT 1 FROM records r
+  WHERE r.error_fingerprint = $1 AND r.status = ANY($3::record_status[]) AND r.origin_record_id IS NULL
+    AND ($2::text IS NULL OR r.tenant_id = $2)
+) AS visible`;
+
+/** Resolves fingerprint $1 in scope $2 (re-resolving moves the time and replaces who and the note). */
+export const RESOLVE_SQL = `
+INSERT INTO error_group_resolutions (tenant_id, fingerprint, resolved_at, resolved_by, resolution_note)
+VALUES ($2, $1, now(), $3, $4)
+ON CONFLICT ON CONSTRAINT error_group_resolutions_scope DO UPDATE SET
+  resolved_at = EXCLUDED.resolved_at, resolved_by = EXCLUDED.resolved_by, resolution_note = EXCLUDED.resolution_note
+RETURNING resolved_at`;
+
+/** Removes the resolution of fingerprint $1 in scope $2; returns it, or nothing when the group was OPEN. */
+export const REOPEN_SQL = `
+WITH removed AS (
+  DELETE FROM error_group_resolutions WHERE fingerprint = $1 AND tenant_id IS NOT DISTINCT FROM $2
+  RETURNING resolved_at, resolved_by, resolution_note
+) SELECT * FROM removed`;

@@ -1,0 +1,214 @@
+// CSV exports of records and runs. A job freezes its scope, is audited, and is counted in the background; its
+// signed link lets any instance stream the file straight from PostgreSQL (COPY ... TO STDOUT, CSV written by
+// PostgreSQL itself): constant memory, no row cap, first bytes at once, nothing kept on an instance's disk.
+import type { Readable } from 'node:stream';
+import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import type { DataSource } from 'typeorm';
+import type { Actor } from '../domain/actor.js';
+import { sees } from '../domain/actor.js';
+import { ExportStatus } from '../domain/enums.js';
+import { badInput } from '../domain/errors.js';
+import { isUuid } from '../domain/ids.js';
+import { signedPath, verifySignedPath } from '../domain/signed-url.js';
+import { ExportJob, ExportKind } from '../entities/ExportJob.js';
+import type { AuditService } from './audit.service.js';
+import { copyStatement, type ExportScope, exportQuery, scopeOf, thawFilter } from './export.sql.js';
+import type { RecordFilter, RunFilter } from './filters.js';
+import type { ServerSecrets } from './server-secrets.js';
+
+const SIGNING_SECRET = 'export-links';
+/** Downloads one instance streams at once; each holds a pooled connection, and the API needs the rest. */
+const MAX_CONCURRENT_DOWNLOADS = 3;
+/** A job still PENDING or RUNNING this long after its last change lost its counter (an instance stopped). */
+const STALE_PREPARATION_SECONDS = 120;
+
+export const exportPath = (id: string) => `/exports/${id}.csv`;
+
+export interface ExportDownload {
+  fileName: string;
+  /** The CSV bytes: a header row, then the rows. Ends when the last row is sent. */
+  stream: Readable;
+  /** Stops early (client gone, shutdown); the database connection is closed rather than reused. */
+  abort(): void;
+}
+
+export type DownloadOpening = { ok: true; download: ExportDownload } | { ok: false; reason: 'forbidden' | 'busy' };
+
+export interface ExportOptions {
+  exportUrlTtlSeconds: number;
+  onFailure?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+export class ExportService {
+  private readonly preparing = new Set<Promise<void>>();
+  private readonly downloads = new Set<ExportDownload>();
+  private stopped = false;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly secrets: ServerSecrets,
+    private readonly options: ExportOptions,
+  ) {}
+
+  exportRecords(actor: Actor, filter: RecordFilter | null | undefined, limit: number | null | undefined): Promise<ExportJob> {
+    return this.create(actor, ExportKind.RECORDS, filter, limit);
+  }
+
+  exportRuns(actor: Actor, filter: RunFilter | null | undefined, limit: number | null | undefined): Promise<ExportJob> {
+    return this.create(actor, ExportKind.RUNS, filter, limit);
+  }
+
+  /** A job the actor may see (its tenant's, or any for an unbound key), with its link when READY. */
+  async find(actor: Actor, id: string): Promise<ExportJob | null> {
+    if (!isUuid(id)) return null;
+    const job = await this.db.getRepository(ExportJob).findOneBy({ id });
+    if (!job || !sees(actor, job.tenantId)) return null;
+    return this.withLink(job);
+  }
+
+  private async create(
+    actor: Actor,
+    kind: ExportKind,
+    filter: RecordFilter | RunFilter | null | undefined,
+    limit: number | null | undefined,
+  ): Promise<ExportJob> {
+    if (limit != null && (!Number.isInteger(limit) || limit < 1)) throw badInput(`limit must be at least 1, got ${limit}`);
+    // Stored as JSON and read back as every later use will: a filter that does not survive that is refused now.
+    const frozenFilter = filter ? (JSON.parse(JSON.stringify(filter)) as Record<string, unknown>) : null;
+    const check: ExportScope = {
+      kind,
+      filter: thawFilter(frozenFilter),
+      limit: limit ?? null,
+      tenantId: actor.tenantId,
+      maxRecordId: '0',
+      createdBefore: new Date(),
+    };
+    exportQuery(this.db, check, true); // a bad filter throws BAD_USER_INPUT here, before anything is written
+
+    const job = await this.db.transaction(async (manager) => {
+      const [{ max }] =
+        kind === ExportKind.RECORDS ? await manager.query('SELECT coalesce(max(id), 0)::text AS max FROM records') : [{ max: null }];
+      const [inserted] = await manager.query(
+        `INSERT INTO export_jobs (kind, filter, row_limit, tenant_id, max_record_id, created_by, created_by_key_id, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8)) RETURNING id`,
+        [kind, frozenFilter, limit ?? null, actor.tenantId, max, actor.name, actor.keyId || null, this.options.exportUrlTtlSeconds],
+      );
+      await this.audit.write(manager, actor, `export.${kind.toLowerCase()}`, `export:${inserted.id}`, {
+        filter: frozenFilter,
+        limit: limit ?? null,
+      });
+      return manager.getRepository(ExportJob).findOneByOrFail({ id: inserted.id });
+    });
+    this.prepareInBackground(job);
+    return this.withLink(job);
+  }
+
+  private prepareInBackground(job: ExportJob): void {
+    const preparing = this.prepare(job).finally(() => this.preparing.delete(preparing));
+    this.preparing.add(preparing);
+  }
+
+  /** Counts the job's rows (the same rows the file will hold): RUNNING, then READY with the count, or FAILED. */
+  private async prepare(job: ExportJob): Promise<void> {
+    const jobs = this.db.getRepository(ExportJob);
+    try {
+      await jobs.update({ id: job.id }, { status: ExportStatus.RUNNING, updatedAt: new Date() });
+      const [sql, parameters] = exportQuery(this.db, scopeOf(job), false).getQueryAndParameters();
+      const [{ n }] = await this.db.query(`SELECT count(*)::int AS n FROM (${sql}) export_rows`, parameters);
+      await jobs.update({ id: job.id }, { status: ExportStatus.READY, rowCount: n, updatedAt: new Date() });
+    } catch (error) {
+      this.options.onFailure?.('export failed', { exportId: job.id, error: String(error) });
+      await jobs.update({ id: job.id }, { status: ExportStatus.FAILED, failure: String(error), updatedAt: new Date() }).catch(() => {});
+    }
+  }
+
+  private async withLink(job: ExportJob): Promise<ExportJob> {
+    job.downloadUrl = null;
+    if (job.status === ExportStatus.READY && job.expiresAt.getTime() > Date.now()) {
+      const secret = await this.secrets.get(SIGNING_SECRET);
+      job.downloadUrl = signedPath(secret, exportPath(job.id), Math.floor(job.expiresAt.getTime() / 1000));
+    }
+    return job;
+  }
+
+  /**
+   * Opens the download of a signed link. Refused alike (forbidden) when the signature is wrong, the link expired,
+   * the job is gone or not ready, or the key that asked for it was revoked: a caller learns nothing more.
+   */
+  async openDownload(id: string, expires: unknown, sig: unknown): Promise<DownloadOpening> {
+    const secret = await this.secrets.get(SIGNING_SECRET);
+    if (!verifySignedPath(secret, exportPath(id), expires, sig, Date.now() / 1000) || !isUuid(id)) {
+      return { ok: false, reason: 'forbidden' };
+    }
+    if (this.stopped || this.downloads.size >= MAX_CONCURRENT_DOWNLOADS) return { ok: false, reason: 'busy' };
+    const job = await this.db
+      .getRepository(ExportJob)
+      .createQueryBuilder('j')
+      .where('j.id = :id AND j.status = :ready AND j.expires_at > now()', { id, ready: ExportStatus.READY })
+      .andWhere(
+        '(j.created_by_key_id IS NULL OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = j.created_by_key_id AND k.revoked_at IS NULL))',
+      )
+      .getOne();
+    if (!job) return { ok: false, reason: 'forbidden' };
+    // Checked again: another download may have started while the job was read.
+    if (this.stopped || this.downloads.size >= MAX_CONCURRENT_DOWNLOADS) return { ok: false, reason: 'busy' };
+    return { ok: true, download: await this.stream(job) };
+  }
+
+  private async stream(job: ExportJob): Promise<ExportDownload> {
+    const statement = copyStatement(this.db, scopeOf(job));
+    const pool = (this.db.driver as unknown as { master: pg.Pool }).master;
+    const client = await pool.connect();
+    let released = false;
+    const release = (error?: Error) => {
+      if (released) return;
+      released = true;
+      this.downloads.delete(download);
+      client.release(error); // with an error, the pool closes the connection: it may be mid-COPY
+    };
+    const stream = client.query(copyTo(statement));
+    const download: ExportDownload = {
+      fileName: `syncwatch-${job.kind.toLowerCase()}-${job.id}.csv`,
+      stream,
+      abort: () => {
+        stream.destroy();
+        release(new Error('export download stopped early'));
+      },
+    };
+    this.downloads.add(download);
+    stream.on('end', () => release());
+    stream.on('error', (error) => {
+      this.options.onFailure?.('export download failed', { exportId: job.id, error: String(error) });
+      release(error);
+    });
+    return download;
+  }
+
+  /**
+   * Housekeeping (leader): removes expired jobs, and counts again jobs whose counter stopped (its instance went
+   * away mid-count), so none stays RUNNING forever. Returns how many jobs were removed.
+   */
+  async housekeep(): Promise<number> {
+    const { affected } = await this.db.createQueryBuilder().delete().from(ExportJob).where('expires_at <= now()').execute();
+    const stale = await this.db
+      .getRepository(ExportJob)
+      .createQueryBuilder('j')
+      .where('j.status IN (:...waiting)', { waiting: [ExportStatus.PENDING, ExportStatus.RUNNING] })
+      .andWhere('j.updated_at < now() - make_interval(secs => :stale)', { stale: STALE_PREPARATION_SECONDS })
+      .getMany();
+    await Promise.all(stale.map((job) => this.prepare(job)));
+    return affected ?? 0;
+  }
+
+  /**
+   * Shutdown: downloads in flight are cut at once rather than holding the drain. The link works on any instance,
+   * so a client retries elsewhere; a cut chunked response never looks complete. Counts in flight finish.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const download of [...this.downloads]) download.abort();
+    await Promise.allSettled([...this.preparing]);
+  }
+}

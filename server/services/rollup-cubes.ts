@@ -1,0 +1,31 @@
+// The shapes rollups are kept in. Every rollup row holds a record count and a latency histogram; the full
+// combination of pipeline, tenant, entity type, operation, mode and status has thousands of rows an hour, too
+// many to add up over weeks in milliseconds. So each hour and day is also kept in smaller cubes that drop what
+// most questions do not ask, and a query reads the smallest cube holding every column it filters or groups by.
+
+/** Columns of a record that rollups keep. */
+export type RollupColumn = 'pipeline_id' | 'tenant_id' | 'entity_type' | 'operation' | 'mode' | 'status';
+
+export const ROLLUP_COLUMNS: readonly RollupColumn[] = ['pipeline_id', 'tenant_id', 'entity_type', 'operation', 'mode', 'status'];
+
+export interface Cube {
+  name: string;
+  columns: readonly RollupColumn[];
+}
+
+/** Smallest first; the last keeps every column, so some cube answers any question on these columns. */
+export const CUBES: readonly Cube[] = [
+  // The cards and the chart with no filter.
+  { name: 'status', columns: ['status'] },
+  // The same for a pipeline or tenant (a chosen instance, a tenant-bound key).
+  { name: 'pipeline', columns: ['pipeline_id', 'tenant_id', 'status'] },
+  // The performance table: per entity type, operation and mode.
+  { name: 'shape', columns: ['entity_type', 'operation', 'mode'] },
+  { name: 'full', columns: ROLLUP_COLUMNS },
+];
+
+/** The smallest cube that has every needed column. */
+export function cubeFor(needed: Iterable<RollupColumn>): Cube {
+  const columns = [...needed];
+  return CUBES.find((cube) => columns.every((column) => cube.columns.includes(column))) ?? CUBES[CUBES.length - 1];
+}

@@ -1,0 +1,402 @@
+// Health analytics against records reported at known times and latencies through the API: exact counts and
+// rates, percentiles within 5 % of PostgreSQL's percentile_cont, week-over-week, series buckets and their edges,
+// facets, run entity types; before and after the leader folds the deltas, and after records are purged.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role } from '../../server/domain/enums.js';
+import { createPipeline, finishRun, type RecordInput, recordInput, reportRecords, startRun, unique } from '../support/fixtures.js';
+import type { GraphQLClient } from '../support/graphql-client.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+let sql: pg.Client;
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const NOW = Date.now();
+const at = (ms: number) => new Date(ms).toISOString();
+
+beforeAll(async () => {
+  // No background jobs: each test decides when the deltas are folded.
+  server = await startTestServer({}, { jobs: false });
+  sql = new pg.Client({ connectionString: server.databaseUrl });
+  await sql.connect();
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await server?.stop();
+});
+
+const fold = () => server.instance.services.rollups.fold();
+
+/** Reports records into a new run of the pipeline, 1,000 at a time. */
+async function report(client: GraphQLClient, pipelineId: string, records: RecordInput[], mode = 'MANUAL', operationType?: string) {
+  const run = await startRun(client, pipelineId, { mode, operationType });
+  for (let i = 0; i < records.length; i += 1_000) await reportRecords(client, run.id, records.slice(i, i + 1_000));
+  return run;
+}
+
+/** A deterministic spread of latencies, 1 ms to a few seconds. */
+function latency(n: number): number {
+  const x = Math.sin(n * 12.9898) * 43758.5453;
+  const u = x - Math.floor(x);
+  return Math.round(1 + u ** 3 * 4_000);
+}
+
+const SUMMARY = `query($range: DateRange, $filter: RecordFilter) { syncSummary(range: $range, filter: $filter) {
+  from to
+  totalSynced { value previous changePercent } totalErrors { value previous changePercent }
+  errorRate { value previous changePercent } medianLatencyMs { value previous changePercent }
+  byStatus { status count } } }`;
+
+interface MetricView {
+  value: number;
+  previous: number | null;
+  changePercent: number | null;
+}
+interface SummaryView {
+  from: string;
+  to: string;
+  totalSynced: MetricView;
+  totalErrors: MetricView;
+  errorRate: MetricView;
+  medianLatencyMs: MetricView;
+  byStatus: { status: string; count: number }[];
+}
+
+async function summary(client: GraphQLClient, variables: Record<string, unknown>): Promise<SummaryView> {
+  return (await client.ok<{ syncSummary: SummaryView }>(SUMMARY, variables)).syncSummary;
+}
+
+async function exactPercentile(where: string, params: unknown[], fraction: number): Promise<number> {
+  const { rows } = await sql.query(
+    `SELECT percentile_cont(${fraction}) WITHIN GROUP (ORDER BY latency_ms) AS p FROM records WHERE origin_record_id IS NULL AND latency_ms IS NOT NULL AND ${where}`,
+    params,
+  );
+  return Number(rows[0].p);
+}
+
+const within5 = (actual: number, exact: number) => expect(Math.abs(actual - exact)).toBeLessThanOrEqual(exact * 0.05 + 1e-9);
+
+describe('syncSummary', () => {
+  it('counts exactly, compares week over week by hand, and keeps its median within 5 % of percentile_cont', async () => {
+    const pipeline = await createPipeline(server.admin);
+    const filter = { pipelineIds: [pipeline.id] };
+    // This week: 300 records (30 failed, 15 skipped); last week: 200 (50 failed). Times spread over each window,
+    // the first a minute inside it, so the edges of the 7-day window fall inside hours (raw) and days (hourly).
+    const current = Array.from({ length: 300 }, (_, i) =>
+      recordInput(`cur-${i}`, {
+        status: i % 10 === 0 ? 'FAILED' : i % 20 === 1 ? 'SKIPPED' : 'SUCCESS',
+        errorCode: i % 10 === 0 ? 'ROW_LOCKED' : null,
+        retryable: false,
+        startedAt: at(NOW - 7 * DAY + 60_000 + i * ((7 * DAY - 120_000) / 300)),
+        latencyMs: latency(i),
+      }),
+    );
+    const previous = Array.from({ length: 200 }, (_, i) =>
+      recordInput(`prev-${i}`, {
+        status: i % 4 === 0 ? 'FAILED' : 'SUCCESS',
+        retryable: false,
+        startedAt: at(NOW - 14 * DAY + 60_000 + i * ((7 * DAY - 120_000) / 200)),
+        latencyMs: latency(1_000 + i),
+      }),
+    );
+    await report(server.admin, pipeline.id, [...current, ...previous]);
+
+    for (const phase of ['deltas only', 'folded']) {
+      if (phase === 'folded') await fold();
+      const result = await summary(server.admin, { filter, range: { to: at(NOW) } });
+      expect(result.totalSynced, phase).toEqual({ value: 300, previous: 200, changePercent: 50 });
+      expect(result.totalErrors, phase).toEqual({ value: 30, previous: 50, changePercent: -40 });
+      expect(result.errorRate.value).toBeCloseTo(0.1, 10);
+      expect(result.errorRate.previous).toBeCloseTo(0.25, 10);
+      expect(result.errorRate.changePercent).toBeCloseTo(-60, 8);
+      const counts = Object.fromEntries(result.byStatus.map((s) => [s.status, s.count]));
+      expect(counts).toMatchObject({ SUCCESS: 255, FAILED: 30, SKIPPED: 15, PENDING: 0 });
+      expect(result.byStatus).toHaveLength(13);
+
+      const window = [new Date(NOW - 7 * DAY), new Date(NOW), pipeline.id];
+      const exactMedian = await exactPercentile('started_at >= $1 AND started_at < $2 AND pipeline_id = $3', window, 0.5);
+      within5(result.medianLatencyMs.value, exactMedian);
+      const exactPrevious = await exactPercentile(
+        'started_at >= $1 AND started_at < $2 AND pipeline_id = $3',
+        [new Date(NOW - 14 * DAY), new Date(NOW - 7 * DAY), pipeline.id],
+        0.5,
+      );
+      within5(result.medianLatencyMs.previous as number, exactPrevious);
+    }
+  });
+
+  it('defaults to the last 7 days; changePercent is null when the previous value is 0', async () => {
+    const pipeline = await createPipeline(server.admin);
+    await report(server.admin, pipeline.id, [recordInput('only', { latencyMs: 10 })]);
+    const before = Date.now();
+    const result = await summary(server.admin, { filter: { pipelineIds: [pipeline.id] } });
+    expect(new Date(result.to).getTime() - new Date(result.from).getTime()).toBe(7 * DAY);
+    expect(new Date(result.to).getTime()).toBeGreaterThanOrEqual(before - 1_000);
+    expect(result.totalSynced).toEqual({ value: 1, previous: 0, changePercent: null });
+    expect(result.errorRate).toEqual({ value: 0, previous: null, changePercent: null });
+    expect(result.medianLatencyMs).toEqual({ value: 10, previous: null, changePercent: null });
+  });
+
+  it('keeps counts exact through re-reports, late reports and retry runs', async () => {
+    const pipeline = await createPipeline(server.admin, { retryPolicy: { maxAttempts: 3, initialDelaySeconds: 1 } });
+    const filter = { pipelineIds: [pipeline.id] };
+    const run = await report(server.admin, pipeline.id, [
+      recordInput('a', { status: 'FAILED', errorCode: 'ROW_LOCKED', latencyMs: 100 }),
+      recordInput('b', { status: 'FAILED', errorCode: 'ROW_LOCKED', latencyMs: 100 }),
+      recordInput('c', { status: 'IN_PROGRESS' }),
+    ]);
+    // A re-report with another outcome is a new attempt of the same record, not another record.
+    await reportRecords(server.admin, run.id, [
+      recordInput('a', { status: 'SUCCESS', latencyMs: 50 }),
+      recordInput('c', { status: 'SUCCESS', latencyMs: 20 }),
+    ]);
+    // A late report: a record that started 3 days ago.
+    await reportRecords(server.admin, run.id, [recordInput('late', { startedAt: at(NOW - 3 * DAY), latencyMs: 30 })]);
+    await finishRun(server.admin, run.id);
+    await fold();
+    let result = await summary(server.admin, { filter });
+    expect(result.totalSynced.value).toBe(4);
+    expect(result.totalErrors.value).toBe(1);
+
+    // b goes through a retry run that succeeds: still 4 records, now no error.
+    const { retryRecords } = await server.admin.ok<{ retryRecords: { retryRun: { id: string } } }>(
+      'mutation($filter: RecordFilter) { retryRecords(filter: $filter) { retryRun { id } } }',
+      { filter: { ...filter, statuses: ['FAILED'] } },
+    );
+    const { claimRun } = await server.admin.ok<{ claimRun: { id: string } }>(
+      'mutation($p: ID!) { claimRun(pipelineId: $p, workerId: "w1") { id } }',
+      { p: pipeline.id },
+    );
+    expect(claimRun.id).toBe(retryRecords.retryRun.id);
+    await reportRecords(server.admin, claimRun.id, [recordInput('b', { status: 'SUCCESS', latencyMs: 40 })]);
+    await finishRun(server.admin, claimRun.id);
+    for (const phase of ['deltas', 'folded']) {
+      if (phase === 'folded') await fold();
+      result = await summary(server.admin, { filter });
+      expect(result.totalSynced.value, phase).toBe(4);
+      expect(result.totalErrors.value, phase).toBe(0);
+      expect(Object.fromEntries(result.byStatus.filter((s) => s.count > 0).map((s) => [s.status, s.count]))).toEqual({ SUCCESS: 4 });
+    }
+  });
+
+  it('a purge of the raw history keeps the rollups: old windows still answer', async () => {
+    const pipeline = await createPipeline(server.admin);
+    const oldStart = NOW - 40 * DAY;
+    const run = await report(server.admin, pipeline.id, [
+      recordInput('old-1', { startedAt: at(oldStart), latencyMs: 5 }),
+      recordInput('old-2', { startedAt: at(oldStart + HOUR), status: 'FAILED', retryable: false }),
+    ]);
+    await finishRun(server.admin, run.id);
+    await fold();
+    // Make the run itself old enough for the purge.
+    await sql.query('UPDATE runs SET started_at = $2, ended_at = $2 WHERE id = $1', [run.id, new Date(oldStart + 2 * HOUR)]);
+    const range = { from: at(oldStart - DAY), to: at(oldStart + DAY) };
+    const before = await summary(server.admin, { range, filter: { pipelineIds: [pipeline.id] } });
+    const { purgeHistory } = await server.admin.ok<{ purgeHistory: { recordsDeleted: number } }>(
+      'mutation { purgeHistory(olderThanDays: 30) { recordsDeleted } }',
+    );
+    expect(purgeHistory.recordsDeleted).toBeGreaterThanOrEqual(2);
+    const { rows } = await sql.query('SELECT count(*)::int AS n FROM records WHERE run_id = $1', [run.id]);
+    expect(rows[0].n).toBe(0);
+    const after = await summary(server.admin, { range, filter: { pipelineIds: [pipeline.id] } });
+    expect(before.totalSynced.value).toBe(2);
+    expect(after.totalSynced).toEqual(before.totalSynced);
+    expect(after.totalErrors).toEqual(before.totalErrors);
+  });
+});
+
+describe('syncPerformance', () => {
+  it('gives records and p50/p90/p95/p99 per entity type, operation and mode within 5 % of percentile_cont', async () => {
+    const pipeline = await createPipeline(server.admin);
+    const records: RecordInput[] = [];
+    for (let i = 0; i < 3_000; i++) {
+      records.push(
+        recordInput(`perf-${i}`, {
+          entityType: i % 3 === 0 ? 'Contact' : 'Account',
+          operation: i % 2 === 0 ? 'UPDATE' : 'CREATE',
+          startedAt: at(NOW - (i % 120) * HOUR - 1_000),
+          latencyMs: latency(5_000 + i) * (i % 3 === 0 ? 3 : 1),
+        }),
+      );
+    }
+    await report(server.admin, pipeline.id, records, 'SCHEDULED');
+    await fold();
+    const { syncPerformance } = await server.admin.ok<{
+      syncPerformance: {
+        entityType: string;
+        operation: string;
+        mode: string;
+        recordsSynced: number;
+        p50Ms: number;
+        p90Ms: number;
+        p95Ms: number;
+        p99Ms: number;
+      }[];
+    }>('query($f: RecordFilter) { syncPerformance(filter: $f) { entityType operation mode recordsSynced p50Ms p90Ms p95Ms p99Ms } }', {
+      f: { pipelineIds: [pipeline.id] },
+    });
+    expect(syncPerformance).toHaveLength(4);
+    expect(syncPerformance.reduce((sum, row) => sum + row.recordsSynced, 0)).toBe(3_000);
+    for (const row of syncPerformance) {
+      expect(row.mode).toBe('SCHEDULED');
+      const where = 'pipeline_id = $1 AND entity_type = $2 AND operation = $3';
+      const params = [pipeline.id, row.entityType, row.operation];
+      const { rows } = await sql.query(`SELECT count(*)::int AS n FROM records WHERE ${where}`, params);
+      expect(row.recordsSynced).toBe(rows[0].n);
+      within5(row.p50Ms, await exactPercentile(where, params, 0.5));
+      within5(row.p90Ms, await exactPercentile(where, params, 0.9));
+      within5(row.p95Ms, await exactPercentile(where, params, 0.95));
+      within5(row.p99Ms, await exactPercentile(where, params, 0.99));
+    }
+  });
+});
+
+describe('syncTimeseries and allowedIntervals', () => {
+  const INTERVALS = 'query($range: DateRange!) { allowedIntervals(range: $range) }';
+  const SERIES = `query($range: DateRange!, $interval: TimeInterval!, $filter: RecordFilter) {
+    syncTimeseries(range: $range, interval: $interval, filter: $filter) { start end total succeeded failed changePercent } }`;
+  type Bucket = { start: string; end: string; total: number; succeeded: number; failed: number; changePercent: number | null };
+  const series = async (variables: Record<string, unknown>) =>
+    (await server.admin.ok<{ syncTimeseries: Bucket[] }>(SERIES, variables)).syncTimeseries;
+
+  it('allows DAY always, HOUR up to 60 hours, MINUTE up to 6 hours; another combination is BAD_USER_INPUT naming the allowed ones', async () => {
+    const base = Date.UTC(2026, 10, 2);
+    const allowed = async (hours: number, extraMs = 0) =>
+      (
+        await server.admin.ok<{ allowedIntervals: string[] }>(INTERVALS, {
+          range: { from: at(base), to: at(base + hours * HOUR + extraMs) },
+        })
+      ).allowedIntervals;
+    expect(await allowed(6)).toEqual(['MINUTE', 'HOUR', 'DAY']);
+    expect(await allowed(6, 1)).toEqual(['HOUR', 'DAY']);
+    expect(await allowed(60)).toEqual(['HOUR', 'DAY']);
+    expect(await allowed(60, 1)).toEqual(['DAY']);
+    expect(await allowed(24 * 30)).toEqual(['DAY']);
+
+    const refused = await server.admin.request(SERIES, { range: { from: at(base), to: at(base + 7 * DAY) }, interval: 'HOUR' });
+    expect(refused.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(refused.errors?.[0].message).toMatch(/allowed: DAY/);
+    const minute = await server.admin.request(SERIES, { range: { from: at(base), to: at(base + 7 * HOUR) }, interval: 'MINUTE' });
+    expect(minute.errors?.[0].message).toMatch(/allowed: HOUR, DAY/);
+    const backwards = await server.admin.request(SERIES, { range: { from: at(base + HOUR), to: at(base) }, interval: 'DAY' });
+    expect(backwards.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('aligns buckets to UTC whatever the offset given, keeps empty buckets, puts an edge record in the later bucket', async () => {
+    const pipeline = await createPipeline(server.admin);
+    const filter = { pipelineIds: [pipeline.id] };
+    const day = Date.UTC(2026, 10, 10); // a Tuesday, midnight UTC
+    await report(server.admin, pipeline.id, [
+      recordInput('t1', { startedAt: at(day + 10 * HOUR) }), // exactly on an hour edge
+      recordInput('t2', { startedAt: at(day + 10 * HOUR - 1) }), // the last millisecond of the hour before
+      recordInput('t3', { startedAt: at(day + 10 * HOUR + 30 * 60_000), status: 'FAILED', retryable: false }),
+      recordInput('t4', { startedAt: at(day + 13 * HOUR + 5 * 60_000) }),
+      recordInput('t5', { startedAt: at(day + DAY + 2 * HOUR) }),
+    ]);
+    for (const phase of ['deltas', 'folded']) {
+      if (phase === 'folded') await fold();
+      // 08:00 to 14:00 UTC given as 10:00 to 16:00 at +02:00.
+      const hours = await series({
+        range: { from: '2026-11-10T10:00:00+02:00', to: '2026-11-10T16:00:00+02:00' },
+        interval: 'HOUR',
+        filter,
+      });
+      expect(
+        hours.map((b) => b.start),
+        phase,
+      ).toEqual([8, 9, 10, 11, 12, 13].map((h) => at(day + h * HOUR)));
+      expect(
+        hours.map((b) => b.total),
+        phase,
+      ).toEqual([0, 1, 2, 0, 0, 1]);
+      expect(hours.map((b) => b.failed)).toEqual([0, 0, 1, 0, 0, 0]);
+      expect(hours.map((b) => b.succeeded)).toEqual([0, 1, 1, 0, 0, 1]);
+      expect(hours.map((b) => b.changePercent)).toEqual([null, null, 100, -100, null, null]);
+      expect(hours[0].end).toBe(at(day + 9 * HOUR));
+
+      // Days: a range starting at 22:00 UTC the day before gives a partial first bucket counting only its part.
+      const days = await series({ range: { from: at(day - 2 * HOUR), to: at(day + 3 * DAY) }, interval: 'DAY', filter });
+      expect(days.map((b) => b.start)).toEqual([-1, 0, 1, 2].map((d) => at(day + d * DAY)));
+      expect(days.map((b) => b.total)).toEqual([0, 4, 1, 0]);
+      expect(days[2].changePercent).toBe(-75);
+
+      const minutes = await series({
+        range: { from: at(day + 10 * HOUR - 2 * 60_000), to: at(day + 10 * HOUR + 31 * 60_000) },
+        interval: 'MINUTE',
+        filter,
+      });
+      expect(minutes).toHaveLength(33);
+      expect(minutes[1].total).toBe(1);
+      expect(minutes[2].total).toBe(1);
+      expect(minutes[32].total).toBe(1);
+      expect(minutes.reduce((sum, b) => sum + b.total, 0)).toBe(3);
+    }
+  });
+});
+
+describe('facets, run entity types', () => {
+  it('lists the entity types, operation types, tenants and error codes that occur; a tenant key sees its own', async () => {
+    const tenantA = unique('acme');
+    const tenantB = unique('globex');
+    const a = await createPipeline(server.admin, { tenantId: tenantA });
+    const b = await createPipeline(server.admin, { tenantId: tenantB });
+    await report(
+      server.admin,
+      a.id,
+      [
+        recordInput('x', { entityType: 'Invoice' }),
+        recordInput('y', { entityType: 'Payment', status: 'FAILED', errorCode: 'E_AMOUNT', retryable: false }),
+      ],
+      'MANUAL',
+      'Push new',
+    );
+    await report(
+      server.admin,
+      b.id,
+      [recordInput('z', { entityType: 'Lead', status: 'FAILED', errorCode: 'E_DUP', retryable: false })],
+      'MANUAL',
+      'Pull updates',
+    );
+    const FACETS = 'query($ids: [ID!]) { facets(pipelineIds: $ids) { entityTypes operationTypes tenantIds errorCodes } }';
+    const { facets } = await server.admin.ok<{ facets: Record<string, string[]> }>(FACETS, { ids: [a.id, b.id] });
+    expect(facets).toEqual({
+      entityTypes: ['Invoice', 'Lead', 'Payment'],
+      operationTypes: ['Pull updates', 'Push new'],
+      tenantIds: [tenantA, tenantB].sort(),
+      errorCodes: ['E_AMOUNT', 'E_DUP'],
+    });
+    const viewerA = await server.clientFor(Role.VIEWER, tenantA);
+    const own = await viewerA.ok<{ facets: Record<string, string[]> }>(FACETS, {});
+    expect(own.facets).toEqual({
+      entityTypes: ['Invoice', 'Payment'],
+      operationTypes: ['Push new'],
+      tenantIds: [tenantA],
+      errorCodes: ['E_AMOUNT'],
+    });
+    expect(await server.admin.errorCode(FACETS, { ids: ['nope'] })).toBe('BAD_USER_INPUT');
+  });
+
+  it('SyncRun.entityTypes lists what a run moved; RunFilter.entityTypes finds runs by it', async () => {
+    const pipeline = await createPipeline(server.admin);
+    const run = await report(server.admin, pipeline.id, [
+      recordInput('1', { entityType: 'Contact' }),
+      recordInput('2', { entityType: 'Account' }),
+    ]);
+    await reportRecords(server.admin, run.id, [recordInput('3', { entityType: 'Contact' })]);
+    const other = await report(server.admin, pipeline.id, [recordInput('1', { entityType: 'Lead' })]);
+    const RUNS = 'query($f: RunFilter) { runs(filter: $f) { edges { node { id entityTypes } } } }';
+    const find = async (entityTypes: string[]) =>
+      (
+        await server.admin.ok<{ runs: { edges: { node: { id: string; entityTypes: string[] } }[] } }>(RUNS, {
+          f: { pipelineIds: [pipeline.id], entityTypes },
+        })
+      ).runs.edges.map((e) => e.node);
+    expect(await find(['Account'])).toEqual([{ id: run.id, entityTypes: ['Account', 'Contact'] }]);
+    expect((await find(['Lead', 'Contact'])).map((r) => r.id).sort()).toEqual([run.id, other.id].sort());
+    expect(await find(['Order'])).toEqual([]);
+    expect(await find([])).toEqual([]);
+  });
+});
