@@ -28,6 +28,8 @@ export type PipelineInput = {
   config?: unknown;
   /** Which side drives the sync (default PUSH). */
   direction?: SyncDirection | null | undefined;
+  /** How often the pipeline should succeed, in seconds (1 to 31622400, a year): with no success within twice this, its health is STALE. Omitted: no expectation on create, the current value on update; null clears it. */
+  expectedIntervalSeconds?: number | null | undefined;
   /** Human-readable name. */
   name: string;
   /** Retry policy; defaults apply to what is omitted. */
