@@ -7,6 +7,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/runs' },
   { path: '/runs', name: 'runs', component: RunsPage, meta: { title: 'Sync history' } },
   { path: '/runs/:id', name: 'run', component: () => import('./pages/RunDetailPage.vue'), meta: { title: 'Run' } },
+  { path: '/overview', name: 'overview', component: () => import('./pages/OverviewPage.vue'), meta: { title: 'Health overview' } },
   { path: '/logs', name: 'logs', component: () => import('./pages/LogsPage.vue'), meta: { title: 'Sync logs' } },
   { path: '/dead-letters', name: 'dead-letters', component: () => import('./pages/DeadLettersPage.vue'), meta: { title: 'Dead letters' } },
   { path: '/pipelines', name: 'pipelines', component: () => import('./pages/PipelinesPage.vue'), meta: { title: 'Pipelines' } },
@@ -17,6 +18,7 @@ export const routes: RouteRecordRaw[] = [
 
 /** The navigation, in order; `admin` entries show to admin keys only. */
 export const NAVIGATION: { to: string; label: string; admin?: boolean }[] = [
+  { to: '/overview', label: 'Overview' },
   { to: '/runs', label: 'Sync history' },
   { to: '/logs', label: 'Sync logs' },
   { to: '/dead-letters', label: 'Dead letters' },

@@ -112,6 +112,7 @@ export const recordRowFragment = graphql(`
     run {
       id
       mode
+      triggeredBy
       pipeline {
         id
         name
