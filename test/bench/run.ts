@@ -6,6 +6,7 @@ import { runExportBench } from './export.bench.js';
 import { runFanoutBench } from './fanout.bench.js';
 import { runHealthBench } from './health.bench.js';
 import { runIngestBench } from './ingest.bench.js';
+import { runOverviewBench } from './overview.bench.js';
 import { runQueryBench } from './query.bench.js';
 import { runRetryBench } from './retry.bench.js';
 import { type BenchEnvironment, heading, printTable, type SummaryRow, startBenchEnvironment } from './support.js';
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
   if (wanted('demo')) summary.push(...(await runDemoBackfillBench()));
   // The console on a demo database of its own, with the live demo running.
   if (wanted('console')) summary.push(...(await runConsoleBench()));
+  // The health overview on a demo database of its own (cards and chart), the live demo running.
+  if (wanted('overview')) summary.push(...(await runOverviewBench()));
   // On a database of its own, ten times the query bench's history.
   if (wanted('analytics')) summary.push(...(await runAnalyticsBench()));
 

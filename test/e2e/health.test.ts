@@ -256,6 +256,8 @@ describe.skipIf(skipReason !== null)('the health views', () => {
     await page.locator('tr.group-row[data-state="REGRESSED"]').filter({ hasText: 'RATE_LIMIT' }).waitFor(WAIT);
     expect(await groups.first().getAttribute('data-state')).toBe('REGRESSED');
     await page.locator('tr.failure-row[data-source-id="late-1"]').waitFor(WAIT);
+    // The cards follow the finished run too, without a reload.
+    await page.locator('[data-card="total"] .card-value', { hasText: /^11$/ }).waitFor(WAIT);
     await screenshot(page, 'health-regressed');
 
     // Per group: its records only.
