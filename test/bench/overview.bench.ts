@@ -11,6 +11,7 @@ import { createLogger } from '../../server/logger.js';
 import { startSyncwatch } from '../../server/main.js';
 import { browserSkipReason, launchBrowser } from '../e2e/support/browser.js';
 import { ensureClientBuilt } from '../e2e/support/client-build.js';
+import { screenshot } from '../e2e/support/console.js';
 import { GraphQLClient } from '../support/graphql-client.js';
 import { count, heading, percentile, printTable, type SummaryRow } from './support.js';
 
@@ -62,6 +63,15 @@ export async function runOverviewBench(): Promise<SummaryRow[]> {
         samples.push(performance.now() - started);
         await context.close();
       }
+      // The README's picture of the overview with the demo running (test/e2e/screenshots/, git-ignored).
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(`${url}/overview#key=${ADMIN_SECRET}`);
+      await page.locator('.trend[data-loading="false"]:not([data-buckets="0"]) canvas').first().waitFor({ timeout: 30_000 });
+      await page.locator('tr.record-row').first().waitFor({ timeout: 30_000 });
+      await screenshot(page, 'health-overview-demo');
+      await context.close();
+
       samples.sort((a, b) => a - b);
       printTable(
         ['measure', 'records (7 days)', 'samples', 'p50', 'p90', 'max'],

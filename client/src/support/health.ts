@@ -1,7 +1,7 @@
 // Pure helpers of the health views: the window the filters stand for, week-over-week changes as read on a card,
 // seed 003's status cards, the chart's buckets and tooltip, and the performance table's CSV.
 // Unit-tested in test/unit/client/support/health.test.ts.
-import { type ConsoleFilters, type RecordFilterShape, timeWindow, toRecordFilter } from './filters';
+import { type ConsoleFilters, type RecordFilterShape, timeWindow, toRecordFilter } from './filters.js';
 
 /** The overview's window when the filters set none: the last 7 days (seed 001). */
 export const DEFAULT_WINDOW_MS = 7 * 86_400_000;
