@@ -298,7 +298,14 @@ describe.skipIf(skipReason !== null)('the health views', () => {
     await rows.first().waitFor(WAIT);
     const first = await rows.first().locator('td').allTextContents();
     expect(first.slice(0, 3)).toEqual(['Account', 'Create', 'Scheduled']);
-    await page.locator('th', { hasText: 'p99' }).click();
+    // Sortable: p99 brings the faster Contact updates on top in one of its orders (records synced puts Account first).
+    const firstObject = async () => (await rows.first().locator('td').first().textContent())?.trim();
+    let clicks = 0;
+    while ((await firstObject()) !== 'Contact' && clicks < 3) {
+      await page.locator('th', { hasText: 'p99' }).click();
+      clicks++;
+    }
+    expect(await firstObject()).toBe('Contact');
     await screenshot(page, 'health-performance');
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
