@@ -58,8 +58,8 @@ export async function runOverviewBench(): Promise<SummaryRow[]> {
         const page = await context.newPage();
         const started = performance.now();
         await page.goto(`${url}/overview#key=${ADMIN_SECRET}`);
-        await page.locator('[data-card="total"] .card-value').waitFor({ timeout: 30_000 });
-        await page.locator('.trend[data-loading="false"]:not([data-buckets="0"]) canvas').first().waitFor({ timeout: 30_000 });
+        await page.locator('[data-card="total"] .card-value').waitFor({ timeout: 90_000 });
+        await page.locator('.trend[data-loading="false"]:not([data-buckets="0"]) canvas').first().waitFor({ timeout: 90_000 });
         samples.push(performance.now() - started);
         await context.close();
       }
@@ -67,8 +67,8 @@ export async function runOverviewBench(): Promise<SummaryRow[]> {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       const page = await context.newPage();
       await page.goto(`${url}/overview#key=${ADMIN_SECRET}`);
-      await page.locator('.trend[data-loading="false"]:not([data-buckets="0"]) canvas').first().waitFor({ timeout: 30_000 });
-      await page.locator('tr.record-row').first().waitFor({ timeout: 30_000 });
+      await page.locator('.trend[data-loading="false"]:not([data-buckets="0"]) canvas').first().waitFor({ timeout: 90_000 });
+      await page.locator('tr.record-row').first().waitFor({ timeout: 90_000 });
       await screenshot(page, 'health-overview-demo');
       await context.close();
 
