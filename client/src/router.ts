@@ -7,6 +7,15 @@ export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/runs' },
   { path: '/runs', name: 'runs', component: RunsPage, meta: { title: 'Sync history' } },
   { path: '/runs/:id', name: 'run', component: () => import('./pages/RunDetailPage.vue'), meta: { title: 'Run' } },
+  {
+    path: '/overview',
+    name: 'overview',
+    component: () => import('./pages/OverviewPage.vue'),
+    meta: { title: 'Health overview' },
+    // Seed 001's default window, the last 7 days, in the address (so the filter bar says so) before the page loads.
+    beforeEnter: (to) =>
+      to.query.tf === undefined ? { path: to.path, query: { ...to.query, tf: '7d' }, hash: to.hash, replace: true } : true,
+  },
   { path: '/logs', name: 'logs', component: () => import('./pages/LogsPage.vue'), meta: { title: 'Sync logs' } },
   { path: '/dead-letters', name: 'dead-letters', component: () => import('./pages/DeadLettersPage.vue'), meta: { title: 'Dead letters' } },
   { path: '/pipelines', name: 'pipelines', component: () => import('./pages/PipelinesPage.vue'), meta: { title: 'Pipelines' } },
@@ -17,6 +26,7 @@ export const routes: RouteRecordRaw[] = [
 
 /** The navigation, in order; `admin` entries show to admin keys only. */
 export const NAVIGATION: { to: string; label: string; admin?: boolean }[] = [
+  { to: '/overview', label: 'Overview' },
   { to: '/runs', label: 'Sync history' },
   { to: '/logs', label: 'Sync logs' },
   { to: '/dead-letters', label: 'Dead letters' },

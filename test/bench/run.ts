@@ -6,6 +6,7 @@ import { runExportBench } from './export.bench.js';
 import { runFanoutBench } from './fanout.bench.js';
 import { runHealthBench } from './health.bench.js';
 import { runIngestBench } from './ingest.bench.js';
+import { runOverviewBench } from './overview.bench.js';
 import { runQueryBench } from './query.bench.js';
 import { runRetryBench } from './retry.bench.js';
 import { type BenchEnvironment, heading, printTable, type SummaryRow, startBenchEnvironment } from './support.js';
@@ -34,10 +35,12 @@ async function main(): Promise<void> {
   if (wanted('fanout')) summary.push(...(await runFanoutBench()));
   // On a database of its own: the demo backfills only an empty one.
   if (wanted('demo')) summary.push(...(await runDemoBackfillBench()));
-  // On a database of its own, ten times the query bench's history.
-  if (wanted('analytics')) summary.push(...(await runAnalyticsBench()));
   // The console on a demo database of its own, with the live demo running.
   if (wanted('console')) summary.push(...(await runConsoleBench()));
+  // The health overview on a demo database of its own (cards and chart), the live demo running.
+  if (wanted('overview')) summary.push(...(await runOverviewBench()));
+  // On a database of its own, ten times the query bench's history.
+  if (wanted('analytics')) summary.push(...(await runAnalyticsBench()));
 
   heading(`Summary (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   printTable(

@@ -113,6 +113,7 @@ export const recordRowFragment = graphql(`
     run {
       id
       mode
+      triggeredBy
       pipeline {
         id
         name

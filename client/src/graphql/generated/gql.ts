@@ -14,12 +14,26 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query Overview($filter: RecordFilter, $range: DateRange) {\n    syncSummary(filter: $filter, range: $range) {\n      from\n      to\n      totalSynced {\n        value\n        previous\n        changePercent\n      }\n      totalErrors {\n        value\n        previous\n        changePercent\n      }\n      errorRate {\n        value\n        previous\n        changePercent\n      }\n      medianLatencyMs {\n        value\n        previous\n        changePercent\n      }\n      byStatus {\n        status\n        count\n      }\n    }\n  }\n": typeof types.OverviewDocument,
+    "\n  query PipelineHealth {\n    pipelines {\n      id\n      name\n      tenantId\n      health {\n        status\n        reason\n        lastRunAt\n        lastSuccessAt\n        errorRate24h\n        deadLetters\n      }\n    }\n  }\n": typeof types.PipelineHealthDocument,
+    "\n  query AllowedIntervals($range: DateRange!) {\n    allowedIntervals(range: $range)\n  }\n": typeof types.AllowedIntervalsDocument,
+    "\n  query SyncTimeseries($filter: RecordFilter, $interval: TimeInterval!, $range: DateRange!) {\n    syncTimeseries(filter: $filter, interval: $interval, range: $range) {\n      start\n      end\n      total\n      succeeded\n      failed\n      changePercent\n    }\n  }\n": typeof types.SyncTimeseriesDocument,
+    "\n  query SyncPerformance($filter: RecordFilter, $range: DateRange) {\n    syncPerformance(filter: $filter, range: $range) {\n      entityType\n      operation\n      mode\n      recordsSynced\n      p50Ms\n      p90Ms\n      p95Ms\n      p99Ms\n    }\n  }\n": typeof types.SyncPerformanceDocument,
+    "\n  fragment ErrorGroupRow on ErrorGroup {\n    fingerprint\n    errorCode\n    sampleMessage\n    count\n    runCount\n    retryable\n    firstSeen\n    lastSeen\n    state\n    resolvedAt\n    resolvedBy\n    resolutionNote\n  }\n": typeof types.ErrorGroupRowFragmentDoc,
+    "\n  query ErrorGroups($filter: RecordFilter, $range: DateRange, $first: Int) {\n    errorGroups(filter: $filter, range: $range, first: $first) {\n      ...ErrorGroupRow\n    }\n  }\n": typeof types.ErrorGroupsDocument,
+    "\n  mutation ResolveErrorGroup($fingerprint: String!, $note: String) {\n    resolveErrorGroup(fingerprint: $fingerprint, note: $note) {\n      ...ErrorGroupRow\n    }\n  }\n": typeof types.ResolveErrorGroupDocument,
+    "\n  mutation ReopenErrorGroup($fingerprint: String!) {\n    reopenErrorGroup(fingerprint: $fingerprint) {\n      ...ErrorGroupRow\n    }\n  }\n": typeof types.ReopenErrorGroupDocument,
+    "\n  fragment ExportJobState on ExportJob {\n    id\n    status\n    rowCount\n    createdAt\n    expiresAt\n    downloadUrl\n  }\n": typeof types.ExportJobStateFragmentDoc,
+    "\n  mutation ExportRecords($filter: RecordFilter) {\n    exportRecords(filter: $filter) {\n      ...ExportJobState\n    }\n  }\n": typeof types.ExportRecordsDocument,
+    "\n  mutation ExportRuns($filter: RunFilter) {\n    exportRuns(filter: $filter) {\n      ...ExportJobState\n    }\n  }\n": typeof types.ExportRunsDocument,
+    "\n  query ExportJob($id: ID!) {\n    exportJob(id: $id) {\n      ...ExportJobState\n    }\n  }\n": typeof types.ExportJobDocument,
+    "\n  subscription RunStatusChanged($filter: RunFilter, $since: String) {\n    runUpdated(filter: $filter, since: $since) {\n      cursor\n      previousStatus\n      run {\n        id\n        status\n      }\n    }\n  }\n": typeof types.RunStatusChangedDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      role\n      tenantId\n    }\n  }\n": typeof types.MeDocument,
     "\n  fragment RunRow on SyncRun {\n    id\n    tenantId\n    status\n    mode\n    operationType\n    entityTypes\n    triggeredBy\n    correlationId\n    startedAt\n    endedAt\n    durationMs\n    expectedTotal\n    error\n    pipeline {\n      id\n      name\n    }\n    counts {\n      total\n      created\n      updated\n      deleted\n      skipped\n      succeeded\n      failed\n      pending\n    }\n  }\n": typeof types.RunRowFragmentDoc,
     "\n  query Runs($filter: RunFilter, $orderBy: RunOrder, $first: Int!, $after: String) {\n    runs(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      edges {\n        node {\n          ...RunRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.RunsDocument,
     "\n  subscription RunUpdated($filter: RunFilter, $since: String) {\n    runUpdated(filter: $filter, since: $since) {\n      cursor\n      previousStatus\n      run {\n        ...RunRow\n      }\n    }\n  }\n": typeof types.RunUpdatedDocument,
     "\n  query RunDetail($id: ID!) {\n    run(id: $id) {\n      ...RunRow\n      leaseExpiresAt\n      configSnapshot\n      pipeline {\n        id\n        name\n        sourceSystem\n        targetSystem\n        direction\n      }\n      retryOf {\n        id\n        status\n        startedAt\n      }\n    }\n  }\n": typeof types.RunDetailDocument,
-    "\n  fragment RecordRow on SyncRecord {\n    id\n    entityType\n    sourceId\n    targetId\n    operation\n    status\n    errorCode\n    errorMessage\n    retryable\n    attempts\n    nextRetryAt\n    startedAt\n    endedAt\n    latencyMs\n    run {\n      id\n      mode\n      pipeline {\n        id\n        name\n      }\n    }\n  }\n": typeof types.RecordRowFragmentDoc,
+    "\n  fragment RecordRow on SyncRecord {\n    id\n    entityType\n    sourceId\n    targetId\n    operation\n    status\n    errorCode\n    errorMessage\n    retryable\n    attempts\n    nextRetryAt\n    startedAt\n    endedAt\n    latencyMs\n    run {\n      id\n      mode\n      triggeredBy\n      pipeline {\n        id\n        name\n      }\n    }\n  }\n": typeof types.RecordRowFragmentDoc,
     "\n  query Records($filter: RecordFilter, $first: Int!, $after: String) {\n    records(filter: $filter, first: $first, after: $after) {\n      edges {\n        node {\n          ...RecordRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.RecordsDocument,
     "\n  query RecordDetail($id: ID!) {\n    record(id: $id) {\n      ...RecordRow\n      details\n      history {\n        attempt\n        runId\n        status\n        errorCode\n        errorMessage\n        startedAt\n        endedAt\n        latencyMs\n      }\n    }\n  }\n": typeof types.RecordDetailDocument,
     "\n  subscription RecordsUpdated($runId: ID, $filter: RecordFilter, $since: String) {\n    recordsUpdated(runId: $runId, filter: $filter, since: $since) {\n      cursor\n      runId\n      records {\n        ...RecordRow\n      }\n    }\n  }\n": typeof types.RecordsUpdatedDocument,
@@ -37,12 +51,26 @@ type Documents = {
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id)\n  }\n": typeof types.RevokeApiKeyDocument,
 };
 const documents: Documents = {
+    "\n  query Overview($filter: RecordFilter, $range: DateRange) {\n    syncSummary(filter: $filter, range: $range) {\n      from\n      to\n      totalSynced {\n        value\n        previous\n        changePercent\n      }\n      totalErrors {\n        value\n        previous\n        changePercent\n      }\n      errorRate {\n        value\n        previous\n        changePercent\n      }\n      medianLatencyMs {\n        value\n        previous\n        changePercent\n      }\n      byStatus {\n        status\n        count\n      }\n    }\n  }\n": types.OverviewDocument,
+    "\n  query PipelineHealth {\n    pipelines {\n      id\n      name\n      tenantId\n      health {\n        status\n        reason\n        lastRunAt\n        lastSuccessAt\n        errorRate24h\n        deadLetters\n      }\n    }\n  }\n": types.PipelineHealthDocument,
+    "\n  query AllowedIntervals($range: DateRange!) {\n    allowedIntervals(range: $range)\n  }\n": types.AllowedIntervalsDocument,
+    "\n  query SyncTimeseries($filter: RecordFilter, $interval: TimeInterval!, $range: DateRange!) {\n    syncTimeseries(filter: $filter, interval: $interval, range: $range) {\n      start\n      end\n      total\n      succeeded\n      failed\n      changePercent\n    }\n  }\n": types.SyncTimeseriesDocument,
+    "\n  query SyncPerformance($filter: RecordFilter, $range: DateRange) {\n    syncPerformance(filter: $filter, range: $range) {\n      entityType\n      operation\n      mode\n      recordsSynced\n      p50Ms\n      p90Ms\n      p95Ms\n      p99Ms\n    }\n  }\n": types.SyncPerformanceDocument,
+    "\n  fragment ErrorGroupRow on ErrorGroup {\n    fingerprint\n    errorCode\n    sampleMessage\n    count\n    runCount\n    retryable\n    firstSeen\n    lastSeen\n    state\n    resolvedAt\n    resolvedBy\n    resolutionNote\n  }\n": types.ErrorGroupRowFragmentDoc,
+    "\n  query ErrorGroups($filter: RecordFilter, $range: DateRange, $first: Int) {\n    errorGroups(filter: $filter, range: $range, first: $first) {\n      ...ErrorGroupRow\n    }\n  }\n": types.ErrorGroupsDocument,
+    "\n  mutation ResolveErrorGroup($fingerprint: String!, $note: String) {\n    resolveErrorGroup(fingerprint: $fingerprint, note: $note) {\n      ...ErrorGroupRow\n    }\n  }\n": types.ResolveErrorGroupDocument,
+    "\n  mutation ReopenErrorGroup($fingerprint: String!) {\n    reopenErrorGroup(fingerprint: $fingerprint) {\n      ...ErrorGroupRow\n    }\n  }\n": types.ReopenErrorGroupDocument,
+    "\n  fragment ExportJobState on ExportJob {\n    id\n    status\n    rowCount\n    createdAt\n    expiresAt\n    downloadUrl\n  }\n": types.ExportJobStateFragmentDoc,
+    "\n  mutation ExportRecords($filter: RecordFilter) {\n    exportRecords(filter: $filter) {\n      ...ExportJobState\n    }\n  }\n": types.ExportRecordsDocument,
+    "\n  mutation ExportRuns($filter: RunFilter) {\n    exportRuns(filter: $filter) {\n      ...ExportJobState\n    }\n  }\n": types.ExportRunsDocument,
+    "\n  query ExportJob($id: ID!) {\n    exportJob(id: $id) {\n      ...ExportJobState\n    }\n  }\n": types.ExportJobDocument,
+    "\n  subscription RunStatusChanged($filter: RunFilter, $since: String) {\n    runUpdated(filter: $filter, since: $since) {\n      cursor\n      previousStatus\n      run {\n        id\n        status\n      }\n    }\n  }\n": types.RunStatusChangedDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      role\n      tenantId\n    }\n  }\n": types.MeDocument,
     "\n  fragment RunRow on SyncRun {\n    id\n    tenantId\n    status\n    mode\n    operationType\n    entityTypes\n    triggeredBy\n    correlationId\n    startedAt\n    endedAt\n    durationMs\n    expectedTotal\n    error\n    pipeline {\n      id\n      name\n    }\n    counts {\n      total\n      created\n      updated\n      deleted\n      skipped\n      succeeded\n      failed\n      pending\n    }\n  }\n": types.RunRowFragmentDoc,
     "\n  query Runs($filter: RunFilter, $orderBy: RunOrder, $first: Int!, $after: String) {\n    runs(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      edges {\n        node {\n          ...RunRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.RunsDocument,
     "\n  subscription RunUpdated($filter: RunFilter, $since: String) {\n    runUpdated(filter: $filter, since: $since) {\n      cursor\n      previousStatus\n      run {\n        ...RunRow\n      }\n    }\n  }\n": types.RunUpdatedDocument,
     "\n  query RunDetail($id: ID!) {\n    run(id: $id) {\n      ...RunRow\n      leaseExpiresAt\n      configSnapshot\n      pipeline {\n        id\n        name\n        sourceSystem\n        targetSystem\n        direction\n      }\n      retryOf {\n        id\n        status\n        startedAt\n      }\n    }\n  }\n": types.RunDetailDocument,
-    "\n  fragment RecordRow on SyncRecord {\n    id\n    entityType\n    sourceId\n    targetId\n    operation\n    status\n    errorCode\n    errorMessage\n    retryable\n    attempts\n    nextRetryAt\n    startedAt\n    endedAt\n    latencyMs\n    run {\n      id\n      mode\n      pipeline {\n        id\n        name\n      }\n    }\n  }\n": types.RecordRowFragmentDoc,
+    "\n  fragment RecordRow on SyncRecord {\n    id\n    entityType\n    sourceId\n    targetId\n    operation\n    status\n    errorCode\n    errorMessage\n    retryable\n    attempts\n    nextRetryAt\n    startedAt\n    endedAt\n    latencyMs\n    run {\n      id\n      mode\n      triggeredBy\n      pipeline {\n        id\n        name\n      }\n    }\n  }\n": types.RecordRowFragmentDoc,
     "\n  query Records($filter: RecordFilter, $first: Int!, $after: String) {\n    records(filter: $filter, first: $first, after: $after) {\n      edges {\n        node {\n          ...RecordRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.RecordsDocument,
     "\n  query RecordDetail($id: ID!) {\n    record(id: $id) {\n      ...RecordRow\n      details\n      history {\n        attempt\n        runId\n        status\n        errorCode\n        errorMessage\n        startedAt\n        endedAt\n        latencyMs\n      }\n    }\n  }\n": types.RecordDetailDocument,
     "\n  subscription RecordsUpdated($runId: ID, $filter: RecordFilter, $since: String) {\n    recordsUpdated(runId: $runId, filter: $filter, since: $since) {\n      cursor\n      runId\n      records {\n        ...RecordRow\n      }\n    }\n  }\n": types.RecordsUpdatedDocument,
@@ -77,6 +105,62 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query Overview($filter: RecordFilter, $range: DateRange) {\n    syncSummary(filter: $filter, range: $range) {\n      from\n      to\n      totalSynced {\n        value\n        previous\n        changePercent\n      }\n      totalErrors {\n        value\n        previous\n        changePercent\n      }\n      errorRate {\n        value\n        previous\n        changePercent\n      }\n      medianLatencyMs {\n        value\n        previous\n        changePercent\n      }\n      byStatus {\n        status\n        count\n      }\n    }\n  }\n"): (typeof documents)["\n  query Overview($filter: RecordFilter, $range: DateRange) {\n    syncSummary(filter: $filter, range: $range) {\n      from\n      to\n      totalSynced {\n        value\n        previous\n        changePercent\n      }\n      totalErrors {\n        value\n        previous\n        changePercent\n      }\n      errorRate {\n        value\n        previous\n        changePercent\n      }\n      medianLatencyMs {\n        value\n        previous\n        changePercent\n      }\n      byStatus {\n        status\n        count\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PipelineHealth {\n    pipelines {\n      id\n      name\n      tenantId\n      health {\n        status\n        reason\n        lastRunAt\n        lastSuccessAt\n        errorRate24h\n        deadLetters\n      }\n    }\n  }\n"): (typeof documents)["\n  query PipelineHealth {\n    pipelines {\n      id\n      name\n      tenantId\n      health {\n        status\n        reason\n        lastRunAt\n        lastSuccessAt\n        errorRate24h\n        deadLetters\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AllowedIntervals($range: DateRange!) {\n    allowedIntervals(range: $range)\n  }\n"): (typeof documents)["\n  query AllowedIntervals($range: DateRange!) {\n    allowedIntervals(range: $range)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SyncTimeseries($filter: RecordFilter, $interval: TimeInterval!, $range: DateRange!) {\n    syncTimeseries(filter: $filter, interval: $interval, range: $range) {\n      start\n      end\n      total\n      succeeded\n      failed\n      changePercent\n    }\n  }\n"): (typeof documents)["\n  query SyncTimeseries($filter: RecordFilter, $interval: TimeInterval!, $range: DateRange!) {\n    syncTimeseries(filter: $filter, interval: $interval, range: $range) {\n      start\n      end\n      total\n      succeeded\n      failed\n      changePercent\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SyncPerformance($filter: RecordFilter, $range: DateRange) {\n    syncPerformance(filter: $filter, range: $range) {\n      entityType\n      operation\n      mode\n      recordsSynced\n      p50Ms\n      p90Ms\n      p95Ms\n      p99Ms\n    }\n  }\n"): (typeof documents)["\n  query SyncPerformance($filter: RecordFilter, $range: DateRange) {\n    syncPerformance(filter: $filter, range: $range) {\n      entityType\n      operation\n      mode\n      recordsSynced\n      p50Ms\n      p90Ms\n      p95Ms\n      p99Ms\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ErrorGroupRow on ErrorGroup {\n    fingerprint\n    errorCode\n    sampleMessage\n    count\n    runCount\n    retryable\n    firstSeen\n    lastSeen\n    state\n    resolvedAt\n    resolvedBy\n    resolutionNote\n  }\n"): (typeof documents)["\n  fragment ErrorGroupRow on ErrorGroup {\n    fingerprint\n    errorCode\n    sampleMessage\n    count\n    runCount\n    retryable\n    firstSeen\n    lastSeen\n    state\n    resolvedAt\n    resolvedBy\n    resolutionNote\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ErrorGroups($filter: RecordFilter, $range: DateRange, $first: Int) {\n    errorGroups(filter: $filter, range: $range, first: $first) {\n      ...ErrorGroupRow\n    }\n  }\n"): (typeof documents)["\n  query ErrorGroups($filter: RecordFilter, $range: DateRange, $first: Int) {\n    errorGroups(filter: $filter, range: $range, first: $first) {\n      ...ErrorGroupRow\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResolveErrorGroup($fingerprint: String!, $note: String) {\n    resolveErrorGroup(fingerprint: $fingerprint, note: $note) {\n      ...ErrorGroupRow\n    }\n  }\n"): (typeof documents)["\n  mutation ResolveErrorGroup($fingerprint: String!, $note: String) {\n    resolveErrorGroup(fingerprint: $fingerprint, note: $note) {\n      ...ErrorGroupRow\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReopenErrorGroup($fingerprint: String!) {\n    reopenErrorGroup(fingerprint: $fingerprint) {\n      ...ErrorGroupRow\n    }\n  }\n"): (typeof documents)["\n  mutation ReopenErrorGroup($fingerprint: String!) {\n    reopenErrorGroup(fingerprint: $fingerprint) {\n      ...ErrorGroupRow\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ExportJobState on ExportJob {\n    id\n    status\n    rowCount\n    createdAt\n    expiresAt\n    downloadUrl\n  }\n"): (typeof documents)["\n  fragment ExportJobState on ExportJob {\n    id\n    status\n    rowCount\n    createdAt\n    expiresAt\n    downloadUrl\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ExportRecords($filter: RecordFilter) {\n    exportRecords(filter: $filter) {\n      ...ExportJobState\n    }\n  }\n"): (typeof documents)["\n  mutation ExportRecords($filter: RecordFilter) {\n    exportRecords(filter: $filter) {\n      ...ExportJobState\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ExportRuns($filter: RunFilter) {\n    exportRuns(filter: $filter) {\n      ...ExportJobState\n    }\n  }\n"): (typeof documents)["\n  mutation ExportRuns($filter: RunFilter) {\n    exportRuns(filter: $filter) {\n      ...ExportJobState\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ExportJob($id: ID!) {\n    exportJob(id: $id) {\n      ...ExportJobState\n    }\n  }\n"): (typeof documents)["\n  query ExportJob($id: ID!) {\n    exportJob(id: $id) {\n      ...ExportJobState\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription RunStatusChanged($filter: RunFilter, $since: String) {\n    runUpdated(filter: $filter, since: $since) {\n      cursor\n      previousStatus\n      run {\n        id\n        status\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription RunStatusChanged($filter: RunFilter, $since: String) {\n    runUpdated(filter: $filter, since: $since) {\n      cursor\n      previousStatus\n      run {\n        id\n        status\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query Me {\n    me {\n      id\n      name\n      role\n      tenantId\n    }\n  }\n"): (typeof documents)["\n  query Me {\n    me {\n      id\n      name\n      role\n      tenantId\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -97,7 +181,7 @@ export function graphql(source: "\n  query RunDetail($id: ID!) {\n    run(id: $i
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment RecordRow on SyncRecord {\n    id\n    entityType\n    sourceId\n    targetId\n    operation\n    status\n    errorCode\n    errorMessage\n    retryable\n    attempts\n    nextRetryAt\n    startedAt\n    endedAt\n    latencyMs\n    run {\n      id\n      mode\n      pipeline {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  fragment RecordRow on SyncRecord {\n    id\n    entityType\n    sourceId\n    targetId\n    operation\n    status\n    errorCode\n    errorMessage\n    retryable\n    attempts\n    nextRetryAt\n    startedAt\n    endedAt\n    latencyMs\n    run {\n      id\n      mode\n      pipeline {\n        id\n        name\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  fragment RecordRow on SyncRecord {\n    id\n    entityType\n    sourceId\n    targetId\n    operation\n    status\n    errorCode\n    errorMessage\n    retryable\n    attempts\n    nextRetryAt\n    startedAt\n    endedAt\n    latencyMs\n    run {\n      id\n      mode\n      triggeredBy\n      pipeline {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  fragment RecordRow on SyncRecord {\n    id\n    entityType\n    sourceId\n    targetId\n    operation\n    status\n    errorCode\n    errorMessage\n    retryable\n    attempts\n    nextRetryAt\n    startedAt\n    endedAt\n    latencyMs\n    run {\n      id\n      mode\n      triggeredBy\n      pipeline {\n        id\n        name\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
