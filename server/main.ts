@@ -35,13 +35,20 @@ export interface StartOptions {
 
 export async function startSyncwatch(config: Config, options: StartOptions = {}): Promise<Syncwatch> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(join(config.dataDir, 'postgres'));
+  const embedded = config.databaseUrl
+    ? null
+    : await startEmbeddedPostgres(join(config.dataDir, 'postgres'), {
+        ownedFrom: config.dataDir,
+        onNotice: (msg, fields) => logger.warn(msg, fields),
+      });
   if (embedded) {
-    logger.info('embedded PostgreSQL started', { dir: join(config.dataDir, 'postgres') });
+    logger.info('embedded PostgreSQL started', { dir: embedded.clusterDir });
   }
   let databaseUrl = config.databaseUrl;
   if (embedded) {
-    await embedded.createDatabase('syncwatch').catch(() => {}); // exists after the first start
+    await embedded.createDatabase('syncwatch').catch((error) => {
+      if (error?.code !== '42P04') throw error; // 42P04: it exists, after the first start
+    });
     databaseUrl = embedded.urlFor('syncwatch');
   }
   const db = await openDataSource(databaseUrl as string);
