@@ -54,14 +54,23 @@ function readKeyFile(path: string): string | null {
   return existsSync(path) ? readFileSync(path, 'utf8').trim() || null : null;
 }
 
+// SIGTERM/SIGINT: /readyz turns 503, HTTP drains, sockets close with 1001, jobs stop, lock and pool are released.
+// The whole takes at most SHUTDOWN_TIMEOUT_MS (10 s; compose's stop_grace_period is longer): past it, we exit anyway,
+// and the database rolls back what was unfinished.
+const shutdownTimeoutMs = Number(process.env.SHUTDOWN_TIMEOUT_MS) || 10_000;
+const readinessDelayMs = Number(process.env.SHUTDOWN_READINESS_DELAY_MS) || 0;
 let shuttingDown = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info('shutting down', { signal });
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting', { timeoutMs: shutdownTimeoutMs });
+      process.exit(1);
+    }, shutdownTimeoutMs - 500).unref();
     Promise.resolve(demo?.stop())
-      .then(() => instance.stop())
+      .then(() => instance.stop({ readinessDelayMs, jobsDeadlineMs: Math.max(1_000, shutdownTimeoutMs - readinessDelayMs - 4_000) }))
       .then(() => process.exit(0))
       .catch((error) => {
         logger.error('shutdown failed', { error: String(error) });
