@@ -116,6 +116,8 @@ export async function createApp({ config, db, services, schema, logger, hub, met
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // Signals are ours (server/index.ts): readiness first, then the drain, in order.
+    stopOnTerminationSignals: false,
     // Keys travel in the Authorization header, which browsers never attach on their own: no CSRF to
     // guard against, and plain GET queries work as the GraphQL-over-HTTP spec says.
     csrfPrevention: false,

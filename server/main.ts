@@ -134,12 +134,20 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
       const started = Date.now();
       draining = true; // /readyz answers 503 from here on
       if (stopOptions.readinessDelayMs) await new Promise((r) => setTimeout(r, stopOptions.readinessDelayMs));
-      await services.exports.stop(); // before the HTTP drain, which would wait for downloads in flight
-      await Promise.all([app.close(), scheduler.stop(stopOptions.jobsDeadlineMs)]);
+      const step = async (name: string, work: () => unknown) => {
+        const at = Date.now();
+        await work();
+        logger.debug('shutdown step done', { step: name, durationMs: Date.now() - at });
+      };
+      await step('exports', () => services.exports.stop()); // before the HTTP drain, which would wait for downloads
+      await Promise.all([
+        step('http and sockets', () => app.close()),
+        step('background jobs', () => scheduler.stop(stopOptions.jobsDeadlineMs)),
+      ]);
       services.progress.stop();
-      await hub.stop();
-      await db.destroy();
-      await embedded?.stop();
+      await step('event hub', () => hub.stop());
+      await step('database pool', () => db.destroy());
+      await step('embedded database', () => embedded?.stop());
       logger.info('stopped', { durationMs: Date.now() - started });
     })();
     return stopping;
