@@ -219,12 +219,14 @@ function alive(pid: number): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  // A zombie (exited, not reaped) is not alive.
+  // A zombie (exited, not reaped) is not alive. Without /proc (macOS), the signal's answer stands.
   const stat = readFileSync(`/proc/${pid}/stat`, { encoding: 'utf8', flag: 'r' }).toString();
   return !/^\d+ \(.*\) Z/.test(stat);
 }
 
-function commandOf(pid: number): string {
+/** The process's command line; null where /proc is not there to tell (then callers do not rule it out). */
+function commandOf(pid: number): string | null {
+  if (!existsSync('/proc/self')) return null;
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
   } catch {
@@ -245,7 +247,16 @@ function safeAlive(pid: number): boolean {
   try {
     return alive(pid);
   } catch {
-    return false;
+    return existsSync('/proc/self') ? false : signalable(pid);
+  }
+}
+
+function signalable(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -253,7 +264,7 @@ function safeAlive(pid: number): boolean {
 function takeLock(lockFile: string, dataDir: string): void {
   if (existsSync(lockFile)) {
     const pid = Number(readFileSync(lockFile, 'utf8').trim());
-    if (pid !== process.pid && safeAlive(pid) && commandOf(pid).includes('node')) {
+    if (pid !== process.pid && safeAlive(pid) && (commandOf(pid)?.includes('node') ?? true)) {
       throw new StartError(
         `another syncwatch (pid ${pid}) is using the data folder ${dataDir}: stop it first, or give this one another DATA_DIR`,
       );
@@ -267,7 +278,7 @@ async function stopLeftover(dir: string, notice: EmbeddedOptions['onNotice']): P
   const pidFile = join(dir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!safeAlive(pid) || !commandOf(pid).includes('postgres')) return; // stale: PostgreSQL removes it itself
+  if (!safeAlive(pid) || !(commandOf(pid)?.includes('postgres') ?? true)) return; // stale: PostgreSQL removes it itself
   notice?.('stopping the PostgreSQL a previous syncwatch left running on the data folder', { pid });
   process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, writes a checkpoint
   if (await waitForExit(pid, 20_000)) return;
