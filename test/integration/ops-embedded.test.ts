@@ -4,17 +4,14 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pidAlive, type ServerProcess, startServerProcess, until } from '../support/process.js';
+import { pidAlive, type ServerProcess, startServerProcess, stopAllServerProcesses, until } from '../support/process.js';
 
 const isRoot = process.getuid?.() === 0;
 const started: ServerProcess[] = [];
 const folders: string[] = [];
 
 afterAll(async () => {
-  for (const server of started) {
-    if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
-    await server.exited;
-  }
+  await stopAllServerProcesses();
   for (const folder of folders) {
     // A cluster moved out of a private folder lives where its link points.
     try {

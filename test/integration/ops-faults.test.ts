@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/database.js';
 import { createPipeline, getRun, type PipelineView, recordInput, reportRecords, startRun } from '../support/fixtures.js';
 import { GraphQLClient } from '../support/graphql-client.js';
-import { pidAlive, type ServerProcess, startServerProcess, until } from '../support/process.js';
+import { pidAlive, type ServerProcess, startServerProcess, stopAllServerProcesses, until } from '../support/process.js';
 import { ADMIN_SECRET } from '../support/server.js';
 
 let databaseUrl: string;
@@ -34,10 +34,7 @@ const admin = (server: ServerProcess) => new GraphQLClient(`${server.url}/graphq
 beforeAll(async () => {
   databaseUrl = await createTestDatabase('faults');
 });
-afterAll(async () => {
-  for (const server of servers) if (pidAlive(server.pid)) server.child.kill('SIGTERM');
-  await Promise.all(servers.map((server) => server.exited));
-});
+afterAll(stopAllServerProcesses);
 
 it('the leader SIGKILLed: the other instance takes the background work, never both at once', async () => {
   const first = await start(); // runs the migrations alone

@@ -19,6 +19,15 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+const spawned = new Set<ServerProcess>();
+
+/** Stops every server process still running (a test that failed before keeping hold of one included). */
+export async function stopAllServerProcesses(): Promise<void> {
+  const running = [...spawned].filter((server) => server.child.exitCode === null && server.child.signalCode === null);
+  for (const server of running) server.child.kill('SIGTERM');
+  await Promise.all(running.map((server) => server.exited));
+}
+
 /** Starts a server process; resolves once it listens, or once it exited (then `url` is null). */
 export async function startServerProcess(env: Record<string, string>, args: string[] = ['--no-demo']): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts', ...args], {
@@ -44,6 +53,8 @@ export async function startServerProcess(env: Record<string, string>, args: stri
         .map((line) => JSON.parse(line)),
     exited,
   };
+  spawned.add(server);
+  void exited.then(() => spawned.delete(server));
   await new Promise<void>((ready) => {
     child.stdout?.on('data', (chunk) => {
       out += chunk;
