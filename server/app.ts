@@ -1,11 +1,14 @@
 // HTTP and WebSocket on one port: GraphQL at /graphql, health, and the dashboard.
+
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema, Kind } from 'graphql';
+import { pinoHttp } from 'pino-http';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import { AppError } from './domain/errors.js';
@@ -20,6 +23,7 @@ import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics.js';
 import { staticClient } from './http/static-client.js';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 import type { Services } from './services/index.js';
 
 export interface AppDeps {
@@ -30,6 +34,48 @@ export interface AppDeps {
   logger: Logger;
   /** Feeds GraphQL subscriptions over WebSocket; without it /graphql serves HTTP only. */
   hub?: EventHub;
+  metrics: Metrics;
+  /** True once shutdown began: /readyz answers 503. */
+  draining(): boolean;
+}
+
+/** What a GraphQL request's log line and metrics say about it, filled as Apollo learns it. */
+interface RequestFacts {
+  operation?: string;
+  operationName?: string | null;
+  outcome?: string;
+  keyId?: string;
+  tenant?: string | null;
+}
+// On the response (for the log line) and on the context under a symbol, which Apollo's copy of the context keeps.
+const factsOf = new WeakMap<object, RequestFacts>();
+const FACTS = Symbol('request facts');
+
+/** Operation name for logs and metrics: its type and first root field (bounded by the schema, unlike client names). */
+function operationLabel(operation: { operation: string; selectionSet: { selections: readonly { kind: string }[] } }): string {
+  const first = operation.selectionSet.selections[0] as { kind: string; name?: { value: string } } | undefined;
+  return first?.kind === Kind.FIELD && first.name ? `${operation.operation} ${first.name.value}` : operation.operation;
+}
+
+function observePlugin(metrics: Metrics): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = process.hrtime.bigint();
+      const facts: RequestFacts = (contextValue as { [FACTS]?: RequestFacts })[FACTS] ?? {};
+      return {
+        async didResolveOperation({ operation, operationName }) {
+          facts.operation = operation ? operationLabel(operation) : 'unknown';
+          facts.operationName = operationName ?? null;
+        },
+        async willSendResponse({ response, errors }) {
+          const first = errors?.[0] ?? (response.body.kind === 'single' ? response.body.singleResult.errors?.[0] : undefined);
+          facts.outcome = first ? String(first.extensions?.code ?? 'ERROR') : 'ok';
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          metrics.requestDuration.observe({ operation: facts.operation ?? 'unparsed', outcome: facts.outcome }, seconds);
+        },
+      };
+    },
+  };
 }
 
 export interface App {
@@ -38,37 +84,84 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function createApp({ config, db, services, schema, logger, hub }: AppDeps): Promise<App> {
+export async function createApp({ config, db, services, schema, logger, hub, metrics, draining }: AppDeps): Promise<App> {
   const app = express();
   const httpServer = createServer(app);
+  // A request id on every line of a request: the caller's X-Request-Id when it sends a sane one, else a new one.
+  app.use(
+    pinoHttp({
+      logger: logger.pino,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
+      quietReqLogger: true,
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      customSuccessMessage: (req) => `${req.method} ${(req as { originalUrl?: string }).originalUrl ?? req.url} done`,
+      customErrorMessage: (req) => `${req.method} ${(req as { originalUrl?: string }).originalUrl ?? req.url} failed`,
+      // The line: method, path, status, duration, and for GraphQL the operation, key, tenant and outcome. No headers.
+      serializers: {
+        req: (req) => ({ method: req.method, url: req.url }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+      customSuccessObject: (_req, res, line) => ({ ...line, ...factsOf.get(res) }),
+      customErrorObject: (_req, res, _error, line) => ({ ...line, ...factsOf.get(res) }),
+      customAttributeKeys: { responseTime: 'durationMs' },
+    }),
+  );
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // Signals are ours (server/index.ts): readiness first, then the drain, in order.
+    stopOnTerminationSignals: false,
     // Keys travel in the Authorization header, which browsers never attach on their own: no CSRF to
     // guard against, and plain GET queries work as the GraphQL-over-HTTP spec says.
     csrfPrevention: false,
     formatError: createFormatError(logger),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryLimitsPlugin(schema)],
+    // Requests in flight get 5 s to finish on shutdown, inside the 10 s the whole stop may take.
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
+      queryLimitsPlugin(schema),
+      observePlugin(metrics),
+    ],
   });
   await apollo.start();
   const subscriptions = hub
-    ? createSubscriptionServer({ httpServer, schema, services, hub, logger, formatError: createFormatError(logger) })
+    ? createSubscriptionServer({
+        httpServer,
+        schema,
+        services,
+        hub,
+        logger,
+        formatError: createFormatError(logger),
+        socketEvents: { opened: metrics.socketOpened, closed: metrics.socketClosed },
+      })
     : null;
 
   app.disable('x-powered-by');
-  app.use(healthRoutes(db));
-  app.use(metricsRoutes(db));
+  app.use(healthRoutes(db, { draining, listening: () => hub?.listening ?? true }));
+  app.use(metricsRoutes(db, metrics));
   app.use(exportRoutes(services.exports, logger));
   app.use(
     '/graphql',
     express.json({ limit: config.maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
+      context: async ({ req, res }) => {
+        const facts: RequestFacts = {};
+        factsOf.set(res, facts);
         try {
-          return createContext(services, await actorFromAuthorization(services.apiKeys, req.headers.authorization));
+          const context = createContext(services, await actorFromAuthorization(services.apiKeys, req.headers.authorization));
+          Object.assign(context, { [FACTS]: facts });
+          facts.keyId = context.actor?.keyId;
+          facts.tenant = context.actor?.tenantId ?? null;
+          return context;
         } catch (error) {
           if (error instanceof AppError) {
+            facts.outcome = error.code; // the request ends here, before Apollo's plugins see it
             throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
           }
           throw error;
@@ -106,9 +199,9 @@ export async function createApp({ config, db, services, schema, logger, hub }: A
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => resolveListen((httpServer.address() as AddressInfo).port));
       }),
+    // New connections are refused at once; requests in flight drain while sockets are closed with 1001.
     close: async () => {
-      await subscriptions?.dispose();
-      await apollo.stop();
+      await Promise.all([apollo.stop(), subscriptions?.dispose()]);
     },
   };
 }

@@ -1,19 +1,49 @@
-// JSON logs, one object a line, filtered by LOG_LEVEL.
+// JSON logs (pino), one object a line, filtered by LOG_LEVEL. Callers keep a small interface: logger.info(msg, fields).
+// Secrets never reach a line: the Authorization header and any `secret` field are redacted.
+import pino from 'pino';
 import type { LogLevel } from './config.js';
-
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+  /** A logger whose lines all carry these fields. */
+  child(fields: Record<string, unknown>): Logger;
+  /** The pino logger underneath (for pino-http). */
+  pino: pino.Logger;
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
-  const log = (at: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
-    if (ORDER[at] < ORDER[level]) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...fields })}\n`);
+export const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'authorization',
+  'secret',
+  '*.secret',
+  'connectionParams',
+  '*.connectionParams',
+];
+
+function wrap(base: pino.Logger): Logger {
+  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, fields?: Record<string, unknown>) =>
+    fields ? base[level](fields, msg) : base[level](msg);
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (fields) => wrap(base.child(fields)),
+    pino: base,
   };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+export function createLogger(level: LogLevel, write?: (line: string) => void): Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: REDACT, censor: '[redacted]' },
+  };
+  return wrap(write ? pino(options, { write }) : pino(options));
 }

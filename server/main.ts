@@ -10,6 +10,7 @@ import { deleteExpiredEvents } from './events/event-store.js';
 import { createSchema } from './graphql/schema.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { createServices, type Services } from './services/index.js';
 
 export interface Syncwatch {
@@ -24,7 +25,18 @@ export interface Syncwatch {
   embedded: EmbeddedDatabase | null;
   /** Secret of the admin key created on first start of an empty database, else null. */
   firstAdminKey: string | null;
-  stop(): Promise<void>;
+  metrics: Metrics;
+  /** Whether this instance runs the background jobs now. */
+  isLeader(): boolean;
+  /** Graceful stop: /readyz 503 first, then HTTP drain and sockets closed with 1001, jobs stopped, lock and pool released. */
+  stop(options?: StopOptions): Promise<void>;
+}
+
+export interface StopOptions {
+  /** How long /readyz answers 503 before the drain starts, for load balancers to notice (default 0). */
+  readinessDelayMs?: number;
+  /** How long running background jobs may take to finish (default 5 s). */
+  jobsDeadlineMs?: number;
 }
 
 export interface StartOptions {
@@ -35,22 +47,40 @@ export interface StartOptions {
 
 export async function startSyncwatch(config: Config, options: StartOptions = {}): Promise<Syncwatch> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(join(config.dataDir, 'postgres'));
+  const embedded = config.databaseUrl
+    ? null
+    : await startEmbeddedPostgres(join(config.dataDir, 'postgres'), {
+        ownedFrom: config.dataDir,
+        onNotice: (msg, fields) => logger.warn(msg, fields),
+      });
   if (embedded) {
-    logger.info('embedded PostgreSQL started', { dir: join(config.dataDir, 'postgres') });
+    logger.info('embedded PostgreSQL started', { dir: embedded.clusterDir });
   }
   let databaseUrl = config.databaseUrl;
   if (embedded) {
-    await embedded.createDatabase('syncwatch').catch(() => {}); // exists after the first start
+    await embedded.createDatabase('syncwatch').catch((error) => {
+      if (error?.code !== '42P04') throw error; // 42P04: it exists, after the first start
+    });
     databaseUrl = embedded.urlFor('syncwatch');
   }
   const db = await openDataSource(databaseUrl as string);
+  const metrics = createMetrics();
+  let draining = false;
   const services = createServices(
     db,
     config,
     (error) => logger.warn('writing trailing progress events failed; the progress job retries', { error: String(error) }),
     logger,
   );
+
+  // Accepted and rejected records, counted where they are acknowledged (services stay free of transport and metrics).
+  const report = services.ingest.report.bind(services.ingest);
+  services.ingest.report = async (...args) => {
+    const outcome = await report(...args);
+    metrics.recordsIngested.inc(outcome.accepted);
+    metrics.recordsRejected.inc(outcome.rejected.length);
+    return outcome;
+  };
 
   if (config.adminApiKey) await services.apiKeys.ensureAdminKey(config.adminApiKey);
   const firstAdminKey = config.adminApiKey ? null : await services.apiKeys.createFirstAdminKey();
@@ -59,11 +89,17 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     databaseUrl: databaseUrl as string,
     logger,
     eventRetentionHours: config.eventRetentionHours,
+    onDispatched: (events, subscribers) => {
+      metrics.eventsDispatched.inc(events.length);
+      if (subscribers > 0) metrics.eventsDelivered.inc(events.length * subscribers);
+      const now = Date.now();
+      for (const event of events) if (event.at) metrics.eventLag.observe(Math.max(0, now - event.at.getTime()) / 1000);
+    },
   });
   await hub.start();
 
   const schema = await createSchema();
-  const app: App = await createApp({ config, db, services, schema, logger, hub });
+  const app: App = await createApp({ config, db, services, schema, logger, hub, metrics, draining: () => draining });
   const port = await app.listen(config.port, config.host);
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   const url = `http://${host}:${port}`;
@@ -85,19 +121,48 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     logger,
   );
   if (options.jobs !== false) scheduler.start();
+  metrics.attach({
+    db,
+    listening: () => hub.listening,
+    leader: () => scheduler.isLeader,
+    openSubscriptions: () => hub.openSubscriptions,
+  });
 
   let stopping: Promise<void> | null = null;
-  const stop = () => {
+  const stop = (stopOptions: StopOptions = {}) => {
     stopping ??= (async () => {
-      await scheduler.stop();
+      const started = Date.now();
+      draining = true; // /readyz answers 503 from here on
+      if (stopOptions.readinessDelayMs) await new Promise((r) => setTimeout(r, stopOptions.readinessDelayMs));
+      const step = async (name: string, work: () => unknown) => {
+        const at = Date.now();
+        await work();
+        logger.debug('shutdown step done', { step: name, durationMs: Date.now() - at });
+      };
+      await step('exports', () => services.exports.stop()); // before the HTTP drain, which would wait for downloads
+      await Promise.all([
+        step('http and sockets', () => app.close()),
+        step('background jobs', () => scheduler.stop(stopOptions.jobsDeadlineMs)),
+      ]);
       services.progress.stop();
-      await services.exports.stop(); // before the HTTP drain, which would wait for downloads in flight
-      await app.close();
-      await hub.stop();
-      await db.destroy();
-      await embedded?.stop();
+      await step('event hub', () => hub.stop());
+      await step('database pool', () => db.destroy());
+      await step('embedded database', () => embedded?.stop());
+      logger.info('stopped', { durationMs: Date.now() - started });
     })();
     return stopping;
   };
-  return { url, port, db, services, hub, logger, embedded, firstAdminKey, stop };
+  return {
+    url,
+    port,
+    db,
+    services,
+    hub,
+    logger,
+    embedded,
+    firstAdminKey,
+    metrics,
+    isLeader: () => scheduler.isLeader,
+    stop,
+  };
 }

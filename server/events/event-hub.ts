@@ -4,7 +4,7 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger.js';
 import { EventListener } from './event-listener.js';
-import { isRetained, latestPosition, readEvents } from './event-store.js';
+import { isRetained, latestPosition, readEvents, type StoredEvent } from './event-store.js';
 import { type LiveEvent, materialize, type Needs } from './live-event.js';
 import { type EventPosition, START } from './position.js';
 
@@ -20,6 +20,8 @@ export interface EventHubOptions {
   databaseUrl: string;
   logger: Logger;
   eventRetentionHours: number;
+  /** Told of each batch dispatched: how many events, to how many subscribers, and when they were written. */
+  onDispatched?(events: StoredEvent[], subscribers: number): void;
   /** Fallback poll period: NOTIFY is only a wake-up and may be lost with its connection. */
   pollMs?: number;
 }
@@ -46,6 +48,11 @@ export class EventHub {
   /** Backend pid of the LISTEN connection (tests terminate it). */
   get listenerPid(): number | null {
     return this.listener.pid;
+  }
+
+  /** Whether the LISTEN connection is up (readiness, metrics). */
+  get listening(): boolean {
+    return this.listener.pid !== null;
   }
 
   /** Readers of the hub; identical subscriptions share one (see shared-subscriptions.ts). */
@@ -103,6 +110,7 @@ export class EventHub {
           } while (!covers(needs, this.needs()));
           if (this.stopped) return;
           for (const event of live) this.dispatch(event);
+          this.options.onDispatched?.(stored, this.subscribers.size);
           this.position = stored[stored.length - 1].position;
           if (stored.length < BATCH) break;
         }

@@ -6,7 +6,10 @@ import type { EventPosition } from './position.js';
 export type EventKind = EventInput['kind'];
 
 /** One committed row of the event table. */
-export type StoredEvent = EventInput & { position: EventPosition };
+export type StoredEvent = EventInput & {
+  position: EventPosition /** When its transaction wrote it (metrics: lag to delivery). */;
+  at?: Date;
+};
 
 /** Narrows a backlog read to what one subscription can use; the rest is filtered in memory. */
 export interface EventScope {
@@ -26,6 +29,7 @@ interface Row {
   pipeline_id: string;
   tenant_id: string | null;
   payload: never;
+  at?: Date;
 }
 
 // Only events of ended transactions: nothing can still commit below pg_snapshot_xmin (see position.ts).
@@ -39,6 +43,7 @@ function toEvent(row: Row): StoredEvent {
     tenantId: row.tenant_id,
     payload: row.payload,
     position: { xid: BigInt(row.event_xid), id: BigInt(row.event_id) },
+    at: row.at,
   } as StoredEvent;
 }
 
@@ -75,7 +80,7 @@ export async function readEvents(
     if (scope.pipelineIds != null) add((n) => `pipeline_id = ANY($${n}::uuid[])`, scope.pipelineIds);
   }
   const rows: Row[] = await db.query(
-    `SELECT id::text AS event_id, xid::text AS event_xid, kind, run_id, pipeline_id, tenant_id, payload
+    `SELECT id::text AS event_id, xid::text AS event_xid, kind, run_id, pipeline_id, tenant_id, payload, at
      FROM events WHERE ${where.join(' AND ')} ORDER BY xid, id LIMIT $3`,
     params,
   );

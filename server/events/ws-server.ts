@@ -8,7 +8,6 @@
 // graphql-ws's own codes (4400 bad message, 4408 init timeout, 4500 internal error, ...) also apply.
 import type { Server } from 'node:http';
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type Actor, can } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
@@ -19,6 +18,7 @@ import type { Services } from '../services/index.js';
 import type { EventHub } from './event-hub.js';
 import type { LiveTransport } from './live-streams.js';
 import { createSubscriptionSharing } from './shared-subscriptions.js';
+import { type SocketEvents, useServer } from './ws-adapter.js';
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
@@ -37,6 +37,8 @@ export interface SubscriptionServerOptions {
   maxBuffered?: number;
   /** How often open sockets' keys are checked for revocation. */
   keyCheckMs?: number;
+  /** Told when sockets open and close (metrics). */
+  socketEvents?: SocketEvents;
 }
 
 /** What a connection keeps once its key is accepted. */
@@ -130,6 +132,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatErrors(result.errors) } : undefined),
     },
     wsServer,
+    logger,
+    options.socketEvents,
   );
 
   // A revoked key loses its open sockets within one check.

@@ -8,6 +8,25 @@ import type { Logger } from '../logger.js';
 const VALUE_ERROR =
   /^(Expected value of type|Enum "[^"]+" cannot represent|Value "[^"]*" does not exist|\w+ cannot represent|Field "[^"]+" of required type|Argument "[^"]+" of required type)/;
 
+// The database away (restarting, unreachable, refusing connections): a coded, retryable error, not an internal one.
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (
+    let e = error as { code?: string; driverError?: unknown; message?: string; name?: string } | undefined, depth = 0;
+    e && depth < 3;
+    depth++
+  ) {
+    // TypeORM's words for a transaction whose connection broke under it: nothing was committed.
+    if (/^QueryRunner(Provider)?AlreadyReleasedError$/.test(String(e.name))) return true;
+    if (typeof e.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || e.code.startsWith('08'))) return true;
+    if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(String(e.message))) {
+      return true;
+    }
+    e = e.driverError as typeof e;
+  }
+  return false;
+}
+
 export function createFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
@@ -17,6 +36,14 @@ export function createFormatError(logger: Logger) {
     const code = formatted.extensions?.code;
     if (code === ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED && VALUE_ERROR.test(formatted.message)) {
       return { ...formatted, extensions: { ...formatted.extensions, code: ApolloServerErrorCode.BAD_USER_INPUT } };
+    }
+    if (code === ApolloServerErrorCode.INTERNAL_SERVER_ERROR && isDatabaseUnavailable(original)) {
+      logger.warn('database unavailable', { error: String((original as Error)?.message ?? original), path: formatted.path });
+      return {
+        message: 'the database is unavailable; retry shortly',
+        path: formatted.path,
+        extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true },
+      };
     }
     if (code === ApolloServerErrorCode.INTERNAL_SERVER_ERROR) {
       logger.error('unexpected error', { error: String((original as Error)?.stack ?? original), path: formatted.path });

@@ -1,19 +1,35 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 
-/** /healthz: the process answers. /readyz: it can reach its database. */
-export function healthRoutes(db: DataSource): Router {
+export interface Readiness {
+  /** Set on SIGTERM, before anything else stops: load balancers stop sending requests here. */
+  draining(): boolean;
+  /** Whether the LISTEN connection feeding live subscriptions is up. */
+  listening(): boolean;
+}
+
+/** /healthz: the process answers. /readyz: it is not shutting down, reaches its database and LISTENs for events. */
+export function healthRoutes(db: DataSource, readiness: Readiness): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
+    if (readiness.draining()) {
+      res.status(503).json({ status: 'shutting down' });
+      return;
+    }
     try {
       await db.query('SELECT 1');
-      res.json({ status: 'ready' });
     } catch (error) {
-      res.status(503).json({ status: 'unavailable', error: String(error) });
+      res.status(503).json({ status: 'unavailable', database: 'down', error: String(error) });
+      return;
     }
+    if (!readiness.listening()) {
+      res.status(503).json({ status: 'unavailable', database: 'up', listen: 'down' });
+      return;
+    }
+    res.json({ status: 'ready', database: 'up', listen: 'up' });
   });
   return router;
 }

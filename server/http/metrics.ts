@@ -1,21 +1,23 @@
-// /metrics in Prometheus text format: process metrics, and run and retry state read at scrape time.
+// /metrics in Prometheus text format: this instance's metrics (server/metrics.ts), and run and retry state read at scrape time.
 import { Router } from 'express';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import type { Metrics } from '../metrics.js';
 
-export function metricsRoutes(db: DataSource): Router {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'syncwatch_' });
+export function metricsRoutes(db: DataSource, metrics: Metrics): Router {
+  const registry = metrics.registry;
   new Gauge({
     name: 'syncwatch_runs',
     help: 'Runs by status (active statuses and the last 24 hours of finished ones).',
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      const rows: { status: string; n: number }[] = await db.query(
-        `SELECT status, count(*)::int AS n FROM runs
+      const rows: { status: string; n: number }[] = await db
+        .query(
+          `SELECT status, count(*)::int AS n FROM runs
          WHERE status IN ('QUEUED','RUNNING','CANCELLING') OR ended_at > now() - interval '24 hours' GROUP BY status`,
-      );
+        )
+        .catch(() => []); // the database is away: the instance's own metrics still answer
       this.reset();
       for (const row of rows) this.set({ status: row.status }, row.n);
     },
@@ -25,8 +27,8 @@ export function metricsRoutes(db: DataSource): Router {
     help: 'Records waiting for an automatic retry whose time has come.',
     registers: [registry],
     async collect() {
-      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM records WHERE next_retry_at <= now()`);
-      this.set(n);
+      const rows = await db.query(`SELECT count(*)::int AS n FROM records WHERE next_retry_at <= now()`).catch(() => null);
+      if (rows) this.set(rows[0].n);
     },
   });
 

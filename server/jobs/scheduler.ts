@@ -81,12 +81,18 @@ export class Scheduler {
     }
   }
 
-  async stop(): Promise<void> {
+  /** Stops starting jobs, waits for running ones up to the deadline, then releases the lock. */
+  async stop(deadlineMs = 5_000): Promise<void> {
     this.stopped = true;
     if (this.electionTimer) clearInterval(this.electionTimer);
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
-    while (this.running.size > 0) await new Promise((r) => setTimeout(r, 20));
+    const until = Date.now() + deadlineMs;
+    while (this.running.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    if (this.running.size > 0) {
+      // Their transactions roll back when the process ends; each job is idempotent and runs again on the next leader.
+      this.logger.warn('background jobs still running at the shutdown deadline', { jobs: [...this.running] });
+    }
     if (this.runner) {
       if (this.leader) await this.runner.query('SELECT pg_advisory_unlock($1)', [LEADER_LOCK_KEY]).catch(() => {});
       await this.runner.release().catch(() => {});

@@ -57,7 +57,11 @@ export function createHttpClient(url: string, apiKey: string): GraphQLHttpClient
       );
     }
     const [first] = body.errors ?? [];
-    if (first) throw new SyncwatchError(first.message, first.extensions?.code ?? 'GRAPHQL_ERROR', false);
+    // SERVICE_UNAVAILABLE: the server's database is away for a moment (a restart): worth retrying.
+    if (first) {
+      const code = first.extensions?.code ?? 'GRAPHQL_ERROR';
+      throw new SyncwatchError(first.message, code, code === 'SERVICE_UNAVAILABLE');
+    }
     if (!body.data)
       throw new SyncwatchError(`HTTP ${response.status} without data from ${url}`, `HTTP_${response.status}`, response.status >= 500);
     return body.data;

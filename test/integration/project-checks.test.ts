@@ -19,12 +19,17 @@ interface Outcome {
 }
 
 /** Runs a command in the project root; resolves with its exit code and combined output, never rejects. */
-function run(command: string, args: string[]): Promise<Outcome> {
+function run(command: string, args: string[], env: Record<string, string> = {}): Promise<Outcome> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: ROOT, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, output: `${stdout}${stderr}`.trim() });
-    });
+    execFile(
+      command,
+      args,
+      { cwd: ROOT, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', ...env } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, output: `${stdout}${stderr}`.trim() });
+      },
+    );
   });
 }
 
@@ -83,7 +88,14 @@ describe.skipIf(!existsSync(CONTRACT_CHECK) && !process.env.CI)('the public cont
 
 describe.skipIf(!onPath('docker-compose'))('docker-compose.yml', () => {
   it('is a valid compose file (docker-compose config -q)', { timeout: CHECK_TIMEOUT }, async () => {
-    const result = await run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q']);
+    const secrets = { ADMIN_API_KEY: 'a-secret-of-16-chars-or-more', POSTGRES_PASSWORD: 'a-password' };
+    const result = await run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], secrets);
     expect(result.code, result.output).toBe(0);
+  });
+
+  it('has no usable default admin key or database password: it refuses to start without them', { timeout: CHECK_TIMEOUT }, async () => {
+    const result = await run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { ADMIN_API_KEY: '', POSTGRES_PASSWORD: '' });
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/ADMIN_API_KEY|POSTGRES_PASSWORD/);
   });
 });

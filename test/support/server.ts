@@ -1,7 +1,7 @@
 // A real syncwatch instance for a test file: its own database, the real HTTP/WebSocket server on a free port.
 import { type Config, loadConfig } from '../../server/config.js';
 import { Role } from '../../server/domain/enums.js';
-import { createLogger } from '../../server/logger.js';
+import { createLogger, type Logger } from '../../server/logger.js';
 import { type Syncwatch, startSyncwatch } from '../../server/main.js';
 import { createTestDatabase } from './database.js';
 import { GraphQLClient } from './graphql-client.js';
@@ -22,7 +22,7 @@ export interface TestServer {
 
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { databaseUrl?: string; jobs?: boolean } = {},
+  options: { databaseUrl?: string; jobs?: boolean; logger?: Logger } = {},
 ): Promise<TestServer> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const config: Config = loadConfig({
@@ -33,7 +33,7 @@ export async function startTestServer(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const instance = await startSyncwatch(config, { logger: createLogger(config.logLevel), jobs: options.jobs });
+  const instance = await startSyncwatch(config, { logger: options.logger ?? createLogger(config.logLevel), jobs: options.jobs });
   const url = `http://127.0.0.1:${instance.port}`;
   const graphqlUrl = `${url}/graphql`;
   const admin = new GraphQLClient(graphqlUrl, ADMIN_SECRET);
