@@ -5,16 +5,15 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
-import { AppError } from './domain/errors.js';
 import type { EventHub } from './events/event-hub.js';
-import { createSubscriptionServer } from './events/ws-server.js';
 import { type Context, createContext } from './graphql/context.js';
 import { createFormatError } from './graphql/errors.js';
-import { queryLimitsPlugin } from './graphql/limits.js';
-import { actorFromAuthorization } from './http/auth.js';
+import { actorOfRequest, costPlugin, guardGraphQLRequests } from './graphql/http.js';
+import { LIMITS } from './graphql/policy.js';
+import { createSubscriptionServer } from './graphql/ws/server.js';
 import { exportRoutes } from './http/exports.js';
 import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics.js';
@@ -49,11 +48,23 @@ export async function createApp({ config, db, services, schema, logger, hub }: A
     // guard against, and plain GET queries work as the GraphQL-over-HTTP spec says.
     csrfPrevention: false,
     formatError: createFormatError(logger),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryLimitsPlugin(schema)],
+    // The guard in front (graphql/http.ts) has parsed under the same limit; this is the backstop.
+    parseOptions: { maxTokens: LIMITS.maxTokens },
+    // One path for documents: every query text goes through the guard.
+    persistedQueries: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), costPlugin(schema)],
   });
   await apollo.start();
   const subscriptions = hub
-    ? createSubscriptionServer({ httpServer, schema, services, hub, logger, formatError: createFormatError(logger) })
+    ? createSubscriptionServer({
+        httpServer,
+        schema,
+        services,
+        hub,
+        logger,
+        formatError: createFormatError(logger),
+        maxPayloadBytes: config.maxBodyBytes,
+      })
     : null;
 
   app.disable('x-powered-by');
@@ -63,18 +74,8 @@ export async function createApp({ config, db, services, schema, logger, hub }: A
   app.use(
     '/graphql',
     express.json({ limit: config.maxBodyBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        try {
-          return createContext(services, await actorFromAuthorization(services.apiKeys, req.headers.authorization));
-        } catch (error) {
-          if (error instanceof AppError) {
-            throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
-          }
-          throw error;
-        }
-      },
-    }),
+    guardGraphQLRequests(services.apiKeys),
+    expressMiddleware(apollo, { context: async ({ res }) => createContext(services, actorOfRequest(res)) }),
   );
   app.use(staticClient());
   // Body parser failures (too large, malformed JSON) answer in GraphQL's error shape.

@@ -18,7 +18,7 @@ export interface LiveTransport extends ShareHint {
   hub: EventHub;
   /** Values waiting to be sent before the subscriber is closed as too slow. */
   maxBuffered: number;
-  /** Closes the socket (see the close codes in ws-server.ts). */
+  /** Closes the socket (see the close codes in graphql/ws/close-codes.ts). */
   close(code: number, reason: string): void;
 }
 

@@ -9,7 +9,10 @@ const VALUE_ERROR =
   /^(Expected value of type|Enum "[^"]+" cannot represent|Value "[^"]*" does not exist|\w+ cannot represent|Field "[^"]+" of required type|Argument "[^"]+" of required type)/;
 
 export function createFormatError(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+  return (withHttp: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    // extensions.http is the HTTP status hint (Apollo drops it); over WebSocket it would leak as is.
+    const { http: _http, ...rest } = withHttp.extensions ?? {};
+    const formatted = withHttp.extensions ? { ...withHttp, extensions: rest } : withHttp;
     const original = unwrapResolverError(error);
     if (original instanceof AppError) {
       return { ...formatted, message: original.message, extensions: { ...original.details, code: original.code } };

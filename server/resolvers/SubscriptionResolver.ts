@@ -6,7 +6,7 @@ import { actorOf, type Context } from '../graphql/context.js';
 import { RecordFilter, RunFilter } from './types/filters.input.js';
 import { RecordBatchEvent, RunEvent, WorkerCommand } from './types/live-events.js';
 
-/** Over WebSocket the context also carries the live transport (see events/ws-server.ts). */
+/** Over WebSocket the context also carries the live transport (see graphql/ws/server.ts). */
 type LiveContext = Context & { live?: LiveTransport };
 
 /** A subscription's context lives as long as it does: its loaders must not keep (stale) rows between events. */

@@ -7,18 +7,19 @@
 //   1001  server going away (shutdown): reconnect, to this or another instance, and resume with `since`
 // graphql-ws's own codes (4400 bad message, 4408 init timeout, 4500 internal error, ...) also apply.
 import type { Server } from 'node:http';
-import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, getOperationAST, validate } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { type Actor, can } from '../domain/actor.js';
-import { AppError } from '../domain/errors.js';
-import { createContext } from '../graphql/context.js';
-import { actorFromAuthorization } from '../http/auth.js';
-import type { Logger } from '../logger.js';
-import type { Services } from '../services/index.js';
-import type { EventHub } from './event-hub.js';
-import type { LiveTransport } from './live-streams.js';
-import { createSubscriptionSharing } from './shared-subscriptions.js';
+import { type Actor, can } from '../../domain/actor.js';
+import { AppError } from '../../domain/errors.js';
+import type { EventHub } from '../../events/event-hub.js';
+import type { LiveTransport } from '../../events/live-streams.js';
+import { createSubscriptionSharing } from '../../events/shared-subscriptions.js';
+import { actorFromAuthorization } from '../../http/auth.js';
+import type { Logger } from '../../logger.js';
+import type { Services } from '../../services/index.js';
+import { createContext } from '../context.js';
+import { checkCost, overLimit, parseGuarded } from '../policy.js';
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
@@ -37,6 +38,8 @@ export interface SubscriptionServerOptions {
   maxBuffered?: number;
   /** How often open sockets' keys are checked for revocation. */
   keyCheckMs?: number;
+  /** Largest message accepted (the HTTP body limit); a larger one closes the socket with 1009. */
+  maxPayloadBytes: number;
 }
 
 /** What a connection keeps once its key is accepted. */
@@ -44,7 +47,7 @@ type KeyExtra = { actor: Actor };
 
 export function createSubscriptionServer(options: SubscriptionServerOptions): { dispose(): Promise<void> } {
   const { httpServer, schema, services, hub, logger, formatError } = options;
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: options.maxPayloadBytes });
   const socketsByKey = new Map<string, Set<WebSocket>>();
   const openByConnection = new WeakMap<object, Set<string>>();
   const formatErrors = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
@@ -85,6 +88,26 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
           if (sockets.size === 0 && socketsByKey.get(actor.keyId) === sockets) socketsByKey.delete(actor.keyId);
         });
         return true;
+      },
+      // The execution policy of the HTTP door (graphql/policy.ts), before graphql-ws would parse and validate.
+      onSubscribe: (_ctx, _id, payload) => {
+        try {
+          const document = parseGuarded(payload.query, { keyed: true });
+          const operation = getOperationAST(document, payload.operationName ?? undefined);
+          if (operation && operation.operation !== 'subscription') {
+            return [overLimit('transport', `${operation.operation}s go over HTTP (POST /graphql); the socket carries subscriptions only`)];
+          }
+          const errors = validate(schema, document);
+          if (errors.length > 0) {
+            return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+          }
+          const variables = payload.variables ?? {};
+          checkCost(schema, document, payload.operationName ?? undefined, variables);
+          return { schema, document, operationName: payload.operationName, variableValues: variables };
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
       },
       context: (ctx, id, payload) => {
         const socket = ctx.extra.socket;
