@@ -37,9 +37,13 @@ export const LIMITS = {
   maxCost: 100_000,
   /** Price of one `totalCount` (one COUNT in the database): at most 20 in a request. */
   countCost: 5_000,
+  /** Subscriptions open on one socket; one more is refused with a `subscriptions` error. */
+  maxSubscriptionsPerSocket: 50,
+  /** Sockets open with one key on one instance; one more is closed with CLOSE.TOO_MANY_SOCKETS. */
+  maxSocketsPerKey: 20,
 } as const;
 
-export type Limit = 'tokens' | 'aliases' | 'directives' | 'depth' | 'fields' | 'cost' | 'transport';
+export type Limit = 'tokens' | 'aliases' | 'directives' | 'depth' | 'fields' | 'cost' | 'transport' | 'subscriptions';
 
 /** A request over one of the limits: BAD_USER_INPUT, naming the limit (400 over HTTP). */
 export const overLimit = (limit: Limit, message: string) =>

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/domain/enums.js';
 import { LIMITS } from '../../server/graphql/policy.js';
+import { CLOSE } from '../../server/graphql/ws/close-codes.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { LiveClient } from '../support/ws-client.js';
@@ -181,6 +182,37 @@ describe('the WebSocket door', () => {
       expect((await client.closed).code).toBe(1009);
     } finally {
       await client.dispose();
+    }
+    await answersNormally();
+  });
+
+  it('caps subscriptions per socket with an error, the socket and its others staying open', async () => {
+    const client = live();
+    try {
+      const open = Array.from({ length: LIMITS.maxSubscriptionsPerSocket }, () =>
+        client.subscribe('subscription { runUpdated { cursor } }'),
+      );
+      const [error] = await client.subscribe('subscription { runUpdated { cursor } }').failure();
+      expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', limit: 'subscriptions' });
+      expect(open.every((received) => received.errors === null)).toBe(true);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('caps sockets per key with CLOSE.TOO_MANY_SOCKETS; another key still connects', async () => {
+    const clients = Array.from({ length: LIMITS.maxSocketsPerKey }, () => live());
+    try {
+      // Each socket is acknowledged once its first subscription answers (or at least is accepted).
+      await Promise.all(clients.map((client) => new Promise<void>((resolve) => client.client.on('connected', () => resolve()))));
+      const extra = live();
+      clients.push(extra);
+      expect(await extra.closed).toEqual({ code: CLOSE.TOO_MANY_SOCKETS.code, reason: CLOSE.TOO_MANY_SOCKETS.reason });
+      const other = new LiveClient(server.graphqlUrl, (await server.clientFor(Role.VIEWER)).secret);
+      clients.push(other);
+      await new Promise<void>((resolve) => other.client.on('connected', () => resolve()));
+    } finally {
+      await Promise.all(clients.map((client) => client.dispose()));
     }
     await answersNormally();
   });

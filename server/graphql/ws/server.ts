@@ -1,11 +1,6 @@
-// GraphQL subscriptions over graphql-ws on the HTTP server's port and path (/graphql).
-//
-// Close codes a client can act on:
-//   4401  missing, malformed, unknown or revoked API key: fix the key, then reconnect
-//   4403  the key's role may not subscribe
-//   4429  subscriber too slow: its buffer of unsent events overflowed; reconnect and resume with `since`
-//   1001  server going away (shutdown): reconnect, to this or another instance, and resume with `since`
-// graphql-ws's own codes (4400 bad message, 4408 init timeout, 4500 internal error, ...) also apply.
+// GraphQL over WebSocket (graphql-ws, `use/ws`) on the HTTP server's port and path (/graphql): the
+// socket door of the execution policy (../policy.ts). It carries subscriptions only; queries and
+// mutations go over HTTP. Close codes and what a client should do after each: ./close-codes.ts.
 import type { Server } from 'node:http';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, getOperationAST, validate } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -19,10 +14,8 @@ import { actorFromAuthorization } from '../../http/auth.js';
 import type { Logger } from '../../logger.js';
 import type { Services } from '../../services/index.js';
 import { createContext } from '../context.js';
-import { checkCost, overLimit, parseGuarded } from '../policy.js';
-
-export const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_FORBIDDEN = 4403;
+import { checkCost, LIMITS, overLimit, parseGuarded } from '../policy.js';
+import { CLOSE } from './close-codes.js';
 
 /** ws options for a prebuilt message: a text frame, though it is handed over as a Buffer. */
 const TEXT = { binary: false } as const;
@@ -34,7 +27,7 @@ export interface SubscriptionServerOptions {
   hub: EventHub;
   logger: Logger;
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
-  /** Unsent events a subscriber may have before it is closed with 4429. */
+  /** Unsent events a subscriber may have before it is closed as too slow (CLOSE.SLOW_READER). */
   maxBuffered?: number;
   /** How often open sockets' keys are checked for revocation. */
   keyCheckMs?: number;
@@ -72,15 +65,19 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
         }
         const socket = ctx.extra.socket;
         if (!actor) {
-          socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: send a valid key as { authorization: "Bearer <key>" }');
+          socket.close(CLOSE.UNAUTHORIZED.code, CLOSE.UNAUTHORIZED.reason);
           return false;
         }
         if (!can(actor, 'read')) {
-          socket.close(CLOSE_FORBIDDEN, `Forbidden: role ${actor.role} may not subscribe`);
+          socket.close(CLOSE.FORBIDDEN.code, CLOSE.FORBIDDEN.reason);
+          return false;
+        }
+        const sockets = socketsByKey.get(actor.keyId) ?? new Set();
+        if (sockets.size >= LIMITS.maxSocketsPerKey) {
+          socket.close(CLOSE.TOO_MANY_SOCKETS.code, CLOSE.TOO_MANY_SOCKETS.reason);
           return false;
         }
         ctx.extra.actor = actor;
-        const sockets = socketsByKey.get(actor.keyId) ?? new Set();
         sockets.add(socket);
         socketsByKey.set(actor.keyId, sockets);
         socket.once('close', () => {
@@ -90,7 +87,16 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
         return true;
       },
       // The execution policy of the HTTP door (graphql/policy.ts), before graphql-ws would parse and validate.
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: (ctx, _id, payload) => {
+        // Counted from graphql-ws's own table: the new id is already in it.
+        if (Object.keys(ctx.subscriptions).length > LIMITS.maxSubscriptionsPerSocket) {
+          return [
+            overLimit(
+              'subscriptions',
+              `this socket has ${LIMITS.maxSubscriptionsPerSocket} subscriptions open; end one first, or open another socket`,
+            ),
+          ];
+        }
         try {
           const document = parseGuarded(payload.query, { keyed: true });
           const operation = getOperationAST(document, payload.operationName ?? undefined);
@@ -116,7 +122,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
         const live: LiveTransport = {
           hub,
           maxBuffered: options.maxBuffered ?? 1_000,
-          close: (code, reason) => socket.close(code, reason),
+          closeTooSlow: () => socket.close(CLOSE.SLOW_READER.code, CLOSE.SLOW_READER.reason),
           // The same message graphql-ws sends ({"id","type":"next","payload"}), around a payload serialized once.
           sendNext: (payload, sent) => {
             if (socket.readyState !== socket.OPEN) return false;
@@ -164,7 +170,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
         logger.warn('checking a subscriber key failed', { error: String(error) });
         continue;
       }
-      for (const socket of sockets) socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: the API key was revoked');
+      for (const socket of sockets) socket.close(CLOSE.REVOKED.code, CLOSE.REVOKED.reason);
       socketsByKey.delete(keyId);
     }
   }, options.keyCheckMs ?? 5_000);
