@@ -135,6 +135,45 @@ describe('the HTTP door', () => {
   });
 });
 
+describe('forged cursors', () => {
+  const forge = (field: string, value: unknown, id: string) => Buffer.from(JSON.stringify([field, value, id])).toString('base64url');
+  const uuid = '6f1c1c8e-0000-4000-8000-000000000001';
+
+  it('are BAD_USER_INPUT, never an internal error', async () => {
+    for (const after of [
+      forge('STARTED_AT', '2026-02-30 10:00:00+00', uuid),
+      forge('STARTED_AT', 'yesterday', uuid),
+      forge('STARTED_AT', 12, uuid),
+      'not base64 at all ***',
+    ]) {
+      expect(await httpRefusal(viewer, 'query($a: String) { runs(first: 1, after: $a) { edges { cursor } } }', { a: after })).toMatchObject(
+        {
+          code: 'BAD_USER_INPUT',
+        },
+      );
+    }
+    expect(
+      await httpRefusal(
+        viewer,
+        'query($a: String) { records(first: 1, after: $a, orderBy: { field: LATENCY, direction: ASC }) { edges { cursor } } }',
+        { a: forge('LATENCY', '99999999999', uuid) },
+      ),
+    ).toMatchObject({ code: 'BAD_USER_INPUT' });
+    await answersNormally();
+  });
+
+  it('to resume a subscription are BAD_USER_INPUT (EVENTS_EXPIRED)', async () => {
+    const client = new LiveClient(server.graphqlUrl, viewerSecret);
+    try {
+      const since = Buffer.from(`ev:${'9'.repeat(20)}:${'9'.repeat(19)}`).toString('base64url');
+      const [error] = await client.subscribe('subscription($s: String) { runUpdated(since: $s) { cursor } }', { s: since }).failure();
+      expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'EVENTS_EXPIRED' });
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
 describe('the WebSocket door', () => {
   const live = () => new LiveClient(server.graphqlUrl, viewerSecret);
 
