@@ -174,6 +174,20 @@ describe('forged cursors', () => {
   });
 });
 
+describe('bulk operator mutations', () => {
+  it('take at most 1,000 ids, and an error repeats only a few of them', async () => {
+    const operator = await server.clientFor(Role.OPERATOR);
+    const tooMany = Array.from({ length: 1_001 }, (_, i) => String(i + 1));
+    const result = await operator.request('mutation($ids: [ID!]) { retryRecords(ids: $ids) { __typename } }', { ids: tooMany });
+    expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const unknown = Array.from({ length: 1_000 }, (_, i) => `nope-${'x'.repeat(200)}-${i}`);
+    const missing = await operator.request('mutation($ids: [ID!]) { discardDeadLetters(ids: $ids) { __typename } }', { ids: unknown });
+    expect(missing.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect(missing.errors?.[0].message.length).toBeLessThan(1_100);
+    expect(missing.errors?.[0].message).toMatch(/and 990 more/);
+  });
+});
+
 describe('the WebSocket door', () => {
   const live = () => new LiveClient(server.graphqlUrl, viewerSecret);
 
