@@ -20,6 +20,10 @@ export interface Config {
   progressIntervalMs: number;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
+  /** PostgreSQL statement_timeout of every pooled connection (0: none). */
+  dbStatementTimeoutMs: number;
+  /** How long a request waits for a pooled connection before it fails. */
+  dbConnectTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -65,5 +69,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     progressIntervalMs: integer(env, 'PROGRESS_INTERVAL_MS', 250, 0),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024),
+    dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000, 0),
+    dbConnectTimeoutMs: integer(env, 'DB_CONNECT_TIMEOUT_MS', 10_000, 1),
   };
 }

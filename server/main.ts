@@ -44,7 +44,10 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     await embedded.createDatabase('syncwatch').catch(() => {}); // exists after the first start
     databaseUrl = embedded.urlFor('syncwatch');
   }
-  const db = await openDataSource(databaseUrl as string);
+  const db = await openDataSource(databaseUrl as string, undefined, {
+    statementMs: config.dbStatementTimeoutMs,
+    connectMs: config.dbConnectTimeoutMs,
+  });
   const services = createServices(
     db,
     config,

@@ -8,6 +8,17 @@ import type { Logger } from '../logger.js';
 const VALUE_ERROR =
   /^(Expected value of type|Enum "[^"]+" cannot represent|Value "[^"]*" does not exist|\w+ cannot represent|Field "[^"]+" of required type|Argument "[^"]+" of required type)/;
 
+/**
+ * A statement cancelled by statement_timeout or lock_timeout (SQLSTATE 57014, 55P03), or no pooled
+ * connection within the connect timeout: the request may succeed later.
+ */
+function isTimeout(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const sqlState = (error as { code?: unknown }).code;
+  if (sqlState === '57014' || sqlState === '55P03') return true;
+  return /timeout exceeded when trying to connect|Connection terminated due to connection timeout|Query read timeout/.test(error.message);
+}
+
 export function createFormatError(logger: Logger) {
   return (withHttp: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     // extensions.http is the HTTP status hint (Apollo drops it); over WebSocket it would leak as is.
@@ -20,6 +31,14 @@ export function createFormatError(logger: Logger) {
     const code = formatted.extensions?.code;
     if (code === ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED && VALUE_ERROR.test(formatted.message)) {
       return { ...formatted, extensions: { ...formatted.extensions, code: ApolloServerErrorCode.BAD_USER_INPUT } };
+    }
+    if (isTimeout(original)) {
+      logger.warn('database timeout', { error: String((original as Error)?.message ?? original), path: formatted.path });
+      return {
+        message: 'the database did not answer in time; try again, or ask for less',
+        path: formatted.path,
+        extensions: { code: 'TIMEOUT' },
+      };
     }
     if (code === ApolloServerErrorCode.INTERNAL_SERVER_ERROR) {
       logger.error('unexpected error', { error: String((original as Error)?.stack ?? original), path: formatted.path });
