@@ -6,6 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
+import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import type { EventHub } from './events/event-hub.js';
@@ -13,6 +14,7 @@ import { type Context, createContext } from './graphql/context.js';
 import { createFormatError } from './graphql/errors.js';
 import { actorOfRequest, costPlugin, guardGraphQLRequests } from './graphql/http.js';
 import { LIMITS } from './graphql/policy.js';
+import { createRateLimits } from './graphql/rate-limits.js';
 import { createSubscriptionServer } from './graphql/ws/server.js';
 import { exportRoutes } from './http/exports.js';
 import { healthRoutes } from './http/health.js';
@@ -68,13 +70,22 @@ export async function createApp({ config, db, services, schema, logger, hub }: A
     : null;
 
   app.disable('x-powered-by');
+  // Behind a load balancer, the client address (rate limits) is its X-Forwarded-For.
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   app.use(healthRoutes(db));
   app.use(metricsRoutes(db));
   app.use(exportRoutes(services.exports, logger));
   app.use(
     '/graphql',
     express.json({ limit: config.maxBodyBytes }),
-    guardGraphQLRequests(services.apiKeys),
+    guardGraphQLRequests(
+      services.apiKeys,
+      createRateLimits((db.driver as unknown as { master: pg.Pool }).master, {
+        perKey: config.rateLimitPerKey,
+        perAddress: config.rateLimitPerAddress,
+        failedAuth: config.rateLimitFailedAuth,
+      }),
+    ),
     expressMiddleware(apollo, { context: async ({ res }) => createContext(services, actorOfRequest(res)) }),
   );
   app.use(staticClient());

@@ -24,6 +24,14 @@ export interface Config {
   dbStatementTimeoutMs: number;
   /** How long a request waits for a pooled connection before it fails. */
   dbConnectTimeoutMs: number;
+  /** GraphQL requests per minute of one API key, over all instances. */
+  rateLimitPerKey: number;
+  /** GraphQL requests per minute of one client address, over all instances. */
+  rateLimitPerAddress: number;
+  /** Failed authentications per minute of one client address before it is refused outright. */
+  rateLimitFailedAuth: number;
+  /** Express `trust proxy`: hops of load balancers whose X-Forwarded-For names the client (unset: none). */
+  trustProxy: number | string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -71,5 +79,9 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024),
     dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000, 0),
     dbConnectTimeoutMs: integer(env, 'DB_CONNECT_TIMEOUT_MS', 10_000, 1),
+    rateLimitPerKey: integer(env, 'RATE_LIMIT_PER_KEY', 6_000, 1),
+    rateLimitPerAddress: integer(env, 'RATE_LIMIT_PER_ADDRESS', 12_000, 1),
+    rateLimitFailedAuth: integer(env, 'RATE_LIMIT_FAILED_AUTH', 30, 1),
+    trustProxy: env.TRUST_PROXY ? (/^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY) : undefined,
   };
 }

@@ -14,6 +14,7 @@ import { ProgressEvents1700000000500 } from './migrations/1700000000500-Progress
 import { Rollups1700000000600 } from './migrations/1700000000600-Rollups.js';
 import { PipelineHealth1700000000700 } from './migrations/1700000000700-PipelineHealth.js';
 import { Exports1700000000800 } from './migrations/1700000000800-Exports.js';
+import { RateLimits1700000000900 } from './migrations/1700000000900-RateLimits.js';
 
 export const entities = [Pipeline, SyncRun, SyncRecord, RecordAttempt, AuditEntry, ApiKey, ExportJob];
 export const migrations = [
@@ -24,6 +25,7 @@ export const migrations = [
   Rollups1700000000600,
   PipelineHealth1700000000700,
   Exports1700000000800,
+  RateLimits1700000000900,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */

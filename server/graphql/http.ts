@@ -9,6 +9,7 @@ import { AppError } from '../domain/errors.js';
 import { actorFromAuthorization } from '../http/auth.js';
 import type { ApiKeyService } from '../services/api-key.service.js';
 import { checkCost, isIntrospectionOnly, parseGuarded } from './policy.js';
+import type { RateLimits, Refusal } from './rate-limits.js';
 
 /** Documents already accepted (by text): a repeated operation is not parsed twice by the guard. */
 const ACCEPTED_MAX = 1_000;
@@ -18,17 +19,28 @@ export const actorOfRequest = (res: express.Response): Actor | null => (res.loca
 
 /**
  * Express middleware in front of Apollo on /graphql. Answers itself (in GraphQL's error shape) when
- * the key is bad, when a key-less request asks more than introspection, or when the document is over
- * a limit; otherwise hands the request on with `res.locals.actor` set.
+ * the address or key is over its rate limit, when the key is bad, when a key-less request asks more
+ * than introspection, or when the document is over a limit; otherwise hands the request on with
+ * `res.locals.actor` set.
  */
-export function guardGraphQLRequests(apiKeys: ApiKeyService): express.RequestHandler {
+export function guardGraphQLRequests(apiKeys: ApiKeyService, limits: RateLimits | null): express.RequestHandler {
   const accepted = new Map<string, true>();
   return async (req, res, next) => {
+    const ip = req.ip ?? 'unknown';
     let actor: Actor | null;
     try {
-      actor = await actorFromAuthorization(apiKeys, req.headers.authorization);
+      const limited = limits && ((await limits.address(ip)) ?? (await limits.failedAuthBlocked(ip)));
+      if (limited) return tooMany(req, res, limited);
+      try {
+        actor = await actorFromAuthorization(apiKeys, req.headers.authorization);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        await limits?.failedAuth(ip);
+        return refuse(req, res, 401, { message: error.message, extensions: { code: error.code } });
+      }
+      const keyLimited = actor && limits && (await limits.key(actor.keyId));
+      if (keyLimited) return tooMany(req, res, keyLimited);
     } catch (error) {
-      if (error instanceof AppError) return refuse(req, res, 401, { message: error.message, extensions: { code: error.code } });
       return next(error);
     }
     res.locals.actor = actor;
@@ -68,6 +80,11 @@ function refuse(req: express.Request, res: express.Response, status: number, err
     .status(legacy ? 200 : status)
     .type(type)
     .send(JSON.stringify({ errors: [error] }));
+}
+
+function tooMany(req: express.Request, res: express.Response, refusal: Refusal) {
+  res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
+  refuse(req, res, 429, { message: refusal.message, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: refusal.retryAfterSeconds } });
 }
 
 /** Prices the operation Apollo resolved, with its variables (cost needs both). */
