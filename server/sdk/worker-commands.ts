@@ -1,7 +1,7 @@
 // workerCommands over graphql-ws: wake-ups for queued runs and cancels. Reconnects on drops; the worker polls besides.
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { closeMeaning } from '../graphql/ws/close-codes.js';
+import { closeMeaning } from './close-codes.js';
 import { WorkerCommandsDocument, type WorkerCommandsSubscription } from './generated/graphql.js';
 import type { WorkerLogger } from './types.js';
 

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/domain/enums.js';
 import { LIMITS } from '../../server/graphql/policy.js';
-import { CLOSE } from '../../server/graphql/ws/close-codes.js';
+import { CLOSE } from '../../server/sdk/close-codes.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { LiveClient } from '../support/ws-client.js';

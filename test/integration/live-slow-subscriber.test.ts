@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Role } from '../../server/domain/enums.js';
 import { encodeCursor } from '../../server/events/position.js';
-import { CLOSE } from '../../server/graphql/ws/close-codes.js';
+import { CLOSE } from '../../server/sdk/close-codes.js';
 import { createPipeline, eventually, recordInput, reportRecords, startRun } from '../support/fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { LiveClient } from '../support/ws-client.js';

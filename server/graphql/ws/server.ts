@@ -1,6 +1,6 @@
 // GraphQL over WebSocket (graphql-ws, `use/ws`) on the HTTP server's port and path (/graphql): the
 // socket door of the execution policy (../policy.ts). It carries subscriptions only; queries and
-// mutations go over HTTP. Close codes and what a client should do after each: ./close-codes.ts.
+// mutations go over HTTP. Close codes and what a client should do after each: sdk/close-codes.ts.
 import type { Server } from 'node:http';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, getOperationAST, validate } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -12,10 +12,10 @@ import type { LiveTransport } from '../../events/live-streams.js';
 import { createSubscriptionSharing } from '../../events/shared-subscriptions.js';
 import { actorFromAuthorization } from '../../http/auth.js';
 import type { Logger } from '../../logger.js';
+import { CLOSE } from '../../sdk/close-codes.js';
 import type { Services } from '../../services/index.js';
 import { createContext } from '../context.js';
 import { checkCost, LIMITS, overLimit, parseGuarded } from '../policy.js';
-import { CLOSE } from './close-codes.js';
 
 /** ws options for a prebuilt message: a text frame, though it is handed over as a Buffer. */
 const TEXT = { binary: false } as const;

@@ -1,6 +1,6 @@
 import { CloseCode } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
-import { CLOSE, closeMeaning } from '../../../server/graphql/ws/close-codes.js';
+import { CLOSE, closeMeaning } from '../../../server/sdk/close-codes.js';
 
 describe('close codes', () => {
   const reserved = new Set(Object.values(CloseCode).filter((v): v is number => typeof v === 'number'));

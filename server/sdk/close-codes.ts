@@ -1,3 +1,4 @@
+// Part of the SDK (it imports nothing from the server), so that workers and the dashboard share it.
 // Every close code the GraphQL WebSocket (/graphql, graphql-transport-ws) ends a socket with, its
 // reason, and what a client should do next. No imports: the dashboard and the SDK import the meaning
 // from here rather than repeat the numbers.
