@@ -31,6 +31,8 @@ export const LIMITS = {
   maxDirectives: 20,
   /** Field nesting of the operation. */
   maxDepth: 12,
+  /** Selections of one response name, and fragment spreads, in one selection set (inline fragments included): graphql's merge check is quadratic in them. */
+  maxRepeats: 5,
   /** Fields of the operation once every fragment spread is expanded. */
   maxFields: 2_000,
   /** Estimated cost: lists count `first` times, counts are priced as below. */
@@ -43,7 +45,7 @@ export const LIMITS = {
   maxSocketsPerKey: 20,
 } as const;
 
-export type Limit = 'tokens' | 'aliases' | 'directives' | 'depth' | 'fields' | 'cost' | 'transport' | 'subscriptions';
+export type Limit = 'tokens' | 'repeats' | 'aliases' | 'directives' | 'depth' | 'fields' | 'cost' | 'transport' | 'subscriptions';
 
 /** A request over one of the limits: BAD_USER_INPUT, naming the limit (400 over HTTP). */
 export const overLimit = (limit: Limit, message: string) =>
@@ -88,6 +90,7 @@ export function checkShape(document: DocumentNode): void {
   }
   while (stack.length > 0) {
     const set = stack.pop() as SelectionSetNode;
+    checkRepeats(set);
     for (const selection of set.selections) {
       directives += selection.directives?.length ?? 0;
       if (selection.kind === Kind.FIELD && selection.alias) aliases++;
@@ -144,6 +147,29 @@ export function checkShape(document: DocumentNode): void {
       throw overLimit('fields', `the operation asks for more than ${LIMITS.maxFields} fields once fragments are expanded`);
     }
   }
+}
+
+/**
+ * Refuses a selection set that selects one response name, or spreads fragments, more than
+ * LIMITS.maxRepeats times: graphql's check that fields merge compares them pairwise.
+ */
+function checkRepeats(set: SelectionSetNode): void {
+  const counts = new Map<string, number>();
+  const walk = (inner: SelectionSetNode) => {
+    for (const selection of inner.selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
+      else {
+        const name = selection.kind === Kind.FIELD ? (selection.alias?.value ?? selection.name.value) : '...';
+        const count = (counts.get(name) ?? 0) + 1;
+        if (count > LIMITS.maxRepeats) {
+          const what = name === '...' ? 'fragments are spread' : `"${name.slice(0, 64)}" is selected`;
+          throw overLimit('repeats', `${what} more than ${LIMITS.maxRepeats} times in one selection set`);
+        }
+        counts.set(name, count);
+      }
+    }
+  };
+  walk(set);
 }
 
 /** True when every operation of the document asks only introspection (__schema, __type, __typename). */
