@@ -55,7 +55,9 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     logger,
   );
 
-  if (config.adminApiKey) await services.apiKeys.ensureAdminKey(config.adminApiKey);
+  if (config.adminApiKey && !(await services.apiKeys.ensureAdminKey(config.adminApiKey))) {
+    logger.warn('ADMIN_API_KEY names a revoked key: it stays revoked; set a new secret');
+  }
   const firstAdminKey = config.adminApiKey ? null : await services.apiKeys.createFirstAdminKey();
 
   const hub = new EventHub(db, {

@@ -71,12 +71,18 @@ export class ApiKeyService {
   }
 
   /** Makes sure an admin key with this secret exists (ADMIN_API_KEY). */
-  async ensureAdminKey(secret: string): Promise<void> {
-    await this.db.query(
+  /**
+   * Creates the admin key of ADMIN_API_KEY if no key has that secret. A revoked key with it stays revoked
+   * (a leaked secret that was revoked must not come back with a restart): false then, the key unusable.
+   */
+  async ensureAdminKey(secret: string): Promise<boolean> {
+    const rows: { usable: boolean }[] = await this.db.query(
       `INSERT INTO api_keys (name, role, secret_hash) VALUES ('admin (ADMIN_API_KEY)', 'ADMIN', $1)
-       ON CONFLICT (secret_hash) DO UPDATE SET revoked_at = NULL, role = 'ADMIN', tenant_id = NULL`,
+       ON CONFLICT (secret_hash) DO UPDATE SET role = 'ADMIN', tenant_id = NULL WHERE api_keys.revoked_at IS NULL
+       RETURNING true AS usable`,
       [hashSecret(secret)],
     );
+    return rows.length > 0;
   }
 
   /** On an empty database, creates a first admin key and returns its secret; otherwise null. */
