@@ -66,6 +66,10 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     eventRetentionHours: config.eventRetentionHours,
   });
   await hub.start();
+  // Revocations by any instance reach this one's key cache and open sockets at once.
+  const stopRevocations = await services.apiKeys.listenForRevocations(databaseUrl as string, (error) =>
+    logger.warn('listening for key revocations failed', { error: String(error) }),
+  );
 
   const schema = await createSchema();
   const app: App = await createApp({ config, db, services, schema, logger, hub });
@@ -99,6 +103,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
       await services.exports.stop(); // before the HTTP drain, which would wait for downloads in flight
       await app.close();
       await hub.stop();
+      await stopRevocations();
       await db.destroy();
       await embedded?.stop();
     })();

@@ -161,6 +161,12 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
     wsServer,
   );
 
+  // A key revoked on any instance loses its open sockets at once (NOTIFY); the check below is the backstop.
+  const closeRevoked = (keyId: string) => {
+    for (const socket of socketsByKey.get(keyId) ?? []) socket.close(CLOSE.REVOKED.code, CLOSE.REVOKED.reason);
+    socketsByKey.delete(keyId);
+  };
+  const stopRevocations = services.apiKeys.onRevoked(closeRevoked);
   // A revoked key loses its open sockets within one check.
   const keyCheck = setInterval(async () => {
     for (const [keyId, sockets] of socketsByKey) {
@@ -178,6 +184,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
   return {
     async dispose() {
       clearInterval(keyCheck);
+      stopRevocations();
       await server.dispose();
     },
   };
