@@ -6,6 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
+import helmet from 'helmet';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
@@ -70,6 +71,31 @@ export async function createApp({ config, db, services, schema, logger, hub }: A
     : null;
 
   app.disable('x-powered-by');
+  // Security headers on every response. The dashboard's scripts come from this origin only; its UI
+  // library injects styles at run time (style-src needs 'unsafe-inline'); it talks to /graphql over
+  // fetch and WebSocket on this origin.
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+      // Plain HTTP in development and tests; TLS ends at the load balancer, which sets HSTS.
+      strictTransportSecurity: false,
+    }),
+  );
   // Behind a load balancer, the client address (rate limits) is its X-Forwarded-For.
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   app.use(healthRoutes(db));

@@ -270,3 +270,17 @@ describe('the WebSocket door', () => {
     await answersNormally();
   });
 });
+
+describe('security headers', () => {
+  it('are on every response: CSP (scripts from self, no framing), nosniff, referrer policy', async () => {
+    for (const path of ['/graphql?query=%7B__typename%7D', '/healthz', '/', '/no-such-page']) {
+      const response = await fetch(`${server.url}${path}`);
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toMatch(/script-src 'self'(;|$)/);
+      expect(csp, path).toMatch(/frame-ancestors 'none'/);
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(response.headers.get('referrer-policy'), path).toBe('no-referrer');
+      await response.arrayBuffer();
+    }
+  });
+});
