@@ -67,6 +67,7 @@ export async function createApp({ config, db, services, schema, logger, hub }: A
         logger,
         formatError: createFormatError(logger),
         maxPayloadBytes: config.maxBodyBytes,
+        maxSocketsPerKey: config.wsMaxSocketsPerKey,
       })
     : null;
 

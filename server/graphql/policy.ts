@@ -41,8 +41,6 @@ export const LIMITS = {
   countCost: 5_000,
   /** Subscriptions open on one socket; one more is refused with a `subscriptions` error. */
   maxSubscriptionsPerSocket: 50,
-  /** Sockets open with one key on one instance; one more is closed with CLOSE.TOO_MANY_SOCKETS. */
-  maxSocketsPerKey: 20,
 } as const;
 
 export type Limit = 'tokens' | 'repeats' | 'aliases' | 'directives' | 'depth' | 'fields' | 'cost' | 'transport' | 'subscriptions';

@@ -31,7 +31,7 @@ export const CLOSE = {
   FORBIDDEN: { code: 4403, reason: 'Forbidden: this role may not subscribe', next: 'fix' },
   /** The subscriber did not read fast enough: its buffer of unsent events overflowed. */
   SLOW_READER: { code: 4460, reason: 'subscriber too slow: resume with since', next: 'resume' },
-  /** The key already has as many sockets open as it may (see LIMITS.maxSocketsPerKey). */
+  /** The key already has as many sockets open on this instance as it may (WS_MAX_SOCKETS_PER_KEY). */
   TOO_MANY_SOCKETS: { code: 4461, reason: 'too many sockets for this key: close one, or share one socket', next: 'wait' },
   /** A message larger than the body limit (MAX_BODY_BYTES); set by `ws`. */
   MESSAGE_TOO_BIG: { code: 1009, reason: 'message too big', next: 'fix' },

@@ -10,12 +10,13 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { LiveClient } from '../support/ws-client.js';
 
 const BODY_LIMIT = 256 * 1024;
+const SOCKETS_PER_KEY = 20;
 let server: TestServer;
 let viewer: GraphQLClient;
 let viewerSecret: string;
 
 beforeAll(async () => {
-  server = await startTestServer({ MAX_BODY_BYTES: String(BODY_LIMIT) });
+  server = await startTestServer({ MAX_BODY_BYTES: String(BODY_LIMIT), WS_MAX_SOCKETS_PER_KEY: String(SOCKETS_PER_KEY) });
   viewer = await server.clientFor(Role.VIEWER);
   viewerSecret = viewer.secret as string;
 });
@@ -254,7 +255,7 @@ describe('the WebSocket door', () => {
   });
 
   it('caps sockets per key with CLOSE.TOO_MANY_SOCKETS; another key still connects', async () => {
-    const clients = Array.from({ length: LIMITS.maxSocketsPerKey }, () => live());
+    const clients = Array.from({ length: SOCKETS_PER_KEY }, () => live());
     try {
       // Each socket is acknowledged once its first subscription answers (or at least is accepted).
       await Promise.all(clients.map((client) => new Promise<void>((resolve) => client.client.on('connected', () => resolve()))));

@@ -31,6 +31,8 @@ export interface SubscriptionServerOptions {
   maxBuffered?: number;
   /** How often open sockets' keys are checked for revocation. */
   keyCheckMs?: number;
+  /** Sockets one key may hold open here; one more is closed with CLOSE.TOO_MANY_SOCKETS. */
+  maxSocketsPerKey: number;
   /** Largest message accepted (the HTTP body limit); a larger one closes the socket with 1009. */
   maxPayloadBytes: number;
 }
@@ -73,7 +75,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
           return false;
         }
         const sockets = socketsByKey.get(actor.keyId) ?? new Set();
-        if (sockets.size >= LIMITS.maxSocketsPerKey) {
+        if (sockets.size >= options.maxSocketsPerKey) {
           socket.close(CLOSE.TOO_MANY_SOCKETS.code, CLOSE.TOO_MANY_SOCKETS.reason);
           return false;
         }
