@@ -7,17 +7,19 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError, type GraphQLSchema, Kind } from 'graphql';
+import { type GraphQLSchema, Kind } from 'graphql';
+import helmet from 'helmet';
+import type pg from 'pg';
 import { pinoHttp } from 'pino-http';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
-import { AppError } from './domain/errors.js';
 import type { EventHub } from './events/event-hub.js';
-import { createSubscriptionServer } from './events/ws-server.js';
 import { type Context, createContext } from './graphql/context.js';
 import { createFormatError } from './graphql/errors.js';
-import { queryLimitsPlugin } from './graphql/limits.js';
-import { actorFromAuthorization } from './http/auth.js';
+import { actorOfRequest, costPlugin, guardGraphQLRequests } from './graphql/http.js';
+import { LIMITS } from './graphql/policy.js';
+import { createRateLimits } from './graphql/rate-limits.js';
+import { createSubscriptionServer } from './graphql/ws/server.js';
 import { exportRoutes } from './http/exports.js';
 import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics.js';
@@ -122,12 +124,12 @@ export async function createApp({ config, db, services, schema, logger, hub, met
     // guard against, and plain GET queries work as the GraphQL-over-HTTP spec says.
     csrfPrevention: false,
     formatError: createFormatError(logger),
+    // The guard in front (graphql/http.ts) has parsed under the same limit; this is the backstop.
+    parseOptions: { maxTokens: LIMITS.maxTokens },
+    // One path for documents: every query text goes through the guard.
+    persistedQueries: false,
     // Requests in flight get 5 s to finish on shutdown, inside the 10 s the whole stop may take.
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
-      queryLimitsPlugin(schema),
-      observePlugin(metrics),
-    ],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }), costPlugin(schema), observePlugin(metrics)],
   });
   await apollo.start();
   const subscriptions = hub
@@ -139,33 +141,62 @@ export async function createApp({ config, db, services, schema, logger, hub, met
         logger,
         formatError: createFormatError(logger),
         socketEvents: { opened: metrics.socketOpened, closed: metrics.socketClosed },
+        maxPayloadBytes: config.maxBodyBytes,
+        maxSocketsPerKey: config.wsMaxSocketsPerKey,
       })
     : null;
 
   app.disable('x-powered-by');
+  // Security headers on every response. The dashboard's scripts come from this origin only; its UI
+  // library injects styles at run time (style-src needs 'unsafe-inline'); it talks to /graphql over
+  // fetch and WebSocket on this origin.
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+      // Plain HTTP in development and tests; TLS ends at the load balancer, which sets HSTS.
+      strictTransportSecurity: false,
+    }),
+  );
+  // Behind a load balancer, the client address (rate limits) is its X-Forwarded-For.
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   app.use(healthRoutes(db, { draining, listening: () => hub?.listening ?? true }));
   app.use(metricsRoutes(db, metrics));
   app.use(exportRoutes(services.exports, logger));
   app.use(
     '/graphql',
     express.json({ limit: config.maxBodyBytes }),
+    guardGraphQLRequests(
+      services.apiKeys,
+      createRateLimits((db.driver as unknown as { master: pg.Pool }).master, {
+        perKey: config.rateLimitPerKey,
+        perAddress: config.rateLimitPerAddress,
+        failedAuth: config.rateLimitFailedAuth,
+      }),
+    ),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
+      context: async ({ res }) => {
         const facts: RequestFacts = {};
         factsOf.set(res, facts);
-        try {
-          const context = createContext(services, await actorFromAuthorization(services.apiKeys, req.headers.authorization));
-          Object.assign(context, { [FACTS]: facts });
-          facts.keyId = context.actor?.keyId;
-          facts.tenant = context.actor?.tenantId ?? null;
-          return context;
-        } catch (error) {
-          if (error instanceof AppError) {
-            facts.outcome = error.code; // the request ends here, before Apollo's plugins see it
-            throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
-          }
-          throw error;
-        }
+        const context = createContext(services, actorOfRequest(res));
+        Object.assign(context, { [FACTS]: facts });
+        facts.keyId = context.actor?.keyId;
+        facts.tenant = context.actor?.tenantId ?? null;
+        return context;
       },
     }),
   );

@@ -20,6 +20,20 @@ export interface Config {
   progressIntervalMs: number;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
+  /** PostgreSQL statement_timeout of every pooled connection (0: none). */
+  dbStatementTimeoutMs: number;
+  /** How long a request waits for a pooled connection before it fails. */
+  dbConnectTimeoutMs: number;
+  /** WebSocket connections one API key may hold open on one instance (a dashboard fleet may share a viewer key). */
+  wsMaxSocketsPerKey: number;
+  /** GraphQL requests per minute of one API key, over all instances. */
+  rateLimitPerKey: number;
+  /** GraphQL requests per minute of one client address, over all instances. */
+  rateLimitPerAddress: number;
+  /** Failed authentications per minute of one client address before it is refused outright. */
+  rateLimitFailedAuth: number;
+  /** Express `trust proxy`: hops of load balancers whose X-Forwarded-For names the client (unset: none). */
+  trustProxy: number | string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -65,5 +79,12 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     progressIntervalMs: integer(env, 'PROGRESS_INTERVAL_MS', 250, 0),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024),
+    dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000, 0),
+    dbConnectTimeoutMs: integer(env, 'DB_CONNECT_TIMEOUT_MS', 10_000, 1),
+    wsMaxSocketsPerKey: integer(env, 'WS_MAX_SOCKETS_PER_KEY', 1_000, 1),
+    rateLimitPerKey: integer(env, 'RATE_LIMIT_PER_KEY', 6_000, 1),
+    rateLimitPerAddress: integer(env, 'RATE_LIMIT_PER_ADDRESS', 12_000, 1),
+    rateLimitFailedAuth: integer(env, 'RATE_LIMIT_FAILED_AUTH', 30, 1),
+    trustProxy: env.TRUST_PROXY ? (/^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY) : undefined,
   };
 }

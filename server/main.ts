@@ -63,7 +63,10 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     });
     databaseUrl = embedded.urlFor('syncwatch');
   }
-  const db = await openDataSource(databaseUrl as string);
+  const db = await openDataSource(databaseUrl as string, undefined, {
+    statementMs: config.dbStatementTimeoutMs,
+    connectMs: config.dbConnectTimeoutMs,
+  });
   const metrics = createMetrics();
   let draining = false;
   const services = createServices(
@@ -82,7 +85,9 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     return outcome;
   };
 
-  if (config.adminApiKey) await services.apiKeys.ensureAdminKey(config.adminApiKey);
+  if (config.adminApiKey && !(await services.apiKeys.ensureAdminKey(config.adminApiKey))) {
+    logger.warn('ADMIN_API_KEY names a revoked key: it stays revoked; set a new secret');
+  }
   const firstAdminKey = config.adminApiKey ? null : await services.apiKeys.createFirstAdminKey();
 
   const hub = new EventHub(db, {
@@ -97,6 +102,10 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     },
   });
   await hub.start();
+  // Revocations by any instance reach this one's key cache and open sockets at once.
+  const stopRevocations = await services.apiKeys.listenForRevocations(databaseUrl as string, (error) =>
+    logger.warn('listening for key revocations failed', { error: String(error) }),
+  );
 
   const schema = await createSchema();
   const app: App = await createApp({ config, db, services, schema, logger, hub, metrics, draining: () => draining });
@@ -146,6 +155,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
       ]);
       services.progress.stop();
       await step('event hub', () => hub.stop());
+      await step('key revocations', () => stopRevocations());
       await step('database pool', () => db.destroy());
       await step('embedded database', () => embedded?.stop());
       logger.info('stopped', { durationMs: Date.now() - started });

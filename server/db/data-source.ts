@@ -14,6 +14,7 @@ import { ProgressEvents1700000000500 } from './migrations/1700000000500-Progress
 import { Rollups1700000000600 } from './migrations/1700000000600-Rollups.js';
 import { PipelineHealth1700000000700 } from './migrations/1700000000700-PipelineHealth.js';
 import { Exports1700000000800 } from './migrations/1700000000800-Exports.js';
+import { RateLimits1700000000900 } from './migrations/1700000000900-RateLimits.js';
 
 export const entities = [Pipeline, SyncRun, SyncRecord, RecordAttempt, AuditEntry, ApiKey, ExportJob];
 export const migrations = [
@@ -24,9 +25,18 @@ export const migrations = [
   Rollups1700000000600,
   PipelineHealth1700000000700,
   Exports1700000000800,
+  RateLimits1700000000900,
 ];
 
-export function createDataSource(url: string, poolSize = 10): DataSource {
+/** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */
+export interface DbTimeouts {
+  /** Server side: PostgreSQL cancels a statement running longer (0: none). */
+  statementMs: number;
+  /** Client side: waiting this long for a pooled connection fails. */
+  connectMs: number;
+}
+
+export function createDataSource(url: string, poolSize = 10, timeouts?: DbTimeouts): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -35,13 +45,23 @@ export function createDataSource(url: string, poolSize = 10): DataSource {
     synchronize: false,
     migrationsRun: false,
     logging: false,
-    extra: { max: poolSize },
+    extra: {
+      max: poolSize,
+      ...(timeouts && {
+        connectionTimeoutMillis: timeouts.connectMs,
+        statement_timeout: timeouts.statementMs,
+        // A transaction left open (a crashed request between statements) cannot hold its locks for long.
+        idle_in_transaction_session_timeout: Math.max(timeouts.statementMs, 60_000),
+        // Backstop when the server itself does not answer (network): a little past the statement timeout.
+        query_timeout: timeouts.statementMs > 0 ? timeouts.statementMs + 5_000 : undefined,
+      }),
+    },
   });
 }
 
 /** Connects and applies pending migrations; concurrent starters wait on one lock. */
-export async function openDataSource(url: string, poolSize?: number): Promise<DataSource> {
-  const dataSource = createDataSource(url, poolSize);
+export async function openDataSource(url: string, poolSize?: number, timeouts?: DbTimeouts): Promise<DataSource> {
+  const dataSource = createDataSource(url, poolSize, timeouts);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'all' });
   return dataSource;

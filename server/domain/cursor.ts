@@ -33,6 +33,33 @@ export function decodeCursor(raw: string, expectedField: string): Cursor {
   return { field: parsed[0], value: parsed[1], id: parsed[2] };
 }
 
+const NOT_OURS = `"after" is not a cursor returned by this list`;
+/** timestamptz as PostgreSQL writes it (`::text`), e.g. 2026-11-30 18:42:08.123456+00. */
+const TIMESTAMP_TEXT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
+const INT4_MAX = 2_147_483_647;
+
+/**
+ * The cursor's sort value, checked against the SQL type it will be cast to: a forged value the
+ * database would refuse (a date that does not exist, an integer out of range) is BAD_USER_INPUT here,
+ * never a database error.
+ */
+export function checkCursorValue(value: Cursor['value'], type: 'timestamptz' | 'integer'): string {
+  if (typeof value !== 'string') throw badInput(NOT_OURS);
+  if (type === 'integer') {
+    if (!/^-?\d{1,10}$/.test(value) || Math.abs(Number(value)) > INT4_MAX) throw badInput(NOT_OURS);
+    return value;
+  }
+  if (value === 'infinity' || value === '-infinity') return value;
+  const match = TIMESTAMP_TEXT.exec(value);
+  if (!match) throw badInput(NOT_OURS);
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (year < 1 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    throw badInput(NOT_OURS);
+  }
+  return value;
+}
+
 export const MAX_PAGE_SIZE = 500;
 
 export function checkPageSize(first: number): number {

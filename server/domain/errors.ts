@@ -13,7 +13,9 @@ export class AppError extends Error {
 }
 
 export const badInput = (message: string, details?: Record<string, unknown>) => new AppError('BAD_USER_INPUT', message, details);
-export const notFound = (what: string, id: string) => new AppError('NOT_FOUND', `${what} ${id} does not exist`);
+/** `id` is cut to 1,000 characters: an error never repeats a forged megabyte. */
+export const notFound = (what: string, id: string) =>
+  new AppError('NOT_FOUND', `${what} ${id.length > 1_000 ? `${id.slice(0, 1_000)}…` : id} does not exist`);
 export const conflict = (message: string, details?: Record<string, unknown>) => new AppError('CONFLICT', message, details);
 export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
 export const unauthenticated = (message: string) => new AppError('UNAUTHENTICATED', message);

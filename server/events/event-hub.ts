@@ -60,7 +60,7 @@ export class EventHub {
     return this.subscribers.size;
   }
 
-  /** GraphQL subscriptions open on this instance, shared ones each counted (kept by ws-server.ts). */
+  /** GraphQL subscriptions open on this instance, shared ones each counted (kept by graphql/ws/server.ts). */
   openSubscriptions = 0;
 
   async start(): Promise<void> {

@@ -18,8 +18,6 @@ export interface LiveTransport extends ShareHint {
   hub: EventHub;
   /** Values waiting to be sent before the subscriber is closed as too slow. */
   maxBuffered: number;
-  /** Closes the socket (see the close codes in ws-server.ts). */
-  close(code: number, reason: string): void;
 }
 
 export interface RunEventValue {
@@ -39,15 +37,13 @@ export interface WorkerCommandValue {
   runId: string;
 }
 
-export const TOO_SLOW = { code: 4429, reason: 'subscriber too slow: resume with since' } as const;
-
 const runValues = new WeakMap<LiveEvent, RunEventValue>();
 
 function options(transport: LiveTransport) {
   return {
     hub: transport.hub,
     maxBuffered: transport.maxBuffered,
-    onOverflow: () => transport.close(TOO_SLOW.code, TOO_SLOW.reason),
+    onOverflow: () => transport.closeTooSlow(),
   };
 }
 

@@ -32,8 +32,14 @@ export function eventsExpired(reason: string) {
   });
 }
 
+const XID8_MAX = 2n ** 64n - 1n;
+const BIGINT_MAX = 2n ** 63n - 1n;
+
 export function decodeCursor(cursor: string): EventPosition {
   const match = /^ev:(\d{1,20}):(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!match) throw eventsExpired(`"since" is not a cursor of this server`);
-  return { xid: BigInt(match[1]), id: BigInt(match[2]) };
+  const position = { xid: BigInt(match[1]), id: BigInt(match[2]) };
+  // xid8 and bigint bounds: past them the database would refuse the comparison.
+  if (position.xid > XID8_MAX || position.id > BIGINT_MAX) throw eventsExpired(`"since" is not a cursor of this server`);
+  return position;
 }

@@ -27,7 +27,8 @@ export interface ShareHint {
   /** Set by the stream: false when it resumes from `since`. */
   shareable: boolean;
   maxBuffered: number;
-  close(code: number, reason: string): void;
+  /** Closes the socket of a subscriber too slow to keep up (the transport picks the close code). */
+  closeTooSlow(): void;
   /**
    * Sends a `next` message for this subscription with an already serialized payload; `sent` runs
    * once the socket has taken it (with an error if it failed). False when the socket is not open.
@@ -83,7 +84,7 @@ class SharedStream {
 /**
  * One subscriber of a shared stream, with its own bounded buffer: one message at a time is handed
  * to the socket, the rest wait here (as they waited for graphql-ws before), and a subscriber with
- * more than maxBuffered waiting is closed with 4429. To graphql-ws it is a stream that yields
+ * more than maxBuffered waiting is closed as too slow. To graphql-ws it is a stream that yields
  * nothing and ends when the subscription does.
  */
 class Member implements Results {
@@ -114,7 +115,7 @@ class Member implements Results {
     }
     this.queue.push(payload);
     if (this.queue.length > this.hint.maxBuffered) {
-      this.hint.close(4429, 'subscriber too slow: resume with since');
+      this.hint.closeTooSlow();
       this.finish();
     }
   }

@@ -27,8 +27,22 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * A statement cancelled by statement_timeout or lock_timeout (SQLSTATE 57014, 55P03), or a query that did not
+ * answer in time: the request may succeed later, or with less asked. (No connection at all is unavailability.)
+ */
+function isTimeout(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const sqlState = (error as { code?: unknown }).code;
+  if (sqlState === '57014' || sqlState === '55P03') return true;
+  return /Query read timeout/.test(error.message);
+}
+
 export function createFormatError(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+  return (withHttp: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    // extensions.http is the HTTP status hint (Apollo drops it); over WebSocket it would leak as is.
+    const { http: _http, ...rest } = withHttp.extensions ?? {};
+    const formatted = withHttp.extensions ? { ...withHttp, extensions: rest } : withHttp;
     const original = unwrapResolverError(error);
     if (original instanceof AppError) {
       return { ...formatted, message: original.message, extensions: { ...original.details, code: original.code } };
@@ -36,6 +50,14 @@ export function createFormatError(logger: Logger) {
     const code = formatted.extensions?.code;
     if (code === ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED && VALUE_ERROR.test(formatted.message)) {
       return { ...formatted, extensions: { ...formatted.extensions, code: ApolloServerErrorCode.BAD_USER_INPUT } };
+    }
+    if (isTimeout(original)) {
+      logger.warn('database timeout', { error: String((original as Error)?.message ?? original), path: formatted.path });
+      return {
+        message: 'the database did not answer in time; try again, or ask for less',
+        path: formatted.path,
+        extensions: { code: 'TIMEOUT' },
+      };
     }
     if (code === ApolloServerErrorCode.INTERNAL_SERVER_ERROR && isDatabaseUnavailable(original)) {
       logger.warn('database unavailable', { error: String((original as Error)?.message ?? original), path: formatted.path });

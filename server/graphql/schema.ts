@@ -38,8 +38,18 @@ const NO_TOPICS: PubSub = {
   },
 };
 
-export function createSchema(pubSub: PubSub = NO_TOPICS): Promise<GraphQLSchema> {
-  return buildSchema({
+/** type-graphql builds the root types without a description; each gets its own here. */
+const ROOT_DESCRIPTIONS = {
+  query:
+    'Reads: pipelines, runs, records, analytics, error groups, the audit log and the caller itself. Over HTTP (POST or GET /graphql) with "Authorization: Bearer <key>".',
+  mutation:
+    'Changes: reporting runs and records (INGEST), retries, cancels and dead letters (OPERATOR), pipelines, keys and retention (ADMIN). Over HTTP POST /graphql only.',
+  subscription:
+    'Live updates over graphql-ws on /graphql (the key in connection_init); resumable with `since`. The socket carries subscriptions only.',
+} as const;
+
+export async function createSchema(pubSub: PubSub = NO_TOPICS): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers,
     authChecker,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
@@ -47,4 +57,9 @@ export function createSchema(pubSub: PubSub = NO_TOPICS): Promise<GraphQLSchema>
     validate: false,
     pubSub,
   });
+  const roots = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() };
+  for (const [operation, root] of Object.entries(roots)) {
+    if (root) root.description = ROOT_DESCRIPTIONS[operation as keyof typeof ROOT_DESCRIPTIONS];
+  }
+  return schema;
 }

@@ -13,7 +13,11 @@ export class RetryResolver {
   })
   retryRecords(
     @Ctx() ctx: Context,
-    @Arg('ids', () => [ID], { nullable: true, description: 'The records; unknown ids are NOT_FOUND.' }) ids?: string[],
+    @Arg('ids', () => [ID], {
+      nullable: true,
+      description: 'The records, at most 1,000 (select more by filter); unknown ids are NOT_FOUND.',
+    })
+    ids?: string[],
     @Arg('filter', () => RecordFilter, { nullable: true, description: 'The records, as in the records query.' }) filter?: RecordFilter,
     @Arg('dryRun', () => Boolean, { nullable: true, defaultValue: false, description: 'Only count: change nothing.' })
     dryRun?: boolean | null,
@@ -31,7 +35,11 @@ export class RetryResolver {
   @Mutation(() => RetryResult, { description: 'Queues another attempt of dead-lettered records. OPERATOR.' })
   replayDeadLetters(
     @Ctx() ctx: Context,
-    @Arg('ids', () => [ID], { nullable: true, description: 'The records; unknown ids are NOT_FOUND.' }) ids?: string[],
+    @Arg('ids', () => [ID], {
+      nullable: true,
+      description: 'The records, at most 1,000 (select more by filter); unknown ids are NOT_FOUND.',
+    })
+    ids?: string[],
     @Arg('filter', () => RecordFilter, { nullable: true, description: 'The records, as in the records query.' }) filter?: RecordFilter,
   ): Promise<RetryResult> {
     return ctx.services.retries.replayDeadLetters(actorOf(ctx), { ids, filter });
@@ -41,7 +49,11 @@ export class RetryResolver {
   @Mutation(() => DiscardResult, { description: 'Closes dead-lettered records as DISCARDED, without another attempt. OPERATOR.' })
   discardDeadLetters(
     @Ctx() ctx: Context,
-    @Arg('ids', () => [ID], { nullable: true, description: 'The records; unknown ids are NOT_FOUND.' }) ids?: string[],
+    @Arg('ids', () => [ID], {
+      nullable: true,
+      description: 'The records, at most 1,000 (select more by filter); unknown ids are NOT_FOUND.',
+    })
+    ids?: string[],
     @Arg('filter', () => RecordFilter, { nullable: true, description: 'The records, as in the records query.' }) filter?: RecordFilter,
   ): Promise<DiscardResult> {
     return ctx.services.retries.discardDeadLetters(actorOf(ctx), { ids, filter });

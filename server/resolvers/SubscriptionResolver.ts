@@ -6,7 +6,7 @@ import { actorOf, type Context } from '../graphql/context.js';
 import { RecordFilter, RunFilter } from './types/filters.input.js';
 import { RecordBatchEvent, RunEvent, WorkerCommand } from './types/live-events.js';
 
-/** Over WebSocket the context also carries the live transport (see events/ws-server.ts). */
+/** Over WebSocket the context also carries the live transport (see graphql/ws/server.ts). */
 type LiveContext = Context & { live?: LiveTransport };
 
 /** A subscription's context lives as long as it does: its loaders must not keep (stale) rows between events. */
@@ -25,7 +25,8 @@ const RESUME =
 
 const SOCKET =
   'Over graphql-ws; the key goes in connection_init as { authorization: "Bearer <key>" }. Close codes: 4401 missing, bad or revoked key; ' +
-  '4403 role may not subscribe; 4429 subscriber too slow (resume with since); 1001 server going away (resume with since).';
+  '4403 role may not subscribe; 4460 subscriber too slow (resume with since); 4461 too many sockets for the key (retry later); ' +
+  '1009 message over the body limit; 1001 server going away (resume with since). At most 50 subscriptions per socket and WS_MAX_SOCKETS_PER_KEY (1,000) sockets per key and instance.';
 
 @Resolver()
 export class SubscriptionResolver {

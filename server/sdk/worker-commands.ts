@@ -1,6 +1,7 @@
 // workerCommands over graphql-ws: wake-ups for queued runs and cancels. Reconnects on drops; the worker polls besides.
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { closeMeaning } from './close-codes.js';
 import { WorkerCommandsDocument, type WorkerCommandsSubscription } from './generated/graphql.js';
 import type { WorkerLogger } from './types.js';
 
@@ -85,6 +86,10 @@ export function listenForCommands(options: CommandListenerOptions): CommandListe
 function describe(error: unknown): string {
   if (Array.isArray(error)) return error.map((e) => (e as { message?: string }).message ?? String(e)).join('; ');
   if (error instanceof Error) return error.message;
-  if (error && typeof error === 'object' && 'code' in error) return `socket closed (${(error as { code: number }).code})`;
+  if (error && typeof error === 'object' && 'code' in error) {
+    const code = (error as { code: number }).code;
+    const meaning = closeMeaning(code);
+    return meaning ? `socket closed (${code}: ${meaning.reason}; next: ${meaning.next})` : `socket closed (${code})`;
+  }
   return String(error);
 }

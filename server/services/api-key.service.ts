@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { type Actor, tenantFor } from '../domain/actor.js';
 import { Role } from '../domain/enums.js';
@@ -18,6 +19,9 @@ export interface ApiKeyInput {
   role: Role;
   tenantId?: string | null;
 }
+
+/** NOTIFY channel of key revocations (payload: the key's id). */
+const REVOKED_CHANNEL = 'syncwatch_api_key_revoked';
 
 export class ApiKeyService {
   /** Recently seen keys by hash, so each request does not cost a query; revocation clears it. */
@@ -58,25 +62,65 @@ export class ApiKeyService {
   }
 
   async revoke(actor: Actor, id: string): Promise<boolean> {
-    return this.db.transaction(async (manager) => {
+    const revoked = await this.db.transaction(async (manager) => {
       const key = isUuid(id) ? await manager.findOneBy(ApiKey, { id }) : null;
       if (!key || (actor.tenantId !== null && key.tenantId !== actor.tenantId)) throw notFound('API key', id);
       if (key.revokedAt) return false;
       key.revokedAt = new Date();
       await manager.save(key);
       await this.audit.write(manager, actor, 'revokeApiKey', `apiKey:${id}`, { name: key.name }, key.tenantId);
-      this.cache.clear();
+      // Delivered at commit, to every instance listening (listenForRevocations), this one included.
+      await manager.query('SELECT pg_notify($1, $2)', [REVOKED_CHANNEL, key.id]);
       return true;
     });
+    // After the commit: a request between clear and commit would otherwise cache the key as still valid.
+    if (revoked) this.revoked(id);
+    return revoked;
+  }
+
+  private readonly revocationListeners = new Set<(keyId: string) => void>();
+
+  /** Called with the id of every key revoked on any instance (once listenForRevocations runs). */
+  onRevoked(listener: (keyId: string) => void): () => void {
+    this.revocationListeners.add(listener);
+    return () => this.revocationListeners.delete(listener);
+  }
+
+  private revoked(keyId: string): void {
+    this.cache.clear();
+    for (const listener of this.revocationListeners) listener(keyId);
+  }
+
+  /**
+   * LISTENs for revocations made by any instance: the cache is cleared and listeners told at once,
+   * not after the cache's lifetime. Returns the function that stops listening.
+   */
+  async listenForRevocations(databaseUrl: string, onError: (error: unknown) => void): Promise<() => Promise<void>> {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    client.on('error', onError);
+    client.on('notification', (message) => {
+      if (message.channel === REVOKED_CHANNEL && message.payload) this.revoked(message.payload);
+    });
+    await client.connect();
+    await client.query(`LISTEN ${REVOKED_CHANNEL}`);
+    return async () => {
+      await client.end().catch(() => {});
+    };
   }
 
   /** Makes sure an admin key with this secret exists (ADMIN_API_KEY). */
-  async ensureAdminKey(secret: string): Promise<void> {
-    await this.db.query(
+  /**
+   * Creates the admin key of ADMIN_API_KEY if no key has that secret. A revoked key with it stays revoked
+   * (a leaked secret that was revoked must not come back with a restart): false then, the key unusable.
+   */
+  async ensureAdminKey(secret: string): Promise<boolean> {
+    const rows: { usable: boolean }[] = await this.db.query(
       `INSERT INTO api_keys (name, role, secret_hash) VALUES ('admin (ADMIN_API_KEY)', 'ADMIN', $1)
-       ON CONFLICT (secret_hash) DO UPDATE SET revoked_at = NULL, role = 'ADMIN', tenant_id = NULL`,
+       ON CONFLICT (secret_hash) DO UPDATE SET role = 'ADMIN', tenant_id = NULL WHERE api_keys.revoked_at IS NULL
+       RETURNING true AS usable`,
       [hashSecret(secret)],
     );
+    return rows.length > 0;
   }
 
   /** On an empty database, creates a first admin key and returns its secret; otherwise null. */

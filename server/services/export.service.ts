@@ -166,8 +166,11 @@ export class ExportService {
       if (released) return;
       released = true;
       this.downloads.delete(download);
-      client.release(error); // with an error, the pool closes the connection: it may be mid-COPY
+      // Always closed, never pooled again: it may be mid-COPY, and its statement_timeout was lifted.
+      client.release(error ?? true);
     };
+    // A download streams as fast as its client reads: no statement timeout (downloads are few and bounded).
+    await client.query('SET statement_timeout = 0');
     const stream = client.query(copyTo(statement));
     const download: ExportDownload = {
       fileName: `syncwatch-${job.kind.toLowerCase()}-${job.id}.csv`,

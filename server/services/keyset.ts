@@ -1,7 +1,7 @@
 // Keyset pagination over a TypeORM query: order by (sort key, id), continue after a cursor.
 // Never OFFSET: a page deep in the list costs what the first one does.
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { checkPageSize, decodeCursor, encodeCursor } from '../domain/cursor.js';
+import { checkCursorValue, checkPageSize, decodeCursor, encodeCursor } from '../domain/cursor.js';
 import type { SortDirection } from '../domain/enums.js';
 import { checkIds } from '../domain/ids.js';
 
@@ -38,7 +38,7 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
     const cursor = decodeCursor(after, sort.field);
     checkIds([cursor.id], validId, 'after');
     query.andWhere(`(${sort.expression}, ${alias}.id) ${order === 'ASC' ? '>' : '<'} (CAST(:afterValue AS ${sort.type}), :afterId)`, {
-      afterValue: cursor.value,
+      afterValue: checkCursorValue(cursor.value, sort.type),
       afterId: cursor.id,
     });
   }

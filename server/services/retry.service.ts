@@ -5,7 +5,7 @@ import type { Actor } from '../domain/actor.js';
 import { RecordStatus, RunStatus, SyncMode, WorkerCommandType } from '../domain/enums.js';
 import { errorFingerprint } from '../domain/error-text.js';
 import { badInput, notFound } from '../domain/errors.js';
-import { isSerialId } from '../domain/ids.js';
+import { checkIdCount, echoIds, isSerialId } from '../domain/ids.js';
 import { emptyDelta, FAILURE_REPORT_STATUSES } from '../domain/record-outcome.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
@@ -260,16 +260,17 @@ export class RetryService {
   private async matching(manager: EntityManager, actor: Actor, selection: Selection): Promise<{ sql: string; params: unknown[] }> {
     const { ids, filter } = selection;
     if (ids == null && filter == null) throw badInput('give the records as ids or as a filter');
+    checkIdCount(ids, 'ids');
     // An id of another shape names no record: NOT_FOUND, like an unknown one.
     const malformed = ids?.filter((id) => !isSerialId(id)) ?? [];
-    if (malformed.length > 0) throw notFound('record', malformed.join(', '));
+    if (malformed.length > 0) throw notFound('record', echoIds(malformed));
     const query = manager.getRepository(SyncRecord).createQueryBuilder('rec');
     visibleTo(query, 'rec', actor);
     applyRecordFilter(query, 'rec', { ...filter, ids: ids ?? filter?.ids });
     if (ids?.length && filter == null) {
       const existing = new Set((await query.clone().select('rec.id', 'id').getRawMany<{ id: string }>()).map((row) => String(row.id)));
       const missing = ids.filter((id) => !existing.has(id));
-      if (missing.length > 0) throw notFound('record', missing.join(', '));
+      if (missing.length > 0) throw notFound('record', echoIds(missing));
     }
     // Without attempts in the match every row is an original: its plain id keeps the index semi-join.
     const originalId = asksForAttempts({ ...filter, ids }) ? 'COALESCE(rec.origin_record_id, rec.id)' : 'rec.id';

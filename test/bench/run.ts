@@ -4,6 +4,7 @@ import { runConsoleBench } from './console.bench.js';
 import { runDemoBackfillBench } from './demo.bench.js';
 import { runExportBench } from './export.bench.js';
 import { runFanoutBench } from './fanout.bench.js';
+import { runGuardBench } from './guard.bench.js';
 import { runHealthBench } from './health.bench.js';
 import { runIngestBench } from './ingest.bench.js';
 import { runOverviewBench } from './overview.bench.js';
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
       await env?.stop();
     }
   }
+  // In process, no database: the execution policy's worst admitted and refused requests.
+  if (wanted('guard')) summary.push(...(await runGuardBench()));
   if (wanted('fanout')) summary.push(...(await runFanoutBench()));
   // On a database of its own: the demo backfills only an empty one.
   if (wanted('demo')) summary.push(...(await runDemoBackfillBench()));

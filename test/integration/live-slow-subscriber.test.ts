@@ -1,10 +1,11 @@
-// A subscriber that stops reading is cut off with close code 4429 once its buffer of unsent
+// A subscriber that stops reading is cut off with CLOSE.SLOW_READER (4460) once its buffer of unsent
 // events is full, and can resume with `since` from the last event it received.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Role } from '../../server/domain/enums.js';
 import { encodeCursor } from '../../server/events/position.js';
+import { CLOSE } from '../../server/sdk/close-codes.js';
 import { createPipeline, eventually, recordInput, reportRecords, startRun } from '../support/fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { LiveClient } from '../support/ws-client.js';
@@ -23,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('a subscriber that cannot keep up', () => {
-  it('is closed with 4429 and resumes with since', async () => {
+  it('is closed with CLOSE.SLOW_READER and resumes with since', async () => {
     const pipeline = await createPipeline(server.admin);
     const ingest = await server.clientFor(Role.INGEST);
     const run = await startRun(ingest, pipeline.id);
@@ -76,7 +77,7 @@ describe('a subscriber that cannot keep up', () => {
     await new Promise((resolve) => setImmediate(resolve));
 
     socket.resume();
-    expect(await closed).toBe(4429);
+    expect(await closed).toBe(CLOSE.SLOW_READER.code);
 
     // Resuming from the last event received delivers exactly the rest.
     const { rows: table } = await sql.query<{ event_xid: string; event_id: string }>(

@@ -30,13 +30,13 @@ const ROLLUP_TOTALS = `
   ) t`;
 
 /**
- * Row count and a digest of the full contents of every table (migrations' bookkeeping excluded), read in one statement.
+ * Row count and a digest of the full contents of every table (migrations' bookkeeping and rate-limit counters excluded), read in one statement.
  * Two equal states mean not one row was added, removed or changed.
  */
 export async function databaseState(databaseUrl: string): Promise<Record<string, { rows: number; digest: string }>> {
   return withDatabase(databaseUrl, async (client) => {
     const { rows: tables } = await client.query<{ name: string }>(
-      `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('migrations', 'typeorm_metadata') ORDER BY 1`,
+      `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('migrations', 'typeorm_metadata', 'rate_limits') ORDER BY 1`,
     );
     const perTable = tables
       .filter(({ name }) => !ROLLUP_TABLES.includes(name))

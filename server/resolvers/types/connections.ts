@@ -36,7 +36,10 @@ export class RunConnection {
     return { hasNextPage: this.page.hasNextPage, endCursor: this.page.endCursor };
   }
 
-  @Field(() => Int, { description: 'Runs matching the filter in all; computed only when selected, so select it only when shown.' })
+  @Field(() => Int, {
+    description:
+      'Runs matching the filter in all; computed only when selected, so select it only when shown. One COUNT: priced 5,000 of the 100,000 a request may cost, so at most 20 per request.',
+  })
   get totalCount(): Promise<number> {
     return this.page.totalCount();
   }
@@ -65,7 +68,10 @@ export class RecordConnection {
     return { hasNextPage: this.page.hasNextPage, endCursor: this.page.endCursor };
   }
 
-  @Field(() => Int, { description: 'Records matching the filter in all; computed only when selected, so select it only when shown.' })
+  @Field(() => Int, {
+    description:
+      'Records matching the filter in all; computed only when selected, so select it only when shown. One COUNT: priced 5,000 of the 100,000 a request may cost, so at most 20 per request.',
+  })
   get totalCount(): Promise<number> {
     return this.page.totalCount();
   }

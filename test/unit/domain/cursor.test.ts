@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPageSize, decodeCursor, encodeCursor, MAX_PAGE_SIZE } from '../../../server/domain/cursor.js';
+import { checkCursorValue, checkPageSize, decodeCursor, encodeCursor, MAX_PAGE_SIZE } from '../../../server/domain/cursor.js';
 import { AppError } from '../../../server/domain/errors.js';
 
 const badInput = (fn: () => unknown) => {
@@ -53,5 +53,36 @@ describe('checkPageSize', () => {
 
   it.each([0, -1, 501, 1.5, Number.NaN])('refuses %s', (first) => {
     expect(badInput(() => checkPageSize(first))).toMatch(/first/);
+  });
+});
+
+describe('cursor values', () => {
+  it.each([
+    ['2026-11-23 10:00:00.123456+00', 'timestamptz'],
+    ['2026-02-28 23:59:59+05:30', 'timestamptz'],
+    ['infinity', 'timestamptz'],
+    ['0', 'integer'],
+    ['-1', 'integer'],
+    ['2147483647', 'integer'],
+  ] as const)('accepts what the database wrote: %s (%s)', (value, type) => {
+    expect(checkCursorValue(value, type)).toBe(value);
+  });
+
+  it.each([
+    ['not a date', 'timestamptz'],
+    ['2026-02-30 10:00:00+00', 'timestamptz'],
+    ['2026-13-01 10:00:00+00', 'timestamptz'],
+    ['2026-01-01 25:00:00+00', 'timestamptz'],
+    ['2026-01-01 10:00:00+00; drop table runs', 'timestamptz'],
+    ['2147483648', 'integer'],
+    ['1e3', 'integer'],
+    ['', 'integer'],
+  ] as const)('refuses a forged value as BAD_USER_INPUT: %s (%s)', (value, type) => {
+    badInput(() => checkCursorValue(value, type));
+  });
+
+  it('refuses a value that is not text', () => {
+    badInput(() => checkCursorValue(7, 'integer'));
+    badInput(() => checkCursorValue(null, 'timestamptz'));
   });
 });

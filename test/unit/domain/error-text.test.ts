@@ -67,3 +67,49 @@ describe('errorFingerprint', () => {
     expect(errorFingerprint(null, 'boom')).toMatch(/^[0-9a-f]{16}$/);
   });
 });
+
+describe('normalizeErrorMessage on hostile input', () => {
+  // The former id pattern, kept here to check the one-pass replacement against.
+  const former = (message: string) => message.replace(/\b(?=[A-Za-z_-]*\d)[A-Za-z0-9_-]{6,}\b/g, '<id>');
+  const idsOnly = (message: string) => normalizeErrorMessage(message.replace(/\s/g, ' '));
+
+  it('replaces ids as the former pattern did', () => {
+    const pieces = ['a', 'b', 'Z', '_', '-', '1', '9', ' ', '.', ':', '<', '"'];
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let n = 0; n < 3_000; n++) {
+      const message = Array.from({ length: 1 + Math.floor(random() * 24) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+      // Only the id step differs between the two; the other steps run on both sides alike.
+      const quoted = message.replace(/"[^"]*"|'[^']*'|`[^`]*`/g, '<value>');
+      const expected = former(quoted)
+        .replace(/\d+(\.\d+)?/g, '<n>')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 500);
+      expect(idsOnly(message), JSON.stringify(message)).toBe(expected);
+    }
+    expect(normalizeErrorMessage('key -abc123- and a-b-c-1-')).toBe('key -<id>- and <id>-');
+  });
+
+  // 8 KB shapes that made the former pattern rescan a run from every word boundary in it (about 60 ms
+  // each): two hundred of them took some 12 s and now take milliseconds, well inside the test's timeout.
+  const hostile = [
+    'a-'.repeat(4_096),
+    `${'-'.repeat(8_191)}a`,
+    'a_-'.repeat(2_730),
+    'ab-'.repeat(2_730),
+    'aaaaaaaa-'.repeat(910),
+    `x${'a-'.repeat(4_095)}1`,
+    '"a-'.repeat(2_730),
+    '0.'.repeat(4_096),
+  ];
+  it('is linear in the message length', { timeout: 5_000 }, () => {
+    for (let round = 0; round < 25; round++) {
+      for (const message of hostile) expect(errorFingerprint('E', message)).toMatch(/^[0-9a-f]{16}$/);
+    }
+    expect(normalizeErrorMessage(`${'a-'.repeat(4_095)}1`)).toBe('<id>');
+  });
+});

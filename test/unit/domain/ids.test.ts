@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../server/domain/errors.js';
-import { checkIds, isSerialId, isUuid } from '../../../server/domain/ids.js';
+import { checkIds, echoId, echoIds, isSerialId, isUuid, MAX_IDS } from '../../../server/domain/ids.js';
 
 describe('id shapes', () => {
   it('recognises uuids in either case', () => {
@@ -31,5 +31,24 @@ describe('id shapes', () => {
       expect((error as AppError).code).toBe('BAD_USER_INPUT');
       expect((error as AppError).message).toMatch(/filter\.runIds: "x"/);
     }
+  });
+});
+
+describe('ids echoed in errors', () => {
+  it('are capped in number and length', () => {
+    const many = Array.from({ length: 5_000 }, (_, i) => `x${i}`);
+    expect(echoIds(many)).toBe(`${many.slice(0, 10).join(', ')} and 4990 more`);
+    expect(echoId('y'.repeat(1_000_000))).toHaveLength(65);
+  });
+
+  it('a list over MAX_IDS is BAD_USER_INPUT before any id is looked at', () => {
+    expect(() =>
+      checkIds(
+        Array.from({ length: MAX_IDS + 1 }, () => 'z'),
+        () => true,
+        'runIds',
+      ),
+    ).toThrow(/at most 1000 ids/);
+    expect(() => checkIds(['q'.repeat(100_000)], () => false, 'runIds')).toThrow(/^runIds: "q{64}…" is not a valid id$/);
   });
 });

@@ -1,27 +1,21 @@
-// GraphQL subscriptions over graphql-ws on the HTTP server's port and path (/graphql).
-//
-// Close codes a client can act on:
-//   4401  missing, malformed, unknown or revoked API key: fix the key, then reconnect
-//   4403  the key's role may not subscribe
-//   4429  subscriber too slow: its buffer of unsent events overflowed; reconnect and resume with `since`
-//   1001  server going away (shutdown): reconnect, to this or another instance, and resume with `since`
-// graphql-ws's own codes (4400 bad message, 4408 init timeout, 4500 internal error, ...) also apply.
+// GraphQL over WebSocket (graphql-ws, `use/ws`) on the HTTP server's port and path (/graphql): the
+// socket door of the execution policy (../policy.ts). It carries subscriptions only; queries and
+// mutations go over HTTP. Close codes and what a client should do after each: sdk/close-codes.ts.
 import type { Server } from 'node:http';
-import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, getOperationAST, validate } from 'graphql';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { type Actor, can } from '../domain/actor.js';
-import { AppError } from '../domain/errors.js';
-import { createContext } from '../graphql/context.js';
-import { actorFromAuthorization } from '../http/auth.js';
-import type { Logger } from '../logger.js';
-import type { Services } from '../services/index.js';
-import type { EventHub } from './event-hub.js';
-import type { LiveTransport } from './live-streams.js';
-import { createSubscriptionSharing } from './shared-subscriptions.js';
-import { type SocketEvents, useServer } from './ws-adapter.js';
-
-export const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_FORBIDDEN = 4403;
+import { type Actor, can } from '../../domain/actor.js';
+import { AppError } from '../../domain/errors.js';
+import type { EventHub } from '../../events/event-hub.js';
+import type { LiveTransport } from '../../events/live-streams.js';
+import { createSubscriptionSharing } from '../../events/shared-subscriptions.js';
+import { type SocketEvents, useServer } from '../../events/ws-adapter.js';
+import { actorFromAuthorization } from '../../http/auth.js';
+import type { Logger } from '../../logger.js';
+import { CLOSE } from '../../sdk/close-codes.js';
+import type { Services } from '../../services/index.js';
+import { createContext } from '../context.js';
+import { checkCost, LIMITS, overLimit, parseGuarded } from '../policy.js';
 
 /** ws options for a prebuilt message: a text frame, though it is handed over as a Buffer. */
 const TEXT = { binary: false } as const;
@@ -33,12 +27,16 @@ export interface SubscriptionServerOptions {
   hub: EventHub;
   logger: Logger;
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
-  /** Unsent events a subscriber may have before it is closed with 4429. */
+  /** Unsent events a subscriber may have before it is closed as too slow (CLOSE.SLOW_READER). */
   maxBuffered?: number;
   /** How often open sockets' keys are checked for revocation. */
   keyCheckMs?: number;
   /** Told when sockets open and close (metrics). */
   socketEvents?: SocketEvents;
+  /** Sockets one key may hold open here; one more is closed with CLOSE.TOO_MANY_SOCKETS. */
+  maxSocketsPerKey: number;
+  /** Largest message accepted (the HTTP body limit); a larger one closes the socket with 1009. */
+  maxPayloadBytes: number;
 }
 
 /** What a connection keeps once its key is accepted. */
@@ -46,7 +44,7 @@ type KeyExtra = { actor: Actor };
 
 export function createSubscriptionServer(options: SubscriptionServerOptions): { dispose(): Promise<void> } {
   const { httpServer, schema, services, hub, logger, formatError } = options;
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: options.maxPayloadBytes });
   const socketsByKey = new Map<string, Set<WebSocket>>();
   const openByConnection = new WeakMap<object, Set<string>>();
   const formatErrors = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
@@ -71,15 +69,19 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
         }
         const socket = ctx.extra.socket;
         if (!actor) {
-          socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: send a valid key as { authorization: "Bearer <key>" }');
+          socket.close(CLOSE.UNAUTHORIZED.code, CLOSE.UNAUTHORIZED.reason);
           return false;
         }
         if (!can(actor, 'read')) {
-          socket.close(CLOSE_FORBIDDEN, `Forbidden: role ${actor.role} may not subscribe`);
+          socket.close(CLOSE.FORBIDDEN.code, CLOSE.FORBIDDEN.reason);
+          return false;
+        }
+        const sockets = socketsByKey.get(actor.keyId) ?? new Set();
+        if (sockets.size >= options.maxSocketsPerKey) {
+          socket.close(CLOSE.TOO_MANY_SOCKETS.code, CLOSE.TOO_MANY_SOCKETS.reason);
           return false;
         }
         ctx.extra.actor = actor;
-        const sockets = socketsByKey.get(actor.keyId) ?? new Set();
         sockets.add(socket);
         socketsByKey.set(actor.keyId, sockets);
         socket.once('close', () => {
@@ -88,6 +90,35 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
         });
         return true;
       },
+      // The execution policy of the HTTP door (graphql/policy.ts), before graphql-ws would parse and validate.
+      onSubscribe: (ctx, _id, payload) => {
+        // Counted from graphql-ws's own table: the new id is already in it.
+        if (Object.keys(ctx.subscriptions).length > LIMITS.maxSubscriptionsPerSocket) {
+          return [
+            overLimit(
+              'subscriptions',
+              `this socket has ${LIMITS.maxSubscriptionsPerSocket} subscriptions open; end one first, or open another socket`,
+            ),
+          ];
+        }
+        try {
+          const document = parseGuarded(payload.query, { keyed: true });
+          const operation = getOperationAST(document, payload.operationName ?? undefined);
+          if (operation && operation.operation !== 'subscription') {
+            return [overLimit('transport', `${operation.operation}s go over HTTP (POST /graphql); the socket carries subscriptions only`)];
+          }
+          const errors = validate(schema, document);
+          if (errors.length > 0) {
+            return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+          }
+          const variables = payload.variables ?? {};
+          checkCost(schema, document, payload.operationName ?? undefined, variables);
+          return { schema, document, operationName: payload.operationName, variableValues: variables };
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+      },
       context: (ctx, id, payload) => {
         const socket = ctx.extra.socket;
         const actor = ctx.extra.actor ?? null;
@@ -95,7 +126,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
         const live: LiveTransport = {
           hub,
           maxBuffered: options.maxBuffered ?? 1_000,
-          close: (code, reason) => socket.close(code, reason),
+          closeTooSlow: () => socket.close(CLOSE.SLOW_READER.code, CLOSE.SLOW_READER.reason),
           // The same message graphql-ws sends ({"id","type":"next","payload"}), around a payload serialized once.
           sendNext: (payload, sent) => {
             if (socket.readyState !== socket.OPEN) return false;
@@ -136,6 +167,12 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
     options.socketEvents,
   );
 
+  // A key revoked on any instance loses its open sockets at once (NOTIFY); the check below is the backstop.
+  const closeRevoked = (keyId: string) => {
+    for (const socket of socketsByKey.get(keyId) ?? []) socket.close(CLOSE.REVOKED.code, CLOSE.REVOKED.reason);
+    socketsByKey.delete(keyId);
+  };
+  const stopRevocations = services.apiKeys.onRevoked(closeRevoked);
   // A revoked key loses its open sockets within one check.
   const keyCheck = setInterval(async () => {
     for (const [keyId, sockets] of socketsByKey) {
@@ -145,7 +182,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
         logger.warn('checking a subscriber key failed', { error: String(error) });
         continue;
       }
-      for (const socket of sockets) socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: the API key was revoked');
+      for (const socket of sockets) socket.close(CLOSE.REVOKED.code, CLOSE.REVOKED.reason);
       socketsByKey.delete(keyId);
     }
   }, options.keyCheckMs ?? 5_000);
@@ -153,6 +190,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
   return {
     async dispose() {
       clearInterval(keyCheck);
+      stopRevocations();
       await server.dispose();
     },
   };

@@ -1,0 +1,101 @@
+// The HTTP door of the execution policy (policy.ts): the key is checked before anything is parsed, the
+// document is parsed and shaped under the limits before Apollo validates it, and the cost is priced
+// with the variables once Apollo has resolved the operation.
+import type { ApolloServerPlugin } from '@apollo/server';
+import type express from 'express';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { Actor } from '../domain/actor.js';
+import { AppError } from '../domain/errors.js';
+import { actorFromAuthorization } from '../http/auth.js';
+import type { ApiKeyService } from '../services/api-key.service.js';
+import { checkCost, isIntrospectionOnly, parseGuarded } from './policy.js';
+import type { RateLimits, Refusal } from './rate-limits.js';
+
+/** Documents already accepted (by text): a repeated operation is not parsed twice by the guard. */
+const ACCEPTED_MAX = 1_000;
+
+/** The actor the guard authenticated, for Apollo's context. */
+export const actorOfRequest = (res: express.Response): Actor | null => (res.locals.actor as Actor | null | undefined) ?? null;
+
+/**
+ * Express middleware in front of Apollo on /graphql. Answers itself (in GraphQL's error shape) when
+ * the address or key is over its rate limit, when the key is bad, when a key-less request asks more
+ * than introspection, or when the document is over a limit; otherwise hands the request on with
+ * `res.locals.actor` set.
+ */
+export function guardGraphQLRequests(apiKeys: ApiKeyService, limits: RateLimits | null): express.RequestHandler {
+  const accepted = new Map<string, true>();
+  return async (req, res, next) => {
+    const ip = req.ip ?? 'unknown';
+    let actor: Actor | null;
+    try {
+      const limited = limits && ((await limits.address(ip)) ?? (await limits.failedAuthBlocked(ip)));
+      if (limited) return tooMany(req, res, limited);
+      try {
+        actor = await actorFromAuthorization(apiKeys, req.headers.authorization);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        await limits?.failedAuth(ip);
+        return refuse(req, res, 401, { message: error.message, extensions: { code: error.code } });
+      }
+      const keyLimited = actor && limits && (await limits.key(actor.keyId));
+      if (keyLimited) return tooMany(req, res, keyLimited);
+    } catch (error) {
+      return next(error);
+    }
+    res.locals.actor = actor;
+    const query =
+      req.method === 'GET' ? (req.query as Record<string, unknown>).query : (req.body as { query?: unknown } | undefined)?.query;
+    // Anything else (no query, a batch, a persisted-query hash) is Apollo's to refuse.
+    if (typeof query !== 'string') return next();
+    const cacheKey = `${actor ? 'k' : '-'}${query}`;
+    if (accepted.has(cacheKey)) return next();
+    try {
+      const document = parseGuarded(query, { keyed: actor !== null });
+      if (!actor && !isIntrospectionOnly(document)) {
+        return refuse(req, res, 401, {
+          message: 'send a valid key as "Authorization: Bearer <key>"; without one only introspection is answered',
+          extensions: { code: 'UNAUTHENTICATED' },
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) return next(error);
+      const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
+      return refuse(req, res, 400, { message: error.message, extensions });
+    }
+    if (accepted.size >= ACCEPTED_MAX) accepted.delete(accepted.keys().next().value as string);
+    accepted.set(cacheKey, true);
+    next();
+  };
+}
+
+/**
+ * A refusal in GraphQL's error shape. GraphQL-over-HTTP: a client that accepts only
+ * application/json gets 200 for a request error; application/graphql-response+json gets the status.
+ */
+function refuse(req: express.Request, res: express.Response, status: number, error: GraphQLFormattedError) {
+  const type = req.accepts(['application/graphql-response+json', 'application/json']) || 'application/json';
+  const legacy = type === 'application/json' && status === 400;
+  res
+    .status(legacy ? 200 : status)
+    .type(type)
+    .send(JSON.stringify({ errors: [error] }));
+}
+
+function tooMany(req: express.Request, res: express.Response, refusal: Refusal) {
+  res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
+  refuse(req, res, 429, { message: refusal.message, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: refusal.retryAfterSeconds } });
+}
+
+/** Prices the operation Apollo resolved, with its variables (cost needs both). */
+export function costPlugin(schema: GraphQLSchema): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request, operationName }) {
+          checkCost(schema, document, operationName ?? undefined, request.variables ?? {});
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// Rate limits per key and per address, failed authentications included, held in PostgreSQL so that
+// two instances on one database share them: 429 with Retry-After over the limit.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role } from '../../server/domain/enums.js';
+import { GraphQLClient } from '../support/graphql-client.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const LIMITS = { RATE_LIMIT_PER_KEY: '5', RATE_LIMIT_FAILED_AUTH: '3', RATE_LIMIT_PER_ADDRESS: '1000' };
+let a: TestServer;
+let b: TestServer;
+
+beforeAll(async () => {
+  a = await startTestServer(LIMITS);
+  b = await startTestServer(LIMITS, { databaseUrl: a.databaseUrl });
+});
+afterAll(async () => {
+  await b?.stop();
+  await a?.stop();
+});
+
+async function post(url: string, secret: string | null) {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
+  if (secret) headers.authorization = `Bearer ${secret}`;
+  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: '{ me { role } }' }) });
+  const body = (await response.json()) as { errors?: { extensions: { code: string } }[] };
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), code: body.errors?.[0]?.extensions.code };
+}
+
+describe('rate limits', () => {
+  it('count a key over both instances, and answer 429 with Retry-After', async () => {
+    const viewer = await a.clientFor(Role.VIEWER);
+    const other = await a.clientFor(Role.VIEWER);
+    const secret = viewer.secret as string;
+    for (const url of [a.graphqlUrl, b.graphqlUrl, a.graphqlUrl, b.graphqlUrl, a.graphqlUrl]) {
+      expect((await post(url, secret)).status).toBe(200);
+    }
+    const refused = await post(b.graphqlUrl, secret);
+    expect(refused).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.retryAfter)).toBeLessThanOrEqual(60);
+    // Another key is not held back by this one.
+    expect((await post(b.graphqlUrl, other.secret)).status).toBe(200);
+  });
+
+  it('count failed authentications per address, then refuse the address', async () => {
+    const forged = new GraphQLClient(a.graphqlUrl, 'not-a-key-at-all');
+    for (let i = 0; i < 3; i++) expect(await forged.errorCode('{ me { role } }')).toBe('UNAUTHENTICATED');
+    const refused = await post(b.graphqlUrl, 'still-not-a-key');
+    expect(refused).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+  });
+});
