@@ -2,6 +2,7 @@
 // Counters and histograms are fed where things happen; gauges read their state at scrape time.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { CLOSE } from './sdk/close-codes.js';
 
 export interface MetricsSources {
   db: DataSource;
@@ -58,13 +59,13 @@ export function createMetrics() {
     }),
     socketCloses: new Counter({
       name: 'syncwatch_websocket_closes_total',
-      help: 'WebSocket closes by code (4429: slow reader, 4401: key, 1001: going away, 1000: normal).',
+      help: `WebSocket closes by code (${CLOSE.SLOW_READER.code}: slow reader, 4401: key, 1001: going away, 1000: normal).`,
       labelNames: ['code'],
       registers,
     }),
     slowReaderCloses: new Counter({
       name: 'syncwatch_slow_reader_closes_total',
-      help: 'Subscribers closed with 4429 because their buffer of unsent events overflowed.',
+      help: `Subscribers closed with ${CLOSE.SLOW_READER.code} because their buffer of unsent events overflowed.`,
       registers,
     }),
     socketOpened() {
@@ -73,7 +74,7 @@ export function createMetrics() {
     socketClosed(code: number) {
       openSockets--;
       metrics.socketCloses.inc({ code: String(code) });
-      if (code === 4429) metrics.slowReaderCloses.inc();
+      if (code === CLOSE.SLOW_READER.code) metrics.slowReaderCloses.inc();
     },
     /** Connects the scrape-time gauges to this instance's state. */
     attach(from: MetricsSources) {

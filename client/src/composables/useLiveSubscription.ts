@@ -1,5 +1,5 @@
 // Follows one subscription and never lets a close lose or double an event: each event's cursor is kept, and after
-// any close (a slow-reader 4429, a server restart's 1001, a dropped network) it subscribes again with
+// any close (a slow-reader 4460, a server restart's 1001, a dropped network) it subscribes again with
 // `since: <last cursor>`, so the server first replays what was missed. An expired cursor asks the page to reload.
 import type { TypedDocumentNode } from '@apollo/client';
 import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';

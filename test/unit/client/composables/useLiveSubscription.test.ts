@@ -75,7 +75,7 @@ describe('useLiveSubscription', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('resumes after a server restart (1001) or a slow-reader close (4429) from the last cursor', async () => {
+  it('resumes after a server restart (1001) or a slow-reader close (4460) from the last cursor', async () => {
     const { calls, live } = standIn();
     const { seen } = follow(live);
     expect(calls).toHaveLength(1);
@@ -90,7 +90,7 @@ describe('useLiveSubscription', () => {
     expect(calls[1].variables.since).toBe('c2');
 
     calls[1].sink.next(event('c3', 'run-3'));
-    calls[1].sink.error({ code: 4429, reason: 'too slow' });
+    calls[1].sink.error({ code: 4460, reason: 'too slow' });
     await vi.advanceTimersByTimeAsync(500);
     expect(calls[2].variables.since).toBe('c3');
     expect(seen).toEqual(['run-1', 'run-2', 'run-3']);
