@@ -52,6 +52,11 @@ interface RequestFacts {
 // On the response (for the log line) and on the context under a symbol, which Apollo's copy of the context keeps.
 const factsOf = new WeakMap<object, RequestFacts>();
 const FACTS = Symbol('request facts');
+/** A request the guard refused never reaches Apollo: its outcome is the refusal's code. */
+const factsFor = (res: object): RequestFacts => {
+  const refusal = (res as { locals?: { refusal?: string } }).locals?.refusal;
+  return { ...(refusal ? { outcome: refusal } : {}), ...factsOf.get(res) };
+};
 
 /** Operation name for logs and metrics: its type and first root field (bounded by the schema, unlike client names). */
 function operationLabel(operation: { operation: string; selectionSet: { selections: readonly { kind: string }[] } }): string {
@@ -109,8 +114,8 @@ export async function createApp({ config, db, services, schema, logger, hub, met
         req: (req) => ({ method: req.method, url: req.url }),
         res: (res) => ({ statusCode: res.statusCode }),
       },
-      customSuccessObject: (_req, res, line) => ({ ...line, ...factsOf.get(res) }),
-      customErrorObject: (_req, res, _error, line) => ({ ...line, ...factsOf.get(res) }),
+      customSuccessObject: (_req, res, line) => ({ ...line, ...factsFor(res) }),
+      customErrorObject: (_req, res, _error, line) => ({ ...line, ...factsFor(res) }),
       customAttributeKeys: { responseTime: 'durationMs' },
     }),
   );

@@ -74,6 +74,8 @@ export function guardGraphQLRequests(apiKeys: ApiKeyService, limits: RateLimits 
  * application/json gets 200 for a request error; application/graphql-response+json gets the status.
  */
 function refuse(req: express.Request, res: express.Response, status: number, error: GraphQLFormattedError) {
+  // The request ends here, before Apollo: its log line takes the outcome from this.
+  res.locals.refusal = error.extensions?.code;
   const type = req.accepts(['application/graphql-response+json', 'application/json']) || 'application/json';
   const legacy = type === 'application/json' && status === 400;
   res
