@@ -14,7 +14,7 @@ import { startSyncwatch } from '../../server/main.js';
 import { browserSkipReason, launchBrowser } from '../e2e/support/browser.js';
 import { ensureClientBuilt } from '../e2e/support/client-build.js';
 import { GraphQLClient } from '../support/graphql-client.js';
-import { count, heading, percentile, printTable, type SummaryRow } from './support.js';
+import { count, heading, percentile, printTable, runWhenStartedDirectly, type SummaryRow } from './support.js';
 
 const ADMIN_SECRET = 'bench-console-secret-0123456789';
 const OPEN_TARGET_MS = 1_000;
@@ -173,18 +173,4 @@ export async function runConsoleBench(): Promise<SummaryRow[]> {
 }
 
 // Run on its own: NODE_ENV=production node --import tsx test/bench/console.bench.ts
-if (import.meta.url === `file://${process.argv[1]}`) {
-  runConsoleBench().then(
-    (rows) => {
-      printTable(
-        ['measure', 'value', 'target', 'met'],
-        rows.map((row) => [row.measure, row.value, row.target ?? '', row.met === undefined ? '' : row.met ? 'yes' : 'NO']),
-      );
-      process.exit(0);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exit(2);
-    },
-  );
-}
+runWhenStartedDirectly(import.meta.url, runConsoleBench);

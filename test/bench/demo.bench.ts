@@ -9,7 +9,7 @@ import { backfillHistory } from '../../server/demo/backfill.js';
 import { setUpDemo } from '../../server/demo/setup.js';
 import { createLogger } from '../../server/logger.js';
 import { startSyncwatch } from '../../server/main.js';
-import { count, heading, printTable, type SummaryRow } from './support.js';
+import { count, heading, printTable, runWhenStartedDirectly, type SummaryRow } from './support.js';
 
 const ADMIN_SECRET = 'bench-demo-secret-0123456789';
 const TARGET_SECONDS = 60;
@@ -64,12 +64,4 @@ export async function runDemoBackfillBench(): Promise<SummaryRow[]> {
 }
 
 // Run on its own: tsx test/bench/demo.bench.ts
-if (import.meta.url === `file://${process.argv[1]}`) {
-  runDemoBackfillBench().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(2);
-    },
-  );
-}
+runWhenStartedDirectly(import.meta.url, runDemoBackfillBench);

@@ -13,7 +13,7 @@ import { browserSkipReason, launchBrowser } from '../e2e/support/browser.js';
 import { ensureClientBuilt } from '../e2e/support/client-build.js';
 import { screenshot } from '../e2e/support/console.js';
 import { GraphQLClient } from '../support/graphql-client.js';
-import { count, heading, percentile, printTable, type SummaryRow } from './support.js';
+import { count, heading, percentile, printTable, runWhenStartedDirectly, type SummaryRow } from './support.js';
 
 const ADMIN_SECRET = 'bench-overview-secret-0123456789';
 const TARGET_MS = 1_000;
@@ -106,18 +106,4 @@ export async function runOverviewBench(): Promise<SummaryRow[]> {
 }
 
 // Run on its own: NODE_ENV=production node --import tsx test/bench/overview.bench.ts
-if (import.meta.url === `file://${process.argv[1]}`) {
-  runOverviewBench().then(
-    (rows) => {
-      printTable(
-        ['measure', 'value', 'target', 'met'],
-        rows.map((row) => [row.measure, row.value, row.target ?? '', row.met === undefined ? '' : row.met ? 'yes' : 'NO']),
-      );
-      process.exit(0);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exit(2);
-    },
-  );
-}
+runWhenStartedDirectly(import.meta.url, runOverviewBench);

@@ -10,7 +10,7 @@ import { runIngestBench } from './ingest.bench.js';
 import { runOverviewBench } from './overview.bench.js';
 import { runQueryBench } from './query.bench.js';
 import { runRetryBench } from './retry.bench.js';
-import { type BenchEnvironment, heading, printTable, type SummaryRow, startBenchEnvironment } from './support.js';
+import { type BenchEnvironment, heading, printSummary, type SummaryRow, startBenchEnvironment } from './support.js';
 
 const only = process.env.BENCH_ONLY?.split(',').map((part) => part.trim());
 const wanted = (part: string) => !only || only.includes(part);
@@ -46,10 +46,8 @@ async function main(): Promise<void> {
   if (wanted('analytics')) summary.push(...(await runAnalyticsBench()));
 
   heading(`Summary (${((performance.now() - started) / 1000).toFixed(0)} s)`);
-  printTable(
-    ['measure', 'value', 'target', 'met'],
-    summary.map((row) => [row.measure, row.value, row.target ?? '', row.met === undefined ? '' : row.met ? 'yes' : 'NO']),
-  );
+  printSummary(summary);
+
   const missed = summary.filter((row) => row.met === false).length;
   console.log(missed === 0 ? '\nevery target met' : `\n${missed} target(s) missed on this machine`);
 }

@@ -121,3 +121,29 @@ export function printTable(headers: string[], rows: string[][]): void {
 export function heading(title: string): void {
   console.log(`\n== ${title} ==`);
 }
+
+/** The summary table every bench run ends with: each measure, its value and target, and whether it was met. */
+export function printSummary(rows: SummaryRow[]): void {
+  printTable(
+    ['measure', 'value', 'target', 'met'],
+    rows.map((row) => [row.measure, row.value, row.target ?? '', row.met === undefined ? '' : row.met ? 'yes' : 'NO']),
+  );
+}
+
+/**
+ * Runs one bench part when its file is started directly (`node --import tsx test/bench/<part>.bench.ts`):
+ * prints its summary and exits 0, or 2 on a failure (a missed target is reported, not an error).
+ */
+export function runWhenStartedDirectly(moduleUrl: string, part: () => Promise<SummaryRow[]>): void {
+  if (moduleUrl !== `file://${process.argv[1]}`) return;
+  part().then(
+    (rows) => {
+      printSummary(rows);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(2);
+    },
+  );
+}
