@@ -35,7 +35,8 @@ beforeAll(async () => {
   operator = await server.clientFor(Role.OPERATOR);
   dataDir = mkdtempSync(join(tmpdir(), 'syncwatch-demo-'));
   await demo().ready;
-});
+  // The demo backfills a month of history (~200,000 records) before it is ready: minutes on a loaded 2-core box.
+}, 300_000);
 afterAll(async () => {
   await Promise.all(demos.map((d) => d.stop()));
   await server?.stop();
