@@ -6,6 +6,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
 import { intersect, type Segment, segments, type Window } from '../domain/analytics-range.js';
 import type { RecordOperation, RecordStatus, SyncMode } from '../domain/enums.js';
+import type { HistogramBin } from '../domain/latency-histogram.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { applyRecordFilter, checkRecordFilterInput, RECORD_DIMENSIONS, type RecordFilter, visibleTo } from './filters.js';
 import { type Cube, cubeFor, ROLLUP_COLUMNS, type RollupColumn } from './rollup-cubes.js';
@@ -22,10 +23,11 @@ export interface AggregateRequest {
   /** The rollup tiers that may answer, coarsest first; none means raw records only (MINUTE series). */
   sources: readonly ('day' | 'hour')[];
   groupBy: readonly GroupColumn[];
-  /** `records`: how many. `latency`: how many in each latency bucket (records without a latency left out). */
-  measure: 'records' | 'latency';
+  /** Also each row's latency histogram (records without a latency are counted but left out of it). */
+  latency: boolean;
 }
 
+/** The records of one output bucket and group. */
 export interface AggregateRow {
   bucket: Date;
   records: number;
@@ -33,8 +35,8 @@ export interface AggregateRow {
   entity_type?: string;
   operation?: RecordOperation;
   mode?: SyncMode;
-  /** With the latency measure: the latency the histogram bucket stands for, in ms. */
-  latency?: number;
+  /** With `latency`: how many records fell in each latency bucket, by the latency the bucket stands for. */
+  latency?: HistogramBin[];
 }
 
 /** RecordFilter fields no rollup keeps: a filter with any of them reads the records. */
@@ -50,10 +52,10 @@ export async function aggregate(db: DataSource, request: AggregateRequest): Prom
   const rawParts = parts.filter((part) => part.source === 'raw');
   // One snapshot for every part: the fold moves deltas into rollups in one transaction of its own.
   return db.transaction('REPEATABLE READ', async (manager) => {
-    const rows: AggregateRow[] = [];
-    if (rollupParts.length > 0) rows.push(...(await fromRollups(manager, request, cubeFor(neededColumns(request)), rollupParts)));
-    if (rawParts.length > 0) rows.push(...(await fromRecords(manager, request, rawParts)));
-    return merge(rows, request.groupBy);
+    const sums = new Sums(request.groupBy);
+    if (rollupParts.length > 0) sums.add(await fromRollups(manager, request, cubeFor(neededColumns(request)), rollupParts));
+    if (rawParts.length > 0) sums.add(await fromRecords(manager, request, rawParts));
+    return sums.rows(request.latency ? await bucketValues(manager) : null);
   });
 }
 
@@ -83,7 +85,7 @@ class Params {
   }
 }
 
-async function fromRollups(manager: EntityManager, request: AggregateRequest, cube: Cube, parts: Segment[]): Promise<AggregateRow[]> {
+async function fromRollups(manager: EntityManager, request: AggregateRequest, cube: Cube, parts: Segment[]): Promise<SourceRow[]> {
   const params = new Params();
   const dims = dimensionConditions(request, params);
   const cubeName = params.add(cube.name);
@@ -103,16 +105,14 @@ async function fromRollups(manager: EntityManager, request: AggregateRequest, cu
   const bucket = `date_bin(${params.add(`${request.bucket.sizeMs} milliseconds`)}::interval, t.at, ${params.add(new Date(request.bucket.originMs))}::timestamptz)`;
   const groups = request.groupBy.map((column) => `t.${column}`);
   const source = `(${branches.join('\n UNION ALL ')}) t`;
-  if (request.measure === 'records') {
+  if (!request.latency) {
     const sql = `SELECT ${[`${bucket} AS bucket`, ...groups].join(', ')}, sum(t.records)::bigint AS records
                  FROM ${source} GROUP BY ${[bucket, ...groups].join(', ')}`;
-    return (await manager.query(sql, params.values)).map(toRow);
+    return manager.query(sql, params.values);
   }
-  // Histograms are added up here: unnesting thousands of arrays into rows cost PostgreSQL ten times as much.
-  const sql = `SELECT ${[`${bucket} AS bucket`, ...groups].join(', ')}, array_to_string(t.latency_hist, ',') AS hist
-               FROM ${source} WHERE t.latency_hist IS NOT NULL`;
-  const rows: (Record<string, unknown> & { hist: string })[] = await manager.query(sql, params.values);
-  return histogramRows(rows, request.groupBy, await bucketValues(manager));
+  // Histograms are added up here (Sums): unnesting thousands of arrays into rows cost PostgreSQL ten times as much.
+  const sql = `SELECT ${[`${bucket} AS bucket`, ...groups].join(', ')}, t.records, array_to_string(t.latency_hist, ',') AS hist FROM ${source}`;
+  return manager.query(sql, params.values);
 }
 
 /** What each latency bucket stands for, as latency_bucket_value says (the rule lives in SQL); read once. */
@@ -130,31 +130,58 @@ function bucketValues(manager: EntityManager): Promise<number[]> {
   return bucketValueTable;
 }
 
-/** Adds up the histograms of rows of one bucket and group, and gives a row per latency bucket with records in it. */
-function histogramRows(
-  rows: (Record<string, unknown> & { hist: string })[],
-  groupBy: readonly GroupColumn[],
-  values: number[],
-): AggregateRow[] {
-  const sums = new Map<string, { row: Record<string, unknown>; counts: number[] }>();
-  for (const row of rows) {
-    const key = [new Date(row.bucket as string).getTime(), ...groupBy.map((column) => String(row[column]))].join('\u0000');
-    let sum = sums.get(key);
-    if (!sum) {
-      sum = { row, counts: [] };
-      sums.set(key, sum);
+/**
+ * A row of either source: a count for a bucket and group, and with the latency measure either a rollup's whole
+ * histogram (`hist`, comma-separated counts by latency bucket) or, from raw records, one latency bucket (`lb`).
+ */
+type SourceRow = Record<string, unknown> & { bucket: string | Date; records: string | number; hist?: string | null; lb?: number | null };
+
+/** Adds up the rows of every source by output bucket and group: counts, and histograms as dense arrays. */
+class Sums {
+  private readonly groups = new Map<string, { row: SourceRow; records: number; counts: number[] }>();
+
+  constructor(private readonly groupBy: readonly GroupColumn[]) {}
+
+  add(rows: SourceRow[]): void {
+    for (const row of rows) {
+      const bucket = row.bucket instanceof Date ? row.bucket.getTime() : new Date(row.bucket).getTime();
+      const key =
+        this.groupBy.length === 0 ? String(bucket) : [bucket, ...this.groupBy.map((column) => String(row[column]))].join('\u0000');
+      let sum = this.groups.get(key);
+      if (!sum) {
+        sum = { row, records: 0, counts: [] };
+        this.groups.set(key, sum);
+      }
+      const records = Number(row.records);
+      sum.records += records;
+      if (row.lb != null) sum.counts[row.lb] = (sum.counts[row.lb] ?? 0) + records;
+      if (row.hist) {
+        const counts = row.hist.split(',');
+        for (let i = 0; i < counts.length; i++) {
+          const count = +counts[i];
+          if (count !== 0) sum.counts[i] = (sum.counts[i] ?? 0) + count;
+        }
+      }
     }
-    const counts = row.hist.split(',');
-    for (let i = 0; i < counts.length; i++) sum.counts[i] = (sum.counts[i] ?? 0) + Number(counts[i]);
   }
-  const result: AggregateRow[] = [];
-  for (const { row, counts } of sums.values()) {
-    const { hist: _hist, ...rest } = row;
-    counts.forEach((count, i) => {
-      if (count !== 0) result.push({ ...toRow({ ...rest, records: count }), latency: values[i] });
-    });
+
+  /** One row per bucket and group with records; with `values`, its histogram by what each latency bucket stands for. */
+  rows(values: number[] | null): AggregateRow[] {
+    const result: AggregateRow[] = [];
+    for (const { row, records, counts } of this.groups.values()) {
+      if (records === 0) continue;
+      const out: AggregateRow = { bucket: new Date(row.bucket), records };
+      for (const column of this.groupBy) (out as unknown as Record<string, unknown>)[column] = row[column];
+      if (values) {
+        out.latency = [];
+        counts.forEach((count, i) => {
+          if (count) out.latency?.push({ value: values[i], count });
+        });
+      }
+      result.push(out);
+    }
+    return result;
   }
-  return result;
 }
 
 function dimensionConditions(request: AggregateRequest, params: Params): string {
@@ -167,7 +194,7 @@ function dimensionConditions(request: AggregateRequest, params: Params): string 
   return conditions.map((condition) => ` AND ${condition}`).join('');
 }
 
-async function fromRecords(manager: EntityManager, request: AggregateRequest, parts: Segment[]): Promise<AggregateRow[]> {
+async function fromRecords(manager: EntityManager, request: AggregateRequest, parts: Segment[]): Promise<SourceRow[]> {
   const query = manager
     .createQueryBuilder(SyncRecord, 't')
     .select('date_bin(CAST(:size AS interval), t.started_at, CAST(:origin AS timestamptz))', 'bucket')
@@ -187,30 +214,10 @@ async function fromRecords(manager: EntityManager, request: AggregateRequest, pa
     ),
   );
   for (const column of request.groupBy) query.addSelect(`t.${column}`, column);
-  if (request.measure === 'latency') {
-    query.addSelect('latency_bucket_value(latency_bucket(t.latency_ms))', 'latency').andWhere('t.latency_ms IS NOT NULL');
-  }
+  // NULL for records without a latency: counted, left out of the histogram.
+  if (request.latency) query.addSelect('latency_bucket(t.latency_ms)', 'lb');
   query.addSelect('count(*)', 'records').groupBy('1');
-  const groupCount = request.groupBy.length + (request.measure === 'latency' ? 1 : 0);
+  const groupCount = request.groupBy.length + (request.latency ? 1 : 0);
   for (let i = 0; i < groupCount; i++) query.addGroupBy(String(i + 2));
-  return (await query.getRawMany()).map(toRow);
-}
-
-function toRow(raw: Record<string, unknown>): AggregateRow {
-  const row: AggregateRow = { ...(raw as object), bucket: new Date(raw.bucket as string | Date), records: Number(raw.records) };
-  if ('latency' in raw) row.latency = Number(raw.latency);
-  return row;
-}
-
-/** Adds up rows of the same bucket and group that came from different sources. */
-function merge(rows: AggregateRow[], groupBy: readonly GroupColumn[]): AggregateRow[] {
-  const keyColumns: (keyof AggregateRow)[] = [...groupBy, 'latency'];
-  const merged = new Map<string, AggregateRow>();
-  for (const row of rows) {
-    const key = [row.bucket.getTime(), ...keyColumns.map((column) => String(row[column]))].join('\u0000');
-    const existing = merged.get(key);
-    if (existing) existing.records += row.records;
-    else merged.set(key, { ...row });
-  }
-  return [...merged.values()].filter((row) => row.records !== 0);
+  return query.getRawMany();
 }
