@@ -9,7 +9,7 @@ import { AppError } from '../../domain/errors.js';
 import type { EventHub } from '../../events/event-hub.js';
 import type { LiveTransport } from '../../events/live-streams.js';
 import { createSubscriptionSharing } from '../../events/shared-subscriptions.js';
-import { type SocketEvents, useServer } from '../../events/ws-adapter.js';
+import { type SocketEvents, useServer } from './adapter.js';
 import { actorFromAuthorization } from '../../http/auth.js';
 import type { Logger } from '../../logger.js';
 import { CLOSE } from '../../sdk/close-codes.js';
