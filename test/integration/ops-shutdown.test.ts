@@ -26,7 +26,13 @@ afterAll(async () => {
 });
 
 async function start(): Promise<ServerProcess> {
-  const server = await startServerProcess({ DATABASE_URL: databaseUrl, HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN_SECRET, LOG_LEVEL: 'info' });
+  const server = await startServerProcess({
+    DATABASE_URL: databaseUrl,
+    HOST: '127.0.0.1',
+    ADMIN_API_KEY: ADMIN_SECRET,
+    LOG_LEVEL: 'info',
+    RETENTION_DAYS: '3650', // only the test's purges purge
+  });
   if (!server.url) throw new Error(`the server did not start: ${server.stderr()}`);
   return server;
 }
@@ -73,7 +79,10 @@ it('an export still counting its rows: the instance stops by itself, the job end
   const run = await startRun(admin(server), pipeline.id);
   await finishRun(admin(server), run.id);
 
-  // The count reads the runs table, which the test's own transaction holds: the export stays RUNNING.
+  await until(async () => /^syncwatch_leader 1$/m.test(await (await fetch(`${server.url}/metrics`)).text()));
+
+  // The count reads the runs table, which the test's own transaction holds: the export stays RUNNING. So does the
+  // leader's lease-expiry job, past the jobs' shutdown deadline.
   const lock = await holdLock('LOCK TABLE runs IN ACCESS EXCLUSIVE MODE');
   let exitCode: number | null;
   let jobId: string;
@@ -81,12 +90,16 @@ it('an export still counting its rows: the instance stops by itself, the job end
     const { exportRuns } = await admin(server).ok<{ exportRuns: { id: string } }>('mutation { exportRuns { id status } }');
     jobId = exportRuns.id;
     await waitingOnLock('%export_rows%');
-    ({ code: exitCode } = await terminate(server, 'an export'));
+    await waitingOnLock('%lease_expires_at%');
+    ({ code: exitCode } = await terminate(server, 'an export (and a background job waiting on the same lock)'));
   } finally {
     await lock.release();
   }
   expect(exitCode).toBe(0);
-  expect(server.logs().some((line) => line.msg === 'stopped')).toBe(true);
+  const messages = server.logs().map((line) => line.msg);
+  // The job past its deadline had its statement cancelled, so the pool could close and the process end by itself.
+  expect(messages).toContain('statements still running at shutdown were cancelled');
+  expect(messages).toContain('stopped');
 
   const { rows } = await sql.query('SELECT status, failure FROM export_jobs WHERE id = $1', [jobId]);
   expect(rows[0]).toEqual({ status: 'FAILED', failure: expect.stringContaining('shut down') });
