@@ -8,6 +8,7 @@ import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { actorFromAuthorization } from '../http/auth.js';
 import type { ApiKeyService } from '../services/api-key.service.js';
+import { isDatabaseUnavailable } from './errors.js';
 import { checkCost, isIntrospectionOnly, parseGuarded } from './policy.js';
 import type { LimitName, RateLimits, Refusal } from './rate-limits.js';
 
@@ -50,6 +51,14 @@ export function guardGraphQLRequests(
       const keyLimited = actor && limits && (await limits.key(actor.keyId));
       if (keyLimited) return tooMany(req, res, keyLimited);
     } catch (error) {
+      // The key not cached while the database is away (a restart): coded and retryable, as Apollo's own answers.
+      if (isDatabaseUnavailable(error)) {
+        res.setHeader('Retry-After', '1');
+        return refuse(req, res, 503, {
+          message: 'the database is unavailable; retry shortly',
+          extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true },
+        });
+      }
       return next(error);
     }
     res.locals.actor = actor;

@@ -66,7 +66,11 @@ it('survives a PostgreSQL restart mid-ingest with nothing acknowledged lost or d
             'mutation($runId: ID!, $records: [RecordReportInput!]!) { reportRecords(runId: $runId, records: $records) { accepted } }',
             { runId: startRun.id, records },
           )
-          .catch((error) => ({ errors: [{ message: String(error), extensions: { code: 'NETWORK' } }], data: undefined }));
+          // Not GraphQL's shape (a refused connection, an HTML error page): named with what it was.
+          .catch((error) => ({
+            errors: [{ message: String(error), extensions: { code: `NETWORK (${String(error)})` } }],
+            data: undefined,
+          }));
         if (result.data?.reportRecords) {
           for (const record of records) acknowledged.add(record.sourceId);
           break;
