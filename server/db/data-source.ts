@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { ApiKey } from '../entities/ApiKey.js';
 import { AuditEntry } from '../entities/AuditEntry.js';
@@ -36,7 +37,11 @@ export interface DbTimeouts {
   connectMs: number;
 }
 
-export function createDataSource(url: string, poolSize = 10, timeouts?: DbTimeouts): DataSource {
+/**
+ * `applicationName` names the pool's connections in pg_stat_activity: one name per instance lets it find (and at
+ * shutdown cancel) its own statements.
+ */
+export function createDataSource(url: string, poolSize = 10, timeouts?: DbTimeouts, applicationName = 'syncwatch'): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -47,6 +52,7 @@ export function createDataSource(url: string, poolSize = 10, timeouts?: DbTimeou
     logging: false,
     extra: {
       max: poolSize,
+      application_name: applicationName,
       ...(timeouts && {
         connectionTimeoutMillis: timeouts.connectMs,
         statement_timeout: timeouts.statementMs,
@@ -60,9 +66,34 @@ export function createDataSource(url: string, poolSize = 10, timeouts?: DbTimeou
 }
 
 /** Connects and applies pending migrations; concurrent starters wait on one lock. */
-export async function openDataSource(url: string, poolSize?: number, timeouts?: DbTimeouts): Promise<DataSource> {
-  const dataSource = createDataSource(url, poolSize, timeouts);
+export async function openDataSource(url: string, poolSize?: number, timeouts?: DbTimeouts, applicationName?: string): Promise<DataSource> {
+  const dataSource = createDataSource(url, poolSize, timeouts, applicationName);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'all' });
   return dataSource;
+}
+
+/**
+ * Cancels the statements the data source's connections still run, so that its pool can close and their
+ * transactions roll back now rather than when the process is gone. For shutdown, once the work that ran them
+ * was given its deadline. Uses a connection of its own (the pool may be full of them). Returns how many.
+ */
+export async function cancelRunningStatements(dataSource: DataSource): Promise<number> {
+  const pool = (dataSource.driver as unknown as { master?: pg.Pool }).master;
+  if (!pool || pool.totalCount === pool.idleCount) return 0;
+  const options = pool.options as pg.ClientConfig & { application_name?: string };
+  const client = new pg.Client({ ...options, application_name: 'syncwatch shutdown', connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    const { rowCount } = await client.query(
+      `SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+       WHERE application_name = $1 AND datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,
+      [options.application_name],
+    );
+    return rowCount ?? 0;
+  } catch {
+    return 0; // the database is away: nothing runs there to cancel
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
