@@ -4,7 +4,7 @@
 // Everything is read in one snapshot, so a fold running meanwhile neither hides nor doubles a count.
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
-import { intersect, type Segment, segments, type Window } from '../domain/analytics-range.js';
+import { type AggregatePlan, bucketOf, HOUR_MS, intersect, planAggregate, type Window } from '../domain/analytics-range.js';
 import type { RecordOperation, RecordStatus, SyncMode } from '../domain/enums.js';
 import type { HistogramBin } from '../domain/latency-histogram.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
@@ -47,26 +47,30 @@ export async function aggregate(db: DataSource, request: AggregateRequest): Prom
   const window = intersect(request.window, request.filter?.startedAt);
   if (!window) return [];
   const rawOnly = RAW_ONLY_FIELDS.some((field) => hasValue(request.filter?.[field]));
-  const parts = segments(window, rawOnly ? [] : request.sources, bucketEdges(window, request.bucket));
-  const rollupParts = parts.filter((part) => part.source !== 'raw');
-  const rawParts = parts.filter((part) => part.source === 'raw');
+  const plan = planAggregate(window, rawOnly ? [] : request.sources, request.bucket);
   // One snapshot for every part: the fold moves deltas into rollups in one transaction of its own.
   return db.transaction('REPEATABLE READ', async (manager) => {
     const sums = new Sums(request.groupBy);
-    if (rollupParts.length > 0) sums.add(await fromRollups(manager, request, cubeFor(neededColumns(request)), rollupParts));
-    if (rawParts.length > 0) sums.add(await fromRecords(manager, request, rawParts));
+    if (plan.rollups.length > 0 || plan.borrowedHours.size > 0) {
+      const rows = await fromRollups(manager, request, cubeFor(neededColumns(request)), plan);
+      // A rollup row counts in the bucket it starts in, a borrowed hour in the bucket it was borrowed for.
+      sums.add(rows, (row) => [
+        { bucket: plan.borrowedHours.get(row.at.getTime()) ?? bucketOf(row.at.getTime(), request.bucket), sign: 1 },
+      ]);
+    }
+    if (plan.raw.length > 0) {
+      const rows = await fromRecords(manager, request, plan.raw);
+      sums.add(rows, (row) =>
+        plan.raw[row.part].contributions.map((c) =>
+          'own' in c ? { bucket: row.at.getTime(), sign: 1 } : { bucket: c.bucket, sign: c.sign },
+        ),
+      );
+    }
     return sums.rows(request.latency ? await bucketValues(manager) : null);
   });
 }
 
 const hasValue = (value: unknown) => value !== undefined && value !== null && value !== '';
-
-function bucketEdges(window: Window, bucket: AggregateRequest['bucket']): number[] {
-  const edges: number[] = [];
-  const first = bucket.originMs + Math.ceil((window.from.getTime() - bucket.originMs) / bucket.sizeMs) * bucket.sizeMs;
-  for (let edge = first; edge < window.to.getTime(); edge += bucket.sizeMs) edges.push(edge);
-  return edges;
-}
 
 /** The columns a request filters or groups by: the cube it reads must keep them all. */
 function neededColumns(request: AggregateRequest): Set<RollupColumn> {
@@ -85,33 +89,33 @@ class Params {
   }
 }
 
-async function fromRollups(manager: EntityManager, request: AggregateRequest, cube: Cube, parts: Segment[]): Promise<SourceRow[]> {
+async function fromRollups(manager: EntityManager, request: AggregateRequest, cube: Cube, plan: AggregatePlan): Promise<SourceRow[]> {
   const params = new Params();
   const dims = dimensionConditions(request, params);
   const cubeName = params.add(cube.name);
-  const within = (column: string, list: Segment[]) =>
+  const within = (column: string, list: { from: number; to: number }[]) =>
     `(${list.map((part) => `(${column} >= ${params.add(new Date(part.from))} AND ${column} < ${params.add(new Date(part.to))})`).join(' OR ')})`;
+  const borrowed = [...plan.borrowedHours.keys()].map((hour) => ({ from: hour, to: hour + HOUR_MS }));
   const columns = `${ROLLUP_COLUMNS.join(', ')}, records, latency_hist`;
   const branches: string[] = [];
   for (const tier of ['day', 'hour'] as const) {
-    const list = parts.filter((part) => part.source === tier);
+    const list = [...plan.rollups.filter((part) => part.source === tier), ...(tier === 'hour' ? borrowed : [])];
     if (list.length === 0) continue;
     branches.push(
       `SELECT bucket_start AS at, ${columns} FROM record_rollups WHERE tier = '${tier}' AND cube = ${cubeName} AND ${within('bucket_start', list)}${dims}`,
     );
   }
   // Changes not folded yet, for every rolled-up part.
-  branches.push(`SELECT hour AS at, ${columns} FROM record_rollup_deltas WHERE ${within('hour', parts)}${dims}`);
-  const bucket = `date_bin(${params.add(`${request.bucket.sizeMs} milliseconds`)}::interval, t.at, ${params.add(new Date(request.bucket.originMs))}::timestamptz)`;
+  branches.push(`SELECT hour AS at, ${columns} FROM record_rollup_deltas WHERE ${within('hour', [...plan.rollups, ...borrowed])}${dims}`);
   const groups = request.groupBy.map((column) => `t.${column}`);
   const source = `(${branches.join('\n UNION ALL ')}) t`;
+  // By the hour or day each row starts at: Sums puts it in its bucket.
   if (!request.latency) {
-    const sql = `SELECT ${[`${bucket} AS bucket`, ...groups].join(', ')}, sum(t.records)::bigint AS records
-                 FROM ${source} GROUP BY ${[bucket, ...groups].join(', ')}`;
+    const sql = `SELECT ${['t.at', ...groups].join(', ')}, sum(t.records)::bigint AS records FROM ${source} GROUP BY ${['t.at', ...groups].join(', ')}`;
     return manager.query(sql, params.values);
   }
   // Histograms are added up here (Sums): unnesting thousands of arrays into rows cost PostgreSQL ten times as much.
-  const sql = `SELECT ${[`${bucket} AS bucket`, ...groups].join(', ')}, t.records, array_to_string(t.latency_hist, ',') AS hist FROM ${source}`;
+  const sql = `SELECT ${['t.at', ...groups].join(', ')}, t.records, array_to_string(t.latency_hist, ',') AS hist FROM ${source}`;
   return manager.query(sql, params.values);
 }
 
@@ -131,35 +135,38 @@ function bucketValues(manager: EntityManager): Promise<number[]> {
 }
 
 /**
- * A row of either source: a count for a bucket and group, and with the latency measure either a rollup's whole
- * histogram (`hist`, comma-separated counts by latency bucket) or, from raw records, one latency bucket (`lb`).
+ * A row of either source: a count at a time (`at`: a rollup's hour or day, or a record's bucket) and group, and
+ * with the latency measure either a rollup's whole histogram (`hist`, comma-separated counts by latency bucket)
+ * or, from records, one latency bucket (`lb`) and the raw range it was read from (`part`).
  */
-type SourceRow = Record<string, unknown> & { bucket: string | Date; records: string | number; hist?: string | null; lb?: number | null };
+type SourceRow = Record<string, unknown> & { at: Date; records: string | number; hist?: string | null; lb?: number | null; part?: number };
 
 /** Adds up the rows of every source by output bucket and group: counts, and histograms as dense arrays. */
 class Sums {
-  private readonly groups = new Map<string, { row: SourceRow; records: number; counts: number[] }>();
+  private readonly groups = new Map<string, { bucket: number; row: SourceRow; records: number; counts: number[] }>();
 
   constructor(private readonly groupBy: readonly GroupColumn[]) {}
 
-  add(rows: SourceRow[]): void {
+  /** Adds each row to the buckets `targets` names, negated where its sign is −1. */
+  add<Row extends SourceRow>(rows: Row[], targets: (row: Row) => { bucket: number; sign: number }[]): void {
     for (const row of rows) {
-      const bucket = row.bucket instanceof Date ? row.bucket.getTime() : new Date(row.bucket).getTime();
-      const key =
-        this.groupBy.length === 0 ? String(bucket) : [bucket, ...this.groupBy.map((column) => String(row[column]))].join('\u0000');
-      let sum = this.groups.get(key);
-      if (!sum) {
-        sum = { row, records: 0, counts: [] };
-        this.groups.set(key, sum);
-      }
       const records = Number(row.records);
-      sum.records += records;
-      if (row.lb != null) sum.counts[row.lb] = (sum.counts[row.lb] ?? 0) + records;
-      if (row.hist) {
-        const counts = row.hist.split(',');
-        for (let i = 0; i < counts.length; i++) {
-          const count = +counts[i];
-          if (count !== 0) sum.counts[i] = (sum.counts[i] ?? 0) + count;
+      const counts = row.hist ? row.hist.split(',') : null;
+      for (const { bucket, sign } of targets(row)) {
+        let key = String(bucket);
+        for (const column of this.groupBy) key += `\u0000${row[column]}`;
+        let sum = this.groups.get(key);
+        if (!sum) {
+          sum = { bucket, row, records: 0, counts: [] };
+          this.groups.set(key, sum);
+        }
+        sum.records += sign * records;
+        if (row.lb != null) sum.counts[row.lb] = (sum.counts[row.lb] ?? 0) + sign * records;
+        if (counts) {
+          for (let i = 0; i < counts.length; i++) {
+            const count = +counts[i];
+            if (count !== 0) sum.counts[i] = (sum.counts[i] ?? 0) + sign * count;
+          }
         }
       }
     }
@@ -168,9 +175,9 @@ class Sums {
   /** One row per bucket and group with records; with `values`, its histogram by what each latency bucket stands for. */
   rows(values: number[] | null): AggregateRow[] {
     const result: AggregateRow[] = [];
-    for (const { row, records, counts } of this.groups.values()) {
+    for (const { bucket, row, records, counts } of this.groups.values()) {
       if (records === 0) continue;
-      const out: AggregateRow = { bucket: new Date(row.bucket), records };
+      const out: AggregateRow = { bucket: new Date(bucket), records };
       for (const column of this.groupBy) (out as unknown as Record<string, unknown>)[column] = row[column];
       if (values) {
         out.latency = [];
@@ -194,30 +201,34 @@ function dimensionConditions(request: AggregateRequest, params: Params): string 
   return conditions.map((condition) => ` AND ${condition}`).join('');
 }
 
-async function fromRecords(manager: EntityManager, request: AggregateRequest, parts: Segment[]): Promise<SourceRow[]> {
+async function fromRecords(
+  manager: EntityManager,
+  request: AggregateRequest,
+  ranges: AggregatePlan['raw'],
+): Promise<(SourceRow & { part: number })[]> {
   const query = manager
     .createQueryBuilder(SyncRecord, 't')
-    .select('date_bin(CAST(:size AS interval), t.started_at, CAST(:origin AS timestamptz))', 'bucket')
+    .select('date_bin(CAST(:size AS interval), t.started_at, CAST(:origin AS timestamptz))', 'at')
     .setParameters({ size: `${request.bucket.sizeMs} milliseconds`, origin: new Date(request.bucket.originMs) })
     // Each record once, by its original: attempts in retry runs are counted through the originals they update.
     .where('t.origin_record_id IS NULL');
   applyRecordFilter(query, 't', request.filter);
   visibleTo(query, 't', request.actor);
-  const ranges = parts.map((_, i) => `(t.started_at >= :from_${i} AND t.started_at < :to_${i})`).join(' OR ');
-  query.andWhere(
-    `(${ranges})`,
-    Object.fromEntries(
-      parts.flatMap((part, i) => [
-        [`from_${i}`, new Date(part.from)],
-        [`to_${i}`, new Date(part.to)],
-      ]),
-    ),
+  const bounds = Object.fromEntries(
+    ranges.flatMap((range, i) => [
+      [`from_${i}`, new Date(range.from)],
+      [`to_${i}`, new Date(range.to)],
+    ]),
   );
+  const inRange = (i: number) => `t.started_at >= :from_${i} AND t.started_at < :to_${i}`;
+  query.andWhere(`(${ranges.map((_, i) => `(${inRange(i)})`).join(' OR ')})`, bounds);
+  // Which range a record was read from: the plan says where its records count.
+  query.addSelect(`CASE ${ranges.map((_, i) => `WHEN ${inRange(i)} THEN ${i}`).join(' ')} END`, 'part');
   for (const column of request.groupBy) query.addSelect(`t.${column}`, column);
   // NULL for records without a latency: counted, left out of the histogram.
   if (request.latency) query.addSelect('latency_bucket(t.latency_ms)', 'lb');
-  query.addSelect('count(*)', 'records').groupBy('1');
+  query.addSelect('count(*)', 'records').groupBy('1').addGroupBy('2');
   const groupCount = request.groupBy.length + (request.latency ? 1 : 0);
-  for (let i = 0; i < groupCount; i++) query.addGroupBy(String(i + 2));
-  return query.getRawMany();
+  for (let i = 0; i < groupCount; i++) query.addGroupBy(String(i + 3));
+  return (await query.getRawMany()).map((row) => ({ ...row, at: new Date(row.at), part: Number(row.part) }));
 }
