@@ -1,5 +1,5 @@
 // Time windows of the health analytics: defaults, which bucket sizes a window allows, and how a window splits
-// into the parts each source answers (daily rollups, hourly rollups, raw records).
+// into what each source answers (daily rollups, hourly rollups, raw records).
 
 import { TimeInterval } from './enums.js';
 import { badInput } from './errors.js';
@@ -77,48 +77,6 @@ export function checkInterval(window: Window, interval: TimeInterval): void {
 export const alignDown = (ms: number, size: number) => Math.floor(ms / size) * size;
 export const alignUp = (ms: number, size: number) => Math.ceil(ms / size) * size;
 
-/** Where a part of a window is answered from: whole UTC days, whole UTC hours, or the records themselves. */
-export type Source = 'day' | 'hour' | 'raw';
-
-export interface Segment {
-  source: Source;
-  from: number;
-  to: number;
-}
-
-const SOURCE_SIZE = { day: DAY_MS, hour: HOUR_MS } as const;
-
-/**
- * Splits [from, to) at each cut (where output buckets meet, so no rollup row straddles two of them), then
- * answers each piece with the coarsest source allowed: whole days, then whole hours, the rest from raw records.
- * Adjacent parts of one source are merged. Pure arithmetic on epoch milliseconds.
- */
-export function segments(window: Window, sources: readonly ('day' | 'hour')[], cuts: readonly number[] = []): Segment[] {
-  const from = window.from.getTime();
-  const to = window.to.getTime();
-  const points = [from, ...cuts.filter((cut) => cut > from && cut < to).sort((a, b) => a - b), to];
-  const parts: Segment[] = [];
-  for (let i = 0; i < points.length - 1; i++) parts.push(...split(points[i], points[i + 1], sources));
-  const merged: Segment[] = [];
-  for (const part of parts) {
-    const last = merged[merged.length - 1];
-    if (last && last.source === part.source && last.to === part.from) last.to = part.to;
-    else merged.push({ ...part });
-  }
-  return merged;
-}
-
-function split(from: number, to: number, sources: readonly ('day' | 'hour')[]): Segment[] {
-  if (from >= to) return [];
-  const [coarsest, ...finer] = sources;
-  if (!coarsest) return [{ source: 'raw', from, to }];
-  const size = SOURCE_SIZE[coarsest];
-  const start = alignUp(from, size);
-  const end = alignDown(to, size);
-  if (start >= end) return split(from, to, finer);
-  return [...split(from, start, finer), { source: coarsest, from: start, to: end }, ...split(end, to, finer)];
-}
-
 /** Output buckets of an aggregate: `originMs + k × sizeMs`. */
 export interface Bucketing {
   sizeMs: number;
@@ -128,63 +86,94 @@ export interface Bucketing {
 export const bucketOf = (ms: number, bucketing: Bucketing) =>
   bucketing.originMs + Math.floor((ms - bucketing.originMs) / bucketing.sizeMs) * bucketing.sizeMs;
 
-/** Where the records of a raw range count: in their own bucket (+1), or taken off a borrowed hour's bucket (−1). */
-export type Contribution = { own: true } | { bucket: number; sign: -1 };
-
-export interface AggregatePlan {
-  /** Whole days and hours answered by rollups; each rollup row counts in the bucket it starts in. */
-  rollups: Segment[];
-  /** Hours read whole from the hourly rollups for the bucket most of them lies in (start → bucket start). */
-  borrowedHours: Map<number, number>;
-  /** Ranges read from the records, none overlapping another. */
-  raw: { from: number; to: number; contributions: Contribution[] }[];
+/** A read counted into an output bucket (its start), added (+1) or taken off (−1). */
+export interface Contribution {
+  bucket: number;
+  sign: 1 | -1;
 }
 
+export interface AggregatePlan {
+  /** Rollup rows to read, by tier and start, with where each counts. */
+  cells: { tier: 'day' | 'hour'; start: number; contributions: Contribution[] }[];
+  /**
+   * Ranges read from the records, none overlapping another. `own`: each record counts in its own bucket (raw
+   * series); otherwise where `contributions` say.
+   */
+  raw: { from: number; to: number; own: boolean; contributions: Contribution[] }[];
+}
+
+const TIER_MS = { day: DAY_MS, hour: HOUR_MS } as const;
+
 /**
- * What to read for an aggregate over a window: rollups for whole days and hours (see segments), records for the
- * minutes at the edges. An edge that covers more than half of its hour reads the hour's rollup instead and takes
- * off the records of the rest of the hour, so no edge reads more than half an hour of records (and an edge at
- * "now" reads next to none: the rest of the current hour has not happened yet). Exact: the hourly rollup and
- * the records are read in one snapshot.
+ * What to read for an aggregate over a window cut into output buckets: for each bucket's part of the window,
+ * whole days from daily rollups, whole hours from hourly ones, the minutes at the edges from records. A day or
+ * hour that the part covers more than half of is read whole and the rest of it taken off (read the same way, one
+ * tier finer, negated): so an edge never reads more than 12 hours of hourly rows or 30 minutes of records, and
+ * the edge at "now" next to none (the rest of today has not happened). Exact, as long as everything is read in
+ * one snapshot. Pure arithmetic on epoch milliseconds.
  */
 export function planAggregate(window: Window, sources: readonly ('day' | 'hour')[], bucketing: Bucketing): AggregatePlan {
-  const cuts: number[] = [];
-  const first = bucketing.originMs + Math.ceil((window.from.getTime() - bucketing.originMs) / bucketing.sizeMs) * bucketing.sizeMs;
-  for (let edge = first; edge < window.to.getTime(); edge += bucketing.sizeMs) cuts.push(edge);
-  const parts = segments(window, sources, cuts);
-  const plan: AggregatePlan = { rollups: parts.filter((part) => part.source !== 'raw'), borrowedHours: new Map(), raw: [] };
-  const rawParts = parts.filter((part) => part.source === 'raw');
-  if (!sources.includes('hour')) {
-    plan.raw = rawParts.map(({ from, to }) => ({ from, to, contributions: [{ own: true }] }));
-    return plan;
+  const from = window.from.getTime();
+  const to = window.to.getTime();
+  if (sources.length === 0) return { cells: [], raw: [{ from, to, own: true, contributions: [] }] };
+  const cells = new Map<string, { tier: 'day' | 'hour'; start: number; contributions: Contribution[] }>();
+  const rawReads: { from: number; to: number; contribution: Contribution }[] = [];
+  const read = (tier: 'day' | 'hour', start: number, contribution: Contribution) => {
+    const key = `${tier}:${start}`;
+    const cell = cells.get(key) ?? { tier, start, contributions: [] };
+    cell.contributions.push(contribution);
+    cells.set(key, cell);
+  };
+  // [a, b) counted with `sign` into `bucket`, from tier `level` of `sources` down.
+  const cover = (a: number, b: number, level: number, sign: 1 | -1, bucket: number): void => {
+    if (a >= b) return;
+    const tier = sources[level];
+    if (!tier) {
+      rawReads.push({ from: a, to: b, contribution: { bucket, sign } });
+      return;
+    }
+    const size = TIER_MS[tier];
+    for (let start = alignDown(a, size); start < b; start += size) {
+      const end = start + size;
+      const [x, y] = [Math.max(a, start), Math.min(b, end)];
+      if (x === start && y === end) read(tier, start, { bucket, sign });
+      else if (y - x > size / 2) {
+        read(tier, start, { bucket, sign });
+        cover(start, x, level + 1, -sign as 1 | -1, bucket);
+        cover(y, end, level + 1, -sign as 1 | -1, bucket);
+      } else cover(x, y, level + 1, sign, bucket);
+    }
+  };
+  const cuts = [from];
+  const first = bucketing.originMs + Math.ceil((from - bucketing.originMs) / bucketing.sizeMs) * bucketing.sizeMs;
+  for (let edge = first; edge < to; edge += bucketing.sizeMs) if (edge > from) cuts.push(edge);
+  cuts.push(to);
+  for (let i = 0; i < cuts.length - 1; i++) cover(cuts[i], cuts[i + 1], 0, 1, bucketOf(cuts[i], bucketing));
+
+  // Net each cell's contributions per bucket; a cell that nets to nothing is not read.
+  const plan: AggregatePlan = { cells: [], raw: [] };
+  for (const cell of cells.values()) {
+    const contributions = netted(cell.contributions);
+    if (contributions.length > 0) plan.cells.push({ ...cell, contributions });
   }
-  // The in-window pieces of each partial hour, cut where buckets meet.
-  const byHour = new Map<number, { from: number; to: number }[]>();
-  for (const part of rawParts) {
-    const points = [part.from, ...cuts.filter((cut) => cut > part.from && cut < part.to)];
-    for (let hour = alignDown(part.from, HOUR_MS); hour < part.to; hour += HOUR_MS) points.push(hour);
-    const sorted = [...new Set([...points.filter((p) => p >= part.from), part.to])].sort((a, b) => a - b);
-    for (let i = 0; i < sorted.length - 1; i++) {
-      const hour = alignDown(sorted[i], HOUR_MS);
-      byHour.set(hour, [...(byHour.get(hour) ?? []), { from: sorted[i], to: sorted[i + 1] }]);
-    }
-  }
-  for (const [hour, pieces] of byHour) {
-    const largest = pieces.reduce((a, b) => (b.to - b.from > a.to - a.from ? b : a));
-    if (largest.to - largest.from <= HOUR_MS / 2) {
-      for (const { from, to } of pieces) plan.raw.push({ from, to, contributions: [{ own: true }] });
-      continue;
-    }
-    const bucket = bucketOf(largest.from, bucketing);
-    plan.borrowedHours.set(hour, bucket);
-    // The rest of the hour, in the window or not, is taken off the borrowed bucket; what is in the window counts too.
-    const bounds = [...new Set([hour, hour + HOUR_MS, ...pieces.flatMap((piece) => [piece.from, piece.to])])].sort((a, b) => a - b);
-    for (let i = 0; i < bounds.length - 1; i++) {
-      const [from, to] = [bounds[i], bounds[i + 1]];
-      if (from === largest.from) continue;
-      const inWindow = pieces.some((piece) => piece.from === from);
-      plan.raw.push({ from, to, contributions: [...(inWindow ? [{ own: true } as const] : []), { bucket, sign: -1 }] });
-    }
+  plan.cells.sort((x, y) => x.start - y.start || x.tier.localeCompare(y.tier));
+  // Records: cut every read at every read's ends, so equal pieces merge and none overlaps another.
+  const points = [...new Set(rawReads.flatMap((r) => [r.from, r.to]))].sort((x, y) => x - y);
+  for (let i = 0; i < points.length - 1; i++) {
+    const [a, b] = [points[i], points[i + 1]];
+    const contributions = netted(rawReads.filter((r) => r.from <= a && r.to >= b).map((r) => r.contribution));
+    if (contributions.length > 0) plan.raw.push({ from: a, to: b, own: false, contributions });
   }
   return plan;
+}
+
+function netted(contributions: Contribution[]): Contribution[] {
+  const sums = new Map<number, number>();
+  for (const { bucket, sign } of contributions) sums.set(bucket, (sums.get(bucket) ?? 0) + sign);
+  const result: Contribution[] = [];
+  for (const [bucket, sum] of sums) {
+    if (sum === 1 || sum === -1) result.push({ bucket, sign: sum });
+    else if (sum !== 0) throw new Error(`planAggregate: a range counted ${sum} times into one bucket`);
+  }
+  return result;
 }

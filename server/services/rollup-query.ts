@@ -4,7 +4,7 @@
 // Everything is read in one snapshot, so a fold running meanwhile neither hides nor doubles a count.
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
-import { type AggregatePlan, bucketOf, HOUR_MS, intersect, planAggregate, type Window } from '../domain/analytics-range.js';
+import { type AggregatePlan, alignDown, DAY_MS, intersect, planAggregate, type Window } from '../domain/analytics-range.js';
 import type { RecordOperation, RecordStatus, SyncMode } from '../domain/enums.js';
 import type { HistogramBin } from '../domain/latency-histogram.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
@@ -51,20 +51,22 @@ export async function aggregate(db: DataSource, request: AggregateRequest): Prom
   // One snapshot for every part: the fold moves deltas into rollups in one transaction of its own.
   return db.transaction('REPEATABLE READ', async (manager) => {
     const sums = new Sums(request.groupBy);
-    if (plan.rollups.length > 0 || plan.borrowedHours.size > 0) {
-      const rows = await fromRollups(manager, request, cubeFor(neededColumns(request)), plan);
-      // A rollup row counts in the bucket it starts in, a borrowed hour in the bucket it was borrowed for.
-      sums.add(rows, (row) => [
-        { bucket: plan.borrowedHours.get(row.at.getTime()) ?? bucketOf(row.at.getTime(), request.bucket), sign: 1 },
-      ]);
+    if (plan.cells.length > 0) {
+      const cells = new Map(plan.cells.map((cell) => [`${cell.tier}:${cell.start}`, cell.contributions]));
+      const rows = await fromRollups(manager, request, cubeFor(neededColumns(request)), plan.cells);
+      // A folded row counts where the plan put its cell; a delta (an hour) where its hour and its day count.
+      sums.add(rows, (row) => {
+        const at = row.at.getTime();
+        if (row.tier !== 'delta') return cells.get(`${row.tier}:${at}`) ?? [];
+        return [...(cells.get(`hour:${at}`) ?? []), ...(cells.get(`day:${alignDown(at, DAY_MS)}`) ?? [])];
+      });
     }
     if (plan.raw.length > 0) {
       const rows = await fromRecords(manager, request, plan.raw);
-      sums.add(rows, (row) =>
-        plan.raw[row.part].contributions.map((c) =>
-          'own' in c ? { bucket: row.at.getTime(), sign: 1 } : { bucket: c.bucket, sign: c.sign },
-        ),
-      );
+      sums.add(rows, (row) => {
+        const range = plan.raw[row.part];
+        return range.own ? [{ bucket: row.at.getTime(), sign: 1 }] : range.contributions;
+      });
     }
     return sums.rows(request.latency ? await bucketValues(manager) : null);
   });
@@ -89,33 +91,42 @@ class Params {
   }
 }
 
-async function fromRollups(manager: EntityManager, request: AggregateRequest, cube: Cube, plan: AggregatePlan): Promise<SourceRow[]> {
+async function fromRollups(
+  manager: EntityManager,
+  request: AggregateRequest,
+  cube: Cube,
+  cells: AggregatePlan['cells'],
+): Promise<SourceRow[]> {
   const params = new Params();
   const dims = dimensionConditions(request, params);
   const cubeName = params.add(cube.name);
-  const within = (column: string, list: { from: number; to: number }[]) =>
-    `(${list.map((part) => `(${column} >= ${params.add(new Date(part.from))} AND ${column} < ${params.add(new Date(part.to))})`).join(' OR ')})`;
-  const borrowed = [...plan.borrowedHours.keys()].map((hour) => ({ from: hour, to: hour + HOUR_MS }));
   const columns = `${ROLLUP_COLUMNS.join(', ')}, records, latency_hist`;
   const branches: string[] = [];
+  const starts = { day: [] as Date[], hour: [] as Date[] };
+  for (const cell of cells) starts[cell.tier].push(new Date(cell.start));
   for (const tier of ['day', 'hour'] as const) {
-    const list = [...plan.rollups.filter((part) => part.source === tier), ...(tier === 'hour' ? borrowed : [])];
-    if (list.length === 0) continue;
+    if (starts[tier].length === 0) continue;
     branches.push(
-      `SELECT bucket_start AS at, ${columns} FROM record_rollups WHERE tier = '${tier}' AND cube = ${cubeName} AND ${within('bucket_start', list)}${dims}`,
+      `SELECT '${tier}' AS tier, bucket_start AS at, ${columns} FROM record_rollups
+       WHERE tier = '${tier}' AND cube = ${cubeName} AND bucket_start = ANY(${params.add(starts[tier])}::timestamptz[])${dims}`,
     );
   }
-  // Changes not folded yet, for every rolled-up part.
-  branches.push(`SELECT hour AS at, ${columns} FROM record_rollup_deltas WHERE ${within('hour', [...plan.rollups, ...borrowed])}${dims}`);
+  // Changes not folded yet, in every hour and day read.
+  const dayRanges = starts.day.map((day) => `(hour >= ${params.add(day)} AND hour < ${params.add(new Date(day.getTime() + DAY_MS))})`);
+  branches.push(
+    `SELECT 'delta' AS tier, hour AS at, ${columns} FROM record_rollup_deltas
+     WHERE (hour = ANY(${params.add(starts.hour)}::timestamptz[])${dayRanges.map((range) => ` OR ${range}`).join('')})${dims}`,
+  );
   const groups = request.groupBy.map((column) => `t.${column}`);
   const source = `(${branches.join('\n UNION ALL ')}) t`;
   // By the hour or day each row starts at: Sums puts it in its bucket.
   if (!request.latency) {
-    const sql = `SELECT ${['t.at', ...groups].join(', ')}, sum(t.records)::bigint AS records FROM ${source} GROUP BY ${['t.at', ...groups].join(', ')}`;
+    const keys = ['t.tier', 't.at', ...groups].join(', ');
+    const sql = `SELECT ${keys}, sum(t.records)::bigint AS records FROM ${source} GROUP BY ${keys}`;
     return manager.query(sql, params.values);
   }
   // Histograms are added up here (Sums): unnesting thousands of arrays into rows cost PostgreSQL ten times as much.
-  const sql = `SELECT ${['t.at', ...groups].join(', ')}, t.records, array_to_string(t.latency_hist, ',') AS hist FROM ${source}`;
+  const sql = `SELECT ${['t.tier', 't.at', ...groups].join(', ')}, t.records, array_to_string(t.latency_hist, ',') AS hist FROM ${source}`;
   return manager.query(sql, params.values);
 }
 
@@ -135,11 +146,18 @@ function bucketValues(manager: EntityManager): Promise<number[]> {
 }
 
 /**
- * A row of either source: a count at a time (`at`: a rollup's hour or day, or a record's bucket) and group, and
+ * A row of either source: a count at a time (`at`: a rollup's day or hour (`tier`), or a record's bucket) and group, and
  * with the latency measure either a rollup's whole histogram (`hist`, comma-separated counts by latency bucket)
  * or, from records, one latency bucket (`lb`) and the raw range it was read from (`part`).
  */
-type SourceRow = Record<string, unknown> & { at: Date; records: string | number; hist?: string | null; lb?: number | null; part?: number };
+type SourceRow = Record<string, unknown> & {
+  at: Date;
+  tier?: 'day' | 'hour' | 'delta';
+  records: string | number;
+  hist?: string | null;
+  lb?: number | null;
+  part?: number;
+};
 
 /** Adds up the rows of every source by output bucket and group: counts, and histograms as dense arrays. */
 class Sums {

@@ -128,10 +128,11 @@ describe('syncSummary', () => {
     }
   });
 
-  it('stays exact where a window edge borrows its whole hour from the rollups and takes the rest of the hour off', async () => {
+  it('stays exact where a window edge borrows its whole hour or day from the rollups and takes the rest off', async () => {
     const pipeline = await createPipeline(server.admin);
     const filter = { pipelineIds: [pipeline.id] };
-    const H = Math.floor((NOW - 3 * DAY) / HOUR) * HOUR;
+    // 02:00 UTC three days ago: some windows below cover most of its day, and borrow the day too.
+    const H = Math.floor((NOW - 3 * DAY) / DAY) * DAY + 2 * HOUR;
     const MIN = 60_000;
     // One record at each of these minutes from H; each case below puts an edge inside the hour H.
     const minutes = [-30, 5, 20, 40, 55, 90];
@@ -153,6 +154,7 @@ describe('syncSummary', () => {
       [10, 130], // the current window starts 10 minutes in: it borrows H, less the records of its first 10 minutes
       [-70, 50], // the cut leaves 50 minutes of H to the previous window: it borrows H, less the last 10 minutes
       [-15, 45], // the window ends 45 minutes in: H is borrowed, less minute 55, outside the window
+      [10, 1330], // 22 hours: each window borrows its day, less its hours and minutes before the window
     ];
     for (const phase of ['deltas only', 'folded']) {
       if (phase === 'folded') await fold();

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  allowedIntervals,
-  checkInterval,
-  DAY_MS,
-  HOUR_MS,
-  planAggregate,
-  resolveWindow,
-  segments,
-} from '../../../server/domain/analytics-range.js';
+import { allowedIntervals, checkInterval, DAY_MS, HOUR_MS, planAggregate, resolveWindow } from '../../../server/domain/analytics-range.js';
 import { TimeInterval } from '../../../server/domain/enums.js';
 
 const T = Date.UTC(2026, 10, 10);
@@ -35,63 +27,58 @@ describe('allowedIntervals', () => {
   });
 });
 
-describe('segments', () => {
-  it('answers whole days from daily rollups, whole hours from hourly ones, the minutes at the edges from records', () => {
-    const from = T - 30 * 60_000; // 23:30 the day before
-    const to = T + 2 * DAY_MS + 5 * HOUR_MS + 10 * 60_000;
-    expect(segments(w(from, to), ['day', 'hour'])).toEqual([
-      { source: 'raw', from, to: T },
-      { source: 'day', from: T, to: T + 2 * DAY_MS },
-      { source: 'hour', from: T + 2 * DAY_MS, to: T + 2 * DAY_MS + 5 * HOUR_MS },
-      { source: 'raw', from: T + 2 * DAY_MS + 5 * HOUR_MS, to },
-    ]);
-  });
-
-  it('cuts at bucket edges so no rollup row straddles two buckets, and merges what is left', () => {
-    const cut = T + DAY_MS + 90 * 60_000; // 01:30: the hour 01:00-02:00 must come from records
-    expect(segments(w(T, T + 2 * DAY_MS), ['day', 'hour'], [cut])).toEqual([
-      { source: 'day', from: T, to: T + DAY_MS },
-      { source: 'hour', from: T + DAY_MS, to: T + DAY_MS + HOUR_MS },
-      { source: 'raw', from: T + DAY_MS + HOUR_MS, to: T + DAY_MS + 2 * HOUR_MS },
-      { source: 'hour', from: T + DAY_MS + 2 * HOUR_MS, to: T + 2 * DAY_MS },
-    ]);
-  });
-
-  it('uses records only when no rollup may answer, and within one hour', () => {
-    expect(segments(w(T, T + DAY_MS), [])).toEqual([{ source: 'raw', from: T, to: T + DAY_MS }]);
-    expect(segments(w(T + 60_000, T + 120_000), ['day', 'hour'])).toEqual([{ source: 'raw', from: T + 60_000, to: T + 120_000 }]);
-  });
-});
-
 describe('planAggregate', () => {
   const M = 60_000;
-  it('reads records for an edge of half an hour or less', () => {
-    const plan = planAggregate(w(T + 40 * M, T + 3 * HOUR_MS + 20 * M), ['day', 'hour'], { sizeMs: DAY_MS, originMs: 0 });
-    expect(plan.rollups).toEqual([{ source: 'hour', from: T + HOUR_MS, to: T + 3 * HOUR_MS }]);
-    expect(plan.borrowedHours.size).toBe(0);
+  const DAYS = { sizeMs: DAY_MS, originMs: 0 };
+  const plus = (bucket: number) => [{ bucket, sign: 1 }];
+  const minus = (bucket: number) => [{ bucket, sign: -1 }];
+
+  it('reads whole hours from rollups and an edge of half an hour or less from records', () => {
+    const plan = planAggregate(w(T + 40 * M, T + 3 * HOUR_MS + 20 * M), ['day', 'hour'], DAYS);
+    expect(plan.cells).toEqual([
+      { tier: 'hour', start: T + HOUR_MS, contributions: plus(T) },
+      { tier: 'hour', start: T + 2 * HOUR_MS, contributions: plus(T) },
+    ]);
     expect(plan.raw).toEqual([
-      { from: T + 40 * M, to: T + HOUR_MS, contributions: [{ own: true }] },
-      { from: T + 3 * HOUR_MS, to: T + 3 * HOUR_MS + 20 * M, contributions: [{ own: true }] },
+      { from: T + 40 * M, to: T + HOUR_MS, own: false, contributions: plus(T) },
+      { from: T + 3 * HOUR_MS, to: T + 3 * HOUR_MS + 20 * M, own: false, contributions: plus(T) },
     ]);
   });
 
-  it('borrows the hour of a longer edge and takes the rest of the hour off, inside the window or not', () => {
+  it('borrows the hour of a longer edge and takes the rest of it off, inside the window or not', () => {
     // Ends 50 minutes into an hour ("now"): the hour counts whole, less its last 10 minutes.
-    const plan = planAggregate(w(T - 2 * HOUR_MS, T + 50 * M), ['day', 'hour'], { sizeMs: DAY_MS, originMs: 0 });
-    expect(plan.borrowedHours).toEqual(new Map([[T, T]]));
-    expect(plan.raw).toEqual([{ from: T + 50 * M, to: T + HOUR_MS, contributions: [{ bucket: T, sign: -1 }] }]);
+    const plan = planAggregate(w(T - 2 * HOUR_MS, T + 50 * M), ['day', 'hour'], DAYS);
+    expect(plan.cells).toContainEqual({ tier: 'hour', start: T, contributions: plus(T) });
+    expect(plan.raw).toEqual([{ from: T + 50 * M, to: T + HOUR_MS, own: false, contributions: minus(T) }]);
   });
 
-  it('at a cut inside an hour, borrows it for the larger side; the smaller side counts for its own bucket and is taken off the other', () => {
+  it('borrows a day the window covers more than half of, taking its other hours off', () => {
+    const from = T + 3 * HOUR_MS;
+    const plan = planAggregate(w(from, T + DAY_MS + 20 * HOUR_MS), ['day', 'hour'], { sizeMs: 2 * DAY_MS, originMs: from });
+    expect(plan.cells).toEqual(
+      [
+        { tier: 'day', start: T, contributions: plus(from) },
+        ...[0, 1, 2].map((h) => ({ tier: 'hour', start: T + h * HOUR_MS, contributions: minus(from) })),
+        { tier: 'day', start: T + DAY_MS, contributions: plus(from) },
+        ...[20, 21, 22, 23].map((h) => ({ tier: 'hour', start: T + DAY_MS + h * HOUR_MS, contributions: minus(from) })),
+      ].sort((x, y) => x.start - y.start || x.tier.localeCompare(y.tier)),
+    );
+    expect(plan.raw).toEqual([]);
+  });
+
+  it('at a cut inside an hour, the larger side borrows; the smaller side counts for its own bucket and is taken off the other', () => {
     const cut = T + 10 * M;
     const plan = planAggregate(w(cut - DAY_MS, cut + DAY_MS), ['day', 'hour'], { sizeMs: DAY_MS, originMs: cut - DAY_MS });
-    expect(plan.borrowedHours.get(T)).toBe(cut);
-    expect(plan.raw).toContainEqual({ from: T, to: cut, contributions: [{ own: true }, { bucket: cut, sign: -1 }] });
+    // The later bucket covers all of day T but its first 10 minutes: it borrows the day, less those minutes.
+    expect(plan.cells).toContainEqual({ tier: 'day', start: T, contributions: plus(cut) });
+    expect(plan.raw).toContainEqual({ from: T, to: cut, own: false, contributions: [...plus(cut - DAY_MS), ...minus(cut)] });
+    // No range of records overlaps another.
+    const sorted = [...plan.raw].sort((x, y) => x.from - y.from);
+    for (let i = 1; i < sorted.length; i++) expect(sorted[i].from).toBeGreaterThanOrEqual(sorted[i - 1].to);
   });
 
-  it('never borrows without hourly rollups (MINUTE series)', () => {
+  it('without rollups (MINUTE series) reads the records, each counting in its own bucket', () => {
     const plan = planAggregate(w(T + 5 * M, T + 55 * M), [], { sizeMs: M, originMs: 0 });
-    expect(plan.borrowedHours.size).toBe(0);
-    expect(plan.raw).toEqual([{ from: T + 5 * M, to: T + 55 * M, contributions: [{ own: true }] }]);
+    expect(plan).toEqual({ cells: [], raw: [{ from: T + 5 * M, to: T + 55 * M, own: true, contributions: [] }] });
   });
 });
