@@ -52,7 +52,8 @@ export async function runAnalyticsBench(): Promise<SummaryRow[]> {
   try {
     const fillStart = performance.now();
     const { rows: existing } = await env.sql.query('SELECT EXISTS (SELECT 1 FROM records) AS filled');
-    if (existing[0].filled) console.log(`reusing the history in ${process.env.BENCH_ANALYTICS_DATA_DIR} (filled by an earlier run)`);
+    const reused = existing[0].filled as boolean;
+    if (reused) console.log(`reusing the history in ${process.env.BENCH_ANALYTICS_DATA_DIR} (filled by an earlier run)`);
     else await fillHistory(env.sql, RUNS, RECORDS_PER_RUN);
     const fillSeconds = (performance.now() - fillStart) / 1000;
     const foldStart = performance.now();
@@ -64,7 +65,7 @@ export async function runAnalyticsBench(): Promise<SummaryRow[]> {
               (SELECT count(*) FROM record_rollups) AS rollups, pg_size_pretty(pg_total_relation_size('record_rollups')) AS rollups_size`,
     );
     console.log(
-      `filled ${count(Number(sizes[0].records))} records (${sizes[0].records_size}) in ${fillSeconds.toFixed(1)} s; ` +
+      `${reused ? 'reused' : 'filled'} ${count(Number(sizes[0].records))} records (${sizes[0].records_size})${reused ? '' : ` in ${fillSeconds.toFixed(1)} s`}; ` +
         `folded ${count(folded)} deltas into ${count(Number(sizes[0].rollups))} rollup rows (${sizes[0].rollups_size}) in ${foldSeconds.toFixed(1)} s`,
     );
 
