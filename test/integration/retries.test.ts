@@ -122,6 +122,39 @@ describe('automatic retries', () => {
     expect(records.totalCount).toBe(2);
   });
 
+  it('grows the wait by the backoff factor per attempt and caps it (retry_due_at)', async () => {
+    // 60 s, then ×2 per attempt: 120, 240, 480 capped to 300, and 300 after that; an operator's retry brings each attempt forward.
+    const pipelineId = await createPipeline({ maxAttempts: 6, initialDelaySeconds: 60, backoffFactor: 2, maxDelaySeconds: 300 });
+    const waitAfter = async (attempt: number, act: () => Promise<unknown>): Promise<number> => {
+      const before = Date.now();
+      await act();
+      const after = Date.now();
+      const record = await recordOf(runId, 'B-1');
+      expect(record).toMatchObject({ status: 'FAILED', attempts: attempt, retryable: true });
+      const due = Date.parse(record.nextRetryAt as string);
+      // The wait in whole seconds: the due time less the wait falls while the failure was reported.
+      const wait = Math.round((due - (before + after) / 2) / 1000);
+      expect(due - wait * 1000).toBeGreaterThanOrEqual(before - 1000);
+      expect(due - wait * 1000).toBeLessThanOrEqual(after + 1000);
+      return wait;
+    };
+    let runId = '';
+    const waits = [await waitAfter(1, async () => (runId = await runWith(pipelineId, [failure('B-1')])))];
+    for (let attempt = 2; attempt <= 5; attempt++) {
+      const { id } = await recordOf(runId, 'B-1');
+      await operator.ok('mutation($ids: [ID!]) { retryRecords(ids: $ids) { scheduled } }', { ids: [id] });
+      const retry = await claimRetryRun(pipelineId);
+      expect(retry.records).toEqual([{ sourceId: 'B-1', status: 'PENDING', attempts: attempt }]);
+      waits.push(
+        await waitAfter(attempt, async () => {
+          await report(retry.id, [failure('B-1')]);
+          await finish(retry.id);
+        }),
+      );
+    }
+    expect(waits).toEqual([60, 120, 240, 300, 300]);
+  });
+
   it('retries a retryable failure until it succeeds on the third attempt, with its history and counts', async () => {
     const pipelineId = await createPipeline(fast);
     const runId = await runWith(pipelineId, [failure('A-1'), success('A-2')]);
