@@ -5,6 +5,7 @@ import type { Actor } from '../domain/actor.js';
 import { RecordStatus, RunStatus, SyncMode, WorkerCommandType } from '../domain/enums.js';
 import { errorFingerprint } from '../domain/error-text.js';
 import { badInput, notFound } from '../domain/errors.js';
+import { groupBy } from '../domain/group-by.js';
 import { checkIdCount, echoIds, isSerialId } from '../domain/ids.js';
 import { emptyDelta, FAILURE_REPORT_STATUSES } from '../domain/record-outcome.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
@@ -193,13 +194,7 @@ export class RetryService {
   private async joinQueuedRetryRuns(manager: EntityManager, taken: Taken[], triggeredBy: string): Promise<Taken[]> {
     const rest: Taken[] = [];
     const events: EventInput[] = [];
-    const byPipeline = new Map<string, Taken[]>();
-    for (const row of taken) {
-      const rows = byPipeline.get(row.pipeline_id);
-      if (rows) rows.push(row);
-      else byPipeline.set(row.pipeline_id, [row]);
-    }
-    for (const [pipelineId, rows] of byPipeline) {
+    for (const [pipelineId, rows] of groupBy(taken, (row) => row.pipeline_id)) {
       const [{ run_id: runId, joined }]: { run_id: string | null; joined: string[] }[] = await manager.query(JOIN_QUEUED_RETRY_RUN_SQL, [
         pipelineId,
         rows.map((r) => r.id),
@@ -286,14 +281,8 @@ export class RetryService {
 }
 
 function changedRecordEvents(rows: { id: string; run_id: string; pipeline_id: string; tenant_id: string | null }[]): EventInput[] {
-  const byRun = new Map<string, typeof rows>();
-  for (const row of rows) {
-    const list = byRun.get(row.run_id) ?? [];
-    list.push(row);
-    byRun.set(row.run_id, list);
-  }
   const events: EventInput[] = [];
-  for (const [runId, list] of byRun) {
+  for (const [runId, list] of groupBy(rows, (row) => row.run_id)) {
     for (let i = 0; i < list.length; i += 5_000) {
       const chunk = list.slice(i, i + 5_000);
       events.push({
