@@ -125,34 +125,37 @@ describe('automatic retries', () => {
   it('grows the wait by the backoff factor per attempt and caps it (retry_due_at)', async () => {
     // 60 s, then ×2 per attempt: 120, 240, 480 capped to 300, and 300 after that; an operator's retry brings each attempt forward.
     const pipelineId = await createPipeline({ maxAttempts: 6, initialDelaySeconds: 60, backoffFactor: 2, maxDelaySeconds: 300 });
-    const waitAfter = async (attempt: number, act: () => Promise<unknown>): Promise<number> => {
+    let runId = '';
+    /** The record's next retry is due `seconds` after the database stored the failure, which happened during `act`. */
+    const expectWait = async (attempt: number, seconds: number, act: () => Promise<unknown>) => {
       const before = Date.now();
       await act();
       const after = Date.now();
       const record = await recordOf(runId, 'B-1');
       expect(record).toMatchObject({ status: 'FAILED', attempts: attempt, retryable: true });
-      const due = Date.parse(record.nextRetryAt as string);
-      // The wait in whole seconds: the due time less the wait falls while the failure was reported.
-      const wait = Math.round((due - (before + after) / 2) / 1000);
-      expect(due - wait * 1000).toBeGreaterThanOrEqual(before - 1000);
-      expect(due - wait * 1000).toBeLessThanOrEqual(after + 1000);
-      return wait;
+      const storedAt = Date.parse(record.nextRetryAt as string) - seconds * 1000;
+      // One second of slack each side for timestamp rounding; the waits differ by a minute or more.
+      expect(storedAt, `attempt ${attempt}: due ${record.nextRetryAt}`).toBeGreaterThanOrEqual(before - 1000);
+      expect(storedAt, `attempt ${attempt}: due ${record.nextRetryAt}`).toBeLessThanOrEqual(after + 1000);
     };
-    let runId = '';
-    const waits = [await waitAfter(1, async () => (runId = await runWith(pipelineId, [failure('B-1')])))];
-    for (let attempt = 2; attempt <= 5; attempt++) {
+    await expectWait(1, 60, async () => {
+      runId = await runWith(pipelineId, [failure('B-1')]);
+    });
+    for (const [attempt, seconds] of [
+      [2, 120],
+      [3, 240],
+      [4, 300], // 480, capped
+      [5, 300],
+    ]) {
       const { id } = await recordOf(runId, 'B-1');
       await operator.ok('mutation($ids: [ID!]) { retryRecords(ids: $ids) { scheduled } }', { ids: [id] });
       const retry = await claimRetryRun(pipelineId);
       expect(retry.records).toEqual([{ sourceId: 'B-1', status: 'PENDING', attempts: attempt }]);
-      waits.push(
-        await waitAfter(attempt, async () => {
-          await report(retry.id, [failure('B-1')]);
-          await finish(retry.id);
-        }),
-      );
+      await expectWait(attempt, seconds, async () => {
+        await report(retry.id, [failure('B-1')]);
+        await finish(retry.id);
+      });
     }
-    expect(waits).toEqual([60, 120, 240, 300, 300]);
   });
 
   it('retries a retryable failure until it succeeds on the third attempt, with its history and counts', async () => {
