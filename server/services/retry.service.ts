@@ -6,7 +6,7 @@ import { RecordStatus, RunStatus, SyncMode, WorkerCommandType } from '../domain/
 import { errorFingerprint } from '../domain/error-text.js';
 import { badInput, notFound } from '../domain/errors.js';
 import { groupBy } from '../domain/group-by.js';
-import { checkIdCount, echoIds, isSerialId } from '../domain/ids.js';
+import { checkIdCount, echoIds, isSerialId, isUuid } from '../domain/ids.js';
 import { emptyDelta, FAILURE_REPORT_STATUSES } from '../domain/record-outcome.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
@@ -274,9 +274,11 @@ export class RetryService {
   }
 
   private async visibleRun(manager: EntityManager, actor: Actor, runId: string): Promise<void> {
+    // An id of another shape names no run; a database error stays an error, never a NOT_FOUND.
+    if (!isUuid(runId)) throw notFound('run', runId);
     const query = manager.getRepository(SyncRun).createQueryBuilder('r').where('r.id = :runId', { runId });
     visibleTo(query, 'r', actor);
-    if (!(await query.getExists().catch(() => false))) throw notFound('run', runId);
+    if (!(await query.getExists())) throw notFound('run', runId);
   }
 }
 
