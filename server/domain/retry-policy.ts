@@ -1,4 +1,6 @@
-// The retry policy of a pipeline: defaults, validation and the backoff schedule.
+// The retry policy of a pipeline: defaults and validation. The schedule it sets has one home, the SQL
+// functions retry_status and retry_due_at (server/db/migrations/1700000000000-Init.ts), which every statement
+// storing a failure calls: next retry = initial delay × factor^(attempt − 1), capped at the maximum delay.
 import { badInput } from './errors.js';
 
 export interface RetryPolicyValues {
@@ -46,10 +48,4 @@ export function resolveRetryPolicy(
   }
   policy.nonRetryableErrorCodes = [...new Set(policy.nonRetryableErrorCodes)];
   return policy;
-}
-
-/** Seconds to wait before the retry that follows attempt number `attempt` (1 for the first). */
-export function retryDelaySeconds(policy: RetryPolicyValues, attempt: number): number {
-  const delay = policy.initialDelaySeconds * policy.backoffFactor ** Math.max(0, attempt - 1);
-  return Math.min(delay, policy.maxDelaySeconds);
 }

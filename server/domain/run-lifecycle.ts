@@ -1,7 +1,10 @@
 // The run state machine of DESIGN.md, as pure rules.
 import { RunStatus } from './enums.js';
 
+/** Runs not finished yet: queued or with a worker. */
 export const ACTIVE_RUN_STATUSES = [RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.CANCELLING];
+/** Runs a worker holds under a lease: they take work (records, heartbeats, finish) and end when the lease lapses. */
+export const LEASED_RUN_STATUSES = [RunStatus.RUNNING, RunStatus.CANCELLING];
 export const FINAL_RUN_STATUSES = [
   RunStatus.SUCCEEDED,
   RunStatus.COMPLETED_WITH_ERRORS,
@@ -25,7 +28,7 @@ export function isFinal(status: RunStatus): boolean {
 
 /** Whether a worker may report records, heartbeat or finish a run in this status. */
 export function acceptsWork(status: RunStatus): boolean {
-  return status === RunStatus.RUNNING || status === RunStatus.CANCELLING;
+  return LEASED_RUN_STATUSES.includes(status);
 }
 
 /**

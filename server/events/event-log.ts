@@ -20,15 +20,17 @@ export interface RunState {
   counts: Record<string, number>;
 }
 
+/** What a run event says changed: created, status, progress (counts) or lease. */
+export type RunChange = 'created' | 'status' | 'progress' | 'lease';
+
 export type EventInput =
   | {
       kind: 'run';
       runId: string;
       pipelineId: string;
       tenantId: string | null;
-      /** What changed: created, status, progress (counts) or lease. */
       payload: {
-        change: 'created' | 'status' | 'progress' | 'lease';
+        change: RunChange;
         status: RunStatus;
         previousStatus: RunStatus | null;
         /** Absent on events written before states were kept: those show the run as re-read. */

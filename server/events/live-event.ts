@@ -5,7 +5,7 @@ import type { RunStatus, WorkerCommandType } from '../domain/enums.js';
 import { Pipeline } from '../entities/Pipeline.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
-import type { RunState } from './event-log.js';
+import type { RunChange, RunState } from './event-log.js';
 import type { StoredEvent } from './event-store.js';
 import { type EventPosition, encodeCursor } from './position.js';
 
@@ -16,8 +16,6 @@ interface Common {
   pipelineId: string;
   tenantId: string | null;
 }
-
-export type RunChange = 'created' | 'status' | 'progress' | 'lease';
 
 export type LiveEvent =
   | (Common & {

@@ -2,10 +2,10 @@
 // values shaped like the GraphQL types; one RunEvent value is shared by all its subscribers.
 import { type Actor, sees } from '../domain/actor.js';
 import type { RunStatus, WorkerCommandType } from '../domain/enums.js';
+import { asksForAttempts, type RecordFilter, type RunFilter } from '../domain/filter-rules.js';
 import { checkIds, isUuid } from '../domain/ids.js';
 import type { SyncRecord } from '../entities/SyncRecord.js';
 import type { SyncRun } from '../entities/SyncRun.js';
-import { asksForAttempts, type RecordFilter, type RunFilter } from '../services/filters.js';
 import type { EventHub } from './event-hub.js';
 import type { LiveEvent } from './live-event.js';
 import { checkRecordFilter, checkRunFilter, recordMatches, runMatches } from './live-filters.js';

@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { ACTIVE_RUN_STATUSES } from '../domain/run-lifecycle.js';
 import type { Metrics } from '../metrics.js';
 
 export function metricsRoutes(db: DataSource, metrics: Metrics): Router {
@@ -15,7 +16,8 @@ export function metricsRoutes(db: DataSource, metrics: Metrics): Router {
       const rows: { status: string; n: number }[] = await db
         .query(
           `SELECT status, count(*)::int AS n FROM runs
-         WHERE status IN ('QUEUED','RUNNING','CANCELLING') OR ended_at > now() - interval '24 hours' GROUP BY status`,
+         WHERE status = ANY($1::run_status[]) OR ended_at > now() - interval '24 hours' GROUP BY status`,
+          [ACTIVE_RUN_STATUSES],
         )
         .catch(() => []); // the database is away: the instance's own metrics still answer
       this.reset();

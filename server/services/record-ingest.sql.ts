@@ -2,6 +2,17 @@
 // build than thirteen typed arrays, and read back by Postgres in one pass. Times travel as epoch milliseconds:
 // formatting a date as text cost Node more than the rest of the batch's JSON.
 
+/**
+ * A record's current attempt copied into its history: the one spelling of that snapshot (`o` names the
+ * records row). The attempt's run is the retry run that made it, else the record's own; its status is the
+ * one reported, not the retry state derived from it. RecordQueryService's currentAttempt shows the same
+ * snapshot of a record already read.
+ */
+const archiveAttemptOf = (o: string) => `INSERT INTO record_attempts (record_id, attempt, run_id, status, error_code, error_message,
+                               started_at, ended_at, latency_ms)
+  SELECT ${o}.id, ${o}.attempts, COALESCE(${o}.attempt_run_id, ${o}.run_id), COALESCE(${o}.reported_status, ${o}.status),
+         ${o}.error_code, ${o}.error_message, ${o}.started_at, ${o}.ended_at, ${o}.latency_ms`;
+
 const INPUT = `
 input AS (
   SELECT t.entity_type, t.source_id, t.target_id, t.operation, t.status, t.error_code, t.error_message,
@@ -46,9 +57,7 @@ attempt AS (
   FROM input i JOIN previous p USING (entity_type, source_id)
 ),
 archived AS (
-  INSERT INTO record_attempts (record_id, attempt, run_id, status, error_code, error_message, started_at, ended_at, latency_ms)
-  SELECT p.id, p.attempts, COALESCE(p.attempt_run_id, p.run_id), COALESCE(p.reported_status, p.status), p.error_code,
-         p.error_message, p.started_at, p.ended_at, p.latency_ms
+  ${archiveAttemptOf('p')}
   FROM previous p JOIN attempt a USING (entity_type, source_id) WHERE a.is_new
   ON CONFLICT (record_id, attempt) DO NOTHING
 ),
@@ -124,9 +133,7 @@ FOR UPDATE OF o`;
 /** The first report of an attempt archives the original's previous attempt into its history. */
 export const ARCHIVE_PREVIOUS_ATTEMPTS_SQL = `
 WITH ${ATTEMPTS_OF_BATCH}
-INSERT INTO record_attempts (record_id, attempt, run_id, status, error_code, error_message, started_at, ended_at, latency_ms)
-SELECT o.id, o.attempts, COALESCE(o.attempt_run_id, o.run_id), COALESCE(o.reported_status, o.status), o.error_code,
-       o.error_message, o.started_at, o.ended_at, o.latency_ms
+${archiveAttemptOf('o')}
 FROM records o JOIN attempt a ON o.id = a.origin_record_id
 WHERE o.attempts < a.attempts
 ON CONFLICT (record_id, attempt) DO NOTHING`;

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
 import { RecordSortField, SortDirection } from '../domain/enums.js';
+import { groupBy } from '../domain/group-by.js';
 import { isSerialId } from '../domain/ids.js';
 import { RecordAttempt } from '../entities/RecordAttempt.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
@@ -53,12 +54,7 @@ export class RecordQueryService {
       .where('a.record_id IN (:...ids)', { ids: [...recordIds] })
       .orderBy('a.attempt', 'ASC')
       .getMany();
-    const byRecord = new Map<string, RecordAttempt[]>();
-    for (const row of rows) {
-      const list = byRecord.get(row.recordId) ?? [];
-      list.push(row);
-      byRecord.set(row.recordId, list);
-    }
+    const byRecord = groupBy(rows, (row) => row.recordId);
     return recordIds.map((id) => byRecord.get(id) ?? []);
   }
 }

@@ -6,6 +6,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
 import { RunStatus, SyncMode } from '../domain/enums.js';
 import { badInput, unavailable } from '../domain/errors.js';
+import { ACTIVE_RUN_STATUSES } from '../domain/run-lifecycle.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { appendEvents } from '../events/event-log.js';
 import type { AuditService } from './audit.service.js';
@@ -134,14 +135,14 @@ export class RetentionService {
     const deleted: { pipeline_id: string; runs: number; records: number }[] = await manager.query(
       `WITH doomed AS (
          SELECT id, pipeline_id, count_total FROM runs
-         WHERE ended_at < now() - make_interval(days => $1) AND status NOT IN ('QUEUED','RUNNING','CANCELLING')
+         WHERE ended_at < now() - make_interval(days => $1) AND NOT (status = ANY($4::run_status[]))
            AND ($2::text IS NULL OR tenant_id = $2)
          ORDER BY ended_at LIMIT $3 FOR UPDATE SKIP LOCKED
        ),
        gone_events AS (DELETE FROM events WHERE run_id IN (SELECT id FROM doomed)),
        gone AS (DELETE FROM runs WHERE id IN (SELECT id FROM doomed) RETURNING pipeline_id, count_total)
        SELECT pipeline_id, count(*)::int AS runs, sum(count_total)::int AS records FROM gone GROUP BY pipeline_id`,
-      [purge.days, tenantId, RUNS_PER_TRANSACTION],
+      [purge.days, tenantId, RUNS_PER_TRANSACTION, ACTIVE_RUN_STATUSES],
     );
     const batch: Batch = { runs: 0, records: 0, cleanupRuns: [] };
     const events = [];

@@ -5,7 +5,8 @@ import type { Actor } from '../domain/actor.js';
 import { RecordStatus, RunStatus, SyncMode, WorkerCommandType } from '../domain/enums.js';
 import { errorFingerprint } from '../domain/error-text.js';
 import { badInput, notFound } from '../domain/errors.js';
-import { checkIdCount, echoIds, isSerialId } from '../domain/ids.js';
+import { groupBy } from '../domain/group-by.js';
+import { checkIdCount, echoIds, isSerialId, isUuid } from '../domain/ids.js';
 import { emptyDelta, FAILURE_REPORT_STATUSES } from '../domain/record-outcome.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
@@ -193,13 +194,7 @@ export class RetryService {
   private async joinQueuedRetryRuns(manager: EntityManager, taken: Taken[], triggeredBy: string): Promise<Taken[]> {
     const rest: Taken[] = [];
     const events: EventInput[] = [];
-    const byPipeline = new Map<string, Taken[]>();
-    for (const row of taken) {
-      const rows = byPipeline.get(row.pipeline_id);
-      if (rows) rows.push(row);
-      else byPipeline.set(row.pipeline_id, [row]);
-    }
-    for (const [pipelineId, rows] of byPipeline) {
+    for (const [pipelineId, rows] of groupBy(taken, (row) => row.pipeline_id)) {
       const [{ run_id: runId, joined }]: { run_id: string | null; joined: string[] }[] = await manager.query(JOIN_QUEUED_RETRY_RUN_SQL, [
         pipelineId,
         rows.map((r) => r.id),
@@ -279,21 +274,17 @@ export class RetryService {
   }
 
   private async visibleRun(manager: EntityManager, actor: Actor, runId: string): Promise<void> {
+    // An id of another shape names no run; a database error stays an error, never a NOT_FOUND.
+    if (!isUuid(runId)) throw notFound('run', runId);
     const query = manager.getRepository(SyncRun).createQueryBuilder('r').where('r.id = :runId', { runId });
     visibleTo(query, 'r', actor);
-    if (!(await query.getExists().catch(() => false))) throw notFound('run', runId);
+    if (!(await query.getExists())) throw notFound('run', runId);
   }
 }
 
 function changedRecordEvents(rows: { id: string; run_id: string; pipeline_id: string; tenant_id: string | null }[]): EventInput[] {
-  const byRun = new Map<string, typeof rows>();
-  for (const row of rows) {
-    const list = byRun.get(row.run_id) ?? [];
-    list.push(row);
-    byRun.set(row.run_id, list);
-  }
   const events: EventInput[] = [];
-  for (const [runId, list] of byRun) {
+  for (const [runId, list] of groupBy(rows, (row) => row.run_id)) {
     for (let i = 0; i < list.length; i += 5_000) {
       const chunk = list.slice(i, i + 5_000);
       events.push({

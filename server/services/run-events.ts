@@ -1,9 +1,7 @@
 // The events a run's changes write to the event log.
 import type { RunStatus, WorkerCommandType } from '../domain/enums.js';
 import type { SyncRun } from '../entities/SyncRun.js';
-import type { EventInput, RunState } from '../events/event-log.js';
-
-export type RunChange = 'created' | 'status' | 'progress' | 'lease';
+import type { EventInput, RunChange, RunState } from '../events/event-log.js';
 
 export function runEvent(run: SyncRun, change: RunChange, previousStatus: RunStatus | null): EventInput {
   return {

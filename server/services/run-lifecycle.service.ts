@@ -4,7 +4,7 @@ import { type Actor, sees } from '../domain/actor.js';
 import { RunStatus, SyncMode, WorkerCommandType } from '../domain/enums.js';
 import { badInput, conflict, notFound } from '../domain/errors.js';
 import { isUuid } from '../domain/ids.js';
-import { acceptsWork, cancelTransition, finishStatus, leaseLapseStatus } from '../domain/run-lifecycle.js';
+import { acceptsWork, cancelTransition, finishStatus, LEASED_RUN_STATUSES, leaseLapseStatus } from '../domain/run-lifecycle.js';
 import { optionalText, requiredText } from '../domain/text-limits.js';
 import { Pipeline } from '../entities/Pipeline.js';
 import { SyncRun } from '../entities/SyncRun.js';
@@ -33,6 +33,9 @@ export interface FinishRunInput {
 /** Modes a worker or operator may start a run in; RETRY and CLEANUP runs are made by syncwatch itself. */
 const STARTABLE_MODES = [SyncMode.REAL_TIME, SyncMode.MANUAL, SyncMode.SCHEDULED, SyncMode.ON_DEMAND];
 
+/** SQL: the end of a lease of `seconds` (a parameter) from the database's now(). */
+const LEASE_END = (seconds: string) => `now() + make_interval(secs => ${seconds}::double precision)`;
+
 export class RunLifecycleService {
   constructor(
     private readonly db: DataSource,
@@ -41,8 +44,18 @@ export class RunLifecycleService {
     private readonly leaseSeconds: number,
   ) {}
 
-  private leaseEnd(): Date {
-    return new Date(Date.now() + this.leaseSeconds * 1000);
+  /**
+   * Starts or renews the run's lease from the database's clock, the one every lease is checked against
+   * (expireLeases) and renewed by (reported records); a Node clock apart from it would shorten or stretch leases.
+   */
+  private async renewLease(manager: EntityManager, runId: string): Promise<Date> {
+    const [{ lease_expires_at }]: { lease_expires_at: Date }[] = await manager.query(
+      `WITH renewed AS (
+         UPDATE runs SET lease_expires_at = ${LEASE_END('$2')} WHERE id = $1 RETURNING lease_expires_at
+       ) SELECT lease_expires_at FROM renewed`,
+      [runId, this.leaseSeconds],
+    );
+    return lease_expires_at;
   }
 
   /** Locks a run the actor may see for the rest of the transaction; NOT_FOUND otherwise (also across tenants). */
@@ -81,10 +94,10 @@ export class RunLifecycleService {
         status: RunStatus.RUNNING,
         startedAt: input.startedAt ?? new Date(),
         expectedTotal: input.expectedTotal ?? null,
-        leaseExpiresAt: this.leaseEnd(),
         configSnapshot: input.configSnapshot === undefined ? pipeline.config : input.configSnapshot,
       });
       await manager.save(run);
+      await this.renewLease(manager, run.id);
       const started = await manager.findOneByOrFail(SyncRun, { id: run.id });
       await appendEvents(manager, [runEvent(started, 'created', null)]);
       return started;
@@ -99,13 +112,13 @@ export class RunLifecycleService {
       // Wrapped in WITH ... SELECT: TypeORM answers a bare UPDATE with [rows, rowCount].
       const rows: { id: string }[] = await manager.query(
         `WITH claimed AS (
-           UPDATE runs SET status = 'RUNNING', started_at = now(), worker_id = $2, lease_expires_at = $3
+           UPDATE runs SET status = 'RUNNING', started_at = now(), worker_id = $2, lease_expires_at = ${LEASE_END('$3')}
            WHERE id = (SELECT id FROM runs WHERE pipeline_id = $1 AND status = 'QUEUED'
                          AND ($4::sync_mode[] IS NULL OR mode = ANY($4::sync_mode[]))
                        ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
            RETURNING id
          ) SELECT id FROM claimed`,
-        [pipelineId, worker, this.leaseEnd(), modes],
+        [pipelineId, worker, this.leaseSeconds, modes],
       );
       if (rows.length === 0) return null;
       const run = await manager.findOneByOrFail(SyncRun, { id: rows[0].id });
@@ -118,8 +131,7 @@ export class RunLifecycleService {
     return this.db.transaction(async (manager) => {
       const run = await this.lockRun(manager, actor, runId);
       if (!acceptsWork(run.status)) throw conflict(`run is ${run.status}; only a RUNNING or CANCELLING run takes heartbeats`);
-      run.leaseExpiresAt = this.leaseEnd();
-      await manager.update(SyncRun, { id: run.id }, { leaseExpiresAt: run.leaseExpiresAt });
+      run.leaseExpiresAt = await this.renewLease(manager, run.id);
       await appendEvents(manager, [runEvent(run, 'lease', run.status)]);
       return { cancelRequested: run.status === RunStatus.CANCELLING, leaseExpiresAt: run.leaseExpiresAt };
     });
@@ -220,8 +232,9 @@ export class RunLifecycleService {
     return this.db.transaction(async (manager) => {
       const lapsed: { id: string; status: RunStatus }[] = await manager.query(
         `SELECT id, status FROM runs
-         WHERE status IN ('RUNNING','CANCELLING') AND lease_expires_at < now()
+         WHERE status = ANY($1::run_status[]) AND lease_expires_at < now()
          ORDER BY lease_expires_at LIMIT 1000 FOR UPDATE SKIP LOCKED`,
+        [LEASED_RUN_STATUSES],
       );
       const events: EventInput[] = [];
       for (const { id, status } of lapsed) {

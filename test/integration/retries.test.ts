@@ -122,6 +122,42 @@ describe('automatic retries', () => {
     expect(records.totalCount).toBe(2);
   });
 
+  it('grows the wait by the backoff factor per attempt and caps it (retry_due_at)', async () => {
+    // 60 s, then ×2 per attempt: 120, 240, 480 capped to 300, and 300 after that; an operator's retry brings each attempt forward.
+    const pipelineId = await createPipeline({ maxAttempts: 6, initialDelaySeconds: 60, backoffFactor: 2, maxDelaySeconds: 300 });
+    let runId = '';
+    /** The record's next retry is due `seconds` after the database stored the failure, which happened during `act`. */
+    const expectWait = async (attempt: number, seconds: number, act: () => Promise<unknown>) => {
+      const before = Date.now();
+      await act();
+      const after = Date.now();
+      const record = await recordOf(runId, 'B-1');
+      expect(record).toMatchObject({ status: 'FAILED', attempts: attempt, retryable: true });
+      const storedAt = Date.parse(record.nextRetryAt as string) - seconds * 1000;
+      // One second of slack each side for timestamp rounding; the waits differ by a minute or more.
+      expect(storedAt, `attempt ${attempt}: due ${record.nextRetryAt}`).toBeGreaterThanOrEqual(before - 1000);
+      expect(storedAt, `attempt ${attempt}: due ${record.nextRetryAt}`).toBeLessThanOrEqual(after + 1000);
+    };
+    await expectWait(1, 60, async () => {
+      runId = await runWith(pipelineId, [failure('B-1')]);
+    });
+    for (const [attempt, seconds] of [
+      [2, 120],
+      [3, 240],
+      [4, 300], // 480, capped
+      [5, 300],
+    ]) {
+      const { id } = await recordOf(runId, 'B-1');
+      await operator.ok('mutation($ids: [ID!]) { retryRecords(ids: $ids) { scheduled } }', { ids: [id] });
+      const retry = await claimRetryRun(pipelineId);
+      expect(retry.records).toEqual([{ sourceId: 'B-1', status: 'PENDING', attempts: attempt }]);
+      await expectWait(attempt, seconds, async () => {
+        await report(retry.id, [failure('B-1')]);
+        await finish(retry.id);
+      });
+    }
+  });
+
   it('retries a retryable failure until it succeeds on the third attempt, with its history and counts', async () => {
     const pipelineId = await createPipeline(fast);
     const runId = await runWith(pipelineId, [failure('A-1'), success('A-2')]);

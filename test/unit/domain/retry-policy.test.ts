@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../server/domain/errors.js';
-import { DEFAULT_RETRY_POLICY, resolveRetryPolicy, retryDelaySeconds } from '../../../server/domain/retry-policy.js';
+import { DEFAULT_RETRY_POLICY, resolveRetryPolicy } from '../../../server/domain/retry-policy.js';
 
 describe('resolveRetryPolicy', () => {
   it('gives the defaults for nothing', () => {
@@ -47,18 +47,5 @@ describe('resolveRetryPolicy', () => {
       expect((error as AppError).code).toBe('BAD_USER_INPUT');
       expect((error as AppError).message).toMatch(/retryPolicy\./);
     }
-  });
-});
-
-describe('retryDelaySeconds', () => {
-  it('grows by the factor per attempt from the initial delay, capped', () => {
-    const policy = resolveRetryPolicy({ initialDelaySeconds: 30, backoffFactor: 2, maxDelaySeconds: 200 });
-    expect([1, 2, 3, 4, 5, 10].map((attempt) => retryDelaySeconds(policy, attempt))).toEqual([30, 60, 120, 200, 200, 200]);
-  });
-
-  it('stays flat with factor 1 and treats attempt 0 as the first', () => {
-    const policy = resolveRetryPolicy({ initialDelaySeconds: 5, backoffFactor: 1 });
-    expect(retryDelaySeconds(policy, 0)).toBe(5);
-    expect(retryDelaySeconds(policy, 7)).toBe(5);
   });
 });
