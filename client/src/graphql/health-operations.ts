@@ -59,6 +59,21 @@ export const allowedIntervalsQuery = graphql(`
   }
 `);
 
+// The default chart in one round trip: DAY is allowed for every window, and is what a 7-day window shows.
+export const dayChartQuery = graphql(`
+  query DayChart($filter: RecordFilter, $range: DateRange!) {
+    allowedIntervals(range: $range)
+    syncTimeseries(filter: $filter, interval: DAY, range: $range) {
+      start
+      end
+      total
+      succeeded
+      failed
+      changePercent
+    }
+  }
+`);
+
 export const timeseriesQuery = graphql(`
   query SyncTimeseries($filter: RecordFilter, $interval: TimeInterval!, $range: DateRange!) {
     syncTimeseries(filter: $filter, interval: $interval, range: $range) {
