@@ -2,9 +2,10 @@
 import { Router } from 'express';
 import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 
-export function metricsRoutes(db: DataSource, metrics: Metrics): Router {
+export function metricsRoutes(db: DataSource, metrics: Metrics, logger: Logger): Router {
   const registry = metrics.registry;
   new Gauge({
     name: 'syncwatch_runs',
@@ -37,10 +38,9 @@ export function metricsRoutes(db: DataSource, metrics: Metrics): Router {
     try {
       res.type(registry.contentType).send(await registry.metrics());
     } catch (error) {
-      res
-        .status(503)
-        .type('text/plain')
-        .send(`metrics unavailable: ${String(error)}`);
+      // Details (database error text included) go to the log only.
+      logger.warn('metrics collection failed', { error: String(error) });
+      res.status(503).type('text/plain').send('metrics unavailable');
     }
   });
   return router;
