@@ -15,6 +15,7 @@ import { Rollups1700000000600 } from './migrations/1700000000600-Rollups.js';
 import { PipelineHealth1700000000700 } from './migrations/1700000000700-PipelineHealth.js';
 import { Exports1700000000800 } from './migrations/1700000000800-Exports.js';
 import { RateLimits1700000000900 } from './migrations/1700000000900-RateLimits.js';
+import { RunHolders1700000001100 } from './migrations/1700000001100-RunHolders.js';
 
 export const entities = [Pipeline, SyncRun, SyncRecord, RecordAttempt, AuditEntry, ApiKey, ExportJob];
 export const migrations = [
@@ -26,6 +27,7 @@ export const migrations = [
   PipelineHealth1700000000700,
   Exports1700000000800,
   RateLimits1700000000900,
+  RunHolders1700000001100,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */
