@@ -33,7 +33,10 @@ export class WorkerResolver {
   }
 
   @Authorized('ingest')
-  @Mutation(() => HeartbeatResult, { description: 'Renews the run’s lease and tells whether a cancel was requested. INGEST Only the worker that holds the run: the key that started or claimed it, or its leaseToken (FORBIDDEN or CONFLICT otherwise).' })
+  @Mutation(() => HeartbeatResult, {
+    description:
+      'Renews the run’s lease and tells whether a cancel was requested. INGEST Only the worker that holds the run: the key that started or claimed it, or its leaseToken (FORBIDDEN or CONFLICT otherwise).',
+  })
   heartbeat(
     @Arg('runId', () => ID, { description: 'The run.' }) runId: string,
     @Ctx() ctx: Context,
@@ -47,7 +50,10 @@ export class WorkerResolver {
   }
 
   @Authorized('ingest')
-  @Mutation(() => SyncRun, { description: 'Ends a RUNNING or CANCELLING run. INGEST Only the worker that holds the run: the key that started or claimed it, or its leaseToken (FORBIDDEN or CONFLICT otherwise).' })
+  @Mutation(() => SyncRun, {
+    description:
+      'Ends a RUNNING or CANCELLING run. INGEST Only the worker that holds the run: the key that started or claimed it, or its leaseToken (FORBIDDEN or CONFLICT otherwise).',
+  })
   finishRun(
     @Arg('runId', () => ID, { description: 'The run.' }) runId: string,
     @Ctx() ctx: Context,

@@ -131,11 +131,7 @@ export class RunLifecycleService {
     });
   }
 
-  async heartbeat(
-    actor: Actor,
-    runId: string,
-    leaseToken?: string | null,
-  ): Promise<{ cancelRequested: boolean; leaseExpiresAt: Date }> {
+  async heartbeat(actor: Actor, runId: string, leaseToken?: string | null): Promise<{ cancelRequested: boolean; leaseExpiresAt: Date }> {
     return this.db.transaction(async (manager) => {
       const run = await this.lockHeldRun(manager, actor, runId, leaseToken);
       if (!acceptsWork(run.status)) throw conflict(`run is ${run.status}; only a RUNNING or CANCELLING run takes heartbeats`);
