@@ -10,7 +10,7 @@ import { emptyDelta, FAILURE_REPORT_STATUSES } from '../domain/record-outcome.js
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { appendEvents, type EventInput } from '../events/event-log.js';
-import type { AuditService } from './audit.service.js';
+import { type AuditService, countByTenant } from './audit.service.js';
 import { applyRecordFilter, asksForAttempts, type RecordFilter, visibleTo } from './filters.js';
 import {
   CANCEL_UNREPORTED_SQL,
@@ -103,7 +103,14 @@ export class RetryService {
         params,
       );
       await appendEvents(manager, changedRecordEvents(rows));
-      await this.audit.write(manager, actor, 'discardDeadLetters', targetOf(selection), { ...selection, discarded: rows.length });
+      await this.audit.writeTouched(
+        manager,
+        actor,
+        'discardDeadLetters',
+        targetOf(selection),
+        { ...selection, discarded: rows.length },
+        countByTenant(rows),
+      );
       return { discarded: rows.length };
     });
   }
@@ -176,12 +183,14 @@ export class RetryService {
       const runs = await this.queueRetryRuns(manager, taken, actor.name);
       await appendEvents(manager, changedRecordEvents(taken));
       const outcome = { matched, scheduled: taken.length, skipped: matched - taken.length, retryRun: runs[0] ?? null };
-      await this.audit.write(manager, actor, action, targetOf(selection, runId), {
-        ...selection,
-        matched,
-        scheduled: taken.length,
-        retryRuns: runs.map((r) => r.id),
-      });
+      await this.audit.writeTouched(
+        manager,
+        actor,
+        action,
+        targetOf(selection, runId),
+        { ...selection, matched, scheduled: taken.length, retryRuns: runs.map((r) => r.id) },
+        countByTenant(taken),
+      );
       return outcome;
     });
   }
