@@ -1,10 +1,12 @@
 // Runs bound to the worker that holds them: heartbeat, reportRecords and finishRun of another worker's run are
 // refused; the key that started or claimed a run, or a worker with its lease token, may act on it.
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/domain/enums.js';
 import { createPipeline, type PipelineView, recordInput } from '../support/fixtures.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_SECRET, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 let pipeline: PipelineView;
@@ -106,5 +108,29 @@ describe('a run held by one worker', () => {
     });
     expect(await workerCalls(workerB, claimRun.id)).toEqual({ heartbeat: 'FORBIDDEN', report: 'FORBIDDEN', finish: 'FORBIDDEN' });
     expect(await workerCalls(workerA, claimRun.id, claimRun.leaseToken)).toEqual({ heartbeat: 'ok', report: 'ok', finish: 'ok' });
+  });
+});
+
+describe('the demo worker (docker-compose)', () => {
+  /** Runs server/demo/worker.ts with this key until it exits by itself; its exit code and stderr. */
+  const demoWorker = (key: string) =>
+    new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'server/demo/worker.ts'], {
+        cwd: resolve(import.meta.dirname, '../..'),
+        env: { ...process.env, SYNCWATCH_URL: server.graphqlUrl, SYNCWATCH_INGEST_KEY: key, LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      child.on('exit', (code) => done({ code, stderr }));
+    });
+
+  it('refuses the admin key, or no key: it runs on an INGEST key only', async () => {
+    const withAdmin = await demoWorker(ADMIN_SECRET);
+    expect(withAdmin.code).toBe(2);
+    expect(withAdmin.stderr).toMatch(/is an ADMIN key; give the worker an INGEST key/);
+    const without = await demoWorker('');
+    expect(without.code).toBe(2);
+    expect(without.stderr).toMatch(/SYNCWATCH_INGEST_KEY/);
   });
 });
