@@ -204,6 +204,7 @@ export async function createApp({ config, db, services, schema, logger, hub, met
         perAddress: config.rateLimitPerAddress,
         failedAuth: config.rateLimitFailedAuth,
       }),
+      (limit) => metrics.rateLimited.inc({ limit }),
     ),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {

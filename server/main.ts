@@ -1,9 +1,11 @@
 // Assembles one syncwatch instance: database → migrations → services → schema → HTTP/WebSocket → jobs.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { type App, createApp } from './app.js';
 import type { Config } from './config.js';
-import { openDataSource, underStartupLock } from './db/data-source.js';
+import { cancelRunningStatements, openDataSource, underStartupLock } from './db/data-source.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { EventHub } from './events/event-hub.js';
 import { deleteExpiredEvents } from './events/event-store.js';
@@ -63,10 +65,14 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     });
     databaseUrl = embedded.urlFor('syncwatch');
   }
-  const db = await openDataSource(databaseUrl as string, undefined, {
-    statementMs: config.dbStatementTimeoutMs,
-    connectMs: config.dbConnectTimeoutMs,
-  });
+  // This instance's name on its connections (pg_stat_activity), by which shutdown cancels what they still run.
+  const applicationName = `syncwatch ${hostname()} ${process.pid} ${randomBytes(3).toString('hex')}`.slice(0, 63);
+  const db = await openDataSource(
+    databaseUrl as string,
+    undefined,
+    { statementMs: config.dbStatementTimeoutMs, connectMs: config.dbConnectTimeoutMs },
+    applicationName,
+  );
   const metrics = createMetrics();
   let draining = false;
   const services = createServices(
@@ -151,12 +157,19 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
         await work();
         logger.debug('shutdown step done', { step: name, durationMs: Date.now() - at });
       };
-      await step('exports', () => services.exports.stop()); // before the HTTP drain, which would wait for downloads
+      // Before the HTTP drain, which would wait for them: downloads cut, counts and purges cancelled, each on record.
+      await step('exports and purges', () => Promise.all([services.exports.stop(), services.retention.stop()]));
       await Promise.all([
         step('http and sockets', () => app.close()),
         step('background jobs', () => scheduler.stop(stopOptions.jobsDeadlineMs)),
       ]);
       services.progress.stop();
+      // Past their deadlines, statements still running (a job or an abandoned request waiting on a lock) would hold
+      // the pool open until the process is killed: cancelled, their transactions roll back now.
+      await step('statements still running', async () => {
+        const cancelled = await cancelRunningStatements(db);
+        if (cancelled > 0) logger.warn('statements still running at shutdown were cancelled', { cancelled });
+      });
       await step('event hub', () => hub.stop());
       await step('key revocations', () => stopRevocations());
       await step('database pool', () => db.destroy());

@@ -68,6 +68,12 @@ export function createMetrics() {
       help: `Subscribers closed with ${CLOSE.SLOW_READER.code} because their buffer of unsent events overflowed.`,
       registers,
     }),
+    rateLimited: new Counter({
+      name: 'syncwatch_rate_limited_total',
+      help: 'GraphQL requests refused with 429 RATE_LIMITED, by the limit that refused them: key (requests of one key), address (requests of one client address) or failed_auth (an address that failed authentication too often).',
+      labelNames: ['limit'],
+      registers,
+    }),
     socketOpened() {
       openSockets++;
     },
@@ -82,6 +88,8 @@ export function createMetrics() {
     },
   };
 
+  // Each limit's series from the start, at 0: a refusal is an increase, not a series appearing.
+  for (const limit of ['key', 'address', 'failed_auth']) metrics.rateLimited.inc({ limit }, 0);
   new Gauge({
     name: 'syncwatch_websockets_open',
     help: 'Open WebSocket connections.',

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { ApiKey } from '../entities/ApiKey.js';
 import { AuditEntry } from '../entities/AuditEntry.js';
@@ -38,7 +39,11 @@ export interface DbTimeouts {
   connectMs: number;
 }
 
-export function createDataSource(url: string, poolSize = 10, timeouts?: DbTimeouts): DataSource {
+/**
+ * `applicationName` names the pool's connections in pg_stat_activity: one name per instance lets it find (and at
+ * shutdown cancel) its own statements.
+ */
+export function createDataSource(url: string, poolSize = 10, timeouts?: DbTimeouts, applicationName = 'syncwatch'): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -49,6 +54,7 @@ export function createDataSource(url: string, poolSize = 10, timeouts?: DbTimeou
     logging: false,
     extra: {
       max: poolSize,
+      application_name: applicationName,
       ...(timeouts && {
         connectionTimeoutMillis: timeouts.connectMs,
         statement_timeout: timeouts.statementMs,
@@ -87,8 +93,8 @@ export async function underStartupLock<T>(db: DataSource, work: () => Promise<T>
 }
 
 /** Connects and applies pending migrations under the startup lock: concurrent starters take turns. */
-export async function openDataSource(url: string, poolSize?: number, timeouts?: DbTimeouts): Promise<DataSource> {
-  const dataSource = createDataSource(url, poolSize, timeouts);
+export async function openDataSource(url: string, poolSize?: number, timeouts?: DbTimeouts, applicationName?: string): Promise<DataSource> {
+  const dataSource = createDataSource(url, poolSize, timeouts, applicationName);
   await dataSource.initialize();
   try {
     await underStartupLock(dataSource, () => dataSource.runMigrations({ transaction: 'all' }));
@@ -97,4 +103,29 @@ export async function openDataSource(url: string, poolSize?: number, timeouts?: 
     throw error;
   }
   return dataSource;
+}
+
+/**
+ * Cancels the statements the data source's connections still run, so that its pool can close and their
+ * transactions roll back now rather than when the process is gone. For shutdown, once the work that ran them
+ * was given its deadline. Uses a connection of its own (the pool may be full of them). Returns how many.
+ */
+export async function cancelRunningStatements(dataSource: DataSource): Promise<number> {
+  const pool = (dataSource.driver as unknown as { master?: pg.Pool }).master;
+  if (!pool || pool.totalCount === pool.idleCount) return 0;
+  const options = pool.options as pg.ClientConfig & { application_name?: string };
+  const client = new pg.Client({ ...options, application_name: 'syncwatch shutdown', connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    const { rowCount } = await client.query(
+      `SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+       WHERE application_name = $1 AND datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,
+      [options.application_name],
+    );
+    return rowCount ?? 0;
+  } catch {
+    return 0; // the database is away: nothing runs there to cancel
+  } finally {
+    await client.end().catch(() => {});
+  }
 }

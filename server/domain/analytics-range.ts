@@ -118,3 +118,73 @@ function split(from: number, to: number, sources: readonly ('day' | 'hour')[]): 
   if (start >= end) return split(from, to, finer);
   return [...split(from, start, finer), { source: coarsest, from: start, to: end }, ...split(end, to, finer)];
 }
+
+/** Output buckets of an aggregate: `originMs + k × sizeMs`. */
+export interface Bucketing {
+  sizeMs: number;
+  originMs: number;
+}
+
+export const bucketOf = (ms: number, bucketing: Bucketing) =>
+  bucketing.originMs + Math.floor((ms - bucketing.originMs) / bucketing.sizeMs) * bucketing.sizeMs;
+
+/** Where the records of a raw range count: in their own bucket (+1), or taken off a borrowed hour's bucket (−1). */
+export type Contribution = { own: true } | { bucket: number; sign: -1 };
+
+export interface AggregatePlan {
+  /** Whole days and hours answered by rollups; each rollup row counts in the bucket it starts in. */
+  rollups: Segment[];
+  /** Hours read whole from the hourly rollups for the bucket most of them lies in (start → bucket start). */
+  borrowedHours: Map<number, number>;
+  /** Ranges read from the records, none overlapping another. */
+  raw: { from: number; to: number; contributions: Contribution[] }[];
+}
+
+/**
+ * What to read for an aggregate over a window: rollups for whole days and hours (see segments), records for the
+ * minutes at the edges. An edge that covers more than half of its hour reads the hour's rollup instead and takes
+ * off the records of the rest of the hour, so no edge reads more than half an hour of records (and an edge at
+ * "now" reads next to none: the rest of the current hour has not happened yet). Exact: the hourly rollup and
+ * the records are read in one snapshot.
+ */
+export function planAggregate(window: Window, sources: readonly ('day' | 'hour')[], bucketing: Bucketing): AggregatePlan {
+  const cuts: number[] = [];
+  const first = bucketing.originMs + Math.ceil((window.from.getTime() - bucketing.originMs) / bucketing.sizeMs) * bucketing.sizeMs;
+  for (let edge = first; edge < window.to.getTime(); edge += bucketing.sizeMs) cuts.push(edge);
+  const parts = segments(window, sources, cuts);
+  const plan: AggregatePlan = { rollups: parts.filter((part) => part.source !== 'raw'), borrowedHours: new Map(), raw: [] };
+  const rawParts = parts.filter((part) => part.source === 'raw');
+  if (!sources.includes('hour')) {
+    plan.raw = rawParts.map(({ from, to }) => ({ from, to, contributions: [{ own: true }] }));
+    return plan;
+  }
+  // The in-window pieces of each partial hour, cut where buckets meet.
+  const byHour = new Map<number, { from: number; to: number }[]>();
+  for (const part of rawParts) {
+    const points = [part.from, ...cuts.filter((cut) => cut > part.from && cut < part.to)];
+    for (let hour = alignDown(part.from, HOUR_MS); hour < part.to; hour += HOUR_MS) points.push(hour);
+    const sorted = [...new Set([...points.filter((p) => p >= part.from), part.to])].sort((a, b) => a - b);
+    for (let i = 0; i < sorted.length - 1; i++) {
+      const hour = alignDown(sorted[i], HOUR_MS);
+      byHour.set(hour, [...(byHour.get(hour) ?? []), { from: sorted[i], to: sorted[i + 1] }]);
+    }
+  }
+  for (const [hour, pieces] of byHour) {
+    const largest = pieces.reduce((a, b) => (b.to - b.from > a.to - a.from ? b : a));
+    if (largest.to - largest.from <= HOUR_MS / 2) {
+      for (const { from, to } of pieces) plan.raw.push({ from, to, contributions: [{ own: true }] });
+      continue;
+    }
+    const bucket = bucketOf(largest.from, bucketing);
+    plan.borrowedHours.set(hour, bucket);
+    // The rest of the hour, in the window or not, is taken off the borrowed bucket; what is in the window counts too.
+    const bounds = [...new Set([hour, hour + HOUR_MS, ...pieces.flatMap((piece) => [piece.from, piece.to])])].sort((a, b) => a - b);
+    for (let i = 0; i < bounds.length - 1; i++) {
+      const [from, to] = [bounds[i], bounds[i + 1]];
+      if (from === largest.from) continue;
+      const inWindow = pieces.some((piece) => piece.from === from);
+      plan.raw.push({ from, to, contributions: [...(inWindow ? [{ own: true } as const] : []), { bucket, sign: -1 }] });
+    }
+  }
+  return plan;
+}

@@ -1,6 +1,6 @@
 // Errors a caller can act on. The GraphQL layer turns `code` into `extensions.code`.
 
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT';
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'SERVICE_UNAVAILABLE';
 
 export class AppError extends Error {
   constructor(
@@ -19,3 +19,6 @@ export const notFound = (what: string, id: string) =>
 export const conflict = (message: string, details?: Record<string, unknown>) => new AppError('CONFLICT', message, details);
 export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
 export const unauthenticated = (message: string) => new AppError('UNAUTHENTICATED', message);
+/** This instance cannot finish the request now (it is shutting down); the same request again, to any instance, may. */
+export const unavailable = (message: string, details?: Record<string, unknown>) =>
+  new AppError('SERVICE_UNAVAILABLE', message, { ...details, retryable: true });

@@ -59,7 +59,8 @@ export function createFormatError(logger: Logger) {
         extensions: { code: 'TIMEOUT' },
       };
     }
-    if (code === ApolloServerErrorCode.INTERNAL_SERVER_ERROR && isDatabaseUnavailable(original)) {
+    // Apollo codes a resolver's failure INTERNAL_SERVER_ERROR; graphql-ws leaves it without a code.
+    if ((code === ApolloServerErrorCode.INTERNAL_SERVER_ERROR || code === undefined) && isDatabaseUnavailable(original)) {
       logger.warn('database unavailable', { error: String((original as Error)?.message ?? original), path: formatted.path });
       return {
         message: 'the database is unavailable; retry shortly',

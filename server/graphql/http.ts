@@ -8,8 +8,9 @@ import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { actorFromAuthorization } from '../http/auth.js';
 import type { ApiKeyService } from '../services/api-key.service.js';
+import { isDatabaseUnavailable } from './errors.js';
 import { checkCost, isIntrospectionOnly, parseGuarded } from './policy.js';
-import type { RateLimits, Refusal } from './rate-limits.js';
+import type { LimitName, RateLimits, Refusal } from './rate-limits.js';
 
 /** Documents already accepted (by text): a repeated operation is not parsed twice by the guard. */
 const ACCEPTED_MAX = 1_000;
@@ -21,10 +22,19 @@ export const actorOfRequest = (res: express.Response): Actor | null => (res.loca
  * Express middleware in front of Apollo on /graphql. Answers itself (in GraphQL's error shape) when
  * the address or key is over its rate limit, when the key is bad, when a key-less request asks more
  * than introspection, or when the document is over a limit; otherwise hands the request on with
- * `res.locals.actor` set.
+ * `res.locals.actor` set. `onRateLimited` is told of each request refused over a rate limit (metrics).
  */
-export function guardGraphQLRequests(apiKeys: ApiKeyService, limits: RateLimits | null): express.RequestHandler {
+export function guardGraphQLRequests(
+  apiKeys: ApiKeyService,
+  limits: RateLimits | null,
+  onRateLimited: (limit: LimitName) => void = () => {},
+): express.RequestHandler {
   const accepted = new Map<string, true>();
+  const tooMany = (req: express.Request, res: express.Response, refusal: Refusal) => {
+    onRateLimited(refusal.limit);
+    res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
+    refuse(req, res, 429, { message: refusal.message, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: refusal.retryAfterSeconds } });
+  };
   return async (req, res, next) => {
     const ip = req.ip ?? 'unknown';
     let actor: Actor | null;
@@ -41,6 +51,14 @@ export function guardGraphQLRequests(apiKeys: ApiKeyService, limits: RateLimits 
       const keyLimited = actor && limits && (await limits.key(actor.keyId));
       if (keyLimited) return tooMany(req, res, keyLimited);
     } catch (error) {
+      // The key not cached while the database is away (a restart): coded and retryable, as Apollo's own answers.
+      if (isDatabaseUnavailable(error)) {
+        res.setHeader('Retry-After', '1');
+        return refuse(req, res, 503, {
+          message: 'the database is unavailable; retry shortly',
+          extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true },
+        });
+      }
       return next(error);
     }
     res.locals.actor = actor;
@@ -82,11 +100,6 @@ function refuse(req: express.Request, res: express.Response, status: number, err
     .status(legacy ? 200 : status)
     .type(type)
     .send(JSON.stringify({ errors: [error] }));
-}
-
-function tooMany(req: express.Request, res: express.Response, refusal: Refusal) {
-  res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
-  refuse(req, res, 429, { message: refusal.message, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: refusal.retryAfterSeconds } });
 }
 
 /** On the context: whether Apollo answers this request in application/json (see legacyJsonPlugin). */

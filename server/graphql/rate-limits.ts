@@ -13,8 +13,12 @@ export interface RateLimitOptions {
   failedAuth: number;
 }
 
+/** Which limit refused: a key's requests, an address's requests, or an address's failed authentications. */
+export type LimitName = 'key' | 'address' | 'failed_auth';
+
 /** Refused: try again in this many seconds. */
 export interface Refusal {
+  limit: LimitName;
   retryAfterSeconds: number;
   message: string;
 }
@@ -49,22 +53,22 @@ export function createRateLimits(pool: pg.Pool, options: RateLimitOptions): Rate
   const byAddress = limiter('addr', options.perAddress);
   const byFailure = limiter('auth', options.failedAuth);
 
-  const consume = async (rl: RateLimiterPostgres, id: string, what: string): Promise<Refusal | null> => {
+  const consume = async (rl: RateLimiterPostgres, id: string, limit: LimitName, what: string): Promise<Refusal | null> => {
     try {
       await rl.consume(id);
       return null;
     } catch (rejected) {
       if (rejected instanceof Error) throw rejected;
-      return refusal(rejected as RateLimiterRes, what);
+      return refusal(rejected as RateLimiterRes, limit, what);
     }
   };
   return {
-    address: (ip) => consume(byAddress, ip, `more than ${options.perAddress} requests a minute from this address`),
-    key: (keyId) => consume(byKey, keyId, `more than ${options.perKey} requests a minute with this key`),
+    address: (ip) => consume(byAddress, ip, 'address', `more than ${options.perAddress} requests a minute from this address`),
+    key: (keyId) => consume(byKey, keyId, 'key', `more than ${options.perKey} requests a minute with this key`),
     async failedAuthBlocked(ip) {
       const state = await byFailure.get(ip);
       return state && state.consumedPoints >= options.failedAuth
-        ? refusal(state, `more than ${options.failedAuth} failed authentications a minute from this address`)
+        ? refusal(state, 'failed_auth', `more than ${options.failedAuth} failed authentications a minute from this address`)
         : null;
     },
     async failedAuth(ip) {
@@ -73,7 +77,7 @@ export function createRateLimits(pool: pg.Pool, options: RateLimitOptions): Rate
   };
 }
 
-function refusal(state: RateLimiterRes, what: string): Refusal {
+function refusal(state: RateLimiterRes, limit: LimitName, what: string): Refusal {
   const retryAfterSeconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
-  return { retryAfterSeconds, message: `rate limit: ${what}; try again in ${retryAfterSeconds} s` };
+  return { limit, retryAfterSeconds, message: `rate limit: ${what}; try again in ${retryAfterSeconds} s` };
 }

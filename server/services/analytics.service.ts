@@ -56,19 +56,16 @@ interface Totals {
   latency: HistogramBin[];
 }
 
-/** Adds up rows by status (counts) and rows by latency (the histogram) of one window. */
+/** Adds up one window's rows, grouped by status, each with its latency histogram. */
 function totals(rows: AggregateRow[]): Totals {
   const result: Totals = { records: 0, errors: 0, byStatus: new Map(), latency: [] };
-  const bins = new Map<number, number>();
   for (const row of rows) {
-    if (row.status) {
-      result.records += row.records;
-      if (countBucket(row.status) === 'failed') result.errors += row.records;
-      result.byStatus.set(row.status, (result.byStatus.get(row.status) ?? 0) + row.records);
-    }
-    if (row.latency != null) bins.set(row.latency, (bins.get(row.latency) ?? 0) + row.records);
+    const status = row.status as RecordStatus;
+    result.records += row.records;
+    if (countBucket(status) === 'failed') result.errors += row.records;
+    result.byStatus.set(status, (result.byStatus.get(status) ?? 0) + row.records);
+    result.latency.push(...(row.latency ?? []));
   }
-  result.latency = [...bins].map(([value, count]) => ({ value, count }));
   return result;
 }
 
@@ -85,19 +82,15 @@ export class AnalyticsService {
     if (!window) throw badInput('filter.startedAt does not meet the range');
     const length = windowMs(window);
     const previousFrom = window.from.getTime() - length;
-    // Counts and latencies are two questions: each reads the smallest cube that answers it.
-    const both = {
+    const rows = await aggregate(this.db, {
       actor,
       filter: withoutStartedAt(filter),
       window: { from: new Date(previousFrom), to: window.to },
       bucket: { sizeMs: length, originMs: previousFrom },
       sources: ['day', 'hour'],
-    } as const;
-    const [counts, latencies] = await Promise.all([
-      aggregate(this.db, { ...both, groupBy: ['status'], measure: 'records' }),
-      aggregate(this.db, { ...both, groupBy: [], measure: 'latency' }),
-    ]);
-    const rows = [...counts, ...latencies];
+      groupBy: ['status'],
+      latency: true,
+    });
     const current = totals(rows.filter((row) => row.bucket.getTime() === window.from.getTime()));
     const previous = totals(rows.filter((row) => row.bucket.getTime() === previousFrom));
     const hadPrevious = previous.records > 0;
@@ -135,7 +128,7 @@ export class AnalyticsService {
       // Rollups finer than the bucket only: a day rollup cannot be cut into hours.
       sources: size >= INTERVAL_MS.DAY ? ['day', 'hour'] : size >= INTERVAL_MS.HOUR ? ['hour'] : [],
       groupBy: ['status'],
-      measure: 'records',
+      latency: false,
     });
     const byStart = new Map<number, TimeBucket>();
     for (let start = Math.floor(window.from.getTime() / size) * size; start < window.to.getTime(); start += size) {
@@ -159,29 +152,18 @@ export class AnalyticsService {
   /** Records and latency percentiles per entity type, operation and mode, busiest first. */
   async performance(actor: Actor, range: DateRange | null | undefined, filter: RecordFilter | null | undefined): Promise<PerformanceRow[]> {
     const window = resolveWindow(range);
-    const both = {
+    const rows = await aggregate(this.db, {
       actor,
       filter,
       window,
       bucket: { sizeMs: windowMs(window), originMs: window.from.getTime() },
       sources: ['day', 'hour'],
       groupBy: ['entity_type', 'operation', 'mode'],
-    } as const;
-    const [counts, latencies] = await Promise.all([
-      aggregate(this.db, { ...both, measure: 'records' }),
-      aggregate(this.db, { ...both, measure: 'latency' }),
-    ]);
-    const groups = new Map<string, { key: AggregateRow; records: number; bins: HistogramBin[] }>();
-    const groupOf = (row: AggregateRow) => {
-      const key = `${row.entity_type}\u0000${row.operation}\u0000${row.mode}`;
-      const group = groups.get(key) ?? { key: row, records: 0, bins: [] };
-      groups.set(key, group);
-      return group;
-    };
-    for (const row of counts) groupOf(row).records += row.records;
-    for (const row of latencies) groupOf(row).bins.push({ value: row.latency as number, count: row.records });
-    return [...groups.values()]
-      .map(({ key, records, bins }) => {
+      latency: true,
+    });
+    return rows
+      .map(({ latency, records, ...key }) => {
+        const bins = latency ?? [];
         const [p50, p90, p95, p99] = percentiles(bins, [0.5, 0.9, 0.95, 0.99]);
         return {
           entityType: key.entity_type as string,

@@ -23,6 +23,11 @@ const MAX_CONCURRENT_DOWNLOADS = 3;
 /** A job still PENDING or RUNNING this long after its last change lost its counter (an instance stopped). */
 const STALE_PREPARATION_SECONDS = 120;
 
+/** A job's failure when the instance preparing it shut down. */
+export const SHUTDOWN_FAILURE = 'the server preparing this export shut down before it was ready; ask for the export again';
+
+class ShutdownError extends Error {}
+
 export const exportPath = (id: string) => `/exports/${id}.csv`;
 
 export interface ExportDownload {
@@ -43,6 +48,8 @@ export interface ExportOptions {
 export class ExportService {
   private readonly preparing = new Set<Promise<void>>();
   private readonly downloads = new Set<ExportDownload>();
+  /** Backends counting a job's rows now (cancelled at shutdown). */
+  private readonly counting = new Set<number>();
   private stopped = false;
 
   constructor(
@@ -101,26 +108,41 @@ export class ExportService {
       });
       return manager.getRepository(ExportJob).findOneByOrFail({ id: inserted.id });
     });
-    this.prepareInBackground(job);
+    void this.prepareInBackground(job);
     return this.withLink(job);
   }
 
-  private prepareInBackground(job: ExportJob): void {
+  private prepareInBackground(job: ExportJob): Promise<void> {
     const preparing = this.prepare(job).finally(() => this.preparing.delete(preparing));
     this.preparing.add(preparing);
+    return preparing;
   }
 
-  /** Counts the job's rows (the same rows the file will hold): RUNNING, then READY with the count, or FAILED. */
+  /**
+   * Counts the job's rows (the same rows the file will hold): RUNNING, then READY with the count, or FAILED. A
+   * shutdown cancels the count and the job ends FAILED saying so, rather than RUNNING until housekeeping notices.
+   */
   private async prepare(job: ExportJob): Promise<void> {
     const jobs = this.db.getRepository(ExportJob);
+    const runner = this.db.createQueryRunner();
+    let pid: number | null = null;
     try {
+      if (this.stopped) throw new ShutdownError();
       await jobs.update({ id: job.id }, { status: ExportStatus.RUNNING, updatedAt: new Date() });
+      await runner.connect();
+      [{ pid }] = await runner.query('SELECT pg_backend_pid() AS pid');
+      this.counting.add(pid as number);
+      if (this.stopped) throw new ShutdownError(); // stop() came before this count could be cancelled
       const [sql, parameters] = exportQuery(this.db, scopeOf(job), false).getQueryAndParameters();
-      const [{ n }] = await this.db.query(`SELECT count(*)::int AS n FROM (${sql}) export_rows`, parameters);
+      const [{ n }] = await runner.query(`SELECT count(*)::int AS n FROM (${sql}) export_rows`, parameters);
       await jobs.update({ id: job.id }, { status: ExportStatus.READY, rowCount: n, updatedAt: new Date() });
     } catch (error) {
-      this.options.onFailure?.('export failed', { exportId: job.id, error: String(error) });
-      await jobs.update({ id: job.id }, { status: ExportStatus.FAILED, failure: String(error), updatedAt: new Date() }).catch(() => {});
+      const failure = this.stopped ? SHUTDOWN_FAILURE : String(error);
+      this.options.onFailure?.('export failed', { exportId: job.id, error: failure });
+      await jobs.update({ id: job.id }, { status: ExportStatus.FAILED, failure, updatedAt: new Date() }).catch(() => {});
+    } finally {
+      if (pid !== null) this.counting.delete(pid);
+      await runner.release();
     }
   }
 
@@ -201,17 +223,20 @@ export class ExportService {
       .where('j.status IN (:...waiting)', { waiting: [ExportStatus.PENDING, ExportStatus.RUNNING] })
       .andWhere('j.updated_at < now() - make_interval(secs => :stale)', { stale: STALE_PREPARATION_SECONDS })
       .getMany();
-    await Promise.all(stale.map((job) => this.prepare(job)));
+    // Stopping, this instance leaves them to the next leader.
+    if (!this.stopped) await Promise.all(stale.map((job) => this.prepareInBackground(job)));
     return affected ?? 0;
   }
 
   /**
    * Shutdown: downloads in flight are cut at once rather than holding the drain. The link works on any instance,
-   * so a client retries elsewhere; a cut chunked response never looks complete. Counts in flight finish.
+   * so a client retries elsewhere; a cut chunked response never looks complete. Counts in flight are cancelled,
+   * their jobs FAILED with a failure that says why and what to do.
    */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const download of [...this.downloads]) download.abort();
+    await Promise.all([...this.counting].map((pid) => this.db.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined)));
     await Promise.allSettled([...this.preparing]);
   }
 }

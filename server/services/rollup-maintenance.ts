@@ -5,10 +5,13 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { alignDown, DAY_MS } from '../domain/analytics-range.js';
 import { CUBES, ROLLUP_COLUMNS, type RollupColumn } from './rollup-cubes.js';
 
-/** Deltas moved per transaction: bounded memory, short transactions. */
-const FOLD_BATCH = 50_000;
-/** Rollup rows written per statement. */
-const UPSERT_CHUNK = 5_000;
+/**
+ * Deltas moved per transaction: bounded memory, and short transactions. The sums are made here between the
+ * statements, so a batch must also stay well inside idle_in_transaction_session_timeout on a loaded host.
+ */
+const FOLD_BATCH = 10_000;
+/** Rollup rows written per statement: each stays far below the pool's statement timeout, even on a loaded host. */
+const UPSERT_CHUNK = 1_000;
 const PURGE_BATCH = 10_000;
 
 const TIERS = [
@@ -67,17 +70,23 @@ export class RollupMaintenance {
     for (const delta of deltas) {
       const hourMs = new Date(delta.hour).getTime();
       const counts = delta.hist === '' ? [] : delta.hist.split(',').map(Number);
+      const records = Number(delta.records);
       for (const { tier, start } of TIERS) {
+        const startMs = start(hourMs);
         for (const cube of CUBES) {
-          const columns = Object.fromEntries(ROLLUP_COLUMNS.map((c) => [c, cube.columns.includes(c) ? delta[c] : null])) as Sum['columns'];
-          const key = [tier, cube.name, start(hourMs), ...cube.columns.map((c) => delta[c])].join('\u0000');
+          let key = `${tier}\u0000${cube.name}\u0000${startMs}`;
+          for (const column of cube.columns) key += `\u0000${delta[column]}`;
           let sum = sums.get(key);
           if (!sum) {
-            sum = { tier, cube: cube.name, start_ms: start(hourMs), columns, records: 0, hist: [] };
+            const columns = Object.fromEntries(
+              ROLLUP_COLUMNS.map((c) => [c, cube.columns.includes(c) ? delta[c] : null]),
+            ) as Sum['columns'];
+            sum = { tier, cube: cube.name, start_ms: startMs, columns, records: 0, hist: [] };
             sums.set(key, sum);
           }
-          sum.records += Number(delta.records);
-          for (let i = 0; i < counts.length; i++) sum.hist[i] = (sum.hist[i] ?? 0) + counts[i];
+          sum.records += records;
+          const hist = sum.hist;
+          for (let i = 0; i < counts.length; i++) hist[i] = (hist[i] ?? 0) + counts[i];
         }
       }
     }

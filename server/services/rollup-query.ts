@@ -4,8 +4,9 @@
 // Everything is read in one snapshot, so a fold running meanwhile neither hides nor doubles a count.
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
-import { intersect, type Segment, segments, type Window } from '../domain/analytics-range.js';
+import { type AggregatePlan, bucketOf, HOUR_MS, intersect, planAggregate, type Window } from '../domain/analytics-range.js';
 import type { RecordOperation, RecordStatus, SyncMode } from '../domain/enums.js';
+import type { HistogramBin } from '../domain/latency-histogram.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { applyRecordFilter, checkRecordFilterInput, RECORD_DIMENSIONS, type RecordFilter, visibleTo } from './filters.js';
 import { type Cube, cubeFor, ROLLUP_COLUMNS, type RollupColumn } from './rollup-cubes.js';
@@ -22,10 +23,11 @@ export interface AggregateRequest {
   /** The rollup tiers that may answer, coarsest first; none means raw records only (MINUTE series). */
   sources: readonly ('day' | 'hour')[];
   groupBy: readonly GroupColumn[];
-  /** `records`: how many. `latency`: how many in each latency bucket (records without a latency left out). */
-  measure: 'records' | 'latency';
+  /** Also each row's latency histogram (records without a latency are counted but left out of it). */
+  latency: boolean;
 }
 
+/** The records of one output bucket and group. */
 export interface AggregateRow {
   bucket: Date;
   records: number;
@@ -33,8 +35,8 @@ export interface AggregateRow {
   entity_type?: string;
   operation?: RecordOperation;
   mode?: SyncMode;
-  /** With the latency measure: the latency the histogram bucket stands for, in ms. */
-  latency?: number;
+  /** With `latency`: how many records fell in each latency bucket, by the latency the bucket stands for. */
+  latency?: HistogramBin[];
 }
 
 /** RecordFilter fields no rollup keeps: a filter with any of them reads the records. */
@@ -45,26 +47,30 @@ export async function aggregate(db: DataSource, request: AggregateRequest): Prom
   const window = intersect(request.window, request.filter?.startedAt);
   if (!window) return [];
   const rawOnly = RAW_ONLY_FIELDS.some((field) => hasValue(request.filter?.[field]));
-  const parts = segments(window, rawOnly ? [] : request.sources, bucketEdges(window, request.bucket));
-  const rollupParts = parts.filter((part) => part.source !== 'raw');
-  const rawParts = parts.filter((part) => part.source === 'raw');
+  const plan = planAggregate(window, rawOnly ? [] : request.sources, request.bucket);
   // One snapshot for every part: the fold moves deltas into rollups in one transaction of its own.
   return db.transaction('REPEATABLE READ', async (manager) => {
-    const rows: AggregateRow[] = [];
-    if (rollupParts.length > 0) rows.push(...(await fromRollups(manager, request, cubeFor(neededColumns(request)), rollupParts)));
-    if (rawParts.length > 0) rows.push(...(await fromRecords(manager, request, rawParts)));
-    return merge(rows, request.groupBy);
+    const sums = new Sums(request.groupBy);
+    if (plan.rollups.length > 0 || plan.borrowedHours.size > 0) {
+      const rows = await fromRollups(manager, request, cubeFor(neededColumns(request)), plan);
+      // A rollup row counts in the bucket it starts in, a borrowed hour in the bucket it was borrowed for.
+      sums.add(rows, (row) => [
+        { bucket: plan.borrowedHours.get(row.at.getTime()) ?? bucketOf(row.at.getTime(), request.bucket), sign: 1 },
+      ]);
+    }
+    if (plan.raw.length > 0) {
+      const rows = await fromRecords(manager, request, plan.raw);
+      sums.add(rows, (row) =>
+        plan.raw[row.part].contributions.map((c) =>
+          'own' in c ? { bucket: row.at.getTime(), sign: 1 } : { bucket: c.bucket, sign: c.sign },
+        ),
+      );
+    }
+    return sums.rows(request.latency ? await bucketValues(manager) : null);
   });
 }
 
 const hasValue = (value: unknown) => value !== undefined && value !== null && value !== '';
-
-function bucketEdges(window: Window, bucket: AggregateRequest['bucket']): number[] {
-  const edges: number[] = [];
-  const first = bucket.originMs + Math.ceil((window.from.getTime() - bucket.originMs) / bucket.sizeMs) * bucket.sizeMs;
-  for (let edge = first; edge < window.to.getTime(); edge += bucket.sizeMs) edges.push(edge);
-  return edges;
-}
 
 /** The columns a request filters or groups by: the cube it reads must keep them all. */
 function neededColumns(request: AggregateRequest): Set<RollupColumn> {
@@ -83,36 +89,34 @@ class Params {
   }
 }
 
-async function fromRollups(manager: EntityManager, request: AggregateRequest, cube: Cube, parts: Segment[]): Promise<AggregateRow[]> {
+async function fromRollups(manager: EntityManager, request: AggregateRequest, cube: Cube, plan: AggregatePlan): Promise<SourceRow[]> {
   const params = new Params();
   const dims = dimensionConditions(request, params);
   const cubeName = params.add(cube.name);
-  const within = (column: string, list: Segment[]) =>
+  const within = (column: string, list: { from: number; to: number }[]) =>
     `(${list.map((part) => `(${column} >= ${params.add(new Date(part.from))} AND ${column} < ${params.add(new Date(part.to))})`).join(' OR ')})`;
+  const borrowed = [...plan.borrowedHours.keys()].map((hour) => ({ from: hour, to: hour + HOUR_MS }));
   const columns = `${ROLLUP_COLUMNS.join(', ')}, records, latency_hist`;
   const branches: string[] = [];
   for (const tier of ['day', 'hour'] as const) {
-    const list = parts.filter((part) => part.source === tier);
+    const list = [...plan.rollups.filter((part) => part.source === tier), ...(tier === 'hour' ? borrowed : [])];
     if (list.length === 0) continue;
     branches.push(
       `SELECT bucket_start AS at, ${columns} FROM record_rollups WHERE tier = '${tier}' AND cube = ${cubeName} AND ${within('bucket_start', list)}${dims}`,
     );
   }
   // Changes not folded yet, for every rolled-up part.
-  branches.push(`SELECT hour AS at, ${columns} FROM record_rollup_deltas WHERE ${within('hour', parts)}${dims}`);
-  const bucket = `date_bin(${params.add(`${request.bucket.sizeMs} milliseconds`)}::interval, t.at, ${params.add(new Date(request.bucket.originMs))}::timestamptz)`;
+  branches.push(`SELECT hour AS at, ${columns} FROM record_rollup_deltas WHERE ${within('hour', [...plan.rollups, ...borrowed])}${dims}`);
   const groups = request.groupBy.map((column) => `t.${column}`);
   const source = `(${branches.join('\n UNION ALL ')}) t`;
-  if (request.measure === 'records') {
-    const sql = `SELECT ${[`${bucket} AS bucket`, ...groups].join(', ')}, sum(t.records)::bigint AS records
-                 FROM ${source} GROUP BY ${[bucket, ...groups].join(', ')}`;
-    return (await manager.query(sql, params.values)).map(toRow);
+  // By the hour or day each row starts at: Sums puts it in its bucket.
+  if (!request.latency) {
+    const sql = `SELECT ${['t.at', ...groups].join(', ')}, sum(t.records)::bigint AS records FROM ${source} GROUP BY ${['t.at', ...groups].join(', ')}`;
+    return manager.query(sql, params.values);
   }
-  // Histograms are added up here: unnesting thousands of arrays into rows cost PostgreSQL ten times as much.
-  const sql = `SELECT ${[`${bucket} AS bucket`, ...groups].join(', ')}, array_to_string(t.latency_hist, ',') AS hist
-               FROM ${source} WHERE t.latency_hist IS NOT NULL`;
-  const rows: (Record<string, unknown> & { hist: string })[] = await manager.query(sql, params.values);
-  return histogramRows(rows, request.groupBy, await bucketValues(manager));
+  // Histograms are added up here (Sums): unnesting thousands of arrays into rows cost PostgreSQL ten times as much.
+  const sql = `SELECT ${['t.at', ...groups].join(', ')}, t.records, array_to_string(t.latency_hist, ',') AS hist FROM ${source}`;
+  return manager.query(sql, params.values);
 }
 
 /** What each latency bucket stands for, as latency_bucket_value says (the rule lives in SQL); read once. */
@@ -130,31 +134,61 @@ function bucketValues(manager: EntityManager): Promise<number[]> {
   return bucketValueTable;
 }
 
-/** Adds up the histograms of rows of one bucket and group, and gives a row per latency bucket with records in it. */
-function histogramRows(
-  rows: (Record<string, unknown> & { hist: string })[],
-  groupBy: readonly GroupColumn[],
-  values: number[],
-): AggregateRow[] {
-  const sums = new Map<string, { row: Record<string, unknown>; counts: number[] }>();
-  for (const row of rows) {
-    const key = [new Date(row.bucket as string).getTime(), ...groupBy.map((column) => String(row[column]))].join('\u0000');
-    let sum = sums.get(key);
-    if (!sum) {
-      sum = { row, counts: [] };
-      sums.set(key, sum);
+/**
+ * A row of either source: a count at a time (`at`: a rollup's hour or day, or a record's bucket) and group, and
+ * with the latency measure either a rollup's whole histogram (`hist`, comma-separated counts by latency bucket)
+ * or, from records, one latency bucket (`lb`) and the raw range it was read from (`part`).
+ */
+type SourceRow = Record<string, unknown> & { at: Date; records: string | number; hist?: string | null; lb?: number | null; part?: number };
+
+/** Adds up the rows of every source by output bucket and group: counts, and histograms as dense arrays. */
+class Sums {
+  private readonly groups = new Map<string, { bucket: number; row: SourceRow; records: number; counts: number[] }>();
+
+  constructor(private readonly groupBy: readonly GroupColumn[]) {}
+
+  /** Adds each row to the buckets `targets` names, negated where its sign is −1. */
+  add<Row extends SourceRow>(rows: Row[], targets: (row: Row) => { bucket: number; sign: number }[]): void {
+    for (const row of rows) {
+      const records = Number(row.records);
+      const counts = row.hist ? row.hist.split(',') : null;
+      for (const { bucket, sign } of targets(row)) {
+        let key = String(bucket);
+        for (const column of this.groupBy) key += `\u0000${row[column]}`;
+        let sum = this.groups.get(key);
+        if (!sum) {
+          sum = { bucket, row, records: 0, counts: [] };
+          this.groups.set(key, sum);
+        }
+        sum.records += sign * records;
+        if (row.lb != null) sum.counts[row.lb] = (sum.counts[row.lb] ?? 0) + sign * records;
+        if (counts) {
+          for (let i = 0; i < counts.length; i++) {
+            const count = +counts[i];
+            if (count !== 0) sum.counts[i] = (sum.counts[i] ?? 0) + sign * count;
+          }
+        }
+      }
     }
-    const counts = row.hist.split(',');
-    for (let i = 0; i < counts.length; i++) sum.counts[i] = (sum.counts[i] ?? 0) + Number(counts[i]);
   }
-  const result: AggregateRow[] = [];
-  for (const { row, counts } of sums.values()) {
-    const { hist: _hist, ...rest } = row;
-    counts.forEach((count, i) => {
-      if (count !== 0) result.push({ ...toRow({ ...rest, records: count }), latency: values[i] });
-    });
+
+  /** One row per bucket and group with records; with `values`, its histogram by what each latency bucket stands for. */
+  rows(values: number[] | null): AggregateRow[] {
+    const result: AggregateRow[] = [];
+    for (const { bucket, row, records, counts } of this.groups.values()) {
+      if (records === 0) continue;
+      const out: AggregateRow = { bucket: new Date(bucket), records };
+      for (const column of this.groupBy) (out as unknown as Record<string, unknown>)[column] = row[column];
+      if (values) {
+        out.latency = [];
+        counts.forEach((count, i) => {
+          if (count) out.latency?.push({ value: values[i], count });
+        });
+      }
+      result.push(out);
+    }
+    return result;
   }
-  return result;
 }
 
 function dimensionConditions(request: AggregateRequest, params: Params): string {
@@ -167,50 +201,34 @@ function dimensionConditions(request: AggregateRequest, params: Params): string 
   return conditions.map((condition) => ` AND ${condition}`).join('');
 }
 
-async function fromRecords(manager: EntityManager, request: AggregateRequest, parts: Segment[]): Promise<AggregateRow[]> {
+async function fromRecords(
+  manager: EntityManager,
+  request: AggregateRequest,
+  ranges: AggregatePlan['raw'],
+): Promise<(SourceRow & { part: number })[]> {
   const query = manager
     .createQueryBuilder(SyncRecord, 't')
-    .select('date_bin(CAST(:size AS interval), t.started_at, CAST(:origin AS timestamptz))', 'bucket')
+    .select('date_bin(CAST(:size AS interval), t.started_at, CAST(:origin AS timestamptz))', 'at')
     .setParameters({ size: `${request.bucket.sizeMs} milliseconds`, origin: new Date(request.bucket.originMs) })
     // Each record once, by its original: attempts in retry runs are counted through the originals they update.
     .where('t.origin_record_id IS NULL');
   applyRecordFilter(query, 't', request.filter);
   visibleTo(query, 't', request.actor);
-  const ranges = parts.map((_, i) => `(t.started_at >= :from_${i} AND t.started_at < :to_${i})`).join(' OR ');
-  query.andWhere(
-    `(${ranges})`,
-    Object.fromEntries(
-      parts.flatMap((part, i) => [
-        [`from_${i}`, new Date(part.from)],
-        [`to_${i}`, new Date(part.to)],
-      ]),
-    ),
+  const bounds = Object.fromEntries(
+    ranges.flatMap((range, i) => [
+      [`from_${i}`, new Date(range.from)],
+      [`to_${i}`, new Date(range.to)],
+    ]),
   );
+  const inRange = (i: number) => `t.started_at >= :from_${i} AND t.started_at < :to_${i}`;
+  query.andWhere(`(${ranges.map((_, i) => `(${inRange(i)})`).join(' OR ')})`, bounds);
+  // Which range a record was read from: the plan says where its records count.
+  query.addSelect(`CASE ${ranges.map((_, i) => `WHEN ${inRange(i)} THEN ${i}`).join(' ')} END`, 'part');
   for (const column of request.groupBy) query.addSelect(`t.${column}`, column);
-  if (request.measure === 'latency') {
-    query.addSelect('latency_bucket_value(latency_bucket(t.latency_ms))', 'latency').andWhere('t.latency_ms IS NOT NULL');
-  }
-  query.addSelect('count(*)', 'records').groupBy('1');
-  const groupCount = request.groupBy.length + (request.measure === 'latency' ? 1 : 0);
-  for (let i = 0; i < groupCount; i++) query.addGroupBy(String(i + 2));
-  return (await query.getRawMany()).map(toRow);
-}
-
-function toRow(raw: Record<string, unknown>): AggregateRow {
-  const row: AggregateRow = { ...(raw as object), bucket: new Date(raw.bucket as string | Date), records: Number(raw.records) };
-  if ('latency' in raw) row.latency = Number(raw.latency);
-  return row;
-}
-
-/** Adds up rows of the same bucket and group that came from different sources. */
-function merge(rows: AggregateRow[], groupBy: readonly GroupColumn[]): AggregateRow[] {
-  const keyColumns: (keyof AggregateRow)[] = [...groupBy, 'latency'];
-  const merged = new Map<string, AggregateRow>();
-  for (const row of rows) {
-    const key = [row.bucket.getTime(), ...keyColumns.map((column) => String(row[column]))].join('\u0000');
-    const existing = merged.get(key);
-    if (existing) existing.records += row.records;
-    else merged.set(key, { ...row });
-  }
-  return [...merged.values()].filter((row) => row.records !== 0);
+  // NULL for records without a latency: counted, left out of the histogram.
+  if (request.latency) query.addSelect('latency_bucket(t.latency_ms)', 'lb');
+  query.addSelect('count(*)', 'records').groupBy('1').addGroupBy('2');
+  const groupCount = request.groupBy.length + (request.latency ? 1 : 0);
+  for (let i = 0; i < groupCount; i++) query.addGroupBy(String(i + 3));
+  return (await query.getRawMany()).map((row) => ({ ...row, at: new Date(row.at), part: Number(row.part) }));
 }

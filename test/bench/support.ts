@@ -22,9 +22,13 @@ export interface BenchEnvironment {
   stop(): Promise<void>;
 }
 
-/** Starts PostgreSQL in a temp dir and the real server on it (port 0); stop() removes everything again. */
-export async function startBenchEnvironment(): Promise<BenchEnvironment> {
-  const dir = mkdtempSync(join(tmpdir(), 'syncwatch-bench-pg-'));
+/**
+ * Starts PostgreSQL and the real server on it (port 0). By default in a temp dir that stop() removes again; with
+ * `dataDir`, in that folder, kept for the next run (a bench whose history takes long to fill reuses it).
+ */
+export async function startBenchEnvironment(options: { dataDir?: string } = {}): Promise<BenchEnvironment> {
+  const kept = options.dataDir !== undefined;
+  const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'syncwatch-bench-pg-'));
   let database: EmbeddedDatabase | null = null;
   let instance: Syncwatch | null = null;
   let sql: pg.Pool | null = null;
@@ -32,11 +36,11 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
     await sql?.end().catch(() => {});
     await instance?.stop().catch(() => {});
     await database?.stop().catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
+    if (!kept) rmSync(dir, { recursive: true, force: true });
   };
   try {
-    database = await startEmbeddedPostgres(dir, { persistent: false });
-    await database.createDatabase('bench');
+    database = await startEmbeddedPostgres(dir, { persistent: kept, durable: false });
+    if (!kept || !(await hasDatabase(database.url, 'bench'))) await database.createDatabase('bench');
     const databaseUrl = database.urlFor('bench');
     const config = loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN_SECRET, LOG_LEVEL: 'error' });
     // No background jobs: nothing but the measured work touches the database.
@@ -63,6 +67,16 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+async function hasDatabase(url: string, name: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
+  } finally {
+    await client.end();
   }
 }
 

@@ -180,6 +180,12 @@ describe.skipIf(skipReason !== null)('the health views', () => {
     await open('/overview?tf=1h');
     await page.locator('.trend[data-buckets="61"]').waitFor(WAIT);
     expect(await radio('MINUTE').isDisabled()).toBe(false);
+    // The chosen interval is kept in the address.
+    await open('/overview?tf=24h&interval=DAY');
+    await page.locator('.trend[data-buckets="2"]').waitFor(WAIT);
+    await page.locator('[data-interval="HOUR"]').click();
+    await page.locator('.trend[data-buckets="25"]').waitFor(WAIT);
+    expect(new URL(page.url()).searchParams.get('interval')).toBe('HOUR');
   });
 
   it('draws the chart; clicking a bar narrows the records to its bucket, and Clear restores them', async () => {
@@ -201,8 +207,8 @@ describe.skipIf(skipReason !== null)('the health views', () => {
     expect(drawn).toBeGreaterThan(1000);
 
     // The bucket of three days ago: its bar's middle, from the chart's fixed margins (TrendChart's GRID).
-    const { syncTimeseries } = await server.admin.ok<{ syncTimeseries: { start: string; total: number }[] }>(
-      'query($range: DateRange!) { syncTimeseries(interval: DAY, range: $range) { start total } }',
+    const { syncTimeseries } = await server.admin.ok<{ syncTimeseries: { start: string; end: string; total: number }[] }>(
+      'query($range: DateRange!) { syncTimeseries(interval: DAY, range: $range) { start end total } }',
       { range: { from: iso(7 * DAY) } },
     );
     const index = syncTimeseries.findIndex((b) => b.total === 6);
@@ -214,10 +220,18 @@ describe.skipIf(skipReason !== null)('the health views', () => {
     await page.locator('tr.record-row[data-source-id="new-0"]').waitFor({ state: 'detached', ...WAIT });
     expect(await shownSourceIds()).toEqual(['old-0', 'old-1', 'old-2', 'old-3', 'old-4', 'old-5']);
     await screenshot(page, 'health-bucket');
+    // The bucket is kept in the address (an ISO 8601 interval): a reload shows the same narrowed records.
+    const bucket = syncTimeseries[index];
+    expect(new URL(page.url()).searchParams.get('bucket')).toBe(`${bucket.start}/${bucket.end}`);
+    await page.reload();
+    await page.locator(`[data-testid="bucket-narrowed"][data-bucket="${bucket.start}"]`).waitFor(WAIT);
+    await page.locator('tr.record-row[data-source-id="old-0"]').waitFor(WAIT);
+    expect(await shownSourceIds()).toEqual(['old-0', 'old-1', 'old-2', 'old-3', 'old-4', 'old-5']);
 
     await page.locator('[data-testid="bucket-narrowed"]').getByRole('button', { name: 'Clear' }).click();
     await page.locator('tr.record-row[data-source-id="new-0"]').waitFor(WAIT);
     expect(await shownSourceIds()).toEqual(everything);
+    expect(new URL(page.url()).searchParams.has('bucket')).toBe(false);
   });
 
   it('resolves an error group, and shows it regressed, first, when a new failure arrives (live)', async () => {

@@ -128,6 +128,46 @@ describe('syncSummary', () => {
     }
   });
 
+  it('stays exact where a window edge borrows its whole hour from the rollups and takes the rest of the hour off', async () => {
+    const pipeline = await createPipeline(server.admin);
+    const filter = { pipelineIds: [pipeline.id] };
+    const H = Math.floor((NOW - 3 * DAY) / HOUR) * HOUR;
+    const MIN = 60_000;
+    // One record at each of these minutes from H; each case below puts an edge inside the hour H.
+    const minutes = [-30, 5, 20, 40, 55, 90];
+    await report(
+      server.admin,
+      pipeline.id,
+      minutes.map((m, i) =>
+        recordInput(`edge-${m}`, {
+          status: i % 2 === 0 ? 'FAILED' : 'SUCCESS',
+          retryable: false,
+          startedAt: at(H + m * MIN),
+          latencyMs: 100 * (i + 1),
+        }),
+      ),
+    );
+    const count = (from: number, to: number) => minutes.filter((m) => m >= from && m < to).length;
+    // [from, to) in minutes from H: the previous window is as long, just before.
+    const cases = [
+      [10, 130], // the current window starts 10 minutes in: it borrows H, less the records of its first 10 minutes
+      [-70, 50], // the cut leaves 50 minutes of H to the previous window: it borrows H, less the last 10 minutes
+      [-15, 45], // the window ends 45 minutes in: H is borrowed, less minute 55, outside the window
+    ];
+    for (const phase of ['deltas only', 'folded']) {
+      if (phase === 'folded') await fold();
+      for (const [from, to] of cases) {
+        const length = to - from;
+        const result = await summary(server.admin, { filter, range: { from: at(H + from * MIN), to: at(H + to * MIN) } });
+        const label = `${phase}, [${from}, ${to})`;
+        expect(result.totalSynced.value, label).toBe(count(from, to));
+        expect(result.totalSynced.previous, label).toBe(count(from - length, from));
+        const failed = minutes.filter((m, i) => i % 2 === 0 && m >= from && m < to).length;
+        expect(result.totalErrors.value, label).toBe(failed);
+      }
+    }
+  });
+
   it('a tenant-bound key counts only its tenant; a filter on entity type and status reads the full cube', async () => {
     const tenant = unique('initech');
     const own = await createPipeline(server.admin, { tenantId: tenant });

@@ -26,6 +26,14 @@ async function post(url: string, secret: string | null) {
   return { status: response.status, retryAfter: response.headers.get('retry-after'), code: body.errors?.[0]?.extensions.code };
 }
 
+/** This instance's count of refusals by the limit named, from GET /metrics. */
+async function refusals(server: TestServer, limit: string): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`syncwatch_rate_limited_total{limit="${limit}"} `));
+  if (!line) throw new Error(`no syncwatch_rate_limited_total for ${limit} in /metrics`);
+  return Number(line.split(' ')[1]);
+}
+
 describe('rate limits', () => {
   it('count a key over both instances, and answer 429 with Retry-After', async () => {
     const viewer = await a.clientFor(Role.VIEWER);
@@ -34,10 +42,14 @@ describe('rate limits', () => {
     for (const url of [a.graphqlUrl, b.graphqlUrl, a.graphqlUrl, b.graphqlUrl, a.graphqlUrl]) {
       expect((await post(url, secret)).status).toBe(200);
     }
+    const before = await refusals(b, 'key');
     const refused = await post(b.graphqlUrl, secret);
     expect(refused).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(Number(refused.retryAfter)).toBeLessThanOrEqual(60);
+    // Counted by the instance that refused, under the limit that refused.
+    expect(await refusals(b, 'key')).toBe(before + 1);
+    expect(await refusals(b, 'failed_auth')).toBe(0);
     // Another key is not held back by this one.
     expect((await post(b.graphqlUrl, other.secret)).status).toBe(200);
   });
@@ -45,8 +57,10 @@ describe('rate limits', () => {
   it('count failed authentications per address, then refuse the address', async () => {
     const forged = new GraphQLClient(a.graphqlUrl, 'not-a-key-at-all');
     for (let i = 0; i < 3; i++) expect(await forged.errorCode('{ me { role } }')).toBe('UNAUTHENTICATED');
+    const before = await refusals(b, 'failed_auth');
     const refused = await post(b.graphqlUrl, 'still-not-a-key');
     expect(refused).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(await refusals(b, 'failed_auth')).toBe(before + 1);
   });
 });

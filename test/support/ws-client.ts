@@ -117,3 +117,82 @@ export class LiveClient {
     await this.client.dispose();
   }
 }
+
+/**
+ * A subscriber as DESIGN.md ("Live updates") tells clients to be: whenever its subscription ends (the socket closed,
+ * an error while the server's database is away), it connects again and resubscribes with `since` = the cursor of
+ * the last event it received. `values` is everything it received, across all its connections.
+ */
+export class ResumingSubscriber<T extends { cursor: string }> {
+  readonly values: T[] = [];
+  /** Why each connection ended (a close code or error text), in order. */
+  readonly ends: string[] = [];
+  private client: Client | null = null;
+  private generation = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly graphqlUrl: string,
+    private readonly secret: string,
+    private readonly query: string,
+    private readonly resumeAfterMs = 200,
+  ) {
+    this.connect();
+  }
+
+  /** Connections made after the first. */
+  get resumes(): number {
+    return this.generation - 1;
+  }
+
+  /** Drops the connection now (as a network cut would) and resumes. */
+  async drop(): Promise<void> {
+    const client = this.client;
+    this.ends.push('dropped');
+    this.connect();
+    await client?.dispose();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.client?.dispose();
+  }
+
+  private connect(): void {
+    const generation = ++this.generation;
+    const since = this.values.at(-1)?.cursor;
+    const client = createClient({
+      url: this.graphqlUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${this.secret}` },
+      lazy: true,
+      retryAttempts: 0,
+    });
+    this.client = client;
+    let over = false;
+    const ended = (why: string) => {
+      if (over || generation !== this.generation || this.stopped) return; // ended already, replaced, or stopped
+      over = true;
+      this.ends.push(why);
+      void client.dispose();
+      setTimeout(() => {
+        if (generation === this.generation && !this.stopped) this.connect();
+      }, this.resumeAfterMs);
+    };
+    client.subscribe<Record<string, T>>(
+      { query: this.query, variables: since ? { since } : {} },
+      {
+        next: (result) => {
+          if (over || generation !== this.generation) return;
+          if (result.errors) ended(`error ${JSON.stringify(result.errors[0]?.extensions?.code ?? result.errors[0]?.message)}`);
+          else if (result.data) this.values.push(Object.values(result.data)[0]);
+        },
+        error: (error) => {
+          const code = (error as { code?: number })?.code;
+          ended(code ? `close ${code}` : String((error as Error)?.message ?? error));
+        },
+        complete: () => ended('complete'),
+      },
+    );
+  }
+}

@@ -39,3 +39,27 @@ export function useQueryParam<T extends string>(name: string, fallback: T, allow
     },
   });
 }
+
+/**
+ * A free-text URL parameter of a page's own (a chosen chart bucket); null when absent. Setting it pushes a history
+ * entry; `drop` removes it in place, for when a change made elsewhere (new filters) makes it meaningless.
+ */
+export function useOptionalQueryParam(name: string) {
+  const route = useRoute();
+  const router = useRouter();
+  const without = () => Object.fromEntries(Object.entries(route.query).filter(([key]) => key !== name));
+  const value = computed<string | null>({
+    get: () => {
+      const current = route.query[name];
+      return typeof current === 'string' && current !== '' ? current : null;
+    },
+    set: (next) => {
+      if ((route.query[name] ?? null) === next) return;
+      void router.push({ query: next === null ? without() : { ...route.query, [name]: next } });
+    },
+  });
+  const drop = () => {
+    if (route.query[name] !== undefined) void router.replace({ query: without() });
+  };
+  return { value, drop };
+}

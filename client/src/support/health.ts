@@ -34,7 +34,7 @@ export interface MetricLike {
 export type Direction = 'up' | 'down' | 'flat' | 'none';
 
 export interface Change {
-  /** "+12.5 %", "−3.0 %", "0.0 %"; "—" when there is nothing to compare with. */
+  /** "+12.5 %", "−3.0 %", "0.0 %", "+4,180 %", "+2.5M %"; "—" when there is nothing to compare with. */
   text: string;
   direction: Direction;
   /** Whether the change is good news: more synced records is, more errors or latency is not. */
@@ -49,7 +49,14 @@ export function describeChange(metric: MetricLike, higherIsBetter: boolean): Cha
   if (rounded === 0) return { text: '0.0 %', direction: 'flat', tone: 'neutral' };
   const direction: Direction = rounded > 0 ? 'up' : 'down';
   const good = direction === 'up' ? higherIsBetter : !higherIsBetter;
-  return { text: `${rounded > 0 ? '+' : '−'}${Math.abs(rounded).toFixed(1)} %`, direction, tone: good ? 'good' : 'bad' };
+  return { text: `${rounded > 0 ? '+' : '−'}${percentMagnitude(Math.abs(rounded))} %`, direction, tone: good ? 'good' : 'bad' };
+}
+
+/** 12.5 → "12.5"; 4,180 → "4,180" (a decimal says nothing there); 2,500,000 → "2.5M" (a card has no room for more). */
+function percentMagnitude(value: number): string {
+  if (value < 1_000) return value.toFixed(1);
+  const compact = value >= 100_000;
+  return new Intl.NumberFormat('en', { notation: compact ? 'compact' : 'standard', maximumFractionDigits: compact ? 1 : 0 }).format(value);
 }
 
 /** A count with thousands separators, as cards show it. */

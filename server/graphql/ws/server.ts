@@ -9,13 +9,13 @@ import { AppError } from '../../domain/errors.js';
 import type { EventHub } from '../../events/event-hub.js';
 import type { LiveTransport } from '../../events/live-streams.js';
 import { createSubscriptionSharing } from '../../events/shared-subscriptions.js';
-import { type SocketEvents, useServer } from '../../events/ws-adapter.js';
 import { actorFromAuthorization } from '../../http/auth.js';
 import type { Logger } from '../../logger.js';
 import { CLOSE } from '../../sdk/close-codes.js';
 import type { Services } from '../../services/index.js';
 import { createContext } from '../context.js';
 import { checkCost, LIMITS, overLimit, parseGuarded } from '../policy.js';
+import { type SocketEvents, useServer } from './adapter.js';
 
 /** ws options for a prebuilt message: a text frame, though it is handed over as a Buffer. */
 const TEXT = { binary: false } as const;

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { allowedIntervals, checkInterval, DAY_MS, HOUR_MS, resolveWindow, segments } from '../../../server/domain/analytics-range.js';
+import {
+  allowedIntervals,
+  checkInterval,
+  DAY_MS,
+  HOUR_MS,
+  planAggregate,
+  resolveWindow,
+  segments,
+} from '../../../server/domain/analytics-range.js';
 import { TimeInterval } from '../../../server/domain/enums.js';
 
 const T = Date.UTC(2026, 10, 10);
@@ -52,5 +60,38 @@ describe('segments', () => {
   it('uses records only when no rollup may answer, and within one hour', () => {
     expect(segments(w(T, T + DAY_MS), [])).toEqual([{ source: 'raw', from: T, to: T + DAY_MS }]);
     expect(segments(w(T + 60_000, T + 120_000), ['day', 'hour'])).toEqual([{ source: 'raw', from: T + 60_000, to: T + 120_000 }]);
+  });
+});
+
+describe('planAggregate', () => {
+  const M = 60_000;
+  it('reads records for an edge of half an hour or less', () => {
+    const plan = planAggregate(w(T + 40 * M, T + 3 * HOUR_MS + 20 * M), ['day', 'hour'], { sizeMs: DAY_MS, originMs: 0 });
+    expect(plan.rollups).toEqual([{ source: 'hour', from: T + HOUR_MS, to: T + 3 * HOUR_MS }]);
+    expect(plan.borrowedHours.size).toBe(0);
+    expect(plan.raw).toEqual([
+      { from: T + 40 * M, to: T + HOUR_MS, contributions: [{ own: true }] },
+      { from: T + 3 * HOUR_MS, to: T + 3 * HOUR_MS + 20 * M, contributions: [{ own: true }] },
+    ]);
+  });
+
+  it('borrows the hour of a longer edge and takes the rest of the hour off, inside the window or not', () => {
+    // Ends 50 minutes into an hour ("now"): the hour counts whole, less its last 10 minutes.
+    const plan = planAggregate(w(T - 2 * HOUR_MS, T + 50 * M), ['day', 'hour'], { sizeMs: DAY_MS, originMs: 0 });
+    expect(plan.borrowedHours).toEqual(new Map([[T, T]]));
+    expect(plan.raw).toEqual([{ from: T + 50 * M, to: T + HOUR_MS, contributions: [{ bucket: T, sign: -1 }] }]);
+  });
+
+  it('at a cut inside an hour, borrows it for the larger side; the smaller side counts for its own bucket and is taken off the other', () => {
+    const cut = T + 10 * M;
+    const plan = planAggregate(w(cut - DAY_MS, cut + DAY_MS), ['day', 'hour'], { sizeMs: DAY_MS, originMs: cut - DAY_MS });
+    expect(plan.borrowedHours.get(T)).toBe(cut);
+    expect(plan.raw).toContainEqual({ from: T, to: cut, contributions: [{ own: true }, { bucket: cut, sign: -1 }] });
+  });
+
+  it('never borrows without hourly rollups (MINUTE series)', () => {
+    const plan = planAggregate(w(T + 5 * M, T + 55 * M), [], { sizeMs: M, originMs: 0 });
+    expect(plan.borrowedHours.size).toBe(0);
+    expect(plan.raw).toEqual([{ from: T + 5 * M, to: T + 55 * M, contributions: [{ own: true }] }]);
   });
 });

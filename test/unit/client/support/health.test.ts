@@ -43,6 +43,11 @@ describe('a card’s change', () => {
     expect(describeChange({ value: 3, changePercent: 0.01 }, false)).toEqual({ text: '0.0 %', direction: 'flat', tone: 'neutral' });
     expect(describeChange({ value: 3, changePercent: null }, false)).toEqual({ text: '—', direction: 'none', tone: 'neutral' });
   });
+  it('keeps very large changes short enough for a card', () => {
+    expect(describeChange({ value: 4181, changePercent: 418_000 / 100 }, true).text).toBe('+4,180 %');
+    expect(describeChange({ value: 25_001, changePercent: 2_500_000 }, true).text).toBe('+2.5M %');
+    expect(describeChange({ value: 1, changePercent: -999.94 }, true).text).toBe('−999.9 %');
+  });
   it('takes more errors or latency as bad news', () => {
     expect(describeChange({ value: 5, changePercent: 25 }, false).tone).toBe('bad');
     expect(describeChange({ value: 5, changePercent: -25 }, false).tone).toBe('good');

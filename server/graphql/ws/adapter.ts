@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
 
 export interface Extra {
   readonly socket: WebSocket;
