@@ -16,7 +16,14 @@ import type { Config } from './config.js';
 import type { EventHub } from './events/event-hub.js';
 import { type Context, createContext } from './graphql/context.js';
 import { createFormatError } from './graphql/errors.js';
-import { actorOfRequest, costPlugin, guardGraphQLRequests } from './graphql/http.js';
+import {
+  ANSWERS_PLAIN_JSON,
+  actorOfRequest,
+  answersPlainJson,
+  costPlugin,
+  guardGraphQLRequests,
+  legacyJsonPlugin,
+} from './graphql/http.js';
 import { LIMITS } from './graphql/policy.js';
 import { createRateLimits } from './graphql/rate-limits.js';
 import { createSubscriptionServer } from './graphql/ws/server.js';
@@ -134,7 +141,12 @@ export async function createApp({ config, db, services, schema, logger, hub, met
     // One path for documents: every query text goes through the guard.
     persistedQueries: false,
     // Requests in flight get 5 s to finish on shutdown, inside the 10 s the whole stop may take.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }), costPlugin(schema), observePlugin(metrics)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
+      costPlugin(schema),
+      legacyJsonPlugin(),
+      observePlugin(metrics),
+    ],
   });
   await apollo.start();
   const subscriptions = hub
@@ -179,8 +191,8 @@ export async function createApp({ config, db, services, schema, logger, hub, met
   );
   // Behind a load balancer, the client address (rate limits) is its X-Forwarded-For.
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
-  app.use(healthRoutes(db, { draining, listening: () => hub?.listening ?? true }));
-  app.use(metricsRoutes(db, metrics));
+  app.use(healthRoutes(db, { draining, listening: () => hub?.listening ?? true }, logger));
+  app.use(metricsRoutes(db, metrics, logger));
   app.use(exportRoutes(services.exports, logger));
   app.use(
     '/graphql',
@@ -195,11 +207,11 @@ export async function createApp({ config, db, services, schema, logger, hub, met
       (limit) => metrics.rateLimited.inc({ limit }),
     ),
     expressMiddleware(apollo, {
-      context: async ({ res }) => {
+      context: async ({ req, res }) => {
         const facts: RequestFacts = {};
         factsOf.set(res, facts);
         const context = createContext(services, actorOfRequest(res));
-        Object.assign(context, { [FACTS]: facts });
+        Object.assign(context, { [FACTS]: facts, [ANSWERS_PLAIN_JSON]: answersPlainJson(req) });
         facts.keyId = context.actor?.keyId;
         facts.tenant = context.actor?.tenantId ?? null;
         return context;

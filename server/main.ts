@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { type App, createApp } from './app.js';
 import type { Config } from './config.js';
-import { cancelRunningStatements, openDataSource } from './db/data-source.js';
+import { cancelRunningStatements, openDataSource, underStartupLock } from './db/data-source.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { EventHub } from './events/event-hub.js';
 import { deleteExpiredEvents } from './events/event-store.js';
@@ -91,10 +91,13 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     return outcome;
   };
 
-  if (config.adminApiKey && !(await services.apiKeys.ensureAdminKey(config.adminApiKey))) {
-    logger.warn('ADMIN_API_KEY names a revoked key: it stays revoked; set a new secret');
-  }
-  const firstAdminKey = config.adminApiKey ? null : await services.apiKeys.createFirstAdminKey();
+  // Under the startup lock: two instances starting at once on an empty database create one first key.
+  const firstAdminKey = await underStartupLock(db, async () => {
+    if (config.adminApiKey && !(await services.apiKeys.ensureAdminKey(config.adminApiKey))) {
+      logger.warn('ADMIN_API_KEY names a revoked key: it stays revoked; set a new secret');
+    }
+    return config.adminApiKey ? null : await services.apiKeys.createFirstAdminKey();
+  });
 
   const hub = new EventHub(db, {
     databaseUrl: databaseUrl as string,

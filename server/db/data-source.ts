@@ -16,6 +16,7 @@ import { Rollups1700000000600 } from './migrations/1700000000600-Rollups.js';
 import { PipelineHealth1700000000700 } from './migrations/1700000000700-PipelineHealth.js';
 import { Exports1700000000800 } from './migrations/1700000000800-Exports.js';
 import { RateLimits1700000000900 } from './migrations/1700000000900-RateLimits.js';
+import { RunHolders1700000001100 } from './migrations/1700000001100-RunHolders.js';
 
 export const entities = [Pipeline, SyncRun, SyncRecord, RecordAttempt, AuditEntry, ApiKey, ExportJob];
 export const migrations = [
@@ -27,6 +28,7 @@ export const migrations = [
   PipelineHealth1700000000700,
   Exports1700000000800,
   RateLimits1700000000900,
+  RunHolders1700000001100,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */
@@ -65,11 +67,41 @@ export function createDataSource(url: string, poolSize = 10, timeouts?: DbTimeou
   });
 }
 
-/** Connects and applies pending migrations; concurrent starters wait on one lock. */
+/** Advisory lock key held while an instance migrates or creates its first admin key (the leader lock is another). */
+export const STARTUP_LOCK_KEY = 7_300_001;
+
+/**
+ * Runs `work` while holding the startup advisory lock (session level, on a connection of its own): instances
+ * starting at once on one database take turns, the later one finding the work done. Waiting for the lock is
+ * not bounded by the statement timeout (another instance's migrations may take longer).
+ */
+export async function underStartupLock<T>(db: DataSource, work: () => Promise<T>): Promise<T> {
+  const runner = db.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SET statement_timeout = 0');
+    await runner.query('SELECT pg_advisory_lock($1)', [STARTUP_LOCK_KEY]);
+    try {
+      return await work();
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [STARTUP_LOCK_KEY]);
+    }
+  } finally {
+    await runner.query('RESET statement_timeout').catch(() => {});
+    await runner.release();
+  }
+}
+
+/** Connects and applies pending migrations under the startup lock: concurrent starters take turns. */
 export async function openDataSource(url: string, poolSize?: number, timeouts?: DbTimeouts, applicationName?: string): Promise<DataSource> {
   const dataSource = createDataSource(url, poolSize, timeouts, applicationName);
   await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'all' });
+  try {
+    await underStartupLock(dataSource, () => dataSource.runMigrations({ transaction: 'all' }));
+  } catch (error) {
+    await dataSource.destroy().catch(() => {});
+    throw error;
+  }
   return dataSource;
 }
 

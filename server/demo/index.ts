@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import type { WorkerLogger } from '../sdk/index.js';
 import { backfillHistory } from './backfill.js';
 import { type LiveSync, startLiveSync } from './live.js';
-import { setUpDemo } from './setup.js';
+import { findDemo, setUpDemo } from './setup.js';
 import { seededRandom } from './simulator.js';
 
 export interface DemoOptions {
   /** The GraphQL endpoint. */
   url: string;
-  adminKey: string;
+  /** An ADMIN key: the demo creates its pipelines and its worker's INGEST key (the in-process demo of `npm start`). */
+  adminKey?: string;
+  /** Or only an INGEST key: the demo reports into pipelines an admin created for it (docker-compose's demo worker). */
+  ingestKey?: string;
   /** Where the demo keeps its worker's key between starts. */
   dataDir: string;
   logger: WorkerLogger;
@@ -31,9 +34,15 @@ export function startDemo(options: DemoOptions): Demo {
   let live: LiveSync | null = null;
   const stopping = new AbortController();
   const ready = (async () => {
-    const setup = await setUpDemo(options.url, options.adminKey, join(options.dataDir, 'demo-ingest-key.txt'));
+    const setup = options.ingestKey
+      ? await findDemo(options.url, options.ingestKey)
+      : await setUpDemo(options.url, options.adminKey ?? '', join(options.dataDir, 'demo-ingest-key.txt'));
     if (!setup) {
-      logger.info('demo not started: the database holds pipelines of its own');
+      logger.info(
+        options.ingestKey
+          ? 'demo not started: the demo pipelines do not exist; create them once with `docker compose run --rm demo-setup`'
+          : 'demo not started: the database holds pipelines of its own',
+      );
       return;
     }
     if (setup.fresh) {

@@ -1,4 +1,5 @@
-// Creates (or finds again) the demo pipelines and the demo worker's INGEST key, through GraphQL with the admin key.
+// Creates (or finds again) the demo pipelines and the demo worker's INGEST key, through GraphQL with the admin key;
+// or, for a worker given only an INGEST key (docker-compose), finds the pipelines an admin created for it.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEMO_PIPELINES, type DemoPipelineKey } from './catalog.js';
@@ -67,4 +68,25 @@ export async function setUpDemo(url: string, adminKey: string, keyFile: string):
     writeFileSync(keyFile, `${ingestKey}\n`, { mode: 0o600 });
   }
   return { pipelineIds: ids as Record<DemoPipelineKey, string>, ingestKey, fresh };
+}
+
+/**
+ * For a worker holding only an INGEST key: the demo pipelines an admin created (setUpDemo, or `docker compose run
+ * --rm demo-setup`), or null while they are not all there. `fresh` when they have no runs yet (backfill first).
+ */
+export async function findDemo(url: string, ingestKey: string): Promise<DemoSetup | null> {
+  const { pipelines } = await adminRequest<{ pipelines: { id: string; name: string }[] }>(url, ingestKey, '{ pipelines { id name } }');
+  const ids: Partial<Record<DemoPipelineKey, string>> = {};
+  for (const demo of DEMO_PIPELINES) {
+    const existing = pipelines.find((p) => p.name === demo.input.name);
+    if (existing) ids[demo.key] = existing.id;
+  }
+  if (Object.keys(ids).length < DEMO_PIPELINES.length) return null;
+  const { runs } = await adminRequest<{ runs: { totalCount: number } }>(
+    url,
+    ingestKey,
+    'query($ids: [ID!]) { runs(first: 1, filter: { pipelineIds: $ids }) { totalCount } }',
+    { ids: Object.values(ids) },
+  );
+  return { pipelineIds: ids as Record<DemoPipelineKey, string>, ingestKey, fresh: runs.totalCount === 0 };
 }

@@ -105,6 +105,22 @@ export class SyncRun {
   @Column({ name: 'worker_id', type: 'text', nullable: true })
   workerId: string | null;
 
+  /** The key that started or claimed the run: it may heartbeat, report and finish it without the lease token. */
+  @Column({ name: 'holder_key_id', type: 'uuid', nullable: true })
+  holderKeyId: string | null;
+
+  /** SHA-256 of the lease token handed out by startRun or claimRun. */
+  @Column({ name: 'lease_token_hash', type: 'text', nullable: true })
+  leaseTokenHash: string | null;
+
+  /** Set only on the run startRun or claimRun returns (never stored in clear). */
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The lease token of the worker that holds the run: returned only by the startRun or claimRun that granted the lease (null everywhere else). Pass it to heartbeat, reportRecords and finishRun; another worker’s token is refused.',
+  })
+  leaseToken?: string | null;
+
   @Column({ name: 'retry_of', type: 'uuid', nullable: true })
   retryOfId: string | null;
 

@@ -102,6 +102,39 @@ function refuse(req: express.Request, res: express.Response, status: number, err
     .send(JSON.stringify({ errors: [error] }));
 }
 
+/** On the context: whether Apollo answers this request in application/json (see legacyJsonPlugin). */
+export const ANSWERS_PLAIN_JSON = Symbol('answers in application/json');
+
+/** Codes of a well-formed request that failed: parse, validation, variable coercion. */
+const REQUEST_ERRORS = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT']);
+
+/** Whether Apollo will answer in application/json: it negotiates over this list, in this order. */
+export const answersPlainJson = (req: express.Request): boolean =>
+  req.accepts(['application/json', 'application/graphql-response+json']) === 'application/json';
+
+/**
+ * GraphQL-over-HTTP: a response in application/json to a well-formed request is 200, whatever its errors (a
+ * client of that media type reads the errors, not the status). Apollo answers 400 for a variable that does
+ * not coerce; this turns it into 200 there, and leaves application/graphql-response+json its 400.
+ */
+export function legacyJsonPlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart({ contextValue }) {
+      if (!(contextValue as { [ANSWERS_PLAIN_JSON]?: boolean })[ANSWERS_PLAIN_JSON]) return;
+      return {
+        async willSendResponse({ response }) {
+          if (response.http.status !== 400 || response.body.kind !== 'single') return;
+          const errors = response.body.singleResult.errors ?? [];
+          // Only errors of a well-formed request; a malformed one (bad parameters: BAD_REQUEST) keeps its 400.
+          if (errors.length > 0 && errors.every((error) => REQUEST_ERRORS.has(String(error.extensions?.code)))) {
+            response.http.status = 200;
+          }
+        },
+      };
+    },
+  };
+}
+
 /** Prices the operation Apollo resolved, with its variables (cost needs both). */
 export function costPlugin(schema: GraphQLSchema): ApolloServerPlugin {
   return {

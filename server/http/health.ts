@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
+import type { Logger } from '../logger.js';
 
 export interface Readiness {
   /** Set on SIGTERM, before anything else stops: load balancers stop sending requests here. */
@@ -9,7 +10,7 @@ export interface Readiness {
 }
 
 /** /healthz: the process answers. /readyz: it is not shutting down, reaches its database and LISTENs for events. */
-export function healthRoutes(db: DataSource, readiness: Readiness): Router {
+export function healthRoutes(db: DataSource, readiness: Readiness, logger: Logger): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -22,7 +23,9 @@ export function healthRoutes(db: DataSource, readiness: Readiness): Router {
     try {
       await db.query('SELECT 1');
     } catch (error) {
-      res.status(503).json({ status: 'unavailable', database: 'down', error: String(error) });
+      // The database's error text (host, database and role names) stays in the log, not on a public endpoint.
+      logger.warn('readiness: the database does not answer', { error: String(error) });
+      res.status(503).json({ status: 'unavailable', database: 'down' });
       return;
     }
     if (!readiness.listening()) {

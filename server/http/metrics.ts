@@ -3,9 +3,10 @@ import { Router } from 'express';
 import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { ACTIVE_RUN_STATUSES } from '../domain/run-lifecycle.js';
+import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 
-export function metricsRoutes(db: DataSource, metrics: Metrics): Router {
+export function metricsRoutes(db: DataSource, metrics: Metrics, logger: Logger): Router {
   const registry = metrics.registry;
   new Gauge({
     name: 'syncwatch_runs',
@@ -39,10 +40,9 @@ export function metricsRoutes(db: DataSource, metrics: Metrics): Router {
     try {
       res.type(registry.contentType).send(await registry.metrics());
     } catch (error) {
-      res
-        .status(503)
-        .type('text/plain')
-        .send(`metrics unavailable: ${String(error)}`);
+      // Details (database error text included) go to the log only.
+      logger.warn('metrics collection failed', { error: String(error) });
+      res.status(503).type('text/plain').send('metrics unavailable');
     }
   });
   return router;

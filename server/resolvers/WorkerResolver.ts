@@ -17,31 +17,55 @@ export class WorkerResolver {
   @Authorized('ingest')
   @Mutation(() => ReportResult, {
     description:
-      'Reports up to 5,000 records of a RUNNING or CANCELLING run and renews its lease. Invalid entries are rejected by index; the valid ones are stored. INGEST.',
+      'Reports up to 5,000 records of a RUNNING or CANCELLING run and renews its lease. Invalid entries are rejected by index; the valid ones are stored. INGEST Only the worker that holds the run: the key that started or claimed it, or its leaseToken (FORBIDDEN or CONFLICT otherwise).',
   })
   reportRecords(
     @Arg('runId', () => ID, { description: 'The run.' }) runId: string,
     @Arg('records', () => [RecordReportInput], { description: 'The records, at most 5,000.' }) records: RecordReportInput[],
     @Ctx() ctx: Context,
+    @Arg('leaseToken', () => String, {
+      nullable: true,
+      description: 'The leaseToken startRun or claimRun returned. Omitted, only the key that started or claimed the run may act on it.',
+    })
+    leaseToken?: string | null,
   ): Promise<ReportResult> {
-    return ctx.services.ingest.report(actorOf(ctx), runId, records);
+    return ctx.services.ingest.report(actorOf(ctx), runId, records, leaseToken);
   }
 
   @Authorized('ingest')
-  @Mutation(() => HeartbeatResult, { description: 'Renews the run’s lease and tells whether a cancel was requested. INGEST.' })
-  heartbeat(@Arg('runId', () => ID, { description: 'The run.' }) runId: string, @Ctx() ctx: Context): Promise<HeartbeatResult> {
-    return ctx.services.runLifecycle.heartbeat(actorOf(ctx), runId);
+  @Mutation(() => HeartbeatResult, {
+    description:
+      'Renews the run’s lease and tells whether a cancel was requested. INGEST Only the worker that holds the run: the key that started or claimed it, or its leaseToken (FORBIDDEN or CONFLICT otherwise).',
+  })
+  heartbeat(
+    @Arg('runId', () => ID, { description: 'The run.' }) runId: string,
+    @Ctx() ctx: Context,
+    @Arg('leaseToken', () => String, {
+      nullable: true,
+      description: 'The leaseToken startRun or claimRun returned. Omitted, only the key that started or claimed the run may act on it.',
+    })
+    leaseToken?: string | null,
+  ): Promise<HeartbeatResult> {
+    return ctx.services.runLifecycle.heartbeat(actorOf(ctx), runId, leaseToken);
   }
 
   @Authorized('ingest')
-  @Mutation(() => SyncRun, { description: 'Ends a RUNNING or CANCELLING run. INGEST.' })
+  @Mutation(() => SyncRun, {
+    description:
+      'Ends a RUNNING or CANCELLING run. INGEST Only the worker that holds the run: the key that started or claimed it, or its leaseToken (FORBIDDEN or CONFLICT otherwise).',
+  })
   finishRun(
     @Arg('runId', () => ID, { description: 'The run.' }) runId: string,
     @Ctx() ctx: Context,
     @Arg('input', () => FinishRunInput, { nullable: true, description: 'Final status and error; omitted, the status is derived.' })
     input?: FinishRunInput,
+    @Arg('leaseToken', () => String, {
+      nullable: true,
+      description: 'The leaseToken startRun or claimRun returned. Omitted, only the key that started or claimed the run may act on it.',
+    })
+    leaseToken?: string | null,
   ): Promise<SyncRun> {
-    return ctx.services.runLifecycle.finish(actorOf(ctx), runId, input);
+    return ctx.services.runLifecycle.finish(actorOf(ctx), runId, input, leaseToken);
   }
 
   @Authorized('ingest')

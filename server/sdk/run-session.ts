@@ -125,7 +125,7 @@ export class RunSession {
       // reportRecords is keyed by entity type and source id, so sending a batch twice is harmless.
       const { reportRecords } = await this.settings.http.request(
         ReportRecordsDocument,
-        { runId: this.run.id, records },
+        { runId: this.run.id, records, leaseToken: this.run.leaseToken },
         { retries: REPORT_RETRIES },
       );
       if (reportRecords.rejected.length > 0) {
@@ -145,7 +145,10 @@ export class RunSession {
 
   private async heartbeat(): Promise<void> {
     try {
-      const { heartbeat } = await this.settings.http.request(HeartbeatDocument, { runId: this.run.id });
+      const { heartbeat } = await this.settings.http.request(HeartbeatDocument, {
+        runId: this.run.id,
+        leaseToken: this.run.leaseToken,
+      });
       if (heartbeat.cancelRequested) this.abort('cancelled');
     } catch (error) {
       // A run the server no longer takes work for (finished, lease lapsed) is lost; anything else is retried next beat.
@@ -189,7 +192,8 @@ export class RunSession {
   }
 
   private async requestFinish(input: FinishRunInput | undefined): Promise<EndedRunFragment> {
-    const request = { runId: this.run.id, input: input ?? null };
+    // The lease token binds every call to this worker's lease (the key alone would let any worker sharing it in).
+    const request = { runId: this.run.id, input: input ?? null, leaseToken: this.run.leaseToken };
     return (await this.settings.http.request(FinishRunDocument, request, { retries: REPORT_RETRIES })).finishRun;
   }
 

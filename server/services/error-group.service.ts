@@ -8,7 +8,7 @@ import { FAILED_RECORD_STATUSES } from '../domain/record-outcome.js';
 import { optionalText } from '../domain/text-limits.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import type { AuditService } from './audit.service.js';
-import { groupsSql, REOPEN_SQL, RESOLVE_SQL, VISIBLE_FAILURE_SQL } from './error-groups.sql.js';
+import { FAILURES_BY_TENANT_SQL, groupsSql, REOPEN_SQL, RESOLVE_SQL, VISIBLE_FAILURE_SQL } from './error-groups.sql.js';
 import { applyRecordFilter, type DateRange, type RecordFilter, visibleTo } from './filters.js';
 
 export interface ErrorGroupView {
@@ -70,7 +70,10 @@ export class ErrorGroupService {
     return this.db.transaction(async (manager) => {
       await this.checkVisible(manager, actor, fingerprint);
       await manager.query(RESOLVE_SQL, [fingerprint, scopeOf(actor), actor.name, text]);
-      await this.audit.write(manager, actor, 'resolveErrorGroup', `error-group:${fingerprint}`, { note: text });
+      const touched = await this.failuresByTenant(manager, actor, fingerprint);
+      await this.audit.writeTouched(manager, actor, 'resolveErrorGroup', `error-group:${fingerprint}`, { note: text }, touched, {
+        note: text,
+      });
       return this.one(manager, actor, fingerprint);
     });
   }
@@ -84,13 +87,21 @@ export class ErrorGroupService {
         scopeOf(actor),
       ]);
       if (!removed) throw conflict(`error group ${fingerprint} is already OPEN`);
-      await this.audit.write(manager, actor, 'reopenErrorGroup', `error-group:${fingerprint}`, {
-        resolvedAt: removed.resolved_at,
-        resolvedBy: removed.resolved_by,
-        note: removed.resolution_note,
-      });
+      const details = { resolvedAt: removed.resolved_at, resolvedBy: removed.resolved_by, note: removed.resolution_note };
+      const touched = await this.failuresByTenant(manager, actor, fingerprint);
+      await this.audit.writeTouched(manager, actor, 'reopenErrorGroup', `error-group:${fingerprint}`, details, touched, details);
       return this.one(manager, actor, fingerprint);
     });
+  }
+
+  /** The group's failures per tenant the actor sees: whose data a resolution or reopening concerns (for the audit log). */
+  private async failuresByTenant(manager: EntityManager, actor: Actor, fingerprint: string): Promise<Map<string | null, number>> {
+    const rows: { tenant_id: string | null; n: number }[] = await manager.query(FAILURES_BY_TENANT_SQL, [
+      fingerprint,
+      scopeOf(actor),
+      FAILED_RECORD_STATUSES,
+    ]);
+    return new Map(rows.map((row) => [row.tenant_id, row.n]));
   }
 
   /** NOT_FOUND unless a failure with the fingerprint is visible to the actor (never a hint about other tenants). */

@@ -60,6 +60,13 @@ SELECT EXISTS (
     AND ($2::text IS NULL OR r.tenant_id = $2)
 ) AS visible`;
 
+/** Failures with fingerprint $1 in scope $2, per tenant: whose data a resolution concerns (audit log). */
+export const FAILURES_BY_TENANT_SQL = `
+SELECT r.tenant_id, count(*)::int AS n FROM records r
+WHERE r.error_fingerprint = $1 AND r.status = ANY($3::record_status[]) AND r.origin_record_id IS NULL
+  AND ($2::text IS NULL OR r.tenant_id = $2)
+GROUP BY r.tenant_id`;
+
 /** Resolves fingerprint $1 in scope $2 (re-resolving moves the time and replaces who and the note). */
 export const RESOLVE_SQL = `
 INSERT INTO error_group_resolutions (tenant_id, fingerprint, resolved_at, resolved_by, resolution_note)

@@ -32,13 +32,13 @@ export class RecordIngestService {
     private readonly leaseSeconds: number,
   ) {}
 
-  async report(actor: Actor, runId: string, entries: RecordReport[]): Promise<ReportOutcome> {
+  async report(actor: Actor, runId: string, entries: RecordReport[], leaseToken?: string | null): Promise<ReportOutcome> {
     if (entries.length > MAX_RECORDS_PER_REPORT) {
       throw badInput(`records: at most ${MAX_RECORDS_PER_REPORT} records per call, got ${entries.length}; send them in batches`);
     }
     const { valid, rejected } = validate(entries);
     return this.db.transaction(async (manager) => {
-      const run = await this.runs.lockRun(manager, actor, runId);
+      const run = await this.runs.lockHeldRun(manager, actor, runId, leaseToken);
       if (!acceptsWork(run.status)) {
         throw conflict(`run is ${run.status}; records can only be reported into a RUNNING or CANCELLING run`);
       }

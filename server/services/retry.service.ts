@@ -11,7 +11,7 @@ import { emptyDelta, FAILURE_REPORT_STATUSES } from '../domain/record-outcome.js
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { appendEvents, type EventInput } from '../events/event-log.js';
-import type { AuditService } from './audit.service.js';
+import { type AuditService, countByTenant } from './audit.service.js';
 import { applyRecordFilter, asksForAttempts, type RecordFilter, visibleTo } from './filters.js';
 import {
   CANCEL_UNREPORTED_SQL,
@@ -57,7 +57,13 @@ interface Taken {
   source_id: string;
 }
 
+/** Records one transaction of a bulk operator mutation by filter takes (see inChunks). */
+export const BULK_CHUNK_SIZE = 5_000;
+
 export class RetryService {
+  /** Records per transaction of a bulk mutation by filter; tests lower it to see chunks on small data. */
+  chunkSize = BULK_CHUNK_SIZE;
+
   constructor(
     private readonly db: DataSource,
     private readonly audit: AuditService,
@@ -93,20 +99,61 @@ export class RetryService {
   }
 
   async discardDeadLetters(actor: Actor, selection: Selection): Promise<{ discarded: number }> {
-    return this.db.transaction(async (manager) => {
-      const { sql, params } = await this.matching(manager, actor, selection);
+    let discarded = 0;
+    const touched = new Map<string | null, number>();
+    await this.inChunks(actor, selection, ['DEAD_LETTERED'] as RecordStatus[], async (manager, chunk, last) => {
       const rows: { id: string; run_id: string; pipeline_id: string; tenant_id: string | null }[] = await manager.query(
         `WITH discarded AS (
            UPDATE records SET status = 'DISCARDED', next_retry_at = NULL, updated_at = now()
-           WHERE id IN (${sql}) AND status = 'DEAD_LETTERED'
+           WHERE id IN (${chunk.sql}) AND status = 'DEAD_LETTERED'
            RETURNING id, run_id, pipeline_id, tenant_id
          ) SELECT * FROM discarded`,
-        params,
+        chunk.params,
       );
       await appendEvents(manager, changedRecordEvents(rows));
-      await this.audit.write(manager, actor, 'discardDeadLetters', targetOf(selection), { ...selection, discarded: rows.length });
-      return { discarded: rows.length };
+      discarded += rows.length;
+      addCounts(touched, countByTenant(rows));
+      if (last) {
+        await this.audit.writeTouched(manager, actor, 'discardDeadLetters', targetOf(selection), { ...selection, discarded }, touched);
+      }
+      return rows.length;
     });
+    return { discarded };
+  }
+
+  /**
+   * Works through the records a selection matches in `eligible` statuses: ids (at most 1,000) in one transaction;
+   * a filter in transactions of `chunkSize` records each, in id order, so a large selection never holds one long
+   * transaction and its locks. `work` gets SQL selecting the chunk's ids, and whether it is the last chunk (the
+   * place for the audit entry). A chunk's records are re-checked by `work` (a record may change between chunks).
+   */
+  private async inChunks(
+    actor: Actor,
+    selection: Selection,
+    eligible: RecordStatus[],
+    work: (manager: EntityManager, chunk: { sql: string; params: unknown[] }, last: boolean) => Promise<unknown>,
+    runId?: string,
+  ): Promise<void> {
+    let after = '0';
+    for (;;) {
+      const done = await this.db.transaction(async (manager) => {
+        if (runId) await this.visibleRun(manager, actor, runId);
+        const { sql, params } = await this.matching(manager, actor, selection);
+        if (!selection.filter) {
+          await work(manager, { sql, params }, true);
+          return true;
+        }
+        const n = params.length;
+        const chunkSql = `SELECT c.id FROM records c WHERE c.id IN (${sql}) AND c.status = ANY($${n + 1}::record_status[]) AND c.id > $${n + 2}::bigint ORDER BY c.id LIMIT $${n + 3}`;
+        const chunkParams = [...params, eligible, after, this.chunkSize];
+        const ids: { id: string }[] = await manager.query(chunkSql, chunkParams);
+        const last = ids.length < this.chunkSize;
+        if (ids.length > 0) after = String(ids[ids.length - 1].id);
+        await work(manager, { sql: `SELECT unnest($1::bigint[])`, params: [ids.map((row) => row.id)] }, last);
+        return last;
+      });
+      if (done) return;
+    }
   }
 
   /**
@@ -153,38 +200,63 @@ export class RetryService {
     dryRun: boolean,
     runId?: string,
   ): Promise<RetryOutcome> {
-    return this.db.transaction(async (manager) => {
-      if (runId) await this.visibleRun(manager, actor, runId);
-      const { sql, params } = await this.matching(manager, actor, selection);
-      const statuses = `$${params.length + 1}::record_status[]`;
-      if (dryRun) {
+    if (dryRun) {
+      return this.db.transaction(async (manager) => {
+        if (runId) await this.visibleRun(manager, actor, runId);
+        const { sql, params } = await this.matching(manager, actor, selection);
         const [counts] = await manager.query(
-          `SELECT count(*)::int AS matched, count(*) FILTER (WHERE status = ANY(${statuses}))::int AS scheduled
+          `SELECT count(*)::int AS matched, count(*) FILTER (WHERE status = ANY($${params.length + 1}::record_status[]))::int AS scheduled
            FROM records WHERE id IN (${sql})`,
           [...params, eligible],
         );
         return { matched: counts.matched, scheduled: counts.scheduled, skipped: counts.matched - counts.scheduled, retryRun: null };
-      }
-      const [{ matched }] = await manager.query(`SELECT count(*)::int AS matched FROM records WHERE id IN (${sql})`, params);
-      const taken: Taken[] = await manager.query(
-        `WITH taken AS (
-           UPDATE records SET status = 'RETRY_SCHEDULED', next_retry_at = NULL, updated_at = now()
-           WHERE id IN (${sql}) AND status = ANY(${statuses})
-           RETURNING id, pipeline_id, run_id, tenant_id, entity_type, source_id
-         ) SELECT * FROM taken`,
-        [...params, eligible],
-      );
-      const runs = await this.queueRetryRuns(manager, taken, actor.name);
-      await appendEvents(manager, changedRecordEvents(taken));
-      const outcome = { matched, scheduled: taken.length, skipped: matched - taken.length, retryRun: runs[0] ?? null };
-      await this.audit.write(manager, actor, action, targetOf(selection, runId), {
-        ...selection,
-        matched,
-        scheduled: taken.length,
-        retryRuns: runs.map((r) => r.id),
       });
-      return outcome;
+    }
+    // What the selection matches before anything changes (a read: no locks held).
+    const [{ matched }] = await this.db.transaction(async (manager) => {
+      if (runId) await this.visibleRun(manager, actor, runId);
+      const { sql, params } = await this.matching(manager, actor, selection);
+      return manager.query(`SELECT count(*)::int AS matched FROM records WHERE id IN (${sql})`, params);
     });
+    const runs: SyncRun[] = [];
+    const touched = new Map<string | null, number>();
+    let scheduled = 0;
+    await this.inChunks(
+      actor,
+      selection,
+      eligible,
+      async (manager, chunk, last) => {
+        const taken: Taken[] = await manager.query(
+          `WITH taken AS (
+             UPDATE records SET status = 'RETRY_SCHEDULED', next_retry_at = NULL, updated_at = now()
+             WHERE id IN (${chunk.sql}) AND status = ANY($${chunk.params.length + 1}::record_status[])
+             RETURNING id, pipeline_id, run_id, tenant_id, entity_type, source_id
+           ) SELECT * FROM taken`,
+          [...chunk.params, eligible],
+        );
+        // Later chunks join the retry runs the first ones queued while they still wait: one run per pipeline.
+        const rest = runs.length > 0 ? await this.joinQueuedRetryRuns(manager, taken, actor.name) : taken;
+        runs.push(...(await this.queueRetryRuns(manager, rest, actor.name)));
+        await appendEvents(manager, changedRecordEvents(taken));
+        scheduled += taken.length;
+        addCounts(touched, countByTenant(taken));
+        if (last) {
+          await this.audit.writeTouched(
+            manager,
+            actor,
+            action,
+            targetOf(selection, runId),
+            { ...selection, matched, scheduled, retryRuns: runs.map((r) => r.id) },
+            touched,
+          );
+        }
+        return taken.length;
+      },
+      runId,
+    );
+    // As it stands after every chunk joined it.
+    const retryRun = runs[0] ? await this.db.getRepository(SyncRun).findOneBy({ id: runs[0].id }) : null;
+    return { matched, scheduled, skipped: matched - scheduled, retryRun };
   }
 
   /**
@@ -297,6 +369,10 @@ function changedRecordEvents(rows: { id: string; run_id: string; pipeline_id: st
     }
   }
   return events;
+}
+
+function addCounts(into: Map<string | null, number>, counts: ReadonlyMap<string | null, number>): void {
+  for (const [key, n] of counts) into.set(key, (into.get(key) ?? 0) + n);
 }
 
 const targetOf = (selection: Selection, runId?: string) =>

@@ -4,6 +4,7 @@ import { type Actor, sees } from '../domain/actor.js';
 import { RunStatus, SyncMode, WorkerCommandType } from '../domain/enums.js';
 import { badInput, conflict, notFound } from '../domain/errors.js';
 import { isUuid } from '../domain/ids.js';
+import { hashLeaseToken, holderRefusal, newLeaseToken } from '../domain/lease-token.js';
 import { acceptsWork, cancelTransition, finishStatus, LEASED_RUN_STATUSES, leaseLapseStatus } from '../domain/run-lifecycle.js';
 import { optionalText, requiredText } from '../domain/text-limits.js';
 import { Pipeline } from '../entities/Pipeline.js';
@@ -67,6 +68,17 @@ export class RunLifecycleService {
     return run;
   }
 
+  /**
+   * Locks a run for the worker that holds it (domain/lease-token.ts): the key that started or claimed it, or
+   * a caller with its lease token; FORBIDDEN or CONFLICT for anyone else.
+   */
+  async lockHeldRun(manager: EntityManager, actor: Actor, runId: string, leaseToken: string | null | undefined): Promise<SyncRun> {
+    const run = await this.lockRun(manager, actor, runId);
+    const refusal = holderRefusal(run, actor.keyId, leaseToken);
+    if (refusal) throw refusal;
+    return run;
+  }
+
   private async visiblePipeline(manager: EntityManager, actor: Actor, pipelineId: string): Promise<Pipeline> {
     const pipeline = isUuid(pipelineId) ? await manager.findOneBy(Pipeline, { id: pipelineId }) : null;
     if (!pipeline || !sees(actor, pipeline.tenantId)) throw notFound('pipeline', pipelineId);
@@ -84,10 +96,13 @@ export class RunLifecycleService {
       triggeredBy: optionalText(input.triggeredBy, 'input.triggeredBy') ?? actor.name,
       correlationId: optionalText(input.correlationId, 'input.correlationId', 500),
     };
+    const leaseToken = newLeaseToken();
     return this.db.transaction(async (manager) => {
       const pipeline = await this.visiblePipeline(manager, actor, input.pipelineId);
       const run = manager.create(SyncRun, {
         ...values,
+        holderKeyId: actor.keyId,
+        leaseTokenHash: hashLeaseToken(leaseToken),
         pipelineId: pipeline.id,
         tenantId: pipeline.tenantId,
         mode: input.mode,
@@ -100,36 +115,38 @@ export class RunLifecycleService {
       await this.renewLease(manager, run.id);
       const started = await manager.findOneByOrFail(SyncRun, { id: run.id });
       await appendEvents(manager, [runEvent(started, 'created', null)]);
-      return started;
+      return Object.assign(started, { leaseToken });
     });
   }
 
   /** Hands the oldest QUEUED run of the pipeline to this worker; concurrent claimers get different runs or none. */
   async claim(actor: Actor, pipelineId: string, workerId: string, modes: SyncMode[] | null = null): Promise<SyncRun | null> {
     const worker = requiredText(workerId, 'workerId');
+    const leaseToken = newLeaseToken();
     return this.db.transaction(async (manager) => {
       await this.visiblePipeline(manager, actor, pipelineId);
       // Wrapped in WITH ... SELECT: TypeORM answers a bare UPDATE with [rows, rowCount].
       const rows: { id: string }[] = await manager.query(
         `WITH claimed AS (
-           UPDATE runs SET status = 'RUNNING', started_at = now(), worker_id = $2, lease_expires_at = ${LEASE_END('$3')}
+           UPDATE runs SET status = 'RUNNING', started_at = now(), worker_id = $2, lease_expires_at = ${LEASE_END('$3')},
+                           holder_key_id = $5, lease_token_hash = $6
            WHERE id = (SELECT id FROM runs WHERE pipeline_id = $1 AND status = 'QUEUED'
                          AND ($4::sync_mode[] IS NULL OR mode = ANY($4::sync_mode[]))
                        ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
            RETURNING id
          ) SELECT id FROM claimed`,
-        [pipelineId, worker, this.leaseSeconds, modes],
+        [pipelineId, worker, this.leaseSeconds, modes, actor.keyId, hashLeaseToken(leaseToken)],
       );
       if (rows.length === 0) return null;
       const run = await manager.findOneByOrFail(SyncRun, { id: rows[0].id });
       await appendEvents(manager, [runEvent(run, 'status', RunStatus.QUEUED)]);
-      return run;
+      return Object.assign(run, { leaseToken });
     });
   }
 
-  async heartbeat(actor: Actor, runId: string): Promise<{ cancelRequested: boolean; leaseExpiresAt: Date }> {
+  async heartbeat(actor: Actor, runId: string, leaseToken?: string | null): Promise<{ cancelRequested: boolean; leaseExpiresAt: Date }> {
     return this.db.transaction(async (manager) => {
-      const run = await this.lockRun(manager, actor, runId);
+      const run = await this.lockHeldRun(manager, actor, runId, leaseToken);
       if (!acceptsWork(run.status)) throw conflict(`run is ${run.status}; only a RUNNING or CANCELLING run takes heartbeats`);
       run.leaseExpiresAt = await this.renewLease(manager, run.id);
       await appendEvents(manager, [runEvent(run, 'lease', run.status)]);
@@ -137,10 +154,10 @@ export class RunLifecycleService {
     });
   }
 
-  async finish(actor: Actor, runId: string, input: FinishRunInput | null | undefined): Promise<SyncRun> {
+  async finish(actor: Actor, runId: string, input: FinishRunInput | null | undefined, leaseToken?: string | null): Promise<SyncRun> {
     const error = optionalText(input?.error, 'input.error', 8192);
     return this.db.transaction(async (manager) => {
-      const run = await this.lockRun(manager, actor, runId);
+      const run = await this.lockHeldRun(manager, actor, runId, leaseToken);
       const allowed = finishStatus(run.status, input?.status, run.counts.failed);
       if ('refused' in allowed) throw conflict(allowed.refused);
       const endedAt = input?.endedAt ?? new Date();

@@ -49,6 +49,14 @@ const ALLOWED: Record<Permission, Role[]> = {
 };
 
 const runningRun = async () => (await startRun(server.admin, pipeline.id)).id;
+/** A run the admin key started, with its lease token: the worker calls below act on it as its holder. */
+const heldRun = async () => {
+  const { startRun: run } = await server.admin.ok<{ startRun: { id: string; leaseToken: string } }>(
+    'mutation($id: ID!) { startRun(input: { pipelineId: $id, mode: MANUAL }) { id leaseToken } }',
+    { id: pipeline.id },
+  );
+  return { id: run.id, token: run.leaseToken };
+};
 
 /** A finished run with one failure that is not retried automatically. */
 async function finishedRunWithFailure(): Promise<string> {
@@ -187,20 +195,21 @@ const MUTATIONS: MutationCase[] = [
   {
     name: 'reportRecords',
     needs: 'ingest',
-    query: 'mutation($id: ID!, $records: [RecordReportInput!]!) { reportRecords(runId: $id, records: $records) { accepted } }',
-    prepare: async () => ({ variables: { id: await runningRun(), records: [recordInput(unique('src'))] } }),
+    query:
+      'mutation($id: ID!, $token: String, $records: [RecordReportInput!]!) { reportRecords(runId: $id, leaseToken: $token, records: $records) { accepted } }',
+    prepare: async () => ({ variables: { ...(await heldRun()), records: [recordInput(unique('src'))] } }),
   },
   {
     name: 'heartbeat',
     needs: 'ingest',
-    query: 'mutation($id: ID!) { heartbeat(runId: $id) { cancelRequested } }',
-    prepare: async () => ({ variables: { id: await runningRun() } }),
+    query: 'mutation($id: ID!, $token: String) { heartbeat(runId: $id, leaseToken: $token) { cancelRequested } }',
+    prepare: async () => ({ variables: await heldRun() }),
   },
   {
     name: 'finishRun',
     needs: 'ingest',
-    query: 'mutation($id: ID!) { finishRun(runId: $id) { status } }',
-    prepare: async () => ({ variables: { id: await runningRun() } }),
+    query: 'mutation($id: ID!, $token: String) { finishRun(runId: $id, leaseToken: $token) { status } }',
+    prepare: async () => ({ variables: await heldRun() }),
   },
   {
     name: 'claimRun',

@@ -93,6 +93,16 @@ describe.skipIf(!onPath('docker-compose'))('docker-compose.yml', () => {
     expect(result.code, result.output).toBe(0);
   });
 
+  it('gives the demo worker an INGEST key of its own, never the admin key', { timeout: CHECK_TIMEOUT }, async () => {
+    const secrets = { ADMIN_API_KEY: 'the-admin-secret-0123456789', POSTGRES_PASSWORD: 'a-password', DEMO_INGEST_KEY: 'the-ingest-key' };
+    const result = await run('docker-compose', ['-f', 'docker-compose.yml', '--profile', 'demo', 'config'], secrets);
+    expect(result.code, result.output).toBe(0);
+    // The demo-worker service's block of the resolved file: from its name to the next service at the same indent.
+    const block = /\n {2}demo-worker:\n((?: {4}.*\n|\n)*)/.exec(result.stdout)?.[1] ?? '';
+    expect(block).toMatch(/SYNCWATCH_INGEST_KEY: the-ingest-key/);
+    expect(block).not.toContain(secrets.ADMIN_API_KEY);
+  });
+
   it('has no usable default admin key or database password: it refuses to start without them', { timeout: CHECK_TIMEOUT }, async () => {
     const result = await run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { ADMIN_API_KEY: '', POSTGRES_PASSWORD: '' });
     expect(result.code).not.toBe(0);

@@ -159,14 +159,14 @@ export type WorkerSetupQueryVariables = Exact<{
 
 export type WorkerSetupQuery = { me: { role: Role }, pipeline: { id: string } | null };
 
-export type WorkerRunFragment = { id: string, mode: SyncMode, status: RunStatus, operationType: string | null, startedAt: string | null, configSnapshot: unknown, retryOf: { id: string } | null };
+export type WorkerRunFragment = { id: string, mode: SyncMode, status: RunStatus, operationType: string | null, startedAt: string | null, configSnapshot: unknown, leaseToken: string | null, retryOf: { id: string } | null };
 
 export type StartRunMutationVariables = Exact<{
   input: StartRunInput;
 }>;
 
 
-export type StartRunMutation = { startRun: { id: string, mode: SyncMode, status: RunStatus, operationType: string | null, startedAt: string | null, configSnapshot: unknown, retryOf: { id: string } | null } };
+export type StartRunMutation = { startRun: { id: string, mode: SyncMode, status: RunStatus, operationType: string | null, startedAt: string | null, configSnapshot: unknown, leaseToken: string | null, retryOf: { id: string } | null } };
 
 export type ClaimRunMutationVariables = Exact<{
   pipelineId: string;
@@ -175,11 +175,12 @@ export type ClaimRunMutationVariables = Exact<{
 }>;
 
 
-export type ClaimRunMutation = { claimRun: { id: string, mode: SyncMode, status: RunStatus, operationType: string | null, startedAt: string | null, configSnapshot: unknown, retryOf: { id: string } | null } | null };
+export type ClaimRunMutation = { claimRun: { id: string, mode: SyncMode, status: RunStatus, operationType: string | null, startedAt: string | null, configSnapshot: unknown, leaseToken: string | null, retryOf: { id: string } | null } | null };
 
 export type ReportRecordsMutationVariables = Exact<{
   runId: string;
   records: Array<RecordReportInput> | RecordReportInput;
+  leaseToken?: string | null | undefined;
 }>;
 
 
@@ -187,6 +188,7 @@ export type ReportRecordsMutation = { reportRecords: { accepted: number, rejecte
 
 export type HeartbeatMutationVariables = Exact<{
   runId: string;
+  leaseToken?: string | null | undefined;
 }>;
 
 
@@ -197,6 +199,7 @@ export type EndedRunFragment = { id: string, status: RunStatus, error: string | 
 export type FinishRunMutationVariables = Exact<{
   runId: string;
   input?: FinishRunInput | null | undefined;
+  leaseToken?: string | null | undefined;
 }>;
 
 
@@ -251,6 +254,7 @@ export const WorkerRunFragmentDoc = new TypedDocumentString(`
   operationType
   startedAt
   configSnapshot
+  leaseToken
   retryOf {
     id
   }
@@ -293,6 +297,7 @@ export const StartRunDocument = new TypedDocumentString(`
   operationType
   startedAt
   configSnapshot
+  leaseToken
   retryOf {
     id
   }
@@ -310,13 +315,14 @@ export const ClaimRunDocument = new TypedDocumentString(`
   operationType
   startedAt
   configSnapshot
+  leaseToken
   retryOf {
     id
   }
 }`) as unknown as TypedDocumentString<ClaimRunMutation, ClaimRunMutationVariables>;
 export const ReportRecordsDocument = new TypedDocumentString(`
-    mutation ReportRecords($runId: ID!, $records: [RecordReportInput!]!) {
-  reportRecords(runId: $runId, records: $records) {
+    mutation ReportRecords($runId: ID!, $records: [RecordReportInput!]!, $leaseToken: String) {
+  reportRecords(runId: $runId, records: $records, leaseToken: $leaseToken) {
     accepted
     rejected {
       index
@@ -329,16 +335,16 @@ export const ReportRecordsDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<ReportRecordsMutation, ReportRecordsMutationVariables>;
 export const HeartbeatDocument = new TypedDocumentString(`
-    mutation Heartbeat($runId: ID!) {
-  heartbeat(runId: $runId) {
+    mutation Heartbeat($runId: ID!, $leaseToken: String) {
+  heartbeat(runId: $runId, leaseToken: $leaseToken) {
     cancelRequested
     leaseExpiresAt
   }
 }
     `) as unknown as TypedDocumentString<HeartbeatMutation, HeartbeatMutationVariables>;
 export const FinishRunDocument = new TypedDocumentString(`
-    mutation FinishRun($runId: ID!, $input: FinishRunInput) {
-  finishRun(runId: $runId, input: $input) {
+    mutation FinishRun($runId: ID!, $input: FinishRunInput, $leaseToken: String) {
+  finishRun(runId: $runId, input: $input, leaseToken: $leaseToken) {
     ...EndedRun
   }
 }
