@@ -11,13 +11,20 @@ import { useLiveSubscription } from './useLiveSubscription';
 import { usePagedList } from './usePagedList';
 import { useRouteFilters } from './useRouteFilters';
 
-export function useHealthRecords(narrow: (filter: RecordFilterShape) => RecordFilterShape, narrowKey: () => unknown, onLive?: () => void) {
+/** `after`: the list asks the server only once this settles (a page's more important reads go first). */
+export function useHealthRecords(
+  narrow: (filter: RecordFilterShape) => RecordFilterShape,
+  narrowKey: () => unknown,
+  onLive?: () => void,
+  after?: Promise<unknown>,
+) {
   const client = useApolloClient();
   const { filters, filterKey } = useRouteFilters();
   const filter = () => narrow(toRecordFilter(filters.value, Date.now())) as RecordFilter;
   const list = usePagedList<RecordRowFragment>(
-    async (after, first) => {
-      const { data } = await client.query({ query: recordsQuery, variables: { filter: filter(), first, after } });
+    async (cursor, first) => {
+      await after?.catch(() => {});
+      const { data } = await client.query({ query: recordsQuery, variables: { filter: filter(), first, after: cursor } });
       const page = data!.records;
       return { rows: page.edges.map((e) => e.node), hasNextPage: page.pageInfo.hasNextPage, endCursor: page.pageInfo.endCursor ?? null };
     },
