@@ -4,7 +4,7 @@
 // Everything is read in one snapshot, so a fold running meanwhile neither hides nor doubles a count.
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
-import { type AggregatePlan, alignDown, DAY_MS, intersect, planAggregate, type Window } from '../domain/analytics-range.js';
+import { type AggregatePlan, alignDown, type Bucketing, DAY_MS, intersect, planAggregate, type Window } from '../domain/analytics-range.js';
 import type { RecordOperation, RecordStatus, SyncMode } from '../domain/enums.js';
 import type { HistogramBin } from '../domain/latency-histogram.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
@@ -18,8 +18,8 @@ export interface AggregateRequest {
   actor: Actor;
   filter: RecordFilter | null | undefined;
   window: Window;
-  /** Output buckets: `originMs + k × sizeMs`. Rollups are used only where no rollup row straddles two buckets. */
-  bucket: { sizeMs: number; originMs: number };
+  /** Output buckets: `originMs + k × sizeMs`. */
+  bucket: Bucketing;
   /** The rollup tiers that may answer, coarsest first; none means raw records only (MINUTE series). */
   sources: readonly ('day' | 'hour')[];
   groupBy: readonly GroupColumn[];

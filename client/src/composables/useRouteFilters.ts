@@ -24,18 +24,11 @@ export function useRouteFilters() {
 
 /** One URL parameter of a page's own (the sort, a status tab), with a default left out of the address. */
 export function useQueryParam<T extends string>(name: string, fallback: T, allowed: readonly T[]) {
-  const route = useRoute();
-  const router = useRouter();
+  const { value: text } = useOptionalQueryParam(name);
   return computed<T>({
-    get: () => {
-      const value = route.query[name];
-      return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
-    },
+    get: () => (text.value !== null && (allowed as readonly string[]).includes(text.value) ? (text.value as T) : fallback),
     set: (value) => {
-      const query = { ...route.query };
-      if (value === fallback) delete query[name];
-      else query[name] = value;
-      void router.push({ query });
+      text.value = value === fallback ? null : value;
     },
   });
 }

@@ -59,17 +59,24 @@ export const allowedIntervalsQuery = graphql(`
   }
 `);
 
+/** What the trend chart draws of a bucket. */
+export const timeBucketFragment = graphql(`
+  fragment TimeBucketBar on TimeBucket {
+    start
+    end
+    total
+    succeeded
+    failed
+    changePercent
+  }
+`);
+
 // The default chart in one round trip: DAY is allowed for every window, and is what a 7-day window shows.
 export const dayChartQuery = graphql(`
   query DayChart($filter: RecordFilter, $range: DateRange!) {
     allowedIntervals(range: $range)
     syncTimeseries(filter: $filter, interval: DAY, range: $range) {
-      start
-      end
-      total
-      succeeded
-      failed
-      changePercent
+      ...TimeBucketBar
     }
   }
 `);
@@ -77,12 +84,7 @@ export const dayChartQuery = graphql(`
 export const timeseriesQuery = graphql(`
   query SyncTimeseries($filter: RecordFilter, $interval: TimeInterval!, $range: DateRange!) {
     syncTimeseries(filter: $filter, interval: $interval, range: $range) {
-      start
-      end
-      total
-      succeeded
-      failed
-      changePercent
+      ...TimeBucketBar
     }
   }
 `);
