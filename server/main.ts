@@ -126,7 +126,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     db,
     [
       { name: 'lease expiry', everyMs: 1_000, run: () => services.runLifecycle.expireLeases() },
-      { name: 'due retries', everyMs: 1_000, run: () => services.retries.queueDueRetries() },
+      { name: 'due retries', everyMs: 1_000, run: () => services.dueRetries.queueDue() },
       // Instances flush what they owe on their own timers; this catches what a stopped instance left.
       { name: 'trailing progress events', everyMs: 1_000, run: () => services.progress.flushDue() },
       { name: 'event retention', everyMs: 10 * 60_000, run: () => deleteExpiredEvents(db, config.eventRetentionHours) },

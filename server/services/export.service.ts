@@ -13,7 +13,7 @@ import { isUuid } from '../domain/ids.js';
 import { signedPath, verifySignedPath } from '../domain/signed-url.js';
 import { ExportJob, ExportKind } from '../entities/ExportJob.js';
 import type { AuditService } from './audit.service.js';
-import { copyStatement, type ExportScope, exportQuery, scopeOf, thawFilter } from './export.sql.js';
+import { copyStatement, type ExportScope, exportQuery, scopeOf, thawFilter } from './export-query.js';
 import type { RecordFilter, RunFilter } from './filters.js';
 import type { ServerSecrets } from './server-secrets.js';
 

@@ -411,9 +411,9 @@ describe('automatic retries', () => {
       try {
         await client.query(`UPDATE records SET next_retry_at = now() - interval '1 second' WHERE run_id = $1`, [runId]);
         await Promise.all([
-          server.instance.services.retries.queueDueRetries(),
-          other.instance.services.retries.queueDueRetries(),
-          other.instance.services.retries.queueDueRetries(),
+          server.instance.services.dueRetries.queueDue(),
+          other.instance.services.dueRetries.queueDue(),
+          other.instance.services.dueRetries.queueDue(),
         ]);
       } finally {
         await other.stop();
