@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { StartError } from './db/embedded.js';
 import { type Demo, startDemo } from './demo/index.js';
 import { firstLineOf } from './domain/error-text.js';
-import { type Syncwatch, startSyncwatch } from './main.js';
+import { type Syncwatch, startSyncwatch } from './instance.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {

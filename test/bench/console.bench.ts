@@ -10,7 +10,7 @@ import { loadConfig } from '../../server/config.js';
 import { startEmbeddedPostgres } from '../../server/db/embedded.js';
 import { startDemo } from '../../server/demo/index.js';
 import { createLogger } from '../../server/logger.js';
-import { startSyncwatch } from '../../server/main.js';
+import { startSyncwatch } from '../../server/instance.js';
 import { browserSkipReason, launchBrowser } from '../e2e/support/browser.js';
 import { ensureClientBuilt } from '../e2e/support/client-build.js';
 import { GraphQLClient } from '../support/graphql-client.js';

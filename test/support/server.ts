@@ -2,7 +2,7 @@
 import { type Config, loadConfig } from '../../server/config.js';
 import { Role } from '../../server/domain/enums.js';
 import { createLogger, type Logger } from '../../server/logger.js';
-import { type Syncwatch, startSyncwatch } from '../../server/main.js';
+import { type Syncwatch, startSyncwatch } from '../../server/instance.js';
 import { createTestDatabase } from './database.js';
 import { GraphQLClient } from './graphql-client.js';
 

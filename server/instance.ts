@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { type App, createApp } from './app.js';
+import { createHttpServer, type HttpServer } from './http-server.js';
 import type { Config } from './config.js';
 import { cancelRunningStatements, openDataSource, underStartupLock } from './db/data-source.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
@@ -117,7 +117,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
   );
 
   const schema = await createSchema();
-  const app: App = await createApp({ config, db, services, schema, logger, hub, metrics, draining: () => draining });
+  const app: HttpServer = await createHttpServer({ config, db, services, schema, logger, hub, metrics, draining: () => draining });
   const port = await app.listen(config.port, config.host);
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   const url = `http://${host}:${port}`;
