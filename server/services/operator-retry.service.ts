@@ -1,6 +1,6 @@
 // Operators' retries, replays and discards: a selection of failed records (ids or a filter) becomes new attempts
 // in QUEUED RETRY runs, or dead letters are closed. Large selections go in chunks; each action is audited once.
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
 import { RecordStatus } from '../domain/enums.js';
 import { FAILURE_REPORT_STATUSES } from '../domain/record-outcome.js';
@@ -46,23 +46,58 @@ export class OperatorRetryService {
   }
 
   async discardDeadLetters(actor: Actor, selection: Selection): Promise<{ discarded: number }> {
-    let discarded = 0;
-    const touched = new Map<string | null, number>();
+    const done = new ChunkTally();
     const eligible = [RecordStatus.DEAD_LETTERED];
-    await inChunks(this.db, actor, selection, eligible, this.chunkSize, async (manager, chunk, last) => {
-      const rows: { id: string; run_id: string; pipeline_id: string; tenant_id: string | null }[] = await manager.query(
-        discardSelectedSql(chunk.sql),
-        chunk.params,
+    const audit = (manager: EntityManager, tally: ChunkTally, more: Record<string, unknown> = {}) =>
+      this.audit.writeTouched(
+        manager,
+        actor,
+        'discardDeadLetters',
+        targetOf(selection),
+        { ...selection, discarded: tally.count, ...more },
+        tally.touched,
       );
-      await appendEvents(manager, changedRecordEvents(rows));
-      discarded += rows.length;
-      addCounts(touched, countByTenant(rows));
-      if (last) {
-        await this.audit.writeTouched(manager, actor, 'discardDeadLetters', targetOf(selection), { ...selection, discarded }, touched);
+    let chunk = new ChunkTally();
+    await this.auditedIfCut(done, audit, () =>
+      inChunks(
+        this.db,
+        actor,
+        selection,
+        eligible,
+        this.chunkSize,
+        async (manager, selected, last) => {
+          const rows: { id: string; run_id: string; pipeline_id: string; tenant_id: string | null }[] = await manager.query(
+            discardSelectedSql(selected.sql),
+            selected.params,
+          );
+          await appendEvents(manager, changedRecordEvents(rows));
+          chunk = done.plus(rows);
+          if (last) await audit(manager, chunk);
+        },
+        undefined,
+        () => done.take(chunk),
+      ),
+    );
+    return { discarded: done.count };
+  }
+
+  /**
+   * Runs a chunked action. Should a chunk fail after others committed, what they did stays done (each chunk is its
+   * own transaction), so it is audited as an interrupted action, in a transaction of its own, before the error goes on.
+   */
+  private async auditedIfCut(
+    done: ChunkTally,
+    audit: (manager: EntityManager, tally: ChunkTally, more: Record<string, unknown>) => Promise<void>,
+    action: () => Promise<void>,
+  ): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      if (done.count > 0) {
+        await this.db.transaction((manager) => audit(manager, done, { interrupted: String(error) })).catch(() => {});
       }
-      return rows.length;
-    });
-    return { discarded };
+      throw error;
+    }
   }
 
   private async retry(
@@ -88,44 +123,68 @@ export class OperatorRetryService {
       return manager.query(countSelectedSql(sql), params);
     });
     const runs: SyncRun[] = [];
-    const touched = new Map<string | null, number>();
-    let scheduled = 0;
-    await inChunks(
-      this.db,
-      actor,
-      selection,
-      eligible,
-      this.chunkSize,
-      async (manager, chunk, last) => {
-        const taken: Taken[] = await manager.query(takeSelectedSql(chunk.sql, chunk.params.length), [...chunk.params, eligible]);
-        // Later chunks join the retry runs the first ones queued while they still wait: one run per pipeline.
-        const rest = runs.length > 0 ? await joinQueuedRetryRuns(manager, taken, actor.name) : taken;
-        runs.push(...(await queueRetryRuns(manager, rest, actor.name)));
-        await appendEvents(manager, changedRecordEvents(taken));
-        scheduled += taken.length;
-        addCounts(touched, countByTenant(taken));
-        if (last) {
-          await this.audit.writeTouched(
-            manager,
-            actor,
-            action,
-            targetOf(selection, runId),
-            { ...selection, matched, scheduled, retryRuns: runs.map((r) => r.id) },
-            touched,
-          );
-        }
-        return taken.length;
-      },
-      runId,
+    const done = new ChunkTally();
+    const audit = (manager: EntityManager, tally: ChunkTally, more: Record<string, unknown> = {}) =>
+      this.audit.writeTouched(
+        manager,
+        actor,
+        action,
+        targetOf(selection, runId),
+        { ...selection, matched, scheduled: tally.count, retryRuns: runs.map((r) => r.id), ...more },
+        tally.touched,
+      );
+    let chunk = new ChunkTally();
+    let chunkRuns: SyncRun[] = [];
+    await this.auditedIfCut(done, audit, () =>
+      inChunks(
+        this.db,
+        actor,
+        selection,
+        eligible,
+        this.chunkSize,
+        async (manager, selected, last) => {
+          const taken: Taken[] = await manager.query(takeSelectedSql(selected.sql, selected.params.length), [...selected.params, eligible]);
+          // Later chunks join the retry runs the first ones queued while they still wait: one run per pipeline.
+          const rest = runs.length > 0 ? await joinQueuedRetryRuns(manager, taken, actor.name) : taken;
+          chunkRuns = await queueRetryRuns(manager, rest, actor.name);
+          await appendEvents(manager, changedRecordEvents(taken));
+          chunk = done.plus(taken);
+          if (last) await audit(manager, chunk, { retryRuns: [...runs, ...chunkRuns].map((r) => r.id) });
+        },
+        runId,
+        () => {
+          done.take(chunk);
+          runs.push(...chunkRuns);
+          chunkRuns = [];
+        },
+      ),
     );
     // As it stands after every chunk joined it.
     const retryRun = runs[0] ? await this.db.getRepository(SyncRun).findOneBy({ id: runs[0].id }) : null;
-    return { matched, scheduled, skipped: matched - scheduled, retryRun };
+    return { matched, scheduled: done.count, skipped: matched - done.count, retryRun };
   }
 }
 
-function addCounts(into: Map<string | null, number>, counts: ReadonlyMap<string | null, number>): void {
-  for (const [key, n] of counts) into.set(key, (into.get(key) ?? 0) + n);
+/** What the committed chunks of a bulk action did: records changed, by tenant. */
+class ChunkTally {
+  count = 0;
+  readonly touched = new Map<string | null, number>();
+
+  /** This tally and a chunk's rows, as a new tally (the chunk may still roll back). */
+  plus(rows: { tenant_id: string | null }[]): ChunkTally {
+    const next = new ChunkTally();
+    next.take(this);
+    next.count += rows.length;
+    for (const [tenant, n] of countByTenant(rows)) next.touched.set(tenant, (next.touched.get(tenant) ?? 0) + n);
+    return next;
+  }
+
+  /** Becomes `other` (a chunk committed). */
+  take(other: ChunkTally): void {
+    this.count = other.count;
+    this.touched.clear();
+    for (const [tenant, n] of other.touched) this.touched.set(tenant, n);
+  }
 }
 
 const targetOf = (selection: Selection, runId?: string) =>

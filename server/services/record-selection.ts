@@ -62,7 +62,7 @@ export async function requireVisibleRun(manager: EntityManager, actor: Actor, ru
  * transactions of `chunkSize` records each, in id order, so a large selection never holds one long transaction and
  * its locks. `work` gets SQL selecting the chunk's ids, and whether it is the last chunk (the place for the audit
  * entry). A chunk's records are re-checked by `work` (a record may change between chunks). With `runId`, the run
- * must be visible to the actor.
+ * must be visible to the actor. `committed` is called after each chunk's transaction commits.
  */
 export async function inChunks(
   db: DataSource,
@@ -72,6 +72,7 @@ export async function inChunks(
   chunkSize: number,
   work: (manager: EntityManager, chunk: SelectedSql, last: boolean) => Promise<unknown>,
   runId?: string,
+  committed: () => void = () => {},
 ): Promise<void> {
   let after = '0';
   for (;;) {
@@ -88,6 +89,7 @@ export async function inChunks(
       await work(manager, { sql: `SELECT unnest($1::bigint[])`, params: [ids.map((row) => row.id)] }, last);
       return last;
     });
+    committed();
     if (done) return;
   }
 }
