@@ -98,7 +98,16 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-export async function createHttpServer({ config, db, services, schema, logger, hub, metrics, draining }: HttpServerDeps): Promise<HttpServer> {
+export async function createHttpServer({
+  config,
+  db,
+  services,
+  schema,
+  logger,
+  hub,
+  metrics,
+  draining,
+}: HttpServerDeps): Promise<HttpServer> {
   const app = express();
   const httpServer = createServer(app);
   // A request id on every line of a request: the caller's X-Request-Id when it sends a sane one, else a new one.
