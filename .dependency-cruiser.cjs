@@ -34,6 +34,15 @@ module.exports = {
       to: { path: '^server/', pathNot: '^server/domain/' },
     },
     {
+      name: 'sql-is-text',
+      comment:
+        'server/sql/ holds the statements as text, which services run: it may read the pure rules (domain/) to spell ' +
+        'constants once, and nothing that runs.',
+      severity: 'error',
+      from: { path: '^server/sql/' },
+      to: { path: '^server/', pathNot: '^server/(sql|domain)/' },
+    },
+    {
       name: 'entities-no-services',
       comment: 'Entities describe rows; behaviour that reads or writes them belongs to services, which import entities, not the reverse.',
       severity: 'error',

@@ -3,8 +3,8 @@
 // (jobs/scheduler.ts), so the rollup table has one writer and never a lock queue.
 import type { DataSource, EntityManager } from 'typeorm';
 import { alignDown, DAY_MS } from '../domain/analytics-range.js';
+import { CUBES, ROLLUP_COLUMNS, type RollupColumn } from '../domain/rollup-cubes.js';
 import { PURGE_ROLLUPS_SQL, TAKE_DELTAS_SQL, UPSERT_ROLLUPS_SQL } from '../sql/rollups.js';
-import { CUBES, ROLLUP_COLUMNS, type RollupColumn } from './rollup-cubes.js';
 
 /**
  * Deltas moved per transaction: bounded memory, and short transactions. The sums are made here between the

@@ -7,9 +7,9 @@ import type { Actor } from '../domain/actor.js';
 import { type AggregatePlan, alignDown, type Bucketing, DAY_MS, intersect, planAggregate, type Window } from '../domain/analytics-range.js';
 import type { RecordOperation, RecordStatus, SyncMode } from '../domain/enums.js';
 import type { HistogramBin } from '../domain/latency-histogram.js';
+import { type Cube, cubeFor, ROLLUP_COLUMNS, type RollupColumn } from '../domain/rollup-cubes.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { applyRecordFilter, checkRecordFilterInput, RECORD_DIMENSIONS, type RecordFilter, visibleTo } from './filters.js';
-import { type Cube, cubeFor, ROLLUP_COLUMNS, type RollupColumn } from './rollup-cubes.js';
 
 /** Columns an aggregate may be grouped by besides its time bucket. */
 export type GroupColumn = Extract<RollupColumn, 'status' | 'entity_type' | 'operation' | 'mode'>;

@@ -1,6 +1,6 @@
 // The leader's statements on rollups (services/rollup-maintenance.ts): deltas folded into every cube of
 // record_rollups, and old rollups dropped. Reads of rollups are composed in services/rollup-query.ts.
-import { ROLLUP_COLUMNS } from '../services/rollup-cubes.js';
+import { ROLLUP_COLUMNS } from '../domain/rollup-cubes.js';
 
 /** The deltas of one batch (at most $1 rows), gone from the table in the same transaction that adds them to the rollups. */
 export const TAKE_DELTAS_SQL = `

@@ -54,6 +54,7 @@ describe('architecture', () => {
       'resolvers-no-database': ['server/resolvers/BadResolver.ts', '../db/data-source.js'],
       'services-no-transport': ['server/services/bad.service.ts', '../graphql/context.js'],
       'domain-is-pure': ['server/domain/bad-rule.ts', '../services/some.service.js'],
+      'sql-is-text': ['server/sql/bad-statements.ts', '../services/some.service.js'],
       'entities-no-services': ['server/entities/Bad.ts', '../services/some.service.js'],
       'events-no-services': ['server/events/bad-event.ts', '../services/some.service.js'],
       'sdk-standalone': ['server/sdk/bad-client.ts', '../domain/some-rule.js'],
