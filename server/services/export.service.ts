@@ -12,6 +12,7 @@ import { badInput } from '../domain/errors.js';
 import { isUuid } from '../domain/ids.js';
 import { signedPath, verifySignedPath } from '../domain/signed-url.js';
 import { ExportJob, ExportKind } from '../entities/ExportJob.js';
+import { DATABASE_NOW } from '../sql/clock.js';
 import {
   countExportRowsSql,
   DELETE_EXPIRED_EXPORTS_SQL,
@@ -140,18 +141,18 @@ export class ExportService {
     let pid: number | null = null;
     try {
       if (this.stopped) throw new ShutdownError();
-      await jobs.update({ id: job.id }, { status: ExportStatus.RUNNING, updatedAt: new Date() });
+      await jobs.update({ id: job.id }, { status: ExportStatus.RUNNING, updatedAt: DATABASE_NOW });
       await runner.connect();
       [{ pid }] = await runner.query('SELECT pg_backend_pid() AS pid');
       this.counting.add(pid as number);
       if (this.stopped) throw new ShutdownError(); // stop() came before this count could be cancelled
       const [sql, parameters] = exportQuery(this.db, scopeOf(job), false).getQueryAndParameters();
       const [{ n }] = await runner.query(countExportRowsSql(sql), parameters);
-      await jobs.update({ id: job.id }, { status: ExportStatus.READY, rowCount: n, updatedAt: new Date() });
+      await jobs.update({ id: job.id }, { status: ExportStatus.READY, rowCount: n, updatedAt: DATABASE_NOW });
     } catch (error) {
       const failure = this.stopped ? SHUTDOWN_FAILURE : String(error);
       this.options.onFailure?.('export failed', { exportId: job.id, error: failure });
-      await jobs.update({ id: job.id }, { status: ExportStatus.FAILED, failure, updatedAt: new Date() }).catch(() => {});
+      await jobs.update({ id: job.id }, { status: ExportStatus.FAILED, failure, updatedAt: DATABASE_NOW }).catch(() => {});
     } finally {
       if (pid !== null) this.counting.delete(pid);
       await runner.release();

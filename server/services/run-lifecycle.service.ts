@@ -10,6 +10,7 @@ import { optionalText, requiredText } from '../domain/text-limits.js';
 import { Pipeline } from '../entities/Pipeline.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { appendEvents, type EventInput } from '../events/event-log.js';
+import { DATABASE_NOW } from '../sql/clock.js';
 import { CLAIM_RUN_SQL, LAPSED_LEASES_SQL, RENEW_LEASE_SQL } from '../sql/runs.js';
 import type { AuditService } from './audit.service.js';
 import { settleUnreported } from './retry-attempts.js';
@@ -184,7 +185,7 @@ export class RunLifecycleService {
           status: outcome.status,
           error: why ?? `cancelled by ${actor.name}`,
           progressPending: false,
-          ...(ended ? { endedAt: new Date(), leaseExpiresAt: null } : {}),
+          ...(ended ? { endedAt: DATABASE_NOW, leaseExpiresAt: null } : {}),
         },
       );
       const settled = ended ? await settleUnreported(manager, this.progress, run, true) : [];
@@ -247,7 +248,7 @@ export class RunLifecycleService {
           { id },
           {
             status: next,
-            endedAt: new Date(),
+            endedAt: DATABASE_NOW,
             leaseExpiresAt: null,
             progressPending: false,
             error: next === RunStatus.FAILED ? 'worker lost: lease expired' : 'cancelled: worker did not confirm before its lease expired',
