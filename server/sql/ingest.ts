@@ -1,7 +1,9 @@
 // The set-based statements of reportRecords. The upsert takes the batch as one JSON array ($2): cheaper to
 // build than thirteen typed arrays, and read back by Postgres in one pass. Times travel as epoch milliseconds:
 // formatting a date as text cost Node more than the rest of the batch's JSON.
+import { PENDING_RECORD_STATUSES } from '../domain/record-outcome.js';
 import { archiveAttemptOf } from './attempts.js';
+import { sqlList } from './literals.js';
 
 const INPUT = `
 input AS (
@@ -17,7 +19,7 @@ input AS (
  * A re-report is a new attempt of the record when its current attempt has ended (a final status was reported)
  * and the report tells another outcome; the same report again (a worker resending a batch) changes nothing.
  */
-const NEW_ATTEMPT = `(p.reported_status IS NOT NULL AND p.reported_status NOT IN ('PENDING', 'EXTRACTING', 'IN_PROGRESS')
+const NEW_ATTEMPT = `(p.reported_status IS NOT NULL AND p.reported_status NOT IN (${sqlList(PENDING_RECORD_STATUSES)})
    AND ((i.status, i.error_code, i.error_message) IS DISTINCT FROM (p.reported_status, p.error_code, p.error_message)
         OR (i.started_at IS NOT NULL AND i.started_at IS DISTINCT FROM p.started_at)
         OR (i.ended_at IS NOT NULL AND i.ended_at IS DISTINCT FROM p.ended_at)))`;
