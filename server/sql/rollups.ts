@@ -1,5 +1,7 @@
-// The leader's statements on rollups (services/rollup-maintenance.ts): deltas folded into every cube of
-// record_rollups, and old rollups dropped. Reads of rollups are composed in services/rollup-query.ts.
+// Statements on rollups. The leader's (services/rollup-maintenance.ts): deltas folded into every cube of
+// record_rollups, and old rollups dropped. The reads (services/rollup-query.ts): the cells of a plan from one cube,
+// with the deltas not folded yet, put together from the parts below ($n placeholders and dimension conditions come
+// from the caller, which binds their values).
 import { ROLLUP_COLUMNS } from '../domain/rollup-cubes.js';
 
 /** The deltas of one batch (at most $1 rows), gone from the table in the same transaction that adds them to the rollups. */
@@ -26,3 +28,33 @@ DO UPDATE SET records = r.records + EXCLUDED.records, latency_hist = hist_add(r.
 export const PURGE_ROLLUPS_SQL = `
 DELETE FROM record_rollups WHERE ctid IN (
   SELECT ctid FROM record_rollups WHERE bucket_start < now() - make_interval(days => $1) LIMIT $2)`;
+
+const ROLLUP_ROW = `${ROLLUP_COLUMNS.join(', ')}, records, latency_hist`;
+
+/** The rollup rows of one tier and cube ($cube) starting at the given times ($starts), filtered by `dims`. */
+export const rollupCellsSql = (tier: 'day' | 'hour', cube: string, starts: string, dims: string) => `
+SELECT '${tier}' AS tier, bucket_start AS at, ${ROLLUP_ROW} FROM record_rollups
+WHERE tier = '${tier}' AND cube = ${cube} AND bucket_start = ANY(${starts}::timestamptz[])${dims}`;
+
+/** Deltas not folded yet, in the hours ($hours) and days ({from, to} placeholders) read, filtered by `dims`. */
+export const unfoldedDeltasSql = (hours: string, days: { from: string; to: string }[], dims: string) => `
+SELECT 'delta' AS tier, hour AS at, ${ROLLUP_ROW} FROM record_rollup_deltas
+WHERE (hour = ANY(${hours}::timestamptz[])${days.map(({ from, to }) => ` OR (hour >= ${from} AND hour < ${to})`).join('')})${dims}`;
+
+/** Record counts of the branches' rows, summed per tier, start and group column. */
+export function rollupCountsSql(branches: string[], groupBy: readonly string[]): string {
+  const keys = ['t.tier', 't.at', ...groupBy.map((column) => `t.${column}`)].join(', ');
+  return `SELECT ${keys}, sum(t.records)::bigint AS records FROM (${branches.join('\n UNION ALL ')}) t GROUP BY ${keys}`;
+}
+
+/**
+ * The branches' rows with their histograms as text, unsummed: the caller adds them up (unnesting thousands of arrays
+ * into rows cost PostgreSQL ten times as much).
+ */
+export function rollupHistogramsSql(branches: string[], groupBy: readonly string[]): string {
+  const columns = ['t.tier', 't.at', ...groupBy.map((column) => `t.${column}`)].join(', ');
+  return `SELECT ${columns}, t.records, array_to_string(t.latency_hist, ',') AS hist FROM (${branches.join('\n UNION ALL ')}) t`;
+}
+
+/** What each latency bucket 0..$1 stands for, as latency_bucket_value says. */
+export const BUCKET_VALUES_SQL = 'SELECT array_agg(latency_bucket_value(b) ORDER BY b) AS v FROM generate_series(0, $1::int) b';
