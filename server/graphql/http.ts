@@ -135,6 +135,19 @@ export function legacyJsonPlugin(): ApolloServerPlugin {
   };
 }
 
+/** No GraphQL answer may be cached: every one depends on the caller's key (what Apollo's cache control said, unasked). */
+export function noStorePlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
+        },
+      };
+    },
+  };
+}
+
 /** Prices the operation Apollo resolved, with its variables (cost needs both). */
 export function costPlugin(schema: GraphQLSchema): ApolloServerPlugin {
   return {

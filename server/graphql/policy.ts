@@ -202,6 +202,11 @@ const pagedEstimator: ComplexityEstimator = ({ args, childComplexity, node }) =>
   return 1 + args.first * Math.max(1, perElement) + counts * LIMITS.countCost;
 };
 
+/** Costs already priced, per schema and document (Apollo hands out one parsed document per query text). */
+const priced = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
+/** Variable sets remembered per document: a page walked with `after` brings a new one each time. */
+const PRICED_PER_DOCUMENT = 100;
+
 /** The estimated cost of an operation with its variables; an aliased field costs what the field costs. */
 export function costOf(
   schema: GraphQLSchema,
@@ -209,12 +214,28 @@ export function costOf(
   operationName: string | undefined,
   variables: Record<string, unknown>,
 ) {
+  const light = withoutLists(document, operationName, variables);
+  // The same operation with the same variables costs the same: priced once, not on every request (issue 13).
+  let byDocument = priced.get(schema);
+  if (!byDocument) priced.set(schema, (byDocument = new WeakMap()));
+  let costs = byDocument.get(document);
+  if (!costs) byDocument.set(document, (costs = new Map()));
+  const key = `${operationName ?? ''}\u0000${JSON.stringify(light)}`;
+  const known = costs.get(key);
+  if (known !== undefined) return known;
+  const cost = estimate(schema, document, operationName, light);
+  if (costs.size >= PRICED_PER_DOCUMENT) costs.clear();
+  costs.set(key, cost);
+  return cost;
+}
+
+function estimate(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>) {
   try {
     return getComplexity({
       schema,
       query: document,
       operationName,
-      variables: withoutLists(document, operationName, variables),
+      variables,
       estimators: [pricedEstimator, pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
     });
   } catch (error) {
