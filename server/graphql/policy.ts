@@ -217,9 +217,15 @@ export function costOf(
   const light = withoutLists(document, operationName, variables);
   // The same operation with the same variables costs the same: priced once, not on every request (issue 13).
   let byDocument = priced.get(schema);
-  if (!byDocument) priced.set(schema, (byDocument = new WeakMap()));
+  if (!byDocument) {
+    byDocument = new WeakMap();
+    priced.set(schema, byDocument);
+  }
   let costs = byDocument.get(document);
-  if (!costs) byDocument.set(document, (costs = new Map()));
+  if (!costs) {
+    costs = new Map();
+    byDocument.set(document, costs);
+  }
   const key = `${operationName ?? ''}\u0000${JSON.stringify(light)}`;
   const known = costs.get(key);
   if (known !== undefined) return known;

@@ -75,7 +75,10 @@ function hydrate<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: s
   if (!metadata || query.expressionMap.joinAttributes.length > 0) throw new Error('keysetPage reads one table');
   const driver = query.connection.driver;
   let byAlias = rawKeys.get(metadata);
-  if (!byAlias) rawKeys.set(metadata, (byAlias = new Map()));
+  if (!byAlias) {
+    byAlias = new Map();
+    rawKeys.set(metadata, byAlias);
+  }
   let columns = byAlias.get(alias);
   if (!columns) {
     columns = metadata.columns
