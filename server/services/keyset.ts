@@ -63,35 +63,74 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
   };
 }
 
-/** Per entity and alias: each column with the key TypeORM gives it in a raw row. */
-const rawKeys = new WeakMap<EntityMetadata, Map<string, [string, ColumnMetadata][]>>();
-
 /**
- * The rows of a one-table query (no joins) as entities, each column hydrated by TypeORM's own driver as
- * getRawAndEntities does, without its grouping of rows by primary key, which cost more than the page's SQL (issue 13).
+ * How a column's raw value becomes the entity's: as it is (pg already gave the type TypeORM keeps), as a Date
+ * when it came as text, or through TypeORM's driver. Each rule is TypeORM's PostgresDriver.prepareHydratedValue.
  */
-function hydrate<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, rows: Record<string, unknown>[]): T[] {
-  const metadata = query.expressionMap.mainAlias?.metadata;
-  if (!metadata || query.expressionMap.joinAttributes.length > 0) throw new Error('keysetPage reads one table');
-  const driver = query.connection.driver;
-  let byAlias = rawKeys.get(metadata);
+type Hydration = 'as-is' | 'date' | 'driver';
+const DATE_TYPES = new Set(['datetime', 'timestamp', 'timestamptz', 'timestamp with time zone', 'timestamp without time zone']);
+const CONVERTED_TYPES = new Set(['date', 'time', 'vector', 'halfvec', 'hstore', 'simple-array', 'simple-json', 'cube']);
+
+function hydrationOf(column: ColumnMetadata): Hydration {
+  if (column.embeddedMetadata || column.isVirtual || column.transformer || typeof column.type !== 'string') return 'driver';
+  if (DATE_TYPES.has(column.type)) return 'date';
+  if (CONVERTED_TYPES.has(column.type)) return 'driver';
+  // An enum value that looks like a number becomes one only when the enum lists that number.
+  if (column.type === 'enum' || column.type === 'simple-enum') {
+    return column.isArray || (column.enum ?? []).some((value) => typeof value === 'number') ? 'driver' : 'as-is';
+  }
+  return 'as-is';
+}
+
+interface RawColumn {
+  key: string;
+  property: string;
+  hydration: Hydration;
+  column: ColumnMetadata;
+}
+
+/** Per entity and alias: each column with the key TypeORM gives it in a raw row. */
+const rawColumns = new WeakMap<EntityMetadata, Map<string, RawColumn[]>>();
+
+function rawColumnsOf(metadata: EntityMetadata, alias: string, driver: SelectQueryBuilder<ObjectLiteral>['connection']['driver']) {
+  let byAlias = rawColumns.get(metadata);
   if (!byAlias) {
     byAlias = new Map();
-    rawKeys.set(metadata, byAlias);
+    rawColumns.set(metadata, byAlias);
   }
   let columns = byAlias.get(alias);
   if (!columns) {
     columns = metadata.columns
       .filter((column) => !column.isVirtual)
-      .map((column): [string, ColumnMetadata] => [DriverUtils.buildAlias(driver, undefined, alias, column.databaseName), column]);
+      .map((column) => ({
+        key: DriverUtils.buildAlias(driver, undefined, alias, column.databaseName),
+        property: column.propertyName,
+        hydration: hydrationOf(column),
+        column,
+      }));
     byAlias.set(alias, columns);
   }
+  return columns;
+}
+
+/**
+ * The rows of a one-table query (no joins) as entities, each value as TypeORM's getRawAndEntities makes it,
+ * without its grouping of rows by primary key and its per-value conversion chain: those cost more than the
+ * page's SQL (issue 13).
+ */
+function hydrate<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, rows: Record<string, unknown>[]): T[] {
+  const metadata = query.expressionMap.mainAlias?.metadata;
+  if (!metadata || query.expressionMap.joinAttributes.length > 0) throw new Error('keysetPage reads one table');
+  const driver = query.connection.driver;
+  const columns = rawColumnsOf(metadata, alias, driver);
   return rows.map((row) => {
-    const entity = metadata.create(undefined, { fromDeserializer: true }) as T;
-    for (const [key, column] of columns) {
+    const entity = metadata.create(undefined, { fromDeserializer: true }) as Record<string, unknown>;
+    for (const { key, property, hydration, column } of columns) {
       const value = row[key];
-      if (value !== undefined) column.setEntityValue(entity, driver.prepareHydratedValue(value, column));
+      if (value === undefined) continue;
+      if (hydration === 'as-is' || (hydration === 'date' && (value === null || value instanceof Date))) entity[property] = value;
+      else column.setEntityValue(entity, driver.prepareHydratedValue(value, column));
     }
-    return entity;
+    return entity as T;
   });
 }
