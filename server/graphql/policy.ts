@@ -206,6 +206,8 @@ const pagedEstimator: ComplexityEstimator = ({ args, childComplexity, node }) =>
 const priced = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
 /** Variable sets remembered per document: a page walked with `after` brings a new one each time. */
 const PRICED_PER_DOCUMENT = 100;
+/** Larger variables (a big input object) are priced every time rather than kept. */
+const PRICED_KEY_MAX = 2_000;
 
 /** The estimated cost of an operation with its variables; an aliased field costs what the field costs. */
 export function costOf(
@@ -230,6 +232,7 @@ export function costOf(
   const known = costs.get(key);
   if (known !== undefined) return known;
   const cost = estimate(schema, document, operationName, light);
+  if (key.length > PRICED_KEY_MAX) return cost;
   if (costs.size >= PRICED_PER_DOCUMENT) costs.clear();
   costs.set(key, cost);
   return cost;
