@@ -32,9 +32,13 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
   first: number,
   after: string | null | undefined,
   validId: (id: string) => boolean,
+  /** Entity properties to read (the id always comes); undefined, or one that is not a column: all of them. */
+  columns?: readonly string[],
 ): Promise<Page<T>> {
   checkPageSize(first);
   const countQuery = query.clone();
+  const selected = columns && onlyColumns(query, alias, columns);
+  if (selected) query.select(selected);
   const order = direction === 'ASC' ? 'ASC' : 'DESC';
   if (after) {
     const cursor = decodeCursor(after, sort.field);
@@ -61,6 +65,18 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
     endCursor: edges.at(-1)?.cursor ?? null,
     totalCount: () => countQuery.getCount(),
   };
+}
+
+/** `alias.property` for the id and each property, when every one is a column of the query's entity; else null. */
+function onlyColumns<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, properties: readonly string[]): string[] | null {
+  const metadata = query.expressionMap.mainAlias?.metadata;
+  if (!metadata) return null;
+  const wanted = new Set([...metadata.primaryColumns.map((column) => column.propertyName), ...properties]);
+  for (const property of wanted) {
+    const column = metadata.findColumnWithPropertyName(property);
+    if (!column || column.isVirtual || column.embeddedMetadata) return null;
+  }
+  return [...wanted].map((property) => `${alias}.${property}`);
 }
 
 /**

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Actor } from '../../server/domain/actor.js';
 import { SyncRecord } from '../../server/entities/SyncRecord.js';
 import { SyncRun } from '../../server/entities/SyncRun.js';
-import { finishRun, reportRecords, startRun } from '../support/fixtures.js';
+import { finishRun, RECORD_FIELDS, reportRecords, startRun } from '../support/fixtures.js';
 import { seedHistory } from '../support/history-seed.js';
 import { ADMIN_SECRET, startTestServer, type TestServer } from '../support/server.js';
 
@@ -61,4 +61,22 @@ it('gives each run of a page as TypeORM hydrates it', async () => {
   const loaded = await server.instance.db.getRepository(SyncRun).findBy({ id: In(nodes.map((node) => node.id)) });
   const byId = new Map(loaded.map((run) => [run.id, run]));
   for (const node of nodes) expect(node).toStrictEqual(byId.get(node.id));
+});
+
+it('answers a page that selects a few fields, through fragments and aliases, as one that selects them all', async () => {
+  const all = await server.admin.ok<{ records: { edges: { cursor: string; node: Record<string, unknown> }[] } }>(
+    `{ records(first: 500) { edges { cursor node { ${RECORD_FIELDS} history { attempt status } } } } }`,
+  );
+  const few = await server.admin.ok<{ records: { edges: { cursor: string; node: Record<string, unknown> }[] } }>(
+    `{ records(first: 500) { edges { cursor node { key: id ...Some ... on SyncRecord { details run { id } } } } } }
+     fragment Some on SyncRecord { sourceId status startedAt }`,
+  );
+  expect(few.records.edges.length).toBe(all.records.edges.length);
+  few.records.edges.forEach((edge, i) => {
+    const full = all.records.edges[i];
+    expect(edge.cursor).toBe(full.cursor);
+    const { id, sourceId, status, startedAt, details, run } = full.node;
+    expect(edge.node).toEqual({ key: id, sourceId, status, startedAt, details, run: { id: (run as { id: string }).id } });
+  });
+  expect(all.records.edges.some((edge) => edge.node.details !== null)).toBe(true);
 });
