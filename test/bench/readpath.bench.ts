@@ -189,7 +189,9 @@ async function measureReadPath(env: BenchEnvironment): Promise<SummaryRow[]> {
     } finally {
       client.release();
     }
-    return report(figures, sequential, sqlAlone);
+    // The fixed cost of any request (HTTP, key, rate limits, Apollo), one at a time, for what the page adds to it.
+    const floorAlone = combine([await load(targets.floor, 1, SEQUENTIAL_MS)]);
+    return report(figures, sequential, sqlAlone, floorAlone);
   } finally {
     await postgraphile.stop();
   }
@@ -201,6 +203,7 @@ function report(
   figures: Record<'syncwatch' | 'postgraphile' | 'floor', ServedFigures>,
   sequential: LoadFigures,
   sql: Awaited<ReturnType<typeof measure>>,
+  floorAlone: LoadFigures,
 ): SummaryRow[] {
   const { syncwatch, postgraphile, floor } = figures;
   const rate = (value: number) => `${Math.round(value).toLocaleString('en-US')} req/s`;
@@ -228,6 +231,7 @@ function report(
       ['GraphQL page over HTTP', ms(sequential.p50), ms(sequential.p95)],
       ['its SQL alone', ms(sql.p50), ms(sql.p95)],
       ['GraphQL minus SQL', ms(overP50), ms(sequential.p95 - sql.p95)],
+      ['{ __typename } over HTTP', ms(floorAlone.p50), ms(floorAlone.p95)],
     ],
   );
   const errors = syncwatch.errors + postgraphile.errors + floor.errors + sequential.errors;
