@@ -146,14 +146,14 @@ export async function createApp({ config, db, services, schema, logger, hub, met
     parseOptions: { maxTokens: LIMITS.maxTokens },
     // One path for documents: every query text goes through the guard.
     persistedQueries: false,
-    // Requests in flight get 5 s to finish on shutdown, inside the 10 s the whole stop may take.
-    // Apollo's cache control, inline traces and usage reporting are unused here; cache control alone wrapped
-    // every field's resolver with its hooks (issue 13). Its one visible effect, `cache-control: no-store`, stays.
     plugins: [
+      // Apollo's cache control, inline traces and usage reporting are unused here; cache control alone wrapped
+      // every field's resolver with its hooks (issue 13). Its one visible effect, `cache-control: no-store`, stays.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       noStorePlugin(),
+      // Requests in flight get 5 s to finish on shutdown, inside the 10 s the whole stop may take.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
       costPlugin(schema),
       legacyJsonPlugin(),

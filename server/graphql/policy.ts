@@ -228,7 +228,9 @@ export function costOf(
     costs = new Map();
     byDocument.set(document, costs);
   }
-  const key = `${operationName ?? ''}\u0000${JSON.stringify(light)}`;
+  const key = priceKey(operationName, light);
+  // Variables JSON cannot write (nested past the stack) are priced, and refused by coercion, every time.
+  if (key === null) return estimate(schema, document, operationName, light);
   const known = costs.get(key);
   if (known !== undefined) return known;
   const cost = estimate(schema, document, operationName, light);
@@ -236,6 +238,14 @@ export function costOf(
   if (costs.size >= PRICED_PER_DOCUMENT) costs.clear();
   costs.set(key, cost);
   return cost;
+}
+
+function priceKey(operationName: string | undefined, variables: Record<string, unknown>): string | null {
+  try {
+    return `${operationName ?? ''}\u0000${JSON.stringify(variables)}`;
+  } catch {
+    return null;
+  }
 }
 
 function estimate(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>) {
