@@ -4,6 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -23,6 +28,7 @@ import {
   costPlugin,
   guardGraphQLRequests,
   legacyJsonPlugin,
+  noStorePlugin,
 } from './graphql/http.js';
 import { LIMITS } from './graphql/policy.js';
 import { createRateLimits } from './graphql/rate-limits.js';
@@ -149,8 +155,14 @@ export async function createHttpServer({
     parseOptions: { maxTokens: LIMITS.maxTokens },
     // One path for documents: every query text goes through the guard.
     persistedQueries: false,
-    // Requests in flight get 5 s to finish on shutdown, inside the 10 s the whole stop may take.
     plugins: [
+      // Apollo's cache control, inline traces and usage reporting are unused here; cache control alone wrapped
+      // every field's resolver with its hooks (issue 13). Its one visible effect, `cache-control: no-store`, stays.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      noStorePlugin(),
+      // Requests in flight get 5 s to finish on shutdown, inside the 10 s the whole stop may take.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
       costPlugin(schema),
       legacyJsonPlugin(),

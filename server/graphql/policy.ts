@@ -202,6 +202,13 @@ const pagedEstimator: ComplexityEstimator = ({ args, childComplexity, node }) =>
   return 1 + args.first * Math.max(1, perElement) + counts * LIMITS.countCost;
 };
 
+/** Costs already priced, per schema and document (Apollo hands out one parsed document per query text). */
+const priced = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
+/** Variable sets remembered per document: a page walked with `after` brings a new one each time. */
+const PRICED_PER_DOCUMENT = 100;
+/** Larger variables (a big input object) are priced every time rather than kept. */
+const PRICED_KEY_MAX = 2_000;
+
 /** The estimated cost of an operation with its variables; an aliased field costs what the field costs. */
 export function costOf(
   schema: GraphQLSchema,
@@ -209,12 +216,45 @@ export function costOf(
   operationName: string | undefined,
   variables: Record<string, unknown>,
 ) {
+  const light = withoutLists(document, operationName, variables);
+  // The same operation with the same variables costs the same: priced once, not on every request (issue 13).
+  let byDocument = priced.get(schema);
+  if (!byDocument) {
+    byDocument = new WeakMap();
+    priced.set(schema, byDocument);
+  }
+  let costs = byDocument.get(document);
+  if (!costs) {
+    costs = new Map();
+    byDocument.set(document, costs);
+  }
+  const key = priceKey(operationName, light);
+  // Variables JSON cannot write (nested past the stack) are priced, and refused by coercion, every time.
+  if (key === null) return estimate(schema, document, operationName, light);
+  const known = costs.get(key);
+  if (known !== undefined) return known;
+  const cost = estimate(schema, document, operationName, light);
+  if (key.length > PRICED_KEY_MAX) return cost;
+  if (costs.size >= PRICED_PER_DOCUMENT) costs.clear();
+  costs.set(key, cost);
+  return cost;
+}
+
+function priceKey(operationName: string | undefined, variables: Record<string, unknown>): string | null {
+  try {
+    return `${operationName ?? ''}\u0000${JSON.stringify(variables)}`;
+  } catch {
+    return null;
+  }
+}
+
+function estimate(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>) {
   try {
     return getComplexity({
       schema,
       query: document,
       operationName,
-      variables: withoutLists(document, operationName, variables),
+      variables,
       estimators: [pricedEstimator, pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
     });
   } catch (error) {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import './enums.js';
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema, type PubSub } from 'type-graphql';
+import { buildSchema, getMetadataStorage, type PubSub } from 'type-graphql';
 import { AccessResolver } from '../resolvers/AccessResolver.js';
 import { AnalyticsResolver } from '../resolvers/AnalyticsResolver.js';
 import { ErrorGroupResolver } from '../resolvers/ErrorGroupResolver.js';
@@ -48,7 +48,20 @@ const ROOT_DESCRIPTIONS = {
     'Live updates over graphql-ws on /graphql (the key in connection_init); resumable with `since`. The socket carries subscriptions only.',
 } as const;
 
+/**
+ * A field that only reads a property (no resolver of its own, no auth, no middleware) gets graphql's own
+ * resolver: type-graphql's wrapper, an object and a closure per field per row, cost more than the read (issue 13).
+ */
+function resolvePlainFieldsDirectly(): void {
+  for (const field of getMetadataStorage().fields) {
+    if (field.simple === undefined && field.roles === undefined && !field.middlewares?.length && field.name === field.schemaName) {
+      field.simple = true;
+    }
+  }
+}
+
 export async function createSchema(pubSub: PubSub = NO_TOPICS): Promise<GraphQLSchema> {
+  resolvePlainFieldsDirectly();
   const schema = await buildSchema({
     resolvers,
     authChecker,

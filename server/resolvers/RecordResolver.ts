@@ -1,11 +1,27 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import { RecordAttempt } from '../entities/RecordAttempt.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { actorOf, type Context } from '../graphql/context.js';
+import { selectedFieldsAt } from '../graphql/selection.js';
 import { currentAttempt } from '../services/record-query.service.js';
 import { RecordConnection } from './types/connections.js';
 import { RecordFilter, RecordOrder } from './types/filters.input.js';
+
+/**
+ * The record properties a page must read for what the query selects under edges.node (undefined: all of them).
+ * A SyncRecord field names the property it reads, but for the two resolved below.
+ */
+function recordColumnsFor(info: GraphQLResolveInfo): string[] | undefined {
+  const columns = new Set<string>();
+  for (const field of selectedFieldsAt(info, ['edges', 'node'])) {
+    if (field === 'history') return undefined;
+    if (field === 'run') columns.add('runId');
+    else if (field !== '__typename') columns.add(field);
+  }
+  return [...columns];
+}
 
 @Resolver(() => SyncRecord)
 export class RecordResolver {
@@ -20,8 +36,10 @@ export class RecordResolver {
     @Arg('orderBy', () => RecordOrder, { nullable: true, description: 'Sort order (default STARTED_AT DESC).' }) orderBy?: RecordOrder,
     @Arg('first', () => Int, { nullable: true, defaultValue: 100, description: 'Page size, from 1 to 500.' }) first: number | null = 100,
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after?: string,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<RecordConnection> {
-    return new RecordConnection(await ctx.services.records.list(actorOf(ctx), filter, orderBy, first ?? 100, after));
+    const columns = info && recordColumnsFor(info);
+    return new RecordConnection(await ctx.services.records.list(actorOf(ctx), filter, orderBy, first ?? 100, after, columns));
   }
 
   @Authorized()

@@ -31,12 +31,14 @@ export class RecordQueryService {
     order: RecordOrder | null | undefined,
     first: number,
     after?: string | null,
+    /** Properties the caller reads (the id always comes); undefined: all. */
+    columns?: readonly string[],
   ): Promise<Page<SyncRecord>> {
     const query = this.db.getRepository(SyncRecord).createQueryBuilder('rec');
     visibleTo(query, 'rec', actor);
     applyRecordFilter(query, 'rec', filter);
     const { field, direction } = order ?? DEFAULT_RECORD_ORDER;
-    return keysetPage(query, 'rec', SORT_KEYS[field], direction, first, after, isSerialId);
+    return keysetPage(query, 'rec', SORT_KEYS[field], direction, first, after, isSerialId, columns);
   }
 
   async find(actor: Actor, id: string): Promise<SyncRecord | null> {

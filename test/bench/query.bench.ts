@@ -61,7 +61,7 @@ interface CapturedSql {
 }
 
 /** Remembers the last SELECT on records that the server's TypeORM ran, to run the same SQL alone. */
-function captureRecordSelects(db: DataSource): { last(): CapturedSql; restore(): void } {
+export function captureRecordSelects(db: DataSource): { last(): CapturedSql; restore(): void } {
   const original = db.logger;
   let last: CapturedSql | null = null;
   const capturing = new Proxy(original, {

@@ -9,6 +9,7 @@ import { runHealthBench } from './health.bench.js';
 import { runIngestBench } from './ingest.bench.js';
 import { runOverviewBench } from './overview.bench.js';
 import { runQueryBench } from './query.bench.js';
+import { runReadpathBench } from './readpath.bench.js';
 import { runRetryBench } from './retry.bench.js';
 import { type BenchEnvironment, heading, printSummary, type SummaryRow, startBenchEnvironment } from './support.js';
 
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
   if (wanted('overview')) summary.push(...(await runOverviewBench()));
   // On a database of its own, ten times the query bench's history.
   if (wanted('analytics')) summary.push(...(await runAnalyticsBench()));
+  // On a database of its own (1M records), beside PostGraphile 5 installed on demand.
+  if (wanted('readpath')) summary.push(...(await runReadpathBench()));
 
   heading(`Summary (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   printSummary(summary);

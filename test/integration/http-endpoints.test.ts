@@ -36,6 +36,8 @@ describe('GraphQL over HTTP', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/graphql-response+json');
+    // Every answer depends on the caller's key: no cache may keep it (and a GET is cacheable by default).
+    expect(response.headers.get('cache-control')).toBe('no-store');
     expect(await response.json()).toEqual({ data: { me: { role: 'ADMIN' } } });
   });
 
