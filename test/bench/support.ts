@@ -24,9 +24,12 @@ export interface BenchEnvironment {
 
 /**
  * Starts PostgreSQL and the real server on it (port 0). By default in a temp dir that stop() removes again; with
- * `dataDir`, in that folder, kept for the next run (a bench whose history takes long to fill reuses it).
+ * `dataDir`, in that folder, kept for the next run (a bench whose history takes long to fill reuses it). `config`: more
+ * environment for the server (e.g. rate limits a load test would trip).
  */
-export async function startBenchEnvironment(options: { dataDir?: string } = {}): Promise<BenchEnvironment> {
+export async function startBenchEnvironment(
+  options: { dataDir?: string; config?: Record<string, string> } = {},
+): Promise<BenchEnvironment> {
   const kept = options.dataDir !== undefined;
   const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'syncwatch-bench-pg-'));
   let database: EmbeddedDatabase | null = null;
@@ -42,7 +45,14 @@ export async function startBenchEnvironment(options: { dataDir?: string } = {}):
     database = await startEmbeddedPostgres(dir, { persistent: kept, durable: false });
     if (!kept || !(await hasDatabase(database.url, 'bench'))) await database.createDatabase('bench');
     const databaseUrl = database.urlFor('bench');
-    const config = loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN_SECRET, LOG_LEVEL: 'error' });
+    const config = loadConfig({
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ADMIN_API_KEY: ADMIN_SECRET,
+      LOG_LEVEL: 'error',
+      ...options.config,
+    });
     // No background jobs: nothing but the measured work touches the database.
     instance = await startSyncwatch(config, { logger: createLogger(config.logLevel), jobs: false });
     sql = new pg.Pool({ connectionString: databaseUrl, max: 6 });
