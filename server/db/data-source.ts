@@ -17,6 +17,7 @@ import { PipelineHealth1700000000700 } from './migrations/1700000000700-Pipeline
 import { Exports1700000000800 } from './migrations/1700000000800-Exports.js';
 import { RateLimits1700000000900 } from './migrations/1700000000900-RateLimits.js';
 import { RunHolders1700000001100 } from './migrations/1700000001100-RunHolders.js';
+import { ListIndexes1700000001300 } from './migrations/1700000001300-ListIndexes.js';
 
 export const entities = [Pipeline, SyncRun, SyncRecord, RecordAttempt, AuditEntry, ApiKey, ExportJob];
 export const migrations = [
@@ -29,6 +30,7 @@ export const migrations = [
   Exports1700000000800,
   RateLimits1700000000900,
   RunHolders1700000001100,
+  ListIndexes1700000001300,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */

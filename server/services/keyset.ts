@@ -4,6 +4,7 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { checkCursorValue, checkPageSize, decodeCursor, encodeCursor } from '../domain/cursor.js';
 import type { SortDirection } from '../domain/enums.js';
 import { checkIds } from '../domain/ids.js';
+import { type BoundedCount, boundedCount, boundedFrom, countOnce, EXACT_COUNT_CAP } from './bounded-count.js';
 
 export interface SortKey {
   /** Name of the sort field, kept in the cursor so a cursor of another order is refused. */
@@ -18,8 +19,15 @@ export interface Page<T> {
   edges: { cursor: string; node: T }[];
   hasNextPage: boolean;
   endCursor: string | null;
-  /** Counts every match; only called when a client selects totalCount. */
-  totalCount: () => Promise<number>;
+  /** Counts the matches, exactly up to a cap (bounded-count.ts); only called when a client selects totalCount. */
+  count: () => Promise<BoundedCount>;
+}
+
+/** Where a page continues: the cursor's sort value, checked against the key's type, and its id. */
+function afterPosition(after: string, sort: SortKey, validId: (id: string) => boolean): { value: string; id: string } {
+  const cursor = decodeCursor(after, sort.field);
+  checkIds([cursor.id], validId, 'after');
+  return { value: checkCursorValue(cursor.value, sort.type), id: cursor.id };
 }
 
 export async function keysetPage<T extends ObjectLiteral & { id: string }>(
@@ -35,11 +43,10 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
   const countQuery = query.clone();
   const order = direction === 'ASC' ? 'ASC' : 'DESC';
   if (after) {
-    const cursor = decodeCursor(after, sort.field);
-    checkIds([cursor.id], validId, 'after');
+    const position = afterPosition(after, sort, validId);
     query.andWhere(`(${sort.expression}, ${alias}.id) ${order === 'ASC' ? '>' : '<'} (CAST(:afterValue AS ${sort.type}), :afterId)`, {
-      afterValue: checkCursorValue(cursor.value, sort.type),
-      afterId: cursor.id,
+      afterValue: position.value,
+      afterId: position.id,
     });
   }
   query
@@ -56,6 +63,120 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
     edges,
     hasNextPage: entities.length > first,
     endCursor: edges.at(-1)?.cursor ?? null,
-    totalCount: () => countQuery.getCount(),
+    count: countOnce(() => boundedCount(countQuery)),
+  };
+}
+
+/** One partition's page in keysetPages: the partition (e.g. a run id) and the cursor to continue after, if any. */
+export interface PartitionPage {
+  partition: string;
+  after: string | null | undefined;
+}
+
+/** A position before every row of a list (the page starts at the beginning): sort value and id. */
+const START: Record<SortKey['type'], Record<'ASC' | 'DESC', [string, string]>> = {
+  timestamptz: { ASC: ['-infinity', '-1'], DESC: ['infinity', '9223372036854775807'] },
+  integer: { ASC: ['-2147483648', '-1'], DESC: ['2147483647', '9223372036854775807'] },
+};
+
+/**
+ * The pages of many partitions of one list in one query (the records of each run of a page of runs): a lateral join
+ * takes each partition's page with its own cursor, an index range scan each, then one read of the rows by id.
+ * Each page, cursor and count is the one keysetPage gives for that partition alone. `scoped(column)` is a query of one
+ * partition, named by the SQL expression `column`, with its filters (no order, no page); `partitionColumn` holds the
+ * partition on the rows (uuid). A bad cursor fails its own page only.
+ */
+export async function keysetPages<T extends ObjectLiteral & { id: string }>(
+  scoped: (column: string) => SelectQueryBuilder<T>,
+  alias: string,
+  partitionColumn: string,
+  sort: SortKey,
+  direction: SortDirection,
+  first: number,
+  pages: readonly PartitionPage[],
+  validId: (id: string) => boolean,
+): Promise<(Page<T> | Error)[]> {
+  checkPageSize(first);
+  const order = direction === 'ASC' ? 'ASC' : 'DESC';
+  const results: (Page<T> | Error)[] = new Array(pages.length);
+  const asked: { index: number; partition: string; value: string; id: string }[] = [];
+  pages.forEach((page, index) => {
+    try {
+      const [value, id] = page.after ? Object.values(afterPosition(page.after, sort, validId)) : START[sort.type][order];
+      asked.push({ index, partition: page.partition, value, id });
+    } catch (error) {
+      results[index] = error as Error;
+    }
+  });
+  if (asked.length === 0) return results;
+
+  const lateral = `unnest(CAST(:partitions AS uuid[]), CAST(:afterValues AS ${sort.type}[]), CAST(:afterIds AS bigint[]))
+    AS k(partition, after_value, after_id)`;
+  const page = scoped('k.partition')
+    .select(`${alias}.id`, 'id')
+    .andWhere(`(${sort.expression}, ${alias}.id) ${order === 'ASC' ? '>' : '<'} (k.after_value, k.after_id)`)
+    .orderBy(sort.expression, order)
+    .addOrderBy(`${alias}.id`, order)
+    .limit(first + 1);
+  // where() replaces the scoped query's conditions: the ids it reads are already the filtered ones.
+  const query = scoped('k.partition')
+    .where(`${alias}.id IN (SELECT page.id FROM ${lateral} CROSS JOIN LATERAL (${page.getQuery()}) page)`)
+    .setParameters({
+      ...page.getParameters(),
+      partitions: asked.map((a) => a.partition),
+      afterValues: asked.map((a) => a.value),
+      afterIds: asked.map((a) => a.id),
+    })
+    .addSelect(`${sort.expression}::text`, 'sort_key')
+    .orderBy(`${alias}.${partitionColumn}`)
+    .addOrderBy(sort.expression, order)
+    .addOrderBy(`${alias}.id`, order);
+  const { entities, raw } = await query.getRawAndEntities();
+  const rows = new Map<string, { node: T; sortKey: string }[]>();
+  entities.forEach((node, i) => {
+    const partition = String(raw[i][`${alias}_${partitionColumn}`]);
+    const list = rows.get(partition) ?? [];
+    list.push({ node, sortKey: raw[i].sort_key });
+    rows.set(partition, list);
+  });
+
+  const counts = partitionCounts(
+    scoped,
+    asked.map((a) => a.partition),
+  );
+  for (const a of asked) {
+    const found = rows.get(a.partition) ?? [];
+    const edges = found.slice(0, first).map(({ node, sortKey }) => ({
+      node,
+      cursor: encodeCursor({ field: sort.field, value: sortKey, id: String(node.id) }),
+    }));
+    results[a.index] = {
+      edges,
+      hasNextPage: found.length > first,
+      endCursor: edges.at(-1)?.cursor ?? null,
+      count: countOnce(() => counts.load(a.partition)),
+    };
+  }
+  return results;
+}
+
+/** Bounded counts of many partitions, one query for all that are asked for (only when a client selects totalCount). */
+function partitionCounts<T extends ObjectLiteral>(scoped: (column: string) => SelectQueryBuilder<T>, partitions: string[]) {
+  let all: Promise<Map<string, BoundedCount>> | null = null;
+  const countAll = async () => {
+    const one = scoped('k.partition')
+      .select('1')
+      .limit(EXACT_COUNT_CAP + 1);
+    const sql = `SELECT k.partition, (SELECT count(*)::int FROM (${one.getQuery()}) capped) AS n
+                 FROM unnest(CAST(:partitions AS uuid[])) AS k(partition)`;
+    const [text, parameters] = one.connection.driver.escapeQueryWithParameters(sql, { ...one.getParameters(), partitions });
+    const rows: { partition: string; n: number }[] = await one.connection.query(text, parameters);
+    return new Map(rows.map((row) => [row.partition, boundedFrom(row.n)]));
+  };
+  return {
+    load: async (partition: string) => {
+      all ??= countAll();
+      return (await all).get(partition) ?? boundedFrom(0);
+    },
   };
 }

@@ -6,7 +6,15 @@ import { isSerialId } from '../domain/ids.js';
 import { RecordAttempt } from '../entities/RecordAttempt.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { applyRecordFilter, type RecordFilter, visibleTo } from './filters.js';
-import { keysetPage, type Page, type SortKey } from './keyset.js';
+import { keysetPage, keysetPages, type Page, type SortKey } from './keyset.js';
+
+/** One page of one run's records, as SyncRun.records asks for it. */
+export interface RunRecordsRequest {
+  runId: string;
+  filter: RecordFilter | null | undefined;
+  first: number;
+  after: string | null | undefined;
+}
 
 export interface RecordOrder {
   field: RecordSortField;
@@ -37,6 +45,41 @@ export class RecordQueryService {
     applyRecordFilter(query, 'rec', filter);
     const { field, direction } = order ?? DEFAULT_RECORD_ORDER;
     return keysetPage(query, 'rec', SORT_KEYS[field], direction, first, after, isSerialId);
+  }
+
+  /**
+   * Pages of many runs' records (SyncRun.records under a list of runs): one query for all the runs that ask with the
+   * same filter and page size, each run continuing after its own cursor. Each page is what list() gives for
+   * `{ ...filter, runIds: [run] }`, in the default order. Returns an Error in place of a page whose request is bad.
+   */
+  async runPages(actor: Actor, requests: readonly RunRecordsRequest[]): Promise<(Page<SyncRecord> | Error)[]> {
+    const results: (Page<SyncRecord> | Error)[] = new Array(requests.length);
+    const groups = groupBy(
+      requests.map((request, index) => ({ request, index })),
+      ({ request }) => JSON.stringify([request.filter ?? null, request.first]),
+    );
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        const { filter, first } = group[0].request;
+        const scoped = (column: string) => {
+          const query = this.db.getRepository(SyncRecord).createQueryBuilder('rec');
+          visibleTo(query, 'rec', actor);
+          applyRecordFilter(query, 'rec', filter && { ...filter, runIds: null }, { runOf: column });
+          return query;
+        };
+        const { field, direction } = DEFAULT_RECORD_ORDER;
+        const pages = group.map(({ request }) => ({ partition: request.runId, after: request.after }));
+        try {
+          const answers = await keysetPages(scoped, 'rec', 'run_id', SORT_KEYS[field], direction, first, pages, isSerialId);
+          group.forEach(({ index }, i) => {
+            results[index] = answers[i];
+          });
+        } catch (error) {
+          for (const { index } of group) results[index] = error as Error;
+        }
+      }),
+    );
+    return results;
   }
 
   async find(actor: Actor, id: string): Promise<SyncRecord | null> {
