@@ -16,12 +16,15 @@ export function boundedFrom(found: number): BoundedCount {
   return found > EXACT_COUNT_CAP ? { value: EXACT_COUNT_CAP + 1, exact: false } : { value: found, exact: true };
 }
 
-/** Counts the rows of `query` (its filters; any order and page are dropped), reading at most cap + 1 of them. */
+/**
+ * Counts the rows of `query`, reading at most cap + 1 of them. Give it the list's order: the rows are then read the way
+ * the list's pages are, by its index, instead of by a scan the planner expects to stop early (it assumes the matches
+ * spread evenly; the last week's records sit at the end of the table, so a capped scan read 77 % of it).
+ */
 export async function boundedCount<T extends ObjectLiteral>(query: SelectQueryBuilder<T>): Promise<BoundedCount> {
   const [sql, parameters] = query
     .clone()
     .select('1')
-    .orderBy()
     .limit(EXACT_COUNT_CAP + 1)
     .getQueryAndParameters();
   const [row]: { n: number }[] = await query.connection.query(`SELECT count(*)::int AS n FROM (${sql}) capped`, parameters);

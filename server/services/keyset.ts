@@ -63,7 +63,7 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
     edges,
     hasNextPage: entities.length > first,
     endCursor: edges.at(-1)?.cursor ?? null,
-    count: countOnce(() => boundedCount(countQuery)),
+    count: countOnce(() => boundedCount(countQuery.orderBy(sort.expression, order).addOrderBy(`${alias}.id`, order))),
   };
 }
 
@@ -72,12 +72,6 @@ export interface PartitionPage {
   partition: string;
   after: string | null | undefined;
 }
-
-/** A position before every row of a list (the page starts at the beginning): sort value and id. */
-const START: Record<SortKey['type'], Record<'ASC' | 'DESC', [string, string]>> = {
-  timestamptz: { ASC: ['-infinity', '-1'], DESC: ['infinity', '9223372036854775807'] },
-  integer: { ASC: ['-2147483648', '-1'], DESC: ['2147483647', '9223372036854775807'] },
-};
 
 /**
  * The pages of many partitions of one list in one query (the records of each run of a page of runs): a lateral join
@@ -99,34 +93,50 @@ export async function keysetPages<T extends ObjectLiteral & { id: string }>(
   checkPageSize(first);
   const order = direction === 'ASC' ? 'ASC' : 'DESC';
   const results: (Page<T> | Error)[] = new Array(pages.length);
-  const asked: { index: number; partition: string; value: string; id: string }[] = [];
+  const asked: { index: number; partition: string; after: { value: string; id: string } | null }[] = [];
   pages.forEach((page, index) => {
     try {
-      const [value, id] = page.after ? Object.values(afterPosition(page.after, sort, validId)) : START[sort.type][order];
-      asked.push({ index, partition: page.partition, value, id });
+      asked.push({ index, partition: page.partition, after: page.after ? afterPosition(page.after, sort, validId) : null });
     } catch (error) {
       results[index] = error as Error;
     }
   });
   if (asked.length === 0) return results;
 
-  const lateral = `unnest(CAST(:partitions AS uuid[]), CAST(:afterValues AS ${sort.type}[]), CAST(:afterIds AS bigint[]))
-    AS k(partition, after_value, after_id)`;
-  const page = scoped('k.partition')
-    .select(`${alias}.id`, 'id')
-    .andWhere(`(${sort.expression}, ${alias}.id) ${order === 'ASC' ? '>' : '<'} (k.after_value, k.after_id)`)
-    .orderBy(sort.expression, order)
-    .addOrderBy(`${alias}.id`, order)
-    .limit(first + 1);
-  // where() replaces the scoped query's conditions: the ids it reads are already the filtered ones.
+  // First pages and continued ones apart: with no cursor to compare, the planner walks each run's index in order rather
+  // than intersecting it with a filter's index (a comparison with unknown values looks selective to it).
+  const starting = asked.filter((a) => a.after === null);
+  const continuing = asked.flatMap((a) => (a.after ? [{ partition: a.partition, ...a.after }] : []));
+  const limited = () =>
+    scoped('k.partition')
+      .select(`${alias}.id`, 'id')
+      .orderBy(sort.expression, order)
+      .addOrderBy(`${alias}.id`, order)
+      .limit(first + 1);
+  const branches: string[] = [];
+  const parameters: Record<string, unknown> = {};
+  if (starting.length > 0) {
+    const page = limited();
+    branches.push(`SELECT page.id FROM unnest(CAST(:starting AS uuid[])) AS k(partition) CROSS JOIN LATERAL (${page.getQuery()}) page`);
+    Object.assign(parameters, page.getParameters(), { starting: starting.map((a) => a.partition) });
+  }
+  if (continuing.length > 0) {
+    const page = limited().andWhere(`(${sort.expression}, ${alias}.id) ${order === 'ASC' ? '>' : '<'} (k.after_value, k.after_id)`);
+    branches.push(
+      `SELECT page.id FROM unnest(CAST(:partitions AS uuid[]), CAST(:afterValues AS ${sort.type}[]), CAST(:afterIds AS bigint[]))
+         AS k(partition, after_value, after_id) CROSS JOIN LATERAL (${page.getQuery()}) page`,
+    );
+    Object.assign(parameters, page.getParameters(), {
+      partitions: continuing.map((a) => a.partition),
+      afterValues: continuing.map((a) => a.value),
+      afterIds: continuing.map((a) => a.id),
+    });
+  }
+  // where() replaces the scoped query's conditions: the ids are already the filtered ones. An array of them, computed
+  // once and read by primary key, rather than a join the planner might turn into a scan of the table.
   const query = scoped('k.partition')
-    .where(`${alias}.id IN (SELECT page.id FROM ${lateral} CROSS JOIN LATERAL (${page.getQuery()}) page)`)
-    .setParameters({
-      ...page.getParameters(),
-      partitions: asked.map((a) => a.partition),
-      afterValues: asked.map((a) => a.value),
-      afterIds: asked.map((a) => a.id),
-    })
+    .where(`${alias}.id = ANY(ARRAY(${branches.join(' UNION ALL ')}))`)
+    .setParameters(parameters)
     .addSelect(`${sort.expression}::text`, 'sort_key')
     .orderBy(`${alias}.${partitionColumn}`)
     .addOrderBy(sort.expression, order)
@@ -141,7 +151,7 @@ export async function keysetPages<T extends ObjectLiteral & { id: string }>(
   });
 
   const counts = partitionCounts(
-    scoped,
+    scoped('k.partition').orderBy(sort.expression, order).addOrderBy(`${alias}.id`, order),
     asked.map((a) => a.partition),
   );
   for (const a of asked) {
@@ -160,17 +170,18 @@ export async function keysetPages<T extends ObjectLiteral & { id: string }>(
   return results;
 }
 
-/** Bounded counts of many partitions, one query for all that are asked for (only when a client selects totalCount). */
-function partitionCounts<T extends ObjectLiteral>(scoped: (column: string) => SelectQueryBuilder<T>, partitions: string[]) {
+/**
+ * Bounded counts of many partitions in one query, for all of them the first time one is asked (only when a client
+ * selects totalCount). `one` counts the partition k.partition, in the list's order (see boundedCount).
+ */
+function partitionCounts<T extends ObjectLiteral>(one: SelectQueryBuilder<T>, partitions: string[]) {
   let all: Promise<Map<string, BoundedCount>> | null = null;
   const countAll = async () => {
-    const one = scoped('k.partition')
-      .select('1')
-      .limit(EXACT_COUNT_CAP + 1);
-    const sql = `SELECT k.partition, (SELECT count(*)::int FROM (${one.getQuery()}) capped) AS n
+    const capped = one.select('1').limit(EXACT_COUNT_CAP + 1);
+    const sql = `SELECT k.partition, (SELECT count(*)::int FROM (${capped.getQuery()}) capped) AS n
                  FROM unnest(CAST(:partitions AS uuid[])) AS k(partition)`;
-    const [text, parameters] = one.connection.driver.escapeQueryWithParameters(sql, { ...one.getParameters(), partitions });
-    const rows: { partition: string; n: number }[] = await one.connection.query(text, parameters);
+    const [text, parameters] = capped.connection.driver.escapeQueryWithParameters(sql, { ...capped.getParameters(), partitions });
+    const rows: { partition: string; n: number }[] = await capped.connection.query(text, parameters);
     return new Map(rows.map((row) => [row.partition, boundedFrom(row.n)]));
   };
   return {
