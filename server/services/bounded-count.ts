@@ -1,9 +1,11 @@
 // totalCount, bounded: a list's matches are counted exactly up to a cap and no further, so a count on the broadest
 // filter costs what counting the cap costs (a COUNT of every match cost 500 ms on 1M records), never the whole table.
+// 1,000: a page of a few hundred at most is read to count it; 10,000 took 32 ms for a broad source id search on 1M
+// records (60,000 rows walked to find 10,000 matches).
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 
 /** Matches are counted exactly up to this many; past it a count says "more than" this. */
-export const EXACT_COUNT_CAP = 10_000;
+export const EXACT_COUNT_CAP = 1_000;
 
 export interface BoundedCount {
   /** The number of matches when `exact`; EXACT_COUNT_CAP + 1 ("more than EXACT_COUNT_CAP") otherwise. */

@@ -1,12 +1,15 @@
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
+import { DAY_MS } from '../domain/analytics-range.js';
 import { RecordSortField, SortDirection } from '../domain/enums.js';
 import { groupBy } from '../domain/group-by.js';
 import { isSerialId } from '../domain/ids.js';
 import { RecordAttempt } from '../entities/RecordAttempt.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
-import { applyRecordFilter, type RecordFilter, visibleTo } from './filters.js';
+import { type BoundedCount, countOnce } from './bounded-count.js';
+import { applyRecordFilter, asksForAttempts, type RecordFilter, visibleTo } from './filters.js';
 import { keysetPage, keysetPages, type Page, type SortKey } from './keyset.js';
+import { aggregate, rollupsKeep } from './rollup-query.js';
 
 /** One page of one run's records, as SyncRun.records asks for it. */
 export interface RunRecordsRequest {
@@ -33,7 +36,7 @@ export const DEFAULT_RECORD_ORDER: RecordOrder = { field: RecordSortField.STARTE
 export class RecordQueryService {
   constructor(private readonly db: DataSource) {}
 
-  list(
+  async list(
     actor: Actor,
     filter: RecordFilter | null | undefined,
     order: RecordOrder | null | undefined,
@@ -44,7 +47,36 @@ export class RecordQueryService {
     visibleTo(query, 'rec', actor);
     applyRecordFilter(query, 'rec', filter);
     const { field, direction } = order ?? DEFAULT_RECORD_ORDER;
-    return keysetPage(query, 'rec', SORT_KEYS[field], direction, first, after, isSerialId);
+    const page = await keysetPage(query, 'rec', SORT_KEYS[field], direction, first, after, isSerialId);
+    return { ...page, count: countOnce(() => this.countPastCap(actor, filter, page.count)) };
+  }
+
+  /**
+   * Past the exact count's cap, the hourly rollups' count of the filter when they keep all it names (an estimate: they
+   * also count records retention has purged since, and the records list's attempts are not in them); else "more than".
+   */
+  private async countPastCap(
+    actor: Actor,
+    filter: RecordFilter | null | undefined,
+    exactly: () => Promise<BoundedCount>,
+  ): Promise<BoundedCount> {
+    const counted = await exactly();
+    if (counted.exact || !rollupsKeep(filter) || asksForAttempts(filter)) return counted;
+    const [oldest]: { at: Date | null }[] = await this.db.query('SELECT min(started_at) AS at FROM records');
+    if (!oldest.at) return counted;
+    // A day past now: a worker's clock ahead of ours reports records that start in the future.
+    const window = { from: oldest.at, to: new Date(Date.now() + DAY_MS) };
+    const rows = await aggregate(this.db, {
+      actor,
+      filter,
+      window,
+      bucket: { sizeMs: window.to.getTime() - window.from.getTime(), originMs: window.from.getTime() },
+      sources: ['day', 'hour'],
+      groupBy: [],
+      latency: false,
+    });
+    const estimate = rows.reduce((sum, row) => sum + Number(row.records), 0);
+    return { value: Math.max(counted.value, estimate), exact: false };
   }
 
   /**

@@ -23,6 +23,7 @@ let server: TestServer;
 let admin: GraphQLClient;
 let history: SeededHistory;
 let bigRunId: string;
+let bigPipelineId: string;
 const BIG = EXACT_COUNT_CAP + 50;
 const BIG_FAILED = 40;
 
@@ -36,6 +37,7 @@ beforeAll(async () => {
   const pipeline = await createPipeline(admin, { tenantId: 'acme-corp' });
   const big = await startRun(admin, pipeline.id, { startedAt: new Date(BASE_TIME - 7_200_000).toISOString() });
   bigRunId = big.id;
+  bigPipelineId = pipeline.id;
   const records: RecordInput[] = Array.from({ length: BIG }, (_, i) => ({
     entityType: 'Product',
     sourceId: `big-${i}`,
@@ -180,10 +182,11 @@ describe('SyncRun.records under runs', () => {
 });
 
 describe('totalCount', () => {
-  it(`is exact up to ${EXACT_COUNT_CAP} and says "more than" past it`, async () => {
+  it(`is exact up to ${EXACT_COUNT_CAP}; past it the rollups' count when they keep the filter's fields, else "more than"`, async () => {
     const data = await admin.ok<Record<string, { totalCount: number; totalCountIsExact: boolean }>>(
       `query($big: [ID!], $small: [ID!]) {
         all: records { totalCount totalCountIsExact }
+        bigPipeline: records(filter: { pipelineIds: ["${bigPipelineId}"], statuses: [SUCCESS, FAILED] }) { totalCount totalCountIsExact }
         big: records(filter: { runIds: $big }) { totalCount totalCountIsExact }
         bigFailed: records(filter: { runIds: $big, statuses: [FAILED] }) { totalCount totalCountIsExact }
         small: records(filter: { runIds: $small }) { totalCount totalCountIsExact }
@@ -209,7 +212,8 @@ describe('totalCount', () => {
         .then((d) => d.runs),
     );
     expect(data).toEqual({
-      all: { totalCount: EXACT_COUNT_CAP + 1, totalCountIsExact: false },
+      all: { totalCount: history.recordCount + BIG, totalCountIsExact: false },
+      bigPipeline: { totalCount: BIG, totalCountIsExact: false },
       big: { totalCount: EXACT_COUNT_CAP + 1, totalCountIsExact: false },
       bigFailed: { totalCount: BIG_FAILED, totalCountIsExact: true },
       small: { totalCount: 9, totalCountIsExact: true },

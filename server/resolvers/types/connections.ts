@@ -40,7 +40,7 @@ export class RunConnection {
   }
 
   @Field(() => Int, {
-    description: `Runs matching the filter in all, exact up to ${count(EXACT_COUNT_CAP)}; when more match, ${count(EXACT_COUNT_CAP + 1)} (read it as "more than ${count(EXACT_COUNT_CAP)}") and totalCountIsExact is false. Counting stops there, so it costs at most what counting ${count(EXACT_COUNT_CAP)} does. Computed only when selected, so select it only when shown. One COUNT per connection, shared with totalCountIsExact: priced 5,000 of the 100,000 a request may cost, so at most 20 per request.`,
+    description: `Runs matching the filter in all, exact up to ${count(EXACT_COUNT_CAP)}; when more match, ${count(EXACT_COUNT_CAP + 1)} (read it as "more than ${count(EXACT_COUNT_CAP)}") and totalCountIsExact is false. Counting stops there, so it never reads every match. Computed only when selected, so select it only when shown. One COUNT per connection, shared with totalCountIsExact: priced 5,000 of the 100,000 a request may cost, so at most 20 per request.`,
   })
   async totalCount(): Promise<number> {
     return (await this.page.count()).value;
@@ -78,7 +78,7 @@ export class RecordConnection {
   }
 
   @Field(() => Int, {
-    description: `Records matching the filter in all, exact up to ${count(EXACT_COUNT_CAP)}; when more match, ${count(EXACT_COUNT_CAP + 1)} (read it as "more than ${count(EXACT_COUNT_CAP)}") and totalCountIsExact is false. Counting stops there, so it costs at most what counting ${count(EXACT_COUNT_CAP)} does. Computed only when selected, so select it only when shown. One COUNT per connection, shared with totalCountIsExact: priced 5,000 of the 100,000 a request may cost, so at most 20 per request.`,
+    description: `Records matching the filter in all, exact up to ${count(EXACT_COUNT_CAP)}. When more match, totalCountIsExact is false and this is an estimate: the hourly rollups' count when the filter names only what they keep (pipelines, tenants, modes other than RETRY, entity types, operations, statuses, start time; they also count records purged since), else ${count(EXACT_COUNT_CAP + 1)} (read it as "more than ${count(EXACT_COUNT_CAP)}"). Counting stops at the cap, so it never reads every match. Computed only when selected, so select it only when shown. One COUNT per connection, shared with totalCountIsExact: priced 5,000 of the 100,000 a request may cost, so at most 20 per request.`,
   })
   async totalCount(): Promise<number> {
     return (await this.page.count()).value;
