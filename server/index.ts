@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 import { StartError } from './db/embedded.js';
 import { type Demo, startDemo } from './demo/index.js';
-import { type Syncwatch, startSyncwatch } from './main.js';
+import { firstLineOf } from './domain/error-text.js';
+import { type Syncwatch, startSyncwatch } from './instance.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -88,18 +89,8 @@ function describeStartFailure(error: unknown, config: ReturnType<typeof loadConf
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EHOSTUNREACH' || e.code === 'ETIMEDOUT') {
     return `cannot reach ${database} (${e.code}${e.address ? ` ${e.address}:${e.port}` : ''}): is PostgreSQL running there?`;
   }
-  if (e.code === '28P01' || e.code === '28000') return `${database} refused the credentials in DATABASE_URL (${oneLine(error)})`;
-  if (e.code === '3D000') return `${database} does not exist (${oneLine(error)}): create it first`;
-  if (e.code === 'EACCES' || e.code === 'EPERM') return `no permission: ${oneLine(error)} (check DATA_DIR's owner and mode)`;
-  return `${oneLine(error)} (set LOG_LEVEL=debug for details)`;
-}
-
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return (
-    text
-      .split('\n')
-      .find((line) => line.trim())
-      ?.trim() || (error instanceof Error ? error.name : 'unknown error')
-  );
+  if (e.code === '28P01' || e.code === '28000') return `${database} refused the credentials in DATABASE_URL (${firstLineOf(error)})`;
+  if (e.code === '3D000') return `${database} does not exist (${firstLineOf(error)}): create it first`;
+  if (e.code === 'EACCES' || e.code === 'EPERM') return `no permission: ${firstLineOf(error)} (check DATA_DIR's owner and mode)`;
+  return `${firstLineOf(error)} (set LOG_LEVEL=debug for details)`;
 }

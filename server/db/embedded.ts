@@ -30,6 +30,7 @@ import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import pg from 'pg';
+import { firstLineOf } from '../domain/error-text.js';
 
 /** A start failure whose message is one line saying what happened and what to do. */
 export class StartError extends Error {}
@@ -94,7 +95,7 @@ function postgresIds(): Ids | null {
       execFileSync('useradd', ['--system', '-g', USER, '-M', '-s', '/usr/sbin/nologin', USER], { stdio: 'ignore' });
     } catch (error) {
       throw new StartError(
-        `running as root, the embedded PostgreSQL needs a "postgres" user and creating it failed (${oneLine(error)}): create it (useradd postgres), run as another user, or set DATABASE_URL`,
+        `running as root, the embedded PostgreSQL needs a "postgres" user and creating it failed (${firstLineOf(error)}): create it (useradd postgres), run as another user, or set DATABASE_URL`,
       );
     }
   }
@@ -150,7 +151,7 @@ function reachableBinaries(bin: { initdb: string; postgres: string }, ids: Ids, 
       renameSync(staging, target);
     } catch (error) {
       throw new StartError(
-        `the embedded PostgreSQL runs as user postgres, which cannot enter ${blocked} to reach its binaries, and copying them to ${target} failed (${oneLine(error)}): run chmod o+x ${blocked}, move the project to a folder others can enter, or set DATABASE_URL`,
+        `the embedded PostgreSQL runs as user postgres, which cannot enter ${blocked} to reach its binaries, and copying them to ${target} failed (${firstLineOf(error)}): run chmod o+x ${blocked}, move the project to a folder others can enter, or set DATABASE_URL`,
       );
     }
   }
@@ -200,16 +201,6 @@ function reachableCluster(dir: string, ownedFrom: string, ids: Ids, notice: Embe
 
 function hashOf(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
-}
-
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return (
-    text
-      .split('\n')
-      .find((line) => line.trim())
-      ?.trim() ?? text
-  );
 }
 
 function alive(pid: number): boolean {
@@ -344,7 +335,7 @@ export async function startEmbeddedPostgres(dir: string, options: EmbeddedOption
           ids,
         );
       } catch (error) {
-        throw new StartError(`initdb failed on ${dir}: ${oneLine(error)}`);
+        throw new StartError(`initdb failed on ${dir}: ${firstLineOf(error)}`);
       } finally {
         rmSync(pwFile, { force: true });
       }

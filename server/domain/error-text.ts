@@ -58,3 +58,14 @@ export function errorFingerprint(code: string | null | undefined, message: strin
     .digest('hex')
     .slice(0, 16);
 }
+
+/** The first non-blank line of an error's message (its name when it has none): for one-line startup errors. */
+export function firstLineOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim())
+      ?.trim() || (error instanceof Error ? error.name : 'unknown error')
+  );
+}

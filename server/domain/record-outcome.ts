@@ -23,6 +23,9 @@ export function countBucket(status: RecordStatus): CountBucket {
   return BUCKETS[status];
 }
 
+/** Statuses of an attempt still under way (no result yet). */
+export const PENDING_RECORD_STATUSES = (Object.keys(BUCKETS) as RecordStatus[]).filter((s) => BUCKETS[s] === 'pending');
+
 /** Statuses that count as a failure of the record. */
 export const FAILED_RECORD_STATUSES = (Object.keys(BUCKETS) as RecordStatus[]).filter((s) => BUCKETS[s] === 'failed');
 

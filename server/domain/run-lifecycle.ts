@@ -5,6 +5,8 @@ import { RunStatus } from './enums.js';
 export const ACTIVE_RUN_STATUSES = [RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.CANCELLING];
 /** Runs a worker holds under a lease: they take work (records, heartbeats, finish) and end when the lease lapses. */
 export const LEASED_RUN_STATUSES = [RunStatus.RUNNING, RunStatus.CANCELLING];
+/** Runs that did their work to the end, with or without failed records: a pipeline's "last success". */
+export const COMPLETED_RUN_STATUSES = [RunStatus.SUCCEEDED, RunStatus.COMPLETED_WITH_ERRORS];
 export const FINAL_RUN_STATUSES = [
   RunStatus.SUCCEEDED,
   RunStatus.COMPLETED_WITH_ERRORS,

@@ -2,6 +2,7 @@
 // wake-up (Postgres delivers it at commit); listeners re-read the rows.
 import type { EntityManager } from 'typeorm';
 import type { RunStatus, WorkerCommandType } from '../domain/enums.js';
+import { APPEND_EVENTS_SQL } from '../sql/events.js';
 
 export const EVENTS_CHANNEL = 'syncwatch_events';
 
@@ -54,16 +55,12 @@ export type EventInput =
 
 export async function appendEvents(manager: EntityManager, events: EventInput[]): Promise<void> {
   if (events.length === 0) return;
-  await manager.query(
-    `INSERT INTO events (kind, run_id, pipeline_id, tenant_id, payload)
-     SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::jsonb[])`,
-    [
-      events.map((e) => e.kind),
-      events.map((e) => e.runId),
-      events.map((e) => e.pipelineId),
-      events.map((e) => e.tenantId),
-      events.map((e) => JSON.stringify(e.payload)),
-    ],
-  );
+  await manager.query(APPEND_EVENTS_SQL, [
+    events.map((e) => e.kind),
+    events.map((e) => e.runId),
+    events.map((e) => e.pipelineId),
+    events.map((e) => e.tenantId),
+    events.map((e) => JSON.stringify(e.payload)),
+  ]);
   await manager.query(`SELECT pg_notify($1, '')`, [EVENTS_CHANNEL]);
 }

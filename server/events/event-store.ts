@@ -1,5 +1,6 @@
 // Reads of the ordered event table for live updates, and its retention.
 import type { DataSource } from 'typeorm';
+import { COMMITTED, DELETE_EXPIRED_EVENTS_SQL, IS_RETAINED_SQL, LATEST_POSITION_SQL, readEventsSql } from '../sql/events.js';
 import type { EventInput } from './event-log.js';
 import type { EventPosition } from './position.js';
 
@@ -19,8 +20,7 @@ export interface EventScope {
   pipelineIds?: string[] | null;
 }
 
-// Positions leave as text (bigint and xid8 exceed JS numbers) under names of their own: an ORDER BY
-// on an output alias "xid" would sort the text, and "1000" sorts before "999".
+// The row as read (server/sql/events.ts says why positions leave as text under names of their own).
 interface Row {
   event_id: string;
   event_xid: string;
@@ -31,9 +31,6 @@ interface Row {
   payload: never;
   at?: Date;
 }
-
-// Only events of ended transactions: nothing can still commit below pg_snapshot_xmin (see position.ts).
-const COMMITTED = 'xid < pg_snapshot_xmin(pg_current_snapshot())';
 
 function toEvent(row: Row): StoredEvent {
   return {
@@ -49,9 +46,7 @@ function toEvent(row: Row): StoredEvent {
 
 /** The position of the newest committed event: a reader starting here misses nothing that follows. */
 export async function latestPosition(db: DataSource): Promise<EventPosition | null> {
-  const rows: Pick<Row, 'event_xid' | 'event_id'>[] = await db.query(
-    `SELECT xid::text AS event_xid, id::text AS event_id FROM events WHERE ${COMMITTED} ORDER BY xid DESC, id DESC LIMIT 1`,
-  );
+  const rows: Pick<Row, 'event_xid' | 'event_id'>[] = await db.query(LATEST_POSITION_SQL);
   return rows.length ? { xid: BigInt(rows[0].event_xid), id: BigInt(rows[0].event_id) } : null;
 }
 
@@ -79,35 +74,25 @@ export async function readEvents(
     if (scope.runId != null) add((n) => `run_id = $${n}::uuid`, scope.runId);
     if (scope.pipelineIds != null) add((n) => `pipeline_id = ANY($${n}::uuid[])`, scope.pipelineIds);
   }
-  const rows: Row[] = await db.query(
-    `SELECT id::text AS event_id, xid::text AS event_xid, kind, run_id, pipeline_id, tenant_id, payload, at
-     FROM events WHERE ${where.join(' AND ')} ORDER BY xid, id LIMIT $3`,
-    params,
-  );
+  const rows: Row[] = await db.query(readEventsSql(where.join(' AND ')), params);
   return rows.map(toEvent);
 }
 
 /** Whether the event at this position is still kept, so a stream can resume after it. */
 export async function isRetained(db: DataSource, position: EventPosition, retentionHours: number): Promise<boolean> {
-  const rows: unknown[] = await db.query(
-    `SELECT 1 FROM events WHERE id = $1::bigint AND xid = $2::xid8 AND at >= now() - make_interval(hours => $3)`,
-    [position.id.toString(), position.xid.toString(), retentionHours],
-  );
+  const rows: unknown[] = await db.query(IS_RETAINED_SQL, [position.id.toString(), position.xid.toString(), retentionHours]);
   return rows.length > 0;
 }
+
+/** Events deleted per statement. */
+const EXPIRED_EVENTS_SLICE = 10_000;
 
 /** Deletes events older than the retention, a slice at a time so no long lock is held. */
 export async function deleteExpiredEvents(db: DataSource, retentionHours: number): Promise<number> {
   let deleted = 0;
   for (;;) {
-    const [{ n }]: { n: number }[] = await db.query(
-      `WITH gone AS (
-         DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < now() - make_interval(hours => $1) LIMIT 10000)
-         RETURNING 1
-       ) SELECT count(*)::int AS n FROM gone`,
-      [retentionHours],
-    );
+    const [{ n }]: { n: number }[] = await db.query(DELETE_EXPIRED_EVENTS_SQL, [retentionHours, EXPIRED_EVENTS_SLICE]);
     deleted += n;
-    if (n < 10_000) return deleted;
+    if (n < EXPIRED_EVENTS_SLICE) return deleted;
   }
 }

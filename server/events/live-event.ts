@@ -7,7 +7,7 @@ import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import type { RunChange, RunState } from './event-log.js';
 import type { StoredEvent } from './event-store.js';
-import { type EventPosition, encodeCursor } from './position.js';
+import { type EventPosition, encodeEventCursor } from './position.js';
 
 interface Common {
   position: EventPosition;
@@ -62,7 +62,7 @@ export async function materialize(db: DataSource, events: StoredEvent[], needs: 
   for (const event of events) {
     const common: Common = {
       position: event.position,
-      cursor: encodeCursor(event.position),
+      cursor: encodeEventCursor(event.position),
       runId: event.runId,
       pipelineId: event.pipelineId,
       tenantId: event.tenantId,

@@ -10,7 +10,7 @@ import type { EventHub } from './event-hub.js';
 import type { LiveEvent } from './live-event.js';
 import { checkRecordFilter, checkRunFilter, recordMatches, runMatches } from './live-filters.js';
 import { LiveSubscription } from './live-subscription.js';
-import { decodeCursor } from './position.js';
+import { decodeEventCursor } from './position.js';
 import type { ShareHint } from './shared-subscriptions.js';
 
 /** What the socket the stream is sent over provides. */
@@ -57,7 +57,7 @@ export function runStream(
   transport.shareable = !since;
   return LiveSubscription.open<RunEventValue>({
     ...options(transport),
-    since: since ? decodeCursor(since) : null,
+    since: since ? decodeEventCursor(since) : null,
     scope: { kinds: ['run'], tenantId: actor.tenantId, pipelineIds: filter?.pipelineIds },
     select(event) {
       if (event.kind !== 'run' || !sees(actor, event.tenantId) || !runMatches(filter, event.run, event.pipelineName)) return null;
@@ -85,7 +85,7 @@ export function recordStream(
   const withAttempts = runId != null || asksForAttempts(filter);
   return LiveSubscription.open<RecordBatchValue>({
     ...options(transport),
-    since: since ? decodeCursor(since) : null,
+    since: since ? decodeEventCursor(since) : null,
     scope: { kinds: ['records'], tenantId: actor.tenantId, runId, pipelineIds: filter?.pipelineIds },
     select(event) {
       if (event.kind !== 'records' || !sees(actor, event.tenantId) || (runId != null && event.runId !== runId)) return null;

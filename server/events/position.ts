@@ -21,7 +21,8 @@ export function comparePositions(a: EventPosition, b: EventPosition): number {
 
 export const isAfter = (a: EventPosition, b: EventPosition): boolean => comparePositions(a, b) > 0;
 
-export function encodeCursor(position: EventPosition): string {
+/** The `cursor` of a live event (what `since` takes back): not a page cursor (domain/cursor.ts), which keys a sort. */
+export function encodeEventCursor(position: EventPosition): string {
   return Buffer.from(`ev:${position.xid}:${position.id}`).toString('base64url');
 }
 
@@ -35,7 +36,7 @@ export function eventsExpired(reason: string) {
 const XID8_MAX = 2n ** 64n - 1n;
 const BIGINT_MAX = 2n ** 63n - 1n;
 
-export function decodeCursor(cursor: string): EventPosition {
+export function decodeEventCursor(cursor: string): EventPosition {
   const match = /^ev:(\d{1,20}):(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!match) throw eventsExpired(`"since" is not a cursor of this server`);
   const position = { xid: BigInt(match[1]), id: BigInt(match[2]) };

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { ACTIVE_RUN_STATUSES } from '../domain/run-lifecycle.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { RETRIES_DUE_SQL, RUNS_BY_STATUS_SQL } from '../sql/metrics.js';
 
 export function metricsRoutes(db: DataSource, metrics: Metrics, logger: Logger): Router {
   const registry = metrics.registry;
@@ -14,13 +15,8 @@ export function metricsRoutes(db: DataSource, metrics: Metrics, logger: Logger):
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      const rows: { status: string; n: number }[] = await db
-        .query(
-          `SELECT status, count(*)::int AS n FROM runs
-         WHERE status = ANY($1::run_status[]) OR ended_at > now() - interval '24 hours' GROUP BY status`,
-          [ACTIVE_RUN_STATUSES],
-        )
-        .catch(() => []); // the database is away: the instance's own metrics still answer
+      // The database is away: the instance's own metrics still answer.
+      const rows: { status: string; n: number }[] = await db.query(RUNS_BY_STATUS_SQL, [ACTIVE_RUN_STATUSES]).catch(() => []);
       this.reset();
       for (const row of rows) this.set({ status: row.status }, row.n);
     },
@@ -30,7 +26,7 @@ export function metricsRoutes(db: DataSource, metrics: Metrics, logger: Logger):
     help: 'Records waiting for an automatic retry whose time has come.',
     registers: [registry],
     async collect() {
-      const rows = await db.query(`SELECT count(*)::int AS n FROM records WHERE next_retry_at <= now()`).catch(() => null);
+      const rows = await db.query(RETRIES_DUE_SQL).catch(() => null);
       if (rows) this.set(rows[0].n);
     },
   });

@@ -34,7 +34,6 @@ export class RunAbortedError extends Error {
 }
 
 const REPORT_RETRIES = 4;
-const ACTIVE_STATUSES = ['QUEUED', 'RUNNING', 'CANCELLING'];
 
 const isConflict = (error: unknown) => error instanceof SyncwatchError && error.code === 'CONFLICT';
 
@@ -204,7 +203,8 @@ export class RunSession {
   private async finishRefused(input: FinishRunInput | undefined, conflict: unknown): Promise<EndedRunFragment> {
     const { run } = await this.settings.http.request(RunEndDocument, { runId: this.run.id }, { retries: REPORT_RETRIES });
     if (run?.status === 'CANCELLING' && input?.status) return this.requestFinish(input.endedAt ? { endedAt: input.endedAt } : undefined);
-    if (!run || ACTIVE_STATUSES.includes(run.status)) throw conflict;
+    // Ended is the server's word: a run has ended once it has an end time (the SDK keeps no list of statuses).
+    if (!run || run.endedAt == null) throw conflict;
     this.settings.logger.warn('run ended without this worker', { runId: run.id, status: run.status, error: run.error });
     return run;
   }

@@ -7,6 +7,7 @@ import { notFound } from '../domain/errors.js';
 import { isUuid } from '../domain/ids.js';
 import { optionalText, requiredText } from '../domain/text-limits.js';
 import { ApiKey } from '../entities/ApiKey.js';
+import { CREATE_FIRST_ADMIN_KEY_SQL, ENSURE_ADMIN_KEY_SQL } from '../sql/api-keys.js';
 import type { AuditService } from './audit.service.js';
 
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
@@ -114,23 +115,14 @@ export class ApiKeyService {
    * (a leaked secret that was revoked must not come back with a restart): false then, the key unusable.
    */
   async ensureAdminKey(secret: string): Promise<boolean> {
-    const rows: { usable: boolean }[] = await this.db.query(
-      `INSERT INTO api_keys (name, role, secret_hash) VALUES ('admin (ADMIN_API_KEY)', 'ADMIN', $1)
-       ON CONFLICT (secret_hash) DO UPDATE SET role = 'ADMIN', tenant_id = NULL WHERE api_keys.revoked_at IS NULL
-       RETURNING true AS usable`,
-      [hashSecret(secret)],
-    );
+    const rows: { usable: boolean }[] = await this.db.query(ENSURE_ADMIN_KEY_SQL, [hashSecret(secret)]);
     return rows.length > 0;
   }
 
   /** On an empty database, creates a first admin key and returns its secret; otherwise null. */
   async createFirstAdminKey(): Promise<string | null> {
     const secret = newSecret();
-    const rows: unknown[] = await this.db.query(
-      `INSERT INTO api_keys (name, role, secret_hash)
-       SELECT 'first admin', 'ADMIN', $1 WHERE NOT EXISTS (SELECT 1 FROM api_keys) RETURNING id`,
-      [hashSecret(secret)],
-    );
+    const rows: unknown[] = await this.db.query(CREATE_FIRST_ADMIN_KEY_SQL, [hashSecret(secret)]);
     return rows.length > 0 ? secret : null;
   }
 }

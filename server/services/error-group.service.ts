@@ -7,8 +7,8 @@ import { conflict, notFound } from '../domain/errors.js';
 import { FAILED_RECORD_STATUSES } from '../domain/record-outcome.js';
 import { optionalText } from '../domain/text-limits.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
+import { FAILURES_BY_TENANT_SQL, groupsSql, REOPEN_SQL, RESOLVE_SQL, VISIBLE_FAILURE_SQL } from '../sql/error-groups.js';
 import type { AuditService } from './audit.service.js';
-import { FAILURES_BY_TENANT_SQL, groupsSql, REOPEN_SQL, RESOLVE_SQL, VISIBLE_FAILURE_SQL } from './error-groups.sql.js';
 import { applyRecordFilter, type DateRange, type RecordFilter, visibleTo } from './filters.js';
 
 export interface ErrorGroupView {

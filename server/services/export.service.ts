@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import type { DataSource } from 'typeorm';
+import { type DataSource, In } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
 import { sees } from '../domain/actor.js';
 import { ExportStatus } from '../domain/enums.js';
@@ -12,8 +12,17 @@ import { badInput } from '../domain/errors.js';
 import { isUuid } from '../domain/ids.js';
 import { signedPath, verifySignedPath } from '../domain/signed-url.js';
 import { ExportJob, ExportKind } from '../entities/ExportJob.js';
+import { DATABASE_NOW } from '../sql/clock.js';
+import {
+  countExportRowsSql,
+  DELETE_EXPIRED_EXPORTS_SQL,
+  DOWNLOADABLE_EXPORT_SQL,
+  INSERT_EXPORT_JOB_SQL,
+  MAX_RECORD_ID_SQL,
+  STALE_EXPORTS_SQL,
+} from '../sql/exports.js';
 import type { AuditService } from './audit.service.js';
-import { copyStatement, type ExportScope, exportQuery, scopeOf, thawFilter } from './export.sql.js';
+import { copyStatement, type ExportScope, exportQuery, scopeOf, thawFilter } from './export-query.js';
 import type { RecordFilter, RunFilter } from './filters.js';
 import type { ServerSecrets } from './server-secrets.js';
 
@@ -95,13 +104,17 @@ export class ExportService {
     exportQuery(this.db, check, true); // a bad filter throws BAD_USER_INPUT here, before anything is written
 
     const job = await this.db.transaction(async (manager) => {
-      const [{ max }] =
-        kind === ExportKind.RECORDS ? await manager.query('SELECT coalesce(max(id), 0)::text AS max FROM records') : [{ max: null }];
-      const [inserted] = await manager.query(
-        `INSERT INTO export_jobs (kind, filter, row_limit, tenant_id, max_record_id, created_by, created_by_key_id, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8)) RETURNING id`,
-        [kind, frozenFilter, limit ?? null, actor.tenantId, max, actor.name, actor.keyId || null, this.options.exportUrlTtlSeconds],
-      );
+      const [{ max }] = kind === ExportKind.RECORDS ? await manager.query(MAX_RECORD_ID_SQL) : [{ max: null }];
+      const [inserted] = await manager.query(INSERT_EXPORT_JOB_SQL, [
+        kind,
+        frozenFilter,
+        limit ?? null,
+        actor.tenantId,
+        max,
+        actor.name,
+        actor.keyId || null,
+        this.options.exportUrlTtlSeconds,
+      ]);
       await this.audit.write(manager, actor, `export.${kind.toLowerCase()}`, `export:${inserted.id}`, {
         filter: frozenFilter,
         limit: limit ?? null,
@@ -128,18 +141,18 @@ export class ExportService {
     let pid: number | null = null;
     try {
       if (this.stopped) throw new ShutdownError();
-      await jobs.update({ id: job.id }, { status: ExportStatus.RUNNING, updatedAt: new Date() });
+      await jobs.update({ id: job.id }, { status: ExportStatus.RUNNING, updatedAt: DATABASE_NOW });
       await runner.connect();
       [{ pid }] = await runner.query('SELECT pg_backend_pid() AS pid');
       this.counting.add(pid as number);
       if (this.stopped) throw new ShutdownError(); // stop() came before this count could be cancelled
       const [sql, parameters] = exportQuery(this.db, scopeOf(job), false).getQueryAndParameters();
-      const [{ n }] = await runner.query(`SELECT count(*)::int AS n FROM (${sql}) export_rows`, parameters);
-      await jobs.update({ id: job.id }, { status: ExportStatus.READY, rowCount: n, updatedAt: new Date() });
+      const [{ n }] = await runner.query(countExportRowsSql(sql), parameters);
+      await jobs.update({ id: job.id }, { status: ExportStatus.READY, rowCount: n, updatedAt: DATABASE_NOW });
     } catch (error) {
       const failure = this.stopped ? SHUTDOWN_FAILURE : String(error);
       this.options.onFailure?.('export failed', { exportId: job.id, error: failure });
-      await jobs.update({ id: job.id }, { status: ExportStatus.FAILED, failure, updatedAt: new Date() }).catch(() => {});
+      await jobs.update({ id: job.id }, { status: ExportStatus.FAILED, failure, updatedAt: DATABASE_NOW }).catch(() => {});
     } finally {
       if (pid !== null) this.counting.delete(pid);
       await runner.release();
@@ -165,14 +178,8 @@ export class ExportService {
       return { ok: false, reason: 'forbidden' };
     }
     if (this.stopped || this.downloads.size >= MAX_CONCURRENT_DOWNLOADS) return { ok: false, reason: 'busy' };
-    const job = await this.db
-      .getRepository(ExportJob)
-      .createQueryBuilder('j')
-      .where('j.id = :id AND j.status = :ready AND j.expires_at > now()', { id, ready: ExportStatus.READY })
-      .andWhere(
-        '(j.created_by_key_id IS NULL OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = j.created_by_key_id AND k.revoked_at IS NULL))',
-      )
-      .getOne();
+    const downloadable: unknown[] = await this.db.query(DOWNLOADABLE_EXPORT_SQL, [id, ExportStatus.READY]);
+    const job = downloadable.length > 0 ? await this.db.getRepository(ExportJob).findOneBy({ id }) : null;
     if (!job) return { ok: false, reason: 'forbidden' };
     // Checked again: another download may have started while the job was read.
     if (this.stopped || this.downloads.size >= MAX_CONCURRENT_DOWNLOADS) return { ok: false, reason: 'busy' };
@@ -216,16 +223,15 @@ export class ExportService {
    * away mid-count), so none stays RUNNING forever. Returns how many jobs were removed.
    */
   async housekeep(): Promise<number> {
-    const { affected } = await this.db.createQueryBuilder().delete().from(ExportJob).where('expires_at <= now()').execute();
-    const stale = await this.db
-      .getRepository(ExportJob)
-      .createQueryBuilder('j')
-      .where('j.status IN (:...waiting)', { waiting: [ExportStatus.PENDING, ExportStatus.RUNNING] })
-      .andWhere('j.updated_at < now() - make_interval(secs => :stale)', { stale: STALE_PREPARATION_SECONDS })
-      .getMany();
+    const [, removed]: [unknown[], number] = await this.db.query(DELETE_EXPIRED_EXPORTS_SQL);
+    const staleIds: { id: string }[] = await this.db.query(STALE_EXPORTS_SQL, [
+      [ExportStatus.PENDING, ExportStatus.RUNNING],
+      STALE_PREPARATION_SECONDS,
+    ]);
+    const stale = staleIds.length > 0 ? await this.db.getRepository(ExportJob).findBy({ id: In(staleIds.map((row) => row.id)) }) : [];
     // Stopping, this instance leaves them to the next leader.
     if (!this.stopped) await Promise.all(stale.map((job) => this.prepareInBackground(job)));
-    return affected ?? 0;
+    return removed;
   }
 
   /**

@@ -1,8 +1,8 @@
-// The values that occur, for filter drop-downs: read from facet_values (a few rows a pipeline, kept by the
-// triggers on records and runs), never from a DISTINCT over the records.
+// The values that occur, for filter drop-downs: read from facet_values (server/sql/facets.ts).
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
 import { checkIds, isUuid } from '../domain/ids.js';
+import { FACETS_SQL } from '../sql/facets.js';
 
 export interface Facets {
   entityTypes: string[];
@@ -10,17 +10,6 @@ export interface Facets {
   tenantIds: string[];
   errorCodes: string[];
 }
-
-const FACETS_SQL = `
-SELECT kind, array_agg(DISTINCT value ORDER BY value) AS "values"
-FROM (
-  SELECT kind, value FROM facet_values
-  WHERE ($1::uuid[] IS NULL OR pipeline_id = ANY($1)) AND ($2::text IS NULL OR tenant_id = $2)
-  UNION ALL
-  SELECT 'tenant_id', tenant_id FROM pipelines
-  WHERE tenant_id IS NOT NULL AND ($1::uuid[] IS NULL OR id = ANY($1)) AND ($2::text IS NULL OR tenant_id = $2)
-) facets
-GROUP BY kind`;
 
 export class FacetService {
   constructor(private readonly db: DataSource) {}

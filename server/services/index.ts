@@ -5,15 +5,16 @@ import type { Logger } from '../logger.js';
 import { AnalyticsService } from './analytics.service.js';
 import { ApiKeyService } from './api-key.service.js';
 import { AuditService } from './audit.service.js';
+import { DueRetryService } from './due-retries.service.js';
 import { ErrorGroupService } from './error-group.service.js';
 import { ExportService } from './export.service.js';
 import { FacetService } from './facet.service.js';
+import { OperatorRetryService } from './operator-retry.service.js';
 import { PipelineService } from './pipeline.service.js';
 import { PipelineHealthService } from './pipeline-health.service.js';
 import { RecordIngestService } from './record-ingest.service.js';
 import { RecordQueryService } from './record-query.service.js';
 import { RetentionService } from './retention.service.js';
-import { RetryService } from './retry.service.js';
 import { RollupMaintenance } from './rollup-maintenance.js';
 import { RunLifecycleService } from './run-lifecycle.service.js';
 import { RunProgress } from './run-progress.js';
@@ -28,8 +29,7 @@ export function createServices(
 ) {
   const audit = new AuditService(db);
   const progress = new RunProgress(db, config.progressIntervalMs, onBackgroundError);
-  const retries = new RetryService(db, audit, progress);
-  const runLifecycle = new RunLifecycleService(db, audit, retries, config.leaseSeconds);
+  const runLifecycle = new RunLifecycleService(db, audit, progress, config.leaseSeconds);
   return {
     audit,
     analytics: new AnalyticsService(db),
@@ -41,7 +41,8 @@ export function createServices(
     errorGroups: new ErrorGroupService(db, audit),
     runs: new RunQueryService(db),
     runLifecycle,
-    retries,
+    retries: new OperatorRetryService(db, audit),
+    dueRetries: new DueRetryService(db),
     retention: new RetentionService(db, audit),
     records: new RecordQueryService(db),
     progress,

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { RunStatus } from '../domain/enums.js';
 import { ERROR_RATE_WINDOW_HOURS, type HealthFacts } from '../domain/pipeline-health.js';
-import { HEALTH_FACTS_SQL } from './pipeline-health.sql.js';
+import { HEALTH_FACTS_SQL } from '../sql/pipeline-health.js';
 
 interface FactsRow {
   pipeline_id: string;

@@ -7,6 +7,7 @@ import { checkExpectedInterval } from '../domain/pipeline-health.js';
 import { type RetryPolicyPatch, resolveRetryPolicy } from '../domain/retry-policy.js';
 import { optionalText, requiredText } from '../domain/text-limits.js';
 import { Pipeline } from '../entities/Pipeline.js';
+import { PIPELINE_HAS_RUNS_SQL } from '../sql/pipelines.js';
 import type { AuditService } from './audit.service.js';
 
 export interface PipelineInput {
@@ -72,7 +73,7 @@ export class PipelineService {
     return this.db.transaction(async (manager) => {
       if (values.tenantId !== existing.tenantId) {
         // Runs and records carry the tenant for scoping; moving history between tenants is not supported.
-        const [{ exists }] = await manager.query('SELECT EXISTS (SELECT 1 FROM runs WHERE pipeline_id = $1) AS exists', [id]);
+        const [{ exists }] = await manager.query(PIPELINE_HAS_RUNS_SQL, [id]);
         if (exists) throw conflict('a pipeline with runs cannot move to another tenant');
       }
       Object.assign(existing, values, { updatedAt: new Date() });

@@ -9,7 +9,7 @@ import { MAX_RECORDS_PER_REPORT, type NormalizedReport, normalizeReport, type Re
 import { acceptsWork } from '../domain/run-lifecycle.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { appendEvents, type EventInput } from '../events/event-log.js';
-import { RETRY_RUN_KEYS_SQL, UPSERT_RECORDS_SQL } from './record-ingest.sql.js';
+import { RETRY_RUN_KEYS_SQL, UPSERT_RECORDS_SQL } from '../sql/ingest.js';
 import { followAttempts } from './retry-attempts.js';
 import { applyCounts, deltasByRun, type RecordChange } from './run-counts.js';
 import { recordsEvent } from './run-events.js';

@@ -9,6 +9,8 @@ import { badInput, unavailable } from '../domain/errors.js';
 import { ACTIVE_RUN_STATUSES } from '../domain/run-lifecycle.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { appendEvents } from '../events/event-log.js';
+import { PIPELINE_TENANT_SQL } from '../sql/pipelines.js';
+import { PURGE_RUNS_SQL } from '../sql/retention.js';
 import type { AuditService } from './audit.service.js';
 import { runEvent } from './run-events.js';
 
@@ -132,18 +134,12 @@ export class RetentionService {
 
   /** One batch, in the caller's transaction: deletes up to RUNS_PER_TRANSACTION runs and brings their CLEANUP runs up to date. */
   private async purgeBatch(manager: EntityManager, purge: Purge, tenantId: string | null): Promise<Batch> {
-    const deleted: { pipeline_id: string; runs: number; records: number }[] = await manager.query(
-      `WITH doomed AS (
-         SELECT id, pipeline_id, count_total FROM runs
-         WHERE ended_at < now() - make_interval(days => $1) AND NOT (status = ANY($4::run_status[]))
-           AND ($2::text IS NULL OR tenant_id = $2)
-         ORDER BY ended_at LIMIT $3 FOR UPDATE SKIP LOCKED
-       ),
-       gone_events AS (DELETE FROM events WHERE run_id IN (SELECT id FROM doomed)),
-       gone AS (DELETE FROM runs WHERE id IN (SELECT id FROM doomed) RETURNING pipeline_id, count_total)
-       SELECT pipeline_id, count(*)::int AS runs, sum(count_total)::int AS records FROM gone GROUP BY pipeline_id`,
-      [purge.days, tenantId, RUNS_PER_TRANSACTION, ACTIVE_RUN_STATUSES],
-    );
+    const deleted: { pipeline_id: string; runs: number; records: number }[] = await manager.query(PURGE_RUNS_SQL, [
+      purge.days,
+      tenantId,
+      RUNS_PER_TRANSACTION,
+      ACTIVE_RUN_STATUSES,
+    ]);
     const batch: Batch = { runs: 0, records: 0, cleanupRuns: [] };
     const events = [];
     for (const row of deleted) {
@@ -166,7 +162,7 @@ export class RetentionService {
   }
 
   private async newCleanupRun(manager: EntityManager, pipelineId: string, purge: Purge): Promise<SyncRun> {
-    const [{ tenant_id: tenantId }] = await manager.query('SELECT tenant_id FROM pipelines WHERE id = $1', [pipelineId]);
+    const [{ tenant_id: tenantId }] = await manager.query(PIPELINE_TENANT_SQL, [pipelineId]);
     const now = new Date();
     return manager.create(SyncRun, {
       pipelineId,

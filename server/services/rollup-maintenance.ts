@@ -3,7 +3,8 @@
 // (jobs/scheduler.ts), so the rollup table has one writer and never a lock queue.
 import type { DataSource, EntityManager } from 'typeorm';
 import { alignDown, DAY_MS } from '../domain/analytics-range.js';
-import { CUBES, ROLLUP_COLUMNS, type RollupColumn } from './rollup-cubes.js';
+import { CUBES, ROLLUP_COLUMNS, type RollupColumn } from '../domain/rollup-cubes.js';
+import { PURGE_ROLLUPS_SQL, TAKE_DELTAS_SQL, UPSERT_ROLLUPS_SQL } from '../sql/rollups.js';
 
 /**
  * Deltas moved per transaction: bounded memory, and short transactions. The sums are made here between the
@@ -30,23 +31,6 @@ interface Sum {
   hist: number[];
 }
 
-// The deltas of one batch, gone from the table in the same transaction that adds them to the rollups.
-const TAKE_DELTAS_SQL = `
-WITH moved AS (
-  DELETE FROM record_rollup_deltas WHERE ctid IN (SELECT ctid FROM record_rollup_deltas LIMIT ${FOLD_BATCH})
-  RETURNING hour, ${ROLLUP_COLUMNS.join(', ')}, records, coalesce(array_to_string(latency_hist, ','), '') AS hist
-)
-SELECT * FROM moved`;
-
-// hist_add only where a row exists already: a handful a second in steady state.
-const UPSERT_SQL = `
-INSERT INTO record_rollups AS r (tier, cube, bucket_start, ${ROLLUP_COLUMNS.join(', ')}, records, latency_hist)
-SELECT tier, cube, to_timestamp(start_ms / 1000.0), ${ROLLUP_COLUMNS.join(', ')}, records, string_to_array(nullif(hist, ''), ',')::integer[]
-FROM jsonb_to_recordset($1::jsonb) AS t(tier text, cube text, start_ms bigint, pipeline_id uuid, tenant_id text, entity_type text,
-     operation record_operation, mode sync_mode, status record_status, records bigint, hist text)
-ON CONFLICT ON CONSTRAINT record_rollups_key
-DO UPDATE SET records = r.records + EXCLUDED.records, latency_hist = hist_add(r.latency_hist, EXCLUDED.latency_hist)`;
-
 export class RollupMaintenance {
   constructor(private readonly db: DataSource) {}
 
@@ -65,7 +49,7 @@ export class RollupMaintenance {
   }
 
   private async foldBatch(manager: EntityManager): Promise<number> {
-    const deltas: Delta[] = await manager.query(TAKE_DELTAS_SQL);
+    const deltas: Delta[] = await manager.query(TAKE_DELTAS_SQL, [FOLD_BATCH]);
     const sums = new Map<string, Sum>();
     for (const delta of deltas) {
       const hourMs = new Date(delta.hour).getTime();
@@ -91,7 +75,8 @@ export class RollupMaintenance {
       }
     }
     const rows = [...sums.values()].map(({ columns, hist, ...rest }) => ({ ...rest, ...columns, hist: hist.join(',') }));
-    for (let i = 0; i < rows.length; i += UPSERT_CHUNK) await manager.query(UPSERT_SQL, [JSON.stringify(rows.slice(i, i + UPSERT_CHUNK))]);
+    for (let i = 0; i < rows.length; i += UPSERT_CHUNK)
+      await manager.query(UPSERT_ROLLUPS_SQL, [JSON.stringify(rows.slice(i, i + UPSERT_CHUNK))]);
     return deltas.length;
   }
 
@@ -99,11 +84,7 @@ export class RollupMaintenance {
   async purgeOlderThan(days: number): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const result: [unknown[], number] = await this.db.query(
-        `DELETE FROM record_rollups WHERE ctid IN (
-           SELECT ctid FROM record_rollups WHERE bucket_start < now() - make_interval(days => $1) LIMIT ${PURGE_BATCH})`,
-        [days],
-      );
+      const result: [unknown[], number] = await this.db.query(PURGE_ROLLUPS_SQL, [days, PURGE_BATCH]);
       deleted += result[1];
       if (result[1] < PURGE_BATCH) return deleted;
     }

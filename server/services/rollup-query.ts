@@ -7,9 +7,10 @@ import type { Actor } from '../domain/actor.js';
 import { type AggregatePlan, alignDown, type Bucketing, DAY_MS, intersect, planAggregate, type Window } from '../domain/analytics-range.js';
 import type { RecordOperation, RecordStatus, SyncMode } from '../domain/enums.js';
 import type { HistogramBin } from '../domain/latency-histogram.js';
+import { type Cube, cubeFor, type RollupColumn } from '../domain/rollup-cubes.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
+import { BUCKET_VALUES_SQL, rollupCellsSql, rollupCountsSql, rollupHistogramsSql, unfoldedDeltasSql } from '../sql/rollups.js';
 import { applyRecordFilter, checkRecordFilterInput, RECORD_DIMENSIONS, type RecordFilter, visibleTo } from './filters.js';
-import { type Cube, cubeFor, ROLLUP_COLUMNS, type RollupColumn } from './rollup-cubes.js';
 
 /** Columns an aggregate may be grouped by besides its time bucket. */
 export type GroupColumn = Extract<RollupColumn, 'status' | 'entity_type' | 'operation' | 'mode'>;
@@ -104,33 +105,18 @@ async function fromRollups(
   const params = new Params();
   const dims = dimensionConditions(request, params);
   const cubeName = params.add(cube.name);
-  const columns = `${ROLLUP_COLUMNS.join(', ')}, records, latency_hist`;
   const branches: string[] = [];
   const starts = { day: [] as Date[], hour: [] as Date[] };
   for (const cell of cells) starts[cell.tier].push(new Date(cell.start));
   for (const tier of ['day', 'hour'] as const) {
     if (starts[tier].length === 0) continue;
-    branches.push(
-      `SELECT '${tier}' AS tier, bucket_start AS at, ${columns} FROM record_rollups
-       WHERE tier = '${tier}' AND cube = ${cubeName} AND bucket_start = ANY(${params.add(starts[tier])}::timestamptz[])${dims}`,
-    );
+    branches.push(rollupCellsSql(tier, cubeName, params.add(starts[tier]), dims));
   }
   // Changes not folded yet, in every hour and day read.
-  const dayRanges = starts.day.map((day) => `(hour >= ${params.add(day)} AND hour < ${params.add(new Date(day.getTime() + DAY_MS))})`);
-  branches.push(
-    `SELECT 'delta' AS tier, hour AS at, ${columns} FROM record_rollup_deltas
-     WHERE (hour = ANY(${params.add(starts.hour)}::timestamptz[])${dayRanges.map((range) => ` OR ${range}`).join('')})${dims}`,
-  );
-  const groups = request.groupBy.map((column) => `t.${column}`);
-  const source = `(${branches.join('\n UNION ALL ')}) t`;
+  const days = starts.day.map((day) => ({ from: params.add(day), to: params.add(new Date(day.getTime() + DAY_MS)) }));
+  branches.push(unfoldedDeltasSql(params.add(starts.hour), days, dims));
   // By the hour or day each row starts at: Sums puts it in its bucket.
-  if (!request.latency) {
-    const keys = ['t.tier', 't.at', ...groups].join(', ');
-    const sql = `SELECT ${keys}, sum(t.records)::bigint AS records FROM ${source} GROUP BY ${keys}`;
-    return manager.query(sql, params.values);
-  }
-  // Histograms are added up here (Sums): unnesting thousands of arrays into rows cost PostgreSQL ten times as much.
-  const sql = `SELECT ${['t.tier', 't.at', ...groups].join(', ')}, t.records, array_to_string(t.latency_hist, ',') AS hist FROM ${source}`;
+  const sql = request.latency ? rollupHistogramsSql(branches, request.groupBy) : rollupCountsSql(branches, request.groupBy);
   return manager.query(sql, params.values);
 }
 
@@ -140,7 +126,7 @@ const MAX_BUCKET = 1023;
 
 function bucketValues(manager: EntityManager): Promise<number[]> {
   bucketValueTable ??= manager
-    .query(`SELECT array_agg(latency_bucket_value(b) ORDER BY b) AS v FROM generate_series(0, ${MAX_BUCKET}) b`)
+    .query(BUCKET_VALUES_SQL, [MAX_BUCKET])
     .then((rows: { v: number[] }[]) => rows[0].v.map(Number))
     .catch((error: unknown) => {
       bucketValueTable = null;

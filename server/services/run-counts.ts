@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { RecordOperation, RecordStatus } from '../domain/enums.js';
 import { applyToCounts, emptyDelta, type RunCountDelta } from '../domain/record-outcome.js';
-import { APPLY_COUNTS_SQL } from './record-ingest.sql.js';
+import { APPLY_COUNTS_SQL } from '../sql/runs.js';
 
 export interface RecordChange {
   run_id: string;

@@ -10,9 +10,12 @@ import { optionalText, requiredText } from '../domain/text-limits.js';
 import { Pipeline } from '../entities/Pipeline.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { appendEvents, type EventInput } from '../events/event-log.js';
+import { DATABASE_NOW } from '../sql/clock.js';
+import { CLAIM_RUN_SQL, LAPSED_LEASES_SQL, RENEW_LEASE_SQL } from '../sql/runs.js';
 import type { AuditService } from './audit.service.js';
-import type { RetryService } from './retry.service.js';
+import { settleUnreported } from './retry-attempts.js';
 import { commandEvent, runEvent } from './run-events.js';
+import type { RunProgress } from './run-progress.js';
 
 export interface StartRunInput {
   pipelineId: string;
@@ -34,14 +37,11 @@ export interface FinishRunInput {
 /** Modes a worker or operator may start a run in; RETRY and CLEANUP runs are made by syncwatch itself. */
 const STARTABLE_MODES = [SyncMode.REAL_TIME, SyncMode.MANUAL, SyncMode.SCHEDULED, SyncMode.ON_DEMAND];
 
-/** SQL: the end of a lease of `seconds` (a parameter) from the database's now(). */
-const LEASE_END = (seconds: string) => `now() + make_interval(secs => ${seconds}::double precision)`;
-
 export class RunLifecycleService {
   constructor(
     private readonly db: DataSource,
     private readonly audit: AuditService,
-    private readonly retries: RetryService,
+    private readonly progress: RunProgress,
     private readonly leaseSeconds: number,
   ) {}
 
@@ -50,12 +50,7 @@ export class RunLifecycleService {
    * (expireLeases) and renewed by (reported records); a Node clock apart from it would shorten or stretch leases.
    */
   private async renewLease(manager: EntityManager, runId: string): Promise<Date> {
-    const [{ lease_expires_at }]: { lease_expires_at: Date }[] = await manager.query(
-      `WITH renewed AS (
-         UPDATE runs SET lease_expires_at = ${LEASE_END('$2')} WHERE id = $1 RETURNING lease_expires_at
-       ) SELECT lease_expires_at FROM renewed`,
-      [runId, this.leaseSeconds],
-    );
+    const [{ lease_expires_at }]: { lease_expires_at: Date }[] = await manager.query(RENEW_LEASE_SQL, [runId, this.leaseSeconds]);
     return lease_expires_at;
   }
 
@@ -125,18 +120,14 @@ export class RunLifecycleService {
     const leaseToken = newLeaseToken();
     return this.db.transaction(async (manager) => {
       await this.visiblePipeline(manager, actor, pipelineId);
-      // Wrapped in WITH ... SELECT: TypeORM answers a bare UPDATE with [rows, rowCount].
-      const rows: { id: string }[] = await manager.query(
-        `WITH claimed AS (
-           UPDATE runs SET status = 'RUNNING', started_at = now(), worker_id = $2, lease_expires_at = ${LEASE_END('$3')},
-                           holder_key_id = $5, lease_token_hash = $6
-           WHERE id = (SELECT id FROM runs WHERE pipeline_id = $1 AND status = 'QUEUED'
-                         AND ($4::sync_mode[] IS NULL OR mode = ANY($4::sync_mode[]))
-                       ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-           RETURNING id
-         ) SELECT id FROM claimed`,
-        [pipelineId, worker, this.leaseSeconds, modes, actor.keyId, hashLeaseToken(leaseToken)],
-      );
+      const rows: { id: string }[] = await manager.query(CLAIM_RUN_SQL, [
+        pipelineId,
+        worker,
+        this.leaseSeconds,
+        modes,
+        actor.keyId,
+        hashLeaseToken(leaseToken),
+      ]);
       if (rows.length === 0) return null;
       const run = await manager.findOneByOrFail(SyncRun, { id: rows[0].id });
       await appendEvents(manager, [runEvent(run, 'status', RunStatus.QUEUED)]);
@@ -164,7 +155,7 @@ export class RunLifecycleService {
       if (run.startedAt && endedAt < run.startedAt) throw badInput('input.endedAt must not be before the run started');
       const previous = run.status;
       // A retry run's unreported attempts settle first: as failures, they count in a derived status.
-      const settled = await this.retries.settleUnreported(manager, run, allowed.status === RunStatus.CANCELLED);
+      const settled = await settleUnreported(manager, this.progress, run, allowed.status === RunStatus.CANCELLED);
       const failed = settled.length > 0 ? (await manager.findOneByOrFail(SyncRun, { id: run.id })).counts.failed : run.counts.failed;
       const outcome = finishStatus(run.status, input?.status, failed);
       if ('refused' in outcome) throw conflict(outcome.refused);
@@ -194,10 +185,10 @@ export class RunLifecycleService {
           status: outcome.status,
           error: why ?? `cancelled by ${actor.name}`,
           progressPending: false,
-          ...(ended ? { endedAt: new Date(), leaseExpiresAt: null } : {}),
+          ...(ended ? { endedAt: DATABASE_NOW, leaseExpiresAt: null } : {}),
         },
       );
-      const settled = ended ? await this.retries.settleUnreported(manager, run, true) : [];
+      const settled = ended ? await settleUnreported(manager, this.progress, run, true) : [];
       const cancelled = await manager.findOneByOrFail(SyncRun, { id: run.id });
       const events = [...settled, runEvent(cancelled, 'status', previous)];
       if (!ended) events.push(commandEvent(cancelled, WorkerCommandType.CANCEL_RUN));
@@ -247,12 +238,7 @@ export class RunLifecycleService {
   /** Ends runs whose worker stopped renewing its lease: RUNNING → FAILED, CANCELLING → CANCELLED. */
   async expireLeases(): Promise<number> {
     return this.db.transaction(async (manager) => {
-      const lapsed: { id: string; status: RunStatus }[] = await manager.query(
-        `SELECT id, status FROM runs
-         WHERE status = ANY($1::run_status[]) AND lease_expires_at < now()
-         ORDER BY lease_expires_at LIMIT 1000 FOR UPDATE SKIP LOCKED`,
-        [LEASED_RUN_STATUSES],
-      );
+      const lapsed: { id: string; status: RunStatus }[] = await manager.query(LAPSED_LEASES_SQL, [LEASED_RUN_STATUSES]);
       const events: EventInput[] = [];
       for (const { id, status } of lapsed) {
         const next = leaseLapseStatus(status);
@@ -262,14 +248,14 @@ export class RunLifecycleService {
           { id },
           {
             status: next,
-            endedAt: new Date(),
+            endedAt: DATABASE_NOW,
             leaseExpiresAt: null,
             progressPending: false,
             error: next === RunStatus.FAILED ? 'worker lost: lease expired' : 'cancelled: worker did not confirm before its lease expired',
           },
         );
         const ended = await manager.findOneByOrFail(SyncRun, { id });
-        events.push(...(await this.retries.settleUnreported(manager, ended, next === RunStatus.CANCELLED)));
+        events.push(...(await settleUnreported(manager, this.progress, ended, next === RunStatus.CANCELLED)));
         events.push(runEvent(await manager.findOneByOrFail(SyncRun, { id }), 'status', status));
       }
       await appendEvents(manager, events);

@@ -5,11 +5,8 @@
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import { SyncRun } from '../entities/SyncRun.js';
 import { appendEvents, type EventInput } from '../events/event-log.js';
+import { MARK_PROGRESS_SQL, NEXT_PROGRESS_WAIT_SQL, TAKE_DUE_PROGRESS_SQL } from '../sql/progress.js';
 import { runEvent } from './run-events.js';
-
-/** SQL: the run's interval since its last progress event has passed ($interval: milliseconds). */
-const due = (interval: string) =>
-  `(progress_event_at IS NULL OR progress_event_at <= clock_timestamp() - make_interval(secs => ${interval}::double precision / 1000))`;
 
 const FLUSH_BATCH = 1_000;
 
@@ -28,17 +25,7 @@ export class RunProgress {
    * progress events to append now; runs within their interval owe a trailing event instead.
    */
   async moved(manager: EntityManager, runIds: string[]): Promise<EventInput[]> {
-    const rows: { id: string; due: boolean }[] = await manager.query(
-      // WITH ... SELECT around the UPDATE: TypeORM answers a bare UPDATE with [rows, rowCount].
-      `WITH decided AS (SELECT id, ${due('$2')} AS due FROM runs WHERE id = ANY($1::uuid[])),
-       marked AS (
-         UPDATE runs r SET progress_pending = NOT d.due,
-                           progress_event_at = CASE WHEN d.due THEN clock_timestamp() ELSE r.progress_event_at END
-         FROM decided d WHERE r.id = d.id
-         RETURNING r.id, d.due
-       ) SELECT * FROM marked`,
-      [runIds, this.intervalMs],
-    );
+    const rows: { id: string; due: boolean }[] = await manager.query(MARK_PROGRESS_SQL, [runIds, this.intervalMs]);
     if (rows.some((row) => !row.due)) this.flushLater(this.intervalMs);
     const now = rows.filter((row) => row.due).map((row) => row.id);
     if (now.length === 0) return [];
@@ -49,17 +36,7 @@ export class RunProgress {
   /** Writes the trailing progress events that are due (any instance may: locked rows are skipped). */
   async flushDue(): Promise<number> {
     const flushed = await this.db.transaction(async (manager) => {
-      const rows: { id: string }[] = await manager.query(
-        `WITH owed AS (
-           SELECT id FROM runs WHERE progress_pending AND ${due('$1')}
-           ORDER BY progress_event_at LIMIT ${FLUSH_BATCH} FOR UPDATE SKIP LOCKED
-         ),
-         flushed AS (
-           UPDATE runs r SET progress_pending = false, progress_event_at = clock_timestamp() FROM owed WHERE r.id = owed.id
-           RETURNING r.id
-         ) SELECT * FROM flushed`,
-        [this.intervalMs],
-      );
+      const rows: { id: string }[] = await manager.query(TAKE_DUE_PROGRESS_SQL, [this.intervalMs, FLUSH_BATCH]);
       if (rows.length === 0) return 0;
       const runs = await manager.findBy(SyncRun, { id: In(rows.map((row) => row.id)) });
       await appendEvents(
@@ -69,11 +46,7 @@ export class RunProgress {
       return rows.length;
     });
     // Runs still owing one (not yet due, or locked just now): come back when the first falls due.
-    const [{ wait }]: { wait: number | null }[] = await this.db.query(
-      `SELECT ceil(extract(epoch FROM min(progress_event_at) - clock_timestamp()) * 1000 + $1)::int AS wait
-       FROM runs WHERE progress_pending`,
-      [this.intervalMs],
-    );
+    const [{ wait }]: { wait: number | null }[] = await this.db.query(NEXT_PROGRESS_WAIT_SQL, [this.intervalMs]);
     if (wait !== null) this.flushLater(Math.max(wait, 50));
     return flushed;
   }

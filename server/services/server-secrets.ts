@@ -2,6 +2,7 @@
 // behind a load balancer, a link signed by one instance must check out on any other.
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { INSERT_SECRET_SQL, SECRET_SQL } from '../sql/secrets.js';
 
 export class ServerSecrets {
   private readonly cache = new Map<string, Promise<Buffer>>();
@@ -22,8 +23,8 @@ export class ServerSecrets {
 
   private async load(name: string): Promise<Buffer> {
     // Two instances starting at once both insert; the first wins and both read its secret.
-    await this.db.query('INSERT INTO server_secrets (name, secret) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, randomBytes(32)]);
-    const [row] = await this.db.query('SELECT secret FROM server_secrets WHERE name = $1', [name]);
+    await this.db.query(INSERT_SECRET_SQL, [name, randomBytes(32)]);
+    const [row] = await this.db.query(SECRET_SQL, [name]);
     return row.secret as Buffer;
   }
 }

@@ -7,8 +7,8 @@ import { loadConfig } from '../../server/config.js';
 import { startEmbeddedPostgres } from '../../server/db/embedded.js';
 import { backfillHistory } from '../../server/demo/backfill.js';
 import { setUpDemo } from '../../server/demo/setup.js';
+import { startSyncwatch } from '../../server/instance.js';
 import { createLogger } from '../../server/logger.js';
-import { startSyncwatch } from '../../server/main.js';
 import { count, heading, printTable, runWhenStartedDirectly, type SummaryRow } from './support.js';
 
 const ADMIN_SECRET = 'bench-demo-secret-0123456789';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../../server/config.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../server/db/embedded.js';
+import { type Syncwatch, startSyncwatch } from '../../server/instance.js';
 import { createLogger } from '../../server/logger.js';
-import { type Syncwatch, startSyncwatch } from '../../server/main.js';
 import { GraphQLClient } from '../support/graphql-client.js';
 
 export const ADMIN_SECRET = 'bench-admin-secret-0123456789';

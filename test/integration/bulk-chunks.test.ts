@@ -89,4 +89,34 @@ describe('bulk mutations by filter', () => {
     expect(result.errors?.[0].message).toMatch(/and 490 more/);
     expect(result.errors?.[0].message.length).toBeLessThan(400);
   });
+
+  it('a chunk that fails after others committed leaves them done and audited as interrupted', async () => {
+    const pipelineId = await failures(130);
+    // A fault in the database itself: the 101st record (third chunk) cannot be scheduled.
+    const { rows } = await db.query(
+      'SELECT id FROM records WHERE pipeline_id = $1 AND origin_record_id IS NULL ORDER BY id OFFSET 100 LIMIT 1',
+      [pipelineId],
+    );
+    await db.query(`CREATE FUNCTION poison_chunk() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.id = ${Number(rows[0].id)} AND NEW.status = 'RETRY_SCHEDULED' THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW; END $$`);
+    await db.query('CREATE TRIGGER poison_chunk BEFORE UPDATE ON records FOR EACH ROW EXECUTE FUNCTION poison_chunk()');
+    try {
+      const result = await server.admin.request('mutation($f: RecordFilter) { retryRecords(filter: $f) { scheduled } }', {
+        f: { pipelineIds: [pipelineId] },
+      });
+      expect(result.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    } finally {
+      await db.query('DROP TRIGGER poison_chunk ON records; DROP FUNCTION poison_chunk()');
+    }
+    expect(await writers(pipelineId, 'RETRY_SCHEDULED')).toEqual({ n: 2, records: 80 });
+    const audit = await db.query(
+      `SELECT details FROM audit_entries WHERE action = 'retryRecords' AND details->'filter'->'pipelineIds' ? $1`,
+      [pipelineId],
+    );
+    expect(audit.rows).toHaveLength(1);
+    expect(audit.rows[0].details).toMatchObject({ matched: 130, scheduled: 80, interrupted: expect.stringContaining('injected fault') });
+    const { rows: retryRuns } = await db.query(`SELECT count_total FROM runs WHERE pipeline_id = $1 AND mode = 'RETRY'`, [pipelineId]);
+    expect(retryRuns).toEqual([{ count_total: 80 }]);
+    expect(audit.rows[0].details.retryRuns).toHaveLength(1);
+  });
 });

@@ -23,7 +23,8 @@ let operator: GraphQLClient;
 let pipeline: PipelineView;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // No background jobs: refused actions are checked to change nothing in the whole database.
+  server = await startTestServer({}, { jobs: false });
   ingest = await server.clientFor(Role.INGEST);
   operator = await server.clientFor(Role.OPERATOR);
   pipeline = await createPipeline(server.admin);

@@ -23,7 +23,8 @@ const clients = {} as Record<Role, GraphQLClient>;
 const keyNames = {} as Record<Role, string>;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // No background jobs: refused actions are checked to change nothing in the whole database.
+  server = await startTestServer({}, { jobs: false });
   pipeline = await createPipeline(server.admin);
   for (const role of Object.values(Role)) {
     clients[role] = role === Role.ADMIN ? server.admin : await server.clientFor(role);

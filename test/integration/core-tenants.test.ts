@@ -31,7 +31,8 @@ let globexRecord: RecordView;
 let globexKeyId: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // No background jobs: refused actions are checked to change nothing in the whole database.
+  server = await startTestServer({}, { jobs: false });
   for (const role of Object.values(Role)) acme[role] = await server.clientFor(role, 'acme');
   acmePipeline = await createPipeline(server.admin, { name: 'Acme billing → CRM', tenantId: 'acme' });
   globexPipeline = await createPipeline(server.admin, { name: 'Globex ERP → shop', tenantId: 'globex' });

@@ -45,7 +45,8 @@ let ingest: GraphQLClient;
 let operator: GraphQLClient;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // No background jobs: refused actions are checked to change nothing in the whole database.
+  server = await startTestServer({}, { jobs: false });
   admin = server.admin;
   ingest = await server.clientFor(Role.INGEST);
   operator = await server.clientFor(Role.OPERATOR);

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/domain/enums.js';
 import { deleteExpiredEvents } from '../../server/events/event-store.js';
-import { encodeCursor } from '../../server/events/position.js';
+import { encodeEventCursor } from '../../server/events/position.js';
 import { createTestDatabase } from '../support/database.js';
 import { createPipeline, eventually, finishRun, type PipelineView, recordInput, reportRecords, startRun } from '../support/fixtures.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
@@ -35,7 +35,7 @@ async function tableCursors(kind: 'run' | 'records'): Promise<string[]> {
     'SELECT xid::text AS event_xid, id::text AS event_id FROM events WHERE kind = $1 ORDER BY xid, id',
     [kind],
   );
-  return rows.map((row) => encodeCursor({ xid: BigInt(row.event_xid), id: BigInt(row.event_id) }));
+  return rows.map((row) => encodeEventCursor({ xid: BigInt(row.event_xid), id: BigInt(row.event_id) }));
 }
 
 /** The table's cursors from `first` on: what a subscriber that received `first` must have received. */

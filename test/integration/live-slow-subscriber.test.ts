@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Role } from '../../server/domain/enums.js';
-import { encodeCursor } from '../../server/events/position.js';
+import { encodeEventCursor } from '../../server/events/position.js';
 import { CLOSE } from '../../server/sdk/close-codes.js';
 import { createPipeline, eventually, recordInput, reportRecords, startRun } from '../support/fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -84,7 +84,7 @@ describe('a subscriber that cannot keep up', () => {
       `SELECT xid::text AS event_xid, id::text AS event_id FROM events WHERE kind = 'records' AND run_id = $1 ORDER BY xid, id`,
       [run.id],
     );
-    const expected = table.map((row) => encodeCursor({ xid: BigInt(row.event_xid), id: BigInt(row.event_id) }));
+    const expected = table.map((row) => encodeEventCursor({ xid: BigInt(row.event_xid), id: BigInt(row.event_id) }));
     const since = firstCursors.at(-1);
     expect(firstCursors.length).toBeGreaterThan(0);
     expect(firstCursors.length).toBeLessThan(expected.length);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import postgres from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from '../../server/db/embedded.js';
-import { encodeCursor } from '../../server/events/position.js';
+import { encodeEventCursor } from '../../server/events/position.js';
 import { createPipeline, getRun, recordInput } from '../support/fixtures.js';
 import { until } from '../support/process.js';
 import { ADMIN_SECRET, startTestServer, type TestServer } from '../support/server.js';
@@ -116,7 +116,7 @@ it('survives a PostgreSQL restart mid-ingest with nothing acknowledged lost or d
           'SELECT xid::text AS event_xid, id::text AS event_id FROM events WHERE kind = $1 ORDER BY xid, id',
           [kind],
         )
-      ).rows.map((row) => encodeCursor({ xid: BigInt(row.event_xid), id: BigInt(row.event_id) }));
+      ).rows.map((row) => encodeEventCursor({ xid: BigInt(row.event_xid), id: BigInt(row.event_id) }));
     const tableRuns = await table('run');
     const tableRecords = await table('records');
     const receivedAll = (subscriber: ResumingSubscriber<{ cursor: string }>, all: string[]) =>

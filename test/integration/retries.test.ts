@@ -225,7 +225,7 @@ describe('automatic retries', () => {
     ]);
     expect(await recordOf(runId, 'N-1')).toMatchObject({ status: 'FAILED', retryable: false, nextRetryAt: null });
     expect(await recordOf(runId, 'N-2')).toMatchObject({ status: 'FAILED', retryable: false });
-    await new Promise((r) => setTimeout(r, 1500)); // a few scheduler ticks
+    await server.instance.services.dueRetries.queueDue(); // the retry job, run now: it queues nothing
     const { runs } = await server.admin.ok<{ runs: { totalCount: number } }>(
       'query($p: [ID!]) { runs(filter: { pipelineIds: $p, modes: [RETRY] }) { totalCount } }',
       { p: [pipelineId] },
@@ -272,7 +272,7 @@ describe('automatic retries', () => {
       [2, 'FAILED', retry.id],
     ]);
     // Not retryable: an operator's retry does not turn into automatic ones.
-    await new Promise((r) => setTimeout(r, 1500));
+    await server.instance.services.dueRetries.queueDue();
     const { runs } = await server.admin.ok<{ runs: { totalCount: number } }>(
       'query($p: [ID!]) { runs(filter: { pipelineIds: $p, modes: [RETRY] }) { totalCount } }',
       { p: [pipelineId] },
@@ -411,9 +411,9 @@ describe('automatic retries', () => {
       try {
         await client.query(`UPDATE records SET next_retry_at = now() - interval '1 second' WHERE run_id = $1`, [runId]);
         await Promise.all([
-          server.instance.services.retries.queueDueRetries(),
-          other.instance.services.retries.queueDueRetries(),
-          other.instance.services.retries.queueDueRetries(),
+          server.instance.services.dueRetries.queueDue(),
+          other.instance.services.dueRetries.queueDue(),
+          other.instance.services.dueRetries.queueDue(),
         ]);
       } finally {
         await other.stop();

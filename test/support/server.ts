@@ -1,8 +1,8 @@
 // A real syncwatch instance for a test file: its own database, the real HTTP/WebSocket server on a free port.
 import { type Config, loadConfig } from '../../server/config.js';
 import { Role } from '../../server/domain/enums.js';
+import { type Syncwatch, startSyncwatch } from '../../server/instance.js';
 import { createLogger, type Logger } from '../../server/logger.js';
-import { type Syncwatch, startSyncwatch } from '../../server/main.js';
 import { createTestDatabase } from './database.js';
 import { GraphQLClient } from './graphql-client.js';
 

@@ -8,7 +8,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * - each statement appends its net change to `record_rollup_deltas` (insert only: concurrent ingest never
  *   waits on a hot rollup row, and cannot deadlock on one);
- * - the leader folds the deltas into `record_rollups` every second, in a few cubes (services/rollup-cubes.ts);
+ * - the leader folds the deltas into `record_rollups` every second, in a few cubes (domain/rollup-cubes.ts);
  * - readers add the deltas not folded yet, in the same snapshot, so a count is exact the moment a report commits.
  *
  * A histogram is an integer array: element i + 1 counts the records of latency bucket i. Keeping it in the row
@@ -83,7 +83,7 @@ export class Rollups1700000000600 implements MigrationInterface {
                                             autovacuum_vacuum_cost_delay = 0);
 
       -- Sums per UTC hour and day (tier), in several cubes: each keeps some columns and leaves the others null
-      -- (services/rollup-cubes.ts says which).
+      -- (domain/rollup-cubes.ts says which).
       CREATE TABLE record_rollups (
         tier text NOT NULL CHECK (tier IN ('hour', 'day')),
         cube text NOT NULL,

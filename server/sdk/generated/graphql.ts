@@ -194,7 +194,7 @@ export type HeartbeatMutationVariables = Exact<{
 
 export type HeartbeatMutation = { heartbeat: { cancelRequested: boolean, leaseExpiresAt: string } };
 
-export type EndedRunFragment = { id: string, status: RunStatus, error: string | null, counts: { total: number, succeeded: number, failed: number, skipped: number, pending: number } };
+export type EndedRunFragment = { id: string, status: RunStatus, error: string | null, endedAt: string | null, counts: { total: number, succeeded: number, failed: number, skipped: number, pending: number } };
 
 export type FinishRunMutationVariables = Exact<{
   runId: string;
@@ -203,14 +203,14 @@ export type FinishRunMutationVariables = Exact<{
 }>;
 
 
-export type FinishRunMutation = { finishRun: { id: string, status: RunStatus, error: string | null, counts: { total: number, succeeded: number, failed: number, skipped: number, pending: number } } };
+export type FinishRunMutation = { finishRun: { id: string, status: RunStatus, error: string | null, endedAt: string | null, counts: { total: number, succeeded: number, failed: number, skipped: number, pending: number } } };
 
 export type RunEndQueryVariables = Exact<{
   runId: string;
 }>;
 
 
-export type RunEndQuery = { run: { id: string, status: RunStatus, error: string | null, counts: { total: number, succeeded: number, failed: number, skipped: number, pending: number } } | null };
+export type RunEndQuery = { run: { id: string, status: RunStatus, error: string | null, endedAt: string | null, counts: { total: number, succeeded: number, failed: number, skipped: number, pending: number } } | null };
 
 export type RunRecordsQueryVariables = Exact<{
   runId: string;
@@ -265,6 +265,7 @@ export const EndedRunFragmentDoc = new TypedDocumentString(`
   id
   status
   error
+  endedAt
   counts {
     total
     succeeded
@@ -352,6 +353,7 @@ export const FinishRunDocument = new TypedDocumentString(`
   id
   status
   error
+  endedAt
   counts {
     total
     succeeded
@@ -370,6 +372,7 @@ export const RunEndDocument = new TypedDocumentString(`
   id
   status
   error
+  endedAt
   counts {
     total
     succeeded

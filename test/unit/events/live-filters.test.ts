@@ -3,7 +3,7 @@ import { RecordOperation, RecordStatus, RunStatus, SyncMode } from '../../../ser
 import type { SyncRecord } from '../../../server/entities/SyncRecord.js';
 import type { SyncRun } from '../../../server/entities/SyncRun.js';
 import { checkRunFilter, recordMatches, runMatches } from '../../../server/events/live-filters.js';
-import { comparePositions, decodeCursor, encodeCursor } from '../../../server/events/position.js';
+import { comparePositions, decodeEventCursor, encodeEventCursor } from '../../../server/events/position.js';
 
 const run = {
   id: '6f1c2d3e-0000-4000-8000-000000000001',
@@ -80,7 +80,7 @@ describe('event positions', () => {
     const a = { xid: 999n, id: 50n };
     const b = { xid: 1000n, id: 7n };
     expect(comparePositions(a, b)).toBe(-1);
-    expect(decodeCursor(encodeCursor(b))).toEqual(b);
-    expect(() => decodeCursor('not-a-cursor')).toThrow(/EVENTS_EXPIRED/);
+    expect(decodeEventCursor(encodeEventCursor(b))).toEqual(b);
+    expect(() => decodeEventCursor('not-a-cursor')).toThrow(/EVENTS_EXPIRED/);
   });
 });

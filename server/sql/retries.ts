@@ -91,3 +91,36 @@ WITH failed AS (
   RETURNING a.id, a.entity_type, a.source_id
 )
 SELECT id::text, entity_type, source_id FROM failed`;
+
+// Operators' retries, replays and discards over a selection: `selected` is SQL selecting the ids of the original
+// records the selection matches (services/record-selection.ts), with its own parameters $1..$n before these.
+
+/** The selection's next chunk of records in statuses $n+1, after id $n+2, at most $n+3 of them, in id order. */
+export const selectionChunkSql = (selected: string, n: number) => `
+SELECT c.id FROM records c
+WHERE c.id IN (${selected}) AND c.status = ANY($${n + 1}::record_status[]) AND c.id > $${n + 2}::bigint
+ORDER BY c.id LIMIT $${n + 3}`;
+
+/** How many records the selection matches. */
+export const countSelectedSql = (selected: string) => `SELECT count(*)::int AS matched FROM records WHERE id IN (${selected})`;
+
+/** A dry run: how many the selection matches, and how many of them are in statuses $n+1 (would be retried). */
+export const countEligibleSql = (selected: string, n: number) => `
+SELECT count(*)::int AS matched, count(*) FILTER (WHERE status = ANY($${n + 1}::record_status[]))::int AS scheduled
+FROM records WHERE id IN (${selected})`;
+
+/** The selected records still in statuses $n+1 are taken for a retry run (RETRY_SCHEDULED, no automatic retry due). */
+export const takeSelectedSql = (selected: string, n: number) => `
+WITH taken AS (
+  UPDATE records SET status = 'RETRY_SCHEDULED', next_retry_at = NULL, updated_at = now()
+  WHERE id IN (${selected}) AND status = ANY($${n + 1}::record_status[])
+  RETURNING id, pipeline_id, run_id, tenant_id, entity_type, source_id
+) SELECT * FROM taken`;
+
+/** The selected dead letters are closed for good: DISCARDED. */
+export const discardSelectedSql = (selected: string) => `
+WITH discarded AS (
+  UPDATE records SET status = 'DISCARDED', next_retry_at = NULL, updated_at = now()
+  WHERE id IN (${selected}) AND status = 'DEAD_LETTERED'
+  RETURNING id, run_id, pipeline_id, tenant_id
+) SELECT * FROM discarded`;

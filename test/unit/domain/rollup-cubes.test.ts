@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CUBES, cubeFor } from '../../../server/services/rollup-cubes.js';
+import { CUBES, cubeFor } from '../../../server/domain/rollup-cubes.js';
 
 describe('cubeFor', () => {
   it('reads the smallest cube holding every column asked for', () => {

@@ -35,7 +35,7 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Services } from './services/index.js';
 
-export interface AppDeps {
+export interface HttpServerDeps {
   config: Config;
   db: DataSource;
   services: Services;
@@ -92,13 +92,22 @@ function observePlugin(metrics: Metrics): ApolloServerPlugin<Context> {
   };
 }
 
-export interface App {
+export interface HttpServer {
   httpServer: Server;
   listen(port: number, host: string): Promise<number>;
   close(): Promise<void>;
 }
 
-export async function createApp({ config, db, services, schema, logger, hub, metrics, draining }: AppDeps): Promise<App> {
+export async function createHttpServer({
+  config,
+  db,
+  services,
+  schema,
+  logger,
+  hub,
+  metrics,
+  draining,
+}: HttpServerDeps): Promise<HttpServer> {
   const app = express();
   const httpServer = createServer(app);
   // A request id on every line of a request: the caller's X-Request-Id when it sends a sane one, else a new one.

@@ -1,17 +1,9 @@
 // The set-based statements of reportRecords. The upsert takes the batch as one JSON array ($2): cheaper to
 // build than thirteen typed arrays, and read back by Postgres in one pass. Times travel as epoch milliseconds:
 // formatting a date as text cost Node more than the rest of the batch's JSON.
-
-/**
- * A record's current attempt copied into its history: the one spelling of that snapshot (`o` names the
- * records row). The attempt's run is the retry run that made it, else the record's own; its status is the
- * one reported, not the retry state derived from it. RecordQueryService's currentAttempt shows the same
- * snapshot of a record already read.
- */
-const archiveAttemptOf = (o: string) => `INSERT INTO record_attempts (record_id, attempt, run_id, status, error_code, error_message,
-                               started_at, ended_at, latency_ms)
-  SELECT ${o}.id, ${o}.attempts, COALESCE(${o}.attempt_run_id, ${o}.run_id), COALESCE(${o}.reported_status, ${o}.status),
-         ${o}.error_code, ${o}.error_message, ${o}.started_at, ${o}.ended_at, ${o}.latency_ms`;
+import { PENDING_RECORD_STATUSES } from '../domain/record-outcome.js';
+import { archiveAttemptOf } from './attempts.js';
+import { sqlList } from './literals.js';
 
 const INPUT = `
 input AS (
@@ -27,7 +19,7 @@ input AS (
  * A re-report is a new attempt of the record when its current attempt has ended (a final status was reported)
  * and the report tells another outcome; the same report again (a worker resending a batch) changes nothing.
  */
-const NEW_ATTEMPT = `(p.reported_status IS NOT NULL AND p.reported_status NOT IN ('PENDING', 'EXTRACTING', 'IN_PROGRESS')
+const NEW_ATTEMPT = `(p.reported_status IS NOT NULL AND p.reported_status NOT IN (${sqlList(PENDING_RECORD_STATUSES)})
    AND ((i.status, i.error_code, i.error_message) IS DISTINCT FROM (p.reported_status, p.error_code, p.error_message)
         OR (i.started_at IS NOT NULL AND i.started_at IS DISTINCT FROM p.started_at)
         OR (i.ended_at IS NOT NULL AND i.ended_at IS DISTINCT FROM p.ended_at)))`;
@@ -104,74 +96,9 @@ upserted AS (
 SELECT u.id, u.status, u.operation, p.status AS prev_status, p.operation AS prev_operation
 FROM upserted u LEFT JOIN previous p USING (entity_type, source_id)`;
 
-// After a batch in a RETRY run, each original record takes its attempt's result, in three statements
-// (one statement cannot both read a row for the archive and update it: the update would hide it).
-const ATTEMPTS_OF_BATCH = `
-attempt AS (
-  SELECT c.* FROM unnest($2::text[], $3::text[]) AS k(entity_type, source_id)
-  CROSS JOIN LATERAL (
-    SELECT * FROM records r WHERE r.run_id = $1 AND r.entity_type = k.entity_type AND r.source_id = k.source_id
-  ) c
-  WHERE c.origin_record_id IS NOT NULL
-)`;
-
 /** Which of the batch's keys are records of retry run $1 (its attempts). */
 export const RETRY_RUN_KEYS_SQL = `
 SELECT r.entity_type, r.source_id FROM unnest($2::text[], $3::text[]) AS k(entity_type, source_id)
 CROSS JOIN LATERAL (
   SELECT entity_type, source_id FROM records WHERE run_id = $1 AND entity_type = k.entity_type AND source_id = k.source_id
 ) r`;
-
-/** Locks the originals and reads their state before the attempt, for the count deltas. */
-export const LOCK_ORIGINALS_SQL = `
-WITH ${ATTEMPTS_OF_BATCH}
-SELECT o.id, o.run_id, o.status AS prev_status, o.operation AS prev_operation
-FROM records o JOIN attempt a ON o.id = a.origin_record_id
-ORDER BY o.id
-FOR UPDATE OF o`;
-
-/** The first report of an attempt archives the original's previous attempt into its history. */
-export const ARCHIVE_PREVIOUS_ATTEMPTS_SQL = `
-WITH ${ATTEMPTS_OF_BATCH}
-${archiveAttemptOf('o')}
-FROM records o JOIN attempt a ON o.id = a.origin_record_id
-WHERE o.attempts < a.attempts
-ON CONFLICT (record_id, attempt) DO NOTHING`;
-
-/** The original takes the attempt's result, number and retry schedule. */
-export const FOLLOW_ATTEMPTS_SQL = `
-WITH ${ATTEMPTS_OF_BATCH},
-updated AS (
-  UPDATE records o SET
-    attempts = a.attempts,
-    attempt_run_id = $1,
-    status = retry_status(a.reported_status, a.retryable, a.attempts, p.max_attempts),
-    next_retry_at = retry_due_at(a.retryable, a.attempts, p.max_attempts, p.initial_delay_seconds, p.backoff_factor,
-                                 p.max_delay_seconds),
-    reported_status = a.reported_status,
-    retryable = a.retryable,
-    target_id = COALESCE(a.target_id, o.target_id),
-    operation = a.operation,
-    error_code = a.error_code,
-    error_message = a.error_message,
-    error_fingerprint = a.error_fingerprint,
-    started_at = a.started_at,
-    ended_at = a.ended_at,
-    latency_ms = a.latency_ms,
-    details = COALESCE(a.details, o.details),
-    updated_at = now()
-  FROM attempt a JOIN pipelines p ON p.id = a.pipeline_id
-  WHERE o.id = a.origin_record_id
-  RETURNING o.id, o.status, o.operation
-)
-SELECT * FROM updated`;
-
-/** Adds count deltas to a run and renews its lease. */
-export const APPLY_COUNTS_SQL = `
-UPDATE runs SET
-  count_total = count_total + $2, count_created = count_created + $3, count_updated = count_updated + $4,
-  count_deleted = count_deleted + $5, count_skipped = count_skipped + $6, count_succeeded = count_succeeded + $7,
-  count_failed = count_failed + $8, count_pending = count_pending + $9,
-  lease_expires_at = CASE WHEN $10::double precision IS NULL THEN lease_expires_at
-                          ELSE now() + make_interval(secs => $10::double precision) END
-WHERE id = $1`;

@@ -3,6 +3,8 @@
 // records_dead_letters; the 24-hour error rate sums the counts of the window's runs (kept current by ingest and
 // retries) instead of reading their records. RETRY runs are left out of it: their records are attempts of
 // records their original runs already count. CLEANUP runs are syncwatch's housekeeping, not the pipeline's work.
+import { COMPLETED_RUN_STATUSES } from '../domain/run-lifecycle.js';
+import { sqlList } from './literals.js';
 export const HEALTH_FACTS_SQL = `
 SELECT ids.id AS pipeline_id,
   (SELECT r.started_at FROM runs r
@@ -10,7 +12,7 @@ SELECT ids.id AS pipeline_id,
     ORDER BY r.started_sort DESC LIMIT 1) AS last_run_at,
   fin.status AS last_finished_status, fin.ended_at AS last_finished_at, fin.error AS last_finished_error,
   (SELECT r.ended_at FROM runs r
-    WHERE r.pipeline_id = ids.id AND r.status IN ('SUCCEEDED', 'COMPLETED_WITH_ERRORS') AND r.mode <> 'CLEANUP'
+    WHERE r.pipeline_id = ids.id AND r.status IN (${sqlList(COMPLETED_RUN_STATUSES)}) AND r.mode <> 'CLEANUP'
     ORDER BY r.ended_at DESC LIMIT 1) AS last_success_at,
   win.total AS recent_records, win.failed AS recent_failed,
   (SELECT count(*) FROM records d

@@ -3,13 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { type App, createApp } from './app.js';
 import type { Config } from './config.js';
 import { cancelRunningStatements, openDataSource, underStartupLock } from './db/data-source.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { EventHub } from './events/event-hub.js';
 import { deleteExpiredEvents } from './events/event-store.js';
 import { createSchema } from './graphql/schema.js';
+import { createHttpServer, type HttpServer } from './http-server.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -117,7 +117,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
   );
 
   const schema = await createSchema();
-  const app: App = await createApp({ config, db, services, schema, logger, hub, metrics, draining: () => draining });
+  const app: HttpServer = await createHttpServer({ config, db, services, schema, logger, hub, metrics, draining: () => draining });
   const port = await app.listen(config.port, config.host);
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   const url = `http://${host}:${port}`;
@@ -126,7 +126,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     db,
     [
       { name: 'lease expiry', everyMs: 1_000, run: () => services.runLifecycle.expireLeases() },
-      { name: 'due retries', everyMs: 1_000, run: () => services.retries.queueDueRetries() },
+      { name: 'due retries', everyMs: 1_000, run: () => services.dueRetries.queueDue() },
       // Instances flush what they owe on their own timers; this catches what a stopped instance left.
       { name: 'trailing progress events', everyMs: 1_000, run: () => services.progress.flushDue() },
       { name: 'event retention', everyMs: 10 * 60_000, run: () => deleteExpiredEvents(db, config.eventRetentionHours) },

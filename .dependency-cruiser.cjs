@@ -1,0 +1,82 @@
+// The layers of syncwatch, kept by test/unit/architecture.test.ts (and `npx depcruise server client` for a look).
+// Data flows one way: HTTP / WebSocket → resolvers → services → database and events. Each rule says why it exists.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'resolvers-no-database',
+      comment:
+        'Resolvers translate GraphQL to one service call: SQL, the data source and the database driver live in services, ' +
+        'where transactions and tenancy are decided once.',
+      severity: 'error',
+      from: { path: '^server/resolvers/' },
+      to: { path: ['^server/db/', '^node_modules/(typeorm|pg|pg-copy-streams)/'] },
+    },
+    {
+      name: 'services-no-transport',
+      comment:
+        'Services hold the rules and the transactions; they never know how a request arrived (GraphQL, HTTP, WebSocket), ' +
+        'so the SDK, jobs and tests can call them as they are.',
+      severity: 'error',
+      from: { path: '^server/services/' },
+      to: {
+        path: [
+          '^server/(resolvers|graphql|http)/',
+          '^node_modules/(express|ws|graphql-ws|@apollo/server|@as-integrations/[^/]+|type-graphql)/',
+        ],
+      },
+    },
+    {
+      name: 'domain-is-pure',
+      comment: 'domain/ holds the rules as plain functions and constants: testable without a database or a server.',
+      severity: 'error',
+      from: { path: '^server/domain/' },
+      to: { path: '^server/', pathNot: '^server/domain/' },
+    },
+    {
+      name: 'sql-is-text',
+      comment:
+        'server/sql/ holds the statements as text, which services run: it may read the pure rules (domain/) to spell ' +
+        'constants once, and nothing that runs.',
+      severity: 'error',
+      from: { path: '^server/sql/' },
+      to: { path: '^server/', pathNot: '^server/(sql|domain)/' },
+    },
+    {
+      name: 'entities-no-services',
+      comment: 'Entities describe rows; behaviour that reads or writes them belongs to services, which import entities, not the reverse.',
+      severity: 'error',
+      from: { path: '^server/entities/' },
+      to: { path: '^server/services/' },
+    },
+    {
+      name: 'events-no-services',
+      comment: 'The event log and bus carry what services decided; a service publishes through them, never the reverse (no cycle).',
+      severity: 'error',
+      from: { path: '^server/events/' },
+      to: { path: '^server/services/' },
+    },
+    {
+      name: 'sdk-standalone',
+      comment: "The worker SDK ships to pipeline workers on their own machines: it may not pull in the server's code.",
+      severity: 'error',
+      from: { path: '^server/sdk/' },
+      to: { path: '^server/', pathNot: '^server/sdk/' },
+    },
+    {
+      name: 'client-standalone',
+      comment: "The dashboard runs in the browser and knows the server only through the GraphQL schema's generated types.",
+      severity: 'error',
+      from: { path: '^client/' },
+      to: { path: '^server/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      extensions: ['.ts', '.js', '.vue', '.mjs', '.json'],
+    },
+  },
+};

@@ -1,0 +1,32 @@
+// Statements on export jobs (services/export.service.ts). What an export selects is composed from its filter by
+// the query builder in services/export-query.ts.
+
+/** The newest record id now (text: a bigint), or '0': a records export holds no record inserted after it. */
+export const MAX_RECORD_ID_SQL = 'SELECT coalesce(max(id), 0)::text AS max FROM records';
+
+/**
+ * A new export job: kind $1, filter $2 (JSON), row limit $3, tenant $4, max record id $5, asked by $6 with key $7,
+ * its link valid for $8 seconds from the database's now(). Returns its id.
+ */
+export const INSERT_EXPORT_JOB_SQL = `
+INSERT INTO export_jobs (kind, filter, row_limit, tenant_id, max_record_id, created_by, created_by_key_id, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8)) RETURNING id`;
+
+/** How many rows the export's statement `sql` (composed by services/export-query.ts) selects. */
+export const countExportRowsSql = (sql: string) => `SELECT count(*)::int AS n FROM (${sql}) export_rows`;
+
+/**
+ * Export job $1 if it may be downloaded now: in status $2 (READY), its link not expired, and the key that asked for it
+ * not revoked (when a key asked for it). Returns its id, else no row.
+ */
+export const DOWNLOADABLE_EXPORT_SQL = `
+SELECT j.id FROM export_jobs j
+WHERE j.id = $1 AND j.status = $2 AND j.expires_at > now()
+  AND (j.created_by_key_id IS NULL OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = j.created_by_key_id AND k.revoked_at IS NULL))`;
+
+/** Deletes the export jobs whose link expired (TypeORM answers [rows, rowCount]). */
+export const DELETE_EXPIRED_EXPORTS_SQL = 'DELETE FROM export_jobs WHERE expires_at <= now()';
+
+/** Jobs in statuses $1 (still preparing) unchanged for $2 seconds: their counter stopped (its instance went away). */
+export const STALE_EXPORTS_SQL = `
+SELECT id FROM export_jobs WHERE status = ANY($1::export_status[]) AND updated_at < now() - make_interval(secs => $2)`;

@@ -1,0 +1,9 @@
+// Run and retry state read at scrape time for /metrics (http/metrics.ts).
+
+/** Runs per status: those in statuses $1 (the active ones), and those that ended in the last 24 hours. */
+export const RUNS_BY_STATUS_SQL = `
+SELECT status, count(*)::int AS n FROM runs
+WHERE status = ANY($1::run_status[]) OR ended_at > now() - interval '24 hours' GROUP BY status`;
+
+/** How many records wait for an automatic retry whose time has come. */
+export const RETRIES_DUE_SQL = 'SELECT count(*)::int AS n FROM records WHERE next_retry_at <= now()';

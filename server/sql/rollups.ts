@@ -1,0 +1,60 @@
+// Statements on rollups. The leader's (services/rollup-maintenance.ts): deltas folded into every cube of
+// record_rollups, and old rollups dropped. The reads (services/rollup-query.ts): the cells of a plan from one cube,
+// with the deltas not folded yet, put together from the parts below ($n placeholders and dimension conditions come
+// from the caller, which binds their values).
+import { ROLLUP_COLUMNS } from '../domain/rollup-cubes.js';
+
+/** The deltas of one batch (at most $1 rows), gone from the table in the same transaction that adds them to the rollups. */
+export const TAKE_DELTAS_SQL = `
+WITH moved AS (
+  DELETE FROM record_rollup_deltas WHERE ctid IN (SELECT ctid FROM record_rollup_deltas LIMIT $1)
+  RETURNING hour, ${ROLLUP_COLUMNS.join(', ')}, records, coalesce(array_to_string(latency_hist, ','), '') AS hist
+)
+SELECT * FROM moved`;
+
+/**
+ * Adds sums ($1: a JSON array of {tier, cube, start_ms, the rollup columns, records, hist}) to their rollup rows.
+ * hist_add only where a row exists already: a handful a second in steady state.
+ */
+export const UPSERT_ROLLUPS_SQL = `
+INSERT INTO record_rollups AS r (tier, cube, bucket_start, ${ROLLUP_COLUMNS.join(', ')}, records, latency_hist)
+SELECT tier, cube, to_timestamp(start_ms / 1000.0), ${ROLLUP_COLUMNS.join(', ')}, records, string_to_array(nullif(hist, ''), ',')::integer[]
+FROM jsonb_to_recordset($1::jsonb) AS t(tier text, cube text, start_ms bigint, pipeline_id uuid, tenant_id text, entity_type text,
+     operation record_operation, mode sync_mode, status record_status, records bigint, hist text)
+ON CONFLICT ON CONSTRAINT record_rollups_key
+DO UPDATE SET records = r.records + EXCLUDED.records, latency_hist = hist_add(r.latency_hist, EXCLUDED.latency_hist)`;
+
+/** Deletes up to $2 rollup rows whose bucket started over $1 days ago (TypeORM answers [rows, rowCount]). */
+export const PURGE_ROLLUPS_SQL = `
+DELETE FROM record_rollups WHERE ctid IN (
+  SELECT ctid FROM record_rollups WHERE bucket_start < now() - make_interval(days => $1) LIMIT $2)`;
+
+const ROLLUP_ROW = `${ROLLUP_COLUMNS.join(', ')}, records, latency_hist`;
+
+/** The rollup rows of one tier and cube ($cube) starting at the given times ($starts), filtered by `dims`. */
+export const rollupCellsSql = (tier: 'day' | 'hour', cube: string, starts: string, dims: string) => `
+SELECT '${tier}' AS tier, bucket_start AS at, ${ROLLUP_ROW} FROM record_rollups
+WHERE tier = '${tier}' AND cube = ${cube} AND bucket_start = ANY(${starts}::timestamptz[])${dims}`;
+
+/** Deltas not folded yet, in the hours ($hours) and days ({from, to} placeholders) read, filtered by `dims`. */
+export const unfoldedDeltasSql = (hours: string, days: { from: string; to: string }[], dims: string) => `
+SELECT 'delta' AS tier, hour AS at, ${ROLLUP_ROW} FROM record_rollup_deltas
+WHERE (hour = ANY(${hours}::timestamptz[])${days.map(({ from, to }) => ` OR (hour >= ${from} AND hour < ${to})`).join('')})${dims}`;
+
+/** Record counts of the branches' rows, summed per tier, start and group column. */
+export function rollupCountsSql(branches: string[], groupBy: readonly string[]): string {
+  const keys = ['t.tier', 't.at', ...groupBy.map((column) => `t.${column}`)].join(', ');
+  return `SELECT ${keys}, sum(t.records)::bigint AS records FROM (${branches.join('\n UNION ALL ')}) t GROUP BY ${keys}`;
+}
+
+/**
+ * The branches' rows with their histograms as text, unsummed: the caller adds them up (unnesting thousands of arrays
+ * into rows cost PostgreSQL ten times as much).
+ */
+export function rollupHistogramsSql(branches: string[], groupBy: readonly string[]): string {
+  const columns = ['t.tier', 't.at', ...groupBy.map((column) => `t.${column}`)].join(', ');
+  return `SELECT ${columns}, t.records, array_to_string(t.latency_hist, ',') AS hist FROM (${branches.join('\n UNION ALL ')}) t`;
+}
+
+/** What each latency bucket 0..$1 stands for, as latency_bucket_value says. */
+export const BUCKET_VALUES_SQL = 'SELECT array_agg(latency_bucket_value(b) ORDER BY b) AS v FROM generate_series(0, $1::int) b';
