@@ -3,6 +3,7 @@
 // 1,000: a page of a few hundred at most is read to count it; 10,000 took 32 ms for a broad source id search on 1M
 // records (60,000 rows walked to find 10,000 matches).
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { cappedCountSql } from '../sql/lists.js';
 
 /** Matches are counted exactly up to this many; past it a count says "more than" this. */
 export const EXACT_COUNT_CAP = 1_000;
@@ -29,7 +30,7 @@ export async function boundedCount<T extends ObjectLiteral>(query: SelectQueryBu
     .select('1')
     .limit(EXACT_COUNT_CAP + 1)
     .getQueryAndParameters();
-  const [row]: { n: number }[] = await query.connection.query(`SELECT count(*)::int AS n FROM (${sql}) capped`, parameters);
+  const [row]: { n: number }[] = await query.connection.query(cappedCountSql(sql), parameters);
   return boundedFrom(row.n);
 }
 

@@ -4,6 +4,7 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { checkCursorValue, checkPageSize, decodeCursor, encodeCursor } from '../domain/cursor.js';
 import type { SortDirection } from '../domain/enums.js';
 import { checkIds } from '../domain/ids.js';
+import { firstPagesSql, nextPagesSql, partitionCountsSql } from '../sql/lists.js';
 import { type BoundedCount, boundedCount, boundedFrom, countOnce, EXACT_COUNT_CAP } from './bounded-count.js';
 
 export interface SortKey {
@@ -117,15 +118,12 @@ export async function keysetPages<T extends ObjectLiteral & { id: string }>(
   const parameters: Record<string, unknown> = {};
   if (starting.length > 0) {
     const page = limited();
-    branches.push(`SELECT page.id FROM unnest(CAST(:starting AS uuid[])) AS k(partition) CROSS JOIN LATERAL (${page.getQuery()}) page`);
+    branches.push(firstPagesSql(page.getQuery()));
     Object.assign(parameters, page.getParameters(), { starting: starting.map((a) => a.partition) });
   }
   if (continuing.length > 0) {
     const page = limited().andWhere(`(${sort.expression}, ${alias}.id) ${order === 'ASC' ? '>' : '<'} (k.after_value, k.after_id)`);
-    branches.push(
-      `SELECT page.id FROM unnest(CAST(:partitions AS uuid[]), CAST(:afterValues AS ${sort.type}[]), CAST(:afterIds AS bigint[]))
-         AS k(partition, after_value, after_id) CROSS JOIN LATERAL (${page.getQuery()}) page`,
-    );
+    branches.push(nextPagesSql(page.getQuery(), sort.type));
     Object.assign(parameters, page.getParameters(), {
       partitions: continuing.map((a) => a.partition),
       afterValues: continuing.map((a) => a.value),
@@ -178,8 +176,7 @@ function partitionCounts<T extends ObjectLiteral>(one: SelectQueryBuilder<T>, pa
   let all: Promise<Map<string, BoundedCount>> | null = null;
   const countAll = async () => {
     const capped = one.select('1').limit(EXACT_COUNT_CAP + 1);
-    const sql = `SELECT k.partition, (SELECT count(*)::int FROM (${capped.getQuery()}) capped) AS n
-                 FROM unnest(CAST(:partitions AS uuid[])) AS k(partition)`;
+    const sql = partitionCountsSql(capped.getQuery());
     const [text, parameters] = capped.connection.driver.escapeQueryWithParameters(sql, { ...capped.getParameters(), partitions });
     const rows: { partition: string; n: number }[] = await capped.connection.query(text, parameters);
     return new Map(rows.map((row) => [row.partition, boundedFrom(row.n)]));

@@ -6,6 +6,7 @@ import { groupBy } from '../domain/group-by.js';
 import { isSerialId } from '../domain/ids.js';
 import { RecordAttempt } from '../entities/RecordAttempt.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
+import { OLDEST_RECORD_SQL } from '../sql/lists.js';
 import { type BoundedCount, countOnce } from './bounded-count.js';
 import { applyRecordFilter, asksForAttempts, type RecordFilter, visibleTo } from './filters.js';
 import { keysetPage, keysetPages, type Page, type SortKey } from './keyset.js';
@@ -62,7 +63,7 @@ export class RecordQueryService {
   ): Promise<BoundedCount> {
     const counted = await exactly();
     if (counted.exact || !rollupsKeep(filter) || asksForAttempts(filter)) return counted;
-    const [oldest]: { at: Date | null }[] = await this.db.query('SELECT min(started_at) AS at FROM records');
+    const [oldest]: { at: Date | null }[] = await this.db.query(OLDEST_RECORD_SQL);
     if (!oldest.at) return counted;
     // A day past now: a worker's clock ahead of ours reports records that start in the future.
     const window = { from: oldest.at, to: new Date(Date.now() + DAY_MS) };
