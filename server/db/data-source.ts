@@ -17,6 +17,7 @@ import { PipelineHealth1700000000700 } from './migrations/1700000000700-Pipeline
 import { Exports1700000000800 } from './migrations/1700000000800-Exports.js';
 import { RateLimits1700000000900 } from './migrations/1700000000900-RateLimits.js';
 import { RunHolders1700000001100 } from './migrations/1700000001100-RunHolders.js';
+import { ListIndexes1700000001300 } from './migrations/1700000001300-ListIndexes.js';
 import { RateLimitsUnlogged1700000001400 } from './migrations/1700000001400-RateLimitsUnlogged.js';
 
 export const entities = [Pipeline, SyncRun, SyncRecord, RecordAttempt, AuditEntry, ApiKey, ExportJob];
@@ -30,6 +31,7 @@ export const migrations = [
   Exports1700000000800,
   RateLimits1700000000900,
   RunHolders1700000001100,
+  ListIndexes1700000001300,
   RateLimitsUnlogged1700000001400,
 ];
 

@@ -3,12 +3,20 @@ import type { Actor } from '../domain/actor.js';
 import type { HealthFacts } from '../domain/pipeline-health.js';
 import type { Pipeline } from '../entities/Pipeline.js';
 import type { RecordAttempt } from '../entities/RecordAttempt.js';
+import type { SyncRecord } from '../entities/SyncRecord.js';
 import type { SyncRun } from '../entities/SyncRun.js';
 import type { Services } from '../services/index.js';
+import type { Page } from '../services/keyset.js';
+import type { RunRecordsRequest } from '../services/record-query.service.js';
 
 /** Related objects are batched per request: one query per kind, never one per row. */
-function createLoaders(services: Services) {
+function createLoaders(services: Services, actor: Actor | null) {
   return {
+    // Keyed by the whole request: runs asking with the same filter and page size share one query.
+    runRecords: new DataLoader<RunRecordsRequest, Page<SyncRecord>, string>(
+      (requests) => (actor ? services.records.runPages(actor, requests) : Promise.reject(new Error('no actor'))),
+      { cacheKeyFn: (request) => JSON.stringify([request.runId, request.filter ?? null, request.first, request.after ?? null]) },
+    ),
     pipeline: new DataLoader<string, Pipeline | null>((ids) => services.pipelines.byIds(ids)),
     run: new DataLoader<string, SyncRun | null>((ids) => services.runs.byIds(ids)),
     earlierAttempts: new DataLoader<string, RecordAttempt[]>((ids) => services.records.earlierAttempts(ids)),
@@ -24,7 +32,7 @@ export interface Context {
 }
 
 export function createContext(services: Services, actor: Actor | null): Context {
-  return { actor, services, loaders: createLoaders(services) };
+  return { actor, services, loaders: createLoaders(services, actor) };
 }
 
 /** The authenticated actor; the auth checker has already refused requests without one. */

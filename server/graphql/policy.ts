@@ -185,21 +185,24 @@ export function isIntrospectionOnly(document: DocumentNode): boolean {
   return operations.length > 0 && operations.every((operation) => rootOnly(operation.selectionSet, new Set()));
 }
 
+/** The fields that read a connection's COUNT (one per connection, whichever and however many are selected). */
+const COUNT_FIELDS = new Set(['totalCount', 'totalCountIsExact']);
+
 /** Fields that cost a query of their own: `totalCount` runs one COUNT wherever it is selected. */
 const pricedEstimator: ComplexityEstimator = ({ field, childComplexity }) => {
-  if (field.name === 'totalCount') return LIMITS.countCost + childComplexity;
+  if (COUNT_FIELDS.has(field.name)) return LIMITS.countCost + childComplexity;
   return undefined;
 };
 
 /**
- * A connection costs its page size times what each element asks for; its own `totalCount` (one COUNT
- * per connection, selected directly) is added once, not once per element.
+ * A connection costs its page size times what each element asks for; its own COUNT (`totalCount` and
+ * `totalCountIsExact`, however often selected, share one per connection) is added once, not once per element.
  */
 const pagedEstimator: ComplexityEstimator = ({ args, childComplexity, node }) => {
   if (typeof args.first !== 'number') return undefined;
-  const counts = (node.selectionSet?.selections ?? []).filter((s) => s.kind === Kind.FIELD && s.name.value === 'totalCount').length;
+  const counts = (node.selectionSet?.selections ?? []).filter((s) => s.kind === Kind.FIELD && COUNT_FIELDS.has(s.name.value)).length;
   const perElement = childComplexity - counts * LIMITS.countCost;
-  return 1 + args.first * Math.max(1, perElement) + counts * LIMITS.countCost;
+  return 1 + args.first * Math.max(1, perElement) + Math.min(counts, 1) * LIMITS.countCost;
 };
 
 /** Costs already priced, per schema and document (Apollo hands out one parsed document per query text). */

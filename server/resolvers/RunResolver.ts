@@ -75,7 +75,7 @@ export class RunResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 100, description: 'Page size, from 1 to 500.' }) first: number | null = 100,
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after?: string,
   ): Promise<RecordConnection> {
-    const page = await ctx.services.records.list(actorOf(ctx), { ...filter, runIds: [run.id] }, null, first ?? 100, after);
-    return new RecordConnection(page);
+    // Batched: one query for every run of the page that asks with the same filter and page size.
+    return new RecordConnection(await ctx.loaders.runRecords.load({ runId: run.id, filter, first: first ?? 100, after }));
   }
 }

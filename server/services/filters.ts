@@ -1,6 +1,6 @@
 // The contract's RunFilter and RecordFilter as SQL conditions on a TypeORM query builder: the SQL reading of
 // domain/filter-rules.ts (the live subscriptions read the same rules in events/live-filters.ts).
-// All conditions combine with AND; each one is served by an index of the first migration.
+// All conditions combine with AND; each one is served by an index (migrations Init and ListIndexes) or a bounded walk.
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
 import {
@@ -133,13 +133,19 @@ export function applyRunFilter<T extends ObjectLiteral>(
 /** Refuses a malformed record filter before anything runs. */
 export const checkRecordFilterInput = checkRecordFilter;
 
+/**
+ * `runOf`: the records of one run named by an SQL expression (a lateral join's column), as `runIds: [that run]`
+ * would select them (attempts included); the filter's own runIds are then not read.
+ */
 export function applyRecordFilter<T extends ObjectLiteral>(
   query: SelectQueryBuilder<T>,
   alias: string,
   filter: RecordFilter | null | undefined,
+  options: { runOf?: string } = {},
 ): void {
-  if (!asksForAttempts(filter)) query.andWhere(`${alias}.origin_record_id IS NULL`);
+  if (options.runOf) query.andWhere(`${alias}.run_id = ${options.runOf}`);
+  else if (!asksForAttempts(filter)) query.andWhere(`${alias}.origin_record_id IS NULL`);
   if (!filter) return;
   checkRecordFilter(filter);
-  for (const rule of RECORD_FILTER_RULES) applyRule(query, alias, rule, filter);
+  for (const rule of RECORD_FILTER_RULES) if (!(options.runOf && rule.field === 'runIds')) applyRule(query, alias, rule, filter);
 }

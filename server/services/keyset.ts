@@ -6,6 +6,8 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { checkCursorValue, checkPageSize, decodeCursor, encodeCursor } from '../domain/cursor.js';
 import type { SortDirection } from '../domain/enums.js';
 import { checkIds } from '../domain/ids.js';
+import { firstPagesSql, nextPagesSql, partitionCountsSql } from '../sql/lists.js';
+import { type BoundedCount, boundedCount, boundedFrom, countOnce, EXACT_COUNT_CAP } from './bounded-count.js';
 
 export interface SortKey {
   /** Name of the sort field, kept in the cursor so a cursor of another order is refused. */
@@ -20,8 +22,15 @@ export interface Page<T> {
   edges: { cursor: string; node: T }[];
   hasNextPage: boolean;
   endCursor: string | null;
-  /** Counts every match; only called when a client selects totalCount. */
-  totalCount: () => Promise<number>;
+  /** Counts the matches, exactly up to a cap (bounded-count.ts); only called when a client selects totalCount. */
+  count: () => Promise<BoundedCount>;
+}
+
+/** Where a page continues: the cursor's sort value, checked against the key's type, and its id. */
+function afterPosition(after: string, sort: SortKey, validId: (id: string) => boolean): { value: string; id: string } {
+  const cursor = decodeCursor(after, sort.field);
+  checkIds([cursor.id], validId, 'after');
+  return { value: checkCursorValue(cursor.value, sort.type), id: cursor.id };
 }
 
 export async function keysetPage<T extends ObjectLiteral & { id: string }>(
@@ -41,11 +50,10 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
   if (selected) query.select(selected);
   const order = direction === 'ASC' ? 'ASC' : 'DESC';
   if (after) {
-    const cursor = decodeCursor(after, sort.field);
-    checkIds([cursor.id], validId, 'after');
+    const position = afterPosition(after, sort, validId);
     query.andWhere(`(${sort.expression}, ${alias}.id) ${order === 'ASC' ? '>' : '<'} (CAST(:afterValue AS ${sort.type}), :afterId)`, {
-      afterValue: checkCursorValue(cursor.value, sort.type),
-      afterId: cursor.id,
+      afterValue: position.value,
+      afterId: position.id,
     });
   }
   query
@@ -63,7 +71,128 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
     edges,
     hasNextPage: raw.length > first,
     endCursor: edges.at(-1)?.cursor ?? null,
-    totalCount: () => countQuery.getCount(),
+    count: countOnce(() => boundedCount(countQuery.orderBy(sort.expression, order).addOrderBy(`${alias}.id`, order))),
+  };
+}
+
+/** One partition's page in keysetPages: the partition (e.g. a run id) and the cursor to continue after, if any. */
+export interface PartitionPage {
+  partition: string;
+  after: string | null | undefined;
+}
+
+/**
+ * The pages of many partitions of one list in one query (the records of each run of a page of runs): a lateral join
+ * takes each partition's page with its own cursor, an index range scan each, then one read of the rows by id.
+ * Each page, cursor and count is the one keysetPage gives for that partition alone. `scoped(column)` is a query of one
+ * partition, named by the SQL expression `column`, with its filters (no order, no page); `partitionColumn` holds the
+ * partition on the rows (uuid). A bad cursor fails its own page only.
+ */
+export async function keysetPages<T extends ObjectLiteral & { id: string }>(
+  scoped: (column: string) => SelectQueryBuilder<T>,
+  alias: string,
+  partitionColumn: string,
+  sort: SortKey,
+  direction: SortDirection,
+  first: number,
+  pages: readonly PartitionPage[],
+  validId: (id: string) => boolean,
+): Promise<(Page<T> | Error)[]> {
+  checkPageSize(first);
+  const order = direction === 'ASC' ? 'ASC' : 'DESC';
+  const results: (Page<T> | Error)[] = new Array(pages.length);
+  const asked: { index: number; partition: string; after: { value: string; id: string } | null }[] = [];
+  pages.forEach((page, index) => {
+    try {
+      asked.push({ index, partition: page.partition, after: page.after ? afterPosition(page.after, sort, validId) : null });
+    } catch (error) {
+      results[index] = error as Error;
+    }
+  });
+  if (asked.length === 0) return results;
+
+  // First pages and continued ones apart: with no cursor to compare, the planner walks each run's index in order rather
+  // than intersecting it with a filter's index (a comparison with unknown values looks selective to it).
+  const starting = asked.filter((a) => a.after === null);
+  const continuing = asked.flatMap((a) => (a.after ? [{ partition: a.partition, ...a.after }] : []));
+  const limited = () =>
+    scoped('k.partition')
+      .select(`${alias}.id`, 'id')
+      .orderBy(sort.expression, order)
+      .addOrderBy(`${alias}.id`, order)
+      .limit(first + 1);
+  const branches: string[] = [];
+  const parameters: Record<string, unknown> = {};
+  if (starting.length > 0) {
+    const page = limited();
+    branches.push(firstPagesSql(page.getQuery()));
+    Object.assign(parameters, page.getParameters(), { starting: starting.map((a) => a.partition) });
+  }
+  if (continuing.length > 0) {
+    const page = limited().andWhere(`(${sort.expression}, ${alias}.id) ${order === 'ASC' ? '>' : '<'} (k.after_value, k.after_id)`);
+    branches.push(nextPagesSql(page.getQuery(), sort.type));
+    Object.assign(parameters, page.getParameters(), {
+      partitions: continuing.map((a) => a.partition),
+      afterValues: continuing.map((a) => a.value),
+      afterIds: continuing.map((a) => a.id),
+    });
+  }
+  // where() replaces the scoped query's conditions: the ids are already the filtered ones. An array of them, computed
+  // once and read by primary key, rather than a join the planner might turn into a scan of the table.
+  const query = scoped('k.partition')
+    .where(`${alias}.id = ANY(ARRAY(${branches.join(' UNION ALL ')}))`)
+    .setParameters(parameters)
+    .addSelect(`${sort.expression}::text`, 'sort_key')
+    .orderBy(`${alias}.${partitionColumn}`)
+    .addOrderBy(sort.expression, order)
+    .addOrderBy(`${alias}.id`, order);
+  const { entities, raw } = await query.getRawAndEntities();
+  const rows = new Map<string, { node: T; sortKey: string }[]>();
+  entities.forEach((node, i) => {
+    const partition = String(raw[i][`${alias}_${partitionColumn}`]);
+    const list = rows.get(partition) ?? [];
+    list.push({ node, sortKey: raw[i].sort_key });
+    rows.set(partition, list);
+  });
+
+  const counts = partitionCounts(
+    scoped('k.partition').orderBy(sort.expression, order).addOrderBy(`${alias}.id`, order),
+    asked.map((a) => a.partition),
+  );
+  for (const a of asked) {
+    const found = rows.get(a.partition) ?? [];
+    const edges = found.slice(0, first).map(({ node, sortKey }) => ({
+      node,
+      cursor: encodeCursor({ field: sort.field, value: sortKey, id: String(node.id) }),
+    }));
+    results[a.index] = {
+      edges,
+      hasNextPage: found.length > first,
+      endCursor: edges.at(-1)?.cursor ?? null,
+      count: countOnce(() => counts.load(a.partition)),
+    };
+  }
+  return results;
+}
+
+/**
+ * Bounded counts of many partitions in one query, for all of them the first time one is asked (only when a client
+ * selects totalCount). `one` counts the partition k.partition, in the list's order (see boundedCount).
+ */
+function partitionCounts<T extends ObjectLiteral>(one: SelectQueryBuilder<T>, partitions: string[]) {
+  let all: Promise<Map<string, BoundedCount>> | null = null;
+  const countAll = async () => {
+    const capped = one.select('1').limit(EXACT_COUNT_CAP + 1);
+    const sql = partitionCountsSql(capped.getQuery());
+    const [text, parameters] = capped.connection.driver.escapeQueryWithParameters(sql, { ...capped.getParameters(), partitions });
+    const rows: { partition: string; n: number }[] = await capped.connection.query(text, parameters);
+    return new Map(rows.map((row) => [row.partition, boundedFrom(row.n)]));
+  };
+  return {
+    load: async (partition: string) => {
+      all ??= countAll();
+      return (await all).get(partition) ?? boundedFrom(0);
+    },
   };
 }
 

@@ -1,12 +1,24 @@
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
+import { DAY_MS } from '../domain/analytics-range.js';
 import { RecordSortField, SortDirection } from '../domain/enums.js';
 import { groupBy } from '../domain/group-by.js';
 import { isSerialId } from '../domain/ids.js';
 import { RecordAttempt } from '../entities/RecordAttempt.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
-import { applyRecordFilter, type RecordFilter, visibleTo } from './filters.js';
-import { keysetPage, type Page, type SortKey } from './keyset.js';
+import { OLDEST_RECORD_SQL } from '../sql/lists.js';
+import { type BoundedCount, countOnce } from './bounded-count.js';
+import { applyRecordFilter, asksForAttempts, type RecordFilter, visibleTo } from './filters.js';
+import { keysetPage, keysetPages, type Page, type SortKey } from './keyset.js';
+import { aggregate, rollupsKeep } from './rollup-query.js';
+
+/** One page of one run's records, as SyncRun.records asks for it. */
+export interface RunRecordsRequest {
+  runId: string;
+  filter: RecordFilter | null | undefined;
+  first: number;
+  after: string | null | undefined;
+}
 
 export interface RecordOrder {
   field: RecordSortField;
@@ -25,7 +37,7 @@ export const DEFAULT_RECORD_ORDER: RecordOrder = { field: RecordSortField.STARTE
 export class RecordQueryService {
   constructor(private readonly db: DataSource) {}
 
-  list(
+  async list(
     actor: Actor,
     filter: RecordFilter | null | undefined,
     order: RecordOrder | null | undefined,
@@ -38,7 +50,71 @@ export class RecordQueryService {
     visibleTo(query, 'rec', actor);
     applyRecordFilter(query, 'rec', filter);
     const { field, direction } = order ?? DEFAULT_RECORD_ORDER;
-    return keysetPage(query, 'rec', SORT_KEYS[field], direction, first, after, isSerialId, columns);
+    const page = await keysetPage(query, 'rec', SORT_KEYS[field], direction, first, after, isSerialId, columns);
+    return { ...page, count: countOnce(() => this.countPastCap(actor, filter, page.count)) };
+  }
+
+  /**
+   * Past the exact count's cap, the hourly rollups' count of the filter when they keep all it names (an estimate: they
+   * also count records retention has purged since, and the records list's attempts are not in them); else "more than".
+   */
+  private async countPastCap(
+    actor: Actor,
+    filter: RecordFilter | null | undefined,
+    exactly: () => Promise<BoundedCount>,
+  ): Promise<BoundedCount> {
+    const counted = await exactly();
+    if (counted.exact || !rollupsKeep(filter) || asksForAttempts(filter)) return counted;
+    const [oldest]: { at: Date | null }[] = await this.db.query(OLDEST_RECORD_SQL);
+    if (!oldest.at) return counted;
+    // A day past now: a worker's clock ahead of ours reports records that start in the future.
+    const window = { from: oldest.at, to: new Date(Date.now() + DAY_MS) };
+    const rows = await aggregate(this.db, {
+      actor,
+      filter,
+      window,
+      bucket: { sizeMs: window.to.getTime() - window.from.getTime(), originMs: window.from.getTime() },
+      sources: ['day', 'hour'],
+      groupBy: [],
+      latency: false,
+    });
+    const estimate = rows.reduce((sum, row) => sum + Number(row.records), 0);
+    return { value: Math.max(counted.value, estimate), exact: false };
+  }
+
+  /**
+   * Pages of many runs' records (SyncRun.records under a list of runs): one query for all the runs that ask with the
+   * same filter and page size, each run continuing after its own cursor. Each page is what list() gives for
+   * `{ ...filter, runIds: [run] }`, in the default order. Returns an Error in place of a page whose request is bad.
+   */
+  async runPages(actor: Actor, requests: readonly RunRecordsRequest[]): Promise<(Page<SyncRecord> | Error)[]> {
+    const results: (Page<SyncRecord> | Error)[] = new Array(requests.length);
+    const groups = groupBy(
+      requests.map((request, index) => ({ request, index })),
+      ({ request }) => JSON.stringify([request.filter ?? null, request.first]),
+    );
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        const { filter, first } = group[0].request;
+        const scoped = (column: string) => {
+          const query = this.db.getRepository(SyncRecord).createQueryBuilder('rec');
+          visibleTo(query, 'rec', actor);
+          applyRecordFilter(query, 'rec', filter && { ...filter, runIds: null }, { runOf: column });
+          return query;
+        };
+        const { field, direction } = DEFAULT_RECORD_ORDER;
+        const pages = group.map(({ request }) => ({ partition: request.runId, after: request.after }));
+        try {
+          const answers = await keysetPages(scoped, 'rec', 'run_id', SORT_KEYS[field], direction, first, pages, isSerialId);
+          group.forEach(({ index }, i) => {
+            results[index] = answers[i];
+          });
+        } catch (error) {
+          for (const { index } of group) results[index] = error as Error;
+        }
+      }),
+    );
+    return results;
   }
 
   async find(actor: Actor, id: string): Promise<SyncRecord | null> {

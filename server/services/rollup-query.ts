@@ -43,11 +43,15 @@ export interface AggregateRow {
 /** RecordFilter fields no rollup keeps: a filter with any of them reads the records. */
 const RAW_ONLY_FIELDS = ['ids', 'runIds', 'sourceId', 'errorCode', 'errorFingerprint'] as const;
 
+/** Whether the rollups keep every field the filter names, so an aggregate over whole hours reads no records. */
+export const rollupsKeep = (filter: RecordFilter | null | undefined): boolean =>
+  !RAW_ONLY_FIELDS.some((field) => hasValue(filter?.[field]));
+
 export async function aggregate(db: DataSource, request: AggregateRequest): Promise<AggregateRow[]> {
   checkRecordFilterInput(request.filter);
   const window = intersect(request.window, request.filter?.startedAt);
   if (!window) return [];
-  const rawOnly = RAW_ONLY_FIELDS.some((field) => hasValue(request.filter?.[field]));
+  const rawOnly = !rollupsKeep(request.filter);
   const plan = planAggregate(window, rawOnly ? [] : request.sources, request.bucket);
   // One snapshot for every part: the fold moves deltas into rollups in one transaction of its own.
   return db.transaction('REPEATABLE READ', async (manager) => {

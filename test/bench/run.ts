@@ -7,6 +7,7 @@ import { runFanoutBench } from './fanout.bench.js';
 import { runGuardBench } from './guard.bench.js';
 import { runHealthBench } from './health.bench.js';
 import { runIngestBench } from './ingest.bench.js';
+import { runListsBench } from './lists.bench.js';
 import { runOverviewBench } from './overview.bench.js';
 import { runQueryBench } from './query.bench.js';
 import { runReadpathBench } from './readpath.bench.js';
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
   if (wanted('console')) summary.push(...(await runConsoleBench()));
   // The health overview on a demo database of its own (cards and chart), the live demo running.
   if (wanted('overview')) summary.push(...(await runOverviewBench()));
+  // Every list query of the contract on a database of its own (its mix needs rate limits raised), then 100 connections.
+  if (wanted('lists')) summary.push(...(await runListsBench()));
   // On a database of its own, ten times the query bench's history.
   if (wanted('analytics')) summary.push(...(await runAnalyticsBench()));
   // On a database of its own (1M records), beside PostGraphile 5 installed on demand.

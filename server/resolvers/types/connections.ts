@@ -2,7 +2,10 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { AuditEntry } from '../../entities/AuditEntry.js';
 import { SyncRecord } from '../../entities/SyncRecord.js';
 import { SyncRun } from '../../entities/SyncRun.js';
+import { EXACT_COUNT_CAP } from '../../services/bounded-count.js';
 import type { Page } from '../../services/keyset.js';
+
+const count = (value: number) => value.toLocaleString('en-US');
 
 @ObjectType({ description: 'Where a page ends and whether another follows.' })
 export class PageInfo {
@@ -37,11 +40,17 @@ export class RunConnection {
   }
 
   @Field(() => Int, {
-    description:
-      'Runs matching the filter in all; computed only when selected, so select it only when shown. One COUNT: priced 5,000 of the 100,000 a request may cost, so at most 20 per request.',
+    description: `Runs matching the filter in all, exact up to ${count(EXACT_COUNT_CAP)}; when more match, ${count(EXACT_COUNT_CAP + 1)} (read it as "more than ${count(EXACT_COUNT_CAP)}") and totalCountIsExact is false. Counting stops there, so it never reads every match. Computed only when selected, so select it only when shown. One COUNT per connection, shared with totalCountIsExact: priced 5,000 of the 100,000 a request may cost, so at most 20 per request.`,
   })
-  get totalCount(): Promise<number> {
-    return this.page.totalCount();
+  async totalCount(): Promise<number> {
+    return (await this.page.count()).value;
+  }
+
+  @Field(() => Boolean, {
+    description: `Whether totalCount is the exact number of matches: false when more than ${count(EXACT_COUNT_CAP)} match. Read with totalCount from the same COUNT.`,
+  })
+  async totalCountIsExact(): Promise<boolean> {
+    return (await this.page.count()).exact;
   }
 }
 
@@ -69,11 +78,17 @@ export class RecordConnection {
   }
 
   @Field(() => Int, {
-    description:
-      'Records matching the filter in all; computed only when selected, so select it only when shown. One COUNT: priced 5,000 of the 100,000 a request may cost, so at most 20 per request.',
+    description: `Records matching the filter in all, exact up to ${count(EXACT_COUNT_CAP)}. When more match, totalCountIsExact is false and this is an estimate: the hourly rollups' count when the filter names only what they keep (pipelines, tenants, modes other than RETRY, entity types, operations, statuses, start time; they also count records purged since), else ${count(EXACT_COUNT_CAP + 1)} (read it as "more than ${count(EXACT_COUNT_CAP)}"). Counting stops at the cap, so it never reads every match. Computed only when selected, so select it only when shown. One COUNT per connection, shared with totalCountIsExact: priced 5,000 of the 100,000 a request may cost, so at most 20 per request.`,
   })
-  get totalCount(): Promise<number> {
-    return this.page.totalCount();
+  async totalCount(): Promise<number> {
+    return (await this.page.count()).value;
+  }
+
+  @Field(() => Boolean, {
+    description: `Whether totalCount is the exact number of matches: false when more than ${count(EXACT_COUNT_CAP)} match. Read with totalCount from the same COUNT.`,
+  })
+  async totalCountIsExact(): Promise<boolean> {
+    return (await this.page.count()).exact;
   }
 }
 
