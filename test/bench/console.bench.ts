@@ -6,17 +6,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { loadConfig } from '../../server/config.js';
-import { startEmbeddedPostgres } from '../../server/db/embedded.js';
 import { startDemo } from '../../server/demo/index.js';
-import { startSyncwatch } from '../../server/instance.js';
-import { createLogger } from '../../server/logger.js';
 import { browserSkipReason, launchBrowser } from '../e2e/support/browser.js';
 import { ensureClientBuilt } from '../e2e/support/client-build.js';
 import { GraphQLClient } from '../support/graphql-client.js';
-import { count, heading, percentile, printTable, runWhenStartedDirectly, type SummaryRow } from './support.js';
+import {
+  ADMIN_SECRET,
+  count,
+  heading,
+  percentile,
+  printTable,
+  runWhenStartedDirectly,
+  type SummaryRow,
+  startFreshInstance,
+} from './support.js';
 
-const ADMIN_SECRET = 'bench-console-secret-0123456789';
 const OPEN_TARGET_MS = 1_000;
 const APPEAR_TARGET_MS = 500;
 const OPEN_SAMPLES = 7;
@@ -52,21 +56,9 @@ export async function runConsoleBench(): Promise<SummaryRow[]> {
     return rows;
   }
 
-  const dir = mkdtempSync(join(tmpdir(), 'syncwatch-bench-console-pg-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'syncwatch-bench-console-data-'));
-  const database = await startEmbeddedPostgres(dir, { persistent: false });
+  const { url, logger, stop } = await startFreshInstance('console');
   try {
-    await database.createDatabase('console');
-    const config = loadConfig({
-      DATABASE_URL: database.urlFor('console'),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ADMIN_API_KEY: ADMIN_SECRET,
-      LOG_LEVEL: 'error',
-    });
-    const logger = createLogger(config.logLevel);
-    const instance = await startSyncwatch(config, { logger });
-    const url = `http://127.0.0.1:${instance.port}`;
     const demo = startDemo({ url: `${url}/graphql`, adminKey: ADMIN_SECRET, dataDir, logger, seed: 7 });
     const browser = await launchBrowser();
     try {
@@ -164,11 +156,10 @@ export async function runConsoleBench(): Promise<SummaryRow[]> {
     } finally {
       await browser.close();
       await demo.stop();
-      await instance.stop();
     }
   } finally {
-    await database.stop();
-    for (const path of [dir, dataDir]) rmSync(path, { recursive: true, force: true });
+    await stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

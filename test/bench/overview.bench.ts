@@ -4,18 +4,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../server/config.js';
-import { startEmbeddedPostgres } from '../../server/db/embedded.js';
 import { startDemo } from '../../server/demo/index.js';
-import { startSyncwatch } from '../../server/instance.js';
-import { createLogger } from '../../server/logger.js';
 import { browserSkipReason, launchBrowser } from '../e2e/support/browser.js';
 import { ensureClientBuilt } from '../e2e/support/client-build.js';
 import { screenshot } from '../e2e/support/console.js';
 import { GraphQLClient } from '../support/graphql-client.js';
-import { count, heading, percentile, printTable, runWhenStartedDirectly, type SummaryRow } from './support.js';
+import {
+  ADMIN_SECRET,
+  count,
+  heading,
+  percentile,
+  printTable,
+  runWhenStartedDirectly,
+  type SummaryRow,
+  startFreshInstance,
+} from './support.js';
 
-const ADMIN_SECRET = 'bench-overview-secret-0123456789';
 const TARGET_MS = 1_000;
 const SAMPLES = 7;
 const msText = (value: number) => `${Math.round(value)} ms`;
@@ -28,21 +32,9 @@ export async function runOverviewBench(): Promise<SummaryRow[]> {
     return [];
   }
   ensureClientBuilt();
-  const dir = mkdtempSync(join(tmpdir(), 'syncwatch-bench-overview-pg-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'syncwatch-bench-overview-data-'));
-  const database = await startEmbeddedPostgres(dir, { persistent: false });
+  const { url, logger, stop } = await startFreshInstance('overview');
   try {
-    await database.createDatabase('overview');
-    const config = loadConfig({
-      DATABASE_URL: database.urlFor('overview'),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ADMIN_API_KEY: ADMIN_SECRET,
-      LOG_LEVEL: 'error',
-    });
-    const logger = createLogger(config.logLevel);
-    const instance = await startSyncwatch(config, { logger });
-    const url = `http://127.0.0.1:${instance.port}`;
     const demo = startDemo({ url: `${url}/graphql`, adminKey: ADMIN_SECRET, dataDir, logger, seed: 7 });
     const browser = await launchBrowser();
     try {
@@ -97,11 +89,10 @@ export async function runOverviewBench(): Promise<SummaryRow[]> {
     } finally {
       await browser.close();
       await demo.stop();
-      await instance.stop();
     }
   } finally {
-    await database.stop();
-    for (const path of [dir, dataDir]) rmSync(path, { recursive: true, force: true });
+    await stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { loadConfig } from '../../server/config.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../server/db/embedded.js';
 import { type Syncwatch, startSyncwatch } from '../../server/instance.js';
-import { createLogger } from '../../server/logger.js';
+import { createLogger, type Logger } from '../../server/logger.js';
 import { GraphQLClient } from '../support/graphql-client.js';
 
 export const ADMIN_SECRET = 'bench-admin-secret-0123456789';
@@ -72,6 +72,44 @@ export async function startBenchEnvironment(options: { dataDir?: string; env?: R
       },
       stop,
     };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** An instance as `npm start` runs it (background jobs on), on a fresh embedded database, for the demo's benches. */
+export interface StartedInstance {
+  instance: Syncwatch;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  logger: Logger;
+  /** Stops the instance and the database, and removes the database's folder. */
+  stop(): Promise<void>;
+}
+
+export async function startFreshInstance(name: string): Promise<StartedInstance> {
+  const dir = mkdtempSync(join(tmpdir(), `syncwatch-bench-${name}-pg-`));
+  let database: EmbeddedDatabase | null = null;
+  let instance: Syncwatch | null = null;
+  const stop = async () => {
+    await instance?.stop().catch(() => {});
+    await database?.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    database = await startEmbeddedPostgres(dir, { persistent: false });
+    await database.createDatabase(name);
+    const config = loadConfig({
+      DATABASE_URL: database.urlFor(name),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ADMIN_API_KEY: ADMIN_SECRET,
+      LOG_LEVEL: 'error',
+    });
+    const logger = createLogger(config.logLevel);
+    instance = await startSyncwatch(config, { logger });
+    return { instance, url: `http://127.0.0.1:${instance.port}`, logger, stop };
   } catch (error) {
     await stop();
     throw error;
