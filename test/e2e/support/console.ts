@@ -1,7 +1,6 @@
 // What the console's browser tests share: axe-core run in the page, screenshots into a git-ignored folder, and
 // the console's own landmarks (rows, live indicator, confirmation dialog).
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -38,16 +37,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** A free TCP port, for a server that must come back on the same address after a restart. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export { freePort } from '../../../server/db/embedded.js';
 
 export const runRow = (page: Page, runId: string) => page.locator(`tr.run-row[data-run-id="${runId}"]`);
 export const recordRow = (page: Page, sourceId: string) => page.locator(`tr.record-row[data-source-id="${sourceId}"]`);
