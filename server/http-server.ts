@@ -32,6 +32,7 @@ import { LIMITS } from './graphql/policy.js';
 import { createRateLimits } from './graphql/rate-limits.js';
 import { createSubscriptionServer } from './graphql/ws/server.js';
 import { exportRoutes } from './http/exports.js';
+import { fixedHeaders } from './http/fixed-headers.js';
 import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
@@ -165,28 +166,30 @@ export async function createHttpServer({
   app.disable('x-powered-by');
   // Security headers on every response. The dashboard's scripts come from this origin only; its UI
   // library injects styles at run time (style-src needs 'unsafe-inline'); it talks to /graphql over
-  // fetch and WebSocket on this origin.
+  // fetch and WebSocket on this origin. They are the same on every response: worked out once (http/fixed-headers.ts).
   app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:'],
-          fontSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
-          objectSrc: ["'none'"],
-          baseUri: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
+    fixedHeaders(
+      helmet({
+        contentSecurityPolicy: {
+          useDefaults: false,
+          directives: {
+            defaultSrc: ["'self'"],
+            scriptSrc: ["'self'"],
+            styleSrc: ["'self'", "'unsafe-inline'"],
+            imgSrc: ["'self'", 'data:'],
+            fontSrc: ["'self'", 'data:'],
+            connectSrc: ["'self'", 'ws:', 'wss:'],
+            objectSrc: ["'none'"],
+            baseUri: ["'self'"],
+            formAction: ["'self'"],
+            frameAncestors: ["'none'"],
+          },
         },
-      },
-      referrerPolicy: { policy: 'no-referrer' },
-      // Plain HTTP in development and tests; TLS ends at the load balancer, which sets HSTS.
-      strictTransportSecurity: false,
-    }),
+        referrerPolicy: { policy: 'no-referrer' },
+        // Plain HTTP in development and tests; TLS ends at the load balancer, which sets HSTS.
+        strictTransportSecurity: false,
+      }),
+    ),
   );
   // Behind a load balancer, the client address (rate limits) is its X-Forwarded-For.
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
