@@ -1,6 +1,5 @@
 // HTTP and WebSocket on one port: GraphQL at /graphql, health, and the dashboard.
 
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -15,7 +14,6 @@ import express from 'express';
 import { type GraphQLSchema, Kind } from 'graphql';
 import helmet from 'helmet';
 import type pg from 'pg';
-import { pinoHttp } from 'pino-http';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import type { EventHub } from './events/event-hub.js';
@@ -34,8 +32,10 @@ import { LIMITS } from './graphql/policy.js';
 import { createRateLimits } from './graphql/rate-limits.js';
 import { createSubscriptionServer } from './graphql/ws/server.js';
 import { exportRoutes } from './http/exports.js';
+import { fixedHeaders } from './http/fixed-headers.js';
 import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics.js';
+import { requestLog } from './http/request-log.js';
 import { staticClient } from './http/static-client.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -116,31 +116,10 @@ export async function createHttpServer({
 }: HttpServerDeps): Promise<HttpServer> {
   const app = express();
   const httpServer = createServer(app);
-  // A request id on every line of a request: the caller's X-Request-Id when it sends a sane one, else a new one.
-  app.use(
-    pinoHttp({
-      logger: logger.pino,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
-      quietReqLogger: true,
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-      customSuccessMessage: (req) => `${req.method} ${(req as { originalUrl?: string }).originalUrl ?? req.url} done`,
-      customErrorMessage: (req) => `${req.method} ${(req as { originalUrl?: string }).originalUrl ?? req.url} failed`,
-      // The line: method, path, status, duration, and for GraphQL the operation, key, tenant and outcome. No headers.
-      serializers: {
-        req: (req) => ({ method: req.method, url: req.url }),
-        res: (res) => ({ statusCode: res.statusCode }),
-      },
-      customSuccessObject: (_req, res, line) => ({ ...line, ...factsFor(res) }),
-      customErrorObject: (_req, res, _error, line) => ({ ...line, ...factsFor(res) }),
-      customAttributeKeys: { responseTime: 'durationMs' },
-    }),
-  );
+  // A request id on every line of a request (the caller's X-Request-Id when it sends a sane one, else a new one),
+  // and the request's line: method, path, status, duration, and for GraphQL the operation, key, tenant and outcome.
+  // No headers.
+  app.use(requestLog(app, logger.pino, { quietPaths: ['/healthz', '/readyz', '/metrics'], factsOf: factsFor }));
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: true,
@@ -187,28 +166,30 @@ export async function createHttpServer({
   app.disable('x-powered-by');
   // Security headers on every response. The dashboard's scripts come from this origin only; its UI
   // library injects styles at run time (style-src needs 'unsafe-inline'); it talks to /graphql over
-  // fetch and WebSocket on this origin.
+  // fetch and WebSocket on this origin. They are the same on every response: worked out once (http/fixed-headers.ts).
   app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:'],
-          fontSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
-          objectSrc: ["'none'"],
-          baseUri: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
+    fixedHeaders(
+      helmet({
+        contentSecurityPolicy: {
+          useDefaults: false,
+          directives: {
+            defaultSrc: ["'self'"],
+            scriptSrc: ["'self'"],
+            styleSrc: ["'self'", "'unsafe-inline'"],
+            imgSrc: ["'self'", 'data:'],
+            fontSrc: ["'self'", 'data:'],
+            connectSrc: ["'self'", 'ws:', 'wss:'],
+            objectSrc: ["'none'"],
+            baseUri: ["'self'"],
+            formAction: ["'self'"],
+            frameAncestors: ["'none'"],
+          },
         },
-      },
-      referrerPolicy: { policy: 'no-referrer' },
-      // Plain HTTP in development and tests; TLS ends at the load balancer, which sets HSTS.
-      strictTransportSecurity: false,
-    }),
+        referrerPolicy: { policy: 'no-referrer' },
+        // Plain HTTP in development and tests; TLS ends at the load balancer, which sets HSTS.
+        strictTransportSecurity: false,
+      }),
+    ),
   );
   // Behind a load balancer, the client address (rate limits) is its X-Forwarded-For.
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);

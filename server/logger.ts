@@ -10,7 +10,7 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
   /** A logger whose lines all carry these fields. */
   child(fields: Record<string, unknown>): Logger;
-  /** The pino logger underneath (for pino-http). */
+  /** The pino logger underneath (for the request log, http/request-log.ts). */
   pino: pino.Logger;
 }
 

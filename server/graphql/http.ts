@@ -6,7 +6,7 @@ import type express from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
-import { actorFromAuthorization } from '../http/auth.js';
+import { actorFromAuthorization, knownActorOfAuthorization } from '../http/auth.js';
 import type { ApiKeyService } from '../services/api-key.service.js';
 import { isDatabaseUnavailable } from './errors.js';
 import { checkCost, isIntrospectionOnly, parseGuarded } from './policy.js';
@@ -39,18 +39,23 @@ export function guardGraphQLRequests(
     const ip = req.ip ?? 'unknown';
     let actor: Actor | null;
     try {
-      // Both read at once (one round trip of waiting, not two); the address's request is counted either way, as before.
-      const limited = limits && (await Promise.all([limits.address(ip), limits.failedAuthBlocked(ip)])).find((refusal) => refusal !== null);
+      // A key seen lately (or none) is known without a query: its request is counted in the same statement as the
+      // address's (one round trip). Any other is looked up after the address is admitted, and counted then.
+      const known = knownActorOfAuthorization(apiKeys, req.headers.authorization);
+      const limited = limits && (await limits.admit(ip, known?.keyId ?? null));
       if (limited) return tooMany(req, res, limited);
-      try {
-        actor = await actorFromAuthorization(apiKeys, req.headers.authorization);
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        await limits?.failedAuth(ip);
-        return refuse(req, res, 401, { message: error.message, extensions: { code: error.code } });
+      if (known !== undefined) actor = known;
+      else {
+        try {
+          actor = await actorFromAuthorization(apiKeys, req.headers.authorization);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          await limits?.failedAuth(ip);
+          return refuse(req, res, 401, { message: error.message, extensions: { code: error.code } });
+        }
+        const keyLimited = actor && limits && (await limits.key(actor.keyId));
+        if (keyLimited) return tooMany(req, res, keyLimited);
       }
-      const keyLimited = actor && limits && (await limits.key(actor.keyId));
-      if (keyLimited) return tooMany(req, res, keyLimited);
     } catch (error) {
       // The key not cached while the database is away (a restart): coded and retryable, as Apollo's own answers.
       if (isDatabaseUnavailable(error)) {

@@ -1,8 +1,14 @@
 // Rate limits of the GraphQL door, per API key and per client address (failed authentications
 // counted on their own), kept in PostgreSQL (table rate_limits) so that they hold across every
 // instance behind the load balancer. Over a limit: 429 with Retry-After (seconds).
+//
+// A request known by its key already costs one statement (admit with the key: address, failed-auth block
+// and key together); one whose key must be looked up costs admit without the key, then the key's count or a
+// failed authentication. The counters are those rate-limiter-flexible kept (sql/rate-limits.ts); while the
+// database is unreachable they are counted in this instance's memory instead, as its insurance limiter did.
 import type pg from 'pg';
-import { RateLimiterMemory, RateLimiterPostgres, type RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RATE_LIMIT_ADMIT_SQL, RATE_LIMIT_CLEAR_EXPIRED_SQL, RATE_LIMIT_COUNT_SQL } from '../sql/rate-limits.js';
 
 export interface RateLimitOptions {
   /** Requests per minute of one key. */
@@ -24,60 +30,152 @@ export interface Refusal {
 }
 
 export interface RateLimits {
-  /** One request from this address: null when admitted. */
-  address(ip: string): Promise<Refusal | null>;
-  /** Whether this address has failed authentication too often already (nothing consumed). */
-  failedAuthBlocked(ip: string): Promise<Refusal | null>;
+  /**
+   * One request from this address, and with this key when it is known (null: no key, or not known yet): the
+   * address's request is counted; then the address is refused if over its limit or if it has failed
+   * authentication too often (that count unchanged); only then is the key's request counted, and refused
+   * over its limit. Null when admitted.
+   */
+  admit(ip: string, keyId: string | null): Promise<Refusal | null>;
   /** One failed authentication from this address. */
   failedAuth(ip: string): Promise<void>;
-  /** One request with this key. */
+  /** One request with this key (one admitted without it, whose key was then looked up). */
   key(keyId: string): Promise<Refusal | null>;
 }
 
-const MINUTE_SECONDS = 60;
+const MINUTE_MS = 60_000;
+/** Counters whose minute ended this long ago are deleted, every CLEAR_EVERY_MS. */
+const CLEAR_AFTER_MS = 3_600_000;
+const CLEAR_EVERY_MS = 300_000;
+
+/** A counter's state: its points in the current window, and the time (ms) the window ends (null: never). */
+interface Count {
+  points: number;
+  expire: number | null;
+}
 
 export function createRateLimits(pool: pg.Pool, options: RateLimitOptions): RateLimits {
-  const limiter = (keyPrefix: string, points: number) =>
-    new RateLimiterPostgres({
-      storeClient: pool,
-      storeType: 'pool',
-      tableName: 'rate_limits',
-      tableCreated: true, // by the migration
-      keyPrefix,
-      points,
-      duration: MINUTE_SECONDS,
-      // The database unreachable: limit per instance meanwhile, rather than refuse everyone or no one.
-      insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: MINUTE_SECONDS }),
-    });
+  const what: Record<LimitName, string> = {
+    address: `more than ${options.perAddress} requests a minute from this address`,
+    failed_auth: `more than ${options.failedAuth} failed authentications a minute from this address`,
+    key: `more than ${options.perKey} requests a minute with this key`,
+  };
+  const over = (limit: LimitName, count: Count, now: number) =>
+    refusal(limit, count.expire === null ? -1 : count.expire - now, what[limit]);
+  const memory = memoryCounters(options, what);
+  scheduleClearing(pool);
+
+  return {
+    async admit(ip, keyId) {
+      const now = Date.now();
+      let row: AdmitRow;
+      try {
+        const result = await pool.query<AdmitRow>({
+          name: 'rate-limit-admit',
+          text: RATE_LIMIT_ADMIT_SQL,
+          values: [
+            `addr:${ip}`,
+            `auth:${ip}`,
+            keyId === null ? null : `key:${keyId}`,
+            now,
+            MINUTE_MS,
+            options.perAddress,
+            options.failedAuth,
+          ],
+        });
+        row = result.rows[0];
+      } catch {
+        return memory.admit(ip, keyId);
+      }
+      const address = count(row.address_points, row.address_expire) as Count;
+      if (address.points > options.perAddress) return over('address', address, now);
+      const failures = count(row.failure_points, row.failure_expire);
+      if (failures && failures.points >= options.failedAuth) return over('failed_auth', failures, now);
+      const key = count(row.key_points, row.key_expire);
+      return key && key.points > options.perKey ? over('key', key, now) : null;
+    },
+    async key(keyId) {
+      const now = Date.now();
+      let counted: Count;
+      try {
+        counted = await countOne(pool, `key:${keyId}`, now);
+      } catch {
+        return memory.key(keyId);
+      }
+      return counted.points > options.perKey ? over('key', counted, now) : null;
+    },
+    async failedAuth(ip) {
+      try {
+        await countOne(pool, `auth:${ip}`, Date.now());
+      } catch {
+        await memory.failedAuth(ip);
+      }
+    },
+  };
+}
+
+interface AdmitRow {
+  address_points: number;
+  address_expire: string;
+  failure_points: number | null;
+  failure_expire: string | null;
+  key_points: number | null;
+  key_expire: string | null;
+}
+
+/** A counter from its columns (expire is a bigint, which pg gives as text); null when there is none. */
+const count = (points: number | null, expire: string | null): Count | null =>
+  points === null ? null : { points, expire: expire === null ? null : Number(expire) };
+
+async function countOne(pool: pg.Pool, key: string, now: number): Promise<Count> {
+  const { rows } = await pool.query<{ points: number; expire: string }>({
+    name: 'rate-limit-count',
+    text: RATE_LIMIT_COUNT_SQL,
+    values: [key, now, MINUTE_MS],
+  });
+  return count(rows[0].points, rows[0].expire) as Count;
+}
+
+/** Every few minutes, counters long expired are deleted (a failure is harmless: the next round tries again). */
+function scheduleClearing(pool: pg.Pool): void {
+  const timer = setInterval(() => {
+    pool.query(RATE_LIMIT_CLEAR_EXPIRED_SQL, [Date.now() - CLEAR_AFTER_MS]).catch(() => {});
+  }, CLEAR_EVERY_MS);
+  timer.unref();
+}
+
+/** The same limits counted in this instance's memory, while the database is unreachable. */
+function memoryCounters(options: RateLimitOptions, what: Record<LimitName, string>): RateLimits {
+  const limiter = (keyPrefix: string, points: number) => new RateLimiterMemory({ keyPrefix, points, duration: MINUTE_MS / 1000 });
   const byKey = limiter('key', options.perKey);
   const byAddress = limiter('addr', options.perAddress);
   const byFailure = limiter('auth', options.failedAuth);
-
-  const consume = async (rl: RateLimiterPostgres, id: string, limit: LimitName, what: string): Promise<Refusal | null> => {
+  const consume = async (rl: RateLimiterMemory, id: string, limit: LimitName): Promise<Refusal | null> => {
     try {
       await rl.consume(id);
       return null;
     } catch (rejected) {
-      if (rejected instanceof Error) throw rejected;
-      return refusal(rejected as RateLimiterRes, limit, what);
+      if (!(rejected instanceof RateLimiterRes)) throw rejected;
+      return refusal(limit, rejected.msBeforeNext, what[limit]);
     }
   };
+  const key = (keyId: string) => consume(byKey, keyId, 'key');
   return {
-    address: (ip) => consume(byAddress, ip, 'address', `more than ${options.perAddress} requests a minute from this address`),
-    key: (keyId) => consume(byKey, keyId, 'key', `more than ${options.perKey} requests a minute with this key`),
-    async failedAuthBlocked(ip) {
-      const state = await byFailure.get(ip);
-      return state && state.consumedPoints >= options.failedAuth
-        ? refusal(state, 'failed_auth', `more than ${options.failedAuth} failed authentications a minute from this address`)
-        : null;
+    async admit(ip, keyId) {
+      const address = await consume(byAddress, ip, 'address');
+      if (address) return address;
+      const failures = await byFailure.get(ip);
+      if (failures && failures.consumedPoints >= options.failedAuth) return refusal('failed_auth', failures.msBeforeNext, what.failed_auth);
+      return keyId === null ? null : key(keyId);
     },
+    key,
     async failedAuth(ip) {
       await byFailure.penalty(ip, 1);
     },
   };
 }
 
-function refusal(state: RateLimiterRes, limit: LimitName, what: string): Refusal {
-  const retryAfterSeconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+function refusal(limit: LimitName, msBeforeNext: number, what: string): Refusal {
+  const retryAfterSeconds = Math.max(1, Math.ceil(Math.max(msBeforeNext, 0) / 1000));
   return { limit, retryAfterSeconds, message: `rate limit: ${what}; try again in ${retryAfterSeconds} s` };
 }

@@ -1,10 +1,31 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { SyncMode } from '../domain/enums.js';
 import { Pipeline } from '../entities/Pipeline.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { actorOf, type Context } from '../graphql/context.js';
+import { selectedFieldsAt } from '../graphql/selection.js';
 import { RecordConnection, RunConnection } from './types/connections.js';
 import { RecordFilter, RunFilter, RunOrder } from './types/filters.input.js';
+
+/** What a SyncRun field reads besides its own property: the fields resolved below, and durationMs. */
+const RUN_FIELD_READS: Record<string, readonly string[]> = {
+  pipeline: ['pipelineId'],
+  retryOf: ['retryOfId'],
+  records: [], // by the run's id, which always comes
+  durationMs: ['startedAt', 'endedAt'],
+  leaseToken: [], // never stored: only startRun's and claimRun's answers carry it
+  __typename: [],
+};
+
+/** The run properties a page must read for what the query selects under edges.node. */
+function runColumnsFor(info: GraphQLResolveInfo): string[] {
+  const columns = new Set<string>();
+  for (const field of selectedFieldsAt(info, ['edges', 'node'])) {
+    for (const property of RUN_FIELD_READS[field] ?? [field]) columns.add(property);
+  }
+  return [...columns];
+}
 
 @Resolver(() => SyncRun)
 export class RunResolver {
@@ -16,8 +37,10 @@ export class RunResolver {
     @Arg('orderBy', () => RunOrder, { nullable: true, description: 'Sort order (default STARTED_AT DESC).' }) orderBy?: RunOrder,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50, description: 'Page size, from 1 to 500.' }) first: number | null = 50,
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after?: string,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<RunConnection> {
-    return new RunConnection(await ctx.services.runs.list(actorOf(ctx), filter, orderBy, first ?? 50, after));
+    const columns = info && runColumnsFor(info);
+    return new RunConnection(await ctx.services.runs.list(actorOf(ctx), filter, orderBy, first ?? 50, after, columns));
   }
 
   @Authorized()

@@ -35,13 +35,23 @@ export class ApiKeyService {
 
   async authenticate(secret: string): Promise<Actor | null> {
     const hash = hashSecret(secret);
-    const cached = this.cache.get(hash);
-    if (cached && cached.until > Date.now()) return cached.actor;
+    const cached = this.cached(hash);
+    if (cached !== undefined) return cached;
     const key = await this.db.getRepository(ApiKey).findOneBy({ secretHash: hash });
     const actor = key && !key.revokedAt ? toActor(key) : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { actor, until: Date.now() + CACHE_MS });
     return actor;
+  }
+
+  /** What authenticate would answer from the cache alone, without a query; undefined when it would have to ask. */
+  knownActor(secret: string): Actor | null | undefined {
+    return this.cached(hashSecret(secret));
+  }
+
+  private cached(hash: string): Actor | null | undefined {
+    const cached = this.cache.get(hash);
+    return cached && cached.until > Date.now() ? cached.actor : undefined;
   }
 
   /** Whether a key is still valid, bypassing the cache (long-lived sockets check this). */

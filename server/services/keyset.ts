@@ -41,7 +41,10 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
   first: number,
   after: string | null | undefined,
   validId: (id: string) => boolean,
-  /** Entity properties to read (the id always comes); undefined, or one that is not a column: all of them. */
+  /**
+   * Entity properties to read (the id always comes), a column's or an embedded object's; undefined, or one that is
+   * neither: all of them.
+   */
   columns?: readonly string[],
 ): Promise<Page<T>> {
   checkPageSize(first);
@@ -201,11 +204,20 @@ function onlyColumns<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alia
   const metadata = query.expressionMap.mainAlias?.metadata;
   if (!metadata) return null;
   const wanted = new Set([...metadata.primaryColumns.map((column) => column.propertyName), ...properties]);
+  const selections: string[] = [];
   for (const property of wanted) {
-    const column = metadata.findColumnWithPropertyName(property);
+    // An embedded object (a run's counts): every column of it, by its path.
+    const embedded = metadata.embeddeds.find((candidate) => candidate.propertyName === property);
+    if (embedded) {
+      if (embedded.embeddeds.length > 0) return null;
+      for (const column of embedded.columns) selections.push(`${alias}.${column.propertyPath}`);
+      continue;
+    }
+    const column = metadata.findColumnWithPropertyPath(property);
     if (!column || column.isVirtual || column.embeddedMetadata) return null;
+    selections.push(`${alias}.${property}`);
   }
-  return [...wanted].map((property) => `${alias}.${property}`);
+  return selections;
 }
 
 /**

@@ -28,12 +28,14 @@ export class RunQueryService {
     order: RunOrder | null | undefined,
     first: number,
     after?: string | null,
+    /** Properties the caller reads (the id always comes); undefined: all. */
+    columns?: readonly string[],
   ): Promise<Page<SyncRun>> {
     const query = this.db.getRepository(SyncRun).createQueryBuilder('r');
     visibleTo(query, 'r', actor);
     applyRunFilter(query, 'r', filter);
     const { field, direction } = order ?? DEFAULT_RUN_ORDER;
-    return keysetPage(query, 'r', SORT_KEYS[field], direction, first, after, isUuid);
+    return keysetPage(query, 'r', SORT_KEYS[field], direction, first, after, isUuid, columns);
   }
 
   async find(actor: Actor, id: string): Promise<SyncRun | null> {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Actor } from '../../server/domain/actor.js';
 import { SyncRecord } from '../../server/entities/SyncRecord.js';
 import { SyncRun } from '../../server/entities/SyncRun.js';
-import { finishRun, RECORD_FIELDS, reportRecords, startRun } from '../support/fixtures.js';
+import { finishRun, RECORD_FIELDS, RUN_FIELDS, reportRecords, startRun } from '../support/fixtures.js';
 import { seedHistory } from '../support/history-seed.js';
 import { ADMIN_SECRET, startTestServer, type TestServer } from '../support/server.js';
 
@@ -79,4 +79,35 @@ it('answers a page that selects a few fields, through fragments and aliases, as 
     expect(edge.node).toEqual({ key: id, sourceId, status, startedAt, details, run: { id: (run as { id: string }).id } });
   });
   expect(all.records.edges.some((edge) => edge.node.details !== null)).toBe(true);
+});
+
+it('answers a runs page that selects a few fields as one that selects them all', async () => {
+  type Runs = { runs: { edges: { cursor: string; node: Record<string, unknown> }[] } };
+  const all = await server.admin.ok<Runs>(
+    `{ runs(first: 500) { edges { cursor node { ${RUN_FIELDS} expectedTotal entityTypes configSnapshot durationMs leaseToken
+       retryOf { id } records(first: 2) { edges { node { id } } } } } } }`,
+  );
+  const few = await server.admin.ok<Runs>(
+    `{ runs(first: 500) { edges { cursor node { key: id __typename ...Some durationMs leaseToken retryOf { id }
+       records(first: 2) { edges { node { id } } } } } } }
+     fragment Some on SyncRun { status counts { total failed } pipeline { id } }`,
+  );
+  expect(few.runs.edges.length).toBe(all.runs.edges.length);
+  few.runs.edges.forEach((edge, i) => {
+    const full = all.runs.edges[i];
+    expect(edge.cursor).toBe(full.cursor);
+    const { id, status, counts, pipeline, durationMs, leaseToken, retryOf, records } = full.node as Record<string, Record<string, unknown>>;
+    expect(edge.node).toEqual({
+      key: id,
+      __typename: 'SyncRun',
+      status,
+      counts: { total: counts.total, failed: counts.failed },
+      pipeline: { id: pipeline.id },
+      durationMs,
+      leaseToken,
+      retryOf,
+      records,
+    });
+  });
+  expect(all.runs.edges.some((edge) => edge.node.durationMs !== null)).toBe(true);
 });

@@ -54,7 +54,10 @@ describe('rate limits', () => {
     expect((await post(b.graphqlUrl, other.secret)).status).toBe(200);
   });
 
-  it('count failed authentications per address, then refuse the address', async () => {
+  it('count failed authentications per address, then refuse the address, even with a good key', async () => {
+    // A good key b has seen already (so b knows it without a query, and counts it in the address's statement).
+    const good = (await a.clientFor(Role.VIEWER)).secret as string;
+    expect((await post(b.graphqlUrl, good)).status).toBe(200);
     const forged = new GraphQLClient(a.graphqlUrl, 'not-a-key-at-all');
     for (let i = 0; i < 3; i++) expect(await forged.errorCode('{ me { role } }')).toBe('UNAUTHENTICATED');
     const before = await refusals(b, 'failed_auth');
@@ -62,5 +65,7 @@ describe('rate limits', () => {
     expect(refused).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(await refusals(b, 'failed_auth')).toBe(before + 1);
+    expect(await post(b.graphqlUrl, good)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect(await refusals(b, 'failed_auth')).toBe(before + 2);
   });
 });
