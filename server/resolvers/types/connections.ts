@@ -7,6 +7,9 @@ import type { Page } from '../../services/keyset.js';
 
 const count = (value: number) => value.toLocaleString('en-US');
 
+/** totalCountIsExact, alike on every connection that counts. */
+const TOTAL_COUNT_IS_EXACT = `Whether totalCount is the exact number of matches: false when more than ${count(EXACT_COUNT_CAP)} match. Read with totalCount from the same COUNT.`;
+
 @ObjectType({ description: 'Where a page ends and whether another follows.' })
 export class PageInfo {
   @Field(() => Boolean, { description: 'Whether another page follows; ask for it with after: endCursor.' })
@@ -46,9 +49,7 @@ export class RunConnection {
     return (await this.page.count()).value;
   }
 
-  @Field(() => Boolean, {
-    description: `Whether totalCount is the exact number of matches: false when more than ${count(EXACT_COUNT_CAP)} match. Read with totalCount from the same COUNT.`,
-  })
+  @Field(() => Boolean, { description: TOTAL_COUNT_IS_EXACT })
   async totalCountIsExact(): Promise<boolean> {
     return (await this.page.count()).exact;
   }
@@ -84,9 +85,7 @@ export class RecordConnection {
     return (await this.page.count()).value;
   }
 
-  @Field(() => Boolean, {
-    description: `Whether totalCount is the exact number of matches: false when more than ${count(EXACT_COUNT_CAP)} match. Read with totalCount from the same COUNT.`,
-  })
+  @Field(() => Boolean, { description: TOTAL_COUNT_IS_EXACT })
   async totalCountIsExact(): Promise<boolean> {
     return (await this.page.count()).exact;
   }
