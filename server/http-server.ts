@@ -28,6 +28,7 @@ import {
   legacyJsonPlugin,
   noStorePlugin,
 } from './graphql/http.js';
+import { jitGateway } from './graphql/jit-executor.js';
 import { LIMITS } from './graphql/policy.js';
 import { createRateLimits } from './graphql/rate-limits.js';
 import { createSubscriptionServer } from './graphql/ws/server.js';
@@ -121,7 +122,8 @@ export async function createHttpServer({
   // No headers.
   app.use(requestLog(app, logger.pino, { quietPaths: ['/healthz', '/readyz', '/metrics'], factsOf: factsFor }));
   const apollo = new ApolloServer<Context>({
-    schema,
+    // Our schema, with queries and mutations executed by graphql-jit (graphql/jit-executor.ts).
+    gateway: jitGateway(schema),
     introspection: true,
     includeStacktraceInErrorResponses: false,
     // Signals are ours (server/index.ts): readiness first, then the drain, in order.
