@@ -6,8 +6,8 @@
 // Apollo Server takes a custom executor only through its gateway interface: it still parses, validates, runs the
 // plugins (cost, no-store, observe, legacy JSON) and formats the errors; only `execute` is ours. Apollo keeps each
 // validated document in its document store (an LRU keyed by the query's hash) and hands the same DocumentNode
-// object to every request with that text, so compiled queries are cached per document object (a WeakMap: they go
-// when the store evicts the document) and per operation name.
+// object to every request with that text, so compiled queries are cached per document object and operation name,
+// for the last 1,000 documents used.
 //
 // Everything that could answer differently from graphql-js stays on graphql-js:
 // - a document seen once: compiling costs more than one execution, and a client sending one-off texts would pay it
@@ -56,18 +56,23 @@ function asGraphQLJsError(error: GraphQLError): GraphQLError {
   return rebuilt;
 }
 
+/** Documents whose compiled queries are kept (least recently used out): compiled code weighs more than a document. */
+const DOCUMENTS_MAX = 1_000;
+
 /** The executor: compiled queries for documents seen before, graphql-js for the rest (see the top of this file). */
 export function createJitExecutor(schema: GraphQLSchema): Executor {
-  const compiled = new WeakMap<DocumentNode, Map<string, Entry>>();
+  const documents = new Map<DocumentNode, Map<string, Entry>>();
   return async (request) => {
     const { document, operation } = request as { document: DocumentNode; operation?: OperationDefinitionNode };
     if (!operation || operation.operation === 'subscription') return executeWithGraphQLJs(schema, document, request);
     const key = request.operationName ?? '';
-    let entries = compiled.get(document);
-    if (!entries) {
+    let entries = documents.get(document);
+    if (entries) documents.delete(document);
+    else {
       entries = new Map();
-      compiled.set(document, entries);
+      if (documents.size >= DOCUMENTS_MAX) documents.delete(documents.keys().next().value as DocumentNode);
     }
+    documents.set(document, entries);
     let entry = entries.get(key);
     if (entry === undefined) {
       entries.set(key, 'seen');
