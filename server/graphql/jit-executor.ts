@@ -20,8 +20,15 @@
 // Errors from the compiled query are rebuilt as graphql-js GraphQLErrors (graphql-jit's own have no extensions
 // object, which Apollo's error formatting reads), with the same message, locations, path and original error.
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
-import { type DocumentNode, type ExecutionResult, execute, GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { getVariableValues } from 'graphql/execution/values.js';
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  execute,
+  GraphQLError,
+  type GraphQLSchema,
+  getVariableValues,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 
 type Gateway = ApolloServerOptionsWithGateway<Record<string, unknown>>['gateway'];
