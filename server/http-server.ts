@@ -164,6 +164,9 @@ export async function createHttpServer({
     : null;
 
   app.disable('x-powered-by');
+  // No ETag on answers: GraphQL's are no-store and health's change each time, so hashing every body buys nothing.
+  // (The dashboard's files get theirs from the static handler.)
+  app.set('etag', false);
   // Security headers on every response. The dashboard's scripts come from this origin only; its UI
   // library injects styles at run time (style-src needs 'unsafe-inline'); it talks to /graphql over
   // fetch and WebSocket on this origin. They are the same on every response: worked out once (http/fixed-headers.ts).
@@ -193,9 +196,7 @@ export async function createHttpServer({
   );
   // Behind a load balancer, the client address (rate limits) is its X-Forwarded-For.
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
-  app.use(healthRoutes(db, { draining, listening: () => hub?.listening ?? true }, logger));
-  app.use(metricsRoutes(db, metrics, logger));
-  app.use(exportRoutes(services.exports, logger));
+  // GraphQL first: nearly every request is one, and the routers after it are not tried for it.
   app.use(
     '/graphql',
     express.json({ limit: config.maxBodyBytes }),
@@ -220,6 +221,9 @@ export async function createHttpServer({
       },
     }),
   );
+  app.use(healthRoutes(db, { draining, listening: () => hub?.listening ?? true }, logger));
+  app.use(metricsRoutes(db, metrics, logger));
+  app.use(exportRoutes(services.exports, logger));
   app.use(staticClient());
   // Body parser failures (too large, malformed JSON) answer in GraphQL's error shape.
   app.use(
