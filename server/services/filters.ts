@@ -55,18 +55,13 @@ function builderBinder(parameters: Record<string, unknown>): Binder {
 }
 
 /**
- * Conditions of a statement prepared once per shape, with its values in order ($1, $2, …). A list is one array value,
- * so its length never makes a new statement; an enum's values are named in the text (sorted, without repeats), a
+ * Conditions of a statement prepared once per shape, with its values in order ($1, $2, …). A list of two or more is
+ * one array value, so its length never makes a new statement; an enum's values are named in the text (sorted, without repeats), a
  * finite set, so the planner sees them as it sees constants: a partial index (status <> 'SUCCESS') stays usable.
  */
 export interface PreparedConditions {
   conditions: string[];
   values: unknown[];
-  /**
-   * True when a condition's best plan depends on its value (a text pattern, a time range): such a statement is
-   * planned for its values each time rather than once for any (see list-statements.ts).
-   */
-  valueSensitive: boolean;
 }
 
 const ENUM_LITERAL = /^[A-Z][A-Z_]*$/;
@@ -82,8 +77,9 @@ function preparedBinder(into: PreparedConditions): Binder {
         const named = [...new Set(values as string[])].sort();
         return `${column} IN (${named.map((v) => `'${v}'`).join(', ')})`;
       }
-      into.values.push(values);
-      return `${column} = ANY($${into.values.length})`;
+      // One value as an equality, as IN ($1) was: the planner then walks an index on (column, sort key) in order.
+      into.values.push(values.length === 1 ? values[0] : values);
+      return values.length === 1 ? `${column} = $${into.values.length}` : `${column} = ANY($${into.values.length})`;
     },
   };
 }
@@ -138,9 +134,6 @@ function ruleConditions<F, S>(alias: string, rule: FilterRule<F, S>, filter: F, 
     }
   }
 }
-
-/** Kinds of rule whose best plan depends on the value given, not only on the field being given. */
-const VALUE_SENSITIVE = new Set<FilterRule<unknown, unknown>['kind']>(['contains', 'search', 'during']);
 
 function applyRule<F, S, T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, rule: FilterRule<F, S>, filter: F): void {
   const parameters: Record<string, unknown> = {};
@@ -200,17 +193,12 @@ function preparedConditions<F, S>(
   rules: readonly FilterRule<F, S>[],
   filter: F | null | undefined,
 ): PreparedConditions {
-  const prepared: PreparedConditions = { conditions: [], values: [], valueSensitive: false };
+  const prepared: PreparedConditions = { conditions: [], values: [] };
   const bind = preparedBinder(prepared);
   const tenant = tenantCondition(alias, actor, bind);
   if (tenant) prepared.conditions.push(tenant);
   prepared.conditions.push(...fixed);
   if (!filter) return prepared;
-  for (const rule of rules) {
-    const conditions = ruleConditions(alias, rule, filter, bind);
-    if (conditions.length === 0) continue;
-    prepared.conditions.push(...conditions);
-    if (VALUE_SENSITIVE.has(rule.kind)) prepared.valueSensitive = true;
-  }
+  for (const rule of rules) prepared.conditions.push(...ruleConditions(alias, rule, filter, bind));
   return prepared;
 }

@@ -72,26 +72,22 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
   if (position) values.push(position.value, position.id);
   const metadata = db.getMetadata(list.entity);
   const key = `${metadata.tableName}|${alias}|${columns?.join(',') ?? '*'}|${sort.expression}|${order}|${first}|${position ? 'after' : ''}|${where.conditions.join('\n')}`;
-  const statement = listStatement(
-    key,
-    () => {
-      const conditions = [...where.conditions];
-      if (position) {
-        const n = where.values.length;
-        conditions.push(afterPositionSql(sort.expression, alias, order, sort.type, `$${n + 1}`, `$${n + 2}`));
-      }
-      return keysetPageSql({
-        columns: selectExpressions(db, metadata, alias, columns),
-        table: metadata.tableName,
-        alias,
-        conditions,
-        sort: sort.expression,
-        order,
-        limit: first + 1,
-      });
-    },
-    where.valueSensitive,
-  );
+  const statement = listStatement(key, () => {
+    const conditions = [...where.conditions];
+    if (position) {
+      const n = where.values.length;
+      conditions.push(afterPositionSql(sort.expression, alias, order, sort.type, `$${n + 1}`, `$${n + 2}`));
+    }
+    return keysetPageSql({
+      columns: selectExpressions(db, metadata, alias, columns),
+      table: metadata.tableName,
+      alias,
+      conditions,
+      sort: sort.expression,
+      order,
+      limit: first + 1,
+    });
+  });
   const raw = await runListStatement(db, statement, values);
   const entities = hydrate<T>(metadata, db.driver, alias, raw.slice(0, first));
   const edges = entities.map((node, i) => ({
