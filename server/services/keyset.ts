@@ -1,5 +1,6 @@
-// Keyset pagination over a TypeORM query: order by (sort key, id), continue after a cursor.
-// Never OFFSET: a page deep in the list costs what the first one does.
+// Keyset pagination: order by (sort key, id), continue after a cursor. Never OFFSET: a page deep in the list costs
+// what the first one does. A list's page is one prepared statement per shape (list-statements.ts); the pages of many
+// runs' records and the counts go through TypeORM's query builder.
 import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Driver } from 'typeorm/driver/Driver.js';
 import { DriverUtils } from 'typeorm/driver/DriverUtils.js';
