@@ -2,7 +2,6 @@
 // what the first one does. A list's page is one prepared statement per shape (list-statements.ts); the pages of many
 // runs' records and the counts go through TypeORM's query builder.
 import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import type { Driver } from 'typeorm/driver/Driver.js';
 import { DriverUtils } from 'typeorm/driver/DriverUtils.js';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { checkCursorValue, checkPageSize, decodeCursor, encodeCursor } from '../domain/cursor.js';
@@ -11,6 +10,7 @@ import { checkIds } from '../domain/ids.js';
 import { afterPositionSql, firstPagesSql, keysetPageSql, nextPagesSql, partitionCountsSql } from '../sql/lists.js';
 import { type BoundedCount, boundedCount, boundedFrom, countOnce, EXACT_COUNT_CAP } from './bounded-count.js';
 import type { PreparedConditions } from './filters.js';
+import { hydrate } from './hydrate.js';
 import { listStatement, runListStatement } from './list-statements.js';
 
 export interface SortKey {
@@ -258,73 +258,4 @@ function onlyColumns(metadata: EntityMetadata, properties: readonly string[]): C
     selected.add(column);
   }
   return [...selected];
-}
-
-/**
- * How a column's raw value becomes the entity's: as it is (pg already gave the type TypeORM keeps), as a Date
- * when it came as text, or through TypeORM's driver. Each rule is TypeORM's PostgresDriver.prepareHydratedValue.
- */
-type Hydration = 'as-is' | 'date' | 'driver';
-const DATE_TYPES = new Set(['datetime', 'timestamp', 'timestamptz', 'timestamp with time zone', 'timestamp without time zone']);
-const CONVERTED_TYPES = new Set(['date', 'time', 'vector', 'halfvec', 'hstore', 'simple-array', 'simple-json', 'cube']);
-
-function hydrationOf(column: ColumnMetadata): Hydration {
-  if (column.embeddedMetadata || column.isVirtual || column.transformer || typeof column.type !== 'string') return 'driver';
-  if (DATE_TYPES.has(column.type)) return 'date';
-  if (CONVERTED_TYPES.has(column.type)) return 'driver';
-  // An enum value that looks like a number becomes one only when the enum lists that number.
-  if (column.type === 'enum' || column.type === 'simple-enum') {
-    return column.isArray || (column.enum ?? []).some((value) => typeof value === 'number') ? 'driver' : 'as-is';
-  }
-  return 'as-is';
-}
-
-interface RawColumn {
-  key: string;
-  property: string;
-  hydration: Hydration;
-  column: ColumnMetadata;
-}
-
-/** Per entity and alias: each column with the key TypeORM gives it in a raw row. */
-const rawColumns = new WeakMap<EntityMetadata, Map<string, RawColumn[]>>();
-
-function rawColumnsOf(metadata: EntityMetadata, alias: string, driver: Driver) {
-  let byAlias = rawColumns.get(metadata);
-  if (!byAlias) {
-    byAlias = new Map();
-    rawColumns.set(metadata, byAlias);
-  }
-  let columns = byAlias.get(alias);
-  if (!columns) {
-    columns = metadata.columns
-      .filter((column) => !column.isVirtual)
-      .map((column) => ({
-        key: DriverUtils.buildAlias(driver, undefined, alias, column.databaseName),
-        property: column.propertyName,
-        hydration: hydrationOf(column),
-        column,
-      }));
-    byAlias.set(alias, columns);
-  }
-  return columns;
-}
-
-/**
- * The rows of a one-table statement (no joins) as entities, each value as TypeORM's getRawAndEntities makes it,
- * without its grouping of rows by primary key and its per-value conversion chain: those cost more than the
- * page's SQL (issue 13).
- */
-function hydrate<T extends ObjectLiteral>(metadata: EntityMetadata, driver: Driver, alias: string, rows: Record<string, unknown>[]): T[] {
-  const columns = rawColumnsOf(metadata, alias, driver);
-  return rows.map((row) => {
-    const entity = metadata.create(undefined, { fromDeserializer: true }) as Record<string, unknown>;
-    for (const { key, property, hydration, column } of columns) {
-      const value = row[key];
-      if (value === undefined) continue;
-      if (hydration === 'as-is' || (hydration === 'date' && (value === null || value instanceof Date))) entity[property] = value;
-      else column.setEntityValue(entity, driver.prepareHydratedValue(value, column));
-    }
-    return entity as T;
-  });
 }

@@ -4,6 +4,7 @@ import { RunSortField, SortDirection } from '../domain/enums.js';
 import { isUuid } from '../domain/ids.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { applyRunFilter, preparedRunConditions, type RunFilter, visibleTo } from './filters.js';
+import { entitiesByIds } from './hydrate.js';
 import { keysetPage, type Page, type SortKey } from './keyset.js';
 
 export interface RunOrder {
@@ -59,12 +60,6 @@ export class RunQueryService {
 
   /** Runs by id for DataLoader, in the order asked; callers already hold a visible child. */
   async byIds(ids: readonly string[]): Promise<(SyncRun | null)[]> {
-    const rows = await this.db
-      .getRepository(SyncRun)
-      .createQueryBuilder('r')
-      .whereInIds([...ids])
-      .getMany();
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return entitiesByIds(this.db, SyncRun, ids);
   }
 }
