@@ -1,6 +1,6 @@
 // HTTP and WebSocket on one port: GraphQL at /graphql, health, and the dashboard.
 
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
@@ -9,11 +9,13 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
+import accepts from 'accepts';
+import bodyParser from 'body-parser';
 import express from 'express';
 import { type GraphQLSchema, Kind } from 'graphql';
 import helmet from 'helmet';
 import type pg from 'pg';
+import proxyAddress from 'proxy-addr';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import type { EventHub } from './events/event-hub.js';
@@ -27,6 +29,7 @@ import {
   guardGraphQLRequests,
   legacyJsonPlugin,
   noStorePlugin,
+  refusalOf,
 } from './graphql/http.js';
 import { jitGateway } from './graphql/jit-executor.js';
 import { LIMITS } from './graphql/policy.js';
@@ -34,6 +37,7 @@ import { createRateLimits } from './graphql/rate-limits.js';
 import { createSubscriptionServer } from './graphql/ws/server.js';
 import { exportRoutes } from './http/exports.js';
 import { fixedHeaders } from './http/fixed-headers.js';
+import { graphqlDoor, isGraphQLPath } from './http/graphql-door.js';
 import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
@@ -67,8 +71,8 @@ interface RequestFacts {
 const factsOf = new WeakMap<object, RequestFacts>();
 const FACTS = Symbol('request facts');
 /** A request the guard refused never reaches Apollo: its outcome is the refusal's code. */
-const factsFor = (res: object): RequestFacts => {
-  const refusal = (res as { locals?: { refusal?: string } }).locals?.refusal;
+const factsFor = (res: ServerResponse): RequestFacts => {
+  const refusal = refusalOf(res);
   return { ...(refusal ? { outcome: refusal } : {}), ...factsOf.get(res) };
 };
 
@@ -116,11 +120,13 @@ export async function createHttpServer({
   draining,
 }: HttpServerDeps): Promise<HttpServer> {
   const app = express();
-  const httpServer = createServer(app);
+  // Requests are handed out once everything below is set up: GraphQL's to its door, the rest to Express.
+  const httpServer = createServer();
   // A request id on every line of a request (the caller's X-Request-Id when it sends a sane one, else a new one),
   // and the request's line: method, path, status, duration, and for GraphQL the operation, key, tenant and outcome.
   // No headers.
-  app.use(requestLog(app, logger.pino, { quietPaths: ['/healthz', '/readyz', '/metrics'], factsOf: factsFor }));
+  const logRequests = requestLog(logger.pino, { quietPaths: ['/healthz', '/readyz', '/metrics'], factsOf: factsFor });
+  app.use(logRequests);
   const apollo = new ApolloServer<Context>({
     // Our schema, with queries and mutations executed by graphql-jit (graphql/jit-executor.ts).
     gateway: jitGateway(schema),
@@ -166,84 +172,72 @@ export async function createHttpServer({
     : null;
 
   app.disable('x-powered-by');
+  // No ETag on answers: GraphQL's are no-store and health's change each time, so hashing every body buys nothing.
+  // (The dashboard's files get theirs from the static handler.)
+  app.set('etag', false);
   // Security headers on every response. The dashboard's scripts come from this origin only; its UI
   // library injects styles at run time (style-src needs 'unsafe-inline'); it talks to /graphql over
   // fetch and WebSocket on this origin. They are the same on every response: worked out once (http/fixed-headers.ts).
-  app.use(
-    fixedHeaders(
-      helmet({
-        contentSecurityPolicy: {
-          useDefaults: false,
-          directives: {
-            defaultSrc: ["'self'"],
-            scriptSrc: ["'self'"],
-            styleSrc: ["'self'", "'unsafe-inline'"],
-            imgSrc: ["'self'", 'data:'],
-            fontSrc: ["'self'", 'data:'],
-            connectSrc: ["'self'", 'ws:', 'wss:'],
-            objectSrc: ["'none'"],
-            baseUri: ["'self'"],
-            formAction: ["'self'"],
-            frameAncestors: ["'none'"],
-          },
+  const securityHeaders = fixedHeaders(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
         },
-        referrerPolicy: { policy: 'no-referrer' },
-        // Plain HTTP in development and tests; TLS ends at the load balancer, which sets HSTS.
-        strictTransportSecurity: false,
-      }),
-    ),
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+      // Plain HTTP in development and tests; TLS ends at the load balancer, which sets HSTS.
+      strictTransportSecurity: false,
+    }),
   );
+  app.use(securityHeaders);
   // Behind a load balancer, the client address (rate limits) is its X-Forwarded-For.
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
+  // The address as Express's req.ip works it out, with the same trust setting.
+  const addressOf = (req: IncomingMessage) => proxyAddress(req, app.get('trust proxy fn')) || 'unknown';
+  const door = graphqlDoor({
+    apollo,
+    steps: [
+      logRequests,
+      securityHeaders,
+      bodyParser.json({ limit: config.maxBodyBytes }),
+      guardGraphQLRequests(
+        services.apiKeys,
+        createRateLimits((db.driver as unknown as { master: pg.Pool }).master, {
+          perKey: config.rateLimitPerKey,
+          perAddress: config.rateLimitPerAddress,
+          failedAuth: config.rateLimitFailedAuth,
+        }),
+        addressOf,
+        (limit) => metrics.rateLimited.inc({ limit }),
+      ),
+    ],
+    context: async (req, res) => {
+      const facts: RequestFacts = {};
+      factsOf.set(res, facts);
+      const context = createContext(services, actorOfRequest(res));
+      Object.assign(context, { [FACTS]: facts, [ANSWERS_PLAIN_JSON]: answersPlainJson(req) });
+      facts.keyId = context.actor?.keyId;
+      facts.tenant = context.actor?.tenantId ?? null;
+      return context;
+    },
+    fail: (error, req, res) => answerFailure(error as HttpError, req, res, config.maxBodyBytes, logger),
+  });
   app.use(healthRoutes(db, { draining, listening: () => hub?.listening ?? true }, logger));
   app.use(metricsRoutes(db, metrics, logger));
   app.use(exportRoutes(services.exports, logger));
-  app.use(
-    '/graphql',
-    express.json({ limit: config.maxBodyBytes }),
-    guardGraphQLRequests(
-      services.apiKeys,
-      createRateLimits((db.driver as unknown as { master: pg.Pool }).master, {
-        perKey: config.rateLimitPerKey,
-        perAddress: config.rateLimitPerAddress,
-        failedAuth: config.rateLimitFailedAuth,
-      }),
-      (limit) => metrics.rateLimited.inc({ limit }),
-    ),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const facts: RequestFacts = {};
-        factsOf.set(res, facts);
-        const context = createContext(services, actorOfRequest(res));
-        Object.assign(context, { [FACTS]: facts, [ANSWERS_PLAIN_JSON]: answersPlainJson(req) });
-        facts.keyId = context.actor?.keyId;
-        facts.tenant = context.actor?.tenantId ?? null;
-        return context;
-      },
-    }),
-  );
   app.use(staticClient());
-  // Body parser failures (too large, malformed JSON) answer in GraphQL's error shape.
-  app.use(
-    (
-      error: { status?: number; type?: string; message?: string },
-      req: express.Request,
-      res: express.Response,
-      next: express.NextFunction,
-    ) => {
-      if (!error?.status) return next(error);
-      const message =
-        error.type === 'entity.too.large'
-          ? `request body is larger than ${config.maxBodyBytes} bytes`
-          : `request body is not valid JSON: ${error.message}`;
-      // The media type the client asked for, as Apollo answers (GraphQL-over-HTTP).
-      const type = req.accepts(['application/graphql-response+json', 'application/json']) || 'application/json';
-      res
-        .status(error.status)
-        .type(type)
-        .send(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }));
-    },
-  );
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => (isGraphQLPath(req.url) ? door(req, res) : app(req, res)));
 
   return {
     httpServer,
@@ -257,4 +251,31 @@ export async function createHttpServer({
       await Promise.all([apollo.stop(), subscriptions?.dispose()]);
     },
   };
+}
+
+/** What the JSON body parser fails with: an HTTP status and its kind (entity.too.large, entity.parse.failed...). */
+interface HttpError {
+  status?: number;
+  type?: string;
+  message?: string;
+}
+
+/**
+ * A GraphQL request that failed before Apollo. The body parser's failures (too large, malformed JSON) answer in
+ * GraphQL's error shape, in the media type the client asked for, as Apollo answers (GraphQL-over-HTTP); anything
+ * else is logged and answered 500.
+ */
+function answerFailure(error: HttpError, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number, logger: Logger): void {
+  const known = typeof error?.status === 'number' && error.status < 500;
+  if (!known) logger.error('GraphQL request failed before execution', { err: error });
+  const message = !known
+    ? 'internal server error'
+    : error.type === 'entity.too.large'
+      ? `request body is larger than ${maxBodyBytes} bytes`
+      : `request body is not valid JSON: ${error.message}`;
+  if (res.headersSent) return void res.destroy();
+  const type = accepts(req).type(['application/graphql-response+json', 'application/json']) || 'application/json';
+  res.statusCode = known ? (error.status as number) : 500;
+  res.setHeader('Content-Type', `${type}; charset=utf-8`);
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code: known ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }] }));
 }

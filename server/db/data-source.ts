@@ -59,6 +59,9 @@ export function createDataSource(url: string, poolSize = 10, timeouts?: DbTimeou
     extra: {
       max: poolSize,
       application_name: applicationName,
+      // A prepared list statement with values is planned for them every time, never once for all values
+      // (services/list-statements.ts says why); statements without values keep their one plan.
+      options: '-c plan_cache_mode=force_custom_plan',
       ...(timeouts && {
         connectionTimeoutMillis: timeouts.connectMs,
         statement_timeout: timeouts.statementMs,

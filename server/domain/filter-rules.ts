@@ -2,7 +2,7 @@
 // Two interpreters read these tables and nothing else: SQL conditions for queries, exports and
 // operators' selections (services/filters.ts) and the in-memory match of live subscriptions
 // (events/live-filters.ts). A field is added here, once, and both follow.
-import { type RecordOperation, type RecordStatus, type RunStatus, SyncMode } from './enums.js';
+import { RecordOperation, RecordStatus, RunStatus, SyncMode } from './enums.js';
 import { badInput } from './errors.js';
 import { checkIds, isSerialId, isUuid } from './ids.js';
 import { checkFilterText } from './text-limits.js';
@@ -81,7 +81,8 @@ export interface FilterColumn<S, V> {
 
 /**
  * The kinds of match. Every given field must match (AND); an absent or null field matches all.
- * - anyOf: the column is one of the values; an empty list matches nothing, a null column never matches.
+ * - anyOf: the column is one of the values; an empty list matches nothing, a null column never matches. `closed`: the
+ *   column's only values (an enum), which a statement may name as they are.
  * - overlaps: the array column shares at least one of the values; an empty list matches nothing.
  * - during: `from` inclusive, `to` exclusive; a null column never matches a bounded range.
  * - equals: exactly the text, case kept.
@@ -90,7 +91,8 @@ export interface FilterColumn<S, V> {
  * Case folding is the database's lower() in its C locale, which folds ASCII letters only: `foldCase` does the same.
  */
 export type FilterRule<F, S> =
-  | ({ field: keyof F; kind: 'anyOf' | 'equals' | 'contains' } & FilterColumn<S, string | null>)
+  | ({ field: keyof F; kind: 'anyOf'; closed?: readonly string[] } & FilterColumn<S, string | null>)
+  | ({ field: keyof F; kind: 'equals' | 'contains' } & FilterColumn<S, string | null>)
   | ({ field: keyof F; kind: 'overlaps' } & FilterColumn<S, readonly string[]>)
   | ({ field: keyof F; kind: 'during' } & FilterColumn<S, Date | null>)
   | { field: keyof F; kind: 'search'; prefix: FilterColumn<S, string | null>; contains: FilterColumn<S, string | null>[] };
@@ -101,8 +103,8 @@ export const foldCase = (text: string): string => text.replace(/[A-Z]+/g, (lette
 export const RUN_FILTER_RULES: readonly FilterRule<RunFilter, RunSubject>[] = [
   { field: 'pipelineIds', kind: 'anyOf', column: '{a}.pipeline_id', value: (s) => s.run.pipelineId },
   { field: 'tenantIds', kind: 'anyOf', column: '{a}.tenant_id', value: (s) => s.run.tenantId },
-  { field: 'modes', kind: 'anyOf', column: '{a}.mode', value: (s) => s.run.mode },
-  { field: 'statuses', kind: 'anyOf', column: '{a}.status', value: (s) => s.run.status },
+  { field: 'modes', kind: 'anyOf', column: '{a}.mode', value: (s) => s.run.mode, closed: Object.values(SyncMode) },
+  { field: 'statuses', kind: 'anyOf', column: '{a}.status', value: (s) => s.run.status, closed: Object.values(RunStatus) },
   { field: 'operationTypes', kind: 'anyOf', column: '{a}.operation_type', value: (s) => s.run.operationType },
   { field: 'startedAt', kind: 'during', column: '{a}.started_at', value: (s) => s.run.startedAt },
   { field: 'endedAt', kind: 'during', column: '{a}.ended_at', value: (s) => s.run.endedAt },
@@ -133,6 +135,13 @@ export const RECORD_DIMENSIONS = [
   ['statuses', 'status'],
 ] as const satisfies readonly (readonly [keyof RecordFilter, string])[];
 
+/** The dimensions whose column is an enum, with its values. */
+const RECORD_DIMENSION_ENUMS: Partial<Record<(typeof RECORD_DIMENSIONS)[number][0], readonly string[]>> = {
+  modes: Object.values(SyncMode),
+  operations: Object.values(RecordOperation),
+  statuses: Object.values(RecordStatus),
+};
+
 const RECORD_DIMENSION_VALUES: Record<(typeof RECORD_DIMENSIONS)[number][0], (r: RecordSubject) => string | null> = {
   pipelineIds: (r) => r.pipelineId,
   tenantIds: (r) => r.tenantId,
@@ -151,6 +160,7 @@ export const RECORD_FILTER_RULES: readonly FilterRule<RecordFilter, RecordSubjec
       kind: 'anyOf',
       column: `{a}.${column}`,
       value: RECORD_DIMENSION_VALUES[field],
+      closed: RECORD_DIMENSION_ENUMS[field],
     }),
   ),
   // lower(source_id) is what the trigram index holds.

@@ -1,12 +1,14 @@
 // The HTTP door of the execution policy (policy.ts): the key is checked before anything is parsed, the
 // document is parsed and shaped under the limits before Apollo validates it, and the cost is priced
 // with the variables once Apollo has resolved the operation.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type express from 'express';
+import accepts from 'accepts';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { actorFromAuthorization, knownActorOfAuthorization } from '../http/auth.js';
+import type { Step } from '../http/step.js';
 import type { ApiKeyService } from '../services/api-key.service.js';
 import { isDatabaseUnavailable } from './errors.js';
 import { checkCost, isIntrospectionOnly, parseGuarded } from './policy.js';
@@ -15,28 +17,43 @@ import type { LimitName, RateLimits, Refusal } from './rate-limits.js';
 /** Documents already accepted (by text): a repeated operation is not parsed twice by the guard. */
 const ACCEPTED_MAX = 1_000;
 
+const actors = new WeakMap<ServerResponse, Actor | null>();
+const refusals = new WeakMap<ServerResponse, string>();
+
 /** The actor the guard authenticated, for Apollo's context. */
-export const actorOfRequest = (res: express.Response): Actor | null => (res.locals.actor as Actor | null | undefined) ?? null;
+export const actorOfRequest = (res: ServerResponse): Actor | null => actors.get(res) ?? null;
+
+/** The code the guard refused this request with (the request then never reached Apollo); undefined if it did not. */
+export const refusalOf = (res: ServerResponse): string | undefined => refusals.get(res);
+
+/** The `query` parameter of a GET request; undefined when absent or given more than once (Apollo refuses those). */
+function queryParameter(url: string | undefined): string | undefined {
+  const search = url?.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+  const values = new URLSearchParams(search).getAll('query');
+  return values.length === 1 ? values[0] : undefined;
+}
 
 /**
- * Express middleware in front of Apollo on /graphql. Answers itself (in GraphQL's error shape) when
- * the address or key is over its rate limit, when the key is bad, when a key-less request asks more
- * than introspection, or when the document is over a limit; otherwise hands the request on with
- * `res.locals.actor` set. `onRateLimited` is told of each request refused over a rate limit (metrics).
+ * The step in front of Apollo on /graphql. Answers itself (in GraphQL's error shape) when the address or key is
+ * over its rate limit, when the key is bad, when a key-less request asks more than introspection, or when the
+ * document is over a limit; otherwise hands the request on with its actor known (actorOfRequest). `addressOf`
+ * names the client (its address, or the load balancer's word for it); `onRateLimited` is told of each request
+ * refused over a rate limit (metrics). The JSON body is parsed before it.
  */
 export function guardGraphQLRequests(
   apiKeys: ApiKeyService,
   limits: RateLimits | null,
+  addressOf: (req: IncomingMessage) => string,
   onRateLimited: (limit: LimitName) => void = () => {},
-): express.RequestHandler {
+): Step {
   const accepted = new Map<string, true>();
-  const tooMany = (req: express.Request, res: express.Response, refusal: Refusal) => {
+  const tooMany = (req: IncomingMessage, res: ServerResponse, refusal: Refusal) => {
     onRateLimited(refusal.limit);
     res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
     refuse(req, res, 429, { message: refusal.message, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: refusal.retryAfterSeconds } });
   };
   return async (req, res, next) => {
-    const ip = req.ip ?? 'unknown';
+    const ip = addressOf(req);
     let actor: Actor | null;
     try {
       // A key seen lately (or none) is known without a query: its request is counted in the same statement as the
@@ -67,9 +84,8 @@ export function guardGraphQLRequests(
       }
       return next(error);
     }
-    res.locals.actor = actor;
-    const query =
-      req.method === 'GET' ? (req.query as Record<string, unknown>).query : (req.body as { query?: unknown } | undefined)?.query;
+    actors.set(res, actor);
+    const query = req.method === 'GET' ? queryParameter(req.url) : (req as { body?: { query?: unknown } }).body?.query;
     // Anything else (no query, a batch, a persisted-query hash) is Apollo's to refuse.
     if (typeof query !== 'string') return next();
     const cacheKey = `${actor ? 'k' : '-'}${query}`;
@@ -97,15 +113,14 @@ export function guardGraphQLRequests(
  * A refusal in GraphQL's error shape. GraphQL-over-HTTP: a client that accepts only
  * application/json gets 200 for a request error; application/graphql-response+json gets the status.
  */
-function refuse(req: express.Request, res: express.Response, status: number, error: GraphQLFormattedError) {
+export function refuse(req: IncomingMessage, res: ServerResponse, status: number, error: GraphQLFormattedError): void {
   // The request ends here, before Apollo: its log line takes the outcome from this.
-  res.locals.refusal = error.extensions?.code;
-  const type = req.accepts(['application/graphql-response+json', 'application/json']) || 'application/json';
+  refusals.set(res, String(error.extensions?.code ?? 'ERROR'));
+  const type = accepts(req).type(['application/graphql-response+json', 'application/json']) || 'application/json';
   const legacy = type === 'application/json' && status === 400;
-  res
-    .status(legacy ? 200 : status)
-    .type(type)
-    .send(JSON.stringify({ errors: [error] }));
+  res.statusCode = legacy ? 200 : status;
+  res.setHeader('Content-Type', `${type}; charset=utf-8`);
+  res.end(JSON.stringify({ errors: [error] }));
 }
 
 /** On the context: whether Apollo answers this request in application/json (see legacyJsonPlugin). */
@@ -115,8 +130,8 @@ export const ANSWERS_PLAIN_JSON = Symbol('answers in application/json');
 const REQUEST_ERRORS = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT']);
 
 /** Whether Apollo will answer in application/json: it negotiates over this list, in this order. */
-export const answersPlainJson = (req: express.Request): boolean =>
-  req.accepts(['application/json', 'application/graphql-response+json']) === 'application/json';
+export const answersPlainJson = (req: IncomingMessage): boolean =>
+  accepts(req).type(['application/json', 'application/graphql-response+json']) === 'application/json';
 
 /**
  * GraphQL-over-HTTP: a response in application/json to a well-formed request is 200, whatever its errors (a

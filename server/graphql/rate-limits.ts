@@ -4,8 +4,11 @@
 //
 // A request known by its key already costs one statement (admit with the key: address, failed-auth block
 // and key together); one whose key must be looked up costs admit without the key, then the key's count or a
-// failed authentication. The counters are those rate-limiter-flexible kept (sql/rate-limits.ts); while the
-// database is unreachable they are counted in this instance's memory instead, as its insurance limiter did.
+// failed authentication. Requests of one address and key that arrive while their statement is in flight wait
+// and go together in the next one, counted as if one after another: under load a client's requests cost a
+// statement a batch, not one each, and the counts stay exact over every instance. The counters are those
+// rate-limiter-flexible kept (sql/rate-limits.ts); while the database is unreachable they are counted in this
+// instance's memory instead, as its insurance limiter did.
 import type pg from 'pg';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { RATE_LIMIT_ADMIT_SQL, RATE_LIMIT_CLEAR_EXPIRED_SQL, RATE_LIMIT_COUNT_SQL } from '../sql/rate-limits.js';
@@ -48,6 +51,12 @@ const MINUTE_MS = 60_000;
 const CLEAR_AFTER_MS = 3_600_000;
 const CLEAR_EVERY_MS = 300_000;
 
+/** A request waiting for its admission. */
+interface Waiting {
+  resolve(refusal: Refusal | null): void;
+  reject(error: unknown): void;
+}
+
 /** A counter's state: its points in the current window, and the time (ms) the window ends (null: never). */
 interface Count {
   points: number;
@@ -65,34 +74,78 @@ export function createRateLimits(pool: pg.Pool, options: RateLimitOptions): Rate
   const memory = memoryCounters(options, what);
   scheduleClearing(pool);
 
-  return {
-    async admit(ip, keyId) {
-      const now = Date.now();
-      let row: AdmitRow;
-      try {
-        const result = await pool.query<AdmitRow>({
-          name: 'rate-limit-admit',
-          text: RATE_LIMIT_ADMIT_SQL,
-          values: [
-            `addr:${ip}`,
-            `auth:${ip}`,
-            keyId === null ? null : `key:${keyId}`,
-            now,
-            MINUTE_MS,
-            options.perAddress,
-            options.failedAuth,
-          ],
-        });
-        row = result.rows[0];
-      } catch {
-        return memory.admit(ip, keyId);
+  /** The answers of a batch of `n` requests, in their order, from the admission statement's row. */
+  const decide = (row: AdmitRow, n: number, now: number): (Refusal | null)[] => {
+    const address = count(row.address_points, row.address_expire) as Count;
+    const failures = count(row.failure_points, row.failure_expire);
+    const key = count(row.key_points, row.key_expire);
+    // The statement counted the key for the first `keyed` requests: those the address admitted, unless blocked.
+    const keyed = row.keyed;
+    return Array.from({ length: n }, (_, i) => {
+      if (i >= keyed) {
+        // The address's points as this request found them decide between its two refusals.
+        return address.points - n + i + 1 > options.perAddress
+          ? over('address', address, now)
+          : over('failed_auth', failures as Count, now);
       }
-      const address = count(row.address_points, row.address_expire) as Count;
-      if (address.points > options.perAddress) return over('address', address, now);
-      const failures = count(row.failure_points, row.failure_expire);
-      if (failures && failures.points >= options.failedAuth) return over('failed_auth', failures, now);
-      const key = count(row.key_points, row.key_expire);
-      return key && key.points > options.perKey ? over('key', key, now) : null;
+      if (!key) return null;
+      return key.points - keyed + i + 1 > options.perKey ? over('key', key, now) : null;
+    });
+  };
+
+  /** Per address and key: the requests waiting for the statement in flight (present while one is). */
+  const waiting = new Map<string, Waiting[]>();
+  const answersFor = async (ip: string, keyId: string | null, n: number): Promise<(Refusal | null)[]> => {
+    const now = Date.now();
+    let row: AdmitRow;
+    try {
+      const { rows } = await pool.query<AdmitRow>({
+        name: 'rate-limit-admit',
+        text: RATE_LIMIT_ADMIT_SQL,
+        values: [
+          `addr:${ip}`,
+          `auth:${ip}`,
+          keyId === null ? null : `key:${keyId}`,
+          now,
+          MINUTE_MS,
+          options.perAddress,
+          options.failedAuth,
+          n,
+        ],
+      });
+      row = rows[0];
+    } catch {
+      const answers: (Refusal | null)[] = [];
+      for (let i = 0; i < n; i++) answers.push(await memory.admit(ip, keyId));
+      return answers;
+    }
+    return decide(row, n, now);
+  };
+  const admitTogether = async (ip: string, keyId: string | null, pair: string, batch: Waiting[]): Promise<void> => {
+    try {
+      const answers = await answersFor(ip, keyId, batch.length);
+      for (const [i, request] of batch.entries()) request.resolve(answers[i]);
+    } catch (error) {
+      for (const request of batch) request.reject(error);
+    } finally {
+      const next = waiting.get(pair) ?? [];
+      if (next.length === 0) waiting.delete(pair);
+      else {
+        waiting.set(pair, []);
+        void admitTogether(ip, keyId, pair, next);
+      }
+    }
+  };
+
+  return {
+    admit(ip, keyId) {
+      return new Promise((resolve, reject) => {
+        const pair = `${ip} ${keyId ?? ''}`;
+        const queue = waiting.get(pair);
+        if (queue) return void queue.push({ resolve, reject });
+        waiting.set(pair, []);
+        void admitTogether(ip, keyId, pair, [{ resolve, reject }]);
+      });
     },
     async key(keyId) {
       const now = Date.now();
@@ -119,6 +172,7 @@ interface AdmitRow {
   address_expire: string;
   failure_points: number | null;
   failure_expire: string | null;
+  keyed: number;
   key_points: number | null;
   key_expire: string | null;
 }

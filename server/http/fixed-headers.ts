@@ -1,13 +1,14 @@
 // Headers every response carries, the same each time (helmet's security headers here): worked out once, then set
 // on each response without running the middleware that computes them (issue 13).
 import type express from 'express';
+import type { Step } from './step.js';
 
 /**
  * Runs `middleware` once against a response that only records the headers it sets, and returns a middleware that
  * sets those on every response. Only for one whose headers depend on nothing of the request or response: it fails
  * here, at start, if it reads anything else, removes a header, or does not call next at once.
  */
-export function fixedHeaders(middleware: express.RequestHandler): express.RequestHandler {
+export function fixedHeaders(middleware: express.RequestHandler): Step {
   const headers: [name: string, value: string | string[]][] = [];
   const recorder = {
     setHeader(name: string, value: string | number | readonly string[]) {

@@ -1,17 +1,15 @@
-// One JSON line per HTTP request, and its id on every line of the request: what pino-http did here, without its two
-// child loggers made for every request (issue 13). The line is written when the response finishes (or the
-// connection closes first); `req.log`, a logger whose lines carry the request's id, is made only when used.
+// One JSON line per HTTP request, with the request's id: what pino-http did here, without its two child loggers
+// made for every request (issue 13). The line is written when the response finishes (or the connection closes
+// first). A step on Node's own request and response, so that both Express and the GraphQL door run it.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type express from 'express';
 import type pino from 'pino';
+import type { Step } from './step.js';
 
 declare module 'node:http' {
   interface IncomingMessage {
     /** The request's id: the caller's X-Request-Id when sane, else a new one (also answered as X-Request-Id). */
     id?: string;
-    /** A logger whose lines carry the request's id (reqId). */
-    readonly log: pino.Logger;
   }
 }
 
@@ -22,27 +20,18 @@ export interface RequestLogOptions {
   factsOf(res: ServerResponse): object;
 }
 
-const REQUEST_LOG = Symbol('request logger');
 /** A caller's X-Request-Id is kept when it looks like an id. */
 const SANE_ID = /^[\w.:-]{1,100}$/;
 
-export function requestLog(app: express.Express, base: pino.Logger, options: RequestLogOptions): express.RequestHandler {
-  // On the app's request prototype: made on first use, once per request.
-  Object.defineProperty(app.request, 'log', {
-    configurable: true,
-    get(this: IncomingMessage & { [REQUEST_LOG]?: pino.Logger }) {
-      this[REQUEST_LOG] ??= base.child({ reqId: this.id });
-      return this[REQUEST_LOG];
-    },
-  });
+export function requestLog(base: pino.Logger, options: RequestLogOptions): Step {
   const quiet = new Set(options.quietPaths);
 
-  return (req, res, next) => {
+  return (req: IncomingMessage & { originalUrl?: string }, res, next) => {
     const given = req.headers['x-request-id'];
     const id = typeof given === 'string' && SANE_ID.test(given) ? given : randomUUID();
     req.id = id;
     res.setHeader('X-Request-Id', id);
-    if (quiet.has(req.url)) return next();
+    if (quiet.has(req.url ?? '')) return next();
 
     const started = Date.now();
     const method = req.method;

@@ -28,96 +28,116 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 export const likeContains = (text: string) => `%${escapeLike(text)}%`;
 export const likePrefix = (text: string) => `${escapeLike(text)}%`;
 
-let uniqueParam = 0;
-/** A parameter name that cannot clash with another condition on the same query. */
-const param = (name: string) => `${name}_${++uniqueParam}`;
-
-function inList<T extends ObjectLiteral>(
-  query: SelectQueryBuilder<T>,
-  column: string,
-  values: readonly unknown[] | null | undefined,
-): void {
-  if (values == null) return;
-  if (values.length === 0) {
-    query.andWhere('false');
-    return;
-  }
-  const name = param('list');
-  query.andWhere(`${column} IN (:...${name})`, { [name]: values });
+/**
+ * Where a condition's values go: named parameters of a TypeORM query builder, or the positional values of a statement
+ * prepared once per shape (the conditions' text then depends on which fields are given, never on their values).
+ */
+export interface Binder {
+  /** The placeholder of one value; use it as often as the condition needs the value. */
+  value(value: unknown): string;
+  /** `column` is one of `values` (never empty); `closed`: every value the column can hold (an enum). */
+  anyOf(column: string, values: readonly unknown[], closed: readonly string[] | undefined): string;
 }
 
-/** An array column sharing any of the values (served by a GIN index). */
-function overlaps<T extends ObjectLiteral>(
-  query: SelectQueryBuilder<T>,
-  column: string,
-  values: readonly string[] | null | undefined,
-): void {
-  if (values == null) return;
-  if (values.length === 0) {
-    query.andWhere('false');
-    return;
-  }
-  const name = param('any');
-  query.andWhere(`${column} && :${name}::text[]`, { [name]: values });
+let uniqueParam = 0;
+
+/** A condition's values as the query builder's named parameters (a name no other condition on the query uses). */
+function builderBinder(parameters: Record<string, unknown>): Binder {
+  const bind = (value: unknown) => {
+    const name = `p_${++uniqueParam}`;
+    parameters[name] = value;
+    return name;
+  };
+  return {
+    value: (value) => `:${bind(value)}`,
+    anyOf: (column, values) => `${column} IN (:...${bind(values)})`,
+  };
+}
+
+/**
+ * Conditions of a statement prepared once per shape, with its values in order ($1, $2, …). A list of two or more is
+ * one array value, so its length never makes a new statement; an enum's values are named in the text (sorted, without repeats), a
+ * finite set, so the planner sees them as it sees constants: a partial index (status <> 'SUCCESS') stays usable.
+ */
+export interface PreparedConditions {
+  conditions: string[];
+  values: unknown[];
+}
+
+const ENUM_LITERAL = /^[A-Z][A-Z_]*$/;
+
+function preparedBinder(into: PreparedConditions): Binder {
+  return {
+    value(value) {
+      into.values.push(value);
+      return `$${into.values.length}`;
+    },
+    anyOf(column, values, closed) {
+      if (closed && values.every((v) => typeof v === 'string' && ENUM_LITERAL.test(v) && closed.includes(v))) {
+        const named = [...new Set(values as string[])].sort();
+        return `${column} IN (${named.map((v) => `'${v}'`).join(', ')})`;
+      }
+      // One value as an equality, as IN ($1) was: the planner then walks an index on (column, sort key) in order.
+      into.values.push(values.length === 1 ? values[0] : values);
+      return values.length === 1 ? `${column} = $${into.values.length}` : `${column} = ANY($${into.values.length})`;
+    },
+  };
 }
 
 /** A tenant-bound key sees only its tenant, whatever the filter asks. */
-export function visibleTo<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, actor: Actor): void {
-  if (actor.tenantId === null) return;
-  const name = param('tenant');
-  query.andWhere(`${alias}.tenant_id = :${name}`, { [name]: actor.tenantId });
+function tenantCondition(alias: string, actor: Actor, bind: Binder): string | null {
+  return actor.tenantId === null ? null : `${alias}.tenant_id = ${bind.value(actor.tenantId)}`;
 }
 
-/** One rule of domain/filter-rules.ts as a SQL condition; each kind is spelled here and nowhere else. */
-function applyRule<F, S, T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, rule: FilterRule<F, S>, filter: F): void {
+export function visibleTo<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, actor: Actor): void {
+  const parameters: Record<string, unknown> = {};
+  const condition = tenantCondition(alias, actor, builderBinder(parameters));
+  if (condition) query.andWhere(condition, parameters);
+}
+
+/** One rule of domain/filter-rules.ts as SQL conditions (all must hold); each kind is spelled here and nowhere else. */
+function ruleConditions<F, S>(alias: string, rule: FilterRule<F, S>, filter: F, bind: Binder): string[] {
   const value = filter[rule.field] as unknown;
-  if (value == null) return;
+  if (value == null) return [];
   const column = (spelled: string) => spelled.replaceAll('{a}', alias);
   switch (rule.kind) {
-    case 'anyOf':
-      inList(query, column(rule.column), value as unknown[]);
-      return;
-    case 'overlaps':
-      overlaps(query, column(rule.column), value as string[]);
-      return;
-    case 'equals': {
-      const name = param('equals');
-      query.andWhere(`${column(rule.column)} = :${name}`, { [name]: value });
-      return;
+    case 'anyOf': {
+      const values = value as unknown[];
+      return [values.length === 0 ? 'false' : bind.anyOf(column(rule.column), values, rule.closed)];
     }
-    case 'contains': {
-      if (value === '') return;
-      const name = param('contains');
+    case 'overlaps': {
+      // An array column sharing any of the values (served by a GIN index).
+      const values = value as string[];
+      return [values.length === 0 ? 'false' : `${column(rule.column)} && ${bind.value(values)}::text[]`];
+    }
+    case 'equals':
+      return [`${column(rule.column)} = ${bind.value(value)}`];
+    case 'contains':
+      if (value === '') return [];
       // Both sides folded by the database's lower(): JavaScript folds letters a C-locale database leaves as they are,
       // so a pattern lowered here missed even an exact-case match of a non-ASCII id ("ÜBER" for "ÜBER-1").
-      query.andWhere(`lower(${column(rule.column)}) LIKE lower(:${name})`, { [name]: likeContains(value as string) });
-      return;
-    }
+      return [`lower(${column(rule.column)}) LIKE lower(${bind.value(likeContains(value as string))})`];
     case 'during': {
       const range = value as DateRange;
-      if (range.from) {
-        const name = param('from');
-        query.andWhere(`${column(rule.column)} >= :${name}`, { [name]: range.from });
-      }
-      if (range.to) {
-        const name = param('to');
-        query.andWhere(`${column(rule.column)} < :${name}`, { [name]: range.to });
-      }
-      return;
+      const conditions: string[] = [];
+      if (range.from) conditions.push(`${column(rule.column)} >= ${bind.value(range.from)}`);
+      if (range.to) conditions.push(`${column(rule.column)} < ${bind.value(range.to)}`);
+      return conditions;
     }
     case 'search': {
       const text = (value as string).trim();
-      if (!text) return;
-      const prefix = param('prefix');
-      const like = param('like');
-      const contains = rule.contains.map((c) => `lower(${column(c.column)}) LIKE lower(:${like})`);
-      query.andWhere(`(${column(rule.prefix.column)} LIKE lower(:${prefix}) OR ${contains.join(' OR ')})`, {
-        [prefix]: likePrefix(text),
-        [like]: likeContains(text),
-      });
-      return;
+      if (!text) return [];
+      const prefix = bind.value(likePrefix(text));
+      const like = bind.value(likeContains(text));
+      const contains = rule.contains.map((c) => `lower(${column(c.column)}) LIKE lower(${like})`);
+      return [`(${column(rule.prefix.column)} LIKE lower(${prefix}) OR ${contains.join(' OR ')})`];
     }
   }
+}
+
+function applyRule<F, S, T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, rule: FilterRule<F, S>, filter: F): void {
+  const parameters: Record<string, unknown> = {};
+  for (const condition of ruleConditions(alias, rule, filter, builderBinder(parameters))) query.andWhere(condition, parameters);
 }
 
 export function applyRunFilter<T extends ObjectLiteral>(
@@ -130,8 +150,18 @@ export function applyRunFilter<T extends ObjectLiteral>(
   for (const rule of RUN_FILTER_RULES) applyRule(query, alias, rule, filter);
 }
 
+/** What the actor may see of the runs the filter names, as the conditions of a prepared statement. */
+export function preparedRunConditions(alias: string, actor: Actor, filter: RunFilter | null | undefined): PreparedConditions {
+  checkRunFilter(filter);
+  return preparedConditions(alias, actor, [], RUN_FILTER_RULES, filter);
+}
+
 /** Refuses a malformed record filter before anything runs. */
 export const checkRecordFilterInput = checkRecordFilter;
+
+/** Attempts of retry runs are listed only when the filter asks for them (asksForAttempts). */
+const originalsOnly = (alias: string, filter: RecordFilter | null | undefined): string[] =>
+  asksForAttempts(filter) ? [] : [`${alias}.origin_record_id IS NULL`];
 
 /**
  * `runOf`: the records of one run named by an SQL expression (a lateral join's column), as `runIds: [that run]`
@@ -144,8 +174,31 @@ export function applyRecordFilter<T extends ObjectLiteral>(
   options: { runOf?: string } = {},
 ): void {
   if (options.runOf) query.andWhere(`${alias}.run_id = ${options.runOf}`);
-  else if (!asksForAttempts(filter)) query.andWhere(`${alias}.origin_record_id IS NULL`);
+  else for (const condition of originalsOnly(alias, filter)) query.andWhere(condition);
   if (!filter) return;
   checkRecordFilter(filter);
   for (const rule of RECORD_FILTER_RULES) if (!(options.runOf && rule.field === 'runIds')) applyRule(query, alias, rule, filter);
+}
+
+/** What the actor may see of the records the filter names, as the conditions of a prepared statement. */
+export function preparedRecordConditions(alias: string, actor: Actor, filter: RecordFilter | null | undefined): PreparedConditions {
+  checkRecordFilter(filter);
+  return preparedConditions(alias, actor, originalsOnly(alias, filter), RECORD_FILTER_RULES, filter);
+}
+
+function preparedConditions<F, S>(
+  alias: string,
+  actor: Actor,
+  fixed: string[],
+  rules: readonly FilterRule<F, S>[],
+  filter: F | null | undefined,
+): PreparedConditions {
+  const prepared: PreparedConditions = { conditions: [], values: [] };
+  const bind = preparedBinder(prepared);
+  const tenant = tenantCondition(alias, actor, bind);
+  if (tenant) prepared.conditions.push(tenant);
+  prepared.conditions.push(...fixed);
+  if (!filter) return prepared;
+  for (const rule of rules) prepared.conditions.push(...ruleConditions(alias, rule, filter, bind));
+  return prepared;
 }

@@ -1,13 +1,17 @@
-// Keyset pagination over a TypeORM query: order by (sort key, id), continue after a cursor.
-// Never OFFSET: a page deep in the list costs what the first one does.
-import type { EntityMetadata, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+// Keyset pagination: order by (sort key, id), continue after a cursor. Never OFFSET: a page deep in the list costs
+// what the first one does. A list's page is one prepared statement per shape (list-statements.ts); the pages of many
+// runs' records and the counts go through TypeORM's query builder.
+import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { DriverUtils } from 'typeorm/driver/DriverUtils.js';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { checkCursorValue, checkPageSize, decodeCursor, encodeCursor } from '../domain/cursor.js';
 import type { SortDirection } from '../domain/enums.js';
 import { checkIds } from '../domain/ids.js';
-import { firstPagesSql, nextPagesSql, partitionCountsSql } from '../sql/lists.js';
+import { afterPositionSql, firstPagesSql, keysetPageSql, nextPagesSql, partitionCountsSql } from '../sql/lists.js';
 import { type BoundedCount, boundedCount, boundedFrom, countOnce, EXACT_COUNT_CAP } from './bounded-count.js';
+import type { PreparedConditions } from './filters.js';
+import { hydrate } from './hydrate.js';
+import { listStatement, runListStatement } from './list-statements.js';
 
 export interface SortKey {
   /** Name of the sort field, kept in the cursor so a cursor of another order is refused. */
@@ -33,9 +37,23 @@ function afterPosition(after: string, sort: SortKey, validId: (id: string) => bo
   return { value: checkCursorValue(cursor.value, sort.type), id: cursor.id };
 }
 
+/** A list keysetPage reads: its entity under `alias`, its filters as prepared conditions, and the same for counting. */
+export interface KeysetList<T extends ObjectLiteral> {
+  db: DataSource;
+  entity: EntityTarget<T>;
+  alias: string;
+  /** What the actor may see of what the filter names (services/filters.ts); its values are $1… of the statement. */
+  where: PreparedConditions;
+  /** The same list through the query builder (no order, no page), built only when a client selects totalCount. */
+  countQuery: () => SelectQueryBuilder<T>;
+}
+
+/**
+ * One page of a list: one statement per shape (which filters, sort, page size, columns, cursor or none), prepared once
+ * per connection (list-statements.ts); the values of this request are its parameters.
+ */
 export async function keysetPage<T extends ObjectLiteral & { id: string }>(
-  query: SelectQueryBuilder<T>,
-  alias: string,
+  list: KeysetList<T>,
   sort: SortKey,
   direction: SortDirection,
   first: number,
@@ -48,33 +66,40 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
   columns?: readonly string[],
 ): Promise<Page<T>> {
   checkPageSize(first);
-  const countQuery = query.clone();
-  const selected = columns && onlyColumns(query, alias, columns);
-  if (selected) query.select(selected);
+  const { db, alias, where } = list;
   const order = direction === 'ASC' ? 'ASC' : 'DESC';
-  if (after) {
-    const position = afterPosition(after, sort, validId);
-    query.andWhere(`(${sort.expression}, ${alias}.id) ${order === 'ASC' ? '>' : '<'} (CAST(:afterValue AS ${sort.type}), :afterId)`, {
-      afterValue: position.value,
-      afterId: position.id,
+  const values = [...where.values];
+  const position = after ? afterPosition(after, sort, validId) : null;
+  if (position) values.push(position.value, position.id);
+  const metadata = db.getMetadata(list.entity);
+  const key = `${metadata.tableName}|${alias}|${columns?.join(',') ?? '*'}|${sort.expression}|${order}|${first}|${position ? 'after' : ''}|${where.conditions.join('\n')}`;
+  const statement = listStatement(key, () => {
+    const conditions = [...where.conditions];
+    if (position) {
+      const n = where.values.length;
+      conditions.push(afterPositionSql(sort.expression, alias, order, sort.type, `$${n + 1}`, `$${n + 2}`));
+    }
+    return keysetPageSql({
+      columns: selectExpressions(db, metadata, alias, columns),
+      table: metadata.tableName,
+      alias,
+      conditions,
+      sort: sort.expression,
+      order,
+      limit: first + 1,
     });
-  }
-  query
-    .addSelect(`${sort.expression}::text`, 'sort_key')
-    .orderBy(sort.expression, order)
-    .addOrderBy(`${alias}.id`, order)
-    .limit(first + 1);
-  const raw = await query.getRawMany();
-  const entities = hydrate<T>(query, alias, raw.slice(0, first));
+  });
+  const raw = await runListStatement(db, statement, values);
+  const entities = hydrate<T>(metadata, db.driver, alias, raw.slice(0, first));
   const edges = entities.map((node, i) => ({
     node,
-    cursor: encodeCursor({ field: sort.field, value: raw[i].sort_key, id: String(node.id) }),
+    cursor: encodeCursor({ field: sort.field, value: raw[i].sort_key as string, id: String(node.id) }),
   }));
   return {
     edges,
     hasNextPage: raw.length > first,
     endCursor: edges.at(-1)?.cursor ?? null,
-    count: countOnce(() => boundedCount(countQuery.orderBy(sort.expression, order).addOrderBy(`${alias}.id`, order))),
+    count: countOnce(() => boundedCount(list.countQuery().orderBy(sort.expression, order).addOrderBy(`${alias}.id`, order))),
   };
 }
 
@@ -199,95 +224,38 @@ function partitionCounts<T extends ObjectLiteral>(one: SelectQueryBuilder<T>, pa
   };
 }
 
-/** `alias.property` for the id and each property, when every one is a column of the query's entity; else null. */
-function onlyColumns<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, properties: readonly string[]): string[] | null {
-  const metadata = query.expressionMap.mainAlias?.metadata;
-  if (!metadata) return null;
+/**
+ * The select list of a page: `"alias"."column" AS "alias_column"` (the names TypeORM gives raw rows) for the id and
+ * each property's columns, when every property is a column of the entity or an embedded object of columns; else for
+ * every column TypeORM selects by default.
+ */
+function selectExpressions(db: DataSource, metadata: EntityMetadata, alias: string, properties: readonly string[] | undefined): string[] {
+  const wanted = properties && onlyColumns(metadata, properties);
+  const columns = wanted ?? metadata.columns.filter((column) => column.isSelect);
+  const quote = (name: string) => db.driver.escape(name);
+  return columns
+    .map(
+      (column) =>
+        `${quote(alias)}.${quote(column.databaseName)} AS ${quote(DriverUtils.buildAlias(db.driver, undefined, alias, column.databaseName))}`,
+    )
+    .sort();
+}
+
+/** The columns of the id and each property, when every one is a column of the entity or an embedded object's; else null. */
+function onlyColumns(metadata: EntityMetadata, properties: readonly string[]): ColumnMetadata[] | null {
   const wanted = new Set([...metadata.primaryColumns.map((column) => column.propertyName), ...properties]);
-  const selections: string[] = [];
+  const selected = new Set<ColumnMetadata>();
   for (const property of wanted) {
-    // An embedded object (a run's counts): every column of it, by its path.
+    // An embedded object (a run's counts): every column of it.
     const embedded = metadata.embeddeds.find((candidate) => candidate.propertyName === property);
     if (embedded) {
       if (embedded.embeddeds.length > 0) return null;
-      for (const column of embedded.columns) selections.push(`${alias}.${column.propertyPath}`);
+      for (const column of embedded.columns) selected.add(column);
       continue;
     }
     const column = metadata.findColumnWithPropertyPath(property);
     if (!column || column.isVirtual || column.embeddedMetadata) return null;
-    selections.push(`${alias}.${property}`);
+    selected.add(column);
   }
-  return selections;
-}
-
-/**
- * How a column's raw value becomes the entity's: as it is (pg already gave the type TypeORM keeps), as a Date
- * when it came as text, or through TypeORM's driver. Each rule is TypeORM's PostgresDriver.prepareHydratedValue.
- */
-type Hydration = 'as-is' | 'date' | 'driver';
-const DATE_TYPES = new Set(['datetime', 'timestamp', 'timestamptz', 'timestamp with time zone', 'timestamp without time zone']);
-const CONVERTED_TYPES = new Set(['date', 'time', 'vector', 'halfvec', 'hstore', 'simple-array', 'simple-json', 'cube']);
-
-function hydrationOf(column: ColumnMetadata): Hydration {
-  if (column.embeddedMetadata || column.isVirtual || column.transformer || typeof column.type !== 'string') return 'driver';
-  if (DATE_TYPES.has(column.type)) return 'date';
-  if (CONVERTED_TYPES.has(column.type)) return 'driver';
-  // An enum value that looks like a number becomes one only when the enum lists that number.
-  if (column.type === 'enum' || column.type === 'simple-enum') {
-    return column.isArray || (column.enum ?? []).some((value) => typeof value === 'number') ? 'driver' : 'as-is';
-  }
-  return 'as-is';
-}
-
-interface RawColumn {
-  key: string;
-  property: string;
-  hydration: Hydration;
-  column: ColumnMetadata;
-}
-
-/** Per entity and alias: each column with the key TypeORM gives it in a raw row. */
-const rawColumns = new WeakMap<EntityMetadata, Map<string, RawColumn[]>>();
-
-function rawColumnsOf(metadata: EntityMetadata, alias: string, driver: SelectQueryBuilder<ObjectLiteral>['connection']['driver']) {
-  let byAlias = rawColumns.get(metadata);
-  if (!byAlias) {
-    byAlias = new Map();
-    rawColumns.set(metadata, byAlias);
-  }
-  let columns = byAlias.get(alias);
-  if (!columns) {
-    columns = metadata.columns
-      .filter((column) => !column.isVirtual)
-      .map((column) => ({
-        key: DriverUtils.buildAlias(driver, undefined, alias, column.databaseName),
-        property: column.propertyName,
-        hydration: hydrationOf(column),
-        column,
-      }));
-    byAlias.set(alias, columns);
-  }
-  return columns;
-}
-
-/**
- * The rows of a one-table query (no joins) as entities, each value as TypeORM's getRawAndEntities makes it,
- * without its grouping of rows by primary key and its per-value conversion chain: those cost more than the
- * page's SQL (issue 13).
- */
-function hydrate<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, rows: Record<string, unknown>[]): T[] {
-  const metadata = query.expressionMap.mainAlias?.metadata;
-  if (!metadata || query.expressionMap.joinAttributes.length > 0) throw new Error('keysetPage reads one table');
-  const driver = query.connection.driver;
-  const columns = rawColumnsOf(metadata, alias, driver);
-  return rows.map((row) => {
-    const entity = metadata.create(undefined, { fromDeserializer: true }) as Record<string, unknown>;
-    for (const { key, property, hydration, column } of columns) {
-      const value = row[key];
-      if (value === undefined) continue;
-      if (hydration === 'as-is' || (hydration === 'date' && (value === null || value instanceof Date))) entity[property] = value;
-      else column.setEntityValue(entity, driver.prepareHydratedValue(value, column));
-    }
-    return entity as T;
-  });
+  return [...selected];
 }

@@ -9,6 +9,7 @@ import { optionalText, requiredText } from '../domain/text-limits.js';
 import { Pipeline } from '../entities/Pipeline.js';
 import { PIPELINE_HAS_RUNS_SQL } from '../sql/pipelines.js';
 import type { AuditService } from './audit.service.js';
+import { entitiesByIds } from './hydrate.js';
 
 export interface PipelineInput {
   name: string;
@@ -48,13 +49,7 @@ export class PipelineService {
 
   /** Pipelines by id for DataLoader, in the order asked, unscoped: callers already hold a visible child. */
   async byIds(ids: readonly string[]): Promise<(Pipeline | null)[]> {
-    const rows = await this.db
-      .getRepository(Pipeline)
-      .createQueryBuilder('p')
-      .whereInIds([...ids])
-      .getMany();
-    const byId = new Map(rows.map((p) => [p.id, p]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return entitiesByIds(this.db, Pipeline, ids);
   }
 
   async create(actor: Actor, input: PipelineInput): Promise<Pipeline> {

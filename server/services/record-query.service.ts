@@ -8,7 +8,7 @@ import { RecordAttempt } from '../entities/RecordAttempt.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { OLDEST_RECORD_SQL } from '../sql/lists.js';
 import { type BoundedCount, countOnce } from './bounded-count.js';
-import { applyRecordFilter, asksForAttempts, type RecordFilter, visibleTo } from './filters.js';
+import { applyRecordFilter, asksForAttempts, preparedRecordConditions, type RecordFilter, visibleTo } from './filters.js';
 import { keysetPage, keysetPages, type Page, type SortKey } from './keyset.js';
 import { aggregate, rollupsKeep } from './rollup-query.js';
 
@@ -46,11 +46,16 @@ export class RecordQueryService {
     /** Properties the caller reads (the id always comes); undefined: all. */
     columns?: readonly string[],
   ): Promise<Page<SyncRecord>> {
-    const query = this.db.getRepository(SyncRecord).createQueryBuilder('rec');
-    visibleTo(query, 'rec', actor);
-    applyRecordFilter(query, 'rec', filter);
+    const where = preparedRecordConditions('rec', actor, filter);
+    const countQuery = () => {
+      const query = this.db.getRepository(SyncRecord).createQueryBuilder('rec');
+      visibleTo(query, 'rec', actor);
+      applyRecordFilter(query, 'rec', filter);
+      return query;
+    };
     const { field, direction } = order ?? DEFAULT_RECORD_ORDER;
-    const page = await keysetPage(query, 'rec', SORT_KEYS[field], direction, first, after, isSerialId, columns);
+    const list = { db: this.db, entity: SyncRecord, alias: 'rec', where, countQuery };
+    const page = await keysetPage(list, SORT_KEYS[field], direction, first, after, isSerialId, columns);
     return { ...page, count: countOnce(() => this.countPastCap(actor, filter, page.count)) };
   }
 

@@ -3,7 +3,8 @@ import type { Actor } from '../domain/actor.js';
 import { RunSortField, SortDirection } from '../domain/enums.js';
 import { isUuid } from '../domain/ids.js';
 import { SyncRun } from '../entities/SyncRun.js';
-import { applyRunFilter, type RunFilter, visibleTo } from './filters.js';
+import { applyRunFilter, preparedRunConditions, type RunFilter, visibleTo } from './filters.js';
+import { entitiesByIds } from './hydrate.js';
 import { keysetPage, type Page, type SortKey } from './keyset.js';
 
 export interface RunOrder {
@@ -31,11 +32,23 @@ export class RunQueryService {
     /** Properties the caller reads (the id always comes); undefined: all. */
     columns?: readonly string[],
   ): Promise<Page<SyncRun>> {
-    const query = this.db.getRepository(SyncRun).createQueryBuilder('r');
-    visibleTo(query, 'r', actor);
-    applyRunFilter(query, 'r', filter);
+    const where = preparedRunConditions('r', actor, filter);
+    const countQuery = () => {
+      const query = this.db.getRepository(SyncRun).createQueryBuilder('r');
+      visibleTo(query, 'r', actor);
+      applyRunFilter(query, 'r', filter);
+      return query;
+    };
     const { field, direction } = order ?? DEFAULT_RUN_ORDER;
-    return keysetPage(query, 'r', SORT_KEYS[field], direction, first, after, isUuid, columns);
+    return keysetPage(
+      { db: this.db, entity: SyncRun, alias: 'r', where, countQuery },
+      SORT_KEYS[field],
+      direction,
+      first,
+      after,
+      isUuid,
+      columns,
+    );
   }
 
   async find(actor: Actor, id: string): Promise<SyncRun | null> {
@@ -47,12 +60,6 @@ export class RunQueryService {
 
   /** Runs by id for DataLoader, in the order asked; callers already hold a visible child. */
   async byIds(ids: readonly string[]): Promise<(SyncRun | null)[]> {
-    const rows = await this.db
-      .getRepository(SyncRun)
-      .createQueryBuilder('r')
-      .whereInIds([...ids])
-      .getMany();
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return entitiesByIds(this.db, SyncRun, ids);
   }
 }

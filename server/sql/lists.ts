@@ -1,6 +1,28 @@
 // Statements of the lists (services/keyset.ts, bounded-count.ts, record-query.service.ts). The inner queries come
 // from the query builder with a list's filters; the partition each lateral query reads is `k.partition`.
 
+/**
+ * One keyset page, prepared once per shape (services/keyset.ts): `columns` are select expressions, `conditions` the
+ * filters' (services/filters.ts), `after` the position to continue after, if any; `limit` is the page size + 1.
+ * The sort key comes as text (`sort_key`) for the cursors.
+ */
+export const keysetPageSql = (page: {
+  columns: string[];
+  table: string;
+  alias: string;
+  conditions: string[];
+  sort: string;
+  order: 'ASC' | 'DESC';
+  limit: number;
+}) =>
+  `SELECT ${page.columns.join(', ')}, ${page.sort}::text AS sort_key FROM "${page.table}" "${page.alias}"` +
+  (page.conditions.length > 0 ? ` WHERE ${page.conditions.map((c) => `(${c})`).join(' AND ')}` : '') +
+  ` ORDER BY ${page.sort} ${page.order}, ${page.alias}.id ${page.order} LIMIT ${page.limit}`;
+
+/** The condition of a page continuing after (value, id): `value` and `id` are placeholders, the value cast to `type`. */
+export const afterPositionSql = (sort: string, alias: string, order: 'ASC' | 'DESC', type: string, value: string, id: string) =>
+  `(${sort}, ${alias}.id) ${order === 'ASC' ? '>' : '<'} (CAST(${value} AS ${type}), ${id})`;
+
 /** How many rows `capped` (a query already limited to the cap + 1) lets through. */
 export const cappedCountSql = (capped: string) => `SELECT count(*)::int AS n FROM (${capped}) capped`;
 

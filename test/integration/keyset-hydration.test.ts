@@ -3,6 +3,7 @@
 import { In } from 'typeorm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Actor } from '../../server/domain/actor.js';
+import { Pipeline } from '../../server/entities/Pipeline.js';
 import { SyncRecord } from '../../server/entities/SyncRecord.js';
 import { SyncRun } from '../../server/entities/SyncRun.js';
 import { finishRun, RECORD_FIELDS, RUN_FIELDS, reportRecords, startRun } from '../support/fixtures.js';
@@ -61,6 +62,17 @@ it('gives each run of a page as TypeORM hydrates it', async () => {
   const loaded = await server.instance.db.getRepository(SyncRun).findBy({ id: In(nodes.map((node) => node.id)) });
   const byId = new Map(loaded.map((run) => [run.id, run]));
   for (const node of nodes) expect(node).toStrictEqual(byId.get(node.id));
+});
+
+it("gives the loaders' runs and pipelines by id as TypeORM hydrates them, in the order asked, null for none", async () => {
+  const { db, services } = server.instance;
+  const runs = await db.getRepository(SyncRun).find();
+  const pipelines = await db.getRepository(Pipeline).find();
+  expect(runs.length).toBeGreaterThan(5);
+  const missing = '00000000-0000-4000-8000-000000000000';
+  const runIds = [...runs.map((run) => run.id).reverse(), missing];
+  expect(await services.runs.byIds(runIds)).toStrictEqual([...runs.reverse(), null]);
+  expect(await services.pipelines.byIds([missing, ...pipelines.map((pipeline) => pipeline.id)])).toStrictEqual([null, ...pipelines]);
 });
 
 it('answers a page that selects a few fields, through fragments and aliases, as one that selects them all', async () => {

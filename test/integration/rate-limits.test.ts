@@ -1,5 +1,6 @@
 // Rate limits per key and per address, failed authentications included, held in PostgreSQL so that
 // two instances on one database share them: 429 with Retry-After over the limit.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/domain/enums.js';
 import { GraphQLClient } from '../support/graphql-client.js';
@@ -52,6 +53,36 @@ describe('rate limits', () => {
     expect(await refusals(b, 'failed_auth')).toBe(0);
     // Another key is not held back by this one.
     expect((await post(b.graphqlUrl, other.secret)).status).toBe(200);
+  });
+
+  it('count a burst of concurrent requests exactly, over both instances', async () => {
+    // Requests of one key that arrive together are admitted together (one statement a batch): still one by one.
+    const secret = (await a.clientFor(Role.VIEWER)).secret as string;
+    // Known to both instances first (one request each), so the burst goes through the one-statement path.
+    expect((await post(a.graphqlUrl, secret)).status).toBe(200);
+    expect((await post(b.graphqlUrl, secret)).status).toBe(200);
+    // The address's counter held by another transaction: each instance's first statement waits, the rest of the
+    // burst queues behind it, and goes as one batch once the counter is free.
+    const holder = new pg.Client({ connectionString: a.databaseUrl });
+    await holder.connect();
+    let burst: Awaited<ReturnType<typeof post>>[];
+    try {
+      await holder.query('BEGIN');
+      await holder.query("SELECT 1 FROM rate_limits WHERE key LIKE 'addr:%' FOR UPDATE");
+      const sent = Promise.all(Array.from({ length: 12 }, (_, i) => post(i % 2 ? a.graphqlUrl : b.graphqlUrl, secret)));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await holder.query('COMMIT');
+      burst = await sent;
+    } finally {
+      await holder.end();
+    }
+    const statuses = burst.map((answer) => answer.status).sort();
+    expect(statuses.filter((status) => status === 200)).toHaveLength(3);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(9);
+    for (const refused of burst.filter((answer) => answer.status === 429)) {
+      expect(refused).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+    }
   });
 
   it('count failed authentications per address, then refuse the address, even with a good key', async () => {

@@ -1,0 +1,69 @@
+// The records and runs pages run one prepared statement per shape (services/list-statements.ts): a list's values are
+// parameters, never text, so its length makes no new statement; an enum's values are named in the text, as a set; and
+// statements with values are planned for them every time (plan_cache_mode), never with one plan for all values.
+import type { Logger as OrmLogger } from 'typeorm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { GraphQLClient } from '../support/graphql-client.js';
+import { type SeededHistory, seedHistory } from '../support/history-seed.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+let admin: GraphQLClient;
+let history: SeededHistory;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  admin = server.admin;
+  history = await seedHistory(admin, 6, 5);
+}, 60_000);
+afterAll(() => server?.stop());
+
+/** The statements (text and values) the server runs on records or runs while `work` runs. */
+async function listStatements(work: () => Promise<unknown>): Promise<{ text: string; values: unknown[] }[]> {
+  const db = server.instance.db;
+  const original = db.logger;
+  const seen: { text: string; values: unknown[] }[] = [];
+  const capturing = new Proxy(original, {
+    get(target, property, receiver) {
+      if (property !== 'logQuery') return Reflect.get(target, property, receiver);
+      return (query: string, parameters?: unknown[], ...rest: unknown[]) => {
+        if (/^SELECT .* FROM "(records|runs)"/s.test(query)) seen.push({ text: query, values: parameters ?? [] });
+        return (target.logQuery as (...args: unknown[]) => unknown).call(target, query, parameters, ...rest);
+      };
+    },
+  });
+  Object.assign(db, { logger: capturing as OrmLogger });
+  try {
+    await work();
+  } finally {
+    Object.assign(db, { logger: original });
+  }
+  return seen;
+}
+
+const RECORDS = 'query($filter: RecordFilter) { records(filter: $filter, first: 5) { edges { cursor node { id status } } } }';
+const RUNS = 'query($filter: RunFilter) { runs(filter: $filter, first: 5) { edges { cursor node { id status } } } }';
+
+it('gives a list of two values and one of three the same statement, their values as one parameter', async () => {
+  const pipelines = history.pipelines.map((pipeline) => pipeline.id);
+  const [two] = await listStatements(() => admin.ok(RECORDS, { filter: { pipelineIds: pipelines.slice(0, 2) } }));
+  const [three] = await listStatements(() => admin.ok(RECORDS, { filter: { pipelineIds: pipelines } }));
+  expect(three.text).toBe(two.text);
+  expect(two.values).toEqual([pipelines.slice(0, 2)]);
+  expect(three.values).toEqual([pipelines]);
+  const [runsTwo] = await listStatements(() => admin.ok(RUNS, { filter: { pipelineIds: pipelines.slice(0, 2) } }));
+  const [runsThree] = await listStatements(() => admin.ok(RUNS, { filter: { pipelineIds: pipelines } }));
+  expect(runsThree.text).toBe(runsTwo.text);
+});
+
+it('names the statuses asked in the text, as a set: the same statuses in another order or twice share it', async () => {
+  const [one] = await listStatements(() => admin.ok(RECORDS, { filter: { statuses: ['SKIPPED', 'FAILED'] } }));
+  const [other] = await listStatements(() => admin.ok(RECORDS, { filter: { statuses: ['FAILED', 'SKIPPED', 'FAILED'] } }));
+  expect(one.text).toMatch(/status IN \('FAILED', 'SKIPPED'\)/);
+  expect(other.text).toBe(one.text);
+  expect(one.values).toEqual([]);
+});
+
+it('plans a statement with values for its values each time', async () => {
+  expect(await server.instance.db.query('SHOW plan_cache_mode')).toEqual([{ plan_cache_mode: 'force_custom_plan' }]);
+});
