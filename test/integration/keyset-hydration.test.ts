@@ -64,6 +64,23 @@ it('gives each run of a page as TypeORM hydrates it', async () => {
   for (const node of nodes) expect(node).toStrictEqual(byId.get(node.id));
 });
 
+it('gives the records of many runs at once (SyncRun.records) as TypeORM hydrates them', async () => {
+  const runs = await server.instance.db.getRepository(SyncRun).find();
+  const pages = await server.instance.services.records.runPages(
+    actor,
+    runs.map((run) => ({ runId: run.id, filter: null, first: 500, after: null })),
+  );
+  const nodes = pages.flatMap((page) => {
+    if (page instanceof Error) throw page;
+    return page.edges.map((edge) => edge.node);
+  });
+  expect(nodes.length).toBeGreaterThan(30);
+  const loaded = await server.instance.db.getRepository(SyncRecord).findBy({ id: In(nodes.map((node) => node.id)) });
+  const byId = new Map(loaded.map((record) => [record.id, record]));
+  expect(nodes.some((node) => node.details !== null)).toBe(true);
+  for (const node of nodes) expect(node).toStrictEqual(byId.get(node.id));
+});
+
 it("gives the loaders' runs and pipelines by id as TypeORM hydrates them, in the order asked, null for none", async () => {
   const { db, services } = server.instance;
   const runs = await db.getRepository(SyncRun).find();
