@@ -15,7 +15,10 @@ function createLoaders(services: Services, actor: Actor | null) {
     // Keyed by the whole request: runs asking with the same filter and page size share one query.
     runRecords: new DataLoader<RunRecordsRequest, Page<SyncRecord>, string>(
       (requests) => (actor ? services.records.runPages(actor, requests) : Promise.reject(new Error('no actor'))),
-      { cacheKeyFn: (request) => JSON.stringify([request.runId, request.filter ?? null, request.first, request.after ?? null]) },
+      {
+        cacheKeyFn: (request) =>
+          JSON.stringify([request.runId, request.filter ?? null, request.first, request.after ?? null, request.columns ?? null]),
+      },
     ),
     pipeline: new DataLoader<string, Pipeline | null>((ids) => services.pipelines.byIds(ids)),
     run: new DataLoader<string, SyncRun | null>((ids) => services.runs.byIds(ids)),

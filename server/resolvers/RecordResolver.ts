@@ -13,7 +13,7 @@ import { RecordFilter, RecordOrder } from './types/filters.input.js';
  * The record properties a page must read for what the query selects under edges.node (undefined: all of them).
  * A SyncRecord field names the property it reads, but for the two resolved below.
  */
-function recordColumnsFor(info: GraphQLResolveInfo): string[] | undefined {
+export function recordColumnsFor(info: GraphQLResolveInfo): string[] | undefined {
   const columns = new Set<string>();
   for (const field of selectedFieldsAt(info, ['edges', 'node'])) {
     if (field === 'history') return undefined;

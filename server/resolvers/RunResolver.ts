@@ -5,6 +5,7 @@ import { Pipeline } from '../entities/Pipeline.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { actorOf, type Context } from '../graphql/context.js';
 import { selectedFieldsAt } from '../graphql/selection.js';
+import { recordColumnsFor } from './RecordResolver.js';
 import { RecordConnection, RunConnection } from './types/connections.js';
 import { RecordFilter, RunFilter, RunOrder } from './types/filters.input.js';
 
@@ -97,8 +98,10 @@ export class RunResolver {
     @Arg('filter', () => RecordFilter, { nullable: true, description: 'Which records.' }) filter?: RecordFilter,
     @Arg('first', () => Int, { nullable: true, defaultValue: 100, description: 'Page size, from 1 to 500.' }) first: number | null = 100,
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after?: string,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<RecordConnection> {
-    // Batched: one query for every run of the page that asks with the same filter and page size.
-    return new RecordConnection(await ctx.loaders.runRecords.load({ runId: run.id, filter, first: first ?? 100, after }));
+    // Batched: one query for every run of the page that asks with the same filter, page size and fields.
+    const columns = info && recordColumnsFor(info);
+    return new RecordConnection(await ctx.loaders.runRecords.load({ runId: run.id, filter, first: first ?? 100, after, columns }));
   }
 }

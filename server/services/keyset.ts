@@ -125,6 +125,7 @@ export async function keysetPages<T extends ObjectLiteral & { id: string }>(
   first: number,
   pages: readonly PartitionPage[],
   validId: (id: string) => boolean,
+  properties?: readonly string[],
 ): Promise<(Page<T> | Error)[]> {
   checkPageSize(first);
   const order = direction === 'ASC' ? 'ASC' : 'DESC';
@@ -167,7 +168,13 @@ export async function keysetPages<T extends ObjectLiteral & { id: string }>(
   }
   // where() replaces the scoped query's conditions: the ids are already the filtered ones. An array of them, computed
   // once and read by primary key, rather than a join the planner might turn into a scan of the table.
-  const query = scoped('k.partition')
+  const query = scoped('k.partition');
+  // Only the columns asked for (with the id and the partition's), when the properties are all plain columns.
+  const metadata = query.expressionMap.mainAlias?.metadata as EntityMetadata;
+  const partitionProperty = metadata.findColumnWithDatabaseName(partitionColumn)?.propertyName ?? partitionColumn;
+  const columns = properties && onlyColumns(metadata, [...properties, partitionProperty]);
+  if (columns) query.select(columns.map((column) => `${alias}.${column.propertyPath}`));
+  query
     .where(`${alias}.id = ANY(ARRAY(${branches.join(' UNION ALL ')}))`)
     .setParameters(parameters)
     .addSelect(`${sort.expression}::text`, 'sort_key')
@@ -176,7 +183,7 @@ export async function keysetPages<T extends ObjectLiteral & { id: string }>(
     .addOrderBy(`${alias}.id`, order);
   // Built from the raw rows as a single page's are (hydrate.ts), not by TypeORM's grouping: 500 to 1,000 records.
   const raw = await query.getRawMany();
-  const entities = hydrate<T>(query.expressionMap.mainAlias?.metadata as EntityMetadata, query.connection.driver, alias, raw);
+  const entities = hydrate<T>(metadata, query.connection.driver, alias, raw);
   const rows = new Map<string, { node: T; sortKey: string }[]>();
   entities.forEach((node, i) => {
     const partition = String(raw[i][`${alias}_${partitionColumn}`]);

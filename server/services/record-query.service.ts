@@ -18,6 +18,8 @@ export interface RunRecordsRequest {
   filter: RecordFilter | null | undefined;
   first: number;
   after: string | null | undefined;
+  /** The record properties to read (undefined: all of them). */
+  columns?: readonly string[];
 }
 
 export interface RecordOrder {
@@ -96,11 +98,11 @@ export class RecordQueryService {
     const results: (Page<SyncRecord> | Error)[] = new Array(requests.length);
     const groups = groupBy(
       requests.map((request, index) => ({ request, index })),
-      ({ request }) => JSON.stringify([request.filter ?? null, request.first]),
+      ({ request }) => JSON.stringify([request.filter ?? null, request.first, request.columns ?? null]),
     );
     await Promise.all(
       [...groups.values()].map(async (group) => {
-        const { filter, first } = group[0].request;
+        const { filter, first, columns } = group[0].request;
         const scoped = (column: string) => {
           const query = this.db.getRepository(SyncRecord).createQueryBuilder('rec');
           visibleTo(query, 'rec', actor);
@@ -110,7 +112,7 @@ export class RecordQueryService {
         const { field, direction } = DEFAULT_RECORD_ORDER;
         const pages = group.map(({ request }) => ({ partition: request.runId, after: request.after }));
         try {
-          const answers = await keysetPages(scoped, 'rec', 'run_id', SORT_KEYS[field], direction, first, pages, isSerialId);
+          const answers = await keysetPages(scoped, 'rec', 'run_id', SORT_KEYS[field], direction, first, pages, isSerialId, columns);
           group.forEach(({ index }, i) => {
             results[index] = answers[i];
           });

@@ -110,6 +110,26 @@ it('answers a page that selects a few fields, through fragments and aliases, as 
   expect(all.records.edges.some((edge) => edge.node.details !== null)).toBe(true);
 });
 
+it('answers the records of each run (SyncRun.records) that select a few fields as those that select them all', async () => {
+  type Nested = { runs: { edges: { node: { id: string; records: { edges: { cursor: string; node: Record<string, unknown> }[] } } }[] } };
+  const all = await server.admin.ok<Nested>(
+    `{ runs(first: 50) { edges { node { id records(first: 50) { edges { cursor node { ${RECORD_FIELDS} run { id } } } } } } } }`,
+  );
+  const few = await server.admin.ok<Nested>(
+    `{ runs(first: 50) { edges { node { id records(first: 50) { edges { cursor node { key: id ...Some run { id } } } } } } } }
+     fragment Some on SyncRecord { sourceId status startedAt details }`,
+  );
+  const records = (answer: Nested) => answer.runs.edges.flatMap((edge) => edge.node.records.edges);
+  expect(records(few).length).toBe(records(all).length);
+  expect(records(all).length).toBeGreaterThan(30);
+  records(few).forEach((edge, i) => {
+    const full = records(all)[i];
+    expect(edge.cursor).toBe(full.cursor);
+    const { id, sourceId, status, startedAt, details, run } = full.node;
+    expect(edge.node).toEqual({ key: id, sourceId, status, startedAt, details, run: { id: (run as { id: string }).id } });
+  });
+});
+
 it('answers a runs page that selects a few fields as one that selects them all', async () => {
   type Runs = { runs: { edges: { cursor: string; node: Record<string, unknown> }[] } };
   const all = await server.admin.ok<Runs>(
