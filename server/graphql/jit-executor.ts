@@ -1,4 +1,4 @@
-// Queries and mutations over HTTP run as graphql-jit compiled functions instead of graphql-js `execute` (issue 13):
+// Queries over HTTP run as graphql-jit compiled functions instead of graphql-js `execute` (issue 13):
 // graphql-js walks the document on every request (collecting fields, reading arguments, completing each value
 // through generic code), which was most of the GraphQL layer's CPU on a 50-record page. graphql-jit does that walk
 // once per document and leaves a function that reads and writes the fields directly.
@@ -14,6 +14,8 @@
 //   on every request; the second request of a document compiles it;
 // - a document graphql-jit cannot compile (compileQuery answers errors), and any operation Apollo did not resolve
 //   (graphql-js words that error);
+// - mutations: their cost is the service's work, and their variables can be large (reportRecords: a thousand records)
+//   and would be coerced twice (below); ingest lost a tenth of its rate compiled;
 // - subscriptions sent over HTTP (graphql-ws runs the real ones on graphql-js, ws/server.ts);
 // - variables are coerced by graphql-js first: a value that does not coerce is answered by graphql-js's own
 //   errors (Apollo turns them into BAD_USER_INPUT and a 400), and only coerced requests reach the compiled query.
@@ -71,7 +73,7 @@ export function createJitExecutor(schema: GraphQLSchema): Executor {
   const documents = new Map<DocumentNode, Map<string, Entry>>();
   return async (request) => {
     const { document, operation } = request as { document: DocumentNode; operation?: OperationDefinitionNode };
-    if (!operation || operation.operation === 'subscription') return executeWithGraphQLJs(schema, document, request);
+    if (operation?.operation !== 'query') return executeWithGraphQLJs(schema, document, request);
     const key = request.operationName ?? '';
     let entries = documents.get(document);
     if (entries) documents.delete(document);
