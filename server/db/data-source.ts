@@ -19,6 +19,7 @@ import { RateLimits1700000000900 } from './migrations/1700000000900-RateLimits.j
 import { RunHolders1700000001100 } from './migrations/1700000001100-RunHolders.js';
 import { ListIndexes1700000001300 } from './migrations/1700000001300-ListIndexes.js';
 import { RateLimitsUnlogged1700000001400 } from './migrations/1700000001400-RateLimitsUnlogged.js';
+import { RunProblemsIndex1700000001500 } from './migrations/1700000001500-RunProblemsIndex.js';
 
 export const entities = [Pipeline, SyncRun, SyncRecord, RecordAttempt, AuditEntry, ApiKey, ExportJob];
 export const migrations = [
@@ -33,6 +34,7 @@ export const migrations = [
   RunHolders1700000001100,
   ListIndexes1700000001300,
   RateLimitsUnlogged1700000001400,
+  RunProblemsIndex1700000001500,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */
@@ -59,9 +61,6 @@ export function createDataSource(url: string, poolSize = 10, timeouts?: DbTimeou
     extra: {
       max: poolSize,
       application_name: applicationName,
-      // A prepared list statement with values is planned for them every time, never once for all values
-      // (services/list-statements.ts says why); statements without values keep their one plan.
-      options: '-c plan_cache_mode=force_custom_plan',
       ...(timeouts && {
         connectionTimeoutMillis: timeouts.connectMs,
         statement_timeout: timeouts.statementMs,

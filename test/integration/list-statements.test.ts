@@ -1,6 +1,6 @@
 // The records and runs pages run one prepared statement per shape (services/list-statements.ts): a list's values are
 // parameters, never text, so its length makes no new statement; an enum's values are named in the text, as a set; and
-// statements with values are planned for them every time (plan_cache_mode), never with one plan for all values.
+// statements with values are planned for them every time (sent unnamed), never with one plan for all values.
 import type { Logger as OrmLogger } from 'typeorm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { GraphQLClient } from '../support/graphql-client.js';
@@ -64,6 +64,19 @@ it('names the statuses asked in the text, as a set: the same statuses in another
   expect(one.values).toEqual([]);
 });
 
-it('plans a statement with values for its values each time', async () => {
-  expect(await server.instance.db.query('SHOW plan_cache_mode')).toEqual([{ plan_cache_mode: 'force_custom_plan' }]);
+it('prepares a statement without values once per connection, and sends one with values unnamed (planned for them)', async () => {
+  const pipelines = history.pipelines.map((pipeline) => pipeline.id);
+  const [withValues] = await listStatements(() => admin.ok(RECORDS, { filter: { pipelineIds: pipelines } }));
+  const [withoutValues] = await listStatements(() => admin.ok(RECORDS, { filter: { statuses: ['FAILED'] } }));
+  for (let i = 0; i < 8; i++) {
+    await admin.ok(RECORDS, { filter: { pipelineIds: pipelines } });
+    await admin.ok(RECORDS, { filter: { statuses: ['FAILED'] } });
+  }
+  // What each of the pool's connections has prepared (pg keeps it per connection, by name).
+  const pool = (server.instance.db.driver as unknown as { master: { _clients: { connection: { parsedStatements: object } }[] } }).master;
+  const prepared = new Set(pool._clients.flatMap((client) => Object.values(client.connection.parsedStatements) as string[]));
+  expect(withValues.values.length).toBeGreaterThan(0);
+  expect(withoutValues.values).toEqual([]);
+  expect(prepared.has(withoutValues.text)).toBe(true);
+  expect(prepared.has(withValues.text)).toBe(false);
 });
