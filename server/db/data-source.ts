@@ -20,6 +20,7 @@ import { RunHolders1700000001100 } from './migrations/1700000001100-RunHolders.j
 import { ListIndexes1700000001300 } from './migrations/1700000001300-ListIndexes.js';
 import { RateLimitsUnlogged1700000001400 } from './migrations/1700000001400-RateLimitsUnlogged.js';
 import { RunProblemsIndex1700000001500 } from './migrations/1700000001500-RunProblemsIndex.js';
+import { FailuresByPipelineIndex1700000001600 } from './migrations/1700000001600-FailuresByPipelineIndex.js';
 
 export const entities = [Pipeline, SyncRun, SyncRecord, RecordAttempt, AuditEntry, ApiKey, ExportJob];
 export const migrations = [
@@ -35,6 +36,7 @@ export const migrations = [
   ListIndexes1700000001300,
   RateLimitsUnlogged1700000001400,
   RunProblemsIndex1700000001500,
+  FailuresByPipelineIndex1700000001600,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */
