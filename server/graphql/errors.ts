@@ -19,7 +19,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     // TypeORM's words for a transaction whose connection broke under it: nothing was committed.
     if (/^QueryRunner(Provider)?AlreadyReleasedError$/.test(String(e.name))) return true;
     if (typeof e.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || e.code.startsWith('08'))) return true;
-    if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(String(e.message))) {
+    if (/Connection terminated|Client has encountered a connection error/.test(String(e.message))) {
       return true;
     }
     e = e.driverError as typeof e;
@@ -28,14 +28,19 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
- * A statement cancelled by statement_timeout or lock_timeout (SQLSTATE 57014, 55P03), or a query that did not
- * answer in time: the request may succeed later, or with less asked. (No connection at all is unavailability.)
+ * A statement cancelled by statement_timeout or lock_timeout (SQLSTATE 57014, 55P03), a query that did not answer
+ * in time, or a wait for one of the pool's connections, all busy, past DB_CONNECT_TIMEOUT_MS (pg-pool's "timeout
+ * exceeded when trying to connect"; a new connection that cannot be made in time is "Connection terminated due to
+ * connection timeout", unavailability): the request may succeed later, or with less asked.
  */
-function isTimeout(error: unknown): boolean {
+/** What a request that ran out of time is told (no database text). */
+export const TIMEOUT_MESSAGE = 'the database did not answer in time; try again, or ask for less';
+
+export function isTimeout(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const sqlState = (error as { code?: unknown }).code;
   if (sqlState === '57014' || sqlState === '55P03') return true;
-  return /Query read timeout/.test(error.message);
+  return /Query read timeout|timeout exceeded when trying to connect/.test(error.message);
 }
 
 export function createFormatError(logger: Logger) {
@@ -54,7 +59,7 @@ export function createFormatError(logger: Logger) {
     if (isTimeout(original)) {
       logger.warn('database timeout', { error: String((original as Error)?.message ?? original), path: formatted.path });
       return {
-        message: 'the database did not answer in time; try again, or ask for less',
+        message: TIMEOUT_MESSAGE,
         path: formatted.path,
         extensions: { code: 'TIMEOUT' },
       };

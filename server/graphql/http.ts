@@ -10,7 +10,7 @@ import { AppError } from '../domain/errors.js';
 import { actorFromAuthorization, knownActorOfAuthorization } from '../http/auth.js';
 import type { Step } from '../http/step.js';
 import type { ApiKeyService } from '../services/api-key.service.js';
-import { isDatabaseUnavailable } from './errors.js';
+import { isDatabaseUnavailable, isTimeout, TIMEOUT_MESSAGE } from './errors.js';
 import { checkCost, isIntrospectionOnly, parseGuarded } from './policy.js';
 import type { LimitName, RateLimits, Refusal } from './rate-limits.js';
 
@@ -81,6 +81,11 @@ export function guardGraphQLRequests(
           message: 'the database is unavailable; retry shortly',
           extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true },
         });
+      }
+      // Every connection busy past DB_CONNECT_TIMEOUT_MS: a timeout, as the same wait is during execution.
+      if (isTimeout(error)) {
+        res.setHeader('Retry-After', '1');
+        return refuse(req, res, 503, { message: TIMEOUT_MESSAGE, extensions: { code: 'TIMEOUT' } });
       }
       return next(error);
     }
