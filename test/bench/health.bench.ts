@@ -1,8 +1,9 @@
 // Error groups and pipeline health over the filled history: GraphQL round trips, and the SQL alone under EXPLAIN.
 // Part of `npm run bench` (after the query bench's fill); alone: `node --import tsx test/bench/health.bench.ts`.
 import { pathToFileURL } from 'node:url';
-import type { DataSource, Logger as OrmLogger } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { GraphQLClient } from '../support/graphql-client.js';
+import { type LoggedStatement, watchStatements } from '../support/statement-log.js';
 import { fillFingerprint, fillHistory, RARE_ERROR_CODE } from './fill.js';
 import {
   type BenchEnvironment,
@@ -58,33 +59,20 @@ function cases(pipelineId: string): Case[] {
   ];
 }
 
-interface Captured {
-  query: string;
-  parameters: unknown[];
-}
-
-/** Keeps the statements the server runs (TypeORM's logger sees each one), to EXPLAIN them afterwards. */
-function captureStatements(db: DataSource): { find(pattern: RegExp): Captured; restore(): void } {
-  const original = db.logger;
-  const seen: Captured[] = [];
-  const capturing = new Proxy(original, {
-    get(target, property, receiver) {
-      if (property !== 'logQuery') return Reflect.get(target, property, receiver);
-      return (query: string, parameters?: unknown[], ...rest: unknown[]) => {
-        seen.push({ query, parameters: parameters ?? [] });
-        if (seen.length > 200) seen.shift();
-        return (target.logQuery as (...args: unknown[]) => unknown).call(target, query, parameters, ...rest);
-      };
-    },
+/** Keeps the statements the server runs, to EXPLAIN them afterwards. */
+function captureStatements(db: DataSource): { find(pattern: RegExp): LoggedStatement; restore(): void } {
+  const seen: LoggedStatement[] = [];
+  const restore = watchStatements(db, (statement) => {
+    seen.push(statement);
+    if (seen.length > 200) seen.shift();
   });
-  Object.assign(db, { logger: capturing as OrmLogger });
   return {
     find(pattern) {
       const found = seen.findLast((s) => pattern.test(s.query));
       if (!found) throw new Error(`no statement matching ${pattern} was captured`);
       return found;
     },
-    restore: () => Object.assign(db, { logger: original }),
+    restore,
   };
 }
 
@@ -96,7 +84,7 @@ interface Result {
   plan: string[];
 }
 
-async function explain(env: BenchEnvironment, captured: Captured): Promise<{ executionMs: number; plan: string[] }> {
+async function explain(env: BenchEnvironment, captured: LoggedStatement): Promise<{ executionMs: number; plan: string[] }> {
   const { rows } = await env.sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${captured.query}`, captured.parameters);
   const plan = rows.map((r) => r['QUERY PLAN']);
   const executionMs = Number(plan.find((line) => line.startsWith('Execution Time'))?.match(/([\d.]+) ms/)?.[1] ?? Number.NaN);

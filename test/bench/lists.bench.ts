@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DataSource, Logger as OrmLogger } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { GraphQLClient } from '../support/graphql-client.js';
+import { type LoggedStatement, watchStatements } from '../support/statement-log.js';
 import { fillFingerprint, fillHistory, RARE_ERROR_CODE } from './fill.js';
 import {
   type BenchEnvironment,
@@ -185,33 +186,19 @@ function listCases(now: Date, facts: FillFacts): ListCase[] {
   return cases;
 }
 
-interface CapturedSql {
-  query: string;
-  parameters: unknown[];
-}
-
-/** Collects the SELECTs the server's TypeORM runs while `capturing` is on (rate limits and key checks left out). */
-function captureSelects(db: DataSource): { take(): CapturedSql[]; restore(): void } {
-  const original = db.logger;
-  let captured: CapturedSql[] = [];
-  const capturing = new Proxy(original, {
-    get(target, property, receiver) {
-      if (property !== 'logQuery') return Reflect.get(target, property, receiver);
-      return (query: string, parameters?: unknown[], ...rest: unknown[]) => {
-        if (/^\s*(WITH|SELECT)\b/i.test(query) && !/"?(api_keys|rate_limits)"?/.test(query))
-          captured.push({ query, parameters: parameters ?? [] });
-        return (target.logQuery as (...args: unknown[]) => unknown).call(target, query, parameters, ...rest);
-      };
-    },
+/** Collects the SELECTs the server runs while capturing is on (rate limits and key checks left out). */
+function captureSelects(db: DataSource): { take(): LoggedStatement[]; restore(): void } {
+  let captured: LoggedStatement[] = [];
+  const restore = watchStatements(db, (statement) => {
+    if (/^\s*(WITH|SELECT)\b/i.test(statement.query) && !/"?(api_keys|rate_limits)"?/.test(statement.query)) captured.push(statement);
   });
-  Object.assign(db, { logger: capturing as OrmLogger });
   return {
     take() {
       const taken = captured;
       captured = [];
       return taken;
     },
-    restore: () => Object.assign(db, { logger: original }),
+    restore,
   };
 }
 
@@ -224,7 +211,7 @@ interface Explained {
   buffers: number;
 }
 
-async function explain(env: BenchEnvironment, statements: CapturedSql[]): Promise<Explained> {
+async function explain(env: BenchEnvironment, statements: LoggedStatement[]): Promise<Explained> {
   let worst: Explained = { statements: statements.length, plan: [], executionMs: 0, buffers: 0 };
   const client = await env.sql.connect();
   try {

@@ -1,7 +1,8 @@
 // Filtered record pages over 1M+ records through GraphQL over HTTP: the first page and a deep page
 // (keyset, walked with `after`), each next to the same SQL run alone.
-import type { DataSource, Logger as OrmLogger } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { GraphQLClient } from '../support/graphql-client.js';
+import { type LoggedStatement, watchStatements } from '../support/statement-log.js';
 import { fillFingerprint, fillHistory, RARE_ERROR_CODE } from './fill.js';
 import { type BenchEnvironment, count, heading, type Latencies, measure, ms, printTable, type SummaryRow } from './support.js';
 
@@ -55,31 +56,18 @@ function cases(now: Date): QueryCase[] {
   ];
 }
 
-interface CapturedSql {
-  query: string;
-  parameters: unknown[];
-}
-
-/** Remembers the last SELECT on records that the server's TypeORM ran, to run the same SQL alone. */
-export function captureRecordSelects(db: DataSource): { last(): CapturedSql; restore(): void } {
-  const original = db.logger;
-  let last: CapturedSql | null = null;
-  const capturing = new Proxy(original, {
-    get(target, property, receiver) {
-      if (property !== 'logQuery') return Reflect.get(target, property, receiver);
-      return (query: string, parameters?: unknown[], ...rest: unknown[]) => {
-        if (/^SELECT .* FROM "records"/s.test(query)) last = { query, parameters: parameters ?? [] };
-        return (target.logQuery as (...args: unknown[]) => unknown).call(target, query, parameters, ...rest);
-      };
-    },
+/** Remembers the last SELECT on records that the server ran, to run the same SQL alone. */
+export function captureRecordSelects(db: DataSource): { last(): LoggedStatement; restore(): void } {
+  let last: LoggedStatement | null = null;
+  const restore = watchStatements(db, (statement) => {
+    if (/^SELECT .* FROM "records"/s.test(statement.query)) last = statement;
   });
-  Object.assign(db, { logger: capturing as OrmLogger });
   return {
     last() {
       if (!last) throw new Error('no SELECT on records was captured');
       return last;
     },
-    restore: () => Object.assign(db, { logger: original }),
+    restore,
   };
 }
 
@@ -95,7 +83,7 @@ interface SqlAlone {
 }
 
 /** The captured SQL alone: EXPLAIN (ANALYZE, BUFFERS) once, then timed round trips on a plain pg connection. */
-async function sqlAlone(env: BenchEnvironment, captured: CapturedSql): Promise<SqlAlone> {
+async function sqlAlone(env: BenchEnvironment, captured: LoggedStatement): Promise<SqlAlone> {
   const client = await env.sql.connect();
   try {
     const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${captured.query}`, captured.parameters);

@@ -1,11 +1,11 @@
 // The records and runs pages run one prepared statement per shape (services/list-statements.ts): a list's values are
 // parameters, never text, so its length makes no new statement; an enum's values are named in the text, as a set; and
 // statements with values are planned for them every time (sent unnamed), never with one plan for all values.
-import type { Logger as OrmLogger } from 'typeorm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { GraphQLClient } from '../support/graphql-client.js';
 import { type SeededHistory, seedHistory } from '../support/history-seed.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { statementsDuring } from '../support/statement-log.js';
 
 let server: TestServer;
 let admin: GraphQLClient;
@@ -20,25 +20,10 @@ afterAll(() => server?.stop());
 
 /** The statements (text and values) the server runs on records or runs while `work` runs. */
 async function listStatements(work: () => Promise<unknown>): Promise<{ text: string; values: unknown[] }[]> {
-  const db = server.instance.db;
-  const original = db.logger;
-  const seen: { text: string; values: unknown[] }[] = [];
-  const capturing = new Proxy(original, {
-    get(target, property, receiver) {
-      if (property !== 'logQuery') return Reflect.get(target, property, receiver);
-      return (query: string, parameters?: unknown[], ...rest: unknown[]) => {
-        if (/^SELECT .* FROM "(records|runs)"/s.test(query)) seen.push({ text: query, values: parameters ?? [] });
-        return (target.logQuery as (...args: unknown[]) => unknown).call(target, query, parameters, ...rest);
-      };
-    },
-  });
-  Object.assign(db, { logger: capturing as OrmLogger });
-  try {
-    await work();
-  } finally {
-    Object.assign(db, { logger: original });
-  }
-  return seen;
+  const statements = await statementsDuring(server.instance.db, work);
+  return statements
+    .filter(({ query }) => /^SELECT .* FROM "(records|runs)"/s.test(query))
+    .map(({ query, parameters }) => ({ text: query, values: parameters }));
 }
 
 const RECORDS = 'query($filter: RecordFilter) { records(filter: $filter, first: 5) { edges { cursor node { id status } } } }';

@@ -1,6 +1,5 @@
 // SyncRun.records under a list of runs is read for all the runs of the page in one statement, and totalCount is
 // exact up to a cap and says so: both proven against what the records list itself answers for each run.
-import type { Logger as OrmLogger } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/domain/enums.js';
 import { EXACT_COUNT_CAP } from '../../server/services/bounded-count.js';
@@ -8,6 +7,7 @@ import { createPipeline, type Page, type RecordInput, reportRecords, startRun, w
 import type { GraphQLClient } from '../support/graphql-client.js';
 import { BASE_TIME, type SeededHistory, seedHistory } from '../support/history-seed.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { statementsDuring } from '../support/statement-log.js';
 
 interface RecordNode {
   id: string;
@@ -53,25 +53,8 @@ afterAll(() => server?.stop());
 
 /** Counts the statements on records the server runs while `work` runs. */
 async function statementsOnRecords(work: () => Promise<unknown>): Promise<number> {
-  const db = server.instance.db;
-  const original = db.logger;
-  let count = 0;
-  const counting = new Proxy(original, {
-    get(target, property, receiver) {
-      if (property !== 'logQuery') return Reflect.get(target, property, receiver);
-      return (query: string, ...rest: unknown[]) => {
-        if (/^\s*(WITH|SELECT)\b[\s\S]*\bFROM "?records"?/i.test(query)) count++;
-        return (target.logQuery as (...args: unknown[]) => unknown).call(target, query, ...rest);
-      };
-    },
-  });
-  Object.assign(db, { logger: counting as OrmLogger });
-  try {
-    await work();
-  } finally {
-    Object.assign(db, { logger: original });
-  }
-  return count;
+  const statements = await statementsDuring(server.instance.db, work);
+  return statements.filter(({ query }) => /^\s*(WITH|SELECT)\b[\s\S]*\bFROM "?records"?/i.test(query)).length;
 }
 
 /** Up to `pages` pages, following endCursor. */
