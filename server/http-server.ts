@@ -9,7 +9,6 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import accepts from 'accepts';
 import bodyParser from 'body-parser';
 import express from 'express';
 import { type GraphQLSchema, Kind } from 'graphql';
@@ -24,6 +23,7 @@ import { createFormatError } from './graphql/errors.js';
 import {
   ANSWERS_PLAIN_JSON,
   actorOfRequest,
+  answerError,
   answersPlainJson,
   costPlugin,
   guardGraphQLRequests,
@@ -274,8 +274,8 @@ function answerFailure(error: HttpError, req: IncomingMessage, res: ServerRespon
       ? `request body is larger than ${maxBodyBytes} bytes`
       : `request body is not valid JSON: ${error.message}`;
   if (res.headersSent) return void res.destroy();
-  const type = accepts(req).type(['application/graphql-response+json', 'application/json']) || 'application/json';
-  res.statusCode = known ? (error.status as number) : 500;
-  res.setHeader('Content-Type', `${type}; charset=utf-8`);
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code: known ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }] }));
+  answerError(req, res, known ? (error.status as number) : 500, {
+    message,
+    extensions: { code: known ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' },
+  });
 }

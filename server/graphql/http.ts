@@ -114,18 +114,26 @@ export function guardGraphQLRequests(
   };
 }
 
+/** The media type of an answer: the one the client prefers of GraphQL-over-HTTP's two, as Apollo negotiates. */
+const answerType = (req: IncomingMessage): string =>
+  (accepts(req).type(['application/graphql-response+json', 'application/json']) as string | false) || 'application/json';
+
+/** Answers, before Apollo, with `error` in GraphQL's error shape and this status, in the media type asked for. */
+export function answerError(req: IncomingMessage, res: ServerResponse, status: number, error: GraphQLFormattedError): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', `${answerType(req)}; charset=utf-8`);
+  res.end(JSON.stringify({ errors: [error] }));
+}
+
 /**
- * A refusal in GraphQL's error shape. GraphQL-over-HTTP: a client that accepts only
- * application/json gets 200 for a request error; application/graphql-response+json gets the status.
+ * A refusal by the guard. GraphQL-over-HTTP: a client that accepts only application/json gets 200 for a request
+ * error; application/graphql-response+json gets the status.
  */
-export function refuse(req: IncomingMessage, res: ServerResponse, status: number, error: GraphQLFormattedError): void {
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, error: GraphQLFormattedError): void {
   // The request ends here, before Apollo: its log line takes the outcome from this.
   refusals.set(res, String(error.extensions?.code ?? 'ERROR'));
-  const type = accepts(req).type(['application/graphql-response+json', 'application/json']) || 'application/json';
-  const legacy = type === 'application/json' && status === 400;
-  res.statusCode = legacy ? 200 : status;
-  res.setHeader('Content-Type', `${type}; charset=utf-8`);
-  res.end(JSON.stringify({ errors: [error] }));
+  const legacy = answerType(req) === 'application/json' && status === 400;
+  answerError(req, res, legacy ? 200 : status, error);
 }
 
 /** On the context: whether Apollo answers this request in application/json (see legacyJsonPlugin). */
