@@ -4,7 +4,7 @@ import { RecordAttempt } from '../entities/RecordAttempt.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { actorOf, type Context } from '../graphql/context.js';
-import { selectedFieldsAt } from '../graphql/selection.js';
+import { selectedFieldsAt, selectsOnly } from '../graphql/selection.js';
 import { currentAttempt } from '../services/record-query.service.js';
 import { RecordConnection } from './types/connections.js';
 import { RecordFilter, RecordOrder } from './types/filters.input.js';
@@ -49,7 +49,9 @@ export class RecordResolver {
   }
 
   @FieldResolver(() => SyncRun, { description: 'The run the record belongs to.' })
-  async run(@Root() record: SyncRecord, @Ctx() ctx: Context): Promise<SyncRun> {
+  async run(@Root() record: SyncRecord, @Ctx() ctx: Context, @Info() info?: GraphQLResolveInfo): Promise<SyncRun> {
+    // A list of records naming their run's id (run { id }) needs no read of the runs: the record holds the id.
+    if (info && selectsOnly(info, ['id', '__typename'])) return Object.assign(new SyncRun(), { id: record.runId });
     const run = await ctx.loaders.run.load(record.runId);
     if (!run) throw new Error(`run ${record.runId} of record ${record.id} is missing`);
     return run;

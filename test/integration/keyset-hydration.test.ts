@@ -9,6 +9,7 @@ import { SyncRun } from '../../server/entities/SyncRun.js';
 import { finishRun, RECORD_FIELDS, RUN_FIELDS, reportRecords, startRun } from '../support/fixtures.js';
 import { seedHistory } from '../support/history-seed.js';
 import { ADMIN_SECRET, startTestServer, type TestServer } from '../support/server.js';
+import { statementsDuring } from '../support/statement-log.js';
 
 let server: TestServer;
 let actor: Actor;
@@ -127,6 +128,24 @@ it('answers the records of each run (SyncRun.records) that select a few fields a
     expect(edge.cursor).toBe(full.cursor);
     const { id, sourceId, status, startedAt, details, run } = full.node;
     expect(edge.node).toEqual({ key: id, sourceId, status, startedAt, details, run: { id: (run as { id: string }).id } });
+  });
+});
+
+it("answers a record's run { id } from the record alone, and reads the run when more of it is asked", async () => {
+  type Records = { records: { edges: { node: { id: string; run: Record<string, unknown> } }[] } };
+  let idOnly: Records | undefined;
+  const statements = await statementsDuring(server.instance.db, async () => {
+    idOnly = await server.admin.ok<Records>('{ records(first: 200) { edges { node { id run { id __typename } } } } }');
+  });
+  expect(statements.filter((statement) => /FROM "?runs"?/i.test(statement.query))).toEqual([]);
+  const full = await server.admin.ok<Records>(`{ records(first: 200) { edges { node { id run { ${RUN_FIELDS} } } } } }`);
+  const runs = new Map((await server.instance.db.getRepository(SyncRun).find()).map((run) => [run.id, run]));
+  expect(idOnly?.records.edges.length).toBe(full.records.edges.length);
+  idOnly?.records.edges.forEach((edge, i) => {
+    const run = full.records.edges[i].node.run;
+    expect(edge.node.run).toEqual({ id: run.id, __typename: 'SyncRun' });
+    expect(run.status).toBe(runs.get(run.id as string)?.status);
+    expect((run.pipeline as { id: string }).id).toBe(runs.get(run.id as string)?.pipelineId);
   });
 });
 
