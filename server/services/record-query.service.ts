@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
-import { DAY_MS } from '../domain/analytics-range.js';
+import { alignDown, alignUp, DAY_MS, HOUR_MS } from '../domain/analytics-range.js';
 import { RecordSortField, SortDirection } from '../domain/enums.js';
 import { groupBy } from '../domain/group-by.js';
 import { isSerialId } from '../domain/ids.js';
@@ -70,12 +70,13 @@ export class RecordQueryService {
     filter: RecordFilter | null | undefined,
     exactly: () => Promise<BoundedCount>,
   ): Promise<BoundedCount> {
-    const counted = await exactly();
-    if (counted.exact || !rollupsKeep(filter) || asksForAttempts(filter)) return counted;
-    const [oldest]: { at: Date | null }[] = await this.db.query(OLDEST_RECORD_SQL);
-    if (!oldest.at) return counted;
-    // A day past now: a worker's clock ahead of ours reports records that start in the future.
-    const window = { from: oldest.at, to: new Date(Date.now() + DAY_MS) };
+    if (!rollupsKeep(filter) || asksForAttempts(filter)) return exactly();
+    // Where the history starts is read beside the exact count, not after it: one round trip fewer past the cap.
+    const [counted, [oldest]] = await Promise.all([exactly(), this.db.query(OLDEST_RECORD_SQL) as Promise<{ at: Date | null }[]>]);
+    if (counted.exact || !oldest.at) return counted;
+    // Whole hours, from the oldest record's to a day past now (a worker's clock ahead of ours reports records that
+    // start in the future): the rollups alone answer, in one statement, with no records read at the edges.
+    const window = { from: new Date(alignDown(oldest.at.getTime(), HOUR_MS)), to: new Date(alignUp(Date.now() + DAY_MS, HOUR_MS)) };
     const rows = await aggregate(this.db, {
       actor,
       filter,
