@@ -21,6 +21,7 @@ import { ListIndexes1700000001300 } from './migrations/1700000001300-ListIndexes
 import { RateLimitsUnlogged1700000001400 } from './migrations/1700000001400-RateLimitsUnlogged.js';
 import { RunProblemsIndex1700000001500 } from './migrations/1700000001500-RunProblemsIndex.js';
 import { FailuresByPipelineIndex1700000001600 } from './migrations/1700000001600-FailuresByPipelineIndex.js';
+import { RunSearchIndexes1700000001700 } from './migrations/1700000001700-RunSearchIndexes.js';
 
 export const entities = [Pipeline, SyncRun, SyncRecord, RecordAttempt, AuditEntry, ApiKey, ExportJob];
 export const migrations = [
@@ -37,6 +38,7 @@ export const migrations = [
   RateLimitsUnlogged1700000001400,
   RunProblemsIndex1700000001500,
   FailuresByPipelineIndex1700000001600,
+  RunSearchIndexes1700000001700,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */

@@ -87,7 +87,8 @@ export interface FilterColumn<S, V> {
  * - during: `from` inclusive, `to` exclusive; a null column never matches a bounded range.
  * - equals: exactly the text, case kept.
  * - contains: the column contains the text, ASCII letters folded (an empty text matches all).
- * - search: the trimmed text (empty matches all) begins the `prefix` column or is contained in one of `contains`.
+ * - search: the trimmed text (empty matches all) begins the `prefix` column or is contained in one of `contains`, all
+ *   of them rows of `table` (a `contains` column of another table comes with the `join` that reaches it).
  * Case folding is the database's lower() in its C locale, which folds ASCII letters only: `foldCase` does the same.
  */
 export type FilterRule<F, S> =
@@ -95,7 +96,13 @@ export type FilterRule<F, S> =
   | ({ field: keyof F; kind: 'equals' | 'contains' } & FilterColumn<S, string | null>)
   | ({ field: keyof F; kind: 'overlaps' } & FilterColumn<S, readonly string[]>)
   | ({ field: keyof F; kind: 'during' } & FilterColumn<S, Date | null>)
-  | { field: keyof F; kind: 'search'; prefix: FilterColumn<S, string | null>; contains: FilterColumn<S, string | null>[] };
+  | {
+      field: keyof F;
+      kind: 'search';
+      table: string;
+      prefix: FilterColumn<S, string | null>;
+      contains: (FilterColumn<S, string | null> & { join?: string })[];
+    };
 
 /** Lower-cases ASCII letters only, as lower() does in the database's C locale ("ÜBER" stays "ÜBER"). */
 export const foldCase = (text: string): string => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
@@ -112,12 +119,13 @@ export const RUN_FILTER_RULES: readonly FilterRule<RunFilter, RunSubject>[] = [
   {
     field: 'search',
     kind: 'search',
+    table: 'runs',
     // A run id by its beginning (dashboards show shortened ids); the other fields by any part.
     prefix: { column: '{a}.id::text', value: (s) => s.run.id },
     contains: [
       { column: '{a}.correlation_id', value: (s) => s.run.correlationId },
       { column: '{a}.tenant_id', value: (s) => s.run.tenantId },
-      { column: '(SELECT sp.name FROM pipelines sp WHERE sp.id = {a}.pipeline_id)', value: (s) => s.pipelineName },
+      { column: 'sp.name', join: 'JOIN pipelines sp ON sp.id = {a}.pipeline_id', value: (s) => s.pipelineName },
     ],
   },
 ];

@@ -129,8 +129,16 @@ function ruleConditions<F, S>(alias: string, rule: FilterRule<F, S>, filter: F, 
       if (!text) return [];
       const prefix = bind.value(likePrefix(text));
       const like = bind.value(likeContains(text));
-      const contains = rule.contains.map((c) => `lower(${column(c.column)}) LIKE lower(${like})`);
-      return [`(${column(rule.prefix.column)} LIKE lower(${prefix}) OR ${contains.join(' OR ')})`];
+      // The ids each part finds by its own index, united: one condition ORing the parts left the planner to walk
+      // every row (no one index serves an OR whose parts need different ones).
+      const searched = `${alias}_search`;
+      const of = (spelled: string) => spelled.replaceAll('{a}', searched);
+      const from = (join?: string) => `SELECT ${searched}.id FROM ${rule.table} ${searched}${join ? ` ${of(join)}` : ''}`;
+      const parts = [
+        `${from()} WHERE ${of(rule.prefix.column)} LIKE lower(${prefix})`,
+        ...rule.contains.map((c) => `${from(c.join)} WHERE lower(${of(c.column)}) LIKE lower(${like})`),
+      ];
+      return [`${column('{a}.id')} IN (${parts.join(' UNION ')})`];
     }
   }
 }
