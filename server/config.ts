@@ -24,6 +24,8 @@ export interface Config {
   dbStatementTimeoutMs: number;
   /** How long a request waits for a pooled connection before it fails. */
   dbConnectTimeoutMs: number;
+  /** GraphQL requests over HTTP run at once; past it they wait their turn, in order (0: no limit). */
+  graphqlConcurrency: number;
   /** WebSocket connections one API key may hold open on one instance (a dashboard fleet may share a viewer key). */
   wsMaxSocketsPerKey: number;
   /** GraphQL requests per minute of one API key, over all instances. */
@@ -81,6 +83,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024),
     dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000, 0),
     dbConnectTimeoutMs: integer(env, 'DB_CONNECT_TIMEOUT_MS', 10_000, 1),
+    graphqlConcurrency: integer(env, 'GRAPHQL_CONCURRENCY', 20, 0),
     wsMaxSocketsPerKey: integer(env, 'WS_MAX_SOCKETS_PER_KEY', 1_000, 1),
     rateLimitPerKey: integer(env, 'RATE_LIMIT_PER_KEY', 6_000, 1),
     rateLimitPerAddress: integer(env, 'RATE_LIMIT_PER_ADDRESS', 12_000, 1),

@@ -30,10 +30,12 @@ import {
   legacyJsonPlugin,
   noStorePlugin,
   refusalOf,
+  waitForTurn,
 } from './graphql/http.js';
 import { jitGateway } from './graphql/jit-executor.js';
 import { LIMITS } from './graphql/policy.js';
 import { createRateLimits } from './graphql/rate-limits.js';
+import { createTurns } from './graphql/turns.js';
 import { createSubscriptionServer } from './graphql/ws/server.js';
 import { exportRoutes } from './http/exports.js';
 import { fixedHeaders } from './http/fixed-headers.js';
@@ -205,6 +207,8 @@ export async function createHttpServer({
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   // The address as Express's req.ip works it out, with the same trust setting.
   const addressOf = (req: IncomingMessage) => proxyAddress(req, app.get('trust proxy fn')) || 'unknown';
+  const turns = createTurns(config.graphqlConcurrency);
+  metrics.watchTurns(turns);
   const door = graphqlDoor({
     apollo,
     steps: [
@@ -221,6 +225,7 @@ export async function createHttpServer({
         addressOf,
         (limit) => metrics.rateLimited.inc({ limit }),
       ),
+      waitForTurn(turns, config.dbConnectTimeoutMs),
     ],
     context: async (req, res) => {
       const facts: RequestFacts = {};

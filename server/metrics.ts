@@ -20,6 +20,7 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry, prefix: 'syncwatch_' });
   const registers = [registry];
   let sources: MetricsSources | null = null;
+  let turns: { readonly waiting: number } | null = null;
   let openSockets = 0;
 
   const metrics = {
@@ -86,6 +87,10 @@ export function createMetrics() {
     attach(from: MetricsSources) {
       sources = from;
     },
+    /** Connects syncwatch_graphql_waiting to the HTTP server's turns (graphql/turns.ts). */
+    watchTurns(of: { readonly waiting: number }) {
+      turns = of;
+    },
   };
 
   // Each limit's series from the start, at 0: a refusal is an increase, not a series appearing.
@@ -131,6 +136,14 @@ export function createMetrics() {
     collect() {
       const p = pool();
       this.set(p ? p.totalCount - p.idleCount : 0);
+    },
+  });
+  new Gauge({
+    name: 'syncwatch_graphql_waiting',
+    help: 'GraphQL requests over HTTP waiting for their turn to run (GRAPHQL_CONCURRENCY run at once).',
+    registers,
+    collect() {
+      this.set(turns?.waiting ?? 0);
     },
   });
   new Gauge({

@@ -13,6 +13,7 @@ import type { ApiKeyService } from '../services/api-key.service.js';
 import { isDatabaseUnavailable, isTimeout, TIMEOUT_MESSAGE } from './errors.js';
 import { checkCost, isIntrospectionOnly, parseGuarded } from './policy.js';
 import type { LimitName, RateLimits, Refusal } from './rate-limits.js';
+import { type Turns, TurnTimeout } from './turns.js';
 
 /** Documents already accepted (by text): a repeated operation is not parsed twice by the guard. */
 const ACCEPTED_MAX = 1_000;
@@ -111,6 +112,29 @@ export function guardGraphQLRequests(
     if (accepted.size >= ACCEPTED_MAX) accepted.delete(accepted.keys().next().value as string);
     accepted.set(cacheKey, true);
     next();
+  };
+}
+
+/**
+ * The step after the guard: a request waits for its turn to run (turns.ts), at most `waitMs` (DB_CONNECT_TIMEOUT_MS,
+ * as long as for a pooled connection), else 503 TIMEOUT; the turn is given back when its response is done.
+ */
+export function waitForTurn(turns: Turns, waitMs: number): Step {
+  return (req, res, next) => {
+    turns.take(waitMs).then(
+      (giveBack) => {
+        // A client that left while it waited is owed nothing.
+        if (res.destroyed || req.socket.destroyed) return giveBack();
+        res.once('finish', giveBack);
+        res.once('close', giveBack);
+        next();
+      },
+      (error: unknown) => {
+        if (!(error instanceof TurnTimeout)) return next(error);
+        res.setHeader('Retry-After', '1');
+        refuse(req, res, 503, { message: TIMEOUT_MESSAGE, extensions: { code: 'TIMEOUT' } });
+      },
+    );
   };
 }
 
