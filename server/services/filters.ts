@@ -171,27 +171,35 @@ export const checkRecordFilterInput = checkRecordFilter;
 const originalsOnly = (alias: string, filter: RecordFilter | null | undefined): string[] =>
   asksForAttempts(filter) ? [] : [`${alias}.origin_record_id IS NULL`];
 
-/**
- * `runOf`: the records of one run named by an SQL expression (a lateral join's column), as `runIds: [that run]`
- * would select them (attempts included); the filter's own runIds are then not read.
- */
 export function applyRecordFilter<T extends ObjectLiteral>(
   query: SelectQueryBuilder<T>,
   alias: string,
   filter: RecordFilter | null | undefined,
-  options: { runOf?: string } = {},
 ): void {
-  if (options.runOf) query.andWhere(`${alias}.run_id = ${options.runOf}`);
-  else for (const condition of originalsOnly(alias, filter)) query.andWhere(condition);
+  for (const condition of originalsOnly(alias, filter)) query.andWhere(condition);
   if (!filter) return;
   checkRecordFilter(filter);
-  for (const rule of RECORD_FILTER_RULES) if (!(options.runOf && rule.field === 'runIds')) applyRule(query, alias, rule, filter);
+  for (const rule of RECORD_FILTER_RULES) applyRule(query, alias, rule, filter);
 }
 
-/** What the actor may see of the records the filter names, as the conditions of a prepared statement. */
-export function preparedRecordConditions(alias: string, actor: Actor, filter: RecordFilter | null | undefined): PreparedConditions {
-  checkRecordFilter(filter);
-  return preparedConditions(alias, actor, originalsOnly(alias, filter), RECORD_FILTER_RULES, filter);
+/**
+ * What the actor may see of the records the filter names, as the conditions of a prepared statement. `runOf`: the
+ * records of one run named by an SQL expression (a lateral join's column), as `runIds: [that run]` would select them
+ * (attempts included); the filter's own runIds are then neither read nor checked.
+ */
+export function preparedRecordConditions(
+  alias: string,
+  actor: Actor,
+  filter: RecordFilter | null | undefined,
+  options: { runOf?: string } = {},
+): PreparedConditions {
+  const { runOf } = options;
+  const read = runOf ? filter && { ...filter, runIds: null } : filter;
+  checkRecordFilter(read);
+  const fixed = runOf
+    ? [`${alias}.run_id = ${runOf}`, ...originalsOnly(alias, { ...read, runIds: [runOf] })]
+    : originalsOnly(alias, filter);
+  return preparedConditions(alias, actor, fixed, RECORD_FILTER_RULES, read);
 }
 
 function preparedConditions<F, S>(

@@ -33,8 +33,11 @@ const LIST_TYPES = {
 
 export interface ListStatement {
   text: string;
-  /** The prepared statement's name, used when it runs without values; undefined (past MAX_NAMES): always unnamed. */
-  name: string | undefined;
+  /**
+   * The prepared statement's name, given when it first runs without values (one with values never runs named, so it
+   * takes none of MAX_NAMES); undefined past MAX_NAMES: unnamed.
+   */
+  name?: string;
 }
 
 const shapes = new Map<string, ListStatement>();
@@ -49,8 +52,7 @@ export function listStatement(key: string, build: () => string): ListStatement {
     shapes.set(key, statement);
     return statement;
   }
-  const text = build();
-  statement = { text, name: nameOf(text) };
+  statement = { text: build() };
   shapes.set(key, statement);
   if (shapes.size > MAX_SHAPES) shapes.delete(shapes.keys().next().value as string);
   return statement;
@@ -76,6 +78,7 @@ export async function runListStatement(db: DataSource, statement: ListStatement,
   db.logger.logQuery(statement.text, values);
   let broken: Error | undefined;
   try {
+    if (values.length === 0) statement.name ??= nameOf(statement.text);
     const name = values.length > 0 ? undefined : statement.name;
     const result = await client.query({ name, text: statement.text, values, types: LIST_TYPES });
     return result.rows;

@@ -104,16 +104,17 @@ export class RecordQueryService {
     await Promise.all(
       [...groups.values()].map(async (group) => {
         const { filter, first, columns } = group[0].request;
-        const scoped = (column: string) => {
-          const query = this.db.getRepository(SyncRecord).createQueryBuilder('rec');
-          visibleTo(query, 'rec', actor);
-          applyRecordFilter(query, 'rec', filter && { ...filter, runIds: null }, { runOf: column });
-          return query;
+        const list = {
+          db: this.db,
+          entity: SyncRecord,
+          alias: 'rec',
+          partitionColumn: 'run_id',
+          where: (run: string) => preparedRecordConditions('rec', actor, filter, { runOf: run }),
         };
         const { field, direction } = DEFAULT_RECORD_ORDER;
         const pages = group.map(({ request }) => ({ partition: request.runId, after: request.after }));
         try {
-          const answers = await keysetPages(scoped, 'rec', 'run_id', SORT_KEYS[field], direction, first, pages, isSerialId, columns);
+          const answers = await keysetPages(list, SORT_KEYS[field], direction, first, pages, isSerialId, columns);
           group.forEach(({ index }, i) => {
             results[index] = answers[i];
           });

@@ -1,5 +1,6 @@
-// Statements of the lists (services/keyset.ts, bounded-count.ts, record-query.service.ts). The inner queries come
-// from the query builder with a list's filters; the partition each lateral query reads is `k.partition`.
+// Statements of the lists (services/keyset.ts, bounded-count.ts, record-query.service.ts). Conditions come from a
+// list's filters (services/filters.ts), values as placeholders ($1…); bounded-count.ts's inner query comes from the
+// query builder.
 
 /**
  * One keyset page, prepared once per shape (services/keyset.ts): `columns` are select expressions, `conditions` the
@@ -26,19 +27,63 @@ export const afterPositionSql = (sort: string, alias: string, order: 'ASC' | 'DE
 /** How many rows `capped` (a query already limited to the cap + 1) lets through. */
 export const cappedCountSql = (capped: string) => `SELECT count(*)::int AS n FROM (${capped}) capped`;
 
-/** The ids of each partition's first page: `page` (limited, ordered) once per partition of :starting. */
-export const firstPagesSql = (page: string) =>
-  `SELECT page.id FROM unnest(CAST(:starting AS uuid[])) AS k(partition) CROSS JOIN LATERAL (${page}) page`;
+/** The partition each lateral query of firstPagesSql, nextPagesSql and partitionCountsSql reads, as conditions name it. */
+export const PARTITION = 'k.partition';
 
-/** The ids of each partition's next page: `page` once per partition of :partitions, after its own (value, id). */
-export const nextPagesSql = (page: string, sortType: string) => `
-SELECT page.id FROM unnest(CAST(:partitions AS uuid[]), CAST(:afterValues AS ${sortType}[]), CAST(:afterIds AS bigint[]))
+/**
+ * `select` of a list's rows in its order, at most `limit` of them: the inner query of firstPagesSql, nextPagesSql
+ * (`select` the id, `limit` the page size + 1) and partitionCountsSql (`select` 1, `limit` the count's cap + 1).
+ */
+export const limitedSql = (rows: {
+  select: string;
+  table: string;
+  alias: string;
+  conditions: string[];
+  sort: string;
+  order: 'ASC' | 'DESC';
+  limit: number;
+}) =>
+  `SELECT ${rows.select} FROM "${rows.table}" "${rows.alias}"` +
+  (rows.conditions.length > 0 ? ` WHERE ${rows.conditions.map((c) => `(${c})`).join(' AND ')}` : '') +
+  ` ORDER BY ${rows.sort} ${rows.order}, ${rows.alias}.id ${rows.order} LIMIT ${rows.limit}`;
+
+/** The ids of each partition's first page: `page` (limited, ordered, reading PARTITION) once per partition of the uuid[] `partitions`. */
+export const firstPagesSql = (page: string, partitions: string) =>
+  `SELECT page.id FROM unnest(CAST(${partitions} AS uuid[])) AS k(partition) CROSS JOIN LATERAL (${page}) page`;
+
+/** The condition of nextPagesSql's page: after its partition's own (value, id). */
+export const afterEachSql = (sort: string, alias: string, order: 'ASC' | 'DESC') =>
+  `(${sort}, ${alias}.id) ${order === 'ASC' ? '>' : '<'} (k.after_value, k.after_id)`;
+
+/**
+ * The ids of each partition's next page: `page` (with afterEachSql) once per partition, after its own (value, id);
+ * the placeholders of three arrays of the same length: partitions, after values (cast to `sortType`), after ids.
+ */
+export const nextPagesSql = (page: string, sortType: string, after: { partitions: string; values: string; ids: string }) => `
+SELECT page.id FROM unnest(CAST(${after.partitions} AS uuid[]), CAST(${after.values} AS ${sortType}[]), CAST(${after.ids} AS bigint[]))
   AS k(partition, after_value, after_id) CROSS JOIN LATERAL (${page}) page`;
 
-/** Each partition of :partitions with how many rows `capped` (limited to the cap + 1) lets through for it. */
-export const partitionCountsSql = (capped: string) => `
+/**
+ * The rows of the pages `ids` (firstPagesSql and/or nextPagesSql), read by primary key from an array of them computed
+ * once (rather than a join the planner might turn into a scan of the table); ordered by partition, then as the list.
+ */
+export const pagesRowsSql = (rows: {
+  columns: string[];
+  table: string;
+  alias: string;
+  ids: string[];
+  partitionColumn: string;
+  sort: string;
+  order: 'ASC' | 'DESC';
+}) =>
+  `SELECT ${rows.columns.join(', ')}, ${rows.sort}::text AS sort_key FROM "${rows.table}" "${rows.alias}"` +
+  ` WHERE ${rows.alias}.id = ANY(ARRAY(${rows.ids.join(' UNION ALL ')}))` +
+  ` ORDER BY ${rows.alias}.${rows.partitionColumn}, ${rows.sort} ${rows.order}, ${rows.alias}.id ${rows.order}`;
+
+/** Each partition of the uuid[] `partitions` with how many rows `capped` (reading PARTITION, limited to the cap + 1) lets through for it. */
+export const partitionCountsSql = (capped: string, partitions: string) => `
 SELECT k.partition, (SELECT count(*)::int FROM (${capped}) capped) AS n
-FROM unnest(CAST(:partitions AS uuid[])) AS k(partition)`;
+FROM unnest(CAST(${partitions} AS uuid[])) AS k(partition)`;
 
 /** When the oldest record kept started (null when there are none). */
 export const OLDEST_RECORD_SQL = 'SELECT min(started_at) AS at FROM records';

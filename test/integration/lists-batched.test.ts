@@ -1,8 +1,10 @@
 // SyncRun.records under a list of runs is read for all the runs of the page in one statement, and totalCount is
 // exact up to a cap and says so: both proven against what the records list itself answers for each run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../server/domain/actor.js';
 import { Role } from '../../server/domain/enums.js';
-import { EXACT_COUNT_CAP } from '../../server/services/bounded-count.js';
+import { type BoundedCount, EXACT_COUNT_CAP } from '../../server/services/bounded-count.js';
+import type { RecordFilter } from '../../server/services/filters.js';
 import { createPipeline, type Page, type RecordInput, reportRecords, startRun, walkPages } from '../support/fixtures.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
 import { BASE_TIME, type SeededHistory, seedHistory } from '../support/history-seed.js';
@@ -51,10 +53,11 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => server?.stop());
 
-/** Counts the statements on records the server runs while `work` runs. */
+/** Counts the list statements on records the server runs while `work` runs. */
 async function statementsOnRecords(work: () => Promise<unknown>): Promise<number> {
   const statements = await statementsDuring(server.instance.db, work);
-  return statements.filter(({ query }) => /^\s*(WITH|SELECT)\b[\s\S]*\bFROM "?records"?/i.test(query)).length;
+  // The lists' statements name the table quoted (sql/lists.ts); the background jobs' own (due retries, say) do not.
+  return statements.filter(({ query }) => /^\s*(WITH|SELECT)\b[\s\S]*\bFROM "records"/i.test(query)).length;
 }
 
 /** Up to `pages` pages, following endCursor. */
@@ -76,8 +79,9 @@ async function listedPage(
   filter: Record<string, unknown> | null,
   first: number,
   after: string | null,
+  client = admin,
 ): Promise<CountedPage> {
-  const { records } = await admin.ok<{ records: CountedPage }>(
+  const { records } = await client.ok<{ records: CountedPage }>(
     `query($filter: RecordFilter, $first: Int, $after: String) { records(filter: $filter, first: $first, after: $after) { ${PAGE_FIELDS} } }`,
     { filter: { ...filter, runIds: [runId] }, first, after },
   );
@@ -119,32 +123,172 @@ describe('SyncRun.records under runs', () => {
     expect({ pages, counted }).toEqual({ pages: 1, counted: 2 });
   });
 
-  it('walks runs page by page, each after its own cursor, in one request a step: the order the records list gives', async () => {
-    const runIds = [...history.runIds.slice(0, 6), bigRunId];
-    const filter = { statuses: ['FAILED', 'SUCCESS'] };
-    const steps = 5;
-    const expected = await Promise.all(runIds.map((runId) => walkSome((after) => listedPage(runId, filter, 4, after), steps)));
+  /**
+   * Walks the records of the runs `runIds` together, `first` at a time: one request a step, each run after its own
+   * cursor, run i from step `startsAt(i)` on. Checks each run's pages against the records list's walk alone, as the
+   * same client.
+   */
+  async function walkTogether(
+    client: GraphQLClient,
+    runIds: string[],
+    filter: Record<string, unknown>,
+    steps: number,
+    startsAt: (i: number) => number,
+  ): Promise<CountedPage[][]> {
+    const expected = await Promise.all(
+      runIds.map((runId, i) => walkSome((after) => listedPage(runId, filter, 4, after, client), steps - startsAt(i))),
+    );
     const walked: CountedPage[][] = runIds.map(() => []);
     const cursors: (string | null)[] = runIds.map(() => null);
+    const done = runIds.map(() => false);
     for (let step = 0; step < steps; step++) {
-      const asking = runIds.map((_, i) => i).filter((i) => step === 0 || cursors[i] !== null);
-      if (asking.length === 0) break;
+      const asking = runIds.map((_, i) => i).filter((i) => step >= startsAt(i) && !done[i]);
+      if (asking.length === 0) continue;
       const fields = asking.map(
         (i) =>
           `r${i}: run(id: "${runIds[i]}") { records(filter: $filter, first: 4, after: ${cursors[i] ? `"${cursors[i]}"` : 'null'}) { ${PAGE_FIELDS} } }`,
       );
-      const data = await admin.ok<Record<string, { records: CountedPage }>>(`query($filter: RecordFilter) { ${fields.join('\n')} }`, {
+      const data = await client.ok<Record<string, { records: CountedPage }>>(`query($filter: RecordFilter) { ${fields.join('\n')} }`, {
         filter,
       });
       for (const i of asking) {
         const page = data[`r${i}`].records;
         walked[i].push(page);
-        cursors[i] = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+        cursors[i] = page.pageInfo.endCursor;
+        done[i] = !page.pageInfo.hasNextPage;
       }
     }
     expect(walked).toEqual(expected);
-    expect(walked[6]).toHaveLength(steps);
+    return walked;
+  }
+
+  it('walks runs page by page, each after its own cursor, in one request a step: the order the records list gives', async () => {
+    const runIds = [...history.runIds.slice(0, 6), bigRunId];
+    const walked = await walkTogether(admin, runIds, { statuses: ['FAILED', 'SUCCESS'] }, 5, () => 0);
+    expect(walked[6]).toHaveLength(5);
   });
+
+  // Filters whose values are parameters of the statement (enum values are in its text), after the tenant's.
+  const valued: [string, Record<string, unknown>][] = [
+    [
+      'entity types, tenants, a time range and statuses',
+      {
+        entityTypes: ['Account', 'Product'],
+        tenantIds: ['acme-corp', 'globex'],
+        startedAt: { from: new Date(BASE_TIME - 3 * 3_600_000).toISOString(), to: new Date(BASE_TIME + 20 * 3_600_000).toISOString() },
+        statuses: ['FAILED', 'SUCCESS', 'PENDING'],
+      },
+    ],
+    ['a source ID and operations', { sourceId: 'acc', operations: ['UPDATE', 'CREATE'] }],
+  ];
+
+  it.each(valued)('walks many runs, first and continued pages in one request, with a filter with values (%s)', async (_name, filter) => {
+    const runIds = [...history.runIds.slice(0, 9), bigRunId];
+    const walked = await walkTogether(admin, runIds, filter, 5, (i) => i % 3);
+    expect(walked.flat().flatMap((page) => page.edges).length).toBeGreaterThan(8);
+  });
+
+  it.each(valued)('walks them for a tenant-bound key within its tenant (%s)', async (_name, filter) => {
+    const acme = await server.clientFor(Role.VIEWER, 'acme-corp');
+    const runIds = [...history.runIds.slice(0, 15).filter((_, i) => i % 3 === 0), bigRunId];
+    const walked = await walkTogether(acme, runIds, filter, 4, (i) => i % 2);
+    expect(walked.flat().flatMap((page) => page.edges).length).toBeGreaterThan(4);
+  });
+
+  // Filters with values, for an unbound key and a tenant-bound one (whose tenant is the statement's first value).
+  const keysAndFilters = [null, 'acme-corp'].flatMap((tenant) =>
+    valued.map(([name, filter]) => [`${tenant ?? 'admin'}, ${name}`, tenant, filter] as const),
+  );
+  const clientOf = async (tenant: string | null) => (tenant ? server.clientFor(Role.VIEWER, tenant) : admin);
+  /** The runs a key sees: the seeded ones and the big one. */
+  const runsOf = (tenant: string | null) =>
+    tenant ? [...history.runIds.slice(0, 15).filter((_, i) => i % 3 === 0), bigRunId] : [...history.runIds.slice(0, 9), bigRunId];
+
+  it.each(keysAndFilters)(
+    'reads first and continued pages of many runs in one statement, their counts in one more (%s)',
+    async (_name, tenant, filter) => {
+      const client = await clientOf(tenant);
+      const actor = (await server.instance.services.apiKeys.authenticate(client.secret as string)) as Actor;
+      const { startedAt } = filter as { startedAt?: { from: string; to: string } };
+      const asked = { ...filter, startedAt: startedAt && { from: new Date(startedAt.from), to: new Date(startedAt.to) } } as RecordFilter;
+      const runIds = runsOf(tenant);
+      const pagesOf = (afters: (string | null)[]) =>
+        server.instance.services.records.runPages(
+          actor,
+          runIds.map((runId, i) => ({ runId, filter: asked, first: 3, after: afters[i] })),
+        );
+      const firsts = await pagesOf(runIds.map(() => null));
+      // Every other run continues after its first page, the others start: both kinds in one statement.
+      const afters = firsts.map((page, i) => (i % 2 === 1 && !(page instanceof Error) ? page.endCursor : null));
+      expect(afters.filter(Boolean).length).toBeGreaterThan(1);
+      let pages: Awaited<ReturnType<typeof pagesOf>> = [];
+      expect(
+        await statementsOnRecords(async () => {
+          pages = await pagesOf(afters);
+        }),
+      ).toBe(1);
+      let counts: BoundedCount[] = [];
+      expect(
+        await statementsOnRecords(async () => {
+          counts = await Promise.all(pages.map((page) => (page instanceof Error ? Promise.reject(page) : page.count())));
+        }),
+      ).toBe(1);
+      const answered = pages.map((page, i) => {
+        if (page instanceof Error) throw page;
+        return {
+          edges: page.edges.map(({ cursor, node }) => ({
+            cursor,
+            node: { id: node.id, status: node.status, startedAt: node.startedAt.toISOString() },
+          })),
+          pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+          totalCount: counts[i].value,
+          totalCountIsExact: counts[i].exact,
+        };
+      });
+      expect(answered).toEqual(await Promise.all(runIds.map((runId, i) => listedPage(runId, filter, 3, afters[i], client))));
+      expect(answered.some((page, i) => afters[i] && page.edges.length > 0)).toBe(true);
+    },
+  );
+
+  it.each(keysAndFilters)(
+    "answers a run's first and continued pages asked together (aliases) as the records list does, a statement each (%s)",
+    async (_name, tenant, filter) => {
+      const client = await clientOf(tenant);
+      // A cursor is a position in the order: every run of the page continues after the same one.
+      const { records } = await client.ok<{ records: CountedPage }>(
+        `query($filter: RecordFilter) { records(filter: $filter, first: 500) { ${NO_COUNTS} } }`,
+        { filter },
+      );
+      expect(records.edges.length).toBeGreaterThan(10);
+      const after = records.edges[Math.floor(records.edges.length / 3)].cursor;
+      type BothPages = { runs: { edges: { node: { id: string; fresh: CountedPage; next: CountedPage } }[] } };
+      const strip = ({ totalCount: _, totalCountIsExact: __, ...page }: CountedPage) => page;
+      for (const [runs, fields, statements] of [
+        [50, NO_COUNTS, 2],
+        [4, PAGE_FIELDS, 3],
+      ] as const) {
+        let answer: BothPages | undefined;
+        const ran = await statementsOnRecords(async () => {
+          answer = await client.ok<BothPages>(
+            `query($filter: RecordFilter, $after: String) {
+              runs(first: ${runs}, orderBy: { field: STARTED_AT, direction: ASC }) { edges { node { id
+                fresh: records(filter: $filter, first: 3) { ${fields} }
+                next: records(filter: $filter, first: 3, after: $after) { ${fields} } } } }
+            }`,
+            { filter, after },
+          );
+        });
+        expect(ran).toBe(statements);
+        const edges = answer?.runs.edges ?? [];
+        expect(edges.length).toBeGreaterThan(3);
+        for (const { node } of edges) {
+          const [fresh, next] = [await listedPage(node.id, filter, 3, null, client), await listedPage(node.id, filter, 3, after, client)];
+          expect(node.fresh).toEqual(fields === NO_COUNTS ? strip(fresh) : fresh);
+          expect(node.next).toEqual(fields === NO_COUNTS ? strip(next) : next);
+        }
+      }
+    },
+  );
 
   it('refuses a bad cursor in its own run only', async () => {
     const [first, second] = history.runIds;
