@@ -6,6 +6,8 @@ import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'ty
 import type { Driver } from 'typeorm/driver/Driver.js';
 import { DriverUtils } from 'typeorm/driver/DriverUtils.js';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import { entitiesByIdsSql } from '../sql/lists.js';
+import { listStatement, runListStatement } from './list-statements.js';
 
 /**
  * How a column's raw value becomes the entity's: as it is (pg already gave the type TypeORM keeps), as a Date
@@ -77,17 +79,68 @@ export function hydrate<T extends ObjectLiteral>(
   });
 }
 
-/** The entities with these ids, in the order asked (null for an id with none): one statement, hydrated as above. */
+/**
+ * The entities with these ids, in the order asked (null for an id with none): one statement, its text built once per
+ * entity (not by the query builder on every request), hydrated as above.
+ */
 export async function entitiesByIds<T extends ObjectLiteral & { id: string }>(
   db: DataSource,
   entity: EntityTarget<T>,
   ids: readonly string[],
 ): Promise<(T | null)[]> {
-  const query = db
-    .getRepository(entity)
-    .createQueryBuilder('e')
-    .whereInIds([...ids]);
-  const rows = hydrate<T>(db.getMetadata(entity), db.driver, 'e', await query.getRawMany());
+  const metadata = db.getMetadata(entity);
+  const statement = listStatement(`by ids|${metadata.tableName}`, () => {
+    const [primary] = metadata.primaryColumns;
+    return entitiesByIdsSql({
+      columns: selectExpressions(db, metadata, 'e', undefined),
+      table: metadata.tableName,
+      alias: 'e',
+      id: primary.databaseName,
+      idType: String(primary.type),
+    });
+  });
+  const rows = hydrate<T>(metadata, db.driver, 'e', await runListStatement(db, statement, [[...ids]]));
   const byId = new Map(rows.map((row) => [row.id, row]));
   return ids.map((id) => byId.get(id) ?? null);
+}
+
+/**
+ * The select list of a page: `"alias"."column" AS "alias_column"` (the names TypeORM gives raw rows) for the id and
+ * each property's columns, when every property is a column of the entity or an embedded object of columns; else for
+ * every column TypeORM selects by default.
+ */
+export function selectExpressions(
+  db: DataSource,
+  metadata: EntityMetadata,
+  alias: string,
+  properties: readonly string[] | undefined,
+): string[] {
+  const wanted = properties && onlyColumns(metadata, properties);
+  const columns = wanted ?? metadata.columns.filter((column) => column.isSelect);
+  const quote = (name: string) => db.driver.escape(name);
+  return columns
+    .map(
+      (column) =>
+        `${quote(alias)}.${quote(column.databaseName)} AS ${quote(DriverUtils.buildAlias(db.driver, undefined, alias, column.databaseName))}`,
+    )
+    .sort();
+}
+
+/** The columns of the id and each property, when every one is a column of the entity or an embedded object's; else null. */
+function onlyColumns(metadata: EntityMetadata, properties: readonly string[]): ColumnMetadata[] | null {
+  const wanted = new Set([...metadata.primaryColumns.map((column) => column.propertyName), ...properties]);
+  const selected = new Set<ColumnMetadata>();
+  for (const property of wanted) {
+    // An embedded object (a run's counts): every column of it.
+    const embedded = metadata.embeddeds.find((candidate) => candidate.propertyName === property);
+    if (embedded) {
+      if (embedded.embeddeds.length > 0) return null;
+      for (const column of embedded.columns) selected.add(column);
+      continue;
+    }
+    const column = metadata.findColumnWithPropertyPath(property);
+    if (!column || column.isVirtual || column.embeddedMetadata) return null;
+    selected.add(column);
+  }
+  return [...selected];
 }

@@ -1,9 +1,8 @@
 // Keyset pagination: order by (sort key, id), continue after a cursor. Never OFFSET: a page deep in the list costs
 // what the first one does. A list's page, and the pages of many runs' records with their counts, are one prepared
 // statement per shape (list-statements.ts); a single list's count goes through TypeORM's query builder.
-import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { DataSource, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { DriverUtils } from 'typeorm/driver/DriverUtils.js';
-import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { checkCursorValue, checkPageSize, decodeCursor, encodeCursor } from '../domain/cursor.js';
 import type { SortDirection } from '../domain/enums.js';
 import { checkIds } from '../domain/ids.js';
@@ -20,7 +19,7 @@ import {
 } from '../sql/lists.js';
 import { type BoundedCount, boundedCount, boundedFrom, countOnce, EXACT_COUNT_CAP } from './bounded-count.js';
 import type { PreparedConditions } from './filters.js';
-import { hydrate } from './hydrate.js';
+import { hydrate, selectExpressions } from './hydrate.js';
 import { listStatement, runListStatement } from './list-statements.js';
 
 export interface SortKey {
@@ -304,40 +303,4 @@ function partitionCounts<T extends ObjectLiteral>(
       return (await all).get(partition) ?? boundedFrom(0);
     },
   };
-}
-
-/**
- * The select list of a page: `"alias"."column" AS "alias_column"` (the names TypeORM gives raw rows) for the id and
- * each property's columns, when every property is a column of the entity or an embedded object of columns; else for
- * every column TypeORM selects by default.
- */
-function selectExpressions(db: DataSource, metadata: EntityMetadata, alias: string, properties: readonly string[] | undefined): string[] {
-  const wanted = properties && onlyColumns(metadata, properties);
-  const columns = wanted ?? metadata.columns.filter((column) => column.isSelect);
-  const quote = (name: string) => db.driver.escape(name);
-  return columns
-    .map(
-      (column) =>
-        `${quote(alias)}.${quote(column.databaseName)} AS ${quote(DriverUtils.buildAlias(db.driver, undefined, alias, column.databaseName))}`,
-    )
-    .sort();
-}
-
-/** The columns of the id and each property, when every one is a column of the entity or an embedded object's; else null. */
-function onlyColumns(metadata: EntityMetadata, properties: readonly string[]): ColumnMetadata[] | null {
-  const wanted = new Set([...metadata.primaryColumns.map((column) => column.propertyName), ...properties]);
-  const selected = new Set<ColumnMetadata>();
-  for (const property of wanted) {
-    // An embedded object (a run's counts): every column of it.
-    const embedded = metadata.embeddeds.find((candidate) => candidate.propertyName === property);
-    if (embedded) {
-      if (embedded.embeddeds.length > 0) return null;
-      for (const column of embedded.columns) selected.add(column);
-      continue;
-    }
-    const column = metadata.findColumnWithPropertyPath(property);
-    if (!column || column.isVirtual || column.embeddedMetadata) return null;
-    selected.add(column);
-  }
-  return [...selected];
 }

@@ -20,6 +20,10 @@ export const keysetPageSql = (page: {
   (page.conditions.length > 0 ? ` WHERE ${page.conditions.map((c) => `(${c})`).join(' AND ')}` : '') +
   ` ORDER BY ${page.sort} ${page.order}, ${page.alias}.id ${page.order} LIMIT ${page.limit}`;
 
+/** The rows of `table` whose id is one of $1 (an array of the id column's type). */
+export const entitiesByIdsSql = (read: { columns: string[]; table: string; alias: string; id: string; idType: string }) =>
+  `SELECT ${read.columns.join(', ')} FROM "${read.table}" "${read.alias}" WHERE "${read.alias}"."${read.id}" = ANY(CAST($1 AS ${read.idType}[]))`;
+
 /** The condition of a page continuing after (value, id): `value` and `id` are placeholders, the value cast to `type`. */
 export const afterPositionSql = (sort: string, alias: string, order: 'ASC' | 'DESC', type: string, value: string, id: string) =>
   `(${sort}, ${alias}.id) ${order === 'ASC' ? '>' : '<'} (CAST(${value} AS ${type}), ${id})`;
