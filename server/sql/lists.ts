@@ -7,18 +7,8 @@
  * filters' (services/filters.ts), `after` the position to continue after, if any; `limit` is the page size + 1.
  * The sort key comes as text (`sort_key`) for the cursors.
  */
-export const keysetPageSql = (page: {
-  columns: string[];
-  table: string;
-  alias: string;
-  conditions: string[];
-  sort: string;
-  order: 'ASC' | 'DESC';
-  limit: number;
-}) =>
-  `SELECT ${page.columns.join(', ')}, ${page.sort}::text AS sort_key FROM "${page.table}" "${page.alias}"` +
-  (page.conditions.length > 0 ? ` WHERE ${page.conditions.map((c) => `(${c})`).join(' AND ')}` : '') +
-  ` ORDER BY ${page.sort} ${page.order}, ${page.alias}.id ${page.order} LIMIT ${page.limit}`;
+export const keysetPageSql = (page: Omit<LimitedRows, 'select'> & { columns: string[] }) =>
+  limitedSql({ ...page, select: `${page.columns.join(', ')}, ${page.sort}::text AS sort_key` });
 
 /** The rows of `table` whose id is one of $1 (an array of the id column's type). */
 export const entitiesByIdsSql = (read: { columns: string[]; table: string; alias: string; id: string; idType: string }) =>
@@ -34,11 +24,8 @@ export const cappedCountSql = (capped: string) => `SELECT count(*)::int AS n FRO
 /** The partition each lateral query of firstPagesSql, nextPagesSql and partitionCountsSql reads, as conditions name it. */
 export const PARTITION = 'k.partition';
 
-/**
- * `select` of a list's rows in its order, at most `limit` of them: the inner query of firstPagesSql, nextPagesSql
- * (`select` the id, `limit` the page size + 1) and partitionCountsSql (`select` 1, `limit` the count's cap + 1).
- */
-export const limitedSql = (rows: {
+/** What limitedSql reads: its rows' select list, table and alias, conditions, order and limit. */
+interface LimitedRows {
   select: string;
   table: string;
   alias: string;
@@ -46,7 +33,13 @@ export const limitedSql = (rows: {
   sort: string;
   order: 'ASC' | 'DESC';
   limit: number;
-}) =>
+}
+
+/**
+ * `select` of a list's rows in its order, at most `limit` of them: the inner query of firstPagesSql, nextPagesSql
+ * (`select` the id, `limit` the page size + 1) and partitionCountsSql (`select` 1, `limit` the count's cap + 1).
+ */
+export const limitedSql = (rows: LimitedRows) =>
   `SELECT ${rows.select} FROM "${rows.table}" "${rows.alias}"` +
   (rows.conditions.length > 0 ? ` WHERE ${rows.conditions.map((c) => `(${c})`).join(' AND ')}` : '') +
   ` ORDER BY ${rows.sort} ${rows.order}, ${rows.alias}.id ${rows.order} LIMIT ${rows.limit}`;
