@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import './enums.js';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLObjectType, GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage, type PubSub } from 'type-graphql';
 import { AccessResolver } from '../resolvers/AccessResolver.js';
 import { AnalyticsResolver } from '../resolvers/AnalyticsResolver.js';
@@ -60,6 +60,40 @@ function resolvePlainFieldsDirectly(): void {
   }
 }
 
+type ResolverMethod = (this: object, ...params: unknown[]) => unknown;
+
+/**
+ * A field resolver of a resolver class that takes no arguments and has no roles or middleware (a run's pipeline, a
+ * record's run) is called directly: type-graphql's handler got its instance, sorted and read its parameters and ran
+ * an empty middleware chain on every call, for every row (1,000 times for 50 runs' 20 records, about 5 % of that
+ * request's CPU). A parent that is not its class's instance still goes through type-graphql, which converts it.
+ */
+function callPlainFieldResolversDirectly(schema: GraphQLSchema): void {
+  const storage = getMetadataStorage();
+  for (const resolver of storage.fieldResolvers) {
+    const params = [...(resolver.params ?? [])].sort((a, b) => a.index - b.index);
+    const plain = params.every(
+      (param) => param.kind === 'info' || ((param.kind === 'root' || param.kind === 'context') && param.propertyName === undefined),
+    );
+    if (resolver.kind !== 'external' || resolver.roles !== undefined || resolver.middlewares?.length || !plain) continue;
+    const parentClass = resolver.getObjectType?.() as (new () => object) | undefined;
+    const typeName = storage.objectTypes.find((type) => type.target === parentClass)?.name;
+    const field = typeName ? (schema.getType(typeName) as GraphQLObjectType | undefined)?.getFields()[resolver.schemaName] : undefined;
+    const viaTypeGraphql = field?.resolve;
+    if (!parentClass || !field || !viaTypeGraphql) continue;
+    const instance = new (resolver.target as new () => object)();
+    const method = (instance as Record<string, ResolverMethod>)[resolver.methodName];
+    const kinds = params.map((param) => param.kind);
+    field.resolve = (root, args, context, info) => {
+      if (!(root instanceof parentClass)) return viaTypeGraphql(root, args, context, info);
+      return method.apply(
+        instance,
+        kinds.map((kind) => (kind === 'root' ? root : kind === 'context' ? context : info)),
+      );
+    };
+  }
+}
+
 export async function createSchema(pubSub: PubSub = NO_TOPICS): Promise<GraphQLSchema> {
   resolvePlainFieldsDirectly();
   const schema = await buildSchema({
@@ -70,6 +104,7 @@ export async function createSchema(pubSub: PubSub = NO_TOPICS): Promise<GraphQLS
     validate: false,
     pubSub,
   });
+  callPlainFieldResolversDirectly(schema);
   const roots = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() };
   for (const [operation, root] of Object.entries(roots)) {
     if (root) root.description = ROOT_DESCRIPTIONS[operation as keyof typeof ROOT_DESCRIPTIONS];
