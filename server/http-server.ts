@@ -26,6 +26,7 @@ import {
   answerError,
   answersPlainJson,
   costPlugin,
+  endTurn,
   guardGraphQLRequests,
   legacyJsonPlugin,
   noStorePlugin,
@@ -237,6 +238,7 @@ export async function createHttpServer({
       return context;
     },
     fail: (error, req, res) => answerFailure(error as HttpError, req, res, config.maxBodyBytes, logger),
+    executed: endTurn,
   });
   app.use(healthRoutes(db, { draining, listening: () => hub?.listening ?? true }, logger));
   app.use(metricsRoutes(db, metrics, logger));

@@ -115,9 +115,13 @@ export function guardGraphQLRequests(
   };
 }
 
+const turnsHeld = new WeakMap<ServerResponse, () => void>();
+
 /**
  * The step after the guard: a request waits for its turn to run (turns.ts), at most `waitMs` (DB_CONNECT_TIMEOUT_MS,
- * as long as for a pooled connection), else 503 TIMEOUT; the turn is given back when its response is done.
+ * as long as for a pooled connection), else 503 TIMEOUT. The turn is given back by endTurn once the request has been
+ * executed: not when its answer has been sent (a client that does not read would keep it), nor when the client goes
+ * (its statements still run).
  */
 export function waitForTurn(turns: Turns, waitMs: number): Step {
   return (req, res, next) => {
@@ -125,8 +129,7 @@ export function waitForTurn(turns: Turns, waitMs: number): Step {
       (giveBack) => {
         // A client that left while it waited is owed nothing.
         if (res.destroyed || req.socket.destroyed) return giveBack();
-        res.once('finish', giveBack);
-        res.once('close', giveBack);
+        turnsHeld.set(res, giveBack);
         next();
       },
       (error: unknown) => {
@@ -136,6 +139,12 @@ export function waitForTurn(turns: Turns, waitMs: number): Step {
       },
     );
   };
+}
+
+/** Gives back the turn of a request that has been executed (or failed); nothing if it held none. */
+export function endTurn(res: ServerResponse): void {
+  turnsHeld.get(res)?.();
+  turnsHeld.delete(res);
 }
 
 /** The media type of an answer: the one the client prefers of GraphQL-over-HTTP's two, as Apollo negotiates. */

@@ -19,35 +19,45 @@ export interface GraphQLDoorOptions<TContext extends BaseContext> {
   context(req: IncomingMessage, res: ServerResponse): Promise<TContext>;
   /** Answers a request whose steps failed (a body too large or not JSON, say). */
   fail(error: unknown, req: IncomingMessage, res: ServerResponse): void;
+  /** Told once Apollo has executed the request, or failed to (its answer may still be on its way). */
+  executed(res: ServerResponse): void;
 }
 
-export function graphqlDoor<TContext extends BaseContext>({ apollo, steps, context, fail }: GraphQLDoorOptions<TContext>) {
+export function graphqlDoor<TContext extends BaseContext>({ apollo, steps, context, fail, executed }: GraphQLDoorOptions<TContext>) {
   return runSteps(
     steps,
     async (req, res) => {
-      const headers = new HeaderMap();
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      try {
+        await execute(req, res);
+      } finally {
+        executed(res);
       }
-      const url = req.url ?? '';
-      const response = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: {
-          method: (req.method ?? 'GET').toUpperCase(),
-          headers,
-          search: url.includes('?') ? url.slice(url.indexOf('?')) : '',
-          body: (req as { body?: unknown }).body,
-        },
-        context: () => context(req, res),
-      });
-      for (const [key, value] of response.headers) res.setHeader(key, value);
-      res.statusCode = response.status ?? 200;
-      if (response.body.kind === 'complete') {
-        res.end(response.body.string);
-        return;
-      }
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
-      res.end();
     },
     fail,
   );
+
+  async function execute(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const url = req.url ?? '';
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: {
+        method: (req.method ?? 'GET').toUpperCase(),
+        headers,
+        search: url.includes('?') ? url.slice(url.indexOf('?')) : '',
+        body: (req as { body?: unknown }).body,
+      },
+      context: () => context(req, res),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
 }

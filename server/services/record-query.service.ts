@@ -71,9 +71,14 @@ export class RecordQueryService {
     exactly: () => Promise<BoundedCount>,
   ): Promise<BoundedCount> {
     if (!rollupsKeep(filter) || asksForAttempts(filter)) return exactly();
-    // Where the history starts is read beside the exact count, not after it: one round trip fewer past the cap.
-    const [counted, [oldest]] = await Promise.all([exactly(), this.db.query(OLDEST_RECORD_SQL) as Promise<{ at: Date | null }[]>]);
-    if (counted.exact || !oldest.at) return counted;
+    // Where the history starts is read beside the exact count, not after it: one round trip fewer past the cap. It is
+    // only waited for past the cap; under it, its failure is no count's.
+    const history = this.db.query(OLDEST_RECORD_SQL) as Promise<{ at: Date | null }[]>;
+    history.catch(() => {});
+    const counted = await exactly();
+    if (counted.exact) return counted;
+    const [oldest] = await history;
+    if (!oldest.at) return counted;
     // Whole hours, from the oldest record's to a day past now (a worker's clock ahead of ours reports records that
     // start in the future): the rollups alone answer, in one statement, with no records read at the edges.
     const window = { from: new Date(alignDown(oldest.at.getTime(), HOUR_MS)), to: new Date(alignUp(Date.now() + DAY_MS, HOUR_MS)) };

@@ -1,14 +1,15 @@
-// GRAPHQL_CONCURRENCY requests run at once; the rest wait their turn in order of arrival (graphql/turns.ts), visible
+// GRAPHQL_CONCURRENCY requests run at once (1 here); the rest wait their turn in order of arrival (graphql/turns.ts), visible
 // in /metrics, and one that cannot have a turn within DB_CONNECT_TIMEOUT_MS gets 503 TIMEOUT, as for a connection.
+import { connect } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN_SECRET, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 let blocker: pg.Client;
 
 beforeAll(async () => {
-  server = await startTestServer({ GRAPHQL_CONCURRENCY: '2', DB_CONNECT_TIMEOUT_MS: '1500', DB_STATEMENT_TIMEOUT_MS: '20000' });
+  server = await startTestServer({ GRAPHQL_CONCURRENCY: '1', DB_CONNECT_TIMEOUT_MS: '1500', DB_STATEMENT_TIMEOUT_MS: '20000' });
   blocker = new pg.Client({ connectionString: server.databaseUrl });
   await blocker.connect();
   await server.admin.ok('{ auditLog(first: 1) { edges { cursor } } }');
@@ -21,14 +22,14 @@ afterAll(async () => {
 // The audit log: /metrics reads runs and records, and must answer while the turns are held.
 const HOLD = '{ auditLog(first: 1) { edges { cursor } } }';
 
-/** Runs `work` while two requests hold both turns, waiting on a lock of the audit log; they are answered after. */
-async function whileBothTurnsHeld(work: () => Promise<void>): Promise<void> {
+/** Runs `work` while a request holds the one turn, waiting on a lock of the audit log; it is answered after. */
+async function whileTheTurnIsHeld(work: () => Promise<void>): Promise<void> {
   await blocker.query('BEGIN');
   await blocker.query('LOCK TABLE audit_entries IN ACCESS EXCLUSIVE MODE');
-  const holders = [server.admin.request(HOLD), server.admin.request(HOLD)];
+  const holder = server.admin.request(HOLD);
   try {
-    // Both are in the database once two backends wait on the lock.
-    for (let waiting = 0; waiting < 2; ) {
+    // It holds the turn once its statement waits on the lock.
+    for (let waiting = 0; waiting < 1; ) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       const { rows } = await blocker.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%audit_entries%'",
@@ -39,11 +40,11 @@ async function whileBothTurnsHeld(work: () => Promise<void>): Promise<void> {
   } finally {
     await blocker.query('ROLLBACK');
   }
-  for (const held of await Promise.all(holders)) expect(held.errors).toBeUndefined();
+  expect((await holder).errors).toBeUndefined();
 }
 
 it('answers a request that waited past DB_CONNECT_TIMEOUT_MS for its turn 503 TIMEOUT', async () => {
-  await whileBothTurnsHeld(async () => {
+  await whileTheTurnIsHeld(async () => {
     const started = Date.now();
     const refused = await server.admin.request('{ __typename }');
     expect(refused.status).toBe(503);
@@ -56,7 +57,7 @@ it('answers a request that waited past DB_CONNECT_TIMEOUT_MS for its turn 503 TI
 
 it('runs a waiting request once a turn comes free, and counts it as waiting meanwhile', async () => {
   let answered: Promise<unknown> | undefined;
-  await whileBothTurnsHeld(async () => {
+  await whileTheTurnIsHeld(async () => {
     answered = server.admin.ok('{ __typename }');
     await new Promise((resolve) => setTimeout(resolve, 200));
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
@@ -65,4 +66,30 @@ it('runs a waiting request once a turn comes free, and counts it as waiting mean
   expect(await answered).toEqual({ __typename: 'Query' });
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
   expect(metrics).toMatch(/^syncwatch_graphql_waiting 0$/m);
+});
+
+it('gives the turn back once the request has run, though its client never reads the answer', async () => {
+  // Thirty copies of the schema's description: megabytes.
+  const type = 'type { kind name ofType { kind name ofType { kind name } } }';
+  const SCHEMA = `types { kind name description fields { name description isDeprecated deprecationReason args { name description defaultValue ${type} } ${type} } inputFields { name description defaultValue ${type} } enumValues { name description isDeprecated } interfaces { name } possibleTypes { name } }`;
+  const big = `{ ${Array.from({ length: 30 }, (_, i) => `s${i}: __schema { ${SCHEMA} }`).join(' ')} }`;
+  const body = JSON.stringify({ query: big });
+  const size = JSON.stringify((await server.admin.ok(big)) as object).length;
+  expect(size).toBeGreaterThan(3_000_000);
+  const { port } = new URL(server.url);
+  const stalled = connect(Number(port), '127.0.0.1');
+  stalled.pause(); // never reads
+  await new Promise((resolve) => stalled.once('connect', resolve));
+  // Three in a row on the one connection: about 10 MB to send, more than the sockets' buffers hold.
+  const request =
+    `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer ${ADMIN_SECRET}\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  stalled.write(request.repeat(3));
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // With the one turn still held, this would wait DB_CONNECT_TIMEOUT_MS and get 503.
+    expect(await server.admin.ok('{ __typename }')).toEqual({ __typename: 'Query' });
+  } finally {
+    stalled.destroy();
+  }
 });
