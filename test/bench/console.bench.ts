@@ -163,5 +163,5 @@ export async function runConsoleBench(): Promise<SummaryRow[]> {
   }
 }
 
-// Run on its own: NODE_ENV=production node --import tsx test/bench/console.bench.ts
+// Run on its own: NODE_ENV=production node --import tsx/esm test/bench/console.bench.ts
 runWhenStartedDirectly(import.meta.url, runConsoleBench);

@@ -1,5 +1,5 @@
 // Error groups and pipeline health over the filled history: GraphQL round trips, and the SQL alone under EXPLAIN.
-// Part of `npm run bench` (after the query bench's fill); alone: `node --import tsx test/bench/health.bench.ts`.
+// Part of `npm run bench` (after the query bench's fill); alone: `node --import tsx/esm test/bench/health.bench.ts`.
 import { pathToFileURL } from 'node:url';
 import type { DataSource } from 'typeorm';
 import type { GraphQLClient } from '../support/graphql-client.js';

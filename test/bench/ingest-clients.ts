@@ -1,6 +1,6 @@
 // The ingest bench's pipeline workers, in a process of their own as real workers are: each client
 // posts its reportRecords bodies one after another; prints how long all of them took, in seconds.
-//   node --import tsx test/bench/ingest-clients.ts <graphql url> <api key> <bodies file> <expected per batch>
+//   node --import tsx/esm test/bench/ingest-clients.ts <graphql url> <api key> <bodies file> <expected per batch>
 import { readFileSync } from 'node:fs';
 
 const [url, key, bodiesFile, expected] = process.argv.slice(2);

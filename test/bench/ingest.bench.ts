@@ -162,7 +162,7 @@ async function postFromClientProcess(url: string, key: string, bodies: string[][
   try {
     const file = join(dir, 'bodies.json');
     writeFileSync(file, JSON.stringify(bodies));
-    const child = spawn(process.execPath, ['--import', 'tsx', CLIENTS_SCRIPT, url, key, file, String(BATCH_SIZE)], {
+    const child = spawn(process.execPath, ['--import', 'tsx/esm', CLIENTS_SCRIPT, url, key, file, String(BATCH_SIZE)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';

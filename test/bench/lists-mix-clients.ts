@@ -1,6 +1,6 @@
 // The lists bench's mix, in a process of its own: `connections` loops post the requests round robin for `seconds`;
 // prints the latencies and every error (an HTTP status other than 200, or GraphQL errors) as JSON.
-//   node --import tsx test/bench/lists-mix-clients.ts <graphql url> <requests file> <connections> <seconds>
+//   node --import tsx/esm test/bench/lists-mix-clients.ts <graphql url> <requests file> <connections> <seconds>
 // node:http with keep-alive rather than fetch: the clients share the server's two cores, and fetch's streams cost
 // them several times more CPU a request (it showed as the server's latency). For the same reason an answer is not
 // parsed: one without errors starts with {"data" (the server writes errors first, then data), and only its first

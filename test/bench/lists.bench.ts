@@ -290,7 +290,7 @@ async function runMix(url: string, requests: { key: string; body: string }[]): P
   try {
     const file = join(dir, 'requests.json');
     writeFileSync(file, JSON.stringify(requests));
-    const child = spawn(process.execPath, ['--import', 'tsx', MIX_SCRIPT, url, file, String(MIX_CONNECTIONS), String(MIX_SECONDS)], {
+    const child = spawn(process.execPath, ['--import', 'tsx/esm', MIX_SCRIPT, url, file, String(MIX_CONNECTIONS), String(MIX_SECONDS)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';

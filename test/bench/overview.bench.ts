@@ -96,5 +96,5 @@ export async function runOverviewBench(): Promise<SummaryRow[]> {
   }
 }
 
-// Run on its own: NODE_ENV=production node --import tsx test/bench/overview.bench.ts
+// Run on its own: NODE_ENV=production node --import tsx/esm test/bench/overview.bench.ts
 runWhenStartedDirectly(import.meta.url, runOverviewBench);

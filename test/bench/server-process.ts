@@ -19,7 +19,7 @@ export async function startServerProcess(
   nodeArgs: string[] = [],
 ): Promise<BenchServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', SERVER_ENTRY], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx/esm', SERVER_ENTRY], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

@@ -191,7 +191,7 @@ export function printSummary(rows: SummaryRow[]): void {
 }
 
 /**
- * Runs one bench part when its file is started directly (`node --import tsx test/bench/<part>.bench.ts`):
+ * Runs one bench part when its file is started directly (`node --import tsx/esm test/bench/<part>.bench.ts`):
  * prints its summary and exits 0, or 2 on a failure (a missed target is reported, not an error).
  */
 export function runWhenStartedDirectly(moduleUrl: string, part: () => Promise<SummaryRow[]>): void {

@@ -115,7 +115,7 @@ describe('the demo worker (docker-compose)', () => {
   /** Runs server/demo/worker.ts with this key until it exits by itself; its exit code and stderr. */
   const demoWorker = (key: string) =>
     new Promise<{ code: number | null; stderr: string }>((done) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'server/demo/worker.ts'], {
+      const child = spawn(process.execPath, ['--import', 'tsx/esm', 'server/demo/worker.ts'], {
         cwd: resolve(import.meta.dirname, '../..'),
         env: { ...process.env, SYNCWATCH_URL: server.graphqlUrl, SYNCWATCH_INGEST_KEY: key, LOG_LEVEL: 'silent' },
         stdio: ['ignore', 'ignore', 'pipe'],

@@ -1,4 +1,4 @@
-// syncwatch as its own process (`node --import tsx server/index.ts`), for what only a real process shows:
+// syncwatch as its own process (`node --import tsx/esm server/index.ts`), for what only a real process shows:
 // start failures on stderr, SIGKILL, SIGTERM.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ export async function stopAllServerProcesses(): Promise<void> {
 
 /** Starts a server process; resolves once it listens, or once it exited (then `url` is null). */
 export async function startServerProcess(env: Record<string, string>, args: string[] = ['--no-demo']): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', 'server/index.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
