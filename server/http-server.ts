@@ -253,8 +253,10 @@ export async function createHttpServer({
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => resolveListen((httpServer.address() as AddressInfo).port));
       }),
-    // New connections are refused at once; requests in flight drain while sockets are closed with 1001.
+    // New connections are refused at once; requests running drain (those waiting for a turn are refused: 503)
+    // while sockets are closed with 1001.
     close: async () => {
+      turns.close();
       await Promise.all([apollo.stop(), subscriptions?.dispose()]);
     },
   };

@@ -13,7 +13,7 @@ import type { ApiKeyService } from '../services/api-key.service.js';
 import { isDatabaseUnavailable, isTimeout, TIMEOUT_MESSAGE } from './errors.js';
 import { checkCost, isIntrospectionOnly, parseGuarded } from './policy.js';
 import type { LimitName, RateLimits, Refusal } from './rate-limits.js';
-import { type Turns, TurnTimeout } from './turns.js';
+import { TurnAbandoned, type Turns, TurnsClosed, TurnTimeout } from './turns.js';
 
 /** Documents already accepted (by text): a repeated operation is not parsed twice by the guard. */
 const ACCEPTED_MAX = 1_000;
@@ -124,8 +124,10 @@ const turnsHeld = new WeakMap<ServerResponse, () => void>();
  * (its statements still run).
  */
 export function waitForTurn(turns: Turns, waitMs: number): Step {
+  // A client that leaves while it waits stops waiting (and counting as waiting) then, not when its turn would come.
+  const leaveWith = (res: ServerResponse) => (leave: () => void) => res.once('close', leave);
   return (req, res, next) => {
-    turns.take(waitMs).then(
+    turns.take(waitMs, leaveWith(res)).then(
       (giveBack) => {
         // A client that left while it waited is owed nothing.
         if (res.destroyed || req.socket.destroyed) return giveBack();
@@ -133,9 +135,18 @@ export function waitForTurn(turns: Turns, waitMs: number): Step {
         next();
       },
       (error: unknown) => {
-        if (!(error instanceof TurnTimeout)) return next(error);
+        if (error instanceof TurnAbandoned) return;
         res.setHeader('Retry-After', '1');
-        refuse(req, res, 503, { message: TIMEOUT_MESSAGE, extensions: { code: 'TIMEOUT' } });
+        if (error instanceof TurnTimeout) return refuse(req, res, 503, { message: TIMEOUT_MESSAGE, extensions: { code: 'TIMEOUT' } });
+        // Shutdown: a request still waiting would keep the drain waiting behind the queue; another instance takes it.
+        if (error instanceof TurnsClosed) {
+          res.setHeader('Connection', 'close');
+          return refuse(req, res, 503, {
+            message: 'the server is shutting down; retry shortly',
+            extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true },
+          });
+        }
+        next(error);
       },
     );
   };

@@ -1,5 +1,6 @@
 // GRAPHQL_CONCURRENCY requests run at once (1 here); the rest wait their turn in order of arrival (graphql/turns.ts), visible
-// in /metrics, and one that cannot have a turn within DB_CONNECT_TIMEOUT_MS gets 503 TIMEOUT, as for a connection.
+// in /metrics, and one that cannot have a turn within DB_CONNECT_TIMEOUT_MS gets 503 TIMEOUT, as for a connection. A
+// client that leaves stops waiting then; on shutdown those still waiting are refused, and those running finish.
 import { connect } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -22,11 +23,15 @@ afterAll(async () => {
 // The audit log: /metrics reads runs and records, and must answer while the turns are held.
 const HOLD = '{ auditLog(first: 1) { edges { cursor } } }';
 
-/** Runs `work` while a request holds the one turn, waiting on a lock of the audit log; it is answered after. */
-async function whileTheTurnIsHeld(work: () => Promise<void>): Promise<void> {
+/**
+ * Runs `work` while a request holds the one turn, waiting on a lock of the audit log; it is answered after.
+ * (On `on`, another server, with `lock`, a client of its database.)
+ */
+async function whileTheTurnIsHeld(work: () => Promise<void>, on = server, lock = blocker): Promise<void> {
+  const blocker = lock;
   await blocker.query('BEGIN');
   await blocker.query('LOCK TABLE audit_entries IN ACCESS EXCLUSIVE MODE');
-  const holder = server.admin.request(HOLD);
+  const holder = on.admin.request(HOLD);
   try {
     // It holds the turn once its statement waits on the lock.
     for (let waiting = 0; waiting < 1; ) {
@@ -91,5 +96,79 @@ it('gives the turn back once the request has run, though its client never reads 
     expect(await server.admin.ok('{ __typename }')).toEqual({ __typename: 'Query' });
   } finally {
     stalled.destroy();
+  }
+});
+
+/** The waiting gauge of a server, as /metrics says it. */
+async function waitingOn(on: TestServer): Promise<number> {
+  const metrics = await (await fetch(`${on.url}/metrics`)).text();
+  return Number(/^syncwatch_graphql_waiting (\d+)$/m.exec(metrics)?.[1]);
+}
+
+/** Polls until the gauge reads `n` or two seconds pass; returns the last reading. */
+async function waitingBecomes(on: TestServer, n: number): Promise<number> {
+  let seen = await waitingOn(on);
+  for (const deadline = Date.now() + 2_000; seen !== n && Date.now() < deadline; seen = await waitingOn(on)) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return seen;
+}
+
+/** A server whose requests may wait 20 s for a turn (longer than these tests look), and a client of its database. */
+async function startPatientServer(): Promise<{ patient: TestServer; lock: pg.Client }> {
+  const patient = await startTestServer({ GRAPHQL_CONCURRENCY: '1', DB_CONNECT_TIMEOUT_MS: '20000', DB_STATEMENT_TIMEOUT_MS: '20000' });
+  const lock = new pg.Client({ connectionString: patient.databaseUrl });
+  await lock.connect();
+  return { patient, lock };
+}
+
+it('stops counting a request as waiting as soon as its client leaves', async () => {
+  const { patient: server, lock } = await startPatientServer();
+  try {
+    await whileTheTurnIsHeld(
+      async () => {
+        const leaving = new AbortController();
+        const request = fetch(server.graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_SECRET}` },
+          body: JSON.stringify({ query: '{ __typename }' }),
+          signal: leaving.signal,
+        }).catch(() => 'left');
+        expect(await waitingBecomes(server, 1)).toBe(1);
+        leaving.abort();
+        expect(await request).toBe('left');
+        // While the turn is still held (it would be for 20 s): the one who left is no longer counted.
+        expect(await waitingBecomes(server, 0)).toBe(0);
+      },
+      server,
+      lock,
+    );
+    expect(await server.admin.ok('{ __typename }')).toEqual({ __typename: 'Query' });
+  } finally {
+    await lock.end();
+    await server.stop();
+  }
+});
+
+it('on shutdown, refuses the requests still waiting (503, retryable) while the one running finishes', async () => {
+  // Waiting could last 20 s here: a refusal that comes sooner is the shutdown's.
+  const { patient: stopping, lock } = await startPatientServer();
+  let stopped: Promise<void> | undefined;
+  try {
+    await whileTheTurnIsHeld(
+      async () => {
+        const waiting = stopping.admin.request('{ __typename }');
+        expect(await waitingBecomes(stopping, 1)).toBe(1);
+        stopped = stopping.stop();
+        const refused = await Promise.race([waiting, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5_000))]);
+        expect(refused).toMatchObject({ status: 503, errors: [{ extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true } }] });
+      },
+      stopping,
+      lock,
+    );
+    await stopped;
+  } finally {
+    await lock.end();
+    if (!stopped) await stopping.stop();
   }
 });
