@@ -32,12 +32,25 @@ async function whileTheTurnIsHeld(work: () => Promise<void>, on = server, lock =
   await blocker.query('BEGIN');
   await blocker.query('LOCK TABLE audit_entries IN ACCESS EXCLUSIVE MODE');
   const holder = on.admin.request(HOLD);
+  let answered: unknown;
+  void holder.then((answer) => {
+    answered = answer;
+  });
   try {
-    // It holds the turn once its statement waits on the lock.
+    // It holds the turn once its statement waits on the lock (an answer before that says why it did not).
+    const deadline = Date.now() + 20_000;
     for (let waiting = 0; waiting < 1; ) {
       await new Promise((resolve) => setTimeout(resolve, 20));
+      if (answered) throw new Error(`the request meant to hold the turn was answered: ${JSON.stringify(answered)}`);
+      if (Date.now() > deadline) {
+        const { rows } = await blocker.query(
+          'SELECT state, wait_event_type, wait_event, query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        );
+        throw new Error(`the request meant to hold the turn never waited on the lock; the database runs ${JSON.stringify(rows)}`);
+      }
       const { rows } = await blocker.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%audit_entries%'",
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%audit_entries%'`,
       );
       waiting = rows[0].n;
     }
