@@ -1,10 +1,12 @@
 // The read path's own cost (issue 13): one filtered 50-record page (status filter, newest first, five fields)
 // over at least 1M records, served by syncwatch and by PostGraphile 5 side by side at 20 connections in
 // alternating runs; the same page next to `{ __typename }` (the floor of the HTTP stack) in the same run; and
-// the page's GraphQL p50 and p95 one request at a time next to its SQL alone.
+// the page's GraphQL p50 and p95 one request at a time next to its SQL alone; and that SQL alone at 20 connections
+// (pg, no HTTP), the most any server of the page could serve next to the floor.
 // BENCH_READPATH_PROFILE=<file.cpuprofile> also profiles syncwatch's process while it serves the page under load.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import pg from 'pg';
 import { fillHistory } from './fill.js';
 import { combine, type LoadFigures, type LoadResult, load } from './http-load.js';
 import { processCpuMs, startPostGraphile } from './postgraphile.js';
@@ -191,9 +193,39 @@ async function measureReadPath(env: BenchEnvironment): Promise<SummaryRow[]> {
     }
     // The fixed cost of any request (HTTP, key, rate limits, Apollo), one at a time, for what the page adds to it.
     const floorAlone = combine([await load(targets.floor, 1, SEQUENTIAL_MS)]);
-    return report(figures, sequential, sqlAlone, floorAlone);
+    const sqlPerSecond = await sqlThroughput(databaseUrl, captured.query, captured.parameters);
+    return report(figures, sequential, sqlAlone, floorAlone, sqlPerSecond);
   } finally {
     await postgraphile.stop();
+  }
+}
+
+/**
+ * The page's SQL alone, as fast as CONNECTIONS pg connections run it from this process for RUN_MS: no HTTP, no
+ * GraphQL, rows parsed by pg as any Node server's would be. No server of the page can serve more on these cores.
+ */
+async function sqlThroughput(databaseUrl: string, query: string, parameters: unknown[]): Promise<number> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: CONNECTIONS });
+  try {
+    const runFor = async (ms: number) => {
+      let done = 0;
+      const until = performance.now() + ms;
+      await Promise.all(
+        Array.from({ length: CONNECTIONS }, async () => {
+          while (performance.now() < until) {
+            await pool.query(query, parameters);
+            done++;
+          }
+        }),
+      );
+      return done;
+    };
+    await runFor(WARMUP_MS);
+    const started = performance.now();
+    const done = await runFor(RUN_MS);
+    return (done * 1000) / (performance.now() - started);
+  } finally {
+    await pool.end();
   }
 }
 
@@ -204,6 +236,7 @@ function report(
   sequential: LoadFigures,
   sql: Awaited<ReturnType<typeof measure>>,
   floorAlone: LoadFigures,
+  sqlPerSecond: number,
 ): SummaryRow[] {
   const { syncwatch, postgraphile, floor } = figures;
   const rate = (value: number) => `${Math.round(value).toLocaleString('en-US')} req/s`;
@@ -219,7 +252,12 @@ function report(
   ];
   printTable(
     ['server', 'query', 'requests/s', 'p50', 'p99', 'errors', 'server CPU per request'],
-    [line('syncwatch', 'page', syncwatch), line('PostGraphile', 'page', postgraphile), line('syncwatch', '{ __typename }', floor)],
+    [
+      line('syncwatch', 'page', syncwatch),
+      line('PostGraphile', 'page', postgraphile),
+      line('syncwatch', '{ __typename }', floor),
+      ['pg, no HTTP', "the page's SQL alone", rate(sqlPerSecond), '', '', '', ''],
+    ],
   );
   const ratio = syncwatch.perSecond / postgraphile.perSecond;
   const share = syncwatch.perSecond / floor.perSecond;
@@ -251,7 +289,7 @@ function report(
     },
     {
       measure: `read page requests/s next to { __typename } at ${CONNECTIONS} connections`,
-      value: `${share.toFixed(2)}× (${rate(syncwatch.perSecond)} vs ${rate(floor.perSecond)})`,
+      value: `${share.toFixed(2)}× (${rate(syncwatch.perSecond)} vs ${rate(floor.perSecond)}; PostGraphile ${(postgraphile.perSecond / floor.perSecond).toFixed(2)}×, the page's SQL alone through pg without HTTP ${(sqlPerSecond / floor.perSecond).toFixed(2)}×)`,
       target: `≥ ${TARGETS.floorShare}×`,
       met: share >= TARGETS.floorShare,
     },
