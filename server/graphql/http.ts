@@ -127,6 +127,8 @@ export function waitForTurn(turns: Turns, waitMs: number): Step {
   // A client that leaves while it waits stops waiting (and counting as waiting) then, not when its turn would come.
   const leaveWith = (res: ServerResponse) => (leave: () => void) => res.once('close', leave);
   return (req, res, next) => {
+    // A client that left before (while its key was checked, say) is owed nothing, not even a place in the queue.
+    if (res.destroyed || req.socket.destroyed) return;
     turns.take(waitMs, leaveWith(res)).then(
       (giveBack) => {
         // A client that left while it waited is owed nothing.
@@ -136,10 +138,13 @@ export function waitForTurn(turns: Turns, waitMs: number): Step {
       },
       (error: unknown) => {
         if (error instanceof TurnAbandoned) return;
-        res.setHeader('Retry-After', '1');
-        if (error instanceof TurnTimeout) return refuse(req, res, 503, { message: TIMEOUT_MESSAGE, extensions: { code: 'TIMEOUT' } });
+        if (error instanceof TurnTimeout) {
+          res.setHeader('Retry-After', '1');
+          return refuse(req, res, 503, { message: TIMEOUT_MESSAGE, extensions: { code: 'TIMEOUT' } });
+        }
         // Shutdown: a request still waiting would keep the drain waiting behind the queue; another instance takes it.
         if (error instanceof TurnsClosed) {
+          res.setHeader('Retry-After', '1');
           res.setHeader('Connection', 'close');
           return refuse(req, res, 503, {
             message: 'the server is shutting down; retry shortly',

@@ -40,17 +40,22 @@ export function requestLog(base: pino.Logger, options: RequestLogOptions): Step 
       res.off('finish', done);
       res.off('close', done);
       res.off('error', done);
-      const failure = error ?? (res.statusCode >= 500 ? new Error(`failed with status code ${res.statusCode}`) : undefined);
+      // Closed before its answer was all sent (the client left, or a download was cut at shutdown): not "done".
+      const cut = !error && !res.writableFinished;
+      const failure = error ?? (!cut && res.statusCode >= 500 ? new Error(`failed with status code ${res.statusCode}`) : undefined);
       const line: Record<string, unknown> = {
         reqId: id,
         req: { method, url },
-        res: { statusCode: res.statusCode },
+        res: cut ? { statusCode: res.statusCode, complete: false } : { statusCode: res.statusCode },
         ...(failure ? { err: failure } : {}),
         durationMs: Date.now() - started,
         ...options.factsOf(res),
       };
       const path = req.originalUrl ?? req.url;
-      if (failure) base.error(line, `${method} ${path} failed`);
+      // 503 is a refusal to retry (overload, the database away, shutdown), not a fault of this request: a warning.
+      if (failure && res.statusCode === 503 && !error) base.warn(line, `${method} ${path} refused`);
+      else if (failure) base.error(line, `${method} ${path} failed`);
+      else if (cut) base.info(line, `${method} ${path} closed before its answer was complete`);
       else base.info(line, `${method} ${path} done`);
     };
     res.on('finish', done);

@@ -9,7 +9,8 @@ let server: TestServer;
 let blocker: pg.Client;
 
 beforeAll(async () => {
-  server = await startTestServer({ DB_STATEMENT_TIMEOUT_MS: '1000', DB_CONNECT_TIMEOUT_MS: '1000' });
+  // No turns (graphql/turns.ts): more requests than the pool's connections reach the pool, whose wait is tested here.
+  server = await startTestServer({ DB_STATEMENT_TIMEOUT_MS: '1000', DB_CONNECT_TIMEOUT_MS: '1000', GRAPHQL_CONCURRENCY: '0' });
   blocker = new pg.Client({ connectionString: server.databaseUrl });
   await blocker.connect();
 });

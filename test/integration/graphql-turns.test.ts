@@ -4,6 +4,7 @@
 import { connect } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { lockWaiters } from '../support/lock-waiters.js';
 import { ADMIN_SECRET, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -43,16 +44,13 @@ async function whileTheTurnIsHeld(work: () => Promise<void>, on = server, lock =
       await new Promise((resolve) => setTimeout(resolve, 20));
       if (answered) throw new Error(`the request meant to hold the turn was answered: ${JSON.stringify(answered)}`);
       if (Date.now() > deadline) {
+        await blocker.query('SELECT pg_stat_clear_snapshot()');
         const { rows } = await blocker.query(
           'SELECT state, wait_event_type, wait_event, query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
         );
         throw new Error(`the request meant to hold the turn never waited on the lock; the database runs ${JSON.stringify(rows)}`);
       }
-      const { rows } = await blocker.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
-         WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%audit_entries%'`,
-      );
-      waiting = rows[0].n;
+      waiting = await lockWaiters(blocker, '%audit_entries%');
     }
     await work();
   } finally {
@@ -118,10 +116,10 @@ async function waitingOn(on: TestServer): Promise<number> {
   return Number(/^syncwatch_graphql_waiting (\d+)$/m.exec(metrics)?.[1]);
 }
 
-/** Polls until the gauge reads `n` or two seconds pass; returns the last reading. */
+/** Polls until the gauge reads `n` or ten seconds pass (half a patient server's wait); returns the last reading. */
 async function waitingBecomes(on: TestServer, n: number): Promise<number> {
   let seen = await waitingOn(on);
-  for (const deadline = Date.now() + 2_000; seen !== n && Date.now() < deadline; seen = await waitingOn(on)) {
+  for (const deadline = Date.now() + 10_000; seen !== n && Date.now() < deadline; seen = await waitingOn(on)) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return seen;
@@ -173,15 +171,20 @@ it('on shutdown, refuses the requests still waiting (503, retryable) while the o
         const waiting = stopping.admin.request('{ __typename }');
         expect(await waitingBecomes(stopping, 1)).toBe(1);
         stopped = stopping.stop();
-        const refused = await Promise.race([waiting, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5_000))]);
+        let timer: NodeJS.Timeout | undefined;
+        const refused = await Promise.race([
+          waiting,
+          new Promise((resolve) => (timer = setTimeout(() => resolve('still waiting'), 5_000))),
+        ]);
+        clearTimeout(timer);
         expect(refused).toMatchObject({ status: 503, errors: [{ extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true } }] });
       },
       stopping,
       lock,
     );
-    await stopped;
   } finally {
+    // The lock is given up by now (whileTheTurnIsHeld), so the running request finishes and the stop completes.
+    await (stopped ?? stopping.stop());
     await lock.end();
-    if (!stopped) await stopping.stop();
   }
 });

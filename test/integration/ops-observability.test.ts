@@ -1,8 +1,10 @@
 // Logs, metrics, readiness and graceful shutdown of one instance.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/domain/enums.js';
 import { createLogger } from '../../server/logger.js';
 import { createPipeline, eventually, type PipelineView, recordInput, reportRecords, startRun } from '../support/fixtures.js';
+import { lockWaiters } from '../support/lock-waiters.js';
 import { ADMIN_SECRET, startTestServer, type TestServer } from '../support/server.js';
 import { LiveClient } from '../support/ws-client.js';
 
@@ -62,6 +64,34 @@ describe('logs', () => {
     expect(all).not.toContain(ADMIN_SECRET);
     expect(all).not.toContain(ingest.secret as string);
     expect(all).not.toContain('not-a-key');
+  });
+
+  it('says of a request whose client left before the answer that it was not completed, not that it was done', async () => {
+    const blocker = new pg.Client({ connectionString: server.databaseUrl });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE audit_entries IN ACCESS EXCLUSIVE MODE');
+      const leaving = new AbortController();
+      const request = fetch(server.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_SECRET}`, 'x-request-id': 'req-ops-left' },
+        body: JSON.stringify({ query: '{ auditLog(first: 1) { edges { cursor } } }' }),
+        signal: leaving.signal,
+      }).catch(() => 'left');
+      await eventually(
+        async () => ((await lockWaiters(blocker, '%audit_entries%')) > 0 ? true : undefined),
+        'the request waiting on the lock',
+      );
+      leaving.abort();
+      expect(await request).toBe('left');
+      const line = await eventually(async () => logs().find((l) => l.reqId === 'req-ops-left'), 'its line');
+      expect(line).toMatchObject({ level: 'info', res: { complete: false } });
+      expect(line.msg).toMatch(/closed before its answer was complete/);
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => {});
+      await blocker.end();
+    }
   });
 
   it('logs WebSocket closes through the same logger', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTurns, TurnTimeout } from '../../server/graphql/turns.js';
+import { createTurns, TurnAbandoned, TurnsClosed, TurnTimeout } from '../../server/graphql/turns.js';
 
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -44,6 +44,64 @@ describe('turns', () => {
     expect(turns.waiting).toBe(0);
     giveBack();
     (await turns.take(10))();
+  });
+
+  it('lets a waiting request leave: it is no longer counted, and its turn goes to the next', async () => {
+    const turns = createTurns(1);
+    const first = await turns.take(10_000);
+    let leave = () => {};
+    const leaving = turns.take(10_000, (withdraw) => {
+      leave = withdraw;
+    });
+    const next = turns.take(10_000);
+    expect(turns.waiting).toBe(2);
+    leave();
+    leave(); // twice is once
+    await expect(leaving).rejects.toBeInstanceOf(TurnAbandoned);
+    expect(turns.waiting).toBe(1);
+    first();
+    const giveBack = await next;
+    expect(turns.waiting).toBe(0);
+    giveBack();
+  });
+
+  it('tells only a request that has to wait how to leave, and leaving after its turn came does nothing', async () => {
+    const turns = createTurns(1);
+    let told = 0;
+    const first = await turns.take(10_000, () => told++);
+    expect(told).toBe(0);
+    let leave = () => {};
+    const second = turns.take(10_000, (withdraw) => {
+      told++;
+      leave = withdraw;
+    });
+    expect(told).toBe(1);
+    first();
+    const giveBack = await second;
+    leave(); // it already runs: no effect on the count or the turn
+    expect(turns.waiting).toBe(0);
+    const third = turns.take(10);
+    await expect(third).rejects.toBeInstanceOf(TurnTimeout); // the turn is still held by the second
+    giveBack();
+    (await turns.take(10))();
+  });
+
+  it('once closed, refuses those waiting and whoever would wait, and still gives a free turn', async () => {
+    const turns = createTurns(2);
+    const a = await turns.take(10_000);
+    const b = await turns.take(10_000);
+    const waiting = [turns.take(10_000), turns.take(10_000)];
+    expect(turns.waiting).toBe(2);
+    turns.close();
+    for (const refused of waiting) await expect(refused).rejects.toBeInstanceOf(TurnsClosed);
+    expect(turns.waiting).toBe(0);
+    await expect(turns.take(10_000)).rejects.toBeInstanceOf(TurnsClosed);
+    a();
+    // A turn came free: taken at once, not refused (what runs is what the drain waits for).
+    const c = await turns.take(10_000);
+    b();
+    c();
+    expect(turns.waiting).toBe(0);
   });
 
   it('does not limit when the limit is 0', async () => {
