@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { POOL_SIZE } from '../config.js';
 import { ApiKey } from '../entities/ApiKey.js';
 import { AuditEntry } from '../entities/AuditEntry.js';
 import { ExportJob } from '../entities/ExportJob.js';
@@ -54,7 +53,7 @@ export interface DbTimeouts {
  * `applicationName` names the pool's connections in pg_stat_activity: one name per instance lets it find (and at
  * shutdown cancel) its own statements.
  */
-export function createDataSource(url: string, poolSize = POOL_SIZE, timeouts?: DbTimeouts, applicationName = 'syncwatch'): DataSource {
+export function createDataSource(url: string, poolSize = 10, timeouts?: DbTimeouts, applicationName = 'syncwatch'): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
