@@ -124,36 +124,37 @@ const turnsHeld = new WeakMap<ServerResponse, () => void>();
  * (its statements still run).
  */
 export function waitForTurn(turns: Turns, waitMs: number): Step {
-  // A client that leaves while it waits stops waiting (and counting as waiting) then, not when its turn would come.
-  const leaveWith = (res: ServerResponse) => (leave: () => void) => res.once('close', leave);
   return (req, res, next) => {
-    // A client that left before (while its key was checked, say) is owed nothing, not even a place in the queue.
+    // A client that left before (while its key was checked, say) is owed nothing, not even a place in the queue;
+    // one that leaves while it waits stops waiting (and counting as waiting) then, not when its turn would come.
     if (res.destroyed || req.socket.destroyed) return;
-    turns.take(waitMs, leaveWith(res)).then(
-      (giveBack) => {
-        // A client that left while it waited is owed nothing.
-        if (res.destroyed || req.socket.destroyed) return giveBack();
-        turnsHeld.set(res, giveBack);
-        next();
-      },
-      (error: unknown) => {
-        if (error instanceof TurnAbandoned) return;
-        if (error instanceof TurnTimeout) {
-          res.setHeader('Retry-After', '1');
-          return refuse(req, res, 503, { message: TIMEOUT_MESSAGE, extensions: { code: 'TIMEOUT' } });
-        }
-        // Shutdown: a request still waiting would keep the drain waiting behind the queue; another instance takes it.
-        if (error instanceof TurnsClosed) {
-          res.setHeader('Retry-After', '1');
-          res.setHeader('Connection', 'close');
-          return refuse(req, res, 503, {
-            message: 'the server is shutting down; retry shortly',
-            extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true },
-          });
-        }
-        next(error);
-      },
-    );
+    turns
+      .take(waitMs, (leave) => res.once('close', leave))
+      .then(
+        (giveBack) => {
+          // A client that left while it waited is owed nothing.
+          if (res.destroyed || req.socket.destroyed) return giveBack();
+          turnsHeld.set(res, giveBack);
+          next();
+        },
+        (error: unknown) => {
+          if (error instanceof TurnAbandoned) return;
+          if (error instanceof TurnTimeout) {
+            res.setHeader('Retry-After', '1');
+            return refuse(req, res, 503, { message: TIMEOUT_MESSAGE, extensions: { code: 'TIMEOUT' } });
+          }
+          // Shutdown: a request still waiting would keep the drain waiting behind the queue; another instance takes it.
+          if (error instanceof TurnsClosed) {
+            res.setHeader('Retry-After', '1');
+            res.setHeader('Connection', 'close');
+            return refuse(req, res, 503, {
+              message: 'the server is shutting down; retry shortly',
+              extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true },
+            });
+          }
+          next(error);
+        },
+      );
   };
 }
 

@@ -46,7 +46,7 @@ export function requestLog(base: pino.Logger, options: RequestLogOptions): Step 
       const line: Record<string, unknown> = {
         reqId: id,
         req: { method, url },
-        res: cut ? { statusCode: res.statusCode, complete: false } : { statusCode: res.statusCode },
+        res: { statusCode: res.statusCode, ...(cut ? { complete: false } : {}) },
         ...(failure ? { err: failure } : {}),
         durationMs: Date.now() - started,
         ...options.factsOf(res),

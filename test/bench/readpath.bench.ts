@@ -2,7 +2,7 @@
 // over at least 1M records, served by syncwatch and by PostGraphile 5 side by side at 20 connections in
 // alternating runs; the same page next to `{ __typename }` (the floor of the HTTP stack) in the same run; and
 // the page's GraphQL p50 and p95 one request at a time next to its SQL alone; and that SQL alone at 20 connections
-// (pg, no HTTP), the most any server of the page could serve next to the floor.
+// (pg, no HTTP), which with the floor bounds what any server of the page can serve on these cores.
 // BENCH_READPATH_PROFILE=<file.cpuprofile> also profiles syncwatch's process while it serves the page under load.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/database.js';
 import { createPipeline, finishRun, recordInput, reportRecords, startRun } from '../support/fixtures.js';
 import { GraphQLClient } from '../support/graphql-client.js';
+import { lockWaiters } from '../support/lock-waiters.js';
 import { type ServerProcess, startServerProcess, stopAllServerProcesses, until } from '../support/process.js';
 import { ADMIN_SECRET } from '../support/server.js';
 
@@ -63,15 +64,7 @@ async function holdLock(statement: string, params: unknown[] = []): Promise<{ re
 }
 
 /** Until a statement of the server's matching `like` waits for a lock. */
-const waitingOnLock = (like: string) =>
-  until(async () => {
-    const { rows } = await sql.query(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-       WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1 AND pid <> pg_backend_pid()`,
-      [like],
-    );
-    return rows[0].n > 0;
-  });
+const waitingOnLock = (like: string) => until(async () => (await lockWaiters(sql, like)) > 0);
 
 it('an export still counting its rows: the instance stops by itself, the job ends FAILED saying why', async () => {
   const server = await start();
