@@ -1,6 +1,9 @@
+import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Component tests mount the console's single-file components.
+  plugins: [vue()],
   resolve: {
     // Node loads graphql's CommonJS build for type-graphql and Apollo; Vite would give our sources its ESM build,
     // a second copy whose types the first refuses ("from another module or realm"). One copy for all.

@@ -5,18 +5,21 @@ import { computed } from 'vue';
 import type { RecordFilter, RecordRowFragment } from '../graphql/generated/graphql';
 import { recordsQuery, recordsUpdatedSubscription } from '../graphql/operations';
 import { type RecordFilterShape, toRecordFilter } from '../support/filters';
-import { upsertLive } from '../support/live-list';
 import { useApolloClient } from './useApolloClient';
 import { useLiveSubscription } from './useLiveSubscription';
-import { usePagedList } from './usePagedList';
+import { pageOf, usePagedList } from './usePagedList';
 import { useRouteFilters } from './useRouteFilters';
 
-/** `after`: the list asks the server only once this settles (a page's more important reads go first). */
+/**
+ * `after`: the list asks the server only once this settles (a page's more important reads go first); `away`: the
+ * reader is away from the list's top (new records wait behind its bar).
+ */
 export function useHealthRecords(
   narrow: (filter: RecordFilterShape) => RecordFilterShape,
   narrowKey: () => unknown,
   onLive?: () => void,
   after?: Promise<unknown>,
+  away?: () => boolean,
 ) {
   const client = useApolloClient();
   const { filters, filterKey } = useRouteFilters();
@@ -25,10 +28,11 @@ export function useHealthRecords(
     async (cursor, first) => {
       await after?.catch(() => {});
       const { data } = await client.query({ query: recordsQuery, variables: { filter: filter(), first, after: cursor } });
-      const page = data!.records;
-      return { rows: page.edges.map((e) => e.node), hasNextPage: page.pageInfo.hasNextPage, endCursor: page.pageInfo.endCursor ?? null };
+      return pageOf(data!.records);
     },
     () => [filterKey.value, narrowKey()],
+    undefined,
+    { sortKey: (record) => record.startedAt, away },
   );
   useLiveSubscription(
     recordsUpdatedSubscription,
@@ -36,7 +40,7 @@ export function useHealthRecords(
     (data) => data.recordsUpdated.cursor,
     {
       next: (data) => {
-        list.change((rows) => data.recordsUpdated.records.reduce((next, record) => upsertLive(next, record, (r) => r.startedAt), rows));
+        list.receive(data.recordsUpdated.records);
         onLive?.();
       },
       expired: () => void list.reload(),

@@ -1,34 +1,33 @@
 // Records across runs matching the URL's filters (plus a page's own fixed part), keyset-paged and kept current
-// by recordsUpdated with the same filter.
+// by recordsUpdated with the same filter (applied in batches; new records behind a bar while the reader is `away`).
 import { computed } from 'vue';
 import type { RecordFilter, RecordRowFragment } from '../graphql/generated/graphql';
 import { recordsQuery, recordsUpdatedSubscription } from '../graphql/operations';
 import { type RecordFilterShape, toRecordFilter } from '../support/filters';
-import { upsertLive } from '../support/live-list';
 import { useApolloClient } from './useApolloClient';
 import { useLiveSubscription } from './useLiveSubscription';
-import { usePagedList } from './usePagedList';
+import { pageOf, usePagedList } from './usePagedList';
 import { useRouteFilters } from './useRouteFilters';
 
-export function useRecordList(fixed: (filter: RecordFilterShape) => RecordFilterShape = (f) => f) {
+export function useRecordList(fixed: (filter: RecordFilterShape) => RecordFilterShape = (f) => f, away?: () => boolean) {
   const client = useApolloClient();
   const { filters, filterKey } = useRouteFilters();
   const filter = () => fixed(toRecordFilter(filters.value, Date.now())) as RecordFilter;
   const list = usePagedList<RecordRowFragment>(
     async (after, first) => {
       const { data } = await client.query({ query: recordsQuery, variables: { filter: filter(), first, after } });
-      const page = data!.records;
-      return { rows: page.edges.map((e) => e.node), hasNextPage: page.pageInfo.hasNextPage, endCursor: page.pageInfo.endCursor ?? null };
+      return pageOf(data!.records);
     },
     () => filterKey.value,
+    undefined,
+    { sortKey: (record) => record.startedAt, away },
   );
   useLiveSubscription(
     recordsUpdatedSubscription,
     () => ({ filter: filter() }),
     (data) => data.recordsUpdated.cursor,
     {
-      next: (data) =>
-        list.change((rows) => data.recordsUpdated.records.reduce((next, record) => upsertLive(next, record, (r) => r.startedAt), rows)),
+      next: (data) => list.receive(data.recordsUpdated.records),
       expired: () => void list.reload(),
     },
   );

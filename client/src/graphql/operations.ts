@@ -48,6 +48,7 @@ export const runsQuery = graphql(`
   query Runs($filter: RunFilter, $orderBy: RunOrder, $first: Int!, $after: String) {
     runs(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
       edges {
+        cursor
         node {
           ...RunRow
         }
@@ -126,6 +127,7 @@ export const recordsQuery = graphql(`
   query Records($filter: RecordFilter, $first: Int!, $after: String) {
     records(filter: $filter, first: $first, after: $after) {
       edges {
+        cursor
         node {
           ...RecordRow
         }

@@ -1,46 +1,172 @@
-// Keeping a shown list current from live events: change a row in place (same object key, so the table keeps
-// scroll and selection), or put a new one on top. Pure: unit-tested in test/unit/client/support/live-list.test.ts.
+// Keeping a shown list current from live events at any rate: events are applied in batches (the latest state of
+// each id wins), a shown row changes in place (same position, so the reader keeps their place), new rows go on top
+// while the reader is at the top and wait behind a "N new" bar while they are away, and the list never grows past
+// what the reader asked for. Pure: unit-tested in test/unit/client/support/live-list.test.ts.
 
 export interface Identified {
   id: string;
 }
 
-export type RunSort = 'STARTED_AT' | 'ENDED_AT';
-
 /** The time a list is sorted by (newest first); null sorts as the newest (a run not yet started or ended). */
 export type SortKey<T> = (item: T) => string | null | undefined;
 
+/** Distinct new rows counted behind the bar; past it the bar says "N+" (a day away must not grow memory). */
+export const WAITING_COUNT_CAP = 5_000;
+
+/** Newest first by `sortKey`, a missing key first of all. */
+function newestFirst<T>(sortKey: SortKey<T>): (a: T, b: T) => number {
+  const time = (item: T) => {
+    const key = sortKey(item);
+    return key ? Date.parse(key) : Number.POSITIVE_INFINITY;
+  };
+  return (a, b) => time(b) - time(a);
+}
+
 /**
- * The rows after a live change of `item`: replaced where it is shown (same position, so the reader keeps their place);
- * a row not shown goes on top when it sorts as the newest, and is otherwise left to its own page (an old run whose
- * counts moved does not jump to the top).
+ * The rows a live list shows, and the new ones waiting behind its bar. `rows` is a new array after every change
+ * (so a shallow ref sees it); unchanged rows stay the same objects (so their table rows are not drawn again).
  */
-export function upsertLive<T extends Identified>(rows: readonly T[], item: T, sortKey: SortKey<T>): T[] {
-  const index = rows.findIndex((row) => row.id === item.id);
-  if (index >= 0) {
-    const next = rows.slice();
-    next[index] = item;
-    return next;
+export class LiveRows<T extends Identified> {
+  rows: T[] = [];
+  /** Rows fell off the end since the last load: the list has more to load even if its last page said not. */
+  trimmed = false;
+  private index = new Map<string, number>();
+  private waitingRows = new Map<string, T>();
+  private waitingIds = new Set<string>();
+  /** More new rows came while away than are kept: between them and the shown rows some are missing. */
+  private overflowed = false;
+  private readonly order: (a: T, b: T) => number;
+
+  /** `limit`: the rows a list keeps when new ones push older ones off (its page size). */
+  constructor(
+    private readonly sortKey: SortKey<T>,
+    private readonly limit: number,
+  ) {
+    this.order = newestFirst(sortKey);
   }
-  const key = sortKey(item);
-  const newestShown = rows.reduce<string | null>((max, row) => {
-    const k = sortKey(row);
-    return k && (!max || Date.parse(k) > Date.parse(max)) ? k : max;
-  }, null);
-  if (key && newestShown && Date.parse(key) < Date.parse(newestShown)) return rows.slice();
-  return [item, ...rows];
+
+  /** Distinct new rows waiting behind the bar (at most WAITING_COUNT_CAP). */
+  get waiting(): number {
+    return this.waitingIds.size;
+  }
+
+  /** The count reached WAITING_COUNT_CAP: the bar says "N+". */
+  get waitingCapped(): boolean {
+    return this.waitingIds.size >= WAITING_COUNT_CAP;
+  }
+
+  /** The first page as the server answered it: replaces everything, the waiting rows included. */
+  reset(rows: readonly T[]): void {
+    this.clearWaiting();
+    this.trimmed = false;
+    this.setRows(uniqueById(rows));
+  }
+
+  /** A next page, after the shown rows, without doubles (a live insert may have shifted the pages). */
+  append(more: readonly T[]): void {
+    const fresh = more.filter((row) => !this.index.has(row.id));
+    if (fresh.length > 0) this.setRows([...this.rows, ...uniqueById(fresh)]);
+    this.trimmed = false;
+  }
+
+  /**
+   * One batch of live states, oldest first (several of one id: the last wins). A shown row changes in place; a new
+   * row (one that sorts as the newest shown or newer) goes on top, or waits behind the bar while the reader is
+   * `away`; a row that is neither is left to its own page (an old run whose counts moved does not jump to the top).
+   * Returns whether the shown rows changed.
+   */
+  apply(items: readonly T[], away: boolean): boolean {
+    const latest = uniqueById(items);
+    let next: T[] | null = null;
+    const candidates: T[] = [];
+    for (const item of latest) {
+      const at = this.index.get(item.id);
+      if (at !== undefined) {
+        if (this.rows[at] !== item) {
+          next ??= this.rows.slice();
+          next[at] = item;
+        }
+      } else if (this.waitingRows.has(item.id)) {
+        this.waitingRows.set(item.id, item);
+      } else {
+        candidates.push(item);
+      }
+    }
+    if (next) this.rows = next;
+    const newRows = this.newerThanShown(candidates);
+    if (away) {
+      this.hold(newRows);
+      return next !== null;
+    }
+    if (newRows.length === 0 && this.waitingRows.size === 0) return next !== null;
+    this.insertWaitingAnd(newRows, this.overflowed ? this.limit : Math.max(this.limit, this.rows.length));
+    return true;
+  }
+
+  /** The reader asked for the waiting rows: on top, nothing shown removed (unless some between were missed). */
+  showWaiting(): void {
+    if (this.waitingRows.size === 0) return;
+    const gap = this.overflowed;
+    this.insertWaitingAnd([], gap ? this.limit : this.rows.length + this.waitingRows.size);
+  }
+
+  /** Whether showing the waiting rows replaces the shown ones (some between them were never kept). */
+  get waitingReplaces(): boolean {
+    return this.overflowed;
+  }
+
+  private newerThanShown(candidates: T[]): T[] {
+    if (candidates.length === 0 || this.rows.length === 0) return candidates;
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const row of this.rows) {
+      const key = this.sortKey(row);
+      const time = key ? Date.parse(key) : Number.POSITIVE_INFINITY;
+      if (time > newest) newest = time;
+    }
+    return candidates.filter((item) => {
+      const key = this.sortKey(item);
+      return !key || Date.parse(key) >= newest;
+    });
+  }
+
+  private hold(newRows: T[]): void {
+    for (const row of newRows) {
+      this.waitingRows.set(row.id, row);
+      if (this.waitingIds.size < WAITING_COUNT_CAP) this.waitingIds.add(row.id);
+    }
+    if (this.waitingRows.size <= this.limit) return;
+    // Only the newest `limit` are kept: showing them later replaces the list, since older ones are missing.
+    const kept = [...this.waitingRows.values()].sort(this.order).slice(0, this.limit);
+    this.waitingRows = new Map(kept.map((row) => [row.id, row]));
+    this.overflowed = true;
+  }
+
+  private insertWaitingAnd(newRows: T[], keep: number): void {
+    // A waiting row may have come in with a page loaded meanwhile: it stays where that page put it.
+    const top = [...this.waitingRows.values(), ...newRows].filter((row) => !this.index.has(row.id)).sort(this.order);
+    this.clearWaiting();
+    const all = [...top, ...this.rows];
+    if (all.length > keep) this.trimmed = true;
+    this.setRows(all.slice(0, keep));
+  }
+
+  private clearWaiting(): void {
+    this.waitingRows.clear();
+    this.waitingIds.clear();
+    this.overflowed = false;
+  }
+
+  private setRows(rows: T[]): void {
+    this.rows = rows;
+    this.index = new Map(rows.map((row, at) => [row.id, at]));
+  }
 }
 
-/** Many changes at once (a reported batch of records); changes only what is shown, adds nothing. */
-export function replaceShown<T extends Identified>(rows: readonly T[], items: readonly T[]): T[] {
-  const byId = new Map(items.map((item) => [item.id, item]));
-  return rows.map((row) => byId.get(row.id) ?? row);
-}
-
-/** The next page appended after the shown rows, without doubles (a live insert may have shifted the pages). */
-export function appendUnique<T extends Identified>(rows: readonly T[], more: readonly T[]): T[] {
-  const seen = new Set(rows.map((row) => row.id));
-  return [...rows, ...more.filter((row) => !seen.has(row.id))];
+/** One item per id, the last of each, in the order each id first came. */
+function uniqueById<T extends Identified>(items: readonly T[]): T[] {
+  const byId = new Map<string, T>();
+  for (const item of items) byId.set(item.id, item);
+  return byId.size === items.length ? (items as T[]) : [...byId.values()];
 }
 
 /** Progress of a run in percent, or null when it cannot be told (no expected total). */
