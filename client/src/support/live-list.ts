@@ -13,15 +13,6 @@ export type SortKey<T> = (item: T) => string | null | undefined;
 /** Distinct new rows counted behind the bar; past it the bar says "N+" (a day away must not grow memory). */
 export const WAITING_COUNT_CAP = 5_000;
 
-/** Newest first by `sortKey`, a missing key first of all. */
-function newestFirst<T>(sortKey: SortKey<T>): (a: T, b: T) => number {
-  const time = (item: T) => {
-    const key = sortKey(item);
-    return key ? Date.parse(key) : Number.POSITIVE_INFINITY;
-  };
-  return (a, b) => time(b) - time(a);
-}
-
 /**
  * The rows a live list shows, and the new ones waiting behind its bar. `rows` is a new array after every change
  * (so a shallow ref sees it); unchanged rows stay the same objects (so their table rows are not drawn again).
@@ -42,7 +33,16 @@ export class LiveRows<T extends Identified> {
     private readonly sortKey: SortKey<T>,
     private readonly limit: number,
   ) {
-    this.order = newestFirst(sortKey);
+    // Newest first, a missing key (not started or ended yet) first of all.
+    this.order = (a, b) => {
+      const [ta, tb] = [this.time(a), this.time(b)];
+      return ta === tb ? 0 : tb - ta;
+    };
+  }
+
+  private time(item: T): number {
+    const key = this.sortKey(item);
+    return key ? Date.parse(key) : Number.POSITIVE_INFINITY;
   }
 
   /** Distinct new rows waiting behind the bar (at most WAITING_COUNT_CAP). */
@@ -71,9 +71,9 @@ export class LiveRows<T extends Identified> {
 
   /**
    * One batch of live states, oldest first (several of one id: the last wins). A shown row changes in place; a new
-   * row (one that sorts as the newest shown or newer) goes on top, or waits behind the bar while the reader is
-   * `away`; a row that is neither is left to its own page (an old run whose counts moved does not jump to the top).
-   * Returns whether the shown rows changed.
+   * row that sorts within the shown ones or above them goes to its place (on top, mostly), or waits behind the bar
+   * while the reader is `away`; one that sorts below them is left to its own page (an old run whose counts moved
+   * does not jump in). Returns whether the shown rows changed.
    */
   apply(items: readonly T[], away: boolean): boolean {
     const latest = uniqueById(items);
@@ -93,7 +93,7 @@ export class LiveRows<T extends Identified> {
       }
     }
     if (next) this.rows = next;
-    const newRows = this.newerThanShown(candidates);
+    const newRows = this.withinShown(candidates);
     if (away) {
       this.hold(newRows);
       return next !== null;
@@ -115,18 +115,12 @@ export class LiveRows<T extends Identified> {
     return this.overflowed;
   }
 
-  private newerThanShown(candidates: T[]): T[] {
-    if (candidates.length === 0 || this.rows.length === 0) return candidates;
-    let newest = Number.NEGATIVE_INFINITY;
-    for (const row of this.rows) {
-      const key = this.sortKey(row);
-      const time = key ? Date.parse(key) : Number.POSITIVE_INFINITY;
-      if (time > newest) newest = time;
-    }
-    return candidates.filter((item) => {
-      const key = this.sortKey(item);
-      return !key || Date.parse(key) >= newest;
-    });
+  /** The candidates that sort within the shown rows or above them (all, while the list is shorter than a page). */
+  private withinShown(candidates: T[]): T[] {
+    if (candidates.length === 0 || this.rows.length < this.limit) return candidates;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const row of this.rows) oldest = Math.min(oldest, this.time(row));
+    return candidates.filter((item) => this.time(item) >= oldest);
   }
 
   private hold(newRows: T[]): void {
@@ -143,9 +137,16 @@ export class LiveRows<T extends Identified> {
 
   private insertWaitingAnd(newRows: T[], keep: number): void {
     // A waiting row may have come in with a page loaded meanwhile: it stays where that page put it.
-    const top = [...this.waitingRows.values(), ...newRows].filter((row) => !this.index.has(row.id)).sort(this.order);
+    const incoming = [...this.waitingRows.values(), ...newRows].filter((row) => !this.index.has(row.id)).sort(this.order);
     this.clearWaiting();
-    const all = [...top, ...this.rows];
+    // Merged into the shown rows, which keep their order: a shown row never moves, even if its time changed.
+    const all: T[] = [];
+    let next = 0;
+    for (const row of this.rows) {
+      while (next < incoming.length && this.order(incoming[next], row) <= 0) all.push(incoming[next++]);
+      all.push(row);
+    }
+    while (next < incoming.length) all.push(incoming[next++]);
     if (all.length > keep) this.trimmed = true;
     this.setRows(all.slice(0, keep));
   }

@@ -50,9 +50,19 @@ describe('LiveRows: changes in place', () => {
   });
 
   it('leaves an old run that changed (not shown) to its own page', () => {
-    const model = listOf([row('b', 2), row('a', 1)]);
+    const model = listOf([row('b', 2), row('a', 1)], 2);
     expect(model.apply([row('old', 0)], false)).toBe(false);
     expect(ids(model)).toEqual(['b', 'a']);
+  });
+
+  it('puts a new run that arrived late (started before the newest shown) in its place, moving no shown row', () => {
+    const model = listOf([row('d', 4), row('b', 2), row('a', 1)], 3);
+    model.apply([row('c', 3)], false);
+    expect(ids(model)).toEqual(['d', 'c', 'b']);
+    // A shown row whose time changed keeps its place.
+    const moved = listOf([row('x', null), row('b', 2)], 5);
+    moved.apply([row('x', 1), row('y', 3)], false);
+    expect(ids(moved)).toEqual(['y', 'x', 'b']);
   });
 });
 
