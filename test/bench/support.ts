@@ -88,7 +88,8 @@ export interface StartedInstance {
   stop(): Promise<void>;
 }
 
-export async function startFreshInstance(name: string): Promise<StartedInstance> {
+/** `env`: configuration beside the bench's defaults (rate limits raised for a fleet, say). */
+export async function startFreshInstance(name: string, env: Record<string, string> = {}): Promise<StartedInstance> {
   const dir = mkdtempSync(join(tmpdir(), `syncwatch-bench-${name}-pg-`));
   let database: EmbeddedDatabase | null = null;
   let instance: Syncwatch | null = null;
@@ -106,6 +107,7 @@ export async function startFreshInstance(name: string): Promise<StartedInstance>
       HOST: '127.0.0.1',
       ADMIN_API_KEY: ADMIN_SECRET,
       LOG_LEVEL: 'error',
+      ...env,
     });
     const logger = createLogger(config.logLevel);
     instance = await startSyncwatch(config, { logger });

@@ -185,8 +185,8 @@ describe.skipIf(skipReason !== null)('the console', () => {
     await recordRow(page, 'acct-0000').waitFor(WAIT);
     await expectAccessible('run-detail');
 
-    await recordRow(page, 'acct-0000').locator('.n-checkbox').click();
-    await recordRow(page, 'acct-0001').locator('.n-checkbox').click();
+    await recordRow(page, 'acct-0000').locator('.row-check').click();
+    await recordRow(page, 'acct-0001').locator('.row-check').click();
     await page.getByRole('button', { name: 'Retry selected (2)' }).click();
     await dialog(page).waitFor(WAIT);
     expect(await dialog(page).textContent()).toContain('2 record(s) will be queued for another attempt');
@@ -229,7 +229,7 @@ describe.skipIf(skipReason !== null)('the console', () => {
     const row = recordRow(page, 'order-1');
     await row.waitFor(WAIT);
     await expectAccessible('dead-letters');
-    await row.locator('.n-checkbox').click();
+    await row.locator('.row-check').click();
     await page.getByRole('button', { name: 'Replay selected (1)' }).click();
     await dialog(page).getByRole('button', { name: 'Replay', exact: true }).click();
     // The first alert, whatever it says: a failure shows its message here rather than as a timeout.
@@ -312,7 +312,7 @@ describe.skipIf(skipReason !== null)('the console', () => {
     await open(`/runs/${seeded.failedRun}`, viewerSecret);
     await recordRow(page, 'acct-0004').waitFor(WAIT);
     expect(await page.getByRole('button', { name: /Retry|Cancel run/ }).count()).toBe(0);
-    expect(await page.locator('tr.record-row .n-checkbox').count()).toBe(0);
+    expect(await page.locator('tr.record-row .row-check').count()).toBe(0);
 
     await open('/dead-letters', viewerSecret);
     await page.getByRole('heading', { name: 'Dead letters' }).waitFor(WAIT);

@@ -246,7 +246,7 @@ describe.skipIf(skipReason !== null)('the health views', () => {
       .locator('tr.failure-row[data-source-id="old-4"]')
       .getByRole('button', { name: /Details/ })
       .click();
-    await page.locator('.n-data-table-tr--expanded, .n-data-table-td--expand').first().waitFor(WAIT);
+    await page.locator('tr.details-row').first().waitFor(WAIT);
     await page.getByText(RATE_LIMIT_MESSAGE).first().waitFor(WAIT);
     await expectAccessible('health-failures');
 
