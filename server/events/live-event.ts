@@ -1,5 +1,7 @@
-// Event rows turned into what subscribers are sent: runs and records re-read in one query per
-// kind for a whole batch of events, shared by every subscriber of this instance.
+// Event rows turned into what subscribers are sent: runs, their pipelines and records re-read in one query per
+// kind for a whole batch of events, shared by every subscriber of this instance. What was read travels with the
+// event (`related`), so a subscription answering a run's pipeline or a record's run asks the database nothing more:
+// at a fleet's rate, one query per event and subscriber was the whole cost of a live history.
 import { type DataSource, In } from 'typeorm';
 import type { RunStatus, WorkerCommandType } from '../domain/enums.js';
 import { Pipeline } from '../entities/Pipeline.js';
@@ -9,12 +11,19 @@ import type { RunChange, RunState } from './event-log.js';
 import type { StoredEvent } from './event-store.js';
 import { type EventPosition, encodeEventCursor } from './position.js';
 
+/** The rows an event's values point to, as re-read with it (for a subscription's loaders). */
+export interface Related {
+  run: SyncRun | null;
+  pipeline: Pipeline | null;
+}
+
 interface Common {
   position: EventPosition;
   cursor: string;
   runId: string;
   pipelineId: string;
   tenantId: string | null;
+  related: Related;
 }
 
 export type LiveEvent =
@@ -42,15 +51,16 @@ export async function materialize(db: DataSource, events: StoredEvent[], needs: 
   const recordIds = new Set<string>();
   for (const event of events) {
     if (event.kind === 'run' && needs.runs) runIds.add(event.runId);
-    if (event.kind === 'records' && needs.records) for (const id of event.payload.recordIds) recordIds.add(id);
+    if (event.kind === 'records' && needs.records) {
+      runIds.add(event.runId);
+      for (const id of event.payload.recordIds) recordIds.add(id);
+    }
   }
   const runs = runIds.size ? await db.getRepository(SyncRun).findBy({ id: In([...runIds]) }) : [];
   const runById = new Map(runs.map((run) => [run.id, run]));
   const pipelineIds = [...new Set(runs.map((run) => run.pipelineId))];
-  const pipelines = pipelineIds.length
-    ? await db.getRepository(Pipeline).find({ select: { id: true, name: true }, where: { id: In(pipelineIds) } })
-    : [];
-  const pipelineName = new Map(pipelines.map((p) => [p.id, p.name]));
+  const pipelines = pipelineIds.length ? await db.getRepository(Pipeline).findBy({ id: In(pipelineIds) }) : [];
+  const pipelineById = new Map(pipelines.map((p) => [p.id, p]));
   const records: SyncRecord[] = [];
   const ids = [...recordIds];
   for (let i = 0; i < ids.length; i += ID_CHUNK) {
@@ -60,19 +70,20 @@ export async function materialize(db: DataSource, events: StoredEvent[], needs: 
 
   const live: LiveEvent[] = [];
   for (const event of events) {
+    const current = runById.get(event.runId) ?? null;
     const common: Common = {
       position: event.position,
       cursor: encodeEventCursor(event.position),
       runId: event.runId,
       pipelineId: event.pipelineId,
       tenantId: event.tenantId,
+      related: { run: current, pipeline: pipelineById.get(event.pipelineId) ?? null },
     };
     if (event.kind === 'run') {
-      const current = runById.get(event.runId);
       if (!current) continue; // not needed, or deleted since
       const { change, previousStatus, state } = event.payload;
       const run = state ? asOf(current, state) : current;
-      live.push({ ...common, kind: 'run', change, previousStatus, run, pipelineName: pipelineName.get(run.pipelineId) ?? null });
+      live.push({ ...common, kind: 'run', change, previousStatus, run, pipelineName: common.related.pipeline?.name ?? null });
     } else if (event.kind === 'records') {
       if (!needs.records) continue;
       const batch = event.payload.recordIds.map((id) => recordById.get(id)).filter((r): r is SyncRecord => r !== undefined);

@@ -7,7 +7,7 @@ import { checkIds, isUuid } from '../domain/ids.js';
 import type { SyncRecord } from '../entities/SyncRecord.js';
 import type { SyncRun } from '../entities/SyncRun.js';
 import type { EventHub } from './event-hub.js';
-import type { LiveEvent } from './live-event.js';
+import type { LiveEvent, Related } from './live-event.js';
 import { checkRecordFilter, checkRunFilter, recordMatches, runMatches } from './live-filters.js';
 import { LiveSubscription } from './live-subscription.js';
 import { decodeEventCursor } from './position.js';
@@ -24,12 +24,16 @@ export interface RunEventValue {
   cursor: string;
   run: SyncRun;
   previousStatus: RunStatus | null;
+  /** What the event re-read beside the run (its pipeline), for the subscription's loaders. */
+  related: Related;
 }
 
 export interface RecordBatchValue {
   cursor: string;
   runId: string;
   records: SyncRecord[];
+  /** What the event re-read beside the records (their run and its pipeline), for the subscription's loaders. */
+  related: Related;
 }
 
 export interface WorkerCommandValue {
@@ -63,7 +67,12 @@ export function runStream(
       if (event.kind !== 'run' || !sees(actor, event.tenantId) || !runMatches(filter, event.run, event.pipelineName)) return null;
       let value = runValues.get(event);
       if (!value) {
-        value = { cursor: event.cursor, run: event.run, previousStatus: event.change === 'status' ? event.previousStatus : null };
+        value = {
+          cursor: event.cursor,
+          run: event.run,
+          previousStatus: event.change === 'status' ? event.previousStatus : null,
+          related: event.related,
+        };
         runValues.set(event, value);
       }
       return value;
@@ -92,7 +101,7 @@ export function recordStream(
       const records = event.records.filter(
         (record) => (withAttempts || record.originRecordId === null) && (!filter || recordMatches(filter, record)),
       );
-      return records.length > 0 ? { cursor: event.cursor, runId: event.runId, records } : null;
+      return records.length > 0 ? { cursor: event.cursor, runId: event.runId, records, related: event.related } : null;
     },
   });
 }

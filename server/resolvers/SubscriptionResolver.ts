@@ -1,7 +1,15 @@
 import { Arg, Authorized, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { notFound } from '../domain/errors.js';
 import { isUuid } from '../domain/ids.js';
-import { commandStream, type LiveTransport, recordStream, runStream } from '../events/live-streams.js';
+import type { Related } from '../events/live-event.js';
+import {
+  commandStream,
+  type LiveTransport,
+  type RecordBatchValue,
+  type RunEventValue,
+  recordStream,
+  runStream,
+} from '../events/live-streams.js';
 import { actorOf, type Context } from '../graphql/context.js';
 import { RecordFilter, RunFilter } from './types/filters.input.js';
 import { RecordBatchEvent, RunEvent, WorkerCommand } from './types/live-events.js';
@@ -9,9 +17,14 @@ import { RecordBatchEvent, RunEvent, WorkerCommand } from './types/live-events.j
 /** Over WebSocket the context also carries the live transport (see graphql/ws/server.ts). */
 type LiveContext = Context & { live?: LiveTransport };
 
-/** A subscription's context lives as long as it does: its loaders must not keep (stale) rows between events. */
-function freshLoaders(context: Context): void {
+/**
+ * A subscription's context lives as long as it does: its loaders must not keep (stale) rows between events. They
+ * start each event from what the event re-read (its run, its pipeline): nothing is asked of the database again.
+ */
+function freshLoaders(context: Context, related: Related): void {
   for (const loader of Object.values(context.loaders)) loader.clearAll();
+  if (related.run) context.loaders.run.prime(related.run.id, related.run);
+  if (related.pipeline) context.loaders.pipeline.prime(related.pipeline.id, related.pipeline);
 }
 
 function transportOf(context: LiveContext): LiveTransport {
@@ -36,13 +49,13 @@ export class SubscriptionResolver {
     subscribe: ({ args, context }) => runStream(transportOf(context), actorOf(context), args.filter, args.since),
   })
   runUpdated(
-    @Root() event: RunEvent,
+    @Root() event: RunEventValue,
     @Ctx() ctx: Context,
     @Arg('filter', () => RunFilter, { nullable: true, description: 'Which runs; the same meaning as in the runs query.' })
     _filter?: RunFilter,
     @Arg('since', () => String, { nullable: true, description: RESUME }) _since?: string,
-  ): RunEvent {
-    freshLoaders(ctx);
+  ): RunEventValue {
+    freshLoaders(ctx, event.related);
     return event;
   }
 
@@ -59,14 +72,14 @@ export class SubscriptionResolver {
     },
   })
   recordsUpdated(
-    @Root() event: RecordBatchEvent,
+    @Root() event: RecordBatchValue,
     @Ctx() ctx: Context,
     @Arg('runId', () => ID, { nullable: true, description: 'Only batches of this run.' }) _runId?: string,
     @Arg('filter', () => RecordFilter, { nullable: true, description: 'Which records; the same meaning as in the records query.' })
     _filter?: RecordFilter,
     @Arg('since', () => String, { nullable: true, description: RESUME }) _since?: string,
-  ): RecordBatchEvent {
-    freshLoaders(ctx);
+  ): RecordBatchValue {
+    freshLoaders(ctx, event.related);
     return event;
   }
 

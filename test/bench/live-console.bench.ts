@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The live console at fleet rates: a real Chromium keeps a page open while a generator reports through the API as
 // a fleet of pipelines does: 200 run events a second over 500 concurrent runs for a minute, then 20 a second for ten
 // minutes. First the history, then the detail of a busy run (20 batches a second). Prints, for each page, the
@@ -9,6 +10,7 @@ import type { Browser, CDPSession, Page } from 'playwright-core';
 import { browserSkipReason, launchBrowser } from '../e2e/support/browser.js';
 import { ensureClientBuilt } from '../e2e/support/client-build.js';
 import { GraphQLClient } from '../support/graphql-client.js';
+import { LiveClient } from '../support/ws-client.js';
 import {
   ADMIN_SECRET,
   count,
@@ -52,6 +54,8 @@ class Fleet {
   failed = 0;
   /** When each run was asked to start, by id (the history's event-to-row). */
   readonly started = new Map<string, number>();
+  /** How long each startRun took to answer (the server's share of event-to-row). */
+  readonly startLatencies: number[] = [];
   private readonly runs: FleetRun[] = [];
   private inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -101,6 +105,7 @@ class Fleet {
         input: { pipelineId, mode: 'SCHEDULED', operationType: 'Fleet sync' },
       });
       this.started.set(startRun.id, asked);
+      this.startLatencies.push(Date.now() - asked);
       this.runs.push({ id: startRun.id, key, batches: 0, busy: false });
       return;
     }
@@ -135,6 +140,7 @@ class Fleet {
 /** One run reporting BUSY_BATCHES_PER_S batches a second until stopped; when each batch's first record was sent. */
 function busyRun(key: GraphQLClient, runId: string) {
   const sent = new Map<string, number>();
+  const latencies: number[] = [];
   let seq = 0;
   let stopped = false;
   const loop = (async () => {
@@ -151,12 +157,17 @@ function busyRun(key: GraphQLClient, runId: string) {
         operation: 'CREATE',
         status: 'SUCCESS',
       }));
-      sent.set(records[0].sourceId, Date.now());
-      await key.ok(REPORT, { runId, records }).catch(() => {});
+      const asked = Date.now();
+      sent.set(records[0].sourceId, asked);
+      await key.ok(REPORT, { runId, records }).then(
+        () => latencies.push(Date.now() - asked),
+        () => {},
+      );
     }
   })();
   return {
     sent,
+    latencies,
     async stop() {
       stopped = true;
       await loop;
@@ -213,23 +224,54 @@ interface PageResult {
   longTasksMs: number;
   slowestEvaluateMs: number;
   appearP95Ms: number;
+  /** Of that, the API's answer to the report (the server's share). */
+  apiP95Ms: number;
   appeared: number;
+  /** Reported → received by a plain graphql-ws subscriber in the bench (the server's whole share). */
+  deliveredP95Ms: number;
   start: PageSample;
   end: PageSample;
   steadyStart: PageSample;
   eventsPerS: number;
 }
 
-/** Opens `path` in a fresh context, runs the two phases of the fleet, and measures the page all along. */
-async function measurePage(
-  browser: Browser,
-  url: string,
-  name: string,
-  path: string,
-  rowSelector: string,
-  fleet: Fleet,
-  reported: () => Map<string, number>,
-): Promise<PageResult> {
+interface PageSpec {
+  name: string;
+  path: string;
+  /** The rows whose count is sampled and whose first showing is timed (data-run-id or data-source-id). */
+  rowSelector: string;
+  fleet: Fleet;
+  /** When each timed row's event was reported, by run id or source id. */
+  reported(): Map<string, number>;
+  /** How long the reports took to answer. */
+  apiLatencies(): number[];
+  /** When a plain subscriber in the bench received each timed row. */
+  delivered: Map<string, number>;
+}
+
+/** First arrival, by id, of what a plain graphql-ws subscriber receives: the server's share of reported → shown. */
+function watchDeliveries<T>(url: string, query: string, variables: Record<string, unknown>, idOf: (value: T) => string) {
+  const live = new LiveClient(`${url}/graphql`, ADMIN_SECRET);
+  const arrived = new Map<string, number>();
+  live.client.subscribe<Record<string, T>>(
+    { query, variables },
+    {
+      next: (result) => {
+        const value = result.data && Object.values(result.data)[0];
+        if (!value) return;
+        const id = idOf(value);
+        if (!arrived.has(id)) arrived.set(id, Date.now());
+      },
+      error: () => {},
+      complete: () => {},
+    },
+  );
+  return { arrived, dispose: () => live.dispose() };
+}
+
+/** Opens the page in a fresh context, runs the two phases of the fleet, and measures the page all along. */
+async function measurePage(browser: Browser, url: string, spec: PageSpec): Promise<PageResult> {
+  const { name, path, rowSelector, fleet, reported, apiLatencies, delivered } = spec;
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await context.addInitScript(PAGE_PROBE);
   const page = await context.newPage();
@@ -250,6 +292,8 @@ async function measurePage(
   const cpuBefore = await rendererCpuSeconds(browser);
   const sentBefore = fleet.sent;
   const began = performance.now();
+  // Only what is reported from now on is timed: earlier rows came with the first page, not live.
+  const beganAt = Date.now();
 
   let slowestEvaluateMs = 0;
   let probing = true;
@@ -279,11 +323,18 @@ async function measurePage(
   await context.close();
 
   const delays: number[] = [];
-  for (const [id, sentAt] of reported()) {
+  const timed = [...reported()].filter(([, sentAt]) => sentAt >= beganAt);
+  for (const [id, sentAt] of timed) {
     const shownAt = seen.get(id);
     if (shownAt !== undefined && shownAt >= sentAt) delays.push(shownAt - sentAt);
   }
   delays.sort((a, b) => a - b);
+  const deliveries: number[] = [];
+  for (const [id, sentAt] of timed) {
+    const at = delivered.get(id);
+    if (at !== undefined) deliveries.push(at - sentAt);
+  }
+  deliveries.sort((a, b) => a - b);
   return {
     page: name,
     wallS,
@@ -292,7 +343,16 @@ async function measurePage(
     longTasksMs: longTasks.reduce((sum, d) => sum + d, 0),
     slowestEvaluateMs,
     appearP95Ms: delays.length ? percentile(delays, 95) : Number.NaN,
+    apiP95Ms: apiLatencies().length
+      ? percentile(
+          apiLatencies()
+            .slice()
+            .sort((a, b) => a - b),
+          95,
+        )
+      : Number.NaN,
     appeared: delays.length,
+    deliveredP95Ms: deliveries.length ? percentile(deliveries, 95) : Number.NaN,
     start,
     steadyStart,
     end,
@@ -344,10 +404,27 @@ export async function runLiveConsoleBench(): Promise<SummaryRow[]> {
     const results: PageResult[] = [];
     {
       const fleet = new Fleet(keys, pipelineIds);
+      const deliveries = watchDeliveries<{ run: { id: string } }>(
+        url,
+        'subscription { runUpdated { cursor previousStatus run { id tenantId status mode operationType entityTypes triggeredBy correlationId startedAt endedAt durationMs expectedTotal error pipeline { id name } counts { total created updated deleted skipped succeeded failed pending } } } }',
+        {},
+        (v) => v.run.id,
+      );
       try {
-        results.push(await measurePage(browser, url, 'history', '/runs', 'tr.run-row', fleet, () => fleet.started));
+        results.push(
+          await measurePage(browser, url, {
+            name: 'history',
+            path: '/runs',
+            rowSelector: 'tr.run-row',
+            fleet,
+            reported: () => fleet.started,
+            apiLatencies: () => fleet.startLatencies,
+            delivered: deliveries.arrived,
+          }),
+        );
       } finally {
         fleet.stop();
+        await deliveries.dispose();
       }
     }
     {
@@ -356,13 +433,28 @@ export async function runLiveConsoleBench(): Promise<SummaryRow[]> {
         input: { pipelineId: pipelineIds[0], mode: 'MANUAL', operationType: 'Busy sync' },
       });
       const busy = busyRun(keys[0], startRun.id);
+      const deliveries = watchDeliveries<{ records: { sourceId: string }[] }>(
+        url,
+        'subscription($runId: ID) { recordsUpdated(runId: $runId) { records { sourceId } } }',
+        { runId: startRun.id },
+        (v) => v.records[0].sourceId,
+      );
       try {
         results.push(
-          await measurePage(browser, url, 'busy run detail', `/runs/${startRun.id}`, 'tr[data-record-id]', fleet, () => busy.sent),
+          await measurePage(browser, url, {
+            name: 'busy run detail',
+            path: `/runs/${startRun.id}`,
+            rowSelector: 'tr[data-record-id]',
+            fleet,
+            reported: () => busy.sent,
+            apiLatencies: () => busy.latencies,
+            delivered: deliveries.arrived,
+          }),
         );
       } finally {
         fleet.stop();
         await busy.stop();
+        await deliveries.dispose();
       }
     }
 
@@ -377,6 +469,8 @@ export async function runLiveConsoleBench(): Promise<SummaryRow[]> {
         'long tasks',
         'slowest evaluate',
         'shown p95 (n)',
+        'API answer p95',
+        'delivered p95',
         'DOM rows start → end',
         'heap start → steady → end',
       ],
@@ -388,6 +482,8 @@ export async function runLiveConsoleBench(): Promise<SummaryRow[]> {
         msText(r.longTasksMs),
         msText(r.slowestEvaluateMs),
         `${msText(r.appearP95Ms)} (${count(r.appeared)})`,
+        msText(r.apiP95Ms),
+        msText(r.deliveredP95Ms),
         `${r.start.rows} → ${r.end.rows}`,
         `${mb(r.start.heapMb)} → ${mb(r.steadyStart.heapMb)} → ${mb(r.end.heapMb)}`,
       ]),
