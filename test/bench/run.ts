@@ -8,6 +8,7 @@ import { runGuardBench } from './guard.bench.js';
 import { runHealthBench } from './health.bench.js';
 import { runIngestBench } from './ingest.bench.js';
 import { runListsBench } from './lists.bench.js';
+import { runLiveConsoleBench } from './live-console.bench.js';
 import { runOverviewBench } from './overview.bench.js';
 import { runQueryBench } from './query.bench.js';
 import { runReadpathBench } from './readpath.bench.js';
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
   if (wanted('demo')) summary.push(...(await runDemoBackfillBench()));
   // The console on a demo database of its own, with the live demo running.
   if (wanted('console')) summary.push(...(await runConsoleBench()));
+  // The live console at a fleet's rate, on a database of its own (about 25 minutes; BENCH_LIVE_* shorten it).
+  if (wanted('live')) summary.push(...(await runLiveConsoleBench()));
   // The health overview on a demo database of its own (cards and chart), the live demo running.
   if (wanted('overview')) summary.push(...(await runOverviewBench()));
   // Every list query of the contract on a database of its own (its mix needs rate limits raised), then 100 connections.
