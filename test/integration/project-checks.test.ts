@@ -1,7 +1,7 @@
 // The checks CI relies on, as tests: generated artifacts are fresh, types and lint pass, the contract holds,
 // and the compose file users run stays valid.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -52,6 +52,20 @@ describe('generated artifacts', () => {
   it('the client types in client/src/graphql/generated are fresh (run `npm run codegen`)', { timeout: CHECK_TIMEOUT }, async () => {
     const result = await run(join(BIN, 'graphql-codegen'), ['--config', 'codegen.yml', '--check']);
     expect(result.code, result.output).toBe(0);
+  });
+});
+
+describe('tests that cannot flake on the background jobs', () => {
+  it('every test that counts statements or compares the whole database starts its server with { jobs: false }', () => {
+    const dir = join(ROOT, 'test', 'integration');
+    const careless = readdirSync(dir)
+      .filter((name) => name.endsWith('.test.ts'))
+      .filter((name) => {
+        const source = readFileSync(join(dir, name), 'utf8');
+        const watches = /\b(statementsDuring|watchStatements|databaseState)\(/.test(source);
+        return watches && !/startTestServer\([^;]*jobs: false/.test(source);
+      });
+    expect(careless, 'the jobs (lease expiry, due retries, progress flush…) run their own statements at any moment').toEqual([]);
   });
 });
 
