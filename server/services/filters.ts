@@ -164,9 +164,6 @@ export function preparedRunConditions(alias: string, actor: Actor, filter: RunFi
   return preparedConditions(alias, actor, [], RUN_FILTER_RULES, filter);
 }
 
-/** Refuses a malformed record filter before anything runs. */
-export const checkRecordFilterInput = checkRecordFilter;
-
 /** Attempts of retry runs are listed only when the filter asks for them (asksForAttempts). */
 const originalsOnly = (alias: string, filter: RecordFilter | null | undefined): string[] =>
   asksForAttempts(filter) ? [] : [`${alias}.origin_record_id IS NULL`];
