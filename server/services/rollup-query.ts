@@ -11,6 +11,7 @@ import type { HistogramBin } from '../domain/latency-histogram.js';
 import { type Cube, cubeFor, type RollupColumn } from '../domain/rollup-cubes.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { BUCKET_VALUES_SQL, rollupCellsSql, rollupCountsSql, rollupHistogramsSql, unfoldedDeltasSql } from '../sql/rollups.js';
+import { tenantCondition } from '../sql/tenancy.js';
 import { applyRecordFilter, RECORD_DIMENSIONS, type RecordFilter, visibleTo } from './filters.js';
 
 /** Columns an aggregate may be grouped by besides its time bucket. */
@@ -208,7 +209,8 @@ function dimensionConditions(request: AggregateRequest, params: Params): string 
     const values = request.filter?.[field];
     if (values != null) conditions.push(`${column}::text = ANY(${params.add(values)}::text[])`);
   }
-  if (request.actor.tenantId !== null) conditions.push(`tenant_id = ${params.add(request.actor.tenantId)}`);
+  const tenant = tenantCondition('tenant_id', request.actor.tenantId, (tenantId) => params.add(tenantId));
+  if (tenant) conditions.push(tenant);
   return conditions.map((condition) => ` AND ${condition}`).join('');
 }
 
