@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { brokenLinks, headingAnchors } from '../support/doc-links.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'node_modules', '.bin');
@@ -66,6 +67,32 @@ describe('tests that cannot flake on the background jobs', () => {
         return watches && !/startTestServer\([^;]*jobs: false/.test(source);
       });
     expect(careless, 'the jobs (lease expiry, due retries, progress flush…) run their own statements at any moment').toEqual([]);
+  });
+});
+
+describe('documentation links', () => {
+  it('every relative link in README.md and docs/*.md names a file that exists, and a heading of it when it has an #anchor', () => {
+    const files = [
+      join(ROOT, 'README.md'),
+      ...readdirSync(join(ROOT, 'docs'))
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => join(ROOT, 'docs', name)),
+    ];
+    expect(files.flatMap((file) => brokenLinks(ROOT, file, readFileSync(file, 'utf8')))).toEqual([]);
+  });
+
+  it('catches a missing file, a missing heading and a link to a heading of its own file', () => {
+    const readme = join(ROOT, 'README.md');
+    const text =
+      '# Title\n\n## A request’s way: (2) `steps`\n\n```\n[in code](nowhere.md)\n```\n[a](docs/nowhere.md) [b](docs/architecture.md#no-such-heading) [c](#title) [d](#a-requests-way-2-steps) [e](#missing) [f](https://example.com/x)';
+    expect(brokenLinks(ROOT, readme, text)).toEqual([
+      'README.md: docs/nowhere.md (no such file)',
+      'README.md: docs/architecture.md#no-such-heading (no heading with that anchor)',
+      'README.md: #missing (no heading with that anchor)',
+    ]);
+    expect(headingAnchors('## Roles\n## Roles\n### What an INGEST key may and may not do')).toEqual(
+      new Set(['roles', 'roles-1', 'what-an-ingest-key-may-and-may-not-do']),
+    );
   });
 });
 
