@@ -1,5 +1,5 @@
 # syncwatch: the API with its built dashboard, as compiled JavaScript, run by an unprivileged user.
-# Configure it with DATABASE_URL and ADMIN_API_KEY (see .env.example and the README's Operations section).
+# Configure it with DATABASE_URL and ADMIN_API_KEY (see .env.example and docs/operations.md).
 
 # 1. Build: the dashboard (vite) and the server (tsc) with the dev tools, which stay in this stage.
 FROM node:20-bookworm-slim AS build

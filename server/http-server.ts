@@ -13,10 +13,10 @@ import bodyParser from 'body-parser';
 import express from 'express';
 import { type GraphQLSchema, Kind } from 'graphql';
 import helmet from 'helmet';
-import type pg from 'pg';
 import proxyAddress from 'proxy-addr';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
+import { poolOf } from './db/pool.js';
 import type { EventHub } from './events/event-hub.js';
 import { type Context, createContext } from './graphql/context.js';
 import { createFormatError } from './graphql/errors.js';
@@ -218,7 +218,7 @@ export async function createHttpServer({
       bodyParser.json({ limit: config.maxBodyBytes }),
       guardGraphQLRequests(
         services.apiKeys,
-        createRateLimits((db.driver as unknown as { master: pg.Pool }).master, {
+        createRateLimits(poolOf(db), {
           perKey: config.rateLimitPerKey,
           perAddress: config.rateLimitPerAddress,
           failedAuth: config.rateLimitFailedAuth,

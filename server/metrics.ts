@@ -2,6 +2,7 @@
 // Counters and histograms are fed where things happen; gauges read their state at scrape time.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { poolOf } from './db/pool.js';
 import { CLOSE } from './sdk/close-codes.js';
 
 export interface MetricsSources {
@@ -127,8 +128,7 @@ export function createMetrics() {
       this.set(sources?.leader() ? 1 : 0);
     },
   });
-  const pool = () =>
-    (sources?.db.driver as unknown as { master?: { totalCount: number; idleCount: number; waitingCount: number } })?.master;
+  const pool = () => (sources?.db.isInitialized ? poolOf(sources.db) : undefined);
   new Gauge({
     name: 'syncwatch_db_pool_in_use',
     help: 'Database pool connections checked out.',

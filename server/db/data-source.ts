@@ -22,6 +22,7 @@ import { RateLimitsUnlogged1700000001400 } from './migrations/1700000001400-Rate
 import { RunProblemsIndex1700000001500 } from './migrations/1700000001500-RunProblemsIndex.js';
 import { FailuresByPipelineIndex1700000001600 } from './migrations/1700000001600-FailuresByPipelineIndex.js';
 import { RunSearchIndexes1700000001700 } from './migrations/1700000001700-RunSearchIndexes.js';
+import { poolOf } from './pool.js';
 
 export const entities = [Pipeline, SyncRun, SyncRecord, RecordAttempt, AuditEntry, ApiKey, ExportJob];
 export const migrations = [
@@ -121,8 +122,9 @@ export async function openDataSource(url: string, poolSize?: number, timeouts?: 
  * was given its deadline. Uses a connection of its own (the pool may be full of them). Returns how many.
  */
 export async function cancelRunningStatements(dataSource: DataSource): Promise<number> {
-  const pool = (dataSource.driver as unknown as { master?: pg.Pool }).master;
-  if (!pool || pool.totalCount === pool.idleCount) return 0;
+  if (!dataSource.isInitialized) return 0;
+  const pool = poolOf(dataSource);
+  if (pool.totalCount === pool.idleCount) return 0;
   const options = pool.options as pg.ClientConfig & { application_name?: string };
   const client = new pg.Client({ ...options, application_name: 'syncwatch shutdown', connectionTimeoutMillis: 2_000 });
   try {

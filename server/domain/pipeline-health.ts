@@ -1,4 +1,4 @@
-// Whether a pipeline does its job now, from a few facts about its runs: the rule of DESIGN.md's "Pipeline health".
+// Whether a pipeline does its job now, from a few facts about its runs: the rule of docs/analytics.md's "Pipeline health and error groups".
 import { RunStatus } from './enums.js';
 import { badInput } from './errors.js';
 

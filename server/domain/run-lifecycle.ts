@@ -1,4 +1,4 @@
-// The run state machine of DESIGN.md, as pure rules.
+// The run state machine (docs/architecture.md, "The run state machine"), as pure rules.
 import { RunStatus } from './enums.js';
 
 /** Runs not finished yet: queued or with a worker. */

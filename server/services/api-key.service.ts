@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { type Actor, tenantFor } from '../domain/actor.js';
+import { type Actor, sees, tenantFor } from '../domain/actor.js';
 import { Role } from '../domain/enums.js';
 import { notFound } from '../domain/errors.js';
 import { isUuid } from '../domain/ids.js';
@@ -75,7 +75,7 @@ export class ApiKeyService {
   async revoke(actor: Actor, id: string): Promise<boolean> {
     const revoked = await this.db.transaction(async (manager) => {
       const key = isUuid(id) ? await manager.findOneBy(ApiKey, { id }) : null;
-      if (!key || (actor.tenantId !== null && key.tenantId !== actor.tenantId)) throw notFound('API key', id);
+      if (!key || !sees(actor, key.tenantId)) throw notFound('API key', id);
       if (key.revokedAt) return false;
       key.revokedAt = new Date();
       await manager.save(key);

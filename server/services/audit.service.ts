@@ -3,6 +3,7 @@ import type { Actor } from '../domain/actor.js';
 import { checkPageSize, decodeCursor, encodeCursor } from '../domain/cursor.js';
 import { checkIds, isSerialId } from '../domain/ids.js';
 import { AuditEntry } from '../entities/AuditEntry.js';
+import { visibleTo } from './filters.js';
 
 /** Records per tenant, from rows that carry their tenant (an action's touched records). */
 export function countByTenant(rows: Iterable<{ tenant_id: string | null }>): Map<string | null, number> {
@@ -71,7 +72,7 @@ export class AuditService {
       .createQueryBuilder('a')
       .orderBy('a.id', 'DESC')
       .limit(first + 1);
-    if (actor.tenantId !== null) query.andWhere('a.tenant_id = :tenant', { tenant: actor.tenantId });
+    visibleTo(query, 'a', actor);
     if (after) {
       const cursor = decodeCursor(after, 'ID');
       checkIds([cursor.id], isSerialId, 'after');

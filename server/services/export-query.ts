@@ -56,11 +56,6 @@ const RUN_COLUMNS: Columns = [
   ['pending', 'r.count_pending'],
 ];
 
-export const EXPORT_HEADERS: Record<ExportKind, string[]> = {
-  RECORDS: RECORD_COLUMNS.map(([header]) => header),
-  RUNS: RUN_COLUMNS.map(([header]) => header),
-};
-
 /** The scope an export job froze when it was asked for. */
 export interface ExportScope {
   kind: ExportKind;

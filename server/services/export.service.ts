@@ -2,9 +2,9 @@
 // signed link lets any instance stream the file straight from PostgreSQL (COPY ... TO STDOUT, CSV written by
 // PostgreSQL itself): constant memory, no row cap, first bytes at once, nothing kept on an instance's disk.
 import type { Readable } from 'node:stream';
-import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { type DataSource, In } from 'typeorm';
+import { poolOf } from '../db/pool.js';
 import type { Actor } from '../domain/actor.js';
 import { sees } from '../domain/actor.js';
 import { ExportStatus } from '../domain/enums.js';
@@ -190,8 +190,7 @@ export class ExportService {
 
   private async stream(job: ExportJob): Promise<ExportDownload> {
     const statement = copyStatement(this.db, scopeOf(job));
-    const pool = (this.db.driver as unknown as { master: pg.Pool }).master;
-    const client = await pool.connect();
+    const client = await poolOf(this.db).connect();
     let released = false;
     const release = (error?: Error) => {
       if (released) return;

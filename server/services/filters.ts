@@ -14,6 +14,7 @@ import {
   RUN_FILTER_RULES,
   type RunFilter,
 } from '../domain/filter-rules.js';
+import { tenantCondition } from '../sql/tenancy.js';
 
 export {
   asksForAttempts,
@@ -84,14 +85,14 @@ function preparedBinder(into: PreparedConditions): Binder {
   };
 }
 
-/** A tenant-bound key sees only its tenant, whatever the filter asks. */
-function tenantCondition(alias: string, actor: Actor, bind: Binder): string | null {
-  return actor.tenantId === null ? null : `${alias}.tenant_id = ${bind.value(actor.tenantId)}`;
+/** A tenant-bound key sees only its tenant, whatever the filter asks (sql/tenancy.ts). */
+function visibility(alias: string, actor: Actor, bind: Binder): string | null {
+  return tenantCondition(`${alias}.tenant_id`, actor.tenantId, (tenantId) => bind.value(tenantId));
 }
 
 export function visibleTo<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, actor: Actor): void {
   const parameters: Record<string, unknown> = {};
-  const condition = tenantCondition(alias, actor, builderBinder(parameters));
+  const condition = visibility(alias, actor, builderBinder(parameters));
   if (condition) query.andWhere(condition, parameters);
 }
 
@@ -164,9 +165,6 @@ export function preparedRunConditions(alias: string, actor: Actor, filter: RunFi
   return preparedConditions(alias, actor, [], RUN_FILTER_RULES, filter);
 }
 
-/** Refuses a malformed record filter before anything runs. */
-export const checkRecordFilterInput = checkRecordFilter;
-
 /** Attempts of retry runs are listed only when the filter asks for them (asksForAttempts). */
 const originalsOnly = (alias: string, filter: RecordFilter | null | undefined): string[] =>
   asksForAttempts(filter) ? [] : [`${alias}.origin_record_id IS NULL`];
@@ -211,7 +209,7 @@ function preparedConditions<F, S>(
 ): PreparedConditions {
   const prepared: PreparedConditions = { conditions: [], values: [] };
   const bind = preparedBinder(prepared);
-  const tenant = tenantCondition(alias, actor, bind);
+  const tenant = visibility(alias, actor, bind);
   if (tenant) prepared.conditions.push(tenant);
   prepared.conditions.push(...fixed);
   if (!filter) return prepared;

@@ -11,6 +11,7 @@
 // an eighth of its rate.)
 import pg from 'pg';
 import { type DataSource, QueryFailedError } from 'typeorm';
+import { poolOf } from '../db/pool.js';
 import { dateFromPostgres } from '../domain/iso-date.js';
 
 /** Shapes kept (text built); past it the least recently used one is built again when next asked. */
@@ -73,8 +74,7 @@ function nameOf(text: string): string | undefined {
  * around the one round trip.
  */
 export async function runListStatement(db: DataSource, statement: ListStatement, values: unknown[]): Promise<Record<string, unknown>[]> {
-  const pool = (db.driver as unknown as { master: pg.Pool }).master;
-  const client = await pool.connect();
+  const client = await poolOf(db).connect();
   db.logger.logQuery(statement.text, values);
   let broken: Error | undefined;
   try {

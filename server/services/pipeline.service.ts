@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { type Actor, tenantFor } from '../domain/actor.js';
+import { type Actor, sees, tenantFor } from '../domain/actor.js';
 import type { SyncDirection } from '../domain/enums.js';
 import { conflict, notFound } from '../domain/errors.js';
 import { isUuid } from '../domain/ids.js';
@@ -37,7 +37,7 @@ export class PipelineService {
   async find(actor: Actor, id: string): Promise<Pipeline | null> {
     if (!isUuid(id)) return null;
     const pipeline = await this.db.getRepository(Pipeline).findOneBy({ id });
-    if (!pipeline || (actor.tenantId !== null && pipeline.tenantId !== actor.tenantId)) return null;
+    if (!pipeline || !sees(actor, pipeline.tenantId)) return null;
     return pipeline;
   }
 

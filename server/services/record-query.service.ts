@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { Actor } from '../domain/actor.js';
+import { type Actor, sees } from '../domain/actor.js';
 import { alignDown, alignUp, DAY_MS, HOUR_MS } from '../domain/analytics-range.js';
 import { RecordSortField, SortDirection } from '../domain/enums.js';
 import { groupBy } from '../domain/group-by.js';
@@ -134,7 +134,7 @@ export class RecordQueryService {
   async find(actor: Actor, id: string): Promise<SyncRecord | null> {
     if (!isSerialId(id)) return null;
     const record = await this.db.getRepository(SyncRecord).findOneBy({ id });
-    if (!record || (actor.tenantId !== null && record.tenantId !== actor.tenantId)) return null;
+    if (!record || !sees(actor, record.tenantId)) return null;
     return record;
   }
 

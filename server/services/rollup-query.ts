@@ -6,11 +6,13 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../domain/actor.js';
 import { type AggregatePlan, alignDown, type Bucketing, DAY_MS, intersect, planAggregate, type Window } from '../domain/analytics-range.js';
 import type { RecordOperation, RecordStatus, SyncMode } from '../domain/enums.js';
+import { checkRecordFilter } from '../domain/filter-rules.js';
 import type { HistogramBin } from '../domain/latency-histogram.js';
 import { type Cube, cubeFor, type RollupColumn } from '../domain/rollup-cubes.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { BUCKET_VALUES_SQL, rollupCellsSql, rollupCountsSql, rollupHistogramsSql, unfoldedDeltasSql } from '../sql/rollups.js';
-import { applyRecordFilter, checkRecordFilterInput, RECORD_DIMENSIONS, type RecordFilter, visibleTo } from './filters.js';
+import { tenantCondition } from '../sql/tenancy.js';
+import { applyRecordFilter, RECORD_DIMENSIONS, type RecordFilter, visibleTo } from './filters.js';
 
 /** Columns an aggregate may be grouped by besides its time bucket. */
 export type GroupColumn = Extract<RollupColumn, 'status' | 'entity_type' | 'operation' | 'mode'>;
@@ -48,7 +50,7 @@ export const rollupsKeep = (filter: RecordFilter | null | undefined): boolean =>
   !RAW_ONLY_FIELDS.some((field) => hasValue(filter?.[field]));
 
 export async function aggregate(db: DataSource, request: AggregateRequest): Promise<AggregateRow[]> {
-  checkRecordFilterInput(request.filter);
+  checkRecordFilter(request.filter);
   const window = intersect(request.window, request.filter?.startedAt);
   if (!window) return [];
   const rawOnly = !rollupsKeep(request.filter);
@@ -207,7 +209,8 @@ function dimensionConditions(request: AggregateRequest, params: Params): string 
     const values = request.filter?.[field];
     if (values != null) conditions.push(`${column}::text = ANY(${params.add(values)}::text[])`);
   }
-  if (request.actor.tenantId !== null) conditions.push(`tenant_id = ${params.add(request.actor.tenantId)}`);
+  const tenant = tenantCondition('tenant_id', request.actor.tenantId, (tenantId) => params.add(tenantId));
+  if (tenant) conditions.push(tenant);
   return conditions.map((condition) => ` AND ${condition}`).join('');
 }
 

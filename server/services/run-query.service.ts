@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { Actor } from '../domain/actor.js';
+import { type Actor, sees } from '../domain/actor.js';
 import { RunSortField, SortDirection } from '../domain/enums.js';
 import { isUuid } from '../domain/ids.js';
 import { SyncRun } from '../entities/SyncRun.js';
@@ -54,7 +54,7 @@ export class RunQueryService {
   async find(actor: Actor, id: string): Promise<SyncRun | null> {
     if (!isUuid(id)) return null;
     const run = await this.db.getRepository(SyncRun).findOneBy({ id });
-    if (!run || (actor.tenantId !== null && run.tenantId !== actor.tenantId)) return null;
+    if (!run || !sees(actor, run.tenantId)) return null;
     return run;
   }
 

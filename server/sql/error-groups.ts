@@ -1,5 +1,6 @@
 // The error group statements. $1..$n of a grouped query belong to the per-run aggregate built by the query builder
 // (records filter, tenant, window); the rest are appended by ErrorGroupService in the order named here.
+import { seenBy } from './tenancy.js';
 
 /**
  * The state rule, in one place: no resolution in the key's scope is OPEN; a resolution is REGRESSED once a failure
@@ -27,7 +28,7 @@ judged AS (
            -- The group's latest failure in the scope, read backwards by start time.
            SELECT r.started_at FROM records r
            WHERE r.error_fingerprint = g.fingerprint AND r.status = ANY(${failed}) AND r.origin_record_id IS NULL
-             AND (${scope} IS NULL OR r.tenant_id = ${scope})
+             AND ${seenBy('r.tenant_id', scope)}
            ORDER BY r.started_at DESC LIMIT 1
          ) > res.resolved_at THEN 'REGRESSED'
          ELSE 'RESOLVED' END AS state
@@ -46,7 +47,7 @@ FROM chosen c
 CROSS JOIN LATERAL (
   SELECT r.error_code, r.error_message, r.retryable FROM records r
   WHERE r.error_fingerprint = c.fingerprint AND r.started_at <= c.last_seen AND r.status = ANY(${failed})
-    AND (${scope} IS NULL OR r.tenant_id = ${scope})
+    AND ${seenBy('r.tenant_id', scope)}
   ORDER BY r.started_at DESC, r.id DESC LIMIT 1
 ) sample
 ORDER BY c.state = 'REGRESSED' DESC, c.count DESC, c.last_seen DESC, c.fingerprint`;
@@ -57,14 +58,14 @@ export const VISIBLE_FAILURE_SQL = `
 SELECT EXISTS (
   SELECT 1 FROM records r
   WHERE r.error_fingerprint = $1 AND r.status = ANY($3::record_status[]) AND r.origin_record_id IS NULL
-    AND ($2::text IS NULL OR r.tenant_id = $2)
+    AND ${seenBy('r.tenant_id', '$2::text')}
 ) AS visible`;
 
 /** Failures with fingerprint $1 in scope $2, per tenant: whose data a resolution concerns (audit log). */
 export const FAILURES_BY_TENANT_SQL = `
 SELECT r.tenant_id, count(*)::int AS n FROM records r
 WHERE r.error_fingerprint = $1 AND r.status = ANY($3::record_status[]) AND r.origin_record_id IS NULL
-  AND ($2::text IS NULL OR r.tenant_id = $2)
+  AND ${seenBy('r.tenant_id', '$2::text')}
 GROUP BY r.tenant_id`;
 
 /** Resolves fingerprint $1 in scope $2 (re-resolving moves the time and replaces who and the note). */

@@ -1,5 +1,6 @@
 // The values that occur, for filter drop-downs (services/facet.service.ts): read from facet_values (a few rows a
 // pipeline, kept by the triggers on records and runs), never from a DISTINCT over the records.
+import { seenBy } from './tenancy.js';
 
 /**
  * Each facet kind with its distinct values, in order: of pipelines $1 (every pipeline when null) and tenant $2
@@ -9,9 +10,9 @@ export const FACETS_SQL = `
 SELECT kind, array_agg(DISTINCT value ORDER BY value) AS "values"
 FROM (
   SELECT kind, value FROM facet_values
-  WHERE ($1::uuid[] IS NULL OR pipeline_id = ANY($1)) AND ($2::text IS NULL OR tenant_id = $2)
+  WHERE ($1::uuid[] IS NULL OR pipeline_id = ANY($1)) AND ${seenBy('tenant_id', '$2::text')}
   UNION ALL
   SELECT 'tenant_id', tenant_id FROM pipelines
-  WHERE tenant_id IS NOT NULL AND ($1::uuid[] IS NULL OR id = ANY($1)) AND ($2::text IS NULL OR tenant_id = $2)
+  WHERE tenant_id IS NOT NULL AND ($1::uuid[] IS NULL OR id = ANY($1)) AND ${seenBy('tenant_id', '$2::text')}
 ) facets
 GROUP BY kind`;

@@ -1,4 +1,5 @@
 // Retention's statements (services/retention.service.ts): old finished runs go, a batch per transaction.
+import { seenBy } from './tenancy.js';
 
 /**
  * One batch of a purge: up to $3 runs that ended over $1 days ago and are not in statuses $4 (the active ones),
@@ -9,7 +10,7 @@ export const PURGE_RUNS_SQL = `
 WITH doomed AS (
   SELECT id, pipeline_id, count_total FROM runs
   WHERE ended_at < now() - make_interval(days => $1) AND NOT (status = ANY($4::run_status[]))
-    AND ($2::text IS NULL OR tenant_id = $2)
+    AND ${seenBy('tenant_id', '$2::text')}
   ORDER BY ended_at LIMIT $3 FOR UPDATE SKIP LOCKED
 ),
 gone_events AS (DELETE FROM events WHERE run_id IN (SELECT id FROM doomed)),

@@ -55,7 +55,7 @@ export async function runOverviewBench(): Promise<SummaryRow[]> {
         samples.push(performance.now() - started);
         await context.close();
       }
-      // The README's picture of the overview with the demo running (test/e2e/screenshots/, git-ignored).
+      // docs/console.md's picture of the overview with the demo running (test/e2e/screenshots/, git-ignored).
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       const page = await context.newPage();
       await page.goto(`${url}/overview#key=${ADMIN_SECRET}`);

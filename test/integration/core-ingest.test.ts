@@ -40,7 +40,7 @@ const storedRuns = (runId: string) =>
     async (db) => (await db.query('SELECT count(*)::int AS n FROM records WHERE run_id = $1', [runId])).rows[0].n,
   );
 
-/** A run's counts computed from its records, by the bucket rules of DESIGN.md (see server/domain/record-outcome.ts). */
+/** A run's counts computed from its records, by the bucket rules of docs/architecture.md, "How a record counts in its run" (server/domain/record-outcome.ts). */
 const COUNTS_OF_RECORDS = `
   SELECT count(*)::int AS total,
     count(*) FILTER (WHERE status IN ('SUCCESS','PARTIAL_SUCCESS') AND operation = 'CREATE')::int AS created,

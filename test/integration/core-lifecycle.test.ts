@@ -1,4 +1,4 @@
-// The run state machine of DESIGN.md through the real API: derivation, cancel, claim, and refused transitions.
+// The run state machine (docs/architecture.md) through the real API: derivation, cancel, claim, and refused transitions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/domain/enums.js';
 import { databaseState } from '../support/db-state.js';

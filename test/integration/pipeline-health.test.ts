@@ -25,7 +25,8 @@ let ingest: GraphQLClient;
 const live: LiveClient[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer({ PROGRESS_INTERVAL_MS: '0' });
+  // No background jobs: refused updates are checked to change nothing in the whole database.
+  server = await startTestServer({ PROGRESS_INTERVAL_MS: '0' }, { jobs: false });
   admin = server.admin;
   ingest = await server.clientFor(Role.INGEST);
 });

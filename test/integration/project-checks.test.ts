@@ -1,10 +1,11 @@
 // The checks CI relies on, as tests: generated artifacts are fresh, types and lint pass, the contract holds,
 // and the compose file users run stays valid.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { brokenLinks, headingAnchors } from '../support/doc-links.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'node_modules', '.bin');
@@ -52,6 +53,46 @@ describe('generated artifacts', () => {
   it('the client types in client/src/graphql/generated are fresh (run `npm run codegen`)', { timeout: CHECK_TIMEOUT }, async () => {
     const result = await run(join(BIN, 'graphql-codegen'), ['--config', 'codegen.yml', '--check']);
     expect(result.code, result.output).toBe(0);
+  });
+});
+
+describe('tests that cannot flake on the background jobs', () => {
+  it('every test that counts statements or compares the whole database starts its server with { jobs: false }', () => {
+    const dir = join(ROOT, 'test', 'integration');
+    const careless = readdirSync(dir)
+      .filter((name) => name.endsWith('.test.ts'))
+      .filter((name) => {
+        const source = readFileSync(join(dir, name), 'utf8');
+        const watches = /\b(statementsDuring|watchStatements|databaseState)\(/.test(source);
+        return watches && !/startTestServer\([^;]*jobs: false/.test(source);
+      });
+    expect(careless, 'the jobs (lease expiry, due retries, progress flush…) run their own statements at any moment').toEqual([]);
+  });
+});
+
+describe('documentation links', () => {
+  it('every relative link in README.md and docs/*.md names a file that exists, and a heading of it when it has an #anchor', () => {
+    const files = [
+      join(ROOT, 'README.md'),
+      ...readdirSync(join(ROOT, 'docs'))
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => join(ROOT, 'docs', name)),
+    ];
+    expect(files.flatMap((file) => brokenLinks(ROOT, file, readFileSync(file, 'utf8')))).toEqual([]);
+  });
+
+  it('catches a missing file, a missing heading and a link to a heading of its own file', () => {
+    const readme = join(ROOT, 'README.md');
+    const text =
+      '# Title\n\n## A request’s way: (2) `steps`\n\n```\n[in code](nowhere.md)\n```\n[a](docs/nowhere.md) [b](docs/architecture.md#no-such-heading) [c](#title) [d](#a-requests-way-2-steps) [e](#missing) [f](https://example.com/x)';
+    expect(brokenLinks(ROOT, readme, text)).toEqual([
+      'README.md: docs/nowhere.md (no such file)',
+      'README.md: docs/architecture.md#no-such-heading (no heading with that anchor)',
+      'README.md: #missing (no heading with that anchor)',
+    ]);
+    expect(headingAnchors('## Roles\n## Roles\n### What an INGEST key may and may not do')).toEqual(
+      new Set(['roles', 'roles-1', 'what-an-ingest-key-may-and-may-not-do']),
+    );
   });
 });
 

@@ -1,4 +1,5 @@
-// Reads a test server's database directly, to prove that a refused request changed nothing.
+// Reads a test server's database directly, to prove that a refused request changed nothing. The background jobs change
+// the database at any moment (leases expire, retries come due): compare it on a server started with `{ jobs: false }`.
 import pg from 'pg';
 
 /** Runs `fn` on a fresh connection to the database, then closes it. */

@@ -1,5 +1,6 @@
 // The statements a server runs, as its TypeORM data source logs them (the list statements log through it too):
-// for tests and benches that count, inspect or re-run what a request sent to PostgreSQL.
+// for tests and benches that count, inspect or re-run what a request sent to PostgreSQL. It sees every statement of the
+// data source, the background jobs' too (lease expiry, due retries…): start such a server with `{ jobs: false }`.
 import type { DataSource, Logger as OrmLogger } from 'typeorm';
 
 export interface LoggedStatement {

@@ -119,7 +119,7 @@ export class LiveClient {
 }
 
 /**
- * A subscriber as DESIGN.md ("Live updates") tells clients to be: whenever its subscription ends (the socket closed,
+ * A subscriber as docs/api.md ("Live updates") tells clients to be: whenever its subscription ends (the socket closed,
  * an error while the server's database is away), it connects again and resubscribes with `since` = the cursor of
  * the last event it received. `values` is everything it received, across all its connections.
  */

@@ -24,7 +24,3 @@ export function isActive(status: string): boolean {
 
 /** Record statuses a retry takes. */
 export const RETRYABLE_STATUSES = ['FAILED', 'EXTRACTION_FAILED', 'PARTIALLY_FAILED', 'DEAD_LETTERED'] as const;
-
-export function isRetryableStatus(status: string): boolean {
-  return (RETRYABLE_STATUSES as readonly string[]).includes(status);
-}

@@ -6,7 +6,7 @@ import { AppError } from '../../../server/domain/errors.js';
 const actor = (role: Role, tenantId: string | null = null): Actor => ({ keyId: 'k', name: 'test', role, tenantId });
 
 describe('can', () => {
-  // DESIGN.md: VIEWER reads; OPERATOR also operates; INGEST reports; ADMIN everything.
+  // docs/api.md, Roles: VIEWER reads; OPERATOR also operates; INGEST reports; ADMIN everything.
   const MATRIX: Record<Role, Permission[]> = {
     VIEWER: ['read'],
     OPERATOR: ['read', 'operate'],
