@@ -1,9 +1,10 @@
 /// <reference lib="dom" />
 // The live console at fleet rates: a real Chromium keeps a page open while a generator reports through the API as
 // a fleet of pipelines does: 200 run events a second over 500 concurrent runs for a minute, then 20 a second for ten
-// minutes. First the history, then the detail of a busy run (20 batches a second). Prints, for each page, the
-// renderer's CPU per wall second, the longest task and the sum of long tasks, the slowest trivial evaluate (how long
-// the page could not answer), reported → shown p95, DOM rows and JS heap at the start and the end.
+// minutes. First the history, then the detail of a busy run (20 batches a second), then the overview. Prints, for
+// each page, the renderer's CPU per wall second, the longest task and the sum of long tasks, the slowest trivial
+// evaluate (how long the page could not answer), reported → shown p95 (and the API's and the server's share of it),
+// DOM rows and JS heap at the start, after the burst and at the end.
 //
 // BENCH_LIVE_BURST_S and BENCH_LIVE_STEADY_S shorten the phases (60 and 600 by default).
 import type { Browser, CDPSession, Page } from 'playwright-core';
@@ -458,6 +459,27 @@ export async function runLiveConsoleBench(): Promise<SummaryRow[]> {
       }
     }
 
+    {
+      // The overview reads its cards and chart again (throttled) as runs end, and shows its window's records: new
+      // ones fall past the window it opened with, so only its smoothness is measured here.
+      const fleet = new Fleet(keys, pipelineIds);
+      try {
+        results.push(
+          await measurePage(browser, url, {
+            name: 'overview',
+            path: '/overview',
+            rowSelector: 'tr.record-row',
+            fleet,
+            reported: () => new Map(),
+            apiLatencies: () => fleet.startLatencies,
+            delivered: new Map(),
+          }),
+        );
+      } finally {
+        fleet.stop();
+      }
+    }
+
     const mb = (value: number) => `${value.toFixed(1)} MB`;
     const msText = (value: number) => (Number.isNaN(value) ? '—' : `${Math.round(value)} ms`);
     printTable(
@@ -501,12 +523,16 @@ export async function runLiveConsoleBench(): Promise<SummaryRow[]> {
         target: `≤ ${TARGETS.longestTaskMs} ms`,
         met: r.longestTaskMs <= TARGETS.longestTaskMs,
       },
-      {
-        measure: `live console, ${r.page}: reported → shown (p95)`,
-        value: msText(r.appearP95Ms),
-        target: `≤ ${TARGETS.appearP95Ms} ms`,
-        met: r.appearP95Ms <= TARGETS.appearP95Ms,
-      },
+      ...(Number.isNaN(r.appearP95Ms)
+        ? []
+        : [
+            {
+              measure: `live console, ${r.page}: reported → shown (p95)`,
+              value: msText(r.appearP95Ms),
+              target: `≤ ${TARGETS.appearP95Ms} ms`,
+              met: r.appearP95Ms <= TARGETS.appearP95Ms,
+            },
+          ]),
       {
         measure: `live console, ${r.page}: heap growth over the steady phase`,
         value: mb(r.end.heapMb - r.steadyStart.heapMb),
