@@ -3,12 +3,13 @@
 // ourselves in useLiveSubscription, with the last cursor, so a close of any kind loses and doubles nothing.
 import { type Client, createClient } from 'graphql-ws';
 import { type Ref, ref } from 'vue';
+import { CLOSE } from '../../../server/sdk/close-codes';
 
 /** live: socket open; connecting: first connection; reconnecting: lost, retrying; idle: nothing to follow here; refused: the key may not subscribe. */
 export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'idle' | 'refused';
 
-/** Close codes of the server (README, Live updates): the key itself is refused, retrying cannot help. */
-export const REFUSED_CLOSE_CODES = [4401, 4403];
+/** Close codes that refuse the key itself (docs/api.md, Live updates): retrying cannot help. */
+export const REFUSED_CLOSE_CODES: readonly number[] = [CLOSE.UNAUTHORIZED.code, CLOSE.REVOKED.code, CLOSE.FORBIDDEN.code];
 
 export interface LiveConnection {
   client: Client;

@@ -1,6 +1,8 @@
 // What a key's role may do in the console; the server enforces the same, this only hides what would be refused.
+// Roles and statuses are the schema's (the generated types), so a renamed one fails the type check here.
+import type { RecordStatus, Role, RunStatus } from '../graphql/generated/graphql.js';
 
-export type Role = 'VIEWER' | 'OPERATOR' | 'INGEST' | 'ADMIN';
+export type { Role };
 
 /** Retry, cancel, trigger syncs, handle dead letters. */
 export function canOperate(role: Role | null | undefined): boolean {
@@ -13,14 +15,19 @@ export function canAdminister(role: Role | null | undefined): boolean {
 }
 
 /** Runs that may still be cancelled. */
-export function isCancellable(status: string): boolean {
+export function isCancellable(status: RunStatus): boolean {
   return status === 'QUEUED' || status === 'RUNNING';
 }
 
 /** Run statuses that still change. */
-export function isActive(status: string): boolean {
+export function isActive(status: RunStatus): boolean {
   return status === 'QUEUED' || status === 'RUNNING' || status === 'CANCELLING';
 }
 
 /** Record statuses a retry takes. */
-export const RETRYABLE_STATUSES = ['FAILED', 'EXTRACTION_FAILED', 'PARTIALLY_FAILED', 'DEAD_LETTERED'] as const;
+export const RETRYABLE_STATUSES = [
+  'FAILED',
+  'EXTRACTION_FAILED',
+  'PARTIALLY_FAILED',
+  'DEAD_LETTERED',
+] as const satisfies readonly RecordStatus[];

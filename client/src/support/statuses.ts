@@ -1,4 +1,10 @@
-// The status values each list filters by, in the order a reader scans them.
+// The status values each list filters by, in the order a reader scans them. The values are the schema's (the
+// generated types); the compiler refuses a list that misses one, so a status added to the API shows up here.
+import type { RecordStatus, RunStatus } from '../graphql/generated/graphql.js';
+
+/** True only when `Listed` names every value of `All`. */
+type Complete<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : { missing: Exclude<All, Listed> };
+
 export const RUN_STATUSES = [
   'QUEUED',
   'RUNNING',
@@ -8,7 +14,7 @@ export const RUN_STATUSES = [
   'FAILED',
   'CANCELLED',
   'ROLLED_BACK',
-] as const;
+] as const satisfies readonly RunStatus[];
 export const RECORD_STATUSES = [
   'PENDING',
   'EXTRACTING',
@@ -23,4 +29,8 @@ export const RECORD_STATUSES = [
   'DEAD_LETTERED',
   'DISCARDED',
   'CANCELLED',
-] as const;
+] as const satisfies readonly RecordStatus[];
+
+const runStatusesComplete: Complete<RunStatus, (typeof RUN_STATUSES)[number]> = true;
+const recordStatusesComplete: Complete<RecordStatus, (typeof RECORD_STATUSES)[number]> = true;
+void [runStatusesComplete, recordStatusesComplete];

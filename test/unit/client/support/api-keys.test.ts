@@ -36,6 +36,6 @@ describe('permissions', () => {
   });
 
   it('offers cancel on queued and running runs only', () => {
-    expect(['QUEUED', 'RUNNING', 'CANCELLING', 'SUCCEEDED'].map(isCancellable)).toEqual([true, true, false, false]);
+    expect((['QUEUED', 'RUNNING', 'CANCELLING', 'SUCCEEDED'] as const).map(isCancellable)).toEqual([true, true, false, false]);
   });
 });
