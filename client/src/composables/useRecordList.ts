@@ -1,5 +1,6 @@
-// Records across runs matching the URL's filters (plus a page's own fixed part), keyset-paged and kept current
-// by recordsUpdated with the same filter (applied in batches; new records behind a bar while the reader is `away`).
+// Records, keyset-paged and kept current by recordsUpdated with the same filter: every live list of records (sync
+// logs, dead letters, the health views, a run's own records) is this one, so each follows the same rules
+// (usePagedList: batched, bounded, new records behind the bar while the reader is away).
 import { computed } from 'vue';
 import type { RecordFilter, RecordRowFragment } from '../graphql/generated/graphql';
 import { recordsQuery, recordsUpdatedSubscription } from '../graphql/operations';
@@ -9,27 +10,63 @@ import { useLiveSubscription } from './useLiveSubscription';
 import { pageOf, usePagedList } from './usePagedList';
 import { useRouteFilters } from './useRouteFilters';
 
-export function useRecordList(fixed: (filter: RecordFilterShape) => RecordFilterShape = (f) => f, away?: () => boolean) {
+export interface RecordListOptions {
+  /** The records asked for, by the query and the subscription alike. */
+  filter: () => RecordFilter;
+  /** The list loads again when this changes. */
+  key: () => unknown;
+  /** Only this run's batches, its retry attempts included (a run's own page). */
+  runId?: () => string;
+  /** The reader is away from the list's top: new records wait behind its bar. */
+  away?: () => boolean;
+  /** The list asks the server only once this settles (a page's more important reads go first). */
+  after?: Promise<unknown>;
+  /** Told of every live batch (a view that reads its groups again, say). */
+  onLive?: () => void;
+}
+
+export function useRecordList(options: RecordListOptions) {
   const client = useApolloClient();
-  const { filters, filterKey } = useRouteFilters();
-  const filter = () => fixed(toRecordFilter(filters.value, Date.now())) as RecordFilter;
   const list = usePagedList<RecordRowFragment>(
-    async (after, first) => {
-      const { data } = await client.query({ query: recordsQuery, variables: { filter: filter(), first, after } });
+    async (cursor, first) => {
+      await options.after?.catch(() => {});
+      const { data } = await client.query({ query: recordsQuery, variables: { filter: options.filter(), first, after: cursor } });
       return pageOf(data!.records);
     },
-    () => filterKey.value,
+    options.key,
     undefined,
-    { sortKey: (record) => record.startedAt, away },
+    { sortKey: (record) => record.startedAt, away: options.away },
   );
   useLiveSubscription(
     recordsUpdatedSubscription,
-    () => ({ filter: filter() }),
+    () => ({ runId: options.runId?.() ?? null, filter: options.filter() }),
     (data) => data.recordsUpdated.cursor,
     {
-      next: (data) => list.receive(data.recordsUpdated.records),
+      next: (data) => {
+        list.receive(data.recordsUpdated.records);
+        options.onLive?.();
+      },
       expired: () => void list.reload(),
     },
   );
-  return { ...list, filter: computed(filter) };
+  return { ...list, filter: computed(options.filter) };
+}
+
+/**
+ * The records the address's filters select, narrowed by the page (`narrow`: dead letters only, a chart bucket, an
+ * error group); the list loads again when the filters or `narrowKey` change.
+ */
+export function useFilteredRecords(
+  options: Omit<RecordListOptions, 'filter' | 'key'> & {
+    narrow?: (filter: RecordFilterShape) => RecordFilterShape;
+    narrowKey?: () => unknown;
+  },
+) {
+  const { filters, filterKey } = useRouteFilters();
+  const narrow = options.narrow ?? ((filter: RecordFilterShape) => filter);
+  return useRecordList({
+    ...options,
+    filter: () => narrow(toRecordFilter(filters.value, Date.now())) as RecordFilter,
+    key: () => [filterKey.value, options.narrowKey?.()],
+  });
 }
