@@ -1,8 +1,9 @@
 import { Arg, Authorized, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { notFound } from '../domain/errors.js';
 import { isUuid } from '../domain/ids.js';
-import { commandStream, type LiveTransport, recordStream, runStream } from '../events/live-streams.js';
+import { alertStream, commandStream, type LiveTransport, recordStream, runStream } from '../events/live-streams.js';
 import { actorOf, type Context } from '../graphql/context.js';
+import { AlertEvent } from './types/alerts.js';
 import { RecordFilter, RunFilter } from './types/filters.input.js';
 import { RecordBatchEvent, RunEvent, WorkerCommand } from './types/live-events.js';
 
@@ -83,5 +84,19 @@ export class SubscriptionResolver {
     @Arg('pipelineId', () => ID, { description: 'The pipeline the worker serves.' }) _pipelineId: string,
   ): WorkerCommand {
     return command;
+  }
+
+  @Authorized()
+  @Subscription(() => AlertEvent, {
+    description: `An alert the key sees fired, was acknowledged or resolved (a tenant-bound key: its tenant's rules' alerts). ${SOCKET}`,
+    subscribe: ({ args, context }) => alertStream(transportOf(context), actorOf(context), args.since),
+  })
+  alertChanged(
+    @Root() event: AlertEvent,
+    @Ctx() ctx: Context,
+    @Arg('since', () => String, { nullable: true, description: RESUME }) _since?: string,
+  ): AlertEvent {
+    freshLoaders(ctx);
+    return event;
   }
 }
