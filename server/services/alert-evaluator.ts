@@ -19,7 +19,7 @@ import { Alert } from '../entities/Alert.js';
 import { AlertRule } from '../entities/AlertRule.js';
 import { Pipeline } from '../entities/Pipeline.js';
 import { latestPosition, readEvents } from '../events/event-store.js';
-import type { EventPosition } from '../events/position.js';
+import { type EventPosition, START } from '../events/position.js';
 import {
   ALERT_SEEN_SQL,
   ERROR_RATE_FACTS_SQL,
@@ -305,12 +305,12 @@ export class AlertEvaluator {
           }
           case AlertCondition.RUN_DURATION: {
             const limit = rule.threshold ?? Number.POSITIVE_INFINITY;
-            const now = running.get(pipeline.id);
+            const current = running.get(pipeline.id);
             const last = finished.get(pipeline.id);
             const lastSeconds = last?.durations[0] ?? null;
-            if (now && now.seconds > limit) {
-              const summary = `a run of ${pipeline.name} has been running for ${Math.round(now.seconds)} s (limit ${limit} s)`;
-              verdict = { fire: { ...base, runId: now.id, summary, value: Math.round(now.seconds) } };
+            if (current && current.seconds > limit) {
+              const summary = `a run of ${pipeline.name} has been running for ${Math.round(current.seconds)} s (limit ${limit} s)`;
+              verdict = { fire: { ...base, runId: current.id, summary, value: Math.round(current.seconds) } };
             } else if (lastSeconds !== null && lastSeconds > limit) {
               const summary = `the last run of ${pipeline.name} ran for ${Math.round(lastSeconds)} s (limit ${limit} s)`;
               verdict = { fire: { ...base, runId: last?.runIds[0] ?? null, summary, value: Math.round(lastSeconds) } };
@@ -336,8 +336,8 @@ export class AlertEvaluator {
     let position: EventPosition | null = saved ? { xid: BigInt(saved.event_xid), id: BigInt(saved.event_id) } : null;
     if (position === null || rules.length === 0) {
       // Nothing watches failures (or never did): start from now, so a later rule does not read the whole history.
-      const latest = await latestPosition(this.db);
-      if (latest) await manager.query(SAVE_EVALUATOR_POSITION_SQL, [latest.xid.toString(), latest.id.toString()]);
+      const latest = (await latestPosition(this.db)) ?? START;
+      await manager.query(SAVE_EVALUATOR_POSITION_SQL, [latest.xid.toString(), latest.id.toString()]);
       return;
     }
     const coverage = rules.map((rule) => ({ rule, pipelines: new Set(covered(rule).map((p) => p.id)) }));

@@ -7,7 +7,7 @@
  * (runs_pipeline_finished). CLEANUP runs are housekeeping; a cancel says nothing about the pipeline.
  */
 export const LATEST_FINISHED_RUNS_SQL = `
-SELECT ids.id AS pipeline_id, f.statuses, f.run_ids
+SELECT ids.id AS pipeline_id, f.statuses, f.run_ids, f.durations
 FROM unnest($1::uuid[]) AS ids(id)
 CROSS JOIN LATERAL (
   SELECT array_agg(x.status::text ORDER BY x.ended_at DESC) AS statuses, array_agg(x.id ORDER BY x.ended_at DESC) AS run_ids,
@@ -40,7 +40,7 @@ WHERE r.status IN ('RUNNING', 'CANCELLING') AND r.started_at IS NOT NULL`;
 export const FAILURES_OF_RECORDS_SQL = `
 SELECT r.id, r.run_id, r.pipeline_id, r.tenant_id, r.error_fingerprint AS fingerprint, r.error_code, r.error_message, r.started_at
 FROM records r
-WHERE r.id = ANY($1::uuid[]) AND r.error_fingerprint IS NOT NULL AND r.status = ANY($2::record_status[]) AND r.origin_record_id IS NULL`;
+WHERE r.id = ANY($1::bigint[]) AND r.error_fingerprint IS NOT NULL AND r.status = ANY($2::record_status[]) AND r.origin_record_id IS NULL`;
 
 /**
  * Whether fingerprint $1 failed before $2 (statuses $3) in tenant scope $4 (null: any tenant), other than the
@@ -50,7 +50,7 @@ export const SEEN_BEFORE_SQL = `
 SELECT EXISTS (
   SELECT 1 FROM records r
   WHERE r.error_fingerprint = $1 AND r.started_at <= $2 AND r.status = ANY($3::record_status[]) AND r.origin_record_id IS NULL
-    AND ($4::text IS NULL OR r.tenant_id = $4) AND NOT (r.id = ANY($5::uuid[]))
+    AND ($4::text IS NULL OR r.tenant_id = $4) AND NOT (r.id = ANY($5::bigint[]))
 ) AS seen`;
 
 /** Whether rule $1 ever had an alert for target $2 (ERROR_GROUP_NEW fires once per fingerprint). */
@@ -124,8 +124,8 @@ WITH claimed AS (
 
 /** Records one attempt of delivery $1: status $2, code $3, error $4, next attempt $5, log entry $6 (JSON). */
 export const RECORD_ATTEMPT_SQL = `
-UPDATE deliveries SET status = $2, attempts = attempts + 1, last_status_code = $3, last_error = $4, next_attempt_at = $5,
-  delivered_at = CASE WHEN $2 = 'DELIVERED' THEN now() ELSE delivered_at END,
+UPDATE deliveries SET status = $2::delivery_status, attempts = attempts + 1, last_status_code = $3, last_error = $4, next_attempt_at = $5,
+  delivered_at = CASE WHEN $2::delivery_status = 'DELIVERED' THEN now() ELSE delivered_at END,
   attempt_log = attempt_log || jsonb_build_array($6::jsonb)
 WHERE id = $1`;
 
