@@ -1,0 +1,53 @@
+// The alerts open now (FIRING or ACKNOWLEDGED) that the key sees, kept current by alertChanged: the header's badge
+// and the alerts page read the same list.
+import { computed, ref } from 'vue';
+import { alertChangedSubscription, alertsQuery } from '../graphql/alert-operations';
+import type { AlertRowFragment } from '../graphql/generated/graphql';
+import { useApolloClient } from './useApolloClient';
+import { useLiveSubscription } from './useLiveSubscription';
+
+export type OpenAlert = AlertRowFragment;
+
+const OPEN = ['FIRING', 'ACKNOWLEDGED'] as const;
+
+export function useOpenAlerts() {
+  const client = useApolloClient();
+  const byId = ref(new Map<string, OpenAlert>());
+  const error = ref<string | null>(null);
+
+  async function reload(): Promise<void> {
+    try {
+      const { data } = await client.query({
+        query: alertsQuery,
+        variables: { states: [...OPEN], first: 500 },
+        fetchPolicy: 'network-only',
+      });
+      byId.value = new Map((data?.alerts.edges ?? []).map((edge) => [edge.node.id, edge.node as OpenAlert]));
+      error.value = null;
+    } catch (failure) {
+      error.value = (failure as Error).message;
+    }
+  }
+
+  const live = useLiveSubscription(
+    alertChangedSubscription,
+    () => ({}),
+    (data) => data.alertChanged.cursor,
+    {
+      next(data) {
+        const alert = data.alertChanged.alert as OpenAlert;
+        const next = new Map(byId.value);
+        if (alert.state === 'RESOLVED') next.delete(alert.id);
+        else next.set(alert.id, alert);
+        byId.value = next;
+      },
+      expired: () => void reload(),
+    },
+  );
+  void reload();
+
+  const alerts = computed(() => [...byId.value.values()].sort((a, b) => b.firedAt.localeCompare(a.firedAt)));
+  const firing = computed(() => alerts.value.filter((a) => a.state === 'FIRING'));
+  const worst = computed(() => (alerts.value.some((a) => a.severity === 'CRITICAL') ? 'CRITICAL' : alerts.value.length ? 'WARNING' : null));
+  return { alerts, firing, worst, error, liveError: live.error, reload };
+}
