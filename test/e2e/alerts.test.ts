@@ -59,6 +59,13 @@ describe.skipIf(skipReason !== null)('the alerts console', () => {
     await expect.poll(badgeCount, WAIT).toBe('1');
     expect(await page.getByTestId('alert-badge').getAttribute('aria-label')).toBe('1 open alert, critical');
 
+    // Each pipeline's open alerts beside its other facts.
+    await page.getByRole('link', { name: 'Pipelines' }).click();
+    await page.locator('tr.pipeline-row', { hasText: 'E2E alerts → CRM' }).getByTestId('pipeline-alerts').waitFor(WAIT);
+    expect(await page.locator('tr.pipeline-row', { hasText: 'E2E alerts → CRM' }).getByTestId('pipeline-alerts').textContent()).toContain(
+      '1 open',
+    );
+
     await page.getByTestId('alert-badge').click();
     await page.waitForURL(/\/alerts/);
     const row = page.locator('tr.open-alert-row', { hasText: 'E2E alerts → CRM' });
@@ -96,6 +103,12 @@ describe.skipIf(skipReason !== null)('the alerts console', () => {
     await page.locator('.n-input-number input').first().fill('2');
     await page.getByRole('button', { name: 'Create rule' }).click();
     await page.locator('tr', { hasText: 'E2E dead letters' }).waitFor(WAIT);
-    expect(await page.locator('tr', { hasText: 'E2E dead letters' }).textContent()).toContain('threshold 2');
+    const ruleRow = page.locator('tr', { hasText: 'E2E dead letters' });
+    expect(await ruleRow.textContent()).toContain('threshold 2');
+    await ruleRow.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('heading', { name: /Edit rule/ }).waitFor(WAIT);
+    await page.locator('.n-input-number input').first().fill('3');
+    await page.getByRole('button', { name: 'Save rule' }).click();
+    await expect.poll(() => page.locator('tr', { hasText: 'E2E dead letters' }).textContent(), WAIT).toContain('threshold 3');
   });
 });

@@ -1,6 +1,7 @@
-// The alerts open now (FIRING or ACKNOWLEDGED) that the key sees, kept current by alertChanged: the header's badge
-// and the alerts page read the same list.
-import { computed, ref } from 'vue';
+// The alerts open now (FIRING or ACKNOWLEDGED) that the key sees, kept current by alertChanged: one list and one
+// subscription per frame (provideOpenAlerts in AppFrame), read by the header's badge, the alerts page and the
+// pipelines' open alerts.
+import { computed, type InjectionKey, inject, provide, ref } from 'vue';
 import { alertChangedSubscription, alertsQuery } from '../graphql/alert-operations';
 import type { AlertRowFragment } from '../graphql/generated/graphql';
 import { useApolloClient } from './useApolloClient';
@@ -10,7 +11,7 @@ export type OpenAlert = AlertRowFragment;
 
 const OPEN = ['FIRING', 'ACKNOWLEDGED'] as const;
 
-export function useOpenAlerts() {
+function createOpenAlerts() {
   const client = useApolloClient();
   const byId = ref(new Map<string, OpenAlert>());
   const error = ref<string | null>(null);
@@ -50,4 +51,31 @@ export function useOpenAlerts() {
   const firing = computed(() => alerts.value.filter((a) => a.state === 'FIRING'));
   const worst = computed(() => (alerts.value.some((a) => a.severity === 'CRITICAL') ? 'CRITICAL' : alerts.value.length ? 'WARNING' : null));
   return { alerts, firing, worst, error, liveError: live.error, reload };
+}
+
+export type OpenAlerts = ReturnType<typeof createOpenAlerts>;
+const OPEN_ALERTS: InjectionKey<OpenAlerts> = Symbol('open alerts');
+
+/** Starts the frame's list of open alerts and hands it to every component under it. */
+export function provideOpenAlerts(): OpenAlerts {
+  const state = createOpenAlerts();
+  provide(OPEN_ALERTS, state);
+  return state;
+}
+
+/** The frame's list of open alerts (a list of its own outside a frame). */
+export function useOpenAlerts(): OpenAlerts {
+  return inject(OPEN_ALERTS, null) ?? createOpenAlerts();
+}
+
+/** Open alerts by pipeline id, for the pipelines' views. */
+export function openAlertsByPipeline(alerts: readonly OpenAlert[]): Map<string, OpenAlert[]> {
+  const byPipeline = new Map<string, OpenAlert[]>();
+  for (const alert of alerts) {
+    if (!alert.pipeline) continue;
+    const list = byPipeline.get(alert.pipeline.id) ?? [];
+    list.push(alert);
+    byPipeline.set(alert.pipeline.id, list);
+  }
+  return byPipeline;
 }
