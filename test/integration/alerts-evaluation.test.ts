@@ -326,6 +326,27 @@ describe('acknowledge, mute, alertChanged', () => {
     await replay.until((v) => v.filter((e) => e.alert.id === alert.id).length >= 2, 'the replayed events');
   });
 
+  it('reminds every repeatIntervalSeconds while FIRING, and stops once acknowledged', async () => {
+    const pipeline = await createPipeline(admin);
+    const ruleId = await rule({ condition: 'RUN_FAILED', pipelineIds: [pipeline.id], repeatIntervalSeconds: 60 });
+    await run(pipeline.id, [], { status: 'FAILED' });
+    const [alert] = await alertsUntil(ruleId, (a) => a.length === 1, 'the alert');
+    await eventually(async () => (envelopesOf(ruleId).length >= 1 ? true : undefined), 'the first notice');
+    // A minute passes (moved in the database rather than waited for).
+    const moveBack = () =>
+      withDatabase(server.databaseUrl, (c) =>
+        c.query("UPDATE alerts SET last_notified_at = now() - interval '61 seconds' WHERE id = $1", [alert.id]),
+      );
+    await moveBack();
+    await eventually(async () => (envelopesOf(ruleId).length >= 2 ? true : undefined), 'the reminder');
+    const reminder = envelopesOf(ruleId)[1].body as unknown as { type: string; data: { alert: { id: string; repeat: boolean } } };
+    expect(reminder).toMatchObject({ type: 'alert.fired', data: { alert: { id: alert.id, repeat: true } } });
+    await operator.ok('mutation($id: ID!) { acknowledgeAlert(id: $id) { id } }', { id: alert.id });
+    await moveBack();
+    await new Promise((r) => setTimeout(r, 800));
+    expect(envelopesOf(ruleId)).toHaveLength(2);
+  });
+
   it('a muted rule records its alert and tells nobody', async () => {
     const pipeline = await createPipeline(admin);
     const ruleId = await rule({ condition: 'RUN_FAILED', pipelineIds: [pipeline.id] });
