@@ -138,6 +138,8 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
       { name: 'expired exports', everyMs: 60_000, run: () => services.exports.housekeep() },
       { name: 'alert evaluation', everyMs: config.alertEvaluationMs, run: () => services.alertEvaluator.evaluate() },
       { name: 'alert deliveries', everyMs: config.alertDeliveryMs, run: () => services.deliveries.sendDue() },
+      // The delivery log and resolved alerts are history: kept as long as runs are.
+      { name: 'alert retention', everyMs: 60 * 60_000, run: () => services.alertEvaluator.purgeOlderThan(config.retentionDays) },
     ],
     logger,
   );

@@ -29,6 +29,8 @@ import {
   FAILURES_OF_RECORDS_SQL,
   LATEST_FINISHED_RUNS_SQL,
   OPEN_ALERT_SQL,
+  PURGE_ALERTS_SQL,
+  PURGE_DELIVERIES_SQL,
   REMIND_ALERT_SQL,
   RESOLUTIONS_SQL,
   RESOLVE_ALERT_SQL,
@@ -72,6 +74,8 @@ const EVENT_PAGE = 500;
 const EVENT_PAGES_PER_CYCLE = 20;
 /** RUN_FAILED looks at most this many runs back (a threshold above it means "this many"). */
 const MAX_CONSECUTIVE = 100;
+/** Rows deleted per retention statement, so no long lock is held. */
+const PURGE_SLICE = 10_000;
 /** Pipelines per health facts statement: a few statements side by side use both cores of a small machine. */
 const FACTS_CHUNK = 500;
 
@@ -146,6 +150,19 @@ export class AlertEvaluator {
       }
       return result;
     });
+  }
+
+  /** Retention: deliveries no longer pending and alerts resolved longer ago than `days`, a slice at a time. */
+  async purgeOlderThan(days: number): Promise<number> {
+    let deleted = 0;
+    for (const statement of [PURGE_DELIVERIES_SQL, PURGE_ALERTS_SQL]) {
+      for (;;) {
+        const [{ n }]: { n: number }[] = await this.db.query(statement, [days, PURGE_SLICE]);
+        deleted += n;
+        if (n < PURGE_SLICE) break;
+      }
+    }
+    return deleted;
   }
 
   /** Opens, resolves or reminds one rule's alert for one target, as the verdict says. */

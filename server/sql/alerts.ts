@@ -148,3 +148,19 @@ WITH changed AS (
 /** Sends delivery $1 again from now: PENDING, next attempt due at once, its attempts kept in the log. */
 export const REDELIVER_SQL = `
 UPDATE deliveries SET status = 'PENDING', next_attempt_at = now(), delivered_at = NULL WHERE id = $1`;
+
+/** Deletes up to $2 deliveries, no longer pending, written over $1 days ago; returns how many. */
+export const PURGE_DELIVERIES_SQL = `
+WITH gone AS (
+  DELETE FROM deliveries WHERE id IN (
+    SELECT id FROM deliveries WHERE status <> 'PENDING' AND created_at < now() - make_interval(days => $1) LIMIT $2)
+  RETURNING 1
+) SELECT count(*)::int AS n FROM gone`;
+
+/** Deletes up to $2 alerts resolved over $1 days ago; returns how many. */
+export const PURGE_ALERTS_SQL = `
+WITH gone AS (
+  DELETE FROM alerts WHERE id IN (
+    SELECT id FROM alerts WHERE state = 'RESOLVED' AND resolved_at < now() - make_interval(days => $1) LIMIT $2)
+  RETURNING 1
+) SELECT count(*)::int AS n FROM gone`;

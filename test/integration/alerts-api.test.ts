@@ -305,3 +305,39 @@ describe('tenants', () => {
     expect(await databaseState(server.databaseUrl)).toEqual(before);
   });
 });
+
+describe('retention', () => {
+  it('deletes deliveries no longer pending and alerts resolved longer ago than the retention', async () => {
+    const created = await createChannel(admin, { name: 'old', kind: 'WEBHOOK', url: 'https://old.example.com/h' });
+    const rule = await createRule(operator, { name: 'old rule', condition: 'RUN_FAILED' });
+    const ids = await withDatabase(server.databaseUrl, async (client) => {
+      const alert = (
+        await client.query(
+          `INSERT INTO alerts (rule_id, target_key, severity, summary, state, resolved_at) VALUES ($1, 'x', 'WARNING', 'old', 'RESOLVED', now() - interval '40 days') RETURNING id`,
+          [rule.id],
+        )
+      ).rows[0].id;
+      const pending = (
+        await client.query(
+          `INSERT INTO deliveries (channel_id, event, payload, created_at) VALUES ($1, 'alert.test', '{}', now() - interval '40 days') RETURNING id`,
+          [created.channel.id],
+        )
+      ).rows[0].id;
+      const done = (
+        await client.query(
+          `INSERT INTO deliveries (channel_id, event, payload, status, created_at) VALUES ($1, 'alert.test', '{}', 'DELIVERED', now() - interval '40 days') RETURNING id`,
+          [created.channel.id],
+        )
+      ).rows[0].id;
+      return { alert, pending, done };
+    });
+    expect(await server.instance.services.alertEvaluator.purgeOlderThan(30)).toBe(2);
+    const left = await withDatabase(server.databaseUrl, async (client) => ({
+      alerts: (await client.query('SELECT id FROM alerts WHERE id = $1', [ids.alert])).rowCount,
+      deliveries: (await client.query('SELECT id FROM deliveries WHERE id = ANY($1::uuid[])', [[ids.pending, ids.done]])).rows.map(
+        (r) => r.id,
+      ),
+    }));
+    expect(left).toEqual({ alerts: 0, deliveries: [ids.pending] });
+  });
+});
