@@ -45,7 +45,7 @@ export class AlertRuleResolver {
 
   @Authorized('operate')
   @Mutation(() => AlertRule, {
-    description: `Replaces an alert rule’s settings and channels (its open alerts stay open until they clear). ${OPERATOR}`,
+    description: `Replaces an alert rule’s settings and channels. Its open alerts stay open until they clear, unless the condition changes: then they are resolved and nobody is told. ${OPERATOR}`,
   })
   updateAlertRule(
     @Arg('id', () => ID, { description: 'The rule’s id.' }) id: string,

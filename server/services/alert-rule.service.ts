@@ -1,6 +1,6 @@
 // Alert rules and alerts over the API: create, change, mute and delete rules (OPERATOR), acknowledge alerts, list
 // both; each in the actor's tenant scope, each change audited in its transaction.
-import { type DataSource, type EntityManager, In } from 'typeorm';
+import { type DataSource, type EntityManager, In, Not } from 'typeorm';
 import { type Actor, sees, tenantFor } from '../domain/actor.js';
 import { type AlertCondition, AlertSeverity, AlertState, checkRuleParameters, MAX_WINDOW_SECONDS } from '../domain/alerts.js';
 import { checkPageSize, decodeCursor, encodeCursor } from '../domain/cursor.js';
@@ -66,6 +66,15 @@ export class AlertRuleService {
       const before = { ...rule };
       Object.assign(rule, fields);
       await manager.save(rule);
+      // Its open alerts watched another condition: they end here (recorded, told to nobody: nothing cleared).
+      if (before.condition !== rule.condition) {
+        const open = await manager.find(Alert, { where: { ruleId: rule.id, state: Not(AlertState.RESOLVED) } });
+        for (const alert of open) Object.assign(alert, { state: AlertState.RESOLVED, resolvedAt: new Date() });
+        if (open.length) {
+          await manager.save(open);
+          await this.outbox.changed(manager, open);
+        }
+      }
       await this.setChannels(manager, rule.id, channelIds);
       await this.audit.write(
         manager,

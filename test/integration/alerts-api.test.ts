@@ -341,3 +341,28 @@ describe('retention', () => {
     expect(left).toEqual({ alerts: 0, deliveries: [ids.pending] });
   });
 });
+
+describe('changing a rule’s condition', () => {
+  it('resolves its open alerts (nothing to watch any more); other changes leave them open', async () => {
+    const rule = await createRule(operator, { name: 'changing', condition: 'RUN_FAILED' });
+    const alertId = await withDatabase(
+      server.databaseUrl,
+      async (client) =>
+        (
+          await client.query(
+            `INSERT INTO alerts (rule_id, target_key, severity, summary) VALUES ($1, 'p', 'WARNING', 'open') RETURNING id`,
+            [rule.id],
+          )
+        ).rows[0].id,
+    );
+    const stateOf = () =>
+      withDatabase(
+        server.databaseUrl,
+        async (client) => (await client.query('SELECT state FROM alerts WHERE id = $1', [alertId])).rows[0].state,
+      );
+    await operator.ok(UPDATE_RULE, { id: rule.id, input: { name: 'renamed', condition: 'RUN_FAILED', threshold: 2 } });
+    expect(await stateOf()).toBe('FIRING');
+    await operator.ok(UPDATE_RULE, { id: rule.id, input: { name: 'renamed', condition: 'DEAD_LETTERS', threshold: 5 } });
+    expect(await stateOf()).toBe('RESOLVED');
+  });
+});
