@@ -208,3 +208,18 @@ export const redeliverMutation = graphql(`
     }
   }
 `);
+
+export const previewPipelinesQuery = graphql(`
+  query AlertPreviewPipelines {
+    pipelines {
+      id
+      name
+      health {
+        status
+        reason
+        deadLetters
+        errorRate24h
+      }
+    }
+  }
+`);
