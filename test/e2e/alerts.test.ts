@@ -57,7 +57,8 @@ describe.skipIf(skipReason !== null)('the alerts console', () => {
     const run = await startRun(server.admin, pipeline.id);
     await finishRun(server.admin, run.id, { status: 'FAILED', error: 'CRM down' });
     await expect.poll(badgeCount, WAIT).toBe('1');
-    expect(await page.getByTestId('alert-badge').getAttribute('aria-label')).toBe('1 open alert, critical');
+    expect(await page.getByTestId('alert-badge').getAttribute('title')).toBe('1 open alert, critical');
+    expect(await page.getByRole('link', { name: '1 open alert, critical' }).count()).toBe(1);
 
     // Each pipeline's open alerts beside its other facts.
     await page.getByRole('link', { name: 'Pipelines' }).click();

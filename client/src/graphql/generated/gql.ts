@@ -47,6 +47,7 @@ type Documents = {
     "\n  mutation ExportRuns($filter: RunFilter) {\n    exportRuns(filter: $filter) {\n      ...ExportJobState\n    }\n  }\n": typeof types.ExportRunsDocument,
     "\n  query ExportJob($id: ID!) {\n    exportJob(id: $id) {\n      ...ExportJobState\n    }\n  }\n": typeof types.ExportJobDocument,
     "\n  subscription RunStatusChanged($filter: RunFilter, $since: String) {\n    runUpdated(filter: $filter, since: $since) {\n      cursor\n      previousStatus\n      run {\n        id\n        status\n      }\n    }\n  }\n": typeof types.RunStatusChangedDocument,
+    "\n  query ApiKeys {\n    apiKeys {\n      id\n      name\n      role\n      tenantId\n    }\n  }\n": typeof types.ApiKeysDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      role\n      tenantId\n    }\n  }\n": typeof types.MeDocument,
     "\n  fragment RunRow on SyncRun {\n    id\n    tenantId\n    status\n    mode\n    operationType\n    entityTypes\n    triggeredBy\n    correlationId\n    startedAt\n    endedAt\n    durationMs\n    expectedTotal\n    error\n    pipeline {\n      id\n      name\n    }\n    counts {\n      total\n      created\n      updated\n      deleted\n      skipped\n      succeeded\n      failed\n      pending\n    }\n  }\n": typeof types.RunRowFragmentDoc,
     "\n  query Runs($filter: RunFilter, $orderBy: RunOrder, $first: Int!, $after: String) {\n    runs(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      edges {\n        node {\n          ...RunRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.RunsDocument,
@@ -103,6 +104,7 @@ const documents: Documents = {
     "\n  mutation ExportRuns($filter: RunFilter) {\n    exportRuns(filter: $filter) {\n      ...ExportJobState\n    }\n  }\n": types.ExportRunsDocument,
     "\n  query ExportJob($id: ID!) {\n    exportJob(id: $id) {\n      ...ExportJobState\n    }\n  }\n": types.ExportJobDocument,
     "\n  subscription RunStatusChanged($filter: RunFilter, $since: String) {\n    runUpdated(filter: $filter, since: $since) {\n      cursor\n      previousStatus\n      run {\n        id\n        status\n      }\n    }\n  }\n": types.RunStatusChangedDocument,
+    "\n  query ApiKeys {\n    apiKeys {\n      id\n      name\n      role\n      tenantId\n    }\n  }\n": types.ApiKeysDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      role\n      tenantId\n    }\n  }\n": types.MeDocument,
     "\n  fragment RunRow on SyncRun {\n    id\n    tenantId\n    status\n    mode\n    operationType\n    entityTypes\n    triggeredBy\n    correlationId\n    startedAt\n    endedAt\n    durationMs\n    expectedTotal\n    error\n    pipeline {\n      id\n      name\n    }\n    counts {\n      total\n      created\n      updated\n      deleted\n      skipped\n      succeeded\n      failed\n      pending\n    }\n  }\n": types.RunRowFragmentDoc,
     "\n  query Runs($filter: RunFilter, $orderBy: RunOrder, $first: Int!, $after: String) {\n    runs(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      edges {\n        node {\n          ...RunRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.RunsDocument,
@@ -272,6 +274,10 @@ export function graphql(source: "\n  query ExportJob($id: ID!) {\n    exportJob(
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription RunStatusChanged($filter: RunFilter, $since: String) {\n    runUpdated(filter: $filter, since: $since) {\n      cursor\n      previousStatus\n      run {\n        id\n        status\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription RunStatusChanged($filter: RunFilter, $since: String) {\n    runUpdated(filter: $filter, since: $since) {\n      cursor\n      previousStatus\n      run {\n        id\n        status\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ApiKeys {\n    apiKeys {\n      id\n      name\n      role\n      tenantId\n    }\n  }\n"): (typeof documents)["\n  query ApiKeys {\n    apiKeys {\n      id\n      name\n      role\n      tenantId\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
