@@ -36,6 +36,15 @@ export interface Config {
   rateLimitFailedAuth: number;
   /** Express `trust proxy`: hops of load balancers whose X-Forwarded-For names the client (unset: none). */
   trustProxy: number | string | undefined;
+  /** Webhooks may reach loopback and private addresses (tests, on-premises receivers). */
+  webhookAllowPrivate: boolean;
+  /** Waits after each failed delivery attempt, in ms (unset: DESIGN.md's 5 s … 10 h schedule). */
+  webhookRetryDelaysMs: number[] | undefined;
+  /** How often the leader evaluates alert rules, and sends due deliveries. */
+  alertEvaluationMs: number;
+  alertDeliveryMs: number;
+  /** The console's public address, for links in notifications (unset: the address the server listens on). */
+  publicUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -50,6 +59,23 @@ function integer(env: Env, name: string, fallback: number, min: number, max = Nu
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function delays(env: Env, name: string): number[] | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const values = raw.split(',').map((part) => Number(part.trim()));
+  if (values.some((value) => !Number.isInteger(value) || value < 0)) {
+    throw new ConfigError(`${name} must be a comma-separated list of whole milliseconds, got "${raw}"`);
+  }
+  return values;
 }
 
 const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -91,6 +117,12 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerKey: integer(env, 'RATE_LIMIT_PER_KEY', 6_000, 1),
     rateLimitPerAddress: integer(env, 'RATE_LIMIT_PER_ADDRESS', 12_000, 1),
     rateLimitFailedAuth: integer(env, 'RATE_LIMIT_FAILED_AUTH', 30, 1),
+    webhookAllowPrivate: flag(env, 'WEBHOOK_ALLOW_PRIVATE'),
+    webhookRetryDelaysMs: delays(env, 'WEBHOOK_RETRY_DELAYS_MS'),
+    // A few seconds: DESIGN.md promises an alert within 30 s of the change.
+    alertEvaluationMs: integer(env, 'ALERT_EVALUATION_MS', 5_000, 50, 30_000),
+    alertDeliveryMs: integer(env, 'ALERT_DELIVERY_MS', 1_000, 50, 60_000),
+    publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined,
     trustProxy: env.TRUST_PROXY ? (/^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY) : undefined,
   };
 }

@@ -121,6 +121,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
   const port = await app.listen(config.port, config.host);
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   const url = `http://${host}:${port}`;
+  services.alertOutbox.consoleUrl = config.publicUrl ?? url;
 
   const scheduler = new Scheduler(
     db,
@@ -135,6 +136,10 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
       { name: 'rollup fold', everyMs: 1_000, run: () => services.rollups.fold() },
       { name: 'rollup retention', everyMs: 60 * 60_000, run: () => services.rollups.purgeOlderThan(config.rollupRetentionDays) },
       { name: 'expired exports', everyMs: 60_000, run: () => services.exports.housekeep() },
+      { name: 'alert evaluation', everyMs: config.alertEvaluationMs, run: () => services.alertEvaluator.evaluate() },
+      { name: 'alert deliveries', everyMs: config.alertDeliveryMs, run: () => services.deliveries.sendDue() },
+      // The delivery log and resolved alerts are history: kept as long as runs are.
+      { name: 'alert retention', everyMs: 60 * 60_000, run: () => services.alertEvaluator.purgeOlderThan(config.retentionDays) },
     ],
     logger,
   );

@@ -23,6 +23,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/logs', name: 'logs', component: () => import('./pages/LogsPage.vue'), meta: { title: 'Sync logs' } },
   { path: '/dead-letters', name: 'dead-letters', component: () => import('./pages/DeadLettersPage.vue'), meta: { title: 'Dead letters' } },
   { path: '/pipelines', name: 'pipelines', component: () => import('./pages/PipelinesPage.vue'), meta: { title: 'Pipelines' } },
+  { path: '/alerts', name: 'alerts', component: () => import('./pages/AlertsPage.vue'), meta: { title: 'Alerts' } },
   { path: '/audit', name: 'audit', component: () => import('./pages/AuditPage.vue'), meta: { title: 'Audit log' } },
   { path: '/keys', name: 'keys', component: () => import('./pages/KeysPage.vue'), meta: { title: 'API keys' } },
   { path: '/:rest(.*)*', redirect: '/runs' },
@@ -35,6 +36,7 @@ export const NAVIGATION: { to: string; label: string; admin?: boolean }[] = [
   { to: '/logs', label: 'Sync logs' },
   { to: '/dead-letters', label: 'Dead letters' },
   { to: '/pipelines', label: 'Pipelines' },
+  { to: '/alerts', label: 'Alerts' },
   { to: '/audit', label: 'Audit log' },
   { to: '/keys', label: 'API keys', admin: true },
 ];

@@ -1,9 +1,13 @@
 import 'reflect-metadata';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { Alert } from '../entities/Alert.js';
+import { AlertRule } from '../entities/AlertRule.js';
 import { ApiKey } from '../entities/ApiKey.js';
 import { AuditEntry } from '../entities/AuditEntry.js';
+import { Delivery } from '../entities/Delivery.js';
 import { ExportJob } from '../entities/ExportJob.js';
+import { NotificationChannel } from '../entities/NotificationChannel.js';
 import { Pipeline } from '../entities/Pipeline.js';
 import { RecordAttempt } from '../entities/RecordAttempt.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
@@ -22,9 +26,22 @@ import { RateLimitsUnlogged1700000001400 } from './migrations/1700000001400-Rate
 import { RunProblemsIndex1700000001500 } from './migrations/1700000001500-RunProblemsIndex.js';
 import { FailuresByPipelineIndex1700000001600 } from './migrations/1700000001600-FailuresByPipelineIndex.js';
 import { RunSearchIndexes1700000001700 } from './migrations/1700000001700-RunSearchIndexes.js';
+import { Alerts1700000002400 } from './migrations/1700000002400-Alerts.js';
 import { poolOf } from './pool.js';
 
-export const entities = [Pipeline, SyncRun, SyncRecord, RecordAttempt, AuditEntry, ApiKey, ExportJob];
+export const entities = [
+  Pipeline,
+  SyncRun,
+  SyncRecord,
+  RecordAttempt,
+  AuditEntry,
+  ApiKey,
+  ExportJob,
+  AlertRule,
+  Alert,
+  NotificationChannel,
+  Delivery,
+];
 export const migrations = [
   Init1700000000000,
   EventPosition1700000000300,
@@ -40,6 +57,7 @@ export const migrations = [
   RunProblemsIndex1700000001500,
   FailuresByPipelineIndex1700000001600,
   RunSearchIndexes1700000001700,
+  Alerts1700000002400,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */

@@ -123,11 +123,12 @@ export class EventHub {
   }
 
   private needs(): Needs {
-    const needs: Needs = { runs: false, records: false };
+    const needs: Needs = { runs: false, records: false, alerts: false };
     for (const subscriber of this.subscribers) {
       needs.runs ||= subscriber.needs.runs;
       needs.records ||= subscriber.needs.records;
-      if (needs.runs && needs.records) break;
+      needs.alerts ||= subscriber.needs.alerts ?? false;
+      if (needs.runs && needs.records && needs.alerts) break;
     }
     return needs;
   }
@@ -148,4 +149,5 @@ export class EventHub {
   }
 }
 
-const covers = (had: Needs, wanted: Needs): boolean => (had.runs || !wanted.runs) && (had.records || !wanted.records);
+const covers = (had: Needs, wanted: Needs): boolean =>
+  (had.runs || !wanted.runs) && (had.records || !wanted.records) && (!!had.alerts || !wanted.alerts);

@@ -51,6 +51,14 @@ export type EventInput =
       pipelineId: string;
       tenantId: string | null;
       payload: { type: WorkerCommandType };
+    }
+  | {
+      /** An alert opened, was acknowledged or resolved; tenantId is its rule's (who may see it). */
+      kind: 'alert';
+      runId: string | null;
+      pipelineId: string | null;
+      tenantId: string | null;
+      payload: { alertId: string; state: string };
     };
 
 export async function appendEvents(manager: EntityManager, events: EventInput[]): Promise<void> {

@@ -4,6 +4,7 @@
 // at a fleet's rate, one query per event and subscriber was the whole cost of a live history.
 import { type DataSource, In } from 'typeorm';
 import type { RunStatus, WorkerCommandType } from '../domain/enums.js';
+import { Alert } from '../entities/Alert.js';
 import { Pipeline } from '../entities/Pipeline.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
@@ -35,12 +36,15 @@ export type LiveEvent =
       pipelineName: string | null;
     })
   | (Common & { kind: 'records'; records: SyncRecord[] })
-  | (Common & { kind: 'command'; type: WorkerCommandType });
+  | (Common & { kind: 'command'; type: WorkerCommandType })
+  | { kind: 'alert'; position: EventPosition; cursor: string; tenantId: string | null; alert: Alert };
 
 /** What the current subscribers need re-read; a kind nobody listens to costs no query. */
 export interface Needs {
   runs: boolean;
   records: boolean;
+  /** Alerts re-read for alert events (absent: not needed). */
+  alerts?: boolean;
 }
 
 // Postgres takes at most 65,535 parameters a query.
@@ -67,9 +71,18 @@ export async function materialize(db: DataSource, events: StoredEvent[], needs: 
     records.push(...(await db.getRepository(SyncRecord).findBy({ id: In(ids.slice(i, i + ID_CHUNK)) })));
   }
   const recordById = new Map(records.map((record) => [record.id, record]));
+  const alertIds = needs.alerts ? [...new Set(events.flatMap((e) => (e.kind === 'alert' ? [e.payload.alertId] : [])))] : [];
+  const alerts = alertIds.length ? await db.getRepository(Alert).findBy({ id: In(alertIds) }) : [];
+  const alertById = new Map(alerts.map((alert) => [alert.id, alert]));
 
   const live: LiveEvent[] = [];
   for (const event of events) {
+    if (event.kind === 'alert') {
+      const alert = alertById.get(event.payload.alertId);
+      if (alert)
+        live.push({ kind: 'alert', position: event.position, cursor: encodeEventCursor(event.position), tenantId: event.tenantId, alert });
+      continue;
+    }
     const current = runById.get(event.runId) ?? null;
     const common: Common = {
       position: event.position,

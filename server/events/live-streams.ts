@@ -1,9 +1,10 @@
-// The three live streams of the API, as filters over the hub's events. Each returns plain
+// The live streams of the API, as filters over the hub's events. Each returns plain
 // values shaped like the GraphQL types; one RunEvent value is shared by all its subscribers.
 import { type Actor, sees } from '../domain/actor.js';
 import type { RunStatus, WorkerCommandType } from '../domain/enums.js';
 import { asksForAttempts, type RecordFilter, type RunFilter } from '../domain/filter-rules.js';
 import { checkIds, isUuid } from '../domain/ids.js';
+import type { Alert } from '../entities/Alert.js';
 import type { SyncRecord } from '../entities/SyncRecord.js';
 import type { SyncRun } from '../entities/SyncRun.js';
 import type { EventHub } from './event-hub.js';
@@ -119,6 +120,29 @@ export function commandStream(
     select(event) {
       if (event.kind !== 'command' || event.pipelineId !== pipelineId || !sees(actor, event.tenantId)) return null;
       return { type: event.type, runId: event.runId };
+    },
+  });
+}
+
+export interface AlertEventValue {
+  cursor: string;
+  alert: Alert;
+}
+
+/** Alerts fired, acknowledged and resolved, of the rules the actor sees (a tenant-bound key: its tenant's). */
+export function alertStream(
+  transport: LiveTransport,
+  actor: Actor,
+  since: string | null | undefined,
+): Promise<AsyncIterableIterator<AlertEventValue>> {
+  transport.shareable = !since;
+  return LiveSubscription.open<AlertEventValue>({
+    ...options(transport),
+    since: since ? decodeEventCursor(since) : null,
+    scope: { kinds: ['alert'], tenantId: actor.tenantId },
+    select(event) {
+      if (event.kind !== 'alert' || !sees(actor, event.tenantId)) return null;
+      return { cursor: event.cursor, alert: event.alert };
     },
   });
 }

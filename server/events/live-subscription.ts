@@ -36,7 +36,11 @@ export class LiveSubscription<T> implements AsyncIterableIterator<T>, HubSubscri
   private drainWaiter: (() => void) | null = null;
 
   private constructor(private readonly options: LiveSubscriptionOptions<T>) {
-    this.needs = { runs: options.scope.kinds.includes('run'), records: options.scope.kinds.includes('records') };
+    this.needs = {
+      runs: options.scope.kinds.includes('run'),
+      records: options.scope.kinds.includes('records'),
+      alerts: options.scope.kinds.includes('alert'),
+    };
     this.cursor = options.hub.position;
   }
 

@@ -1,6 +1,9 @@
 import DataLoader from 'dataloader';
 import type { Actor } from '../domain/actor.js';
 import type { HealthFacts } from '../domain/pipeline-health.js';
+import type { Alert } from '../entities/Alert.js';
+import type { AlertRule } from '../entities/AlertRule.js';
+import type { NotificationChannel } from '../entities/NotificationChannel.js';
 import type { Pipeline } from '../entities/Pipeline.js';
 import type { RecordAttempt } from '../entities/RecordAttempt.js';
 import type { SyncRecord } from '../entities/SyncRecord.js';
@@ -24,6 +27,10 @@ function createLoaders(services: Services, actor: Actor | null) {
     run: new DataLoader<string, SyncRun | null>((ids) => services.runs.byIds(ids)),
     earlierAttempts: new DataLoader<string, RecordAttempt[]>((ids) => services.records.earlierAttempts(ids)),
     healthFacts: new DataLoader<string, HealthFacts>((ids) => services.health.factsFor(ids)),
+    alertRule: new DataLoader<string, AlertRule | null>((ids) => services.alertRules.rulesByIds(ids)),
+    alert: new DataLoader<string, Alert | null>((ids) => services.alertRules.alertsByIds(ids)),
+    ruleChannelIds: new DataLoader<string, string[]>((ids) => services.alertRules.channelIdsOfRules(ids)),
+    channel: new DataLoader<string, NotificationChannel | null>((ids) => services.channels.byIds(ids)),
   };
 }
 

@@ -1,5 +1,6 @@
 // Registers the domain enums with GraphQL, with a description for every value.
 import { registerEnumType } from 'type-graphql';
+import { AlertCondition, AlertSeverity, AlertState, ChannelKind, DeliveryStatus } from '../domain/alerts.js';
 import {
   ExportStatus,
   RecordOperation,
@@ -174,5 +175,59 @@ registerEnumType(ErrorGroupState, {
     OPEN: d('Not resolved (or reopened).'),
     RESOLVED: d('An operator marked it fixed, and no failure with its fingerprint started since.'),
     REGRESSED: d('It was resolved, and a failure with its fingerprint started after that.'),
+  },
+});
+
+registerEnumType(AlertCondition, {
+  name: 'AlertCondition',
+  description: 'What an alert rule watches, for each pipeline it covers.',
+  valuesConfig: {
+    RUN_FAILED: d('Runs end FAILED: threshold = consecutive failed runs (default 1). Resolves when a run ends otherwise.'),
+    ERROR_RATE: d('Failed ÷ reported records of the runs started within windowSeconds reaches threshold (a fraction).'),
+    PIPELINE_HEALTH: d('The pipeline’s health enters one of healthStates.'),
+    ERROR_GROUP_NEW: d('A failure fingerprint is seen for the first time. Resolves when the group is resolved or quiet for windowSeconds.'),
+    ERROR_GROUP_REGRESSED: d(
+      'A failure arrives for a resolved error group. Resolves when it is resolved again or quiet for windowSeconds.',
+    ),
+    DEAD_LETTERS: d('Waiting dead letters of the pipeline reach threshold.'),
+    RUN_DURATION: d('A run is still running, or its latest finished run ran, longer than threshold seconds.'),
+  },
+});
+
+registerEnumType(AlertSeverity, {
+  name: 'AlertSeverity',
+  description: 'How bad an alert is.',
+  valuesConfig: {
+    WARNING: d('Someone should look today.'),
+    CRITICAL: d('Someone should look now.'),
+  },
+});
+
+registerEnumType(AlertState, {
+  name: 'AlertState',
+  description: 'Where an alert is.',
+  valuesConfig: {
+    FIRING: d('The condition holds; people were told (and are reminded every repeatIntervalSeconds).'),
+    ACKNOWLEDGED: d('Someone is on it: no more reminders; it still resolves when the condition clears.'),
+    RESOLVED: d('The condition cleared; people were told.'),
+  },
+});
+
+registerEnumType(ChannelKind, {
+  name: 'ChannelKind',
+  description: 'How a channel notifies.',
+  valuesConfig: {
+    WEBHOOK: d('An HTTPS POST of a versioned JSON envelope, signed per the Standard Webhooks specification.'),
+    SLACK: d('A Slack incoming webhook: a readable message with a link to the console.'),
+  },
+});
+
+registerEnumType(DeliveryStatus, {
+  name: 'DeliveryStatus',
+  description: 'Where a delivery is.',
+  valuesConfig: {
+    PENDING: d('Not delivered yet: waiting for its first attempt or its next retry.'),
+    DELIVERED: d('A 2xx answer came.'),
+    FAILED: d('Every retry failed (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h); redeliver sends it again.'),
   },
 });

@@ -3,7 +3,9 @@ import './enums.js';
 import type { GraphQLObjectType, GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage, type PubSub } from 'type-graphql';
 import { AccessResolver } from '../resolvers/AccessResolver.js';
+import { AlertResolver, AlertRuleResolver } from '../resolvers/AlertResolver.js';
 import { AnalyticsResolver } from '../resolvers/AnalyticsResolver.js';
+import { ChannelResolver, DeliveryResolver } from '../resolvers/ChannelResolver.js';
 import { ErrorGroupResolver } from '../resolvers/ErrorGroupResolver.js';
 import { ExportResolver } from '../resolvers/ExportResolver.js';
 import { HousekeepingResolver } from '../resolvers/HousekeepingResolver.js';
@@ -28,6 +30,10 @@ export const resolvers = [
   SubscriptionResolver,
   ErrorGroupResolver,
   ExportResolver,
+  AlertRuleResolver,
+  AlertResolver,
+  ChannelResolver,
+  DeliveryResolver,
 ] as const;
 
 // Our subscriptions bring their own streams (events/live-streams.ts), but type-graphql insists on a pub/sub.

@@ -15,6 +15,14 @@ export class AccessResolver {
     return Object.assign(new ApiKey(), { id: actor.keyId, name: actor.name, role: actor.role, tenantId: actor.tenantId });
   }
 
+  @Authorized('admin')
+  @Query(() => [ApiKey], {
+    description: 'The keys not revoked, oldest first, without their secrets (a tenant-bound admin: its tenant’s). ADMIN.',
+  })
+  apiKeys(@Ctx() ctx: Context): Promise<ApiKey[]> {
+    return ctx.services.apiKeys.list(actorOf(ctx));
+  }
+
   @Authorized()
   @Query(() => AuditConnection, { description: 'Who did what, newest first; a tenant-bound key sees its tenant’s entries.' })
   async auditLog(

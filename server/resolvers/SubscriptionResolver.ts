@@ -3,6 +3,7 @@ import { notFound } from '../domain/errors.js';
 import { isUuid } from '../domain/ids.js';
 import type { Related } from '../events/live-event.js';
 import {
+  alertStream,
   commandStream,
   type LiveTransport,
   type RecordBatchValue,
@@ -11,6 +12,7 @@ import {
   runStream,
 } from '../events/live-streams.js';
 import { actorOf, type Context } from '../graphql/context.js';
+import { AlertEvent } from './types/alerts.js';
 import { RecordFilter, RunFilter } from './types/filters.input.js';
 import { RecordBatchEvent, RunEvent, WorkerCommand } from './types/live-events.js';
 
@@ -21,7 +23,7 @@ type LiveContext = Context & { live?: LiveTransport };
  * A subscription's context lives as long as it does: its loaders must not keep (stale) rows between events. They
  * start each event from what the event re-read (its run, its pipeline): nothing is asked of the database again.
  */
-function freshLoaders(context: Context, related: Related): void {
+function freshLoaders(context: Context, related: Related = { run: null, pipeline: null }): void {
   for (const loader of Object.values(context.loaders)) loader.clearAll();
   if (related.run) context.loaders.run.prime(related.run.id, related.run);
   if (related.pipeline) context.loaders.pipeline.prime(related.pipeline.id, related.pipeline);
@@ -96,5 +98,19 @@ export class SubscriptionResolver {
     @Arg('pipelineId', () => ID, { description: 'The pipeline the worker serves.' }) _pipelineId: string,
   ): WorkerCommand {
     return command;
+  }
+
+  @Authorized()
+  @Subscription(() => AlertEvent, {
+    description: `An alert the key sees fired, was acknowledged or resolved (a tenant-bound key: its tenant's rules' alerts). ${SOCKET}`,
+    subscribe: ({ args, context }) => alertStream(transportOf(context), actorOf(context), args.since),
+  })
+  alertChanged(
+    @Root() event: AlertEvent,
+    @Ctx() ctx: Context,
+    @Arg('since', () => String, { nullable: true, description: RESUME }) _since?: string,
+  ): AlertEvent {
+    freshLoaders(ctx);
+    return event;
   }
 }

@@ -21,5 +21,6 @@ export type {
   WorkerOptions,
   WorkerRun,
 } from './types.js';
+export { type AlertWebhookEnvelope, verifyAlertWebhook, WebhookVerificationError } from './webhooks.js';
 export { createWorker } from './worker.js';
 export type { WorkerCommand } from './worker-commands.js';

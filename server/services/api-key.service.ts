@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { DataSource } from 'typeorm';
+import { type DataSource, IsNull } from 'typeorm';
 import { type Actor, sees, tenantFor } from '../domain/actor.js';
 import { Role } from '../domain/enums.js';
 import { notFound } from '../domain/errors.js';
@@ -58,6 +58,14 @@ export class ApiKeyService {
   async isActive(keyId: string): Promise<boolean> {
     const key = await this.db.getRepository(ApiKey).findOneBy({ id: keyId });
     return !!key && !key.revokedAt;
+  }
+
+  /** Keys not revoked, oldest first; a tenant-bound admin sees its tenant's keys. */
+  list(actor: Actor): Promise<ApiKey[]> {
+    return this.db.getRepository(ApiKey).find({
+      where: { revokedAt: IsNull(), ...(actor.tenantId !== null && { tenantId: actor.tenantId }) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
   }
 
   async create(actor: Actor, input: ApiKeyInput): Promise<{ key: ApiKey; secret: string }> {

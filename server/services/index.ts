@@ -2,13 +2,18 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { AlertEvaluator } from './alert-evaluator.js';
+import { AlertOutbox } from './alert-outbox.js';
+import { AlertRuleService } from './alert-rule.service.js';
 import { AnalyticsService } from './analytics.service.js';
 import { ApiKeyService } from './api-key.service.js';
 import { AuditService } from './audit.service.js';
+import { DeliverySender } from './delivery-sender.js';
 import { DueRetryService } from './due-retries.service.js';
 import { ErrorGroupService } from './error-group.service.js';
 import { ExportService } from './export.service.js';
 import { FacetService } from './facet.service.js';
+import { NotificationChannelService } from './notification-channel.service.js';
 import { OperatorRetryService } from './operator-retry.service.js';
 import { PipelineService } from './pipeline.service.js';
 import { PipelineHealthService } from './pipeline-health.service.js';
@@ -23,13 +28,16 @@ import { ServerSecrets } from './server-secrets.js';
 
 export function createServices(
   db: DataSource,
-  config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs' | 'exportUrlTtlSeconds'>,
+  config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs' | 'exportUrlTtlSeconds'> &
+    Partial<Pick<Config, 'webhookAllowPrivate' | 'webhookRetryDelaysMs'>>,
   onBackgroundError: (error: unknown) => void = () => {},
   logger?: Logger,
 ) {
   const audit = new AuditService(db);
   const progress = new RunProgress(db, config.progressIntervalMs, onBackgroundError);
   const runLifecycle = new RunLifecycleService(db, audit, progress, config.leaseSeconds);
+  const health = new PipelineHealthService(db);
+  const alertOutbox = new AlertOutbox();
   return {
     audit,
     analytics: new AnalyticsService(db),
@@ -37,7 +45,16 @@ export function createServices(
     rollups: new RollupMaintenance(db),
     apiKeys: new ApiKeyService(db, audit),
     pipelines: new PipelineService(db, audit),
-    health: new PipelineHealthService(db),
+    health,
+    alertOutbox,
+    alertRules: new AlertRuleService(db, audit, alertOutbox),
+    channels: new NotificationChannelService(db, audit, alertOutbox, config.webhookAllowPrivate ?? false),
+    alertEvaluator: new AlertEvaluator(db, health, alertOutbox),
+    deliveries: new DeliverySender(db, {
+      allowPrivate: config.webhookAllowPrivate ?? false,
+      retryDelaysMs: config.webhookRetryDelaysMs,
+      onDisabled: (channelId, reason) => logger?.warn('notification channel disabled', { channelId, reason }),
+    }),
     errorGroups: new ErrorGroupService(db, audit),
     runs: new RunQueryService(db),
     runLifecycle,

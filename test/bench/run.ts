@@ -1,4 +1,5 @@
 // `npm run bench`: every bench part in one run, then a summary. BENCH_ONLY=analytics,ingest runs only those parts.
+import { runAlertsBench } from './alerts.bench.js';
 import { runAnalyticsBench } from './analytics.bench.js';
 import { runConsoleBench } from './console.bench.js';
 import { runDemoBackfillBench } from './demo.bench.js';
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
   if (wanted('analytics')) summary.push(...(await runAnalyticsBench()));
   // On a database of its own (1M records), beside PostGraphile 5 installed on demand.
   if (wanted('readpath')) summary.push(...(await runReadpathBench()));
+  // On a database of its own: 2,000 pipelines × 5 rules, then the history filled under them; deliveries to a local receiver.
+  if (wanted('alerts')) summary.push(...(await runAlertsBench()));
 
   heading(`Summary (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   printSummary(summary);

@@ -14,6 +14,23 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  fragment AlertRow on Alert {\n    id\n    state\n    severity\n    summary\n    value\n    fingerprint\n    firedAt\n    acknowledgedAt\n    acknowledgedBy\n    resolvedAt\n    rule {\n      id\n      name\n      condition\n      mutedUntil\n    }\n    pipeline {\n      id\n      name\n    }\n    run {\n      id\n    }\n  }\n": typeof types.AlertRowFragmentDoc,
+    "\n  query Alerts($states: [AlertState!], $first: Int, $after: String) {\n    alerts(states: $states, first: $first, after: $after) {\n      edges {\n        node {\n          ...AlertRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.AlertsDocument,
+    "\n  subscription AlertChanged($since: String) {\n    alertChanged(since: $since) {\n      cursor\n      alert {\n        ...AlertRow\n      }\n    }\n  }\n": typeof types.AlertChangedDocument,
+    "\n  mutation AcknowledgeAlert($id: ID!, $note: String) {\n    acknowledgeAlert(id: $id, note: $note) {\n      ...AlertRow\n    }\n  }\n": typeof types.AcknowledgeAlertDocument,
+    "\n  query AlertRules {\n    alertRules {\n      id\n      name\n      condition\n      severity\n      pipelineIds\n      tenantId\n      threshold\n      windowSeconds\n      healthStates\n      repeatIntervalSeconds\n      mutedUntil\n      enabled\n      createdAt\n      createdBy\n      channels {\n        id\n        name\n      }\n    }\n  }\n": typeof types.AlertRulesDocument,
+    "\n  mutation CreateAlertRule($input: AlertRuleInput!) {\n    createAlertRule(input: $input) {\n      id\n    }\n  }\n": typeof types.CreateAlertRuleDocument,
+    "\n  mutation UpdateAlertRule($id: ID!, $input: AlertRuleInput!) {\n    updateAlertRule(id: $id, input: $input) {\n      id\n    }\n  }\n": typeof types.UpdateAlertRuleDocument,
+    "\n  mutation DeleteAlertRule($id: ID!) {\n    deleteAlertRule(id: $id)\n  }\n": typeof types.DeleteAlertRuleDocument,
+    "\n  mutation MuteAlertRule($id: ID!, $until: DateTime) {\n    muteAlertRule(id: $id, until: $until) {\n      id\n      mutedUntil\n    }\n  }\n": typeof types.MuteAlertRuleDocument,
+    "\n  query NotificationChannels {\n    notificationChannels {\n      id\n      name\n      kind\n      target\n      tenantId\n      enabled\n      disabledReason\n      createdAt\n    }\n  }\n": typeof types.NotificationChannelsDocument,
+    "\n  mutation CreateNotificationChannel($input: ChannelInput!) {\n    createNotificationChannel(input: $input) {\n      signingSecret\n      channel {\n        id\n      }\n    }\n  }\n": typeof types.CreateNotificationChannelDocument,
+    "\n  mutation DeleteNotificationChannel($id: ID!) {\n    deleteNotificationChannel(id: $id)\n  }\n": typeof types.DeleteNotificationChannelDocument,
+    "\n  mutation RotateChannelSecret($id: ID!) {\n    rotateChannelSecret(id: $id) {\n      signingSecret\n    }\n  }\n": typeof types.RotateChannelSecretDocument,
+    "\n  mutation TestNotificationChannel($id: ID!) {\n    testNotificationChannel(id: $id) {\n      id\n    }\n  }\n": typeof types.TestNotificationChannelDocument,
+    "\n  query Deliveries($channelId: ID, $first: Int, $after: String) {\n    deliveries(channelId: $channelId, first: $first, after: $after) {\n      edges {\n        node {\n          id\n          event\n          status\n          attempts\n          lastStatusCode\n          lastError\n          nextAttemptAt\n          createdAt\n          deliveredAt\n          channel {\n            id\n            name\n          }\n          alert {\n            id\n            summary\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.DeliveriesDocument,
+    "\n  mutation Redeliver($deliveryId: ID!) {\n    redeliver(deliveryId: $deliveryId) {\n      id\n      status\n    }\n  }\n": typeof types.RedeliverDocument,
+    "\n  query AlertPreviewPipelines {\n    pipelines {\n      id\n      name\n      health {\n        status\n        reason\n        deadLetters\n        errorRate24h\n      }\n    }\n  }\n": typeof types.AlertPreviewPipelinesDocument,
     "\n  query Overview($filter: RecordFilter, $range: DateRange) {\n    syncSummary(filter: $filter, range: $range) {\n      from\n      to\n      totalSynced {\n        value\n        previous\n        changePercent\n      }\n      totalErrors {\n        value\n        previous\n        changePercent\n      }\n      errorRate {\n        value\n        previous\n        changePercent\n      }\n      medianLatencyMs {\n        value\n        previous\n        changePercent\n      }\n      byStatus {\n        status\n        count\n      }\n    }\n  }\n": typeof types.OverviewDocument,
     "\n  query PipelineHealth {\n    pipelines {\n      id\n      name\n      tenantId\n      health {\n        status\n        reason\n        lastRunAt\n        lastSuccessAt\n        errorRate24h\n        deadLetters\n      }\n    }\n  }\n": typeof types.PipelineHealthDocument,
     "\n  query AllowedIntervals($range: DateRange!) {\n    allowedIntervals(range: $range)\n  }\n": typeof types.AllowedIntervalsDocument,
@@ -30,6 +47,7 @@ type Documents = {
     "\n  mutation ExportRuns($filter: RunFilter) {\n    exportRuns(filter: $filter) {\n      ...ExportJobState\n    }\n  }\n": typeof types.ExportRunsDocument,
     "\n  query ExportJob($id: ID!) {\n    exportJob(id: $id) {\n      ...ExportJobState\n    }\n  }\n": typeof types.ExportJobDocument,
     "\n  subscription RunStatusChanged($filter: RunFilter, $since: String) {\n    runUpdated(filter: $filter, since: $since) {\n      cursor\n      previousStatus\n      run {\n        id\n        status\n      }\n    }\n  }\n": typeof types.RunStatusChangedDocument,
+    "\n  query ApiKeys {\n    apiKeys {\n      id\n      name\n      role\n      tenantId\n    }\n  }\n": typeof types.ApiKeysDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      role\n      tenantId\n    }\n  }\n": typeof types.MeDocument,
     "\n  fragment RunRow on SyncRun {\n    id\n    tenantId\n    status\n    mode\n    operationType\n    entityTypes\n    triggeredBy\n    correlationId\n    startedAt\n    endedAt\n    durationMs\n    expectedTotal\n    error\n    pipeline {\n      id\n      name\n    }\n    counts {\n      total\n      created\n      updated\n      deleted\n      skipped\n      succeeded\n      failed\n      pending\n    }\n  }\n": typeof types.RunRowFragmentDoc,
     "\n  query Runs($filter: RunFilter, $orderBy: RunOrder, $first: Int!, $after: String) {\n    runs(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...RunRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.RunsDocument,
@@ -53,6 +71,23 @@ type Documents = {
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id)\n  }\n": typeof types.RevokeApiKeyDocument,
 };
 const documents: Documents = {
+    "\n  fragment AlertRow on Alert {\n    id\n    state\n    severity\n    summary\n    value\n    fingerprint\n    firedAt\n    acknowledgedAt\n    acknowledgedBy\n    resolvedAt\n    rule {\n      id\n      name\n      condition\n      mutedUntil\n    }\n    pipeline {\n      id\n      name\n    }\n    run {\n      id\n    }\n  }\n": types.AlertRowFragmentDoc,
+    "\n  query Alerts($states: [AlertState!], $first: Int, $after: String) {\n    alerts(states: $states, first: $first, after: $after) {\n      edges {\n        node {\n          ...AlertRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.AlertsDocument,
+    "\n  subscription AlertChanged($since: String) {\n    alertChanged(since: $since) {\n      cursor\n      alert {\n        ...AlertRow\n      }\n    }\n  }\n": types.AlertChangedDocument,
+    "\n  mutation AcknowledgeAlert($id: ID!, $note: String) {\n    acknowledgeAlert(id: $id, note: $note) {\n      ...AlertRow\n    }\n  }\n": types.AcknowledgeAlertDocument,
+    "\n  query AlertRules {\n    alertRules {\n      id\n      name\n      condition\n      severity\n      pipelineIds\n      tenantId\n      threshold\n      windowSeconds\n      healthStates\n      repeatIntervalSeconds\n      mutedUntil\n      enabled\n      createdAt\n      createdBy\n      channels {\n        id\n        name\n      }\n    }\n  }\n": types.AlertRulesDocument,
+    "\n  mutation CreateAlertRule($input: AlertRuleInput!) {\n    createAlertRule(input: $input) {\n      id\n    }\n  }\n": types.CreateAlertRuleDocument,
+    "\n  mutation UpdateAlertRule($id: ID!, $input: AlertRuleInput!) {\n    updateAlertRule(id: $id, input: $input) {\n      id\n    }\n  }\n": types.UpdateAlertRuleDocument,
+    "\n  mutation DeleteAlertRule($id: ID!) {\n    deleteAlertRule(id: $id)\n  }\n": types.DeleteAlertRuleDocument,
+    "\n  mutation MuteAlertRule($id: ID!, $until: DateTime) {\n    muteAlertRule(id: $id, until: $until) {\n      id\n      mutedUntil\n    }\n  }\n": types.MuteAlertRuleDocument,
+    "\n  query NotificationChannels {\n    notificationChannels {\n      id\n      name\n      kind\n      target\n      tenantId\n      enabled\n      disabledReason\n      createdAt\n    }\n  }\n": types.NotificationChannelsDocument,
+    "\n  mutation CreateNotificationChannel($input: ChannelInput!) {\n    createNotificationChannel(input: $input) {\n      signingSecret\n      channel {\n        id\n      }\n    }\n  }\n": types.CreateNotificationChannelDocument,
+    "\n  mutation DeleteNotificationChannel($id: ID!) {\n    deleteNotificationChannel(id: $id)\n  }\n": types.DeleteNotificationChannelDocument,
+    "\n  mutation RotateChannelSecret($id: ID!) {\n    rotateChannelSecret(id: $id) {\n      signingSecret\n    }\n  }\n": types.RotateChannelSecretDocument,
+    "\n  mutation TestNotificationChannel($id: ID!) {\n    testNotificationChannel(id: $id) {\n      id\n    }\n  }\n": types.TestNotificationChannelDocument,
+    "\n  query Deliveries($channelId: ID, $first: Int, $after: String) {\n    deliveries(channelId: $channelId, first: $first, after: $after) {\n      edges {\n        node {\n          id\n          event\n          status\n          attempts\n          lastStatusCode\n          lastError\n          nextAttemptAt\n          createdAt\n          deliveredAt\n          channel {\n            id\n            name\n          }\n          alert {\n            id\n            summary\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.DeliveriesDocument,
+    "\n  mutation Redeliver($deliveryId: ID!) {\n    redeliver(deliveryId: $deliveryId) {\n      id\n      status\n    }\n  }\n": types.RedeliverDocument,
+    "\n  query AlertPreviewPipelines {\n    pipelines {\n      id\n      name\n      health {\n        status\n        reason\n        deadLetters\n        errorRate24h\n      }\n    }\n  }\n": types.AlertPreviewPipelinesDocument,
     "\n  query Overview($filter: RecordFilter, $range: DateRange) {\n    syncSummary(filter: $filter, range: $range) {\n      from\n      to\n      totalSynced {\n        value\n        previous\n        changePercent\n      }\n      totalErrors {\n        value\n        previous\n        changePercent\n      }\n      errorRate {\n        value\n        previous\n        changePercent\n      }\n      medianLatencyMs {\n        value\n        previous\n        changePercent\n      }\n      byStatus {\n        status\n        count\n      }\n    }\n  }\n": types.OverviewDocument,
     "\n  query PipelineHealth {\n    pipelines {\n      id\n      name\n      tenantId\n      health {\n        status\n        reason\n        lastRunAt\n        lastSuccessAt\n        errorRate24h\n        deadLetters\n      }\n    }\n  }\n": types.PipelineHealthDocument,
     "\n  query AllowedIntervals($range: DateRange!) {\n    allowedIntervals(range: $range)\n  }\n": types.AllowedIntervalsDocument,
@@ -69,6 +104,7 @@ const documents: Documents = {
     "\n  mutation ExportRuns($filter: RunFilter) {\n    exportRuns(filter: $filter) {\n      ...ExportJobState\n    }\n  }\n": types.ExportRunsDocument,
     "\n  query ExportJob($id: ID!) {\n    exportJob(id: $id) {\n      ...ExportJobState\n    }\n  }\n": types.ExportJobDocument,
     "\n  subscription RunStatusChanged($filter: RunFilter, $since: String) {\n    runUpdated(filter: $filter, since: $since) {\n      cursor\n      previousStatus\n      run {\n        id\n        status\n      }\n    }\n  }\n": types.RunStatusChangedDocument,
+    "\n  query ApiKeys {\n    apiKeys {\n      id\n      name\n      role\n      tenantId\n    }\n  }\n": types.ApiKeysDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      role\n      tenantId\n    }\n  }\n": types.MeDocument,
     "\n  fragment RunRow on SyncRun {\n    id\n    tenantId\n    status\n    mode\n    operationType\n    entityTypes\n    triggeredBy\n    correlationId\n    startedAt\n    endedAt\n    durationMs\n    expectedTotal\n    error\n    pipeline {\n      id\n      name\n    }\n    counts {\n      total\n      created\n      updated\n      deleted\n      skipped\n      succeeded\n      failed\n      pending\n    }\n  }\n": types.RunRowFragmentDoc,
     "\n  query Runs($filter: RunFilter, $orderBy: RunOrder, $first: Int!, $after: String) {\n    runs(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...RunRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.RunsDocument,
@@ -106,6 +142,74 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment AlertRow on Alert {\n    id\n    state\n    severity\n    summary\n    value\n    fingerprint\n    firedAt\n    acknowledgedAt\n    acknowledgedBy\n    resolvedAt\n    rule {\n      id\n      name\n      condition\n      mutedUntil\n    }\n    pipeline {\n      id\n      name\n    }\n    run {\n      id\n    }\n  }\n"): (typeof documents)["\n  fragment AlertRow on Alert {\n    id\n    state\n    severity\n    summary\n    value\n    fingerprint\n    firedAt\n    acknowledgedAt\n    acknowledgedBy\n    resolvedAt\n    rule {\n      id\n      name\n      condition\n      mutedUntil\n    }\n    pipeline {\n      id\n      name\n    }\n    run {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Alerts($states: [AlertState!], $first: Int, $after: String) {\n    alerts(states: $states, first: $first, after: $after) {\n      edges {\n        node {\n          ...AlertRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query Alerts($states: [AlertState!], $first: Int, $after: String) {\n    alerts(states: $states, first: $first, after: $after) {\n      edges {\n        node {\n          ...AlertRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription AlertChanged($since: String) {\n    alertChanged(since: $since) {\n      cursor\n      alert {\n        ...AlertRow\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription AlertChanged($since: String) {\n    alertChanged(since: $since) {\n      cursor\n      alert {\n        ...AlertRow\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AcknowledgeAlert($id: ID!, $note: String) {\n    acknowledgeAlert(id: $id, note: $note) {\n      ...AlertRow\n    }\n  }\n"): (typeof documents)["\n  mutation AcknowledgeAlert($id: ID!, $note: String) {\n    acknowledgeAlert(id: $id, note: $note) {\n      ...AlertRow\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AlertRules {\n    alertRules {\n      id\n      name\n      condition\n      severity\n      pipelineIds\n      tenantId\n      threshold\n      windowSeconds\n      healthStates\n      repeatIntervalSeconds\n      mutedUntil\n      enabled\n      createdAt\n      createdBy\n      channels {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  query AlertRules {\n    alertRules {\n      id\n      name\n      condition\n      severity\n      pipelineIds\n      tenantId\n      threshold\n      windowSeconds\n      healthStates\n      repeatIntervalSeconds\n      mutedUntil\n      enabled\n      createdAt\n      createdBy\n      channels {\n        id\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateAlertRule($input: AlertRuleInput!) {\n    createAlertRule(input: $input) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation CreateAlertRule($input: AlertRuleInput!) {\n    createAlertRule(input: $input) {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateAlertRule($id: ID!, $input: AlertRuleInput!) {\n    updateAlertRule(id: $id, input: $input) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateAlertRule($id: ID!, $input: AlertRuleInput!) {\n    updateAlertRule(id: $id, input: $input) {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteAlertRule($id: ID!) {\n    deleteAlertRule(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteAlertRule($id: ID!) {\n    deleteAlertRule(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MuteAlertRule($id: ID!, $until: DateTime) {\n    muteAlertRule(id: $id, until: $until) {\n      id\n      mutedUntil\n    }\n  }\n"): (typeof documents)["\n  mutation MuteAlertRule($id: ID!, $until: DateTime) {\n    muteAlertRule(id: $id, until: $until) {\n      id\n      mutedUntil\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query NotificationChannels {\n    notificationChannels {\n      id\n      name\n      kind\n      target\n      tenantId\n      enabled\n      disabledReason\n      createdAt\n    }\n  }\n"): (typeof documents)["\n  query NotificationChannels {\n    notificationChannels {\n      id\n      name\n      kind\n      target\n      tenantId\n      enabled\n      disabledReason\n      createdAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateNotificationChannel($input: ChannelInput!) {\n    createNotificationChannel(input: $input) {\n      signingSecret\n      channel {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateNotificationChannel($input: ChannelInput!) {\n    createNotificationChannel(input: $input) {\n      signingSecret\n      channel {\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteNotificationChannel($id: ID!) {\n    deleteNotificationChannel(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteNotificationChannel($id: ID!) {\n    deleteNotificationChannel(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RotateChannelSecret($id: ID!) {\n    rotateChannelSecret(id: $id) {\n      signingSecret\n    }\n  }\n"): (typeof documents)["\n  mutation RotateChannelSecret($id: ID!) {\n    rotateChannelSecret(id: $id) {\n      signingSecret\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation TestNotificationChannel($id: ID!) {\n    testNotificationChannel(id: $id) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation TestNotificationChannel($id: ID!) {\n    testNotificationChannel(id: $id) {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Deliveries($channelId: ID, $first: Int, $after: String) {\n    deliveries(channelId: $channelId, first: $first, after: $after) {\n      edges {\n        node {\n          id\n          event\n          status\n          attempts\n          lastStatusCode\n          lastError\n          nextAttemptAt\n          createdAt\n          deliveredAt\n          channel {\n            id\n            name\n          }\n          alert {\n            id\n            summary\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query Deliveries($channelId: ID, $first: Int, $after: String) {\n    deliveries(channelId: $channelId, first: $first, after: $after) {\n      edges {\n        node {\n          id\n          event\n          status\n          attempts\n          lastStatusCode\n          lastError\n          nextAttemptAt\n          createdAt\n          deliveredAt\n          channel {\n            id\n            name\n          }\n          alert {\n            id\n            summary\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Redeliver($deliveryId: ID!) {\n    redeliver(deliveryId: $deliveryId) {\n      id\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation Redeliver($deliveryId: ID!) {\n    redeliver(deliveryId: $deliveryId) {\n      id\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AlertPreviewPipelines {\n    pipelines {\n      id\n      name\n      health {\n        status\n        reason\n        deadLetters\n        errorRate24h\n      }\n    }\n  }\n"): (typeof documents)["\n  query AlertPreviewPipelines {\n    pipelines {\n      id\n      name\n      health {\n        status\n        reason\n        deadLetters\n        errorRate24h\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -170,6 +274,10 @@ export function graphql(source: "\n  query ExportJob($id: ID!) {\n    exportJob(
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription RunStatusChanged($filter: RunFilter, $since: String) {\n    runUpdated(filter: $filter, since: $since) {\n      cursor\n      previousStatus\n      run {\n        id\n        status\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription RunStatusChanged($filter: RunFilter, $since: String) {\n    runUpdated(filter: $filter, since: $since) {\n      cursor\n      previousStatus\n      run {\n        id\n        status\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ApiKeys {\n    apiKeys {\n      id\n      name\n      role\n      tenantId\n    }\n  }\n"): (typeof documents)["\n  query ApiKeys {\n    apiKeys {\n      id\n      name\n      role\n      tenantId\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
