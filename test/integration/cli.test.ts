@@ -1,8 +1,12 @@
 // The `syncwatch` command run as a child process against a real server: every format parsed back, exit codes a
 // script can act on, the prompt's refusal without a terminal, watch's outcome, export's bytes, tail across a restart.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/domain/enums.js';
-import { type CliResult, cliEnv, runCli, startCli, waitFor } from '../support/cli.js';
+import { type CliResult, cliEnv, ROOT, runCli, startCli, waitFor } from '../support/cli.js';
 import { parseCsv } from '../support/csv.js';
 import { createPipeline, finishRun, type PipelineView, recordInput, reportRecords, startRun, unique } from '../support/fixtures.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
@@ -69,6 +73,38 @@ describe('syncwatch', () => {
     expect(csv[0]).toEqual(['id', 'name', 'role', 'tenantId']);
     expect(csv[1]).toEqual([json.id, json.name, 'OPERATOR', null]);
   }, 60_000);
+
+  it('login keeps the key in a 0600 profile, read when the environment has none', async () => {
+    const home = cliEnv(server.url, null).XDG_CONFIG_HOME as string;
+    const secret = operator.secret as string;
+    // Piped on stdin, so it is in no process's arguments.
+    const login = keyless(
+      await runCli(['login', '--url', `${server.url}/graphql`], { ...cliEnv('', null), XDG_CONFIG_HOME: home }, secret),
+    );
+    expect(login.code).toBe(0);
+    expect(login.stderr).toContain('as operator');
+    const file = join(home, 'syncwatch', 'profile.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ url: server.url, apiKey: secret });
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: home };
+    const me = keyless(await runCli(['whoami', '-O', 'json'], env));
+    expect(JSON.parse(me.stdout).role).toBe('OPERATOR');
+    const wrong = await runCli(['login', '--url', server.url], { ...env }, 'wrong-key-0123456789');
+    expect(wrong.code).toBe(4);
+    expect(JSON.parse(readFileSync(file, 'utf8')).apiKey).toBe(secret); // a refused key is not saved
+  }, 60_000);
+
+  it('has fresh generated types (run `npm run codegen:cli`)', { timeout: 180_000 }, async () => {
+    const result = await new Promise<{ code: number; output: string }>((resolve) => {
+      execFile(
+        join(ROOT, 'node_modules', '.bin', 'graphql-codegen'),
+        ['--config', 'server/cli/codegen.yml', '--check'],
+        { cwd: ROOT },
+        (error, stdout, stderr) => resolve({ code: error ? 1 : 0, output: `${stdout}${stderr}` }),
+      );
+    });
+    expect(result.code, result.output).toBe(0);
+  });
 
   it('a bad key exits 4 with the code printed, and shows no key', async () => {
     const result = await runCli(['runs', 'list'], env('not-a-key-0123456789'));
@@ -198,9 +234,6 @@ describe('syncwatch', () => {
 
   it('export writes the rows of the API export, to a file or stdout', async () => {
     const run = await failedRun();
-    const { mkdtempSync, readFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const file = join(mkdtempSync(join(tmpdir(), 'syncwatch-export-')), 'records.csv');
     const result = keyless(await cli(['export', 'records', '--run', run.id, '-o', file]));
     expect(result.code).toBe(0);
