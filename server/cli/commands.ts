@@ -47,8 +47,6 @@ export interface Command {
   usage: string;
   summary: string;
   options: Options;
-  /** Extra help below the usage line. */
-  help?: string;
   run(ctx: Context, values: Values, args: string[]): Promise<number>;
 }
 
@@ -292,7 +290,7 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   trigger: {
-    usage: 'trigger PIPELINE [--mode MANUAL|ON_DEMAND|SCHEDULED|REAL_TIME] [--operation-type TEXT]',
+    usage: 'trigger PIPELINE [--mode MANUAL|ON_DEMAND|SCHEDULED|REAL_TIME] [--operation-type T]',
     summary: 'queue a run of a pipeline (by name or id) for its workers',
     options: { mode: { type: 'string' }, 'operation-type': { type: 'string' } },
     async run(ctx, values, args) {

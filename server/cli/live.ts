@@ -26,7 +26,7 @@ export interface LiveRunsOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function describeClose(error: unknown): { why: string; fatal: CliError | null } {
+function describeClose(error: unknown): { why: string; fatal: CliError | null; expired?: boolean } {
   const code = (error as { code?: unknown })?.code;
   if (typeof code === 'number') {
     const meaning = closeMeaning(code);
@@ -39,6 +39,7 @@ function describeClose(error: unknown): { why: string; fatal: CliError | null } 
     // GraphQL errors for the subscription itself: a bad filter or an expired cursor.
     const first = error[0] as { message?: string; extensions?: { code?: string; reason?: string } };
     const gqlCode = first?.extensions?.code ?? 'GRAPHQL_ERROR';
+    if (first?.extensions?.reason === 'EVENTS_EXPIRED') return { why: 'the last event seen has expired', fatal: null, expired: true };
     const exit = gqlCode === 'UNAUTHENTICATED' || gqlCode === 'FORBIDDEN' ? EXIT.AUTH : EXIT.ERROR;
     return { why: first?.message ?? 'subscription refused', fatal: new CliError(first?.message ?? 'subscription refused', exit, gqlCode) };
   }
@@ -89,9 +90,11 @@ export function followRuns(connection: Connection, options: LiveRunsOptions): Li
         failures = 0;
       } catch (error) {
         if (stopped) break;
-        const { why, fatal } = describeClose(error);
+        const { why, fatal, expired } = describeClose(error);
         if (fatal) throw fatal;
-        options.onResume?.(why);
+        // Down longer than the server keeps events: carry on from now, and say that changes in between were missed.
+        if (expired) since = null;
+        options.onResume?.(expired ? `${why}: changes while disconnected were missed; following from now` : why);
         failures++;
       } finally {
         void client?.dispose();

@@ -18,12 +18,14 @@ const GLOBAL_OPTIONS = {
 } as const;
 
 function mainHelp(): string {
-  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length), 'login [--url URL]'.length);
-  const lines = Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
-  return `Usage: syncwatch <command> [flags]
+  const entries: [string, string][] = [
+    ['login [--url URL]', `save the address and key (from SYNCWATCH_API_KEY, stdin, or asked for) in ${profilePath()}, mode 0600`],
+    ...Object.values(COMMANDS).map((c): [string, string] => [c.usage, c.summary]),
+  ];
+  const lines = entries.map(([usageLine, summary]) => `  ${usageLine}\n      ${summary}`);
+  return `Usage: syncwatch <command> [flags]     (syncwatch help <command>, or <command> --help, for its flags)
 
 Commands:
-  ${'login [--url URL]'.padEnd(width)}  save the address and key (from SYNCWATCH_API_KEY or asked for) in ${profilePath()} (mode 0600)
 ${lines.join('\n')}
 
 Flags for every command:
@@ -40,9 +42,7 @@ ${EXIT_HELP}
 `;
 }
 
-const commandHelp = (
-  command: Command,
-) => `Usage: syncwatch ${command.usage}\n\n${command.summary}\n${command.help ? `\n${command.help}\n` : ''}
+const commandHelp = (command: Command) => `Usage: syncwatch ${command.usage}\n\n${command.summary}\n
 ${Object.keys(command.options).some((o) => ['status', 'pipeline'].includes(o)) ? `${FILTER_HELP}\n\n` : ''}${EXIT_HELP}\n`;
 
 /** The command's name from the first one or two words: `runs list`, or `whoami`. */
@@ -90,6 +90,12 @@ export async function main(argv: string[]): Promise<number> {
     if (argv.length === 0 || (words.length === 0 && argv.some((a) => a === '--help' || a === '-h'))) {
       process.stdout.write(mainHelp());
       return argv.length === 0 ? EXIT.USAGE : EXIT.OK;
+    }
+    // `syncwatch help [command]`: npx takes --help for itself, so `npx syncwatch help runs list` is the way there.
+    if (words[0] === 'help') {
+      const wanted = findCommand(words.slice(1));
+      process.stdout.write(wanted ? commandHelp(wanted.command) : mainHelp());
+      return EXIT.OK;
     }
     if (words[0] === 'login') {
       const { values } = parseArgs({ args: argv.slice(argv.indexOf('login') + 1), options: GLOBAL_OPTIONS, strict: true });
