@@ -202,21 +202,24 @@ async function retry(ctx: Context, values: Values, args: string[]) {
 
 async function deadLetters(ctx: Context, values: Values, args: string[], action: 'replay' | 'discard') {
   const target = await selection(ctx, values, args, { statuses: ['DEAD_LETTERED'] });
-  const count = target.ids
-    ? target.ids.length
-    : (await ctx.http.request(RecordCountDocument, { filter: target.filter })).records.totalCount;
-  note(`${count} dead letters would be ${action === 'replay' ? 'replayed' : 'discarded'}`);
+  // The API has no dry run for these: the records query counts them (exactly up to 1,000, then "more than 1,000").
+  const counted = target.ids
+    ? { totalCount: target.ids.length, totalCountIsExact: true }
+    : (await ctx.http.request(RecordCountDocument, { filter: target.filter })).records;
+  const count = counted.totalCountIsExact ? counted.totalCount : Number.POSITIVE_INFINITY;
+  const shown = counted.totalCountIsExact ? String(count) : 'more than 1,000';
+  note(`${shown} dead letters would be ${action === 'replay' ? 'replayed' : 'discarded'}`);
   if (count === 0) return EXIT.OK;
-  await confirm(`${action === 'replay' ? 'Replay' : 'Discard'} ${count} dead letters?`, values.yes === true);
+  await confirm(`${action === 'replay' ? 'Replay' : 'Discard'} ${shown} dead letters?`, values.yes === true);
   if (action === 'replay') {
     const done = (await ctx.http.request(ReplayDeadLettersDocument, target)).replayDeadLetters;
     const row = { matched: done.matched, scheduled: done.scheduled, skipped: done.skipped, retryRun: done.retryRun?.id ?? null };
     renderOne(row, fieldColumns(row), ctx.format);
-    return done.scheduled < count ? EXIT.PARTIAL : EXIT.OK;
+    return counted.totalCountIsExact && done.scheduled < count ? EXIT.PARTIAL : EXIT.OK;
   }
   const done = (await ctx.http.request(DiscardDeadLettersDocument, target)).discardDeadLetters;
   renderOne(done, fieldColumns(done), ctx.format);
-  return done.discarded < count ? EXIT.PARTIAL : EXIT.OK;
+  return counted.totalCountIsExact && done.discarded < count ? EXIT.PARTIAL : EXIT.OK;
 }
 
 async function recordsList(ctx: Context, values: Values, extra: RecordFilter = {}) {

@@ -195,6 +195,30 @@ describe('syncwatch', () => {
     expect((await cli(['retry', '--yes'])).code).toBe(2);
   }, 60_000);
 
+  it('dlq list, replay and discard: counted first, --yes off a terminal', async () => {
+    const dead = await createPipeline(server.admin, { name: unique('cli dlq'), retryPolicy: { maxAttempts: 1 } });
+    const run = await failedRun(dead.id, 3);
+    const listed = JSON.parse((await cli(['dlq', 'list', '--pipeline', dead.name, '-O', 'json'])).stdout);
+    expect(listed.map((r: { status: string }) => r.status)).toEqual(['DEAD_LETTERED', 'DEAD_LETTERED', 'DEAD_LETTERED']);
+    expect(jsonl((await cli(['dlq', 'list', '--run', run.id, '-O', 'jsonl'])).stdout)).toEqual(listed);
+    expect(parseCsv((await cli(['dlq', 'list', '--run', run.id, '-O', 'csv'])).stdout)).toHaveLength(4);
+
+    const refused = await cli(['dlq', 'discard', '--pipeline', dead.name]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('3 dead letters would be discarded');
+    const discarded = await cli(['dlq', 'discard', listed[0].id, '--yes', '-O', 'json']);
+    expect(discarded.code).toBe(0);
+    expect(JSON.parse(discarded.stdout)).toEqual({ discarded: 1 });
+    const replayed = await cli(['dlq', 'replay', '--run', run.id, '--yes', '-O', 'csv']);
+    expect(replayed.stderr).toContain('2 dead letters would be replayed');
+    expect(replayed.code).toBe(0);
+    const [header, row] = parseCsv(replayed.stdout);
+    expect(header).toEqual(['matched', 'scheduled', 'skipped', 'retryRun']);
+    expect(row.slice(0, 3)).toEqual(['2', '2', '0']);
+    const after = JSON.parse((await cli(['records', 'list', '--run', run.id, '-O', 'json'])).stdout);
+    expect(after.map((r: { status: string }) => r.status).sort()).toEqual(['DISCARDED', 'RETRY_SCHEDULED', 'RETRY_SCHEDULED']);
+  }, 60_000);
+
   it('trigger and cancel; an ingest key may not (4)', async () => {
     const triggered = JSON.parse((await cli(['trigger', pipeline.name, '--mode', 'on_demand', '-O', 'json'])).stdout);
     expect(triggered).toMatchObject({ status: 'QUEUED', mode: 'ON_DEMAND', pipeline: { id: pipeline.id } });
