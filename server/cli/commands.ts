@@ -142,6 +142,7 @@ async function tail(ctx: Context, values: Values) {
   const colour = colourAllowed(process.stdout);
   let csvHeader = ctx.format === 'csv';
   let down = false;
+  let started = false;
   const print = (event: RunEvent) => {
     const { run } = event;
     if (ctx.format === 'json' || ctx.format === 'jsonl') return void process.stdout.write(`${JSON.stringify(event)}\n`);
@@ -164,11 +165,12 @@ async function tail(ctx: Context, values: Values) {
       down = true;
     },
     onConnected: () => {
-      if (down) note('resumed');
+      if (!started) note('following runs; Ctrl-C to stop');
+      else if (down) note('resumed');
+      started = true;
       down = false;
     },
   });
-  note('following runs; Ctrl-C to stop');
   const stop = () => live.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

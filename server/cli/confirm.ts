@@ -10,6 +10,8 @@ export async function confirm(question: string, yes: boolean): Promise<void> {
   const answer = await new Promise<string>((resolve) => {
     rl.question(`${question} [y/N] `, resolve);
     rl.once('close', () => resolve(''));
+    // Ctrl-C at the question is a no (readline holds the terminal raw, so no signal would end the process).
+    rl.once('SIGINT', () => rl.close());
   });
   rl.close();
   if (!/^y(es)?$/i.test(answer.trim())) throw new CliError('declined: nothing changed', EXIT.DECLINED, 'DECLINED');

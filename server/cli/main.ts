@@ -53,6 +53,15 @@ function findCommand(words: string[]): { name: string; command: Command; rest: s
   return null;
 }
 
+const TAKES_VALUE = new Set(['-O', '--output', '--url', '--api-key']);
+
+/** Flags for every command may come before it (`syncwatch -O json runs list`): they move behind the command's name. */
+function commandFirst(argv: string[]): string[] {
+  let i = 0;
+  while (i < argv.length && argv[i].startsWith('-')) i += TAKES_VALUE.has(argv[i]) ? 2 : 1;
+  return [...argv.slice(i), ...argv.slice(0, i)];
+}
+
 async function readSecret(): Promise<string> {
   if (process.env.SYNCWATCH_API_KEY) return process.env.SYNCWATCH_API_KEY;
   if (!process.stdin.isTTY) {
@@ -83,8 +92,9 @@ async function login(values: Record<string, unknown>): Promise<number> {
   return EXIT.OK;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(given: string[]): Promise<number> {
   let secret: string | undefined;
+  const argv = commandFirst(given);
   try {
     const words = argv.filter((a) => !a.startsWith('-'));
     if (argv.length === 0 || (words.length === 0 && argv.some((a) => a === '--help' || a === '-h'))) {
@@ -98,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.OK;
     }
     if (words[0] === 'login') {
-      const { values } = parseArgs({ args: argv.slice(argv.indexOf('login') + 1), options: GLOBAL_OPTIONS, strict: true });
+      const { values } = parseArgs({ args: argv.slice(1), options: GLOBAL_OPTIONS, strict: true });
       return await login(values);
     }
     const found = findCommand(argv);

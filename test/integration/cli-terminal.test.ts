@@ -100,6 +100,14 @@ describe.skipIf(!hasTmux)('syncwatch on a terminal', () => {
     expect(declined.screen()).toContain('EXIT=3');
     expect(await statuses(run.id)).toEqual(['FAILED', 'FAILED']);
 
+    // Ctrl-C at the question is a no.
+    const interrupted = inTerminal(['retry', '--run', run.id]);
+    await waitFor(() => interrupted.screen().includes('[y/N]'), 'the prompt');
+    interrupted.keys('C-c');
+    await waitFor(() => interrupted.screen().includes('EXIT='), 'the command to end');
+    expect(interrupted.screen()).toContain('EXIT=3');
+    expect(await statuses(run.id)).toEqual(['FAILED', 'FAILED']);
+
     const accepted = inTerminal(['retry', '--run', run.id]);
     await waitFor(() => accepted.screen().includes('[y/N]'), 'the prompt');
     accepted.keys('y', 'Enter');

@@ -69,6 +69,7 @@ describe('syncwatch', () => {
     const json = JSON.parse(keyless(await cli(['whoami', '-O', 'json'])).stdout);
     expect(json).toMatchObject({ role: 'OPERATOR', tenantId: null });
     expect(jsonl(keyless(await cli(['whoami', '--output', 'jsonl'])).stdout)).toEqual([json]);
+    expect(JSON.parse((await cli(['-O', 'json', 'whoami'])).stdout)).toEqual(json);
     const csv = parseCsv(keyless(await cli(['whoami', '--output', 'csv'])).stdout);
     expect(csv[0]).toEqual(['id', 'name', 'role', 'tenantId']);
     expect(csv[1]).toEqual([json.id, json.name, 'OPERATOR', null]);
