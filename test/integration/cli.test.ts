@@ -126,7 +126,7 @@ describe('syncwatch', () => {
     expect((await cli(['runs', 'list', '-O', 'xml'])).code).toBe(2);
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
-    expect((await cli(['help'])).stdout).toMatch(/^Usage: syncwatch <command>[^]*Exit codes:/);
+    expect((await cli(['help'])).stdout).toMatch(/^Usage: syncwatch <command>[\s\S]*Exit codes:/);
     expect((await cli(['help', 'retry'])).stdout).toMatch(/^Usage: syncwatch retry /);
     for (const code of ['0  ok', '2  usage', '3  declined', '4  authentication', '5  the watched run', '6  a bulk action'])
       expect(help.stdout).toContain(code);
