@@ -64,6 +64,15 @@ module.exports = {
       to: { path: '^server/', pathNot: '^server/sdk/' },
     },
     {
+      name: 'cli-standalone',
+      comment:
+        "The `syncwatch` command line runs on operators' machines and in CI jobs: like the SDK, whose HTTP client and close " +
+        'codes it shares, it may not pull in the server’s code.',
+      severity: 'error',
+      from: { path: '^server/cli/' },
+      to: { path: '^server/', pathNot: '^server/(cli|sdk)/' },
+    },
+    {
       name: 'client-standalone',
       comment:
         "The dashboard runs in the browser and knows the server only through the GraphQL schema's generated types, and the close codes it shares with the SDK (server/sdk/close-codes.ts: no imports, made to be shared).",
