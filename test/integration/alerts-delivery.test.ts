@@ -1,5 +1,5 @@
-// Delivery of notifications to real HTTP receivers on loopback: Standard Webhooks signatures (verified with
-// node:crypto from the specification), retries with the same webhook-id, the 5 s cut of a hanging receiver,
+// Delivery of notifications to real HTTP receivers on loopback: Standard Webhooks signatures (verified with the
+// standardwebhooks package, as receivers do), retries with the same webhook-id, the 5 s cut of a hanging receiver,
 // redeliver, secret rotation with two signatures, a Slack message, a channel failing for 5 days disabled, and
 // private targets refused unless WEBHOOK_ALLOW_PRIVATE.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
