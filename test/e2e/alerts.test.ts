@@ -66,6 +66,10 @@ describe.skipIf(skipReason !== null)('the alerts console', () => {
     expect(await page.locator('tr.pipeline-row', { hasText: 'E2E alerts → CRM' }).getByTestId('pipeline-alerts').textContent()).toContain(
       '1 open',
     );
+    // And beside its health on the overview.
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.locator(`[data-pipeline="${pipeline.id}"]`).getByTestId('pipeline-alerts').waitFor(WAIT);
+    expect(await page.locator(`[data-pipeline="${pipeline.id}"]`).getByTestId('pipeline-alerts').textContent()).toContain('1 open');
 
     await page.getByTestId('alert-badge').click();
     await page.waitForURL(/\/alerts/);
