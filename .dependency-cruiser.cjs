@@ -57,6 +57,15 @@ module.exports = {
       to: { path: '^server/services/' },
     },
     {
+      name: 'events-no-transport',
+      comment:
+        'events/ yields plain values (events, cursors, what a subscriber may see); how they reach a socket (GraphQL ' +
+        'execution, sharing, encoding, close codes) is graphql/ws/, which calls into events/, never the reverse.',
+      severity: 'error',
+      from: { path: '^server/events/' },
+      to: { path: ['^server/(graphql|resolvers|http)/', '^node_modules/(graphql|graphql-ws|ws|type-graphql|@apollo/server)/'] },
+    },
+    {
       name: 'sdk-standalone',
       comment: "The worker SDK ships to pipeline workers on their own machines: it may not pull in the server's code.",
       severity: 'error',

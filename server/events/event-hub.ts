@@ -55,7 +55,7 @@ export class EventHub {
     return this.listener.pid !== null;
   }
 
-  /** Readers of the hub; identical subscriptions share one (see shared-subscriptions.ts). */
+  /** Readers of the hub; identical subscriptions share one (see graphql/ws/shared-subscriptions.ts). */
   get subscriberCount(): number {
     return this.subscribers.size;
   }

@@ -12,13 +12,19 @@ import type { LiveEvent, Related } from './live-event.js';
 import { checkRecordFilter, checkRunFilter, recordMatches, runMatches } from './live-filters.js';
 import { LiveSubscription } from './live-subscription.js';
 import { decodeEventCursor } from './position.js';
-import type { ShareHint } from './shared-subscriptions.js';
 
-/** What the socket the stream is sent over provides. */
-export interface LiveTransport extends ShareHint {
+/** What a stream needs of whatever sends it to its subscriber (graphql/ws/ over a socket), and what it says back. */
+export interface LiveTransport {
   hub: EventHub;
   /** Values waiting to be sent before the subscriber is closed as too slow. */
   maxBuffered: number;
+  /** Closes the subscriber that could not keep up (the transport picks how). */
+  closeTooSlow(): void;
+  /**
+   * Set by the stream: whether every subscriber of the same document, variables, role and tenant receives the
+   * same values from now on (false when it replays from `since`: its backlog is its own).
+   */
+  sameForAll: boolean;
 }
 
 export interface RunEventValue {
@@ -59,7 +65,7 @@ export function runStream(
   since: string | null | undefined,
 ): Promise<AsyncIterableIterator<RunEventValue>> {
   checkRunFilter(filter);
-  transport.shareable = !since;
+  transport.sameForAll = !since;
   return LiveSubscription.open<RunEventValue>({
     ...options(transport),
     since: since ? decodeEventCursor(since) : null,
@@ -90,7 +96,7 @@ export function recordStream(
 ): Promise<AsyncIterableIterator<RecordBatchValue>> {
   if (runId != null) checkIds([runId], isUuid, 'runId');
   checkRecordFilter(filter);
-  transport.shareable = !since;
+  transport.sameForAll = !since;
   // As in the records query: a retry run's attempts only when asked for (its original's batch follows anyway).
   const withAttempts = runId != null || asksForAttempts(filter);
   return LiveSubscription.open<RecordBatchValue>({
@@ -112,7 +118,7 @@ export function commandStream(
   actor: Actor,
   pipelineId: string,
 ): Promise<AsyncIterableIterator<WorkerCommandValue>> {
-  transport.shareable = true;
+  transport.sameForAll = true;
   return LiveSubscription.open<WorkerCommandValue>({
     ...options(transport),
     since: null,
@@ -135,7 +141,7 @@ export function alertStream(
   actor: Actor,
   since: string | null | undefined,
 ): Promise<AsyncIterableIterator<AlertEventValue>> {
-  transport.shareable = !since;
+  transport.sameForAll = !since;
   return LiveSubscription.open<AlertEventValue>({
     ...options(transport),
     since: since ? decodeEventCursor(since) : null,

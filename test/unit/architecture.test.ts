@@ -57,6 +57,7 @@ describe('architecture', () => {
       'sql-is-text': ['server/sql/bad-statements.ts', '../services/some.service.js'],
       'entities-no-services': ['server/entities/Bad.ts', '../services/some.service.js'],
       'events-no-services': ['server/events/bad-event.ts', '../services/some.service.js'],
+      'events-no-transport': ['server/events/bad-stream.ts', '../graphql/context.js'],
       'sdk-standalone': ['server/sdk/bad-client.ts', '../domain/some-rule.js'],
       'cli-standalone': ['server/cli/bad-command.ts', '../domain/some-rule.js'],
       'client-standalone': ['client/src/bad.ts', '../../server/domain/some-rule.js'],

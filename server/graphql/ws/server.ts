@@ -7,8 +7,6 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { type Actor, can } from '../../domain/actor.js';
 import { AppError } from '../../domain/errors.js';
 import type { EventHub } from '../../events/event-hub.js';
-import type { LiveTransport } from '../../events/live-streams.js';
-import { createSubscriptionSharing } from '../../events/shared-subscriptions.js';
 import { actorFromAuthorization } from '../../http/auth.js';
 import type { Logger } from '../../logger.js';
 import { CLOSE } from '../../sdk/close-codes.js';
@@ -16,6 +14,7 @@ import type { Services } from '../../services/index.js';
 import { createContext } from '../context.js';
 import { checkCost, LIMITS, overLimit, parseGuarded } from '../policy.js';
 import { type SocketEvents, useServer } from './adapter.js';
+import { createSubscriptionSharing, type ShareHint } from './shared-subscriptions.js';
 
 /** ws options for a prebuilt message: a text frame, though it is handed over as a Buffer. */
 const TEXT = { binary: false } as const;
@@ -51,7 +50,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
   // The payload graphql-ws would send for a result, with errors formatted as in onNext below; a shared
   // stream serializes each result once for all its subscribers.
   const share = createSubscriptionSharing(
-    (args) => (args.contextValue as { live?: LiveTransport }).live ?? null,
+    (args) => (args.contextValue as { live?: ShareHint }).live ?? null,
     (result) => Buffer.from(JSON.stringify(result.errors ? { ...result, errors: formatErrors(result.errors) } : result)),
   );
 
@@ -123,7 +122,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
         const socket = ctx.extra.socket;
         const actor = ctx.extra.actor ?? null;
         let prefix: Buffer | null = null;
-        const live: LiveTransport = {
+        const live: ShareHint = {
           hub,
           maxBuffered: options.maxBuffered ?? 1_000,
           closeTooSlow: () => socket.close(CLOSE.SLOW_READER.code, CLOSE.SLOW_READER.reason),
@@ -142,7 +141,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
           shareKey: actor
             ? JSON.stringify([actor.role, actor.tenantId, payload.operationName ?? null, payload.query, payload.variables ?? {}])
             : null,
-          shareable: false,
+          sameForAll: false,
         };
         return { ...createContext(services, actor), live };
       },

@@ -10,6 +10,7 @@
 // writes themselves, which are now most of what a delivery costs.)
 // graphql-ws still owns the subscription: it ends it (complete, close) and sends `complete`.
 import { type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql';
+import type { LiveTransport } from '../../events/live-streams.js';
 
 // Only its message and extensions are sent (toJSON), so the copy of graphql it comes from does not matter.
 const toGraphQLError = (error: unknown) =>
@@ -20,15 +21,10 @@ type Results = AsyncGenerator<ExecutionResult, void, void>;
 /** A result serialized once as the `payload` of a `next` message (JSON, UTF-8). */
 export type EncodedPayload = Buffer;
 
-/** What the subscribe step learns about a subscription (the context's live transport). */
-export interface ShareHint {
+/** The context's live transport over a socket: what the stream needs, and what sharing needs besides. */
+export interface ShareHint extends LiveTransport {
   /** Identical document + variables + role + tenant give the same key; null: never share. */
   shareKey: string | null;
-  /** Set by the stream: false when it resumes from `since`. */
-  shareable: boolean;
-  maxBuffered: number;
-  /** Closes the socket of a subscriber too slow to keep up (the transport picks the close code). */
-  closeTooSlow(): void;
   /**
    * Sends a `next` message for this subscription with an already serialized payload; `sent` runs
    * once the socket has taken it (with an error if it failed). False when the socket is not open.
@@ -186,7 +182,7 @@ export function createSubscriptionSharing(
       void result.return(undefined);
       return running.join(hint);
     }
-    if (!hint.shareable) return undefined;
+    if (!hint.sameForAll) return undefined;
     const key = hint.shareKey;
     const stream = new SharedStream(result, encode, () => {
       if (streams.get(key) === stream) streams.delete(key);
