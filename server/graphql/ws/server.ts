@@ -1,19 +1,19 @@
 // GraphQL over WebSocket (graphql-ws, `use/ws`) on the HTTP server's port and path (/graphql): the
 // socket door of the execution policy (../policy.ts). It carries subscriptions only; queries and
-// mutations go over HTTP. Close codes and what a client should do after each: sdk/close-codes.ts.
+// mutations go over HTTP. Who may hold a socket is admission.ts; this file holds the protocol's hooks.
+// Close codes and what a client should do after each: sdk/close-codes.ts.
 import type { Server } from 'node:http';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, getOperationAST, validate } from 'graphql';
-import { type WebSocket, WebSocketServer } from 'ws';
-import { type Actor, can } from '../../domain/actor.js';
-import { AppError } from '../../domain/errors.js';
+import { WebSocketServer } from 'ws';
+import type { Actor } from '../../domain/actor.js';
 import type { EventHub } from '../../events/event-hub.js';
-import { actorFromAuthorization } from '../../http/auth.js';
 import type { Logger } from '../../logger.js';
 import { CLOSE } from '../../sdk/close-codes.js';
 import type { Services } from '../../services/index.js';
 import { createContext } from '../context.js';
 import { checkCost, LIMITS, overLimit, parseGuarded } from '../policy.js';
 import { type SocketEvents, useServer } from './adapter.js';
+import { createAdmission } from './admission.js';
 import { createSubscriptionSharing, type ShareHint } from './shared-subscriptions.js';
 
 /** ws options for a prebuilt message: a text frame, though it is handed over as a Buffer. */
@@ -44,7 +44,12 @@ type KeyExtra = { actor: Actor };
 export function createSubscriptionServer(options: SubscriptionServerOptions): { dispose(): Promise<void> } {
   const { httpServer, schema, services, hub, logger, formatError } = options;
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: options.maxPayloadBytes });
-  const socketsByKey = new Map<string, Set<WebSocket>>();
+  const admission = createAdmission({
+    services,
+    logger,
+    maxSocketsPerKey: options.maxSocketsPerKey,
+    keyCheckMs: options.keyCheckMs,
+  });
   const openByConnection = new WeakMap<object, Set<string>>();
   const formatErrors = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
   // The payload graphql-ws would send for a result, with errors formatted as in onNext below; a shared
@@ -58,36 +63,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
     {
       schema,
       onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const header = params.authorization ?? params.Authorization;
-        let actor: Actor | null = null;
-        try {
-          actor = await actorFromAuthorization(services.apiKeys, typeof header === 'string' ? header : null);
-        } catch (error) {
-          if (!(error instanceof AppError)) throw error;
-        }
-        const socket = ctx.extra.socket;
-        if (!actor) {
-          socket.close(CLOSE.UNAUTHORIZED.code, CLOSE.UNAUTHORIZED.reason);
-          return false;
-        }
-        if (!can(actor, 'read')) {
-          socket.close(CLOSE.FORBIDDEN.code, CLOSE.FORBIDDEN.reason);
-          return false;
-        }
-        const sockets = socketsByKey.get(actor.keyId) ?? new Set();
-        if (sockets.size >= options.maxSocketsPerKey) {
-          socket.close(CLOSE.TOO_MANY_SOCKETS.code, CLOSE.TOO_MANY_SOCKETS.reason);
-          return false;
-        }
-        ctx.extra.actor = actor;
-        sockets.add(socket);
-        socketsByKey.set(actor.keyId, sockets);
-        socket.once('close', () => {
-          sockets.delete(socket);
-          if (sockets.size === 0 && socketsByKey.get(actor.keyId) === sockets) socketsByKey.delete(actor.keyId);
-        });
-        return true;
+        const actor = await admission.admit(ctx.extra.socket, ctx.connectionParams);
+        if (actor) ctx.extra.actor = actor;
+        return actor !== null;
       },
       // The execution policy of the HTTP door (graphql/policy.ts), before graphql-ws would parse and validate.
       onSubscribe: (ctx, _id, payload) => {
@@ -166,30 +144,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
     options.socketEvents,
   );
 
-  // A key revoked on any instance loses its open sockets at once (NOTIFY); the check below is the backstop.
-  const closeRevoked = (keyId: string) => {
-    for (const socket of socketsByKey.get(keyId) ?? []) socket.close(CLOSE.REVOKED.code, CLOSE.REVOKED.reason);
-    socketsByKey.delete(keyId);
-  };
-  const stopRevocations = services.apiKeys.onRevoked(closeRevoked);
-  // A revoked key loses its open sockets within one check.
-  const keyCheck = setInterval(async () => {
-    for (const [keyId, sockets] of socketsByKey) {
-      try {
-        if (await services.apiKeys.isActive(keyId)) continue;
-      } catch (error) {
-        logger.warn('checking a subscriber key failed', { error: String(error) });
-        continue;
-      }
-      for (const socket of sockets) socket.close(CLOSE.REVOKED.code, CLOSE.REVOKED.reason);
-      socketsByKey.delete(keyId);
-    }
-  }, options.keyCheckMs ?? 5_000);
-
   return {
     async dispose() {
-      clearInterval(keyCheck);
-      stopRevocations();
+      admission.dispose();
       await server.dispose();
     },
   };
