@@ -1,5 +1,5 @@
 // A step of request handling on Node's own request and response, in Express's middleware shape: Express runs it as
-// middleware, and the GraphQL door (graphql-door.ts) runs the same steps without Express.
+// middleware, and the GraphQL endpoint (graphql-endpoint.ts) runs the same steps without Express.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export type Step = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;

@@ -1,4 +1,4 @@
-// Run and retry state read at scrape time for /metrics (http/metrics.ts).
+// Run and retry state read at scrape time for /metrics (http/metrics-endpoint.ts).
 
 /** Runs per status: those in statuses $1 (the active ones), and those that ended in the last 24 hours. */
 export const RUNS_BY_STATUS_SQL = `

@@ -1,7 +1,7 @@
 // The GraphQL door's plumbing: steps run in order and any failure reaches `fail` once, and which paths are its own.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { isGraphQLPath } from '../../../server/http/graphql-door.js';
+import { isGraphQLPath } from '../../../server/http/graphql-endpoint.js';
 import { runSteps, type Step } from '../../../server/http/step.js';
 
 const req = {} as IncomingMessage;

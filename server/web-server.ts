@@ -32,7 +32,7 @@ import {
   noStorePlugin,
   refusalOf,
   waitForTurn,
-} from './graphql/http.js';
+} from './graphql/request-guard.js';
 import { jitGateway } from './graphql/jit-executor.js';
 import { LIMITS } from './graphql/policy.js';
 import { createRateLimits } from './graphql/rate-limits.js';
@@ -40,13 +40,13 @@ import { createTurns } from './graphql/turns.js';
 import { createSubscriptionServer } from './graphql/ws/server.js';
 import { exportRoutes } from './http/exports.js';
 import { fixedHeaders } from './http/fixed-headers.js';
-import { graphqlDoor, isGraphQLPath } from './http/graphql-door.js';
+import { graphqlDoor, isGraphQLPath } from './http/graphql-endpoint.js';
 import { healthRoutes } from './http/health.js';
-import { metricsRoutes } from './http/metrics.js';
+import { metricsRoutes } from './http/metrics-endpoint.js';
 import { requestLog } from './http/request-log.js';
 import { staticClient } from './http/static-client.js';
 import type { Logger } from './logger.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from './instance-metrics.js';
 import type { Services } from './services/index.js';
 
 export interface HttpServerDeps {
@@ -141,7 +141,7 @@ export async function createHttpServer({
     // guard against, and plain GET queries work as the GraphQL-over-HTTP spec says.
     csrfPrevention: false,
     formatError: createFormatError(logger),
-    // The guard in front (graphql/http.ts) has parsed under the same limit; this is the backstop.
+    // The guard in front (graphql/request-guard.ts) has parsed under the same limit; this is the backstop.
     parseOptions: { maxTokens: LIMITS.maxTokens },
     // One path for documents: every query text goes through the guard.
     persistedQueries: false,

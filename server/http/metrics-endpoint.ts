@@ -1,10 +1,10 @@
-// /metrics in Prometheus text format: this instance's metrics (server/metrics.ts), and run and retry state read at scrape time.
+// /metrics in Prometheus text format: this instance's metrics (server/instance-metrics.ts), and run and retry state read at scrape time.
 import { Router } from 'express';
 import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { ACTIVE_RUN_STATUSES } from '../domain/run-lifecycle.js';
 import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../instance-metrics.js';
 import { RETRIES_DUE_SQL, RUNS_BY_STATUS_SQL } from '../sql/metrics.js';
 
 export function metricsRoutes(db: DataSource, metrics: Metrics, logger: Logger): Router {
