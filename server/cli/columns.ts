@@ -1,5 +1,5 @@
 // What each kind of row shows: the table's columns (sized to the terminal) and CSV's (all of them).
-import type { CliRecordFragment, CliRunFragment, ErrorGroupsQuery } from './generated/graphql.js';
+import type { ApiKeysQuery, CliAlertFragment, CliRecordFragment, CliRunFragment, ErrorGroupsQuery } from './generated/graphql.js';
 import type { Column } from './output.js';
 
 export const RUN_COLUMNS: Column<CliRunFragment>[] = [
@@ -48,6 +48,32 @@ export const ERROR_GROUP_COLUMNS: Column<ErrorGroup>[] = [
   { header: 'first seen', value: (g) => g.firstSeen, wideOnly: true },
   { header: 'last seen', value: (g) => g.lastSeen },
   { header: 'message', value: (g) => g.sampleMessage },
+];
+
+export const ALERT_COLUMNS: Column<CliAlertFragment>[] = [
+  { header: 'id', value: (a) => a.id },
+  { header: 'state', value: (a) => a.state, colour: true },
+  { header: 'severity', value: (a) => a.severity },
+  { header: 'rule', value: (a) => a.rule.name },
+  { header: 'pipeline', value: (a) => a.pipeline?.name },
+  { header: 'fired', value: (a) => a.firedAt },
+  { header: 'value', value: (a) => a.value, wideOnly: true },
+  { header: 'acknowledged', value: (a) => a.acknowledgedAt, wideOnly: true },
+  { header: 'acknowledged by', value: (a) => a.acknowledgedBy, wideOnly: true },
+  { header: 'resolved', value: (a) => a.resolvedAt, wideOnly: true },
+  { header: 'rule id', value: (a) => a.rule.id, wideOnly: true },
+  { header: 'pipeline id', value: (a) => a.pipeline?.id, wideOnly: true },
+  { header: 'run', value: (a) => a.run?.id, wideOnly: true },
+  { header: 'fingerprint', value: (a) => a.fingerprint, wideOnly: true },
+  { header: 'summary', value: (a) => a.summary },
+];
+
+/** Keys as the API lists them: never a secret (it keeps only hashes). */
+export const KEY_COLUMNS: Column<ApiKeysQuery['apiKeys'][number]>[] = [
+  { header: 'id', value: (k) => k.id },
+  { header: 'name', value: (k) => k.name },
+  { header: 'role', value: (k) => k.role },
+  { header: 'tenant', value: (k) => k.tenantId },
 ];
 
 /** Any flat object: one column per field (results of actions, keys, whoami). */

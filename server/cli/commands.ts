@@ -1,12 +1,16 @@
 // Every `syncwatch` command: its flags, its help line, and what it does. main.ts parses and dispatches.
 import type { ParseArgsConfig } from 'node:util';
 import type { GraphQLHttpClient } from '../sdk/http.js';
-import { ERROR_GROUP_COLUMNS, fieldColumns, RECORD_COLUMNS, RUN_COLUMNS } from './columns.js';
+import { ALERT_COLUMNS, ERROR_GROUP_COLUMNS, fieldColumns, KEY_COLUMNS, RECORD_COLUMNS, RUN_COLUMNS } from './columns.js';
 import { confirm } from './confirm.js';
 import { CliError, EXIT, usage } from './errors.js';
 import { download } from './export.js';
-import { hasFilter, RECORD_FILTER_OPTIONS, RUN_FILTER_OPTIONS, recordFilter, runFilter } from './filters.js';
+import { hasFilter, RECORD_FILTER_OPTIONS, RUN_FILTER_OPTIONS, recordFilter, runFilter, until, upper } from './filters.js';
 import {
+  AcknowledgeAlertDocument,
+  type AlertState,
+  AlertsDocument,
+  ApiKeysDocument,
   CancelRunDocument,
   type CliRunFragment,
   CreateApiKeyDocument,
@@ -15,6 +19,7 @@ import {
   ErrorGroupsDocument,
   ExportRecordsDocument,
   ExportRunsDocument,
+  MuteAlertRuleDocument,
   RecordCountDocument,
   type RecordFilter,
   RecordsDocument,
@@ -234,6 +239,16 @@ async function recordsList(ctx: Context, values: Values, extra: RecordFilter = {
   return EXIT.OK;
 }
 
+async function alertsList(ctx: Context, values: Values) {
+  const states = (upper(values.state) as AlertState[] | undefined) ?? null;
+  const rows = await collect(limitOf(values, 50), async (first, after) => {
+    const { alerts } = await ctx.http.request(AlertsDocument, { first, after, states }, { retries: 2 });
+    return { nodes: alerts.edges.map((e) => e.node), next: alerts.pageInfo.hasNextPage ? (alerts.pageInfo.endCursor ?? null) : null };
+  });
+  renderList(rows, ALERT_COLUMNS, ctx.format);
+  return EXIT.OK;
+}
+
 const RUN_LIST_OPTIONS = { ...RUN_FILTER_OPTIONS, ...LIMIT };
 const RECORD_LIST_OPTIONS = { ...RECORD_FILTER_OPTIONS, ...LIMIT };
 
@@ -319,7 +334,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { ...RECORD_FILTER_OPTIONS, ...LIMIT, state: { type: 'string', multiple: true } },
     async run(ctx, values) {
       const { startedAt, ...filter } = await recordFilter(ctx.http, values);
-      const states = (values.state as string[] | undefined)?.flatMap((s) => s.toUpperCase().split(',')) as ErrorGroupState[] | undefined;
+      const states = upper(values.state) as ErrorGroupState[] | undefined;
       const { errorGroups } = await ctx.http.request(
         ErrorGroupsDocument,
         { first: Math.min(500, limitOf(values, 20)), filter, states: states ?? null, range: startedAt ?? null },
@@ -413,6 +428,16 @@ export const COMMANDS: Record<string, Command> = {
       return EXIT.OK;
     },
   },
+  'keys list': {
+    usage: 'keys list',
+    summary: 'the keys not revoked, oldest first: id, name, role, tenant; never a secret (ADMIN)',
+    options: {},
+    async run(ctx) {
+      const { apiKeys } = await ctx.http.request(ApiKeysDocument, {}, { retries: 2 });
+      renderList(apiKeys, KEY_COLUMNS, ctx.format);
+      return EXIT.OK;
+    },
+  },
   'keys revoke': {
     usage: 'keys revoke KEY_ID',
     summary: 'revoke an API key at once (ADMIN)',
@@ -421,6 +446,37 @@ export const COMMANDS: Record<string, Command> = {
       const id = one(args, 'key id');
       const { revokeApiKey } = await ctx.http.request(RevokeApiKeyDocument, { id });
       renderOne({ id, revoked: revokeApiKey }, fieldColumns({ id, revoked: revokeApiKey }), ctx.format);
+      return EXIT.OK;
+    },
+  },
+  'alerts list': {
+    usage: 'alerts list [--state FIRING|ACKNOWLEDGED|RESOLVED] [--limit N]',
+    summary: 'alerts, newest first (50 unless --limit)',
+    options: { ...LIMIT, state: { type: 'string', multiple: true } },
+    run: alertsList,
+  },
+  'alerts ack': {
+    usage: 'alerts ack ALERT [--note TEXT]',
+    summary: 'acknowledge a FIRING alert: no more reminders; it still resolves (OPERATOR)',
+    options: { note: { type: 'string' } },
+    async run(ctx, values, args) {
+      const { acknowledgeAlert } = await ctx.http.request(AcknowledgeAlertDocument, {
+        id: one(args, 'alert id'),
+        note: (values.note as string) ?? null,
+      });
+      renderOne(acknowledgeAlert, ALERT_COLUMNS, ctx.format);
+      return EXIT.OK;
+    },
+  },
+  'alerts mute': {
+    usage: 'alerts mute RULE --until 2h|7d|TIME',
+    summary: 'mute an alert rule until then: it records alerts and tells nobody (OPERATOR)',
+    options: { until: { type: 'string' } },
+    async run(ctx, values, args) {
+      const id = one(args, 'rule id');
+      if (!values.until) throw usage('--until is required: a duration like 2h or 7d, or an RFC 3339 time');
+      const { muteAlertRule } = await ctx.http.request(MuteAlertRuleDocument, { id, until: until(values.until as string, '--until') });
+      renderOne(muteAlertRule, fieldColumns(muteAlertRule), ctx.format);
       return EXIT.OK;
     },
   },

@@ -49,20 +49,29 @@ const list = (value: unknown): string[] | undefined => {
     .map((v) => v.trim())
     .filter(Boolean);
 };
-const upper = (value: unknown) => list(value)?.map((v) => v.toUpperCase().replace(/-/g, '_'));
+/** Enum values (statuses, modes, states): repeated or comma-separated, any case, `-` for `_`. */
+export const upper = (value: unknown) => list(value)?.map((v) => v.toUpperCase().replace(/-/g, '_'));
 
 const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
+const DURATION = /^(\d+(?:\.\d+)?)([smhdw])$/;
+
 export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)([smhdw])$/.exec(text.trim());
+  const match = DURATION.exec(text.trim());
   if (!match) throw usage(`--since takes a duration like 30m, 24h or 7d, not "${text}"`);
   return Number(match[1]) * UNITS[match[2]];
 }
 
-function time(text: string, flag: string): string {
+function time(text: string, flag: string, takes = 'an RFC 3339 time such as 2026-12-01T00:00:00Z'): string {
   const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw usage(`${flag} takes an RFC 3339 time such as 2026-12-01T00:00:00Z, not "${text}"`);
+  if (Number.isNaN(ms)) throw usage(`${flag} takes ${takes}, not "${text}"`);
   return new Date(ms).toISOString();
+}
+
+/** A time ahead (`alerts mute --until`): a duration from now (2h, 7d) or an RFC 3339 time. */
+export function until(text: string, flag: string, now = Date.now()): string {
+  if (DURATION.test(text.trim())) return new Date(now + parseDuration(text)).toISOString();
+  return time(text, flag, 'a duration like 2h or 7d, or an RFC 3339 time');
 }
 
 function range(values: Values, now = Date.now()) {

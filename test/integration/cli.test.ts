@@ -1,5 +1,6 @@
 // The `syncwatch` command run as a child process against a real server: every format parsed back, exit codes a
-// script can act on, the prompt's refusal without a terminal, watch's outcome, export's bytes, tail across a restart.
+// script can act on, the prompt's refusal without a terminal, watch's outcome, export's bytes, keys listed without
+// secrets, a fired alert listed, acknowledged and its rule muted, tail across a restart.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/domain/enums.js';
 import { type CliResult, cliEnv, ROOT, runCli, startCli, waitFor } from '../support/cli.js';
 import { parseCsv } from '../support/csv.js';
-import { createPipeline, finishRun, type PipelineView, recordInput, reportRecords, startRun, unique } from '../support/fixtures.js';
+import {
+  createPipeline,
+  eventually,
+  finishRun,
+  type PipelineView,
+  recordInput,
+  reportRecords,
+  startRun,
+  unique,
+} from '../support/fixtures.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
 import { ADMIN_SECRET, startTestServer, type TestServer } from '../support/server.js';
 
@@ -50,7 +60,8 @@ async function failedRun(name = pipeline.id, failures = 3) {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // Alerts are evaluated every 200 ms, so a failed run's RUN_FAILED alert fires at once.
+  server = await startTestServer({ ALERT_EVALUATION_MS: '200' });
   operator = await server.clientFor(Role.OPERATOR);
   ingest = await server.clientFor(Role.INGEST);
   keys.push(operator.secret as string, ingest.secret as string);
@@ -237,6 +248,89 @@ describe('syncwatch', () => {
     expect((await cli(['keys', 'revoke', created.id], ADMIN_SECRET)).code).toBe(0);
     expect((await cli(['whoami'], created.secret)).code).toBe(4);
   }, 60_000);
+
+  it('keys list shows id, name, role and tenant of every key, never a secret; ADMIN only', async () => {
+    const me = JSON.parse((await cli(['whoami', '-O', 'json'])).stdout);
+    const listed = keyless(await cli(['keys', 'list', '-O', 'json'], ADMIN_SECRET));
+    expect(listed.code).toBe(0);
+    const json = JSON.parse(listed.stdout);
+    expect(json).toContainEqual({ id: me.id, name: me.name, role: 'OPERATOR', tenantId: null });
+    for (const key of json) expect(Object.keys(key).sort()).toEqual(['id', 'name', 'role', 'tenantId']);
+    expect(jsonl(keyless(await cli(['keys', 'list', '-O', 'jsonl'], ADMIN_SECRET)).stdout)).toEqual(json);
+    const csv = parseCsv(keyless(await cli(['keys', 'list', '-O', 'csv'], ADMIN_SECRET)).stdout);
+    expect(csv[0]).toEqual(['id', 'name', 'role', 'tenant']);
+    expect(csv.slice(1).map((row) => row[0])).toEqual(json.map((k: { id: string }) => k.id));
+    const table = keyless(await cli(['keys', 'list'], ADMIN_SECRET));
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+ROLE\s+TENANT$/);
+    expect(table.stdout).toContain(me.id);
+    const forbidden = await cli(['keys', 'list']);
+    expect(forbidden.code).toBe(4);
+    expect(forbidden.stderr).toMatch(/^error: FORBIDDEN: /);
+  }, 60_000);
+
+  it('alerts list, ack and mute: a RUN_FAILED alert fired by a failed run', async () => {
+    const watched = await createPipeline(server.admin, { name: unique('cli alerts') });
+    const { createAlertRule } = await operator.ok<{ createAlertRule: { id: string; name: string } }>(
+      'mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id name } }',
+      { input: { name: unique('cli rule'), condition: 'RUN_FAILED', pipelineIds: [watched.id], severity: 'CRITICAL' } },
+    );
+    const ruleId = createAlertRule.id;
+    const failed = await startRun(ingest, watched.id);
+    await finishRun(ingest, failed.id, { status: 'FAILED', error: 'target down' });
+    const ofRule = (stdout: string) => JSON.parse(stdout).filter((a: { rule: { id: string } }) => a.rule.id === ruleId);
+    const alert = await eventually(
+      async () => ofRule(keyless(await cli(['alerts', 'list', '--state', 'firing', '-O', 'json'])).stdout)[0],
+      'the RUN_FAILED alert',
+      30_000,
+    );
+    expect(alert).toMatchObject({
+      state: 'FIRING',
+      severity: 'CRITICAL',
+      rule: { id: ruleId, name: createAlertRule.name },
+      pipeline: { id: watched.id, name: watched.name },
+      run: { id: failed.id },
+      acknowledgedAt: null,
+    });
+    const all = JSON.parse((await cli(['alerts', 'list', '-O', 'json'])).stdout);
+    expect(jsonl((await cli(['alerts', 'list', '-O', 'jsonl'])).stdout)).toEqual(all);
+    const csv = parseCsv((await cli(['alerts', 'list', '-O', 'csv'])).stdout);
+    expect(csv[0]?.slice(0, 6)).toEqual(['id', 'state', 'severity', 'rule', 'pipeline', 'fired']);
+    expect(csv.slice(1).map((row) => row[0])).toEqual(all.map((a: { id: string }) => a.id));
+    const table = await cli(['alerts', 'list', '--limit', '1']);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+STATE\s+SEVERITY\s+RULE\s+PIPELINE\s+FIRED\s+SUMMARY$/);
+    expect(table.stdout.trim().split('\n')).toHaveLength(2);
+
+    const acked = keyless(await cli(['alerts', 'ack', alert.id, '--note', 'on it', '-O', 'json']));
+    expect(acked.code).toBe(0);
+    const me = JSON.parse((await cli(['whoami', '-O', 'json'])).stdout);
+    expect(JSON.parse(acked.stdout)).toMatchObject({ id: alert.id, state: 'ACKNOWLEDGED', acknowledgedBy: me.name });
+    expect(ofRule((await cli(['alerts', 'list', '--state', 'firing', '-O', 'json'])).stdout)).toEqual([]);
+    expect(ofRule((await cli(['alerts', 'list', '--state', 'acknowledged,resolved', '-O', 'json'])).stdout)).toHaveLength(1);
+    const again = await cli(['alerts', 'ack', alert.id]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^error: CONFLICT: /);
+    expect((await cli(['alerts', 'ack', '00000000-0000-4000-8000-000000000000'])).code).toBe(7);
+    expect((await cli(['alerts', 'ack', alert.id], ingest.secret as string)).code).toBe(4);
+
+    const before = Date.now();
+    const muted = keyless(await cli(['alerts', 'mute', ruleId, '--until', '2h', '-O', 'json']));
+    expect(muted.code).toBe(0);
+    const mutedUntil = Date.parse(JSON.parse(muted.stdout).mutedUntil);
+    expect(mutedUntil).toBeGreaterThanOrEqual(before + 7_200_000 - 1_000);
+    expect(mutedUntil).toBeLessThanOrEqual(Date.now() + 7_200_000 + 1_000);
+    const at = new Date(Date.now() + 86_400_000).toISOString();
+    expect(JSON.parse((await cli(['alerts', 'mute', ruleId, '--until', at, '-O', 'json'])).stdout)).toMatchObject({
+      id: ruleId,
+      mutedUntil: at,
+    });
+    const { alertRules } = await operator.ok<{ alertRules: { id: string; mutedUntil: string | null }[] }>(
+      '{ alertRules { id mutedUntil } }',
+    );
+    expect(alertRules.find((r) => r.id === ruleId)?.mutedUntil).toBe(at);
+    expect((await cli(['alerts', 'mute', ruleId])).code).toBe(2);
+    expect((await cli(['alerts', 'mute', ruleId, '--until', 'soon'])).code).toBe(2);
+    expect((await cli(['alerts', 'mute', ruleId, '--until', '1000d'])).code).toBe(2); // beyond a year: BAD_USER_INPUT
+  }, 120_000);
 
   it('runs watch exits 0 when the run succeeds and 5 when it fails', async () => {
     const good = await startRun(ingest, pipeline.id);

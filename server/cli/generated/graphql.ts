@@ -4,6 +4,39 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What an alert rule watches, for each pipeline it covers. */
+export type AlertCondition =
+  /** Waiting dead letters of the pipeline reach threshold. */
+  | 'DEAD_LETTERS'
+  /** A failure fingerprint is seen for the first time. Resolves when the group is resolved or quiet for windowSeconds. */
+  | 'ERROR_GROUP_NEW'
+  /** A failure arrives for a resolved error group. Resolves when it is resolved again or quiet for windowSeconds. */
+  | 'ERROR_GROUP_REGRESSED'
+  /** Failed ÷ reported records of the runs started within windowSeconds reaches threshold (a fraction). */
+  | 'ERROR_RATE'
+  /** The pipeline’s health enters one of healthStates. */
+  | 'PIPELINE_HEALTH'
+  /** A run is still running, or its latest finished run ran, longer than threshold seconds. */
+  | 'RUN_DURATION'
+  /** Runs end FAILED: threshold = consecutive failed runs (default 1). Resolves when a run ends otherwise. */
+  | 'RUN_FAILED';
+
+/** How bad an alert is. */
+export type AlertSeverity =
+  /** Someone should look now. */
+  | 'CRITICAL'
+  /** Someone should look today. */
+  | 'WARNING';
+
+/** Where an alert is. */
+export type AlertState =
+  /** Someone is on it: no more reminders; it still resolves when the condition clears. */
+  | 'ACKNOWLEDGED'
+  /** The condition holds; people were told (and are reminded every repeatIntervalSeconds). */
+  | 'FIRING'
+  /** The condition cleared; people were told. */
+  | 'RESOLVED';
+
 /** A new API key. */
 export type ApiKeyInput = {
   /** Who or what will use the key. */
@@ -325,6 +358,38 @@ export type RevokeApiKeyMutationVariables = Exact<{
 
 export type RevokeApiKeyMutation = { revokeApiKey: boolean };
 
+export type ApiKeysQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ApiKeysQuery = { apiKeys: Array<{ id: string, name: string, role: Role, tenantId: string | null }> };
+
+export type CliAlertFragment = { id: string, state: AlertState, severity: AlertSeverity, summary: string, value: number | null, fingerprint: string | null, firedAt: string, acknowledgedAt: string | null, acknowledgedBy: string | null, resolvedAt: string | null, rule: { id: string, name: string }, pipeline: { id: string, name: string } | null, run: { id: string } | null };
+
+export type AlertsQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+  states?: Array<AlertState> | AlertState | null | undefined;
+}>;
+
+
+export type AlertsQuery = { alerts: { edges: Array<{ node: { id: string, state: AlertState, severity: AlertSeverity, summary: string, value: number | null, fingerprint: string | null, firedAt: string, acknowledgedAt: string | null, acknowledgedBy: string | null, resolvedAt: string | null, rule: { id: string, name: string }, pipeline: { id: string, name: string } | null, run: { id: string } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type AcknowledgeAlertMutationVariables = Exact<{
+  id: string;
+  note?: string | null | undefined;
+}>;
+
+
+export type AcknowledgeAlertMutation = { acknowledgeAlert: { id: string, state: AlertState, severity: AlertSeverity, summary: string, value: number | null, fingerprint: string | null, firedAt: string, acknowledgedAt: string | null, acknowledgedBy: string | null, resolvedAt: string | null, rule: { id: string, name: string }, pipeline: { id: string, name: string } | null, run: { id: string } | null } };
+
+export type MuteAlertRuleMutationVariables = Exact<{
+  id: string;
+  until?: string | null | undefined;
+}>;
+
+
+export type MuteAlertRuleMutation = { muteAlertRule: { id: string, name: string, condition: AlertCondition, severity: AlertSeverity, tenantId: string | null, enabled: boolean, mutedUntil: string | null } };
+
 export type RunUpdatedSubscriptionVariables = Exact<{
   filter?: RunFilter | null | undefined;
   since?: string | null | undefined;
@@ -404,6 +469,31 @@ export const CliExportJobFragmentDoc = new TypedDocumentString(`
   downloadUrl
 }
     `, {"fragmentName":"CliExportJob"}) as unknown as TypedDocumentString<CliExportJobFragment, unknown>;
+export const CliAlertFragmentDoc = new TypedDocumentString(`
+    fragment CliAlert on Alert {
+  id
+  state
+  severity
+  summary
+  value
+  fingerprint
+  firedAt
+  acknowledgedAt
+  acknowledgedBy
+  resolvedAt
+  rule {
+    id
+    name
+  }
+  pipeline {
+    id
+    name
+  }
+  run {
+    id
+  }
+}
+    `, {"fragmentName":"CliAlert"}) as unknown as TypedDocumentString<CliAlertFragment, unknown>;
 export const WhoamiDocument = new TypedDocumentString(`
     query Whoami {
   me {
@@ -708,6 +798,95 @@ export const RevokeApiKeyDocument = new TypedDocumentString(`
   revokeApiKey(id: $id)
 }
     `) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
+export const ApiKeysDocument = new TypedDocumentString(`
+    query ApiKeys {
+  apiKeys {
+    id
+    name
+    role
+    tenantId
+  }
+}
+    `) as unknown as TypedDocumentString<ApiKeysQuery, ApiKeysQueryVariables>;
+export const AlertsDocument = new TypedDocumentString(`
+    query Alerts($first: Int!, $after: String, $states: [AlertState!]) {
+  alerts(first: $first, after: $after, states: $states) {
+    edges {
+      node {
+        ...CliAlert
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment CliAlert on Alert {
+  id
+  state
+  severity
+  summary
+  value
+  fingerprint
+  firedAt
+  acknowledgedAt
+  acknowledgedBy
+  resolvedAt
+  rule {
+    id
+    name
+  }
+  pipeline {
+    id
+    name
+  }
+  run {
+    id
+  }
+}`) as unknown as TypedDocumentString<AlertsQuery, AlertsQueryVariables>;
+export const AcknowledgeAlertDocument = new TypedDocumentString(`
+    mutation AcknowledgeAlert($id: ID!, $note: String) {
+  acknowledgeAlert(id: $id, note: $note) {
+    ...CliAlert
+  }
+}
+    fragment CliAlert on Alert {
+  id
+  state
+  severity
+  summary
+  value
+  fingerprint
+  firedAt
+  acknowledgedAt
+  acknowledgedBy
+  resolvedAt
+  rule {
+    id
+    name
+  }
+  pipeline {
+    id
+    name
+  }
+  run {
+    id
+  }
+}`) as unknown as TypedDocumentString<AcknowledgeAlertMutation, AcknowledgeAlertMutationVariables>;
+export const MuteAlertRuleDocument = new TypedDocumentString(`
+    mutation MuteAlertRule($id: ID!, $until: DateTime) {
+  muteAlertRule(id: $id, until: $until) {
+    id
+    name
+    condition
+    severity
+    tenantId
+    enabled
+    mutedUntil
+  }
+}
+    `) as unknown as TypedDocumentString<MuteAlertRuleMutation, MuteAlertRuleMutationVariables>;
 export const RunUpdatedDocument = new TypedDocumentString(`
     subscription RunUpdated($filter: RunFilter, $since: String) {
   runUpdated(filter: $filter, since: $since) {
