@@ -1,6 +1,6 @@
 // Every `syncwatch` command: its flags, its help line, and what it does. main.ts parses and dispatches.
 import type { ParseArgsConfig } from 'node:util';
-import type { GraphQLHttpClient } from '../sdk/http.js';
+import type { GraphQLHttpClient } from '../sdk/graphql-client.js';
 import { ALERT_COLUMNS, ERROR_GROUP_COLUMNS, fieldColumns, KEY_COLUMNS, RECORD_COLUMNS, RUN_COLUMNS } from './columns.js';
 import { confirm } from './confirm.js';
 import { CliError, EXIT, usage } from './errors.js';

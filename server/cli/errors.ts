@@ -1,5 +1,5 @@
 // Exit codes a script can act on, and the one-line error the command prints for each failure.
-import { SyncwatchError } from '../sdk/http.js';
+import { SyncwatchError } from '../sdk/graphql-client.js';
 
 export const EXIT = {
   OK: 0,

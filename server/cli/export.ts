@@ -4,7 +4,7 @@ import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { GraphQLHttpClient } from '../sdk/http.js';
+import type { GraphQLHttpClient } from '../sdk/graphql-client.js';
 import { CliError, EXIT } from './errors.js';
 import { type CliExportJobFragment, ExportJobDocument } from './generated/graphql.js';
 import { note } from './output.js';

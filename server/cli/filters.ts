@@ -1,6 +1,6 @@
 // The history's filters as flags, turned into the API's RunFilter and RecordFilter (names of pipelines become ids).
 import type { ParseArgsConfig } from 'node:util';
-import type { GraphQLHttpClient } from '../sdk/http.js';
+import type { GraphQLHttpClient } from '../sdk/graphql-client.js';
 import { usage } from './errors.js';
 import { PipelinesDocument, type RecordFilter, type RunFilter } from './generated/graphql.js';
 

@@ -2,7 +2,7 @@
 // typed operations of operations.graphql (the SDK's HTTP client), and exits with a code a script can act on.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createHttpClient, type GraphQLHttpClient } from '../sdk/http.js';
+import { createHttpClient, type GraphQLHttpClient } from '../sdk/graphql-client.js';
 import { COMMANDS, type Command, type Context } from './commands.js';
 import { CliError, EXIT, EXIT_HELP, errorLine, exitCodeOf, usage } from './errors.js';
 import { FILTER_HELP } from './filters.js';

@@ -1,6 +1,6 @@
 // The syncwatch worker SDK: report runs and records of a pipeline over GraphQL. Imports nothing from the server.
 export { type AfterClose, CLOSE, type CloseMeaning, closeMeaning } from './close-codes.js';
-export { SyncwatchError } from './http.js';
+export { SyncwatchError } from './graphql-client.js';
 export { RunAbortedError } from './run-session.js';
 export type {
   AbortReason,

@@ -11,7 +11,7 @@ import {
   RunRecordsDocument,
   type RunRecordsQuery,
 } from './generated/graphql.js';
-import { type GraphQLHttpClient, SyncwatchError } from './http.js';
+import { type GraphQLHttpClient, SyncwatchError } from './graphql-client.js';
 import type { AbortReason, RetryRecord, RunContext, RunHandler, RunOutcome, WorkerLogger, WorkerRun } from './types.js';
 
 export interface SessionSettings {

@@ -1,6 +1,6 @@
 // createWorker: claims QUEUED runs (woken by workerCommands, polling as the fallback), runs self-started ones, and stops gracefully.
 import { ClaimRunDocument, StartRunDocument, type SyncMode, WorkerSetupDocument } from './generated/graphql.js';
-import { createHttpClient, SyncwatchError } from './http.js';
+import { createHttpClient, SyncwatchError } from './graphql-client.js';
 import { RunSession, type SessionSettings } from './run-session.js';
 import type { RunHandler, RunHandlers, RunOutcome, Worker, WorkerLogger, WorkerOptions, WorkerRun } from './types.js';
 import { type CommandListener, listenForCommands } from './worker-commands.js';
