@@ -9,11 +9,11 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { EventHub } from './events/event-hub.js';
 import { deleteExpiredEvents } from './events/event-store.js';
 import { createSchema } from './graphql/schema.js';
-import { createHttpServer, type HttpServer } from './web-server.js';
+import { createMetrics, type Metrics } from './instance-metrics.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { createLogger, type Logger } from './logger.js';
-import { createMetrics, type Metrics } from './instance-metrics.js';
 import { createServices, type Services } from './services/index.js';
+import { createHttpServer, type HttpServer } from './web-server.js';
 
 export interface Syncwatch {
   url: string;

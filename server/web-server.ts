@@ -20,6 +20,9 @@ import { poolOf } from './db/pool.js';
 import type { EventHub } from './events/event-hub.js';
 import { type Context, createContext } from './graphql/context.js';
 import { createFormatError } from './graphql/errors.js';
+import { jitGateway } from './graphql/jit-executor.js';
+import { LIMITS } from './graphql/policy.js';
+import { createRateLimits } from './graphql/rate-limits.js';
 import {
   ANSWERS_PLAIN_JSON,
   actorOfRequest,
@@ -33,9 +36,6 @@ import {
   refusalOf,
   waitForTurn,
 } from './graphql/request-guard.js';
-import { jitGateway } from './graphql/jit-executor.js';
-import { LIMITS } from './graphql/policy.js';
-import { createRateLimits } from './graphql/rate-limits.js';
 import { createTurns } from './graphql/turns.js';
 import { createSubscriptionServer } from './graphql/ws/server.js';
 import { exportRoutes } from './http/exports.js';
@@ -45,8 +45,8 @@ import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics-endpoint.js';
 import { requestLog } from './http/request-log.js';
 import { staticClient } from './http/static-client.js';
-import type { Logger } from './logger.js';
 import type { Metrics } from './instance-metrics.js';
+import type { Logger } from './logger.js';
 import type { Services } from './services/index.js';
 
 export interface HttpServerDeps {

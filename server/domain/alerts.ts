@@ -1,5 +1,5 @@
 // Alerts: the rule of each condition, what a rule must carry to mean something, and the delivery schedule
-// (DESIGN.md, "Alerts"). Pure: the evaluator (services/alert-evaluator.ts) reads facts and asks these.
+// (DESIGN.md, "Alerts"). Pure: the evaluator (services/alerts/alert-evaluator.ts) reads facts and asks these.
 import { badInput } from './errors.js';
 import { PipelineHealthStatus } from './pipeline-health.js';
 

@@ -1,6 +1,6 @@
 // RunFilter and RecordFilter, one home: what each field means and when a filter is refused.
 // Two interpreters read these tables and nothing else: SQL conditions for queries, exports and
-// operators' selections (services/filters.ts) and the in-memory match of live subscriptions
+// operators' selections (services/lists/filters.ts) and the in-memory match of live subscriptions
 // (events/live-filters.ts). A field is added here, once, and both follow.
 import { RecordOperation, RecordStatus, RunStatus, SyncMode } from './enums.js';
 import { badInput } from './errors.js';

@@ -133,7 +133,7 @@ export class EventHub {
     return needs;
   }
 
-  // Progress events are already coalesced in the table (services/run-progress.ts): every event goes out.
+  // Progress events are already coalesced in the table (services/runs/run-progress.ts): every event goes out.
   private dispatch(event: LiveEvent): void {
     this.position = event.position;
     for (const subscriber of this.subscribers) subscriber.offer(event);

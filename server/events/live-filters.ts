@@ -1,5 +1,5 @@
 // RunFilter and RecordFilter applied to one delivered object: the in-memory reading of the rules in
-// domain/filter-rules.ts, whose SQL reading is services/filters.ts. Validation is the rules' own
+// domain/filter-rules.ts, whose SQL reading is services/lists/filters.ts. Validation is the rules' own
 // (checkRunFilter, checkRecordFilter), so a subscription refuses exactly what a query refuses.
 import {
   type DateRange,

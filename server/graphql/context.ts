@@ -9,8 +9,8 @@ import type { RecordAttempt } from '../entities/RecordAttempt.js';
 import type { SyncRecord } from '../entities/SyncRecord.js';
 import type { SyncRun } from '../entities/SyncRun.js';
 import type { Services } from '../services/index.js';
-import type { Page } from '../services/keyset.js';
-import type { RunRecordsRequest } from '../services/record-query.service.js';
+import type { Page } from '../services/lists/keyset.js';
+import type { RunRecordsRequest } from '../services/lists/record-query.service.js';
 
 /** Related objects are batched per request: one query per kind, never one per row. */
 function createLoaders(services: Services, actor: Actor | null) {

@@ -9,7 +9,7 @@ import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { actorFromAuthorization, knownActorOfAuthorization } from '../http/auth.js';
 import type { Step } from '../http/step.js';
-import type { ApiKeyService } from '../services/api-key.service.js';
+import type { ApiKeyService } from '../services/access/api-key.service.js';
 import { isDatabaseUnavailable, isTimeout, TIMEOUT_MESSAGE } from './errors.js';
 import { checkCost, isIntrospectionOnly, parseGuarded } from './policy.js';
 import type { LimitName, RateLimits, Refusal } from './rate-limits.js';

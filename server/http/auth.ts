@@ -1,6 +1,6 @@
 import type { Actor } from '../domain/actor.js';
 import { unauthenticated } from '../domain/errors.js';
-import type { ApiKeyService } from '../services/api-key.service.js';
+import type { ApiKeyService } from '../services/access/api-key.service.js';
 
 /** The key of an `Authorization: Bearer <key>` value; null when the value has another shape. */
 const bearerSecret = (header: string): string | null => /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? null;

@@ -3,7 +3,7 @@
 import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import type { Logger } from '../logger.js';
-import type { ExportService } from '../services/export.service.js';
+import type { ExportService } from '../services/housekeeping/export.service.js';
 
 export function exportRoutes(exports: ExportService, logger: Logger): Router {
   const router = Router();

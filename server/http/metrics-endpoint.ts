@@ -3,8 +3,8 @@ import { Router } from 'express';
 import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { ACTIVE_RUN_STATUSES } from '../domain/run-lifecycle.js';
-import type { Logger } from '../logger.js';
 import type { Metrics } from '../instance-metrics.js';
+import type { Logger } from '../logger.js';
 import { RETRIES_DUE_SQL, RUNS_BY_STATUS_SQL } from '../sql/metrics.js';
 
 export function metricsRoutes(db: DataSource, metrics: Metrics, logger: Logger): Router {

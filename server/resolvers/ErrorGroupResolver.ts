@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { ErrorGroupState } from '../domain/error-group.js';
 import { actorOf, type Context } from '../graphql/context.js';
-import type { ErrorGroupView } from '../services/error-group.service.js';
+import type { ErrorGroupView } from '../services/analytics/error-group.service.js';
 import { ErrorGroup } from './types/error-group.js';
 import { DateRange, RecordFilter } from './types/filters.input.js';
 

@@ -5,7 +5,7 @@ import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { actorOf, type Context } from '../graphql/context.js';
 import { selectedFieldsAt, selectsOnly } from '../graphql/selection.js';
-import { currentAttempt } from '../services/record-query.service.js';
+import { currentAttempt } from '../services/lists/record-query.service.js';
 import { RecordConnection } from './types/connections.js';
 import { RecordFilter, RecordOrder } from './types/filters.input.js';
 

@@ -1,6 +1,6 @@
 // Statements of alerting: the evaluator's facts (each a probe of an index per pipeline, never a walk of history),
-// alert transitions, the outbox and its sender (services/alert-evaluator.ts, services/delivery-sender.ts,
-// services/alert-rule.service.ts, services/notification-channel.service.ts).
+// alert transitions, the outbox and its sender (services/alerts/alert-evaluator.ts, services/alerts/delivery-sender.ts,
+// services/alerts/alert-rule.service.ts, services/alerts/notification-channel.service.ts).
 
 /**
  * RUN_FAILED: per pipeline ($1 ids), the statuses and ids of its latest $2 finished runs, newest first

@@ -1,4 +1,4 @@
-// Statements on API keys that their entity's repository does not answer (services/api-key.service.ts).
+// Statements on API keys that their entity's repository does not answer (services/access/api-key.service.ts).
 
 /**
  * Creates the admin key of ADMIN_API_KEY (secret hash $1) if no key has that secret; an existing unrevoked one is

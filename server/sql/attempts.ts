@@ -1,5 +1,5 @@
 // A retry run's records are attempts of original records: the statements that archive an attempt and move the
-// originals when their attempts get a result (services/retry-attempts.ts runs them).
+// originals when their attempts get a result (services/retries/retry-attempts.ts runs them).
 
 /**
  * A record's current attempt copied into its history: the one spelling of that snapshot (`o` names the

@@ -1,5 +1,5 @@
-// Statements on export jobs (services/export.service.ts). What an export selects is composed from its filter by
-// the query builder in services/export-query.ts.
+// Statements on export jobs (services/housekeeping/export.service.ts). What an export selects is composed from its filter by
+// the query builder in services/housekeeping/export-query.ts.
 
 /** The newest record id now (text: a bigint), or '0': a records export holds no record inserted after it. */
 export const MAX_RECORD_ID_SQL = 'SELECT coalesce(max(id), 0)::text AS max FROM records';
@@ -12,7 +12,7 @@ export const INSERT_EXPORT_JOB_SQL = `
 INSERT INTO export_jobs (kind, filter, row_limit, tenant_id, max_record_id, created_by, created_by_key_id, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8)) RETURNING id`;
 
-/** How many rows the export's statement `sql` (composed by services/export-query.ts) selects. */
+/** How many rows the export's statement `sql` (composed by services/housekeeping/export-query.ts) selects. */
 export const countExportRowsSql = (sql: string) => `SELECT count(*)::int AS n FROM (${sql}) export_rows`;
 
 /**

@@ -1,4 +1,4 @@
-// The values that occur, for filter drop-downs (services/facet.service.ts): read from facet_values (a few rows a
+// The values that occur, for filter drop-downs (services/analytics/facet.service.ts): read from facet_values (a few rows a
 // pipeline, kept by the triggers on records and runs), never from a DISTINCT over the records.
 import { seenBy } from './tenancy.js';
 

@@ -1,10 +1,10 @@
-// Statements of the lists (services/keyset.ts, bounded-count.ts, record-query.service.ts). Conditions come from a
-// list's filters (services/filters.ts), values as placeholders ($1…); bounded-count.ts's inner query comes from the
+// Statements of the lists (services/lists/keyset.ts, bounded-count.ts, record-query.service.ts). Conditions come from a
+// list's filters (services/lists/filters.ts), values as placeholders ($1…); bounded-count.ts's inner query comes from the
 // query builder.
 
 /**
- * One keyset page, prepared once per shape (services/keyset.ts): `columns` are select expressions, `conditions` the
- * filters' (services/filters.ts), `after` the position to continue after, if any; `limit` is the page size + 1.
+ * One keyset page, prepared once per shape (services/lists/keyset.ts): `columns` are select expressions, `conditions` the
+ * filters' (services/lists/filters.ts), `after` the position to continue after, if any; `limit` is the page size + 1.
  * The sort key comes as text (`sort_key`) for the cursors.
  */
 export const keysetPageSql = (page: Omit<LimitedRows, 'select'> & { columns: string[] }) =>

@@ -1,4 +1,4 @@
-// The statements of run progress events (services/run-progress.ts): at most one per run per interval, a trailing
+// The statements of run progress events (services/runs/run-progress.ts): at most one per run per interval, a trailing
 // one owed when counts moved within it.
 
 /** SQL: the run's interval since its last progress event has passed ($interval: milliseconds). */

@@ -1,4 +1,4 @@
-// Retention's statements (services/retention.service.ts): old finished runs go, a batch per transaction.
+// Retention's statements (services/housekeeping/retention.service.ts): old finished runs go, a batch per transaction.
 import { seenBy } from './tenancy.js';
 
 /**

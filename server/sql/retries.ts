@@ -93,7 +93,7 @@ WITH failed AS (
 SELECT id::text, entity_type, source_id FROM failed`;
 
 // Operators' retries, replays and discards over a selection: `selected` is SQL selecting the ids of the original
-// records the selection matches (services/record-selection.ts), with its own parameters $1..$n before these.
+// records the selection matches (services/lists/record-selection.ts), with its own parameters $1..$n before these.
 
 /** The selection's next chunk of records in statuses $n+1, after id $n+2, at most $n+3 of them, in id order. */
 export const selectionChunkSql = (selected: string, n: number) => `

@@ -1,5 +1,5 @@
-// Statements on rollups. The leader's (services/rollup-maintenance.ts): deltas folded into every cube of
-// record_rollups, and old rollups dropped. The reads (services/rollup-query.ts): the cells of a plan from one cube,
+// Statements on rollups. The leader's (services/analytics/rollup-maintenance.ts): deltas folded into every cube of
+// record_rollups, and old rollups dropped. The reads (services/analytics/rollup-query.ts): the cells of a plan from one cube,
 // with the deltas not folded yet, put together from the parts below ($n placeholders and dimension conditions come
 // from the caller, which binds their values).
 import { ROLLUP_COLUMNS } from '../domain/rollup-cubes.js';

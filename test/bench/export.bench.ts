@@ -177,7 +177,7 @@ async function cursorAndStringify(env: BenchEnvironment, select: string): Promis
 
 /** The export statement the server builds for a job, read back from the server's own code. */
 async function statementFor(env: BenchEnvironment): Promise<{ copy: string; select: string }> {
-  const { copyStatement } = await import('../../server/services/export-query.js');
+  const { copyStatement } = await import('../../server/services/housekeeping/export-query.js');
   const { ExportKind } = await import('../../server/entities/ExportJob.js');
   const [{ max }] = (await env.sql.query('SELECT max(id)::text AS max FROM records')).rows;
   const copy = copyStatement(env.instance.db, {

@@ -1,4 +1,4 @@
-// Keyset pages build their entities from raw rows themselves (services/keyset.ts): each one must be what
+// Keyset pages build their entities from raw rows themselves (services/lists/keyset.ts): each one must be what
 // TypeORM's own hydration gives for the same row, class, nulls, dates, enums and JSON details included.
 import { In } from 'typeorm';
 import { afterAll, beforeAll, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The records and runs pages run one prepared statement per shape (services/list-statements.ts): a list's values are
+// The records and runs pages run one prepared statement per shape (services/lists/list-statements.ts): a list's values are
 // parameters, never text, so its length makes no new statement; an enum's values are named in the text, as a set; and
 // statements with values are planned for them every time (sent unnamed), never with one plan for all values.
 import { afterAll, beforeAll, expect, it } from 'vitest';

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../server/domain/actor.js';
 import { Role } from '../../server/domain/enums.js';
-import { type BoundedCount, EXACT_COUNT_CAP } from '../../server/services/bounded-count.js';
-import type { RecordFilter } from '../../server/services/filters.js';
+import { type BoundedCount, EXACT_COUNT_CAP } from '../../server/services/lists/bounded-count.js';
+import type { RecordFilter } from '../../server/services/lists/filters.js';
 import { createPipeline, type Page, type RecordInput, reportRecords, startRun, walkPages } from '../support/fixtures.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
 import { BASE_TIME, type SeededHistory, seedHistory } from '../support/history-seed.js';

@@ -39,7 +39,7 @@ export class Rollups1700000000600 implements MigrationInterface {
 
       -- Histograms: dense, 1-based integer arrays (element i + 1 counts bucket i), as long as their last bucket.
       -- Built once per combination from its buckets and counts (an aggregate with a PL/pgSQL step copied the array
-      -- at every row: 70 µs each); added up by the fold (services/rollup-maintenance.ts), with hist_add where it
+      -- at every row: 70 µs each); added up by the fold (services/analytics/rollup-maintenance.ts), with hist_add where it
       -- meets an existing row.
       CREATE FUNCTION hist_of(buckets integer[], counts bigint[]) RETURNS integer[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
       DECLARE

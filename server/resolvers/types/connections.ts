@@ -2,8 +2,8 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { AuditEntry } from '../../entities/AuditEntry.js';
 import { SyncRecord } from '../../entities/SyncRecord.js';
 import { SyncRun } from '../../entities/SyncRun.js';
-import { EXACT_COUNT_CAP } from '../../services/bounded-count.js';
-import type { Page } from '../../services/keyset.js';
+import { EXACT_COUNT_CAP } from '../../services/lists/bounded-count.js';
+import type { Page } from '../../services/lists/keyset.js';
 
 const count = (value: number) => value.toLocaleString('en-US');
 

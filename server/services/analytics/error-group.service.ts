@@ -1,0 +1,167 @@
+// Error groups: failures grouped by fingerprint, and operators' resolutions of them, per tenant scope.
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Actor } from '../../domain/actor.js';
+import { checkPageSize } from '../../domain/cursor.js';
+import { checkFingerprint, type ErrorGroupState, errorGroupWindow } from '../../domain/error-group.js';
+import { conflict, notFound } from '../../domain/errors.js';
+import { FAILED_RECORD_STATUSES } from '../../domain/record-outcome.js';
+import { optionalText } from '../../domain/text-limits.js';
+import { SyncRecord } from '../../entities/SyncRecord.js';
+import { FAILURES_BY_TENANT_SQL, groupsSql, REOPEN_SQL, RESOLVE_SQL, VISIBLE_FAILURE_SQL } from '../../sql/error-groups.js';
+import type { AuditService } from '../access/audit.service.js';
+import { applyRecordFilter, type DateRange, type RecordFilter, visibleTo } from '../lists/filters.js';
+
+export interface ErrorGroupView {
+  fingerprint: string;
+  errorCode: string | null;
+  sampleMessage: string;
+  count: number;
+  runCount: number;
+  retryable: boolean;
+  firstSeen: Date;
+  lastSeen: Date;
+  state: ErrorGroupState;
+  resolvedAt: Date | null;
+  resolvedBy: string | null;
+  resolutionNote: string | null;
+}
+
+interface GroupRow {
+  fingerprint: string;
+  error_code: string | null;
+  sample_message: string;
+  count: string;
+  run_count: string;
+  retryable: boolean;
+  first_seen: Date;
+  last_seen: Date;
+  state: ErrorGroupState;
+  resolved_at: Date | null;
+  resolved_by: string | null;
+  resolution_note: string | null;
+}
+
+export interface ErrorGroupQuery {
+  range?: DateRange | null;
+  filter?: RecordFilter | null;
+  first: number;
+  states?: ErrorGroupState[] | null;
+}
+
+/** Resolutions are kept per tenant scope: a tenant-bound key's, or (null) that of keys bound to no tenant. */
+const scopeOf = (actor: Actor) => actor.tenantId;
+
+export class ErrorGroupService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Groups of the failures the actor may see, in the window and filter: REGRESSED first, then by count and last seen. */
+  list(actor: Actor, query: ErrorGroupQuery): Promise<ErrorGroupView[]> {
+    checkPageSize(query.first);
+    const window = errorGroupWindow(query.range, new Date());
+    return this.groups(this.db.manager, actor, query.filter, window, query.states ?? null, query.first);
+  }
+
+  async resolve(actor: Actor, fingerprint: string, note: string | null | undefined): Promise<ErrorGroupView> {
+    checkFingerprint(fingerprint, 'fingerprint');
+    const text = optionalText(note, 'note', 2000);
+    return this.db.transaction(async (manager) => {
+      await this.checkVisible(manager, actor, fingerprint);
+      await manager.query(RESOLVE_SQL, [fingerprint, scopeOf(actor), actor.name, text]);
+      const touched = await this.failuresByTenant(manager, actor, fingerprint);
+      await this.audit.writeTouched(manager, actor, 'resolveErrorGroup', `error-group:${fingerprint}`, { note: text }, touched, {
+        note: text,
+      });
+      return this.one(manager, actor, fingerprint);
+    });
+  }
+
+  async reopen(actor: Actor, fingerprint: string): Promise<ErrorGroupView> {
+    checkFingerprint(fingerprint, 'fingerprint');
+    return this.db.transaction(async (manager) => {
+      await this.checkVisible(manager, actor, fingerprint);
+      const [removed]: { resolved_at: Date; resolved_by: string; resolution_note: string | null }[] = await manager.query(REOPEN_SQL, [
+        fingerprint,
+        scopeOf(actor),
+      ]);
+      if (!removed) throw conflict(`error group ${fingerprint} is already OPEN`);
+      const details = { resolvedAt: removed.resolved_at, resolvedBy: removed.resolved_by, note: removed.resolution_note };
+      const touched = await this.failuresByTenant(manager, actor, fingerprint);
+      await this.audit.writeTouched(manager, actor, 'reopenErrorGroup', `error-group:${fingerprint}`, details, touched, details);
+      return this.one(manager, actor, fingerprint);
+    });
+  }
+
+  /** The group's failures per tenant the actor sees: whose data a resolution or reopening concerns (for the audit log). */
+  private async failuresByTenant(manager: EntityManager, actor: Actor, fingerprint: string): Promise<Map<string | null, number>> {
+    const rows: { tenant_id: string | null; n: number }[] = await manager.query(FAILURES_BY_TENANT_SQL, [
+      fingerprint,
+      scopeOf(actor),
+      FAILED_RECORD_STATUSES,
+    ]);
+    return new Map(rows.map((row) => [row.tenant_id, row.n]));
+  }
+
+  /** NOT_FOUND unless a failure with the fingerprint is visible to the actor (never a hint about other tenants). */
+  private async checkVisible(manager: EntityManager, actor: Actor, fingerprint: string): Promise<void> {
+    const [{ visible }] = await manager.query(VISIBLE_FAILURE_SQL, [fingerprint, scopeOf(actor), FAILED_RECORD_STATUSES]);
+    if (!visible) throw notFound('error group', fingerprint);
+  }
+
+  /** One group as the mutations return it: counted over all retained history. */
+  private async one(manager: EntityManager, actor: Actor, fingerprint: string): Promise<ErrorGroupView> {
+    const [group] = await this.groups(manager, actor, { errorFingerprint: fingerprint }, null, null, 1);
+    if (!group) throw notFound('error group', fingerprint);
+    return group;
+  }
+
+  private async groups(
+    manager: EntityManager,
+    actor: Actor,
+    filter: RecordFilter | null | undefined,
+    window: { from: Date; to: Date } | null,
+    states: ErrorGroupState[] | null,
+    first: number,
+  ): Promise<ErrorGroupView[]> {
+    const aggregate = manager
+      .getRepository(SyncRecord)
+      .createQueryBuilder('rec')
+      .select('rec.error_fingerprint', 'fingerprint')
+      .addSelect('rec.run_id', 'run_id')
+      .addSelect('count(*)', 'count')
+      .addSelect('min(rec.started_at)', 'first_seen')
+      .addSelect('max(rec.started_at)', 'last_seen')
+      .where('rec.error_fingerprint IS NOT NULL')
+      .andWhere('rec.status IN (:...failedStatuses)', { failedStatuses: FAILED_RECORD_STATUSES })
+      .groupBy('rec.error_fingerprint')
+      .addGroupBy('rec.run_id');
+    if (window)
+      aggregate.andWhere('rec.started_at >= :windowFrom AND rec.started_at < :windowTo', { windowFrom: window.from, windowTo: window.to });
+    visibleTo(aggregate, 'rec', actor);
+    applyRecordFilter(aggregate, 'rec', filter);
+    const [sql, parameters] = aggregate.getQueryAndParameters();
+    const rows: GroupRow[] = await manager.query(groupsSql(sql, parameters.length + 1), [
+      ...parameters,
+      scopeOf(actor),
+      FAILED_RECORD_STATUSES,
+      states,
+      first,
+    ]);
+    return rows.map((row) => ({
+      fingerprint: row.fingerprint,
+      errorCode: row.error_code,
+      sampleMessage: row.sample_message,
+      count: Number(row.count),
+      runCount: Number(row.run_count),
+      retryable: row.retryable,
+      firstSeen: row.first_seen,
+      lastSeen: row.last_seen,
+      state: row.state,
+      resolvedAt: row.resolved_at,
+      resolvedBy: row.resolved_by,
+      resolutionNote: row.resolution_note,
+    }));
+  }
+}

@@ -1,0 +1,92 @@
+// The leader's side of the rollups: folds the deltas that ingest appends into every cube of `record_rollups`,
+// per hour and per day, and drops rollups older than ROLLUP_RETENTION_DAYS. Only one instance runs these
+// (jobs/scheduler.ts), so the rollup table has one writer and never a lock queue.
+import type { DataSource, EntityManager } from 'typeorm';
+import { alignDown, DAY_MS } from '../../domain/analytics-range.js';
+import { CUBES, ROLLUP_COLUMNS, type RollupColumn } from '../../domain/rollup-cubes.js';
+import { PURGE_ROLLUPS_SQL, TAKE_DELTAS_SQL, UPSERT_ROLLUPS_SQL } from '../../sql/rollups.js';
+
+/**
+ * Deltas moved per transaction: bounded memory, and short transactions. The sums are made here between the
+ * statements, so a batch must also stay well inside idle_in_transaction_session_timeout on a loaded host.
+ */
+const FOLD_BATCH = 10_000;
+/** Rollup rows written per statement: each stays far below the pool's statement timeout, even on a loaded host. */
+const UPSERT_CHUNK = 1_000;
+const PURGE_BATCH = 10_000;
+
+const TIERS = [
+  { tier: 'hour', start: (hourMs: number) => hourMs },
+  { tier: 'day', start: (hourMs: number) => alignDown(hourMs, DAY_MS) },
+] as const;
+
+type Delta = Record<RollupColumn, string | null> & { hour: Date; records: number; hist: string };
+
+interface Sum {
+  tier: string;
+  cube: string;
+  start_ms: number;
+  columns: Record<RollupColumn, string | null>;
+  records: number;
+  hist: number[];
+}
+
+export class RollupMaintenance {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Moves every committed delta into every cube, a batch per transaction: a reader sees either a batch's deltas
+   * or their sums. Histograms are added up here (PostgreSQL unnesting them into rows, or a PL/pgSQL loop per
+   * delta, cost minutes on a month of history). Returns how many delta rows it moved.
+   */
+  async fold(): Promise<number> {
+    let folded = 0;
+    for (;;) {
+      const moved = await this.db.transaction((manager) => this.foldBatch(manager));
+      folded += moved;
+      if (moved < FOLD_BATCH) return folded;
+    }
+  }
+
+  private async foldBatch(manager: EntityManager): Promise<number> {
+    const deltas: Delta[] = await manager.query(TAKE_DELTAS_SQL, [FOLD_BATCH]);
+    const sums = new Map<string, Sum>();
+    for (const delta of deltas) {
+      const hourMs = new Date(delta.hour).getTime();
+      const counts = delta.hist === '' ? [] : delta.hist.split(',').map(Number);
+      const records = Number(delta.records);
+      for (const { tier, start } of TIERS) {
+        const startMs = start(hourMs);
+        for (const cube of CUBES) {
+          let key = `${tier}\u0000${cube.name}\u0000${startMs}`;
+          for (const column of cube.columns) key += `\u0000${delta[column]}`;
+          let sum = sums.get(key);
+          if (!sum) {
+            const columns = Object.fromEntries(
+              ROLLUP_COLUMNS.map((c) => [c, cube.columns.includes(c) ? delta[c] : null]),
+            ) as Sum['columns'];
+            sum = { tier, cube: cube.name, start_ms: startMs, columns, records: 0, hist: [] };
+            sums.set(key, sum);
+          }
+          sum.records += records;
+          const hist = sum.hist;
+          for (let i = 0; i < counts.length; i++) hist[i] = (hist[i] ?? 0) + counts[i];
+        }
+      }
+    }
+    const rows = [...sums.values()].map(({ columns, hist, ...rest }) => ({ ...rest, ...columns, hist: hist.join(',') }));
+    for (let i = 0; i < rows.length; i += UPSERT_CHUNK)
+      await manager.query(UPSERT_ROLLUPS_SQL, [JSON.stringify(rows.slice(i, i + UPSERT_CHUNK))]);
+    return deltas.length;
+  }
+
+  /** Deletes rollups older than `days`, in small batches that never hold a lock for long. */
+  async purgeOlderThan(days: number): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const result: [unknown[], number] = await this.db.query(PURGE_ROLLUPS_SQL, [days, PURGE_BATCH]);
+      deleted += result[1];
+      if (result[1] < PURGE_BATCH) return deleted;
+    }
+  }
+}

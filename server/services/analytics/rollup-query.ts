@@ -1,0 +1,255 @@
+// One aggregate over records in a window, cut into output buckets, answered from the cheapest source for each
+// part: the smallest rollup cube that has the needed columns (with the deltas not folded into it yet) for whole
+// days and hours, the records themselves for the minutes at the edges and for filters no rollup keeps.
+// Everything is read in one snapshot, so a fold running meanwhile neither hides nor doubles a count.
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Actor } from '../../domain/actor.js';
+import {
+  type AggregatePlan,
+  alignDown,
+  type Bucketing,
+  DAY_MS,
+  intersect,
+  planAggregate,
+  type Window,
+} from '../../domain/analytics-range.js';
+import type { RecordOperation, RecordStatus, SyncMode } from '../../domain/enums.js';
+import { checkRecordFilter } from '../../domain/filter-rules.js';
+import type { HistogramBin } from '../../domain/latency-histogram.js';
+import { type Cube, cubeFor, type RollupColumn } from '../../domain/rollup-cubes.js';
+import { SyncRecord } from '../../entities/SyncRecord.js';
+import { BUCKET_VALUES_SQL, rollupCellsSql, rollupCountsSql, rollupHistogramsSql, unfoldedDeltasSql } from '../../sql/rollups.js';
+import { tenantCondition } from '../../sql/tenancy.js';
+import { applyRecordFilter, RECORD_DIMENSIONS, type RecordFilter, visibleTo } from '../lists/filters.js';
+
+/** Columns an aggregate may be grouped by besides its time bucket. */
+export type GroupColumn = Extract<RollupColumn, 'status' | 'entity_type' | 'operation' | 'mode'>;
+
+export interface AggregateRequest {
+  actor: Actor;
+  filter: RecordFilter | null | undefined;
+  window: Window;
+  /** Output buckets: `originMs + k × sizeMs`. */
+  bucket: Bucketing;
+  /** The rollup tiers that may answer, coarsest first; none means raw records only (MINUTE series). */
+  sources: readonly ('day' | 'hour')[];
+  groupBy: readonly GroupColumn[];
+  /** Also each row's latency histogram (records without a latency are counted but left out of it). */
+  latency: boolean;
+}
+
+/** The records of one output bucket and group. */
+export interface AggregateRow {
+  bucket: Date;
+  records: number;
+  status?: RecordStatus;
+  entity_type?: string;
+  operation?: RecordOperation;
+  mode?: SyncMode;
+  /** With `latency`: how many records fell in each latency bucket, by the latency the bucket stands for. */
+  latency?: HistogramBin[];
+}
+
+/** RecordFilter fields no rollup keeps: a filter with any of them reads the records. */
+const RAW_ONLY_FIELDS = ['ids', 'runIds', 'sourceId', 'errorCode', 'errorFingerprint'] as const;
+
+/** Whether the rollups keep every field the filter names, so an aggregate over whole hours reads no records. */
+export const rollupsKeep = (filter: RecordFilter | null | undefined): boolean =>
+  !RAW_ONLY_FIELDS.some((field) => hasValue(filter?.[field]));
+
+export async function aggregate(db: DataSource, request: AggregateRequest): Promise<AggregateRow[]> {
+  checkRecordFilter(request.filter);
+  const window = intersect(request.window, request.filter?.startedAt);
+  if (!window) return [];
+  const rawOnly = !rollupsKeep(request.filter);
+  const plan = planAggregate(window, rawOnly ? [] : request.sources, request.bucket);
+  // One snapshot for every part: the fold moves deltas into rollups in one transaction of its own. A part alone is
+  // one statement, a snapshot by itself: no transaction's three more round trips.
+  const read = async (manager: EntityManager) => {
+    const sums = new Sums(request.groupBy);
+    if (plan.cells.length > 0) {
+      const cells = new Map(plan.cells.map((cell) => [`${cell.tier}:${cell.start}`, cell.contributions]));
+      const rows = await fromRollups(manager, request, cubeFor(neededColumns(request)), plan.cells);
+      // A folded row counts where the plan put its cell; a delta (an hour) where its hour and its day count.
+      sums.add(rows, (row) => {
+        const at = row.at.getTime();
+        if (row.tier !== 'delta') return cells.get(`${row.tier}:${at}`) ?? [];
+        return [...(cells.get(`hour:${at}`) ?? []), ...(cells.get(`day:${alignDown(at, DAY_MS)}`) ?? [])];
+      });
+    }
+    if (plan.raw.length > 0) {
+      const rows = await fromRecords(manager, request, plan.raw);
+      sums.add(rows, (row) => {
+        const range = plan.raw[row.part];
+        return range.own ? [{ bucket: row.at.getTime(), sign: 1 }] : range.contributions;
+      });
+    }
+    return sums.rows(request.latency ? await bucketValues(manager) : null);
+  };
+  return plan.cells.length > 0 && plan.raw.length > 0 ? db.transaction('REPEATABLE READ', read) : read(db.manager);
+}
+
+const hasValue = (value: unknown) => value !== undefined && value !== null && value !== '';
+
+/** The columns a request filters or groups by: the cube it reads must keep them all. */
+function neededColumns(request: AggregateRequest): Set<RollupColumn> {
+  const needed = new Set<RollupColumn>(request.groupBy);
+  for (const [field, column] of RECORD_DIMENSIONS) if (request.filter?.[field] != null) needed.add(column);
+  if (request.actor.tenantId !== null) needed.add('tenant_id');
+  return needed;
+}
+
+/** Collects bind parameters for hand-written SQL. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+async function fromRollups(
+  manager: EntityManager,
+  request: AggregateRequest,
+  cube: Cube,
+  cells: AggregatePlan['cells'],
+): Promise<SourceRow[]> {
+  const params = new Params();
+  const dims = dimensionConditions(request, params);
+  const cubeName = params.add(cube.name);
+  const branches: string[] = [];
+  const starts = { day: [] as Date[], hour: [] as Date[] };
+  for (const cell of cells) starts[cell.tier].push(new Date(cell.start));
+  for (const tier of ['day', 'hour'] as const) {
+    if (starts[tier].length === 0) continue;
+    branches.push(rollupCellsSql(tier, cubeName, params.add(starts[tier]), dims));
+  }
+  // Changes not folded yet, in every hour and day read.
+  const days = starts.day.map((day) => ({ from: params.add(day), to: params.add(new Date(day.getTime() + DAY_MS)) }));
+  branches.push(unfoldedDeltasSql(params.add(starts.hour), days, dims));
+  // By the hour or day each row starts at: Sums puts it in its bucket.
+  const sql = request.latency ? rollupHistogramsSql(branches, request.groupBy) : rollupCountsSql(branches, request.groupBy);
+  return manager.query(sql, params.values);
+}
+
+/** What each latency bucket stands for, as latency_bucket_value says (the rule lives in SQL); read once. */
+let bucketValueTable: Promise<number[]> | null = null;
+const MAX_BUCKET = 1023;
+
+function bucketValues(manager: EntityManager): Promise<number[]> {
+  bucketValueTable ??= manager
+    .query(BUCKET_VALUES_SQL, [MAX_BUCKET])
+    .then((rows: { v: number[] }[]) => rows[0].v.map(Number))
+    .catch((error: unknown) => {
+      bucketValueTable = null;
+      throw error;
+    });
+  return bucketValueTable;
+}
+
+/**
+ * A row of either source: a count at a time (`at`: a rollup's day or hour (`tier`), or a record's bucket) and group, and
+ * with the latency measure either a rollup's whole histogram (`hist`, comma-separated counts by latency bucket)
+ * or, from records, one latency bucket (`lb`) and the raw range it was read from (`part`).
+ */
+type SourceRow = Record<string, unknown> & {
+  at: Date;
+  tier?: 'day' | 'hour' | 'delta';
+  records: string | number;
+  hist?: string | null;
+  lb?: number | null;
+  part?: number;
+};
+
+/** Adds up the rows of every source by output bucket and group: counts, and histograms as dense arrays. */
+class Sums {
+  private readonly groups = new Map<string, { bucket: number; row: SourceRow; records: number; counts: number[] }>();
+
+  constructor(private readonly groupBy: readonly GroupColumn[]) {}
+
+  /** Adds each row to the buckets `targets` names, negated where its sign is −1. */
+  add<Row extends SourceRow>(rows: Row[], targets: (row: Row) => { bucket: number; sign: number }[]): void {
+    for (const row of rows) {
+      const records = Number(row.records);
+      const counts = row.hist ? row.hist.split(',') : null;
+      for (const { bucket, sign } of targets(row)) {
+        let key = String(bucket);
+        for (const column of this.groupBy) key += `\u0000${row[column]}`;
+        let sum = this.groups.get(key);
+        if (!sum) {
+          sum = { bucket, row, records: 0, counts: [] };
+          this.groups.set(key, sum);
+        }
+        sum.records += sign * records;
+        if (row.lb != null) sum.counts[row.lb] = (sum.counts[row.lb] ?? 0) + sign * records;
+        if (counts) {
+          for (let i = 0; i < counts.length; i++) {
+            const count = +counts[i];
+            if (count !== 0) sum.counts[i] = (sum.counts[i] ?? 0) + sign * count;
+          }
+        }
+      }
+    }
+  }
+
+  /** One row per bucket and group with records; with `values`, its histogram by what each latency bucket stands for. */
+  rows(values: number[] | null): AggregateRow[] {
+    const result: AggregateRow[] = [];
+    for (const { bucket, row, records, counts } of this.groups.values()) {
+      if (records === 0) continue;
+      const out: AggregateRow = { bucket: new Date(bucket), records };
+      for (const column of this.groupBy) (out as unknown as Record<string, unknown>)[column] = row[column];
+      if (values) {
+        out.latency = [];
+        counts.forEach((count, i) => {
+          if (count) out.latency?.push({ value: values[i], count });
+        });
+      }
+      result.push(out);
+    }
+    return result;
+  }
+}
+
+function dimensionConditions(request: AggregateRequest, params: Params): string {
+  const conditions: string[] = [];
+  for (const [field, column] of RECORD_DIMENSIONS) {
+    const values = request.filter?.[field];
+    if (values != null) conditions.push(`${column}::text = ANY(${params.add(values)}::text[])`);
+  }
+  const tenant = tenantCondition('tenant_id', request.actor.tenantId, (tenantId) => params.add(tenantId));
+  if (tenant) conditions.push(tenant);
+  return conditions.map((condition) => ` AND ${condition}`).join('');
+}
+
+async function fromRecords(
+  manager: EntityManager,
+  request: AggregateRequest,
+  ranges: AggregatePlan['raw'],
+): Promise<(SourceRow & { part: number })[]> {
+  const query = manager
+    .createQueryBuilder(SyncRecord, 't')
+    .select('date_bin(CAST(:size AS interval), t.started_at, CAST(:origin AS timestamptz))', 'at')
+    .setParameters({ size: `${request.bucket.sizeMs} milliseconds`, origin: new Date(request.bucket.originMs) })
+    // Each record once, by its original: attempts in retry runs are counted through the originals they update.
+    .where('t.origin_record_id IS NULL');
+  applyRecordFilter(query, 't', request.filter);
+  visibleTo(query, 't', request.actor);
+  const bounds = Object.fromEntries(
+    ranges.flatMap((range, i) => [
+      [`from_${i}`, new Date(range.from)],
+      [`to_${i}`, new Date(range.to)],
+    ]),
+  );
+  const inRange = (i: number) => `t.started_at >= :from_${i} AND t.started_at < :to_${i}`;
+  query.andWhere(`(${ranges.map((_, i) => `(${inRange(i)})`).join(' OR ')})`, bounds);
+  // Which range a record was read from: the plan says where its records count.
+  query.addSelect(`CASE ${ranges.map((_, i) => `WHEN ${inRange(i)} THEN ${i}`).join(' ')} END`, 'part');
+  for (const column of request.groupBy) query.addSelect(`t.${column}`, column);
+  // NULL for records without a latency: counted, left out of the histogram.
+  if (request.latency) query.addSelect('latency_bucket(t.latency_ms)', 'lb');
+  query.addSelect('count(*)', 'records').groupBy('1').addGroupBy('2');
+  const groupCount = request.groupBy.length + (request.latency ? 1 : 0);
+  for (let i = 0; i < groupCount; i++) query.addGroupBy(String(i + 3));
+  return (await query.getRawMany()).map((row) => ({ ...row, at: new Date(row.at), part: Number(row.part) }));
+}

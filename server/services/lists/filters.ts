@@ -1,0 +1,218 @@
+// The contract's RunFilter and RecordFilter as SQL conditions on a TypeORM query builder: the SQL reading of
+// domain/filter-rules.ts (the live subscriptions read the same rules in events/live-filters.ts).
+// All conditions combine with AND; each one is served by an index (migrations Init and ListIndexes) or a bounded walk.
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { Actor } from '../../domain/actor.js';
+import {
+  asksForAttempts,
+  checkRecordFilter,
+  checkRunFilter,
+  type DateRange,
+  type FilterRule,
+  RECORD_FILTER_RULES,
+  type RecordFilter,
+  RUN_FILTER_RULES,
+  type RunFilter,
+} from '../../domain/filter-rules.js';
+import { tenantCondition } from '../../sql/tenancy.js';
+
+export {
+  asksForAttempts,
+  type DateRange,
+  RECORD_DIMENSIONS,
+  type RecordFilter,
+  type RunFilter,
+} from '../../domain/filter-rules.js';
+
+/** Escapes LIKE wildcards so user text matches literally. */
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+export const likeContains = (text: string) => `%${escapeLike(text)}%`;
+export const likePrefix = (text: string) => `${escapeLike(text)}%`;
+
+/**
+ * Where a condition's values go: named parameters of a TypeORM query builder, or the positional values of a statement
+ * prepared once per shape (the conditions' text then depends on which fields are given, never on their values).
+ */
+export interface Binder {
+  /** The placeholder of one value; use it as often as the condition needs the value. */
+  value(value: unknown): string;
+  /** `column` is one of `values` (never empty); `closed`: every value the column can hold (an enum). */
+  anyOf(column: string, values: readonly unknown[], closed: readonly string[] | undefined): string;
+}
+
+let uniqueParam = 0;
+
+/** A condition's values as the query builder's named parameters (a name no other condition on the query uses). */
+function builderBinder(parameters: Record<string, unknown>): Binder {
+  const bind = (value: unknown) => {
+    const name = `p_${++uniqueParam}`;
+    parameters[name] = value;
+    return name;
+  };
+  return {
+    value: (value) => `:${bind(value)}`,
+    anyOf: (column, values) => `${column} IN (:...${bind(values)})`,
+  };
+}
+
+/**
+ * Conditions of a statement prepared once per shape, with its values in order ($1, $2, …). A list of two or more is
+ * one array value, so its length never makes a new statement; an enum's values are named in the text (sorted, without repeats), a
+ * finite set, so the planner sees them as it sees constants: a partial index (status <> 'SUCCESS') stays usable.
+ */
+export interface PreparedConditions {
+  conditions: string[];
+  values: unknown[];
+}
+
+const ENUM_LITERAL = /^[A-Z][A-Z_]*$/;
+
+function preparedBinder(into: PreparedConditions): Binder {
+  return {
+    value(value) {
+      into.values.push(value);
+      return `$${into.values.length}`;
+    },
+    anyOf(column, values, closed) {
+      if (closed && values.every((v) => typeof v === 'string' && ENUM_LITERAL.test(v) && closed.includes(v))) {
+        const named = [...new Set(values as string[])].sort();
+        return `${column} IN (${named.map((v) => `'${v}'`).join(', ')})`;
+      }
+      // One value as an equality, as IN ($1) was: the planner then walks an index on (column, sort key) in order.
+      into.values.push(values.length === 1 ? values[0] : values);
+      return values.length === 1 ? `${column} = $${into.values.length}` : `${column} = ANY($${into.values.length})`;
+    },
+  };
+}
+
+/** A tenant-bound key sees only its tenant, whatever the filter asks (sql/tenancy.ts). */
+function visibility(alias: string, actor: Actor, bind: Binder): string | null {
+  return tenantCondition(`${alias}.tenant_id`, actor.tenantId, (tenantId) => bind.value(tenantId));
+}
+
+export function visibleTo<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, actor: Actor): void {
+  const parameters: Record<string, unknown> = {};
+  const condition = visibility(alias, actor, builderBinder(parameters));
+  if (condition) query.andWhere(condition, parameters);
+}
+
+/** One rule of domain/filter-rules.ts as SQL conditions (all must hold); each kind is spelled here and nowhere else. */
+function ruleConditions<F, S>(alias: string, rule: FilterRule<F, S>, filter: F, bind: Binder): string[] {
+  const value = filter[rule.field] as unknown;
+  if (value == null) return [];
+  const column = (spelled: string) => spelled.replaceAll('{a}', alias);
+  switch (rule.kind) {
+    case 'anyOf': {
+      const values = value as unknown[];
+      return [values.length === 0 ? 'false' : bind.anyOf(column(rule.column), values, rule.closed)];
+    }
+    case 'overlaps': {
+      // An array column sharing any of the values (served by a GIN index).
+      const values = value as string[];
+      return [values.length === 0 ? 'false' : `${column(rule.column)} && ${bind.value(values)}::text[]`];
+    }
+    case 'equals':
+      return [`${column(rule.column)} = ${bind.value(value)}`];
+    case 'contains':
+      if (value === '') return [];
+      // Both sides folded by the database's lower(): JavaScript folds letters a C-locale database leaves as they are,
+      // so a pattern lowered here missed even an exact-case match of a non-ASCII id ("ÜBER" for "ÜBER-1").
+      return [`lower(${column(rule.column)}) LIKE lower(${bind.value(likeContains(value as string))})`];
+    case 'during': {
+      const range = value as DateRange;
+      const conditions: string[] = [];
+      if (range.from) conditions.push(`${column(rule.column)} >= ${bind.value(range.from)}`);
+      if (range.to) conditions.push(`${column(rule.column)} < ${bind.value(range.to)}`);
+      return conditions;
+    }
+    case 'search': {
+      const text = (value as string).trim();
+      if (!text) return [];
+      const prefix = bind.value(likePrefix(text));
+      const like = bind.value(likeContains(text));
+      // The ids each part finds by its own index, united: one condition ORing the parts left the planner to walk
+      // every row (no one index serves an OR whose parts need different ones).
+      const searched = `${alias}_search`;
+      const of = (spelled: string) => spelled.replaceAll('{a}', searched);
+      const from = (join?: string) => `SELECT ${searched}.id FROM ${rule.table} ${searched}${join ? ` ${of(join)}` : ''}`;
+      const parts = [
+        `${from()} WHERE ${of(rule.prefix.column)} LIKE lower(${prefix})`,
+        ...rule.contains.map((c) => `${from(c.join)} WHERE lower(${of(c.column)}) LIKE lower(${like})`),
+      ];
+      return [`${column('{a}.id')} IN (${parts.join(' UNION ')})`];
+    }
+  }
+}
+
+function applyRule<F, S, T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, rule: FilterRule<F, S>, filter: F): void {
+  const parameters: Record<string, unknown> = {};
+  for (const condition of ruleConditions(alias, rule, filter, builderBinder(parameters))) query.andWhere(condition, parameters);
+}
+
+export function applyRunFilter<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  alias: string,
+  filter: RunFilter | null | undefined,
+): void {
+  if (!filter) return;
+  checkRunFilter(filter);
+  for (const rule of RUN_FILTER_RULES) applyRule(query, alias, rule, filter);
+}
+
+/** What the actor may see of the runs the filter names, as the conditions of a prepared statement. */
+export function preparedRunConditions(alias: string, actor: Actor, filter: RunFilter | null | undefined): PreparedConditions {
+  checkRunFilter(filter);
+  return preparedConditions(alias, actor, [], RUN_FILTER_RULES, filter);
+}
+
+/** Attempts of retry runs are listed only when the filter asks for them (asksForAttempts). */
+const originalsOnly = (alias: string, filter: RecordFilter | null | undefined): string[] =>
+  asksForAttempts(filter) ? [] : [`${alias}.origin_record_id IS NULL`];
+
+export function applyRecordFilter<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  alias: string,
+  filter: RecordFilter | null | undefined,
+): void {
+  for (const condition of originalsOnly(alias, filter)) query.andWhere(condition);
+  if (!filter) return;
+  checkRecordFilter(filter);
+  for (const rule of RECORD_FILTER_RULES) applyRule(query, alias, rule, filter);
+}
+
+/**
+ * What the actor may see of the records the filter names, as the conditions of a prepared statement. `runOf`: the
+ * records of one run named by an SQL expression (a lateral join's column), as `runIds: [that run]` would select them
+ * (attempts included); the filter's own runIds are then neither read nor checked.
+ */
+export function preparedRecordConditions(
+  alias: string,
+  actor: Actor,
+  filter: RecordFilter | null | undefined,
+  options: { runOf?: string } = {},
+): PreparedConditions {
+  const { runOf } = options;
+  const read = runOf ? filter && { ...filter, runIds: null } : filter;
+  checkRecordFilter(read);
+  const fixed = runOf
+    ? [`${alias}.run_id = ${runOf}`, ...originalsOnly(alias, { ...read, runIds: [runOf] })]
+    : originalsOnly(alias, filter);
+  return preparedConditions(alias, actor, fixed, RECORD_FILTER_RULES, read);
+}
+
+function preparedConditions<F, S>(
+  alias: string,
+  actor: Actor,
+  fixed: string[],
+  rules: readonly FilterRule<F, S>[],
+  filter: F | null | undefined,
+): PreparedConditions {
+  const prepared: PreparedConditions = { conditions: [], values: [] };
+  const bind = preparedBinder(prepared);
+  const tenant = visibility(alias, actor, bind);
+  if (tenant) prepared.conditions.push(tenant);
+  prepared.conditions.push(...fixed);
+  if (!filter) return prepared;
+  for (const rule of rules) prepared.conditions.push(...ruleConditions(alias, rule, filter, bind));
+  return prepared;
+}

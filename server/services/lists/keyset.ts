@@ -1,0 +1,306 @@
+// Keyset pagination: order by (sort key, id), continue after a cursor. Never OFFSET: a page deep in the list costs
+// what the first one does. A list's page, and the pages of many runs' records with their counts, are one prepared
+// statement per shape (list-statements.ts); a single list's count goes through TypeORM's query builder.
+import type { DataSource, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { DriverUtils } from 'typeorm/driver/DriverUtils.js';
+import { checkCursorValue, checkPageSize, decodeCursor, encodeCursor } from '../../domain/cursor.js';
+import type { SortDirection } from '../../domain/enums.js';
+import { checkIds } from '../../domain/ids.js';
+import {
+  afterEachSql,
+  afterPositionSql,
+  firstPagesSql,
+  keysetPageSql,
+  limitedSql,
+  nextPagesSql,
+  PARTITION,
+  pagesRowsSql,
+  partitionCountsSql,
+} from '../../sql/lists.js';
+import { type BoundedCount, boundedCount, boundedFrom, countOnce, EXACT_COUNT_CAP } from './bounded-count.js';
+import type { PreparedConditions } from './filters.js';
+import { hydrate, selectExpressions } from './hydrate.js';
+import { listStatement, runListStatement } from './list-statements.js';
+
+export interface SortKey {
+  /** Name of the sort field, kept in the cursor so a cursor of another order is refused. */
+  field: string;
+  /** SQL expression of the key, never null. */
+  expression: string;
+  /** SQL type to cast the cursor's value to. */
+  type: 'timestamptz' | 'integer';
+}
+
+export interface Page<T> {
+  edges: { cursor: string; node: T }[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+  /** Counts the matches, exactly up to a cap (bounded-count.ts); only called when a client selects totalCount. */
+  count: () => Promise<BoundedCount>;
+}
+
+/** Where a page continues: the cursor's sort value, checked against the key's type, and its id. */
+function afterPosition(after: string, sort: SortKey, validId: (id: string) => boolean): { value: string; id: string } {
+  const cursor = decodeCursor(after, sort.field);
+  checkIds([cursor.id], validId, 'after');
+  return { value: checkCursorValue(cursor.value, sort.type), id: cursor.id };
+}
+
+/** A list keysetPage reads: its entity under `alias`, its filters as prepared conditions, and the same for counting. */
+export interface KeysetList<T extends ObjectLiteral> {
+  db: DataSource;
+  entity: EntityTarget<T>;
+  alias: string;
+  /** What the actor may see of what the filter names (services/lists/filters.ts); its values are $1… of the statement. */
+  where: PreparedConditions;
+  /** The same list through the query builder (no order, no page), built only when a client selects totalCount. */
+  countQuery: () => SelectQueryBuilder<T>;
+}
+
+/**
+ * One page of a list: one statement per shape (which filters, sort, page size, columns, cursor or none), prepared once
+ * per connection (list-statements.ts); the values of this request are its parameters.
+ */
+export async function keysetPage<T extends ObjectLiteral & { id: string }>(
+  list: KeysetList<T>,
+  sort: SortKey,
+  direction: SortDirection,
+  first: number,
+  after: string | null | undefined,
+  validId: (id: string) => boolean,
+  /**
+   * Entity properties to read (the id always comes), a column's or an embedded object's; undefined, or one that is
+   * neither: all of them.
+   */
+  columns?: readonly string[],
+): Promise<Page<T>> {
+  checkPageSize(first);
+  const { db, alias, where } = list;
+  const order = direction === 'ASC' ? 'ASC' : 'DESC';
+  const values = [...where.values];
+  const position = after ? afterPosition(after, sort, validId) : null;
+  if (position) values.push(position.value, position.id);
+  const metadata = db.getMetadata(list.entity);
+  const key = `${metadata.tableName}|${alias}|${columns?.join(',') ?? '*'}|${sort.expression}|${order}|${first}|${position ? 'after' : ''}|${where.conditions.join('\n')}`;
+  const statement = listStatement(key, () => {
+    const conditions = [...where.conditions];
+    if (position) {
+      const n = where.values.length;
+      conditions.push(afterPositionSql(sort.expression, alias, order, sort.type, `$${n + 1}`, `$${n + 2}`));
+    }
+    return keysetPageSql({
+      columns: selectExpressions(db, metadata, alias, columns),
+      table: metadata.tableName,
+      alias,
+      conditions,
+      sort: sort.expression,
+      order,
+      limit: first + 1,
+    });
+  });
+  const raw = await runListStatement(db, statement, values);
+  const entities = hydrate<T>(metadata, db.driver, alias, raw.slice(0, first));
+  const edges = entities.map((node, i) => ({
+    node,
+    cursor: encodeCursor({ field: sort.field, value: raw[i].sort_key as string, id: String(node.id) }),
+  }));
+  return {
+    edges,
+    hasNextPage: raw.length > first,
+    endCursor: edges.at(-1)?.cursor ?? null,
+    count: countOnce(() => boundedCount(list.countQuery().orderBy(sort.expression, order).addOrderBy(`${alias}.id`, order))),
+  };
+}
+
+/** One partition's page in keysetPages: the partition (e.g. a run id) and the cursor to continue after, if any. */
+export interface PartitionPage {
+  partition: string;
+  after: string | null | undefined;
+}
+
+/** A list keysetPages reads in partitions (a run's records): its entity under `alias`, the partition on its rows. */
+export interface PartitionedList<T extends ObjectLiteral> {
+  db: DataSource;
+  entity: EntityTarget<T>;
+  alias: string;
+  /** The column holding the partition on the rows (uuid). */
+  partitionColumn: string;
+  /**
+   * What the actor may see of the one partition the SQL expression `partition` names (services/lists/filters.ts), its
+   * values $1… of the statements.
+   */
+  where: (partition: string) => PreparedConditions;
+}
+
+/**
+ * The pages of many partitions of one list in one query (the records of each run of a page of runs): a lateral join
+ * takes each partition's page with its own cursor, an index range scan each, then one read of the rows by id.
+ * Each page, cursor and count is the one keysetPage gives for that partition alone. One statement per shape (which
+ * filters, page size, columns, first and/or continued pages), as keysetPage's (list-statements.ts); the partitions and
+ * cursors of this request are its parameters. A bad cursor fails its own page only. The counts (of each partition
+ * asked, once) are one more statement, run only when one is asked.
+ */
+export async function keysetPages<T extends ObjectLiteral & { id: string }>(
+  list: PartitionedList<T>,
+  sort: SortKey,
+  direction: SortDirection,
+  first: number,
+  pages: readonly PartitionPage[],
+  validId: (id: string) => boolean,
+  properties?: readonly string[],
+): Promise<(Page<T> | Error)[]> {
+  checkPageSize(first);
+  const order = direction === 'ASC' ? 'ASC' : 'DESC';
+  const results: (Page<T> | Error)[] = new Array(pages.length);
+  const asked: Asked[] = [];
+  pages.forEach((page, index) => {
+    try {
+      asked.push({ index, partition: page.partition, after: page.after ? afterPosition(page.after, sort, validId) : null });
+    } catch (error) {
+      results[index] = error as Error;
+    }
+  });
+  if (asked.length === 0) return results;
+
+  const where = list.where(PARTITION);
+  // Each partition once a statement: its rows come back by partition, so one asked twice (a run's records under two
+  // aliases, with two cursors) is read by a statement of its own.
+  const rounds: Asked[][] = [];
+  const times = new Map<string, number>();
+  for (const a of asked) {
+    const round = times.get(a.partition) ?? 0;
+    times.set(a.partition, round + 1);
+    if (round === rounds.length) rounds.push([]);
+    rounds[round].push(a);
+  }
+  const counts = partitionCounts(list, where, sort, order, [...times.keys()]);
+  const read = await Promise.all(rounds.map((round) => partitionRows(list, where, sort, order, first, round, properties)));
+  rounds.forEach((round, r) => {
+    for (const a of round) {
+      const found = read[r].get(a.partition) ?? [];
+      const edges = found.slice(0, first).map(({ node, sortKey }) => ({
+        node,
+        cursor: encodeCursor({ field: sort.field, value: sortKey, id: String(node.id) }),
+      }));
+      results[a.index] = {
+        edges,
+        hasNextPage: found.length > first,
+        endCursor: edges.at(-1)?.cursor ?? null,
+        count: countOnce(() => counts.load(a.partition)),
+      };
+    }
+  });
+  return results;
+}
+
+/** One partition's page asked of keysetPages: where its answer goes, and the position it continues after, if any. */
+interface Asked {
+  index: number;
+  partition: string;
+  after: { value: string; id: string } | null;
+}
+
+/**
+ * The rows of the pages `asked` (each partition once) in one statement, up to first + 1 a partition, by partition in
+ * the list's order, each with its sort key as text.
+ */
+async function partitionRows<T extends ObjectLiteral & { id: string }>(
+  list: PartitionedList<T>,
+  where: PreparedConditions,
+  sort: SortKey,
+  order: 'ASC' | 'DESC',
+  first: number,
+  asked: readonly Asked[],
+  properties: readonly string[] | undefined,
+): Promise<Map<string, { node: T; sortKey: string }[]>> {
+  const { db, alias, partitionColumn } = list;
+  const metadata = db.getMetadata(list.entity);
+  // First pages and continued ones apart: with no cursor to compare, the planner walks each run's index in order rather
+  // than intersecting it with a filter's index (a comparison with unknown values looks selective to it).
+  const starting = asked.filter((a) => a.after === null);
+  const continuing = asked.flatMap((a) => (a.after ? [{ partition: a.partition, ...a.after }] : []));
+  // $1… the filter's values, then the first pages' partitions, then the continued pages' partitions, values and ids.
+  const values = [...where.values];
+  if (starting.length > 0) values.push(starting.map((a) => a.partition));
+  const startingAt = starting.length > 0 ? values.length : 0;
+  if (continuing.length > 0) {
+    values.push(
+      continuing.map((a) => a.partition),
+      continuing.map((a) => a.value),
+      continuing.map((a) => a.id),
+    );
+  }
+  const continuingAt = continuing.length > 0 ? values.length - 2 : 0;
+  const key = `pages|${metadata.tableName}|${alias}|${partitionColumn}|${properties?.join(',') ?? '*'}|${sort.expression}|${sort.type}|${order}|${first}|${startingAt}|${continuingAt}|${where.conditions.join('\n')}`;
+  const statement = listStatement(key, () => {
+    const page = (conditions: string[]) =>
+      limitedSql({ select: `${alias}.id`, table: metadata.tableName, alias, conditions, sort: sort.expression, order, limit: first + 1 });
+    const ids: string[] = [];
+    if (startingAt) ids.push(firstPagesSql(page(where.conditions), `$${startingAt}`));
+    if (continuingAt) {
+      const after = afterEachSql(sort.expression, alias, order);
+      const placeholders = { partitions: `$${continuingAt}`, values: `$${continuingAt + 1}`, ids: `$${continuingAt + 2}` };
+      ids.push(nextPagesSql(page([...where.conditions, after]), sort.type, placeholders));
+    }
+    // Only the columns asked for (with the id and the partition's), when the properties are all plain columns.
+    const partitionProperty = metadata.findColumnWithDatabaseName(partitionColumn)?.propertyName ?? partitionColumn;
+    const columns = selectExpressions(db, metadata, alias, properties && [...properties, partitionProperty]);
+    return pagesRowsSql({ columns, table: metadata.tableName, alias, ids, partitionColumn, sort: sort.expression, order });
+  });
+  // Built from the raw rows as a single page's are (hydrate.ts): 500 to 1,000 records.
+  const raw = await runListStatement(db, statement, values);
+  const entities = hydrate<T>(metadata, db.driver, alias, raw);
+  const partitionKey = DriverUtils.buildAlias(db.driver, undefined, alias, partitionColumn);
+  const rows = new Map<string, { node: T; sortKey: string }[]>();
+  entities.forEach((node, i) => {
+    const partition = String(raw[i][partitionKey]);
+    let found = rows.get(partition);
+    if (!found) {
+      found = [];
+      rows.set(partition, found);
+    }
+    found.push({ node, sortKey: raw[i].sort_key as string });
+  });
+  return rows;
+}
+
+/**
+ * Bounded counts of many partitions in one statement (one per shape, on the pages' prepared conditions), for all of
+ * them the first time one is asked: built and run only when a client selects totalCount. Each partition's rows are
+ * counted in the list's order (see boundedCount).
+ */
+function partitionCounts<T extends ObjectLiteral>(
+  list: PartitionedList<T>,
+  where: PreparedConditions,
+  sort: SortKey,
+  order: 'ASC' | 'DESC',
+  partitions: string[],
+) {
+  let all: Promise<Map<string, BoundedCount>> | null = null;
+  const countAll = async () => {
+    const { db, alias } = list;
+    const table = db.getMetadata(list.entity).tableName;
+    const values = [...where.values, partitions];
+    const key = `counts|${table}|${alias}|${sort.expression}|${order}|${where.conditions.join('\n')}`;
+    const statement = listStatement(key, () => {
+      const capped = limitedSql({
+        select: '1',
+        table,
+        alias,
+        conditions: where.conditions,
+        sort: sort.expression,
+        order,
+        limit: EXACT_COUNT_CAP + 1,
+      });
+      return partitionCountsSql(capped, `$${values.length}`);
+    });
+    const rows = await runListStatement(db, statement, values);
+    return new Map(rows.map((row) => [String(row.partition), boundedFrom(row.n as number)]));
+  };
+  return {
+    load: async (partition: string) => {
+      all ??= countAll();
+      return (await all).get(partition) ?? boundedFrom(0);
+    },
+  };
+}

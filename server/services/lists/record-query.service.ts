@@ -1,0 +1,167 @@
+import type { DataSource } from 'typeorm';
+import { type Actor, sees } from '../../domain/actor.js';
+import { alignDown, alignUp, DAY_MS, HOUR_MS } from '../../domain/analytics-range.js';
+import { RecordSortField, SortDirection } from '../../domain/enums.js';
+import { groupBy } from '../../domain/group-by.js';
+import { isSerialId } from '../../domain/ids.js';
+import { RecordAttempt } from '../../entities/RecordAttempt.js';
+import { SyncRecord } from '../../entities/SyncRecord.js';
+import { OLDEST_RECORD_SQL } from '../../sql/lists.js';
+import { aggregate, rollupsKeep } from '../analytics/rollup-query.js';
+import { type BoundedCount, countOnce } from './bounded-count.js';
+import { applyRecordFilter, asksForAttempts, preparedRecordConditions, type RecordFilter, visibleTo } from './filters.js';
+import { keysetPage, keysetPages, type Page, type SortKey } from './keyset.js';
+
+/** One page of one run's records, as SyncRun.records asks for it. */
+export interface RunRecordsRequest {
+  runId: string;
+  filter: RecordFilter | null | undefined;
+  first: number;
+  after: string | null | undefined;
+  /** The record properties to read (undefined: all of them). */
+  columns?: readonly string[];
+}
+
+export interface RecordOrder {
+  field: RecordSortField;
+  direction: SortDirection;
+}
+
+const SORT_KEYS: Record<RecordSortField, SortKey> = {
+  STARTED_AT: { field: 'STARTED_AT', expression: 'rec.started_at', type: 'timestamptz' },
+  ENDED_AT: { field: 'ENDED_AT', expression: 'rec.ended_sort', type: 'timestamptz' },
+  LATENCY: { field: 'LATENCY', expression: 'rec.latency_sort', type: 'integer' },
+};
+
+export const DEFAULT_RECORD_ORDER: RecordOrder = { field: RecordSortField.STARTED_AT, direction: SortDirection.DESC };
+
+/** Reads records and their history, always within what the actor may see. */
+export class RecordQueryService {
+  constructor(private readonly db: DataSource) {}
+
+  async list(
+    actor: Actor,
+    filter: RecordFilter | null | undefined,
+    order: RecordOrder | null | undefined,
+    first: number,
+    after?: string | null,
+    /** Properties the caller reads (the id always comes); undefined: all. */
+    columns?: readonly string[],
+  ): Promise<Page<SyncRecord>> {
+    const where = preparedRecordConditions('rec', actor, filter);
+    const countQuery = () => {
+      const query = this.db.getRepository(SyncRecord).createQueryBuilder('rec');
+      visibleTo(query, 'rec', actor);
+      applyRecordFilter(query, 'rec', filter);
+      return query;
+    };
+    const { field, direction } = order ?? DEFAULT_RECORD_ORDER;
+    const list = { db: this.db, entity: SyncRecord, alias: 'rec', where, countQuery };
+    const page = await keysetPage(list, SORT_KEYS[field], direction, first, after, isSerialId, columns);
+    return { ...page, count: countOnce(() => this.countPastCap(actor, filter, page.count)) };
+  }
+
+  /**
+   * Past the exact count's cap, the hourly rollups' count of the filter when they keep all it names (an estimate: they
+   * also count records retention has purged since, and the records list's attempts are not in them); else "more than".
+   */
+  private async countPastCap(
+    actor: Actor,
+    filter: RecordFilter | null | undefined,
+    exactly: () => Promise<BoundedCount>,
+  ): Promise<BoundedCount> {
+    if (!rollupsKeep(filter) || asksForAttempts(filter)) return exactly();
+    // Where the history starts is read beside the exact count, not after it: one round trip fewer past the cap. It is
+    // only waited for past the cap; under it, its failure is no count's.
+    const history = this.db.query(OLDEST_RECORD_SQL) as Promise<{ at: Date | null }[]>;
+    history.catch(() => {});
+    const counted = await exactly();
+    if (counted.exact) return counted;
+    const [oldest] = await history;
+    if (!oldest.at) return counted;
+    // Whole hours, from the oldest record's to a day past now (a worker's clock ahead of ours reports records that
+    // start in the future): the rollups alone answer, in one statement, with no records read at the edges.
+    const window = { from: new Date(alignDown(oldest.at.getTime(), HOUR_MS)), to: new Date(alignUp(Date.now() + DAY_MS, HOUR_MS)) };
+    const rows = await aggregate(this.db, {
+      actor,
+      filter,
+      window,
+      bucket: { sizeMs: window.to.getTime() - window.from.getTime(), originMs: window.from.getTime() },
+      sources: ['day', 'hour'],
+      groupBy: [],
+      latency: false,
+    });
+    const estimate = rows.reduce((sum, row) => sum + Number(row.records), 0);
+    return { value: Math.max(counted.value, estimate), exact: false };
+  }
+
+  /**
+   * Pages of many runs' records (SyncRun.records under a list of runs): one query for all the runs that ask with the
+   * same filter and page size, each run continuing after its own cursor. Each page is what list() gives for
+   * `{ ...filter, runIds: [run] }`, in the default order. Returns an Error in place of a page whose request is bad.
+   */
+  async runPages(actor: Actor, requests: readonly RunRecordsRequest[]): Promise<(Page<SyncRecord> | Error)[]> {
+    const results: (Page<SyncRecord> | Error)[] = new Array(requests.length);
+    const groups = groupBy(
+      requests.map((request, index) => ({ request, index })),
+      ({ request }) => JSON.stringify([request.filter ?? null, request.first, request.columns ?? null]),
+    );
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        const { filter, first, columns } = group[0].request;
+        const list = {
+          db: this.db,
+          entity: SyncRecord,
+          alias: 'rec',
+          partitionColumn: 'run_id',
+          where: (run: string) => preparedRecordConditions('rec', actor, filter, { runOf: run }),
+        };
+        const { field, direction } = DEFAULT_RECORD_ORDER;
+        const pages = group.map(({ request }) => ({ partition: request.runId, after: request.after }));
+        try {
+          const answers = await keysetPages(list, SORT_KEYS[field], direction, first, pages, isSerialId, columns);
+          group.forEach(({ index }, i) => {
+            results[index] = answers[i];
+          });
+        } catch (error) {
+          for (const { index } of group) results[index] = error as Error;
+        }
+      }),
+    );
+    return results;
+  }
+
+  async find(actor: Actor, id: string): Promise<SyncRecord | null> {
+    if (!isSerialId(id)) return null;
+    const record = await this.db.getRepository(SyncRecord).findOneBy({ id });
+    if (!record || !sees(actor, record.tenantId)) return null;
+    return record;
+  }
+
+  /** Earlier attempts of many records, for DataLoader: one query, oldest attempt first. */
+  async earlierAttempts(recordIds: readonly string[]): Promise<RecordAttempt[][]> {
+    const rows = await this.db
+      .getRepository(RecordAttempt)
+      .createQueryBuilder('a')
+      .where('a.record_id IN (:...ids)', { ids: [...recordIds] })
+      .orderBy('a.attempt', 'ASC')
+      .getMany();
+    const byRecord = groupBy(rows, (row) => row.recordId);
+    return recordIds.map((id) => byRecord.get(id) ?? []);
+  }
+}
+
+/** The attempt a record is on now, shaped like the archived ones. */
+export function currentAttempt(record: SyncRecord): RecordAttempt {
+  return Object.assign(new RecordAttempt(), {
+    recordId: record.id,
+    attempt: record.attempts,
+    runId: record.attemptRunId ?? record.runId,
+    status: record.reportedStatus ?? record.status,
+    errorCode: record.errorCode,
+    errorMessage: record.errorMessage,
+    startedAt: record.startedAt,
+    endedAt: record.endedAt,
+    latencyMs: record.latencyMs,
+  });
+}
