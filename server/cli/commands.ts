@@ -201,7 +201,8 @@ async function retry(ctx: Context, values: Values, args: string[]) {
     return EXIT.OK;
   }
   await confirm(`Retry ${dry.scheduled} records?`, values.yes === true);
-  const done = (await ctx.http.request(RetryRecordsDocument, { ...target, dryRun: false })).retryRecords;
+  const reason = (values.reason as string | undefined) ?? null;
+  const done = (await ctx.http.request(RetryRecordsDocument, { ...target, dryRun: false, reason })).retryRecords;
   const row = { matched: done.matched, scheduled: done.scheduled, skipped: done.skipped, retryRun: done.retryRun?.id ?? null };
   renderOne(row, fieldColumns(row), ctx.format);
   return done.scheduled < dry.scheduled ? EXIT.PARTIAL : EXIT.OK;
@@ -291,9 +292,9 @@ export const COMMANDS: Record<string, Command> = {
     run: tail,
   },
   retry: {
-    usage: 'retry [RECORD...] [--run RUN] [filters] [--yes]',
-    summary: 'retry failed records: counts first (dry run), then asks y/N; --yes without a terminal',
-    options: { ...RECORD_FILTER_OPTIONS, ...YES },
+    usage: 'retry [RECORD...] [--run RUN] [filters] [--reason TEXT] [--yes]',
+    summary: 'retry failed records: counts first (dry run), then asks y/N; --yes without a terminal; --reason goes to the audit log',
+    options: { ...RECORD_FILTER_OPTIONS, ...YES, reason: { type: 'string' } },
     run: retry,
   },
   cancel: {

@@ -21,8 +21,13 @@ export class RetryResolver {
     @Arg('filter', () => RecordFilter, { nullable: true, description: 'The records, as in the records query.' }) filter?: RecordFilter,
     @Arg('dryRun', () => Boolean, { nullable: true, defaultValue: false, description: 'Only count: change nothing.' })
     dryRun?: boolean | null,
+    @Arg('reason', () => String, {
+      nullable: true,
+      description: 'Why the records are retried, kept with the action in the audit log (at most 2,000 characters).',
+    })
+    reason?: string | null,
   ): Promise<RetryResult> {
-    return ctx.services.retries.retryRecords(actorOf(ctx), { ids, filter }, dryRun ?? false);
+    return ctx.services.retries.retryRecords(actorOf(ctx), { ids, filter }, dryRun ?? false, reason);
   }
 
   @Authorized('operate')

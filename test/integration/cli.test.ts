@@ -195,10 +195,16 @@ describe('syncwatch', () => {
     expect(refused.stderr).toContain('--yes');
     expect(await statuses()).toEqual(['FAILED', 'FAILED', 'FAILED', 'FAILED']);
 
-    const done = await cli(['retry', '--run', run.id, '--yes', '-O', 'json']);
+    const done = await cli(['retry', '--run', run.id, '--reason', 'CRM back up after the outage', '--yes', '-O', 'json']);
     expect(done.code).toBe(0);
     expect(JSON.parse(done.stdout)).toMatchObject({ matched: 4, scheduled: 4, skipped: 0 });
     expect(await statuses()).toEqual(['RETRY_SCHEDULED', 'RETRY_SCHEDULED', 'RETRY_SCHEDULED', 'RETRY_SCHEDULED']);
+    // --reason goes to the audit log, with the action.
+    const { auditLog } = await server.admin.ok<{ auditLog: { edges: { node: { action: string; details: { reason?: string } } }[] } }>(
+      '{ auditLog(first: 20) { edges { node { action details } } } }',
+    );
+    const retried = auditLog.edges.map((e) => e.node).find((entry) => entry.action === 'retryRecords');
+    expect(retried?.details.reason).toBe('CRM back up after the outage');
     // Nothing left to retry: said so, exit 0, no question asked.
     const again = await cli(['retry', '--run', run.id]);
     expect(again.code).toBe(0);

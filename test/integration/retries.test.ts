@@ -238,6 +238,14 @@ describe('automatic retries', () => {
     const dry = await operator.ok<{ retryRecords: Record<string, unknown> }>(mutation, { f: filter, dry: true });
     expect(dry.retryRecords).toEqual({ matched: 3, scheduled: 2, skipped: 1, retryRun: null });
     expect((await recordOf(runId, 'N-1')).status).toBe('FAILED');
+    // A reason longer than the audit log keeps is refused before anything changes.
+    expect(
+      await operator.errorCode('mutation($f: RecordFilter, $r: String) { retryRecords(filter: $f, reason: $r) { scheduled } }', {
+        f: filter,
+        r: 'x'.repeat(2_001),
+      }),
+    ).toBe('BAD_USER_INPUT');
+    expect((await recordOf(runId, 'N-1')).status).toBe('FAILED');
     const real = await operator.ok<{ retryRecords: { matched: number; scheduled: number; skipped: number } }>(mutation, { f: filter });
     expect(real.retryRecords).toMatchObject({ matched: 3, scheduled: 2, skipped: 1 });
     expect((await recordOf(runId, 'N-1')).status).toBe('RETRY_SCHEDULED');

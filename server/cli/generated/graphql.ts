@@ -281,6 +281,7 @@ export type RetryRecordsMutationVariables = Exact<{
   ids?: Array<string> | string | null | undefined;
   filter?: RecordFilter | null | undefined;
   dryRun: boolean;
+  reason?: string | null | undefined;
 }>;
 
 
@@ -651,8 +652,8 @@ export const ReopenErrorGroupDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<ReopenErrorGroupMutation, ReopenErrorGroupMutationVariables>;
 export const RetryRecordsDocument = new TypedDocumentString(`
-    mutation RetryRecords($ids: [ID!], $filter: RecordFilter, $dryRun: Boolean!) {
-  retryRecords(ids: $ids, filter: $filter, dryRun: $dryRun) {
+    mutation RetryRecords($ids: [ID!], $filter: RecordFilter, $dryRun: Boolean!, $reason: String) {
+  retryRecords(ids: $ids, filter: $filter, dryRun: $dryRun, reason: $reason) {
     matched
     scheduled
     skipped

@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../../domain/actor.js';
 import { RecordStatus } from '../../domain/enums.js';
 import { FAILURE_REPORT_STATUSES } from '../../domain/record-outcome.js';
+import { optionalText } from '../../domain/text-limits.js';
 import { SyncRun } from '../../entities/SyncRun.js';
 import { appendEvents } from '../../events/event-log.js';
 import { countEligibleSql, countSelectedSql, discardSelectedSql, takeSelectedSql } from '../../sql/retries.js';
@@ -33,8 +34,10 @@ export class OperatorRetryService {
     private readonly audit: AuditService,
   ) {}
 
-  retryRecords(actor: Actor, selection: Selection, dryRun: boolean): Promise<RetryOutcome> {
-    return this.retry(actor, 'retryRecords', selection, RETRYABLE_BY_OPERATOR, dryRun);
+  /** `reason`: why, kept with the action in the audit log. */
+  retryRecords(actor: Actor, selection: Selection, dryRun: boolean, reason?: string | null): Promise<RetryOutcome> {
+    const why = optionalText(reason, 'reason', 2000);
+    return this.retry(actor, 'retryRecords', selection, RETRYABLE_BY_OPERATOR, dryRun, undefined, why);
   }
 
   retryRun(actor: Actor, runId: string): Promise<RetryOutcome> {
@@ -107,6 +110,7 @@ export class OperatorRetryService {
     eligible: RecordStatus[],
     dryRun: boolean,
     runId?: string,
+    reason?: string | null,
   ): Promise<RetryOutcome> {
     if (dryRun) {
       return this.db.transaction(async (manager) => {
@@ -130,7 +134,7 @@ export class OperatorRetryService {
         actor,
         action,
         targetOf(selection, runId),
-        { ...selection, matched, scheduled: tally.count, retryRuns: runs.map((r) => r.id), ...more },
+        { ...selection, ...(reason ? { reason } : {}), matched, scheduled: tally.count, retryRuns: runs.map((r) => r.id), ...more },
         tally.touched,
       );
     let chunk = new ChunkTally();
