@@ -1,11 +1,12 @@
-// /metrics in Prometheus text format: this instance's metrics (server/instance-metrics.ts), and run and retry state read at scrape time.
+// /metrics in Prometheus text format: this instance's metrics (server/instance-metrics.ts), and run, retry and rollup
+// state read at scrape time.
 import { Router } from 'express';
 import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { ACTIVE_RUN_STATUSES } from '../domain/run-lifecycle.js';
 import type { Metrics } from '../instance-metrics.js';
 import type { Logger } from '../logger.js';
-import { RETRIES_DUE_SQL, RUNS_BY_STATUS_SQL } from '../sql/metrics.js';
+import { RETRIES_DUE_SQL, RUNS_BY_STATUS_SQL, UNFOLDED_DELTAS_SQL } from '../sql/metrics.js';
 
 export function metricsRoutes(db: DataSource, metrics: Metrics, logger: Logger): Router {
   const registry = metrics.registry;
@@ -27,6 +28,15 @@ export function metricsRoutes(db: DataSource, metrics: Metrics, logger: Logger):
     registers: [registry],
     async collect() {
       const rows = await db.query(RETRIES_DUE_SQL).catch(() => null);
+      if (rows) this.set(rows[0].n);
+    },
+  });
+  new Gauge({
+    name: 'syncwatch_rollup_deltas_unfolded',
+    help: 'Rollup deltas written by ingest and not yet folded into the rollups by the leader (about a second of ingest when it keeps up).',
+    registers: [registry],
+    async collect() {
+      const rows = await db.query(UNFOLDED_DELTAS_SQL).catch(() => null);
       if (rows) this.set(rows[0].n);
     },
   });

@@ -34,7 +34,7 @@ const ERRORS = [
 ] as const;
 
 /** What a worker reports for record `n` of client `c`: ~10% failed, a few skipped, mostly successes. */
-function workerRecord(c: number, n: number, now: number) {
+export function workerRecord(c: number, n: number, now: number) {
   const [entityType, prefix] = ENTITIES[n % ENTITIES.length];
   const number = c * 1_000_000 + Math.floor(n / ENTITIES.length);
   const roll = (n * 7919 + c * 104_729) % 100;
@@ -157,12 +157,12 @@ const CLIENTS_SCRIPT = fileURLToPath(new URL('./ingest-clients.ts', import.meta.
  * Posts each client's bodies from a separate process, as pipeline workers do: the server's event loop then
  * serves requests only, as in production, instead of also building and sending them. Returns the seconds taken.
  */
-async function postFromClientProcess(url: string, key: string, bodies: string[][]): Promise<number> {
+export async function postFromClientProcess(url: string, key: string, bodies: string[][], perBatch = BATCH_SIZE): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'syncwatch-ingest-'));
   try {
     const file = join(dir, 'bodies.json');
     writeFileSync(file, JSON.stringify(bodies));
-    const child = spawn(process.execPath, ['--import', 'tsx/esm', CLIENTS_SCRIPT, url, key, file, String(BATCH_SIZE)], {
+    const child = spawn(process.execPath, ['--import', 'tsx/esm', CLIENTS_SCRIPT, url, key, file, String(perBatch)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';

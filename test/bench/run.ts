@@ -5,6 +5,7 @@ import { runConsoleBench } from './console.bench.js';
 import { runDemoBackfillBench } from './demo.bench.js';
 import { runExportBench } from './export.bench.js';
 import { runFanoutBench } from './fanout.bench.js';
+import { runFoldBench } from './fold.bench.js';
 import { runGuardBench } from './guard.bench.js';
 import { runHealthBench } from './health.bench.js';
 import { runIngestBench } from './ingest.bench.js';
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
   if (wanted('lists')) summary.push(...(await runListsBench()));
   // On a database of its own, ten times the query bench's history.
   if (wanted('analytics')) summary.push(...(await runAnalyticsBench()));
+  // On a database of its own: 16 workers reporting while the fold runs as the leader runs it.
+  if (wanted('fold')) summary.push(...(await runFoldBench()));
   // On a database of its own (1M records), beside PostGraphile 5 installed on demand.
   if (wanted('readpath')) summary.push(...(await runReadpathBench()));
   // On a database of its own: 2,000 pipelines × 5 rules, then the history filled under them; deliveries to a local receiver.

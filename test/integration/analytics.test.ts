@@ -79,6 +79,38 @@ async function exactPercentile(where: string, params: unknown[], fraction: numbe
 
 const within5 = (actual: number, exact: number) => expect(Math.abs(actual - exact)).toBeLessThanOrEqual(exact * 0.05 + 1e-9);
 
+/** A gauge's value in the instance's /metrics. */
+async function gauge(name: string): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ').at(-1)) : Number.NaN;
+}
+
+describe('the fold', () => {
+  it('shows what it has not folded yet in /metrics, and adds deltas of the same hour and columns together', async () => {
+    await fold();
+    expect(await gauge('syncwatch_rollup_deltas_unfolded')).toBe(0);
+    const pipeline = await createPipeline(server.admin);
+    const run = await startRun(server.admin, pipeline.id, { mode: 'MANUAL' });
+    // Three reports of the same shape: three deltas of one key, one rollup row each.
+    const startedAt = at(NOW - 2 * DAY);
+    for (const n of [1, 2, 3]) await reportRecords(server.admin, run.id, [recordInput(`merge-${n}`, { startedAt, latencyMs: n * 10 })]);
+    expect(await gauge('syncwatch_rollup_deltas_unfolded')).toBe(3);
+    await fold();
+    expect(await gauge('syncwatch_rollup_deltas_unfolded')).toBe(0);
+    const { rows } = await sql.query(
+      "SELECT tier, records, latency_hist FROM record_rollups WHERE cube = 'pipeline' AND pipeline_id = $1 ORDER BY tier",
+      [pipeline.id],
+    );
+    expect(rows.map((row) => [row.tier, Number(row.records)])).toEqual([
+      ['day', 3],
+      ['hour', 3],
+    ]);
+    // Latencies 10, 20 and 30 ms: one count in each of three buckets.
+    expect(rows[0].latency_hist.filter((n: number) => n > 0)).toEqual([1, 1, 1]);
+  });
+});
+
 describe('syncSummary', () => {
   it('counts exactly, compares week over week by hand, and keeps its median within 5 % of percentile_cont', async () => {
     const pipeline = await createPipeline(server.admin);

@@ -22,6 +22,15 @@ const TIERS = [
 
 type Delta = Record<RollupColumn, string | null> & { hour: Date; records: number; hist: string };
 
+interface Merged {
+  hourMs: number;
+  columns: Record<RollupColumn, string | null>;
+  records: number;
+  hist: number[];
+}
+
+type RollupRow = Omit<Sum, 'columns' | 'hist'> & Record<RollupColumn, string | null> & { hist: string };
+
 interface Sum {
   tier: string;
   cube: string;
@@ -50,31 +59,7 @@ export class RollupMaintenance {
 
   private async foldBatch(manager: EntityManager): Promise<number> {
     const deltas: Delta[] = await manager.query(TAKE_DELTAS_SQL, [FOLD_BATCH]);
-    const sums = new Map<string, Sum>();
-    for (const delta of deltas) {
-      const hourMs = new Date(delta.hour).getTime();
-      const counts = delta.hist === '' ? [] : delta.hist.split(',').map(Number);
-      const records = Number(delta.records);
-      for (const { tier, start } of TIERS) {
-        const startMs = start(hourMs);
-        for (const cube of CUBES) {
-          let key = `${tier}\u0000${cube.name}\u0000${startMs}`;
-          for (const column of cube.columns) key += `\u0000${delta[column]}`;
-          let sum = sums.get(key);
-          if (!sum) {
-            const columns = Object.fromEntries(
-              ROLLUP_COLUMNS.map((c) => [c, cube.columns.includes(c) ? delta[c] : null]),
-            ) as Sum['columns'];
-            sum = { tier, cube: cube.name, start_ms: startMs, columns, records: 0, hist: [] };
-            sums.set(key, sum);
-          }
-          sum.records += records;
-          const hist = sum.hist;
-          for (let i = 0; i < counts.length; i++) hist[i] = (hist[i] ?? 0) + counts[i];
-        }
-      }
-    }
-    const rows = [...sums.values()].map(({ columns, hist, ...rest }) => ({ ...rest, ...columns, hist: hist.join(',') }));
+    const rows = sumsOf(mergeByKey(deltas));
     for (let i = 0; i < rows.length; i += UPSERT_CHUNK)
       await manager.query(UPSERT_ROLLUPS_SQL, [JSON.stringify(rows.slice(i, i + UPSERT_CHUNK))]);
     return deltas.length;
@@ -89,4 +74,55 @@ export class RollupMaintenance {
       if (result[1] < PURGE_BATCH) return deleted;
     }
   }
+}
+
+/**
+ * Deltas of the same hour and columns added together first: a second of ingest makes hundreds of deltas of a few
+ * keys, and each key then fans out to every tier and cube once instead of once per delta.
+ */
+function mergeByKey(deltas: Delta[]): Merged[] {
+  const merged = new Map<string, Merged>();
+  for (const delta of deltas) {
+    const hourMs = new Date(delta.hour).getTime();
+    let key = String(hourMs);
+    for (const column of ROLLUP_COLUMNS) key += `\u0000${delta[column]}`;
+    let sum = merged.get(key);
+    if (!sum) {
+      sum = { hourMs, columns: delta, records: 0, hist: [] };
+      merged.set(key, sum);
+    }
+    sum.records += Number(delta.records);
+    if (delta.hist !== '') addHistogram(sum.hist, delta.hist.split(','));
+  }
+  return [...merged.values()];
+}
+
+/** The rollup rows the merged deltas add to: each in every tier and cube, summed where they meet. */
+function sumsOf(merged: Merged[]): RollupRow[] {
+  const sums = new Map<string, Sum>();
+  for (const delta of merged) {
+    for (const { tier, start } of TIERS) {
+      const startMs = start(delta.hourMs);
+      for (const cube of CUBES) {
+        let key = `${tier}\u0000${cube.name}\u0000${startMs}`;
+        for (const column of cube.columns) key += `\u0000${delta.columns[column]}`;
+        let sum = sums.get(key);
+        if (!sum) {
+          const columns = Object.fromEntries(
+            ROLLUP_COLUMNS.map((c) => [c, cube.columns.includes(c) ? delta.columns[c] : null]),
+          ) as Sum['columns'];
+          sum = { tier, cube: cube.name, start_ms: startMs, columns, records: 0, hist: [] };
+          sums.set(key, sum);
+        }
+        sum.records += delta.records;
+        addHistogram(sum.hist, delta.hist);
+      }
+    }
+  }
+  return [...sums.values()].map(({ columns, hist, ...rest }) => ({ ...rest, ...columns, hist: hist.join(',') }));
+}
+
+/** Adds `counts` (by latency bucket) into `into`, element by element. */
+function addHistogram(into: number[], counts: readonly (number | string)[]): void {
+  for (let i = 0; i < counts.length; i++) into[i] = (into[i] ?? 0) + Number(counts[i]);
 }
