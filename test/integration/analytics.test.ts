@@ -109,6 +109,28 @@ describe('the fold', () => {
     // Latencies 10, 20 and 30 ms: one count in each of three buckets.
     expect(rows[0].latency_hist.filter((n: number) => n > 0)).toEqual([1, 1, 1]);
   });
+
+  it("the leader's job waits four times as long as its last fold took before it folds again", async () => {
+    const rollups = server.instance.services.rollups;
+    const pipeline = await createPipeline(server.admin);
+    // Deltas written straight into the table, of 20 keys: 20,000 make a fold of a tenth of a second or more.
+    const addDeltas = (n: number) =>
+      sql.query(
+        `INSERT INTO record_rollup_deltas (hour, pipeline_id, entity_type, operation, mode, status, records, latency_hist)
+         SELECT date_bin('1 hour', now(), timestamptz 'epoch'), $1, 'Pace' || (g % 20), 'CREATE', 'MANUAL',
+                'SUCCESS', 1, ARRAY[1] FROM generate_series(1, $2::int) g`,
+        [pipeline.id, n],
+      );
+    await addDeltas(20_000);
+    const started = Date.now();
+    expect(await rollups.foldWhenDue()).toBe(20_000);
+    const took = Date.now() - started;
+    await addDeltas(1);
+    expect(Date.now() - started).toBeLessThan(2 * took);
+    expect(await rollups.foldWhenDue()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 4 * took + 10));
+    expect(await rollups.foldWhenDue()).toBe(1);
+  });
 });
 
 describe('syncSummary', () => {

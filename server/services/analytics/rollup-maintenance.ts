@@ -14,6 +14,13 @@ const FOLD_BATCH = 10_000;
 /** Rollup rows written per statement: each stays far below the pool's statement timeout, even on a loaded host. */
 const UPSERT_CHUNK = 1_000;
 const PURGE_BATCH = 10_000;
+/**
+ * The leader's fold waits this many times as long as its last fold took before it folds again. A fold costs about
+ * the number of rollup rows the current hour and day touch, whatever the number of deltas behind them: under heavy
+ * ingest, folding every second took 40% of a core from ingest, while folding a little less often folds more deltas
+ * for the same work. So the fold never takes more than a fifth of the leader's time, and folds each second when idle.
+ */
+const PAUSE_PER_FOLD_TIME = 4;
 
 const TIERS = [
   { tier: 'hour', start: (hourMs: number) => hourMs },
@@ -41,7 +48,20 @@ interface Sum {
 }
 
 export class RollupMaintenance {
+  private nextFoldAt = 0;
+
   constructor(private readonly db: DataSource) {}
+
+  /** The leader's job, called every second: folds unless the last fold was too recent (PAUSE_PER_FOLD_TIME). */
+  async foldWhenDue(): Promise<number> {
+    if (Date.now() < this.nextFoldAt) return 0;
+    const started = Date.now();
+    try {
+      return await this.fold();
+    } finally {
+      this.nextFoldAt = Date.now() + PAUSE_PER_FOLD_TIME * (Date.now() - started);
+    }
+  }
 
   /**
    * Moves every committed delta into every cube, a batch per transaction: a reader sees either a batch's deltas
