@@ -21,6 +21,11 @@ export const CUBES: readonly Cube[] = [
   { name: 'pipeline', columns: ['pipeline_id', 'tenant_id', 'status'] },
   // The performance table: per entity type, operation and mode.
   { name: 'shape', columns: ['entity_type', 'operation', 'mode'] },
+  // Any filter on what records are (entity type, operation, mode, status) across pipelines: the summary by entity
+  // type and status read the full cube, 70 ms at 2M records.
+  { name: 'dimensions', columns: ['entity_type', 'operation', 'mode', 'status'] },
+  // A pipeline's or tenant's performance table, a tenant key's included: the full cube read six statuses a row.
+  { name: 'pipeline_shape', columns: ['pipeline_id', 'tenant_id', 'entity_type', 'operation', 'mode'] },
   { name: 'full', columns: ROLLUP_COLUMNS },
 ];
 

@@ -75,16 +75,30 @@ export async function runAnalyticsBench(): Promise<SummaryRow[]> {
       const to = Date.now();
       return { from: new Date(to - ms).toISOString(), to: new Date(to).toISOString() };
     };
+    // Each filter the rollups keep, alone and all together: every one counts toward the target.
+    const filters: [string, Record<string, unknown>][] = [
+      ['one pipeline', { pipelineIds: [pipelineId] }],
+      ['one tenant', { tenantIds: [tenantId] }],
+      ['mode', { modes: ['SCHEDULED'] }],
+      ['entity type', { entityTypes: ['Account'] }],
+      ['operation', { operations: ['DELETE'] }],
+      ['status', { statuses: ['FAILED'] }],
+      ['entity type + status', { entityTypes: ['Account'], statuses: ['FAILED'] }],
+      [
+        'all of them',
+        {
+          pipelineIds: [pipelineId],
+          tenantIds: [tenantId],
+          modes: ['SCHEDULED', 'REAL_TIME'],
+          entityTypes: ['Account', 'Lead'],
+          operations: ['UPDATE'],
+          statuses: ['SUCCESS', 'FAILED'],
+        },
+      ],
+    ];
     const cases: Case[] = [
       { name: 'summary, last 7 days (default)', query: SUMMARY, variables: () => ({}), target: true },
-      { name: 'summary, one pipeline', query: SUMMARY, variables: () => ({ filter: { pipelineIds: [pipelineId] } }), target: false },
-      { name: 'summary, one tenant', query: SUMMARY, variables: () => ({ filter: { tenantIds: [tenantId] } }), target: false },
-      {
-        name: 'summary, entity type + status',
-        query: SUMMARY,
-        variables: () => ({ filter: { entityTypes: ['Account'], statuses: ['FAILED'] } }),
-        target: false,
-      },
+      ...filters.map(([name, filter]): Case => ({ name: `summary, ${name}`, query: SUMMARY, variables: () => ({ filter }), target: true })),
       {
         name: 'series HOUR, 60 hours (the longest HOUR range)',
         query: SERIES,
@@ -97,6 +111,14 @@ export async function runAnalyticsBench(): Promise<SummaryRow[]> {
         variables: () => ({ range: ago(7 * 24 * HOUR), interval: 'DAY' }),
         target: true,
       },
+      ...filters.map(
+        ([name, filter]): Case => ({
+          name: `series DAY, 7 days, ${name}`,
+          query: SERIES,
+          variables: () => ({ range: ago(7 * 24 * HOUR), interval: 'DAY', filter }),
+          target: true,
+        }),
+      ),
       {
         name: 'series MINUTE, 6 hours (raw records)',
         query: SERIES,
@@ -104,29 +126,31 @@ export async function runAnalyticsBench(): Promise<SummaryRow[]> {
         target: false,
       },
       { name: 'performance, last 7 days', query: PERFORMANCE, variables: () => ({}), target: true },
-      {
-        name: 'performance, one pipeline',
-        query: PERFORMANCE,
-        variables: () => ({ filter: { pipelineIds: [pipelineId] } }),
-        target: false,
-      },
+      ...filters.map(
+        ([name, filter]): Case => ({ name: `performance, ${name}`, query: PERFORMANCE, variables: () => ({ filter }), target: true }),
+      ),
       { name: 'facets', query: FACETS, variables: () => ({}), target: true },
     ];
 
     const rows: string[][] = [];
     const summary: SummaryRow[] = [];
+    const missed: string[] = [];
+    let worst = { name: '', p95: 0 };
     for (const c of cases) {
       const latencies = await measure(() => viewer.ok(c.query, c.variables()), SAMPLES);
       rows.push([c.name, ms(latencies.p50), ms(latencies.p95), c.target ? `≤ ${TARGET_P95_MS} ms` : '']);
-      if (c.target) {
-        summary.push({
-          measure: `analytics: ${c.name} p95 (${count(total)} records)`,
-          value: ms(latencies.p95),
-          target: `≤ ${TARGET_P95_MS} ms`,
-          met: latencies.p95 <= TARGET_P95_MS,
-        });
-      }
+      if (!c.target) continue;
+      if (latencies.p95 > TARGET_P95_MS) missed.push(c.name);
+      if (latencies.p95 > worst.p95) worst = { name: c.name, p95: latencies.p95 };
     }
+    const targeted = cases.filter((c) => c.target).length;
+    summary.push({
+      measure: `analytics: worst p95 of ${targeted} queries, each filter alone and combined (${count(total)} records): ${worst.name}`,
+      value: ms(worst.p95),
+      target: `≤ ${TARGET_P95_MS} ms`,
+      met: missed.length === 0,
+    });
+    if (missed.length > 0) console.log(`over ${TARGET_P95_MS} ms at p95: ${missed.join('; ')}`);
     printTable(['query', 'p50', 'p95', 'target'], rows);
 
     // The rollups say what the records say.

@@ -2,7 +2,9 @@
 // rates, percentiles within 5 % of PostgreSQL's percentile_cont, week-over-week, series buckets and their edges,
 // facets, run entity types; before and after the leader folds the deltas, and after records are purged.
 import pg from 'pg';
+import type { QueryRunner } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RollupCubesForFilters1700000002520 } from '../../server/db/migrations/1700000002520-RollupCubesForFilters.js';
 import { Role } from '../../server/domain/enums.js';
 import { createPipeline, finishRun, type RecordInput, recordInput, reportRecords, startRun, unique } from '../support/fixtures.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
@@ -79,6 +81,14 @@ async function exactPercentile(where: string, params: unknown[], fraction: numbe
 
 const within5 = (actual: number, exact: number) => expect(Math.abs(actual - exact)).toBeLessThanOrEqual(exact * 0.05 + 1e-9);
 
+/** A histogram without its trailing empty buckets: the fold and hist_add may keep different lengths of zeros. */
+const trimmed = (hist: number[] | null) => {
+  if (!hist) return hist;
+  let end = hist.length;
+  while (end > 0 && hist[end - 1] === 0) end--;
+  return hist.slice(0, end);
+};
+
 /** A gauge's value in the instance's /metrics. */
 async function gauge(name: string): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
@@ -130,6 +140,32 @@ describe('the fold', () => {
     expect(await rollups.foldWhenDue()).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 4 * took + 10));
     expect(await rollups.foldWhenDue()).toBe(1);
+  });
+
+  it('the upgrade makes the dimensions and pipeline_shape cubes from the full cube exactly as the fold makes them', async () => {
+    const pipeline = await createPipeline(server.admin, { tenantId: unique('cubes') });
+    await report(server.admin, pipeline.id, [
+      recordInput('c1', { latencyMs: 5 }),
+      recordInput('c2', { entityType: 'Lead', status: 'FAILED', retryable: false, latencyMs: 700 }),
+      recordInput('c3', { entityType: 'Lead', operation: 'UPDATE', startedAt: at(NOW - 3 * DAY), latencyMs: 90 }),
+    ]);
+    await fold();
+    const cubes = async () =>
+      (
+        await sql.query(
+          `SELECT tier, cube, bucket_start, pipeline_id, tenant_id, entity_type, operation, mode, status, records, latency_hist
+           FROM record_rollups WHERE cube IN ('dimensions', 'pipeline_shape')
+           ORDER BY tier, cube, bucket_start, pipeline_id, tenant_id, entity_type, operation, mode, status`,
+        )
+      ).rows.map((row) => ({ ...row, latency_hist: trimmed(row.latency_hist) }));
+    const folded = await cubes();
+    expect(folded.filter((row) => row.pipeline_id === pipeline.id).length).toBeGreaterThan(0);
+    const migration = new RollupCubesForFilters1700000002520();
+    const runner = { query: (text: string) => sql.query(text) } as unknown as QueryRunner;
+    await migration.down(runner);
+    expect(await cubes()).toEqual([]);
+    await migration.up(runner);
+    expect(await cubes()).toEqual(folded);
   });
 });
 

@@ -8,8 +8,11 @@ describe('cubeFor', () => {
     expect(cubeFor(['tenant_id']).name).toBe('pipeline');
     expect(cubeFor(['pipeline_id', 'status']).name).toBe('pipeline');
     expect(cubeFor(['entity_type', 'operation', 'mode']).name).toBe('shape');
-    expect(cubeFor(['entity_type', 'status']).name).toBe('full');
-    expect(cubeFor(['tenant_id', 'entity_type', 'operation', 'mode']).name).toBe('full');
+    expect(cubeFor(['entity_type', 'status']).name).toBe('dimensions');
+    expect(cubeFor(['mode', 'operation', 'status']).name).toBe('dimensions');
+    expect(cubeFor(['tenant_id', 'entity_type', 'operation', 'mode']).name).toBe('pipeline_shape');
+    expect(cubeFor(['pipeline_id', 'entity_type']).name).toBe('pipeline_shape');
+    expect(cubeFor(['pipeline_id', 'entity_type', 'status']).name).toBe('full');
   });
 
   it('ends with a cube that keeps every column, so some cube answers anything', () => {
