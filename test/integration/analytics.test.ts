@@ -142,7 +142,7 @@ describe('the fold', () => {
     expect(await rollups.foldWhenDue()).toBe(1);
   });
 
-  it('the upgrade makes the dimensions and pipeline_shape cubes from the full cube exactly as the fold makes them', async () => {
+  it('the upgrade makes the cubes it adds from the full cube exactly as the fold makes them', async () => {
     const pipeline = await createPipeline(server.admin, { tenantId: unique('cubes') });
     await report(server.admin, pipeline.id, [
       recordInput('c1', { latencyMs: 5 }),
@@ -154,7 +154,7 @@ describe('the fold', () => {
       (
         await sql.query(
           `SELECT tier, cube, bucket_start, pipeline_id, tenant_id, entity_type, operation, mode, status, records, latency_hist
-           FROM record_rollups WHERE cube IN ('dimensions', 'pipeline_shape')
+           FROM record_rollups WHERE cube IN ('entity_status', 'mode_status', 'operation_status', 'dimensions', 'pipeline_shape')
            ORDER BY tier, cube, bucket_start, pipeline_id, tenant_id, entity_type, operation, mode, status`,
         )
       ).rows.map((row) => ({ ...row, latency_hist: trimmed(row.latency_hist) }));

@@ -8,7 +8,10 @@ describe('cubeFor', () => {
     expect(cubeFor(['tenant_id']).name).toBe('pipeline');
     expect(cubeFor(['pipeline_id', 'status']).name).toBe('pipeline');
     expect(cubeFor(['entity_type', 'operation', 'mode']).name).toBe('shape');
-    expect(cubeFor(['entity_type', 'status']).name).toBe('dimensions');
+    expect(cubeFor(['entity_type', 'status']).name).toBe('entity_status');
+    expect(cubeFor(['mode']).name).toBe('mode_status');
+    expect(cubeFor(['operation', 'status']).name).toBe('operation_status');
+    expect(cubeFor(['entity_type', 'mode', 'status']).name).toBe('dimensions');
     expect(cubeFor(['mode', 'operation', 'status']).name).toBe('dimensions');
     expect(cubeFor(['tenant_id', 'entity_type', 'operation', 'mode']).name).toBe('pipeline_shape');
     expect(cubeFor(['pipeline_id', 'entity_type']).name).toBe('pipeline_shape');
