@@ -29,6 +29,14 @@ export const PURGE_ROLLUPS_SQL = `
 DELETE FROM record_rollups WHERE ctid IN (
   SELECT ctid FROM record_rollups WHERE bucket_start < now() - make_interval(days => $1) LIMIT $2)`;
 
+/** The first and last bucket of the full cube. */
+export const FULL_CUBE_SPAN_SQL = "SELECT min(bucket_start) AS first, max(bucket_start) AS last FROM record_rollups WHERE cube = 'full'";
+
+/** The full cube's rows of tier $1 starting in [$2, $3), histograms as text. */
+export const FULL_CUBE_DAY_SQL = `
+SELECT bucket_start, ${ROLLUP_COLUMNS.join(', ')}, records, coalesce(array_to_string(latency_hist, ','), '') AS hist
+FROM record_rollups WHERE tier = $1 AND cube = 'full' AND bucket_start >= $2 AND bucket_start < $3`;
+
 const ROLLUP_ROW = `${ROLLUP_COLUMNS.join(', ')}, records, latency_hist`;
 
 /** The rollup rows of one tier and cube ($cube) starting at the given times ($starts), filtered by `dims`. */

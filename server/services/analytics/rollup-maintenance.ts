@@ -3,8 +3,8 @@
 // (jobs/scheduler.ts), so the rollup table has one writer and never a lock queue.
 import type { DataSource, EntityManager } from 'typeorm';
 import { alignDown, DAY_MS } from '../../domain/analytics-range.js';
-import { CUBES, ROLLUP_COLUMNS, type RollupColumn } from '../../domain/rollup-cubes.js';
-import { PURGE_ROLLUPS_SQL, TAKE_DELTAS_SQL, UPSERT_ROLLUPS_SQL } from '../../sql/rollups.js';
+import { CUBES, type Cube, ROLLUP_COLUMNS, type RollupColumn } from '../../domain/rollup-cubes.js';
+import { FULL_CUBE_DAY_SQL, FULL_CUBE_SPAN_SQL, PURGE_ROLLUPS_SQL, TAKE_DELTAS_SQL, UPSERT_ROLLUPS_SQL } from '../../sql/rollups.js';
 
 /**
  * Deltas moved per transaction: bounded memory, and short transactions. The sums are made here between the
@@ -79,9 +79,7 @@ export class RollupMaintenance {
 
   private async foldBatch(manager: EntityManager): Promise<number> {
     const deltas: Delta[] = await manager.query(TAKE_DELTAS_SQL, [FOLD_BATCH]);
-    const rows = sumsOf(mergeByKey(deltas));
-    for (let i = 0; i < rows.length; i += UPSERT_CHUNK)
-      await manager.query(UPSERT_ROLLUPS_SQL, [JSON.stringify(rows.slice(i, i + UPSERT_CHUNK))]);
+    await upsertRollups(manager, sumsOf(mergeByKey(deltas)));
     return deltas.length;
   }
 
@@ -119,27 +117,68 @@ function mergeByKey(deltas: Delta[]): Merged[] {
 
 /** The rollup rows the merged deltas add to: each in every tier and cube, summed where they meet. */
 function sumsOf(merged: Merged[]): RollupRow[] {
-  const sums = new Map<string, Sum>();
+  const sums = new CubeSums();
   for (const delta of merged) {
     for (const { tier, start } of TIERS) {
-      const startMs = start(delta.hourMs);
-      for (const cube of CUBES) {
-        let key = `${tier}\u0000${cube.name}\u0000${startMs}`;
-        for (const column of cube.columns) key += `\u0000${delta.columns[column]}`;
-        let sum = sums.get(key);
-        if (!sum) {
-          const columns = Object.fromEntries(
-            ROLLUP_COLUMNS.map((c) => [c, cube.columns.includes(c) ? delta.columns[c] : null]),
-          ) as Sum['columns'];
-          sum = { tier, cube: cube.name, start_ms: startMs, columns, records: 0, hist: [] };
-          sums.set(key, sum);
-        }
-        sum.records += delta.records;
-        addHistogram(sum.hist, delta.hist);
-      }
+      for (const cube of CUBES) sums.add(cube, tier, start(delta.hourMs), delta);
     }
   }
-  return [...sums.values()].map(({ columns, hist, ...rest }) => ({ ...rest, ...columns, hist: hist.join(',') }));
+  return sums.rows();
+}
+
+/** Rollup rows being summed, by tier, cube, start and the cube's columns. */
+class CubeSums {
+  private readonly sums = new Map<string, Sum>();
+
+  add(cube: Cube, tier: string, startMs: number, part: Omit<Merged, 'hourMs'>): void {
+    let key = `${tier}\u0000${cube.name}\u0000${startMs}`;
+    for (const column of cube.columns) key += `\u0000${part.columns[column]}`;
+    let sum = this.sums.get(key);
+    if (!sum) {
+      const columns = Object.fromEntries(
+        ROLLUP_COLUMNS.map((c) => [c, cube.columns.includes(c) ? part.columns[c] : null]),
+      ) as Sum['columns'];
+      sum = { tier, cube: cube.name, start_ms: startMs, columns, records: 0, hist: [] };
+      this.sums.set(key, sum);
+    }
+    sum.records += part.records;
+    addHistogram(sum.hist, part.hist);
+  }
+
+  rows(): RollupRow[] {
+    return [...this.sums.values()].map(({ columns, hist, ...rest }) => ({ ...rest, ...columns, hist: hist.join(',') }));
+  }
+}
+
+async function upsertRollups(manager: EntityManager, rows: RollupRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += UPSERT_CHUNK)
+    await manager.query(UPSERT_ROLLUPS_SQL, [JSON.stringify(rows.slice(i, i + UPSERT_CHUNK))]);
+}
+
+/**
+ * Makes the given cubes from the full cube's rows, tier by tier and a day at a time (for the migration that adds
+ * cubes: each is a sum of the full cube). Summed here as the fold sums: a PL/pgSQL aggregate of histograms took
+ * longer than the statement timeout at 2M records.
+ */
+export async function cubesFromFull(manager: EntityManager, cubeNames: readonly string[]): Promise<void> {
+  const cubes = CUBES.filter((cube) => cubeNames.includes(cube.name));
+  const [span] = await manager.query(FULL_CUBE_SPAN_SQL);
+  if (!span.first) return;
+  for (const { tier } of TIERS) {
+    for (let day = alignDown(new Date(span.first).getTime(), DAY_MS); day <= new Date(span.last).getTime(); day += DAY_MS) {
+      const rows: (Delta & { bucket_start: Date })[] = await manager.query(FULL_CUBE_DAY_SQL, [
+        tier,
+        new Date(day),
+        new Date(day + DAY_MS),
+      ]);
+      const sums = new CubeSums();
+      for (const row of rows) {
+        const part = { columns: row, records: Number(row.records), hist: row.hist === '' ? [] : row.hist.split(',').map(Number) };
+        for (const cube of cubes) sums.add(cube, tier, new Date(row.bucket_start).getTime(), part);
+      }
+      await upsertRollups(manager, sums.rows());
+    }
+  }
 }
 
 /** Adds `counts` (by latency bucket) into `into`, element by element. */
