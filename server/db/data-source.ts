@@ -27,6 +27,7 @@ import { RunProblemsIndex1700000001500 } from './migrations/1700000001500-RunPro
 import { FailuresByPipelineIndex1700000001600 } from './migrations/1700000001600-FailuresByPipelineIndex.js';
 import { RunSearchIndexes1700000001700 } from './migrations/1700000001700-RunSearchIndexes.js';
 import { Alerts1700000002400 } from './migrations/1700000002400-Alerts.js';
+import { EventPartitions1700000002700 } from './migrations/1700000002700-EventPartitions.js';
 import { poolOf } from './pool.js';
 
 export const entities = [
@@ -58,6 +59,7 @@ export const migrations = [
   FailuresByPipelineIndex1700000001600,
   RunSearchIndexes1700000001700,
   Alerts1700000002400,
+  EventPartitions1700000002700,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */

@@ -16,6 +16,7 @@ import { FacetService } from './analytics/facet.service.js';
 import { PipelineHealthService } from './analytics/pipeline-health.service.js';
 import { RollupMaintenance } from './analytics/rollup-maintenance.js';
 import { ExportService } from './housekeeping/export.service.js';
+import { PartitionMaintenance } from './housekeeping/partitions.js';
 import { RetentionService } from './housekeeping/retention.service.js';
 import { RecordQueryService } from './lists/record-query.service.js';
 import { RunQueryService } from './lists/run-query.service.js';
@@ -61,6 +62,7 @@ export function createServices(
     retries: new OperatorRetryService(db, audit),
     dueRetries: new DueRetryService(db),
     retention: new RetentionService(db, audit),
+    partitions: new PartitionMaintenance(db, logger),
     records: new RecordQueryService(db),
     progress,
     ingest: new RecordIngestService(db, runLifecycle, progress, config.leaseSeconds),
