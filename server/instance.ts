@@ -71,6 +71,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     undefined,
     { statementMs: config.dbStatementTimeoutMs, connectMs: config.dbConnectTimeoutMs },
     applicationName,
+    logger,
   );
   const metrics = createMetrics();
   let draining = false;

@@ -12,6 +12,7 @@ import { Pipeline } from '../entities/Pipeline.js';
 import { RecordAttempt } from '../entities/RecordAttempt.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
+import type { Logger } from '../logger.js';
 import { Init1700000000000 } from './migrations/1700000000000-Init.js';
 import { EventPosition1700000000300 } from './migrations/1700000000300-EventPosition.js';
 import { FailuresKeepStatus1700000000400 } from './migrations/1700000000400-FailuresKeepStatus.js';
@@ -123,12 +124,26 @@ export async function underStartupLock<T>(db: DataSource, work: () => Promise<T>
   }
 }
 
-/** Connects and applies pending migrations under the startup lock: concurrent starters take turns. */
-export async function openDataSource(url: string, poolSize?: number, timeouts?: DbTimeouts, applicationName?: string): Promise<DataSource> {
+/**
+ * Connects and applies pending migrations under the startup lock: concurrent starters take turns. What was applied
+ * is logged with how long it took (an upgrade's start-up waits for it).
+ */
+export async function openDataSource(
+  url: string,
+  poolSize?: number,
+  timeouts?: DbTimeouts,
+  applicationName?: string,
+  logger?: Logger,
+): Promise<DataSource> {
   const dataSource = createDataSource(url, poolSize, timeouts, applicationName);
   await dataSource.initialize();
   try {
-    await underStartupLock(dataSource, () => dataSource.runMigrations({ transaction: 'all' }));
+    const started = performance.now();
+    const applied = await underStartupLock(dataSource, () => dataSource.runMigrations({ transaction: 'all' }));
+    if (applied.length > 0) {
+      const ms = Math.round(performance.now() - started);
+      logger?.info('migrations applied', { migrations: applied.map((migration) => migration.name), ms });
+    }
   } catch (error) {
     await dataSource.destroy().catch(() => {});
     throw error;

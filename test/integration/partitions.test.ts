@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../server/db/data-source.js';
 import { EventPartitions1700000002700 } from '../../server/db/migrations/1700000002700-EventPartitions.js';
+import { createLogger } from '../../server/logger.js';
 import { DAYS_AHEAD, EVENTS_TABLE } from '../../server/services/housekeeping/partitions.js';
 import { IS_RETAINED_SQL } from '../../server/sql/events.js';
 import { createTestDatabase } from '../support/database.js';
@@ -17,6 +18,7 @@ const OLD_EVENTS = 500;
 let databaseUrl: string;
 let server: TestServer;
 let sql: pg.Client;
+const logLines: string[] = [];
 
 const utcDay = (offsetDays: number) => new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS + offsetDays * DAY_MS);
 const dayName = (offsetDays: number) => `events_p${utcDay(offsetDays).toISOString().slice(0, 10).replaceAll('-', '')}`;
@@ -37,7 +39,7 @@ beforeAll(async () => {
      FROM generate_series(1, ${OLD_EVENTS}) i`,
   );
   await before.destroy();
-  server = await startTestServer({}, { databaseUrl, jobs: false });
+  server = await startTestServer({}, { databaseUrl, jobs: false, logger: createLogger('info', (line) => logLines.push(line)) });
   sql = new pg.Client({ connectionString: databaseUrl });
   await sql.connect();
 });
@@ -61,6 +63,10 @@ describe('event partitions', () => {
     const { rows: added } = await sql.query(`INSERT INTO events (kind) VALUES ('run') RETURNING id::int AS id`);
     expect(added[0].id).toBe(OLD_EVENTS + 1);
     await sql.query('DELETE FROM events WHERE id = $1', [added[0].id]);
+
+    // Start-up says what it applied and how long it took.
+    const applied = logLines.map((line) => JSON.parse(line)).find((line) => line.msg === 'migrations applied');
+    expect(applied).toMatchObject({ migrations: ['EventPartitions1700000002700'], ms: expect.any(Number) });
   });
 
   it('makes today and the days ahead, the first one starting where the old table ends, moving the strays of its range', async () => {
