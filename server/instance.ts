@@ -130,8 +130,9 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
       { name: 'due retries', everyMs: 1_000, run: () => services.dueRetries.queueDue() },
       // Instances flush what they owe on their own timers; this catches what a stopped instance left.
       { name: 'trailing progress events', everyMs: 1_000, run: () => services.progress.flushDue() },
-      // Days of the partitioned tables, made DAYS_AHEAD ahead; hourly is plenty, and the first run is at election.
-      { name: 'partitions ahead', everyMs: 60 * 60_000, run: () => services.partitions.createAhead() },
+      // Days of the partitioned tables, DAYS_AHEAD ahead: a catalog read when they exist; a day not made (its lock
+      // not had in time) is tried again within minutes. The first run is at election.
+      { name: 'partitions ahead', everyMs: 10 * 60_000, run: () => services.partitions.createAhead() },
       { name: 'event retention', everyMs: 10 * 60_000, run: () => services.partitions.expireEvents(config.eventRetentionHours) },
       { name: 'retention', everyMs: 60 * 60_000, run: () => services.retention.purgeExpired(config.retentionDays) },
       // Readers add the deltas not folded yet, so folding often only keeps what they add small.
