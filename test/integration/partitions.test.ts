@@ -10,6 +10,7 @@ import { createLogger } from '../../server/logger.js';
 import { DAYS_AHEAD, EVENTS_TABLE } from '../../server/services/housekeeping/partitions.js';
 import { IS_RETAINED_SQL } from '../../server/sql/events.js';
 import { createTestDatabase } from '../support/database.js';
+import { eventually } from '../support/fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const DAY_MS = 86_400_000;
@@ -123,5 +124,51 @@ describe('event partitions', () => {
     const expiry = await server.instance.services.partitions.expireEvents(24);
     expect(expiry.partitionsDropped).toEqual([dayName(-3), dayName(-2)]);
     expect(await partitionNames()).toEqual(['events_default', ...Array.from({ length: DAYS_AHEAD + 1 }, (_, n) => dayName(n))]);
+  });
+
+  it('drops a day while events are appended to today: every appended event kept', async () => {
+    await sql.query(
+      `CREATE TABLE ${dayName(-5)} PARTITION OF events FOR VALUES FROM ('${utcDay(-5).toISOString()}') TO ('${utcDay(-4).toISOString()}')`,
+    );
+    await sql.query(`INSERT INTO events (kind, at) SELECT 'run', $1::timestamptz + interval '1 hour' FROM generate_series(1, 100)`, [
+      utcDay(-5).toISOString(),
+    ]);
+    const writer = new pg.Client({ connectionString: databaseUrl });
+    await writer.connect();
+    let writing = true;
+    let appended = 0;
+    const appending = (async () => {
+      while (writing) {
+        await writer.query(`INSERT INTO events (kind, payload) VALUES ('run', '{"concurrent": true}')`);
+        appended++;
+      }
+    })();
+    try {
+      await eventually(async () => (appended >= 20 ? true : undefined), 'appends under way');
+      const expiry = await server.instance.services.partitions.expireEvents(24);
+      expect(expiry.partitionsDropped).toEqual([dayName(-5)]);
+      await eventually(async () => (appended >= 40 ? true : undefined), 'appends after the drop');
+    } finally {
+      writing = false;
+      await appending;
+      await writer.end();
+    }
+    const { rows } = await sql.query(`SELECT count(*)::int AS n FROM events WHERE payload ? 'concurrent'`);
+    expect(rows[0].n).toBe(appended);
+  });
+});
+
+describe('the leader', () => {
+  it('makes today and the days ahead as soon as it is elected', async () => {
+    const fresh = await startTestServer();
+    try {
+      const made = await eventually(async () => {
+        const names = (await fresh.instance.services.partitions.partitions('events')).map((p) => p.name);
+        return names.length === DAYS_AHEAD + 2 ? names : undefined;
+      }, 'the days ahead');
+      expect(made).toEqual(['events_default', ...Array.from({ length: DAYS_AHEAD + 1 }, (_, n) => dayName(n))]);
+    } finally {
+      await fresh.stop();
+    }
   });
 });
