@@ -167,6 +167,11 @@ describe('the leader', () => {
         return names.length === DAYS_AHEAD + 2 ? names : undefined;
       }, 'the days ahead');
       expect(made).toEqual(['events_default', ...Array.from({ length: DAYS_AHEAD + 1 }, (_, n) => dayName(n))]);
+      // /metrics says how far ahead they reach: past the end of today plus DAYS_AHEAD days.
+      const metrics = await (await fetch(`${fresh.url}/metrics`)).text();
+      const ahead = Number(/syncwatch_partitions_ahead_seconds\{table="events"\} ([\d.e+]+)/.exec(metrics)?.[1]);
+      expect(ahead).toBeGreaterThan(DAYS_AHEAD * 86_400);
+      expect(ahead).toBeLessThanOrEqual((DAYS_AHEAD + 1) * 86_400);
     } finally {
       await fresh.stop();
     }
