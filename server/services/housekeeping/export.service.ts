@@ -199,13 +199,12 @@ export class ExportService {
     const statement = copyStatement(this.db, scope);
     const [countSql, countParameters] = exportQuery(this.db, scope, false).getQueryAndParameters();
     const client = await poolOf(this.db).connect();
-    let copy: CopyToStreamQuery | null = null;
+    let download: ExportDownload | null = null;
     let released = false;
     const release = (error?: Error) => {
       if (released) return;
       released = true;
-      this.downloads.delete(download);
-      if (copy) settleReadTimeout(copy);
+      if (download) this.downloads.delete(download);
       // Always closed, never pooled again: it may be mid-COPY, and its statement_timeout was lifted.
       client.release(error ?? true);
     };
@@ -224,8 +223,8 @@ export class ExportService {
     }
     // A large buffer: fewer hand-offs between PostgreSQL, this process and the client, which share the cores.
     const stream = client.query(copyTo(statement, { highWaterMark: COPY_BUFFER_BYTES }));
-    copy = stream;
-    const download: ExportDownload = {
+    disarmReadTimeout(stream);
+    const opened: ExportDownload = {
       fileName: `syncwatch-${job.kind.toLowerCase()}-${job.id}.csv`,
       rowCount,
       stream,
@@ -234,13 +233,14 @@ export class ExportService {
         release(new Error('export download stopped early'));
       },
     };
-    this.downloads.add(download);
+    download = opened;
+    this.downloads.add(opened);
     stream.on('end', () => release());
     stream.on('error', (error) => {
       this.options.onFailure?.('export download failed', { exportId: job.id, error: String(error) });
       release(error);
     });
-    return download;
+    return opened;
   }
 
   /**
@@ -273,12 +273,13 @@ export class ExportService {
 }
 
 /**
- * Tells pg that a COPY ... TO STDOUT is over. pg's client.query arms the pool's query_timeout on every query and
- * disarms it in the query's callback, which pg-copy-streams never calls (brianc/node-pg-copy-streams#156): the
- * timer then failed every download's stream ("Query read timeout", logged as a failed download) query_timeout
- * after it started, finished or not. Called when the download ends, however it ends.
+ * Disarms the pool's query_timeout for a COPY ... TO STDOUT, as its statement_timeout is lifted: a download lasts as
+ * long as its client reads. pg's client.query arms that timer on every query and disarms it in the query's callback,
+ * which pg-copy-streams never calls (brianc/node-pg-copy-streams#156): the timer then failed every download's stream
+ * query_timeout after it started ("Query read timeout", logged as a failed download 35 s after a finished one, and
+ * cutting one still running). A client that leaves, or a shutdown, still ends the download (abort).
  */
-function settleReadTimeout(copy: CopyToStreamQuery): void {
+function disarmReadTimeout(copy: CopyToStreamQuery): void {
   const query = copy as CopyToStreamQuery & { callback?: (error: Error | null) => void };
   query.callback?.(null);
   query.callback = undefined;
