@@ -1,6 +1,7 @@
 // CSV exports of records and runs. A job freezes its scope, is audited, and is counted in the background; its
 // signed link lets any instance stream the file straight from PostgreSQL (COPY ... TO STDOUT, CSV written by
-// PostgreSQL itself): constant memory, no row cap, first bytes once the rows are counted (in the snapshot the file is read from), nothing kept on an instance's disk.
+// PostgreSQL itself): constant memory, no row cap, first bytes once the rows are counted (in the snapshot the file
+// is read from), nothing kept on an instance's disk.
 import type { Readable } from 'node:stream';
 import { type CopyToStreamQuery, to as copyTo } from 'pg-copy-streams';
 import { type DataSource, In } from 'typeorm';
