@@ -15,6 +15,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8)) RETURNING
 /** How many rows the export's statement `sql` (composed by services/housekeeping/export-query.ts) selects. */
 export const countExportRowsSql = (sql: string) => `SELECT count(*)::int AS n FROM (${sql}) export_rows`;
 
+/** Export job $1 holds $2 rows: the count of the file being downloaded, taken in the snapshot it is read from. */
+export const UPDATE_EXPORT_ROW_COUNT_SQL = 'UPDATE export_jobs SET row_count = $2 WHERE id = $1';
+
 /**
  * Export job $1 if it may be downloaded now: in status $2 (READY), its link not expired, and the key that asked for it
  * not revoked (when a key asked for it). Returns its id, else no row.
