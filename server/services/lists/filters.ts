@@ -9,6 +9,7 @@ import {
   checkRunFilter,
   type DateRange,
   type FilterRule,
+  RECORD_DIMENSIONS,
   RECORD_FILTER_RULES,
   type RecordFilter,
   RUN_FILTER_RULES,
@@ -160,9 +161,14 @@ export function applyRunFilter<T extends ObjectLiteral>(
 }
 
 /** What the actor may see of the runs the filter names, as the conditions of a prepared statement. */
-export function preparedRunConditions(alias: string, actor: Actor, filter: RunFilter | null | undefined): PreparedConditions {
+export function preparedRunConditions(
+  alias: string,
+  actor: Actor,
+  filter: RunFilter | null | undefined,
+  options: PreparedOptions = {},
+): PreparedConditions {
   checkRunFilter(filter);
-  return preparedConditions(alias, actor, [], RUN_FILTER_RULES, filter);
+  return preparedConditions(alias, actor, [], RUN_FILTER_RULES, filter, options.values);
 }
 
 /** Attempts of retry runs are listed only when the filter asks for them (asksForAttempts). */
@@ -180,6 +186,15 @@ export function applyRecordFilter<T extends ObjectLiteral>(
   for (const rule of RECORD_FILTER_RULES) applyRule(query, alias, rule, filter);
 }
 
+/** Where prepared conditions go in a statement that binds values of its own. */
+export interface PreparedOptions {
+  /**
+   * The statement's values bound before these conditions: the conditions' values are appended to this very array
+   * (numbered after it), and the result's `values` is it. Without it the conditions' values start at $1.
+   */
+  values?: unknown[];
+}
+
 /**
  * What the actor may see of the records the filter names, as the conditions of a prepared statement. `runOf`: the
  * records of one run named by an SQL expression (a lateral join's column), as `runIds: [that run]` would select them
@@ -189,7 +204,7 @@ export function preparedRecordConditions(
   alias: string,
   actor: Actor,
   filter: RecordFilter | null | undefined,
-  options: { runOf?: string } = {},
+  options: PreparedOptions & { runOf?: string } = {},
 ): PreparedConditions {
   const { runOf } = options;
   const read = runOf ? filter && { ...filter, runIds: null } : filter;
@@ -197,7 +212,24 @@ export function preparedRecordConditions(
   const fixed = runOf
     ? [`${alias}.run_id = ${runOf}`, ...originalsOnly(alias, { ...read, runIds: [runOf] })]
     : originalsOnly(alias, filter);
-  return preparedConditions(alias, actor, fixed, RECORD_FILTER_RULES, read);
+  return preparedConditions(alias, actor, fixed, RECORD_FILTER_RULES, read, options.values);
+}
+
+/** The rules of the record's dimensions (RECORD_DIMENSIONS): the only fields rows of the rollups keep. */
+const DIMENSION_RULES = RECORD_FILTER_RULES.filter((rule) => RECORD_DIMENSIONS.some(([field]) => field === rule.field));
+
+/**
+ * What the actor may see of the rollup rows (under `alias`) counting the records the filter names: its dimensions
+ * and the tenant, read as on records. The caller makes sure the rollups keep every field the filter names.
+ */
+export function preparedRollupConditions(
+  alias: string,
+  actor: Actor,
+  filter: RecordFilter | null | undefined,
+  options: PreparedOptions = {},
+): PreparedConditions {
+  checkRecordFilter(filter);
+  return preparedConditions(alias, actor, [], DIMENSION_RULES, filter, options.values);
 }
 
 function preparedConditions<F, S>(
@@ -206,8 +238,9 @@ function preparedConditions<F, S>(
   fixed: string[],
   rules: readonly FilterRule<F, S>[],
   filter: F | null | undefined,
+  values: unknown[] = [],
 ): PreparedConditions {
-  const prepared: PreparedConditions = { conditions: [], values: [] };
+  const prepared: PreparedConditions = { conditions: [], values };
   const bind = preparedBinder(prepared);
   const tenant = visibility(alias, actor, bind);
   if (tenant) prepared.conditions.push(tenant);
