@@ -1,7 +1,7 @@
-// The contract's RunFilter and RecordFilter as SQL conditions on a TypeORM query builder: the SQL reading of
+// The contract's RunFilter and RecordFilter as the conditions of a prepared statement, the one way a filter becomes
+// SQL (lists, counts, analytics, error groups, exports, operators' selections): the SQL reading of
 // domain/filter-rules.ts (the live subscriptions read the same rules in events/live-filters.ts).
 // All conditions combine with AND; each one is served by an index (migrations Init and ListIndexes) or a bounded walk.
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Actor } from '../../domain/actor.js';
 import {
   asksForAttempts,
@@ -31,29 +31,14 @@ export const likeContains = (text: string) => `%${escapeLike(text)}%`;
 export const likePrefix = (text: string) => `${escapeLike(text)}%`;
 
 /**
- * Where a condition's values go: named parameters of a TypeORM query builder, or the positional values of a statement
- * prepared once per shape (the conditions' text then depends on which fields are given, never on their values).
+ * Where a condition's values go: the positional values of a statement prepared once per shape (the conditions' text
+ * then depends on which fields are given, never on their values).
  */
 export interface Binder {
   /** The placeholder of one value; use it as often as the condition needs the value. */
   value(value: unknown): string;
   /** `column` is one of `values` (never empty); `closed`: every value the column can hold (an enum). */
   anyOf(column: string, values: readonly unknown[], closed: readonly string[] | undefined): string;
-}
-
-let uniqueParam = 0;
-
-/** A condition's values as the query builder's named parameters (a name no other condition on the query uses). */
-function builderBinder(parameters: Record<string, unknown>): Binder {
-  const bind = (value: unknown) => {
-    const name = `p_${++uniqueParam}`;
-    parameters[name] = value;
-    return name;
-  };
-  return {
-    value: (value) => `:${bind(value)}`,
-    anyOf: (column, values) => `${column} IN (:...${bind(values)})`,
-  };
 }
 
 /**
@@ -89,12 +74,6 @@ function preparedBinder(into: PreparedConditions): Binder {
 /** A tenant-bound key sees only its tenant, whatever the filter asks (sql/tenancy.ts). */
 function visibility(alias: string, actor: Actor, bind: Binder): string | null {
   return tenantCondition(`${alias}.tenant_id`, actor.tenantId, (tenantId) => bind.value(tenantId));
-}
-
-export function visibleTo<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, actor: Actor): void {
-  const parameters: Record<string, unknown> = {};
-  const condition = visibility(alias, actor, builderBinder(parameters));
-  if (condition) query.andWhere(condition, parameters);
 }
 
 /** One rule of domain/filter-rules.ts as SQL conditions (all must hold); each kind is spelled here and nowhere else. */
@@ -145,21 +124,6 @@ function ruleConditions<F, S>(alias: string, rule: FilterRule<F, S>, filter: F, 
   }
 }
 
-function applyRule<F, S, T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, rule: FilterRule<F, S>, filter: F): void {
-  const parameters: Record<string, unknown> = {};
-  for (const condition of ruleConditions(alias, rule, filter, builderBinder(parameters))) query.andWhere(condition, parameters);
-}
-
-export function applyRunFilter<T extends ObjectLiteral>(
-  query: SelectQueryBuilder<T>,
-  alias: string,
-  filter: RunFilter | null | undefined,
-): void {
-  if (!filter) return;
-  checkRunFilter(filter);
-  for (const rule of RUN_FILTER_RULES) applyRule(query, alias, rule, filter);
-}
-
 /** What the actor may see of the runs the filter names, as the conditions of a prepared statement. */
 export function preparedRunConditions(
   alias: string,
@@ -174,17 +138,6 @@ export function preparedRunConditions(
 /** Attempts of retry runs are listed only when the filter asks for them (asksForAttempts). */
 const originalsOnly = (alias: string, filter: RecordFilter | null | undefined): string[] =>
   asksForAttempts(filter) ? [] : [`${alias}.origin_record_id IS NULL`];
-
-export function applyRecordFilter<T extends ObjectLiteral>(
-  query: SelectQueryBuilder<T>,
-  alias: string,
-  filter: RecordFilter | null | undefined,
-): void {
-  for (const condition of originalsOnly(alias, filter)) query.andWhere(condition);
-  if (!filter) return;
-  checkRecordFilter(filter);
-  for (const rule of RECORD_FILTER_RULES) applyRule(query, alias, rule, filter);
-}
 
 /** Where prepared conditions go in a statement that binds values of its own. */
 export interface PreparedOptions {
