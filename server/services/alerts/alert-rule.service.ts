@@ -1,7 +1,7 @@
 // Alert rules and alerts over the API: create, change, mute and delete rules (OPERATOR), acknowledge alerts, list
 // both; each in the actor's tenant scope, each change audited in its transaction.
 import { type DataSource, type EntityManager, In, Not } from 'typeorm';
-import { type Actor, sees, tenantFor } from '../../domain/actor.js';
+import { type Actor, seenTenant, sees, tenantFor } from '../../domain/actor.js';
 import { type AlertCondition, AlertSeverity, AlertState, checkRuleParameters, MAX_WINDOW_SECONDS } from '../../domain/alerts.js';
 import { checkPageSize, decodeCursor, encodeCursor } from '../../domain/cursor.js';
 import { badInput, conflict, notFound } from '../../domain/errors.js';
@@ -13,6 +13,7 @@ import { AlertRule } from '../../entities/AlertRule.js';
 import { NotificationChannel } from '../../entities/NotificationChannel.js';
 import { Pipeline } from '../../entities/Pipeline.js';
 import { ADD_RULE_CHANNELS_SQL, CHANNELS_OF_RULES_SQL, CLEAR_RULE_CHANNELS_SQL } from '../../sql/alerts.js';
+import { tenantCondition } from '../../sql/tenancy.js';
 import type { AuditService, Page } from '../access/audit.service.js';
 import type { AlertOutbox } from './alert-outbox.js';
 
@@ -43,7 +44,7 @@ export class AlertRuleService {
   /** The rules the actor sees, oldest first. */
   listRules(actor: Actor): Promise<AlertRule[]> {
     return this.db.getRepository(AlertRule).find({
-      where: actor.tenantId === null ? {} : { tenantId: actor.tenantId },
+      where: seenTenant(actor),
       order: { createdAt: 'ASC', id: 'ASC' },
     });
   }
@@ -166,7 +167,8 @@ export class AlertRuleService {
       .createQueryBuilder('a')
       .orderBy('a.seq', 'DESC')
       .limit(first + 1);
-    if (actor.tenantId !== null) query.andWhere('a.tenant_id = :tenant', { tenant: actor.tenantId });
+    const tenant = tenantCondition('a.tenant_id', actor.tenantId, () => ':tenant');
+    if (tenant) query.andWhere(tenant, { tenant: actor.tenantId });
     if (states?.length) query.andWhere('a.state IN (:...states)', { states });
     if (after) {
       const cursor = decodeCursor(after, 'SEQ');
