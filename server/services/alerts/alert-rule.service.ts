@@ -15,6 +15,7 @@ import { Pipeline } from '../../entities/Pipeline.js';
 import { ADD_RULE_CHANNELS_SQL, CHANNELS_OF_RULES_SQL, CLEAR_RULE_CHANNELS_SQL } from '../../sql/alerts.js';
 import { tenantCondition } from '../../sql/tenancy.js';
 import type { AuditService, Page } from '../access/audit.service.js';
+import type { AlertEvaluator, PreviewTarget } from './alert-evaluator.js';
 import type { AlertOutbox } from './alert-outbox.js';
 
 export interface AlertRuleInput {
@@ -39,6 +40,7 @@ export class AlertRuleService {
     private readonly db: DataSource,
     private readonly audit: AuditService,
     private readonly outbox: AlertOutbox,
+    private readonly evaluator: AlertEvaluator,
   ) {}
 
   /** The rules the actor sees, oldest first. */
@@ -58,6 +60,15 @@ export class AlertRuleService {
       await this.audit.write(manager, actor, 'createAlertRule', `alertRule:${rule.id}`, { ...fields, channelIds }, rule.tenantId);
       return rule;
     });
+  }
+
+  /**
+   * What the rule would fire for now, by the leader's evaluation, writing nothing. Its input is checked as for
+   * createRule, but for its name and channels (a form previews before they are filled in).
+   */
+  async previewRule(actor: Actor, input: AlertRuleInput): Promise<PreviewTarget[]> {
+    const { fields } = await this.checked(this.db.manager, actor, input, 'preview');
+    return this.evaluator.preview(this.db.manager.create(AlertRule, fields));
   }
 
   async updateRule(actor: Actor, id: string, input: AlertRuleInput): Promise<AlertRule> {
@@ -211,9 +222,12 @@ export class AlertRuleService {
     if (channelIds.length) await manager.query(ADD_RULE_CHANNELS_SQL, [ruleId, channelIds]);
   }
 
-  /** The input checked: each bad field is BAD_USER_INPUT naming it, before anything is written. */
-  private async checked(manager: EntityManager, actor: Actor, input: AlertRuleInput) {
-    const name = requiredText(input.name, 'input.name');
+  /**
+   * The input checked: each bad field is BAD_USER_INPUT naming it, before anything is written. A preview reads
+   * neither the name nor the channels.
+   */
+  private async checked(manager: EntityManager, actor: Actor, input: AlertRuleInput, purpose: 'save' | 'preview' = 'save') {
+    const name = purpose === 'preview' ? input.name : requiredText(input.name, 'input.name');
     const tenantId = tenantFor(actor, optionalText(input.tenantId, 'input.tenantId'));
     const parameters = checkRuleParameters(input);
     const severity = input.severity ?? AlertSeverity.WARNING;
@@ -232,7 +246,7 @@ export class AlertRuleService {
       if (missing)
         throw badInput(`input.pipelineIds: pipeline ${missing} does not exist in the rule's tenant scope`, { field: 'input.pipelineIds' });
     }
-    const channelIds = [...new Set(input.channelIds ?? [])];
+    const channelIds = purpose === 'preview' ? [] : [...new Set(input.channelIds ?? [])];
     checkIds(channelIds, isUuid, 'input.channelIds');
     if (channelIds.length) {
       const channels = await manager.find(NotificationChannel, { select: { id: true, tenantId: true }, where: { id: In(channelIds) } });
