@@ -10,8 +10,9 @@ import {
   finishRun,
   type RecordInput,
   recordInput,
-  reportRecords,
+  reportedRun,
   startRun,
+  successes,
   unique,
 } from '../support/fixtures.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
@@ -51,13 +52,8 @@ async function preview(input: Record<string, unknown>, client = operator): Promi
   return alertRulePreview;
 }
 
-async function run(pipelineId: string, records: RecordInput[], finish: Record<string, unknown> = {}) {
-  const started = await startRun(ingest, pipelineId);
-  if (records.length) await reportRecords(ingest, started.id, records);
-  return finishRun(ingest, started.id, finish);
-}
-
-const successes = (n: number, prefix = 's') => Array.from({ length: n }, (_, i) => recordInput(`${prefix}-${i}`));
+const run = (pipelineId: string, records: RecordInput[], finish: Record<string, unknown> = {}) =>
+  reportedRun(ingest, pipelineId, records, finish);
 
 describe('alertRulePreview', () => {
   it('RUN_FAILED: the pipelines whose last `threshold` runs failed, with the failed run', async () => {
