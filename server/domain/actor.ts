@@ -42,6 +42,14 @@ export function tenantFor(actor: Actor, requested: string | null | undefined): s
   return actor.tenantId;
 }
 
+/**
+ * sees() as a match on an object's tenant (say TypeORM's find options): a tenant-bound key's tenant, nothing for a key
+ * of every tenant. Statements spell the same rule through sql/tenancy.ts.
+ */
+export function seenTenant(actor: Actor): { tenantId?: string } {
+  return actor.tenantId === null ? {} : { tenantId: actor.tenantId };
+}
+
 /** Whether the actor may see an object of this tenant. */
 export function sees(actor: Actor, tenantId: string | null): boolean {
   return actor.tenantId === null || actor.tenantId === tenantId;

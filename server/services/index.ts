@@ -39,6 +39,7 @@ export function createServices(
   const runLifecycle = new RunLifecycleService(db, audit, progress, config.leaseSeconds);
   const health = new PipelineHealthService(db);
   const alertOutbox = new AlertOutbox();
+  const alertEvaluator = new AlertEvaluator(db, health, alertOutbox);
   return {
     audit,
     analytics: new AnalyticsService(db),
@@ -48,9 +49,9 @@ export function createServices(
     pipelines: new PipelineService(db, audit),
     health,
     alertOutbox,
-    alertRules: new AlertRuleService(db, audit, alertOutbox),
+    alertRules: new AlertRuleService(db, audit, alertOutbox, alertEvaluator),
     channels: new NotificationChannelService(db, audit, alertOutbox, config.webhookAllowPrivate ?? false),
-    alertEvaluator: new AlertEvaluator(db, health, alertOutbox),
+    alertEvaluator,
     deliveries: new DeliverySender(db, {
       allowPrivate: config.webhookAllowPrivate ?? false,
       retryDelaysMs: config.webhookRetryDelaysMs,

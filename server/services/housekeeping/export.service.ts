@@ -26,7 +26,7 @@ import {
 import type { AuditService } from '../access/audit.service.js';
 import type { ServerSecrets } from '../access/server-secrets.js';
 import type { RecordFilter, RunFilter } from '../lists/filters.js';
-import { copyStatement, type ExportScope, exportQuery, scopeOf, thawFilter } from './export-query.js';
+import { copyStatement, type ExportScope, exportStatement, scopeOf, thawFilter } from './export-query.js';
 
 const SIGNING_SECRET = 'export-links';
 /** Downloads one instance streams at once; each holds a pooled connection, and the API needs the rest. */
@@ -110,7 +110,7 @@ export class ExportService {
       maxRecordId: '0',
       createdBefore: new Date(),
     };
-    exportQuery(this.db, check, true); // a bad filter throws BAD_USER_INPUT here, before anything is written
+    exportStatement(check, true); // a bad filter throws BAD_USER_INPUT here, before anything is written
 
     const job = await this.db.transaction(async (manager) => {
       const [{ max }] = kind === ExportKind.RECORDS ? await manager.query(MAX_RECORD_ID_SQL) : [{ max: null }];
@@ -155,8 +155,8 @@ export class ExportService {
       [{ pid }] = await runner.query('SELECT pg_backend_pid() AS pid');
       this.counting.add(pid as number);
       if (this.stopped) throw new ShutdownError(); // stop() came before this count could be cancelled
-      const [sql, parameters] = exportQuery(this.db, scopeOf(job), false).getQueryAndParameters();
-      const [{ n }] = await runner.query(countExportRowsSql(sql), parameters);
+      const { sql, values } = exportStatement(scopeOf(job), false);
+      const [{ n }] = await runner.query(countExportRowsSql(sql), values);
       await jobs.update({ id: job.id }, { status: ExportStatus.READY, rowCount: n, updatedAt: DATABASE_NOW });
     } catch (error) {
       const failure = this.stopped ? SHUTDOWN_FAILURE : String(error);
@@ -197,8 +197,8 @@ export class ExportService {
 
   private async stream(job: ExportJob): Promise<ExportDownload> {
     const scope = scopeOf(job);
-    const statement = copyStatement(this.db, scope);
-    const [countSql, countParameters] = exportQuery(this.db, scope, false).getQueryAndParameters();
+    const statement = copyStatement(scope);
+    const count = exportStatement(scope, false);
     const client = await poolOf(this.db).connect();
     let download: ExportDownload | null = null;
     let released = false;
@@ -216,7 +216,7 @@ export class ExportService {
       // The count and the file from one snapshot. Counted when the job was prepared, records retried, reported or
       // removed since made the file disagree with the count it was announced with ("930 rows", 924 in the file).
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      [{ n: rowCount }] = (await client.query(countExportRowsSql(countSql), countParameters)).rows;
+      [{ n: rowCount }] = (await client.query(countExportRowsSql(count.sql), count.values)).rows;
       if (rowCount !== job.rowCount) await this.db.query(UPDATE_EXPORT_ROW_COUNT_SQL, [job.id, rowCount]);
     } catch (error) {
       release(error as Error);
