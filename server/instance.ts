@@ -7,7 +7,6 @@ import type { Config } from './config.js';
 import { cancelRunningStatements, openDataSource, underStartupLock } from './db/data-source.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { EventHub } from './events/event-hub.js';
-import { deleteExpiredEvents } from './events/event-store.js';
 import { createSchema } from './graphql/schema.js';
 import { createMetrics, type Metrics } from './instance-metrics.js';
 import { Scheduler } from './jobs/scheduler.js';
@@ -72,6 +71,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     undefined,
     { statementMs: config.dbStatementTimeoutMs, connectMs: config.dbConnectTimeoutMs },
     applicationName,
+    logger,
   );
   const metrics = createMetrics();
   let draining = false;
@@ -130,7 +130,10 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
       { name: 'due retries', everyMs: 1_000, run: () => services.dueRetries.queueDue() },
       // Instances flush what they owe on their own timers; this catches what a stopped instance left.
       { name: 'trailing progress events', everyMs: 1_000, run: () => services.progress.flushDue() },
-      { name: 'event retention', everyMs: 10 * 60_000, run: () => deleteExpiredEvents(db, config.eventRetentionHours) },
+      // Days of the partitioned tables, DAYS_AHEAD ahead: a catalog read when they exist; a day not made (its lock
+      // not had in time) is tried again within minutes. The first run is at election.
+      { name: 'partitions ahead', everyMs: 10 * 60_000, run: () => services.partitions.createAhead() },
+      { name: 'event retention', everyMs: 10 * 60_000, run: () => services.partitions.expireEvents(config.eventRetentionHours) },
       { name: 'retention', everyMs: 60 * 60_000, run: () => services.retention.purgeExpired(config.retentionDays) },
       // Readers add the deltas not folded yet, so folding often only keeps what they add small.
       { name: 'rollup fold', everyMs: 1_000, run: () => services.rollups.foldWhenDue() },

@@ -73,7 +73,9 @@ export async function download(
       EXIT.ERROR,
       `HTTP_${response.status}`,
     );
-  const bar = progressBar(ready.rowCount ?? null);
+  // The rows of this very file, counted by the server in the snapshot it streams (the job's count may be older).
+  const fileRows = response.headers.has('x-row-count') ? Number(response.headers.get('x-row-count')) : (ready.rowCount ?? null);
+  const bar = progressBar(fileRows);
   const partial = outputFile ? `${outputFile}.partial` : null;
   const sink = partial ? createWriteStream(partial) : process.stdout;
   try {
@@ -99,6 +101,6 @@ export async function download(
   }
   bar.end();
   if (partial && outputFile) renameSync(partial, outputFile);
-  note(`exported ${ready.rowCount ?? '?'} rows${outputFile ? ` to ${outputFile}` : ''}`);
+  note(`exported ${fileRows ?? '?'} rows${outputFile ? ` to ${outputFile}` : ''}`);
   return ready;
 }

@@ -6,7 +6,8 @@ import { PipelinesDocument, type RecordFilter, type RunFilter } from './generate
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-export const RUN_FILTER_OPTIONS = {
+/** The flags runs and records share (FILTER_HELP's first two lines). */
+const SHARED_FILTER_OPTIONS = {
   pipeline: { type: 'string', multiple: true },
   status: { type: 'string', multiple: true },
   mode: { type: 'string', multiple: true },
@@ -14,18 +15,16 @@ export const RUN_FILTER_OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   tenant: { type: 'string', multiple: true },
+} as const satisfies Options;
+
+export const RUN_FILTER_OPTIONS = {
+  ...SHARED_FILTER_OPTIONS,
   search: { type: 'string' },
   'entity-type': { type: 'string', multiple: true },
 } as const satisfies Options;
 
 export const RECORD_FILTER_OPTIONS = {
-  pipeline: { type: 'string', multiple: true },
-  status: { type: 'string', multiple: true },
-  mode: { type: 'string', multiple: true },
-  since: { type: 'string' },
-  from: { type: 'string' },
-  to: { type: 'string' },
-  tenant: { type: 'string', multiple: true },
+  ...SHARED_FILTER_OPTIONS,
   run: { type: 'string', multiple: true },
   'entity-type': { type: 'string', multiple: true },
   'error-code': { type: 'string' },

@@ -12,6 +12,7 @@ import { Pipeline } from '../entities/Pipeline.js';
 import { RecordAttempt } from '../entities/RecordAttempt.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
+import type { Logger } from '../logger.js';
 import { Init1700000000000 } from './migrations/1700000000000-Init.js';
 import { EventPosition1700000000300 } from './migrations/1700000000300-EventPosition.js';
 import { FailuresKeepStatus1700000000400 } from './migrations/1700000000400-FailuresKeepStatus.js';
@@ -29,6 +30,7 @@ import { RunSearchIndexes1700000001700 } from './migrations/1700000001700-RunSea
 import { Alerts1700000002400 } from './migrations/1700000002400-Alerts.js';
 import { RollupsUpdatedInPlace1700000002510 } from './migrations/1700000002510-RollupsUpdatedInPlace.js';
 import { RollupCubesForFilters1700000002520 } from './migrations/1700000002520-RollupCubesForFilters.js';
+import { EventPartitions1700000002700 } from './migrations/1700000002700-EventPartitions.js';
 import { poolOf } from './pool.js';
 
 export const entities = [
@@ -62,6 +64,7 @@ export const migrations = [
   Alerts1700000002400,
   RollupsUpdatedInPlace1700000002510,
   RollupCubesForFilters1700000002520,
+  EventPartitions1700000002700,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */
@@ -125,12 +128,26 @@ export async function underStartupLock<T>(db: DataSource, work: () => Promise<T>
   }
 }
 
-/** Connects and applies pending migrations under the startup lock: concurrent starters take turns. */
-export async function openDataSource(url: string, poolSize?: number, timeouts?: DbTimeouts, applicationName?: string): Promise<DataSource> {
+/**
+ * Connects and applies pending migrations under the startup lock: concurrent starters take turns. What was applied
+ * is logged with how long it took (an upgrade's start-up waits for it).
+ */
+export async function openDataSource(
+  url: string,
+  poolSize?: number,
+  timeouts?: DbTimeouts,
+  applicationName?: string,
+  logger?: Logger,
+): Promise<DataSource> {
   const dataSource = createDataSource(url, poolSize, timeouts, applicationName);
   await dataSource.initialize();
   try {
-    await underStartupLock(dataSource, () => dataSource.runMigrations({ transaction: 'all' }));
+    const started = performance.now();
+    const applied = await underStartupLock(dataSource, () => dataSource.runMigrations({ transaction: 'all' }));
+    if (applied.length > 0) {
+      const ms = Math.round(performance.now() - started);
+      logger?.info('migrations applied', { migrations: applied.map((migration) => migration.name), ms });
+    }
   } catch (error) {
     await dataSource.destroy().catch(() => {});
     throw error;

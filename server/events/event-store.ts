@@ -1,6 +1,6 @@
-// Reads of the ordered event table for live updates, and its retention.
+// Reads of the ordered event table for live updates (its expiry drops whole days: services/housekeeping/partitions.ts).
 import type { DataSource } from 'typeorm';
-import { COMMITTED, DELETE_EXPIRED_EVENTS_SQL, IS_RETAINED_SQL, LATEST_POSITION_SQL, readEventsSql } from '../sql/events.js';
+import { COMMITTED, IS_RETAINED_SQL, LATEST_POSITION_SQL, readEventsSql } from '../sql/events.js';
 import type { EventInput } from './event-log.js';
 import type { EventPosition } from './position.js';
 
@@ -82,17 +82,4 @@ export async function readEvents(
 export async function isRetained(db: DataSource, position: EventPosition, retentionHours: number): Promise<boolean> {
   const rows: unknown[] = await db.query(IS_RETAINED_SQL, [position.id.toString(), position.xid.toString(), retentionHours]);
   return rows.length > 0;
-}
-
-/** Events deleted per statement. */
-const EXPIRED_EVENTS_SLICE = 10_000;
-
-/** Deletes events older than the retention, a slice at a time so no long lock is held. */
-export async function deleteExpiredEvents(db: DataSource, retentionHours: number): Promise<number> {
-  let deleted = 0;
-  for (;;) {
-    const [{ n }]: { n: number }[] = await db.query(DELETE_EXPIRED_EVENTS_SQL, [retentionHours, EXPIRED_EVENTS_SLICE]);
-    deleted += n;
-    if (n < EXPIRED_EVENTS_SLICE) return deleted;
-  }
 }

@@ -32,6 +32,8 @@ export function exportRoutes(exports: ExportService, logger: Logger): Router {
     res.status(200);
     res.set('content-type', 'text/csv; charset=utf-8; header=present');
     res.set('content-disposition', `attachment; filename="${download.fileName}"`);
+    // The rows of this file, counted in the snapshot it is read from (also the job's rowCount from now on).
+    res.set('x-row-count', String(download.rowCount));
     // The client may leave mid-file: stop reading from PostgreSQL then, and close that connection.
     res.on('close', () => {
       if (!res.writableFinished) download.abort();

@@ -1,5 +1,5 @@
-// /metrics in Prometheus text format: this instance's metrics (server/instance-metrics.ts), and run, retry and rollup
-// state read at scrape time.
+// /metrics in Prometheus text format: this instance's metrics (server/instance-metrics.ts), and run, retry, rollup and
+// partition state read at scrape time.
 import { Router } from 'express';
 import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -7,6 +7,7 @@ import { ACTIVE_RUN_STATUSES } from '../domain/run-lifecycle.js';
 import type { Metrics } from '../instance-metrics.js';
 import type { Logger } from '../logger.js';
 import { RETRIES_DUE_SQL, RUNS_BY_STATUS_SQL, UNFOLDED_DELTAS_SQL } from '../sql/metrics.js';
+import { PARTITIONS_AHEAD_SQL } from '../sql/partitions.js';
 
 export function metricsRoutes(db: DataSource, metrics: Metrics, logger: Logger): Router {
   const registry = metrics.registry;
@@ -38,6 +39,17 @@ export function metricsRoutes(db: DataSource, metrics: Metrics, logger: Logger):
     async collect() {
       const rows = await db.query(UNFOLDED_DELTAS_SQL).catch(() => null);
       if (rows) this.set(rows[0].n);
+    },
+  });
+
+  new Gauge({
+    name: 'syncwatch_partitions_ahead_seconds',
+    help: 'How far ahead of now the days made for a partitioned table reach (the leader keeps 2 days ahead; 0: rows land in the default partition).',
+    labelNames: ['table'],
+    registers: [registry],
+    async collect() {
+      const rows = await db.query(PARTITIONS_AHEAD_SQL, ['events']).catch(() => null);
+      if (rows) this.set({ table: 'events' }, rows[0].seconds);
     },
   });
 

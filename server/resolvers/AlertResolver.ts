@@ -6,7 +6,7 @@ import { NotificationChannel } from '../entities/NotificationChannel.js';
 import { Pipeline } from '../entities/Pipeline.js';
 import { SyncRun } from '../entities/SyncRun.js';
 import { actorOf, type Context } from '../graphql/context.js';
-import { AlertConnection, AlertRuleInput } from './types/alerts.js';
+import { AlertConnection, AlertPreviewTarget, AlertRuleInput } from './types/alerts.js';
 
 const OPERATOR = 'OPERATOR; a tenant-bound key only its tenant’s. Audited.';
 
@@ -30,6 +30,20 @@ export class AlertRuleResolver {
   ): Promise<AlertConnection> {
     const page = await ctx.services.alertRules.listAlerts(actorOf(ctx), states, first ?? 50, after);
     return { edges: page.items, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+  }
+
+  @Authorized('operate')
+  @Query(() => [AlertPreviewTarget], {
+    description:
+      'What a rule would fire for now, evaluated as the leader evaluates rules, without saving or changing anything: the form’s “would fire now for”. ' +
+      'Its input is checked as createAlertRule checks it (BAD_USER_INPUT naming the field), but for its name and channels, which are not read. ' +
+      'Error group conditions read the failures of the rule’s quiet window as if just reported. OPERATOR; a tenant-bound key only its tenant’s pipelines.',
+  })
+  alertRulePreview(
+    @Arg('input', () => AlertRuleInput, { description: 'The rule as it would be created.' }) input: AlertRuleInput,
+    @Ctx() ctx: Context,
+  ): Promise<AlertPreviewTarget[]> {
+    return ctx.services.alertRules.previewRule(actorOf(ctx), input);
   }
 
   @Authorized('operate')

@@ -6,10 +6,11 @@ import { RecordFilter, RunFilter } from './types/filters.input.js';
 /** CSV exports: ask for one, poll it until READY, download it from its signed link. */
 @Resolver()
 export class ExportResolver {
-  @Authorized('operate')
+  // Any reader may ask: the service lets a reader export one run's records and keeps the rest to OPERATOR.
+  @Authorized('read')
   @Mutation(() => ExportJob, {
     description:
-      'Exports the records a filter matches (as the records query filters) as CSV, with no row cap. Newest first: with a limit, exactly the first rows the records query lists; without one, every match, most recently reported first. Returns at once with a PENDING job: poll exportJob until READY. A tenant-bound key exports only its tenant. Audited. OPERATOR.',
+      'Exports the records a filter matches (as the records query filters) as CSV, with no row cap. Newest first: with a limit, exactly the first rows the records query lists; without one, every match, most recently reported first. Returns at once with a PENDING job: poll exportJob until READY; rowCount is the file’s own count once it is downloaded. A tenant-bound key exports only its tenant. Audited. OPERATOR; a VIEWER may export the records of one run (filter.runIds naming one run, e.g. its failed records), anything broader is FORBIDDEN.',
   })
   exportRecords(
     @Ctx() ctx: Context,

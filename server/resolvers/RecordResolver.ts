@@ -57,9 +57,14 @@ export class RecordResolver {
     return run;
   }
 
-  @FieldResolver(() => [RecordAttempt], { description: 'Every attempt of the record, oldest first; the last is the current one.' })
+  @FieldResolver(() => [RecordAttempt], {
+    description:
+      'Every attempt of the record, oldest first; the last is the current one. On a retry run’s record (one attempt of an original record), the original’s attempts up to this one.',
+  })
   async history(@Root() record: SyncRecord, @Ctx() ctx: Context): Promise<RecordAttempt[]> {
-    const earlier = await ctx.loaders.earlierAttempts.load(record.id);
-    return [...earlier, currentAttempt(record)];
+    // A retry run's record is one attempt of its original, whose history holds the attempts before it: read
+    // there, or attempt 2 opened in its retry run listed only itself.
+    const earlier = await ctx.loaders.earlierAttempts.load(record.originRecordId ?? record.id);
+    return [...earlier.filter((attempt) => attempt.attempt < record.attempts), currentAttempt(record)];
   }
 }

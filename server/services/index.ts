@@ -16,6 +16,7 @@ import { FacetService } from './analytics/facet.service.js';
 import { PipelineHealthService } from './analytics/pipeline-health.service.js';
 import { RollupMaintenance } from './analytics/rollup-maintenance.js';
 import { ExportService } from './housekeeping/export.service.js';
+import { PartitionMaintenance } from './housekeeping/partitions.js';
 import { RetentionService } from './housekeeping/retention.service.js';
 import { RecordQueryService } from './lists/record-query.service.js';
 import { RunQueryService } from './lists/run-query.service.js';
@@ -38,6 +39,7 @@ export function createServices(
   const runLifecycle = new RunLifecycleService(db, audit, progress, config.leaseSeconds);
   const health = new PipelineHealthService(db);
   const alertOutbox = new AlertOutbox();
+  const alertEvaluator = new AlertEvaluator(db, health, alertOutbox);
   return {
     audit,
     analytics: new AnalyticsService(db),
@@ -47,9 +49,9 @@ export function createServices(
     pipelines: new PipelineService(db, audit),
     health,
     alertOutbox,
-    alertRules: new AlertRuleService(db, audit, alertOutbox),
+    alertRules: new AlertRuleService(db, audit, alertOutbox, alertEvaluator),
     channels: new NotificationChannelService(db, audit, alertOutbox, config.webhookAllowPrivate ?? false),
-    alertEvaluator: new AlertEvaluator(db, health, alertOutbox),
+    alertEvaluator,
     deliveries: new DeliverySender(db, {
       allowPrivate: config.webhookAllowPrivate ?? false,
       retryDelaysMs: config.webhookRetryDelaysMs,
@@ -61,6 +63,7 @@ export function createServices(
     retries: new OperatorRetryService(db, audit),
     dueRetries: new DueRetryService(db),
     retention: new RetentionService(db, audit),
+    partitions: new PartitionMaintenance(db, logger),
     records: new RecordQueryService(db),
     progress,
     ingest: new RecordIngestService(db, runLifecycle, progress, config.leaseSeconds),

@@ -1,6 +1,7 @@
 // Statements of alerting: the evaluator's facts (each a probe of an index per pipeline, never a walk of history),
 // alert transitions, the outbox and its sender (services/alerts/alert-evaluator.ts, services/alerts/delivery-sender.ts,
 // services/alerts/alert-rule.service.ts, services/alerts/notification-channel.service.ts).
+import { seenBy } from './tenancy.js';
 
 /**
  * RUN_FAILED: per pipeline ($1 ids), the statuses and ids of its latest $2 finished runs, newest first
@@ -43,6 +44,17 @@ FROM records r
 WHERE r.id = ANY($1::bigint[]) AND r.error_fingerprint IS NOT NULL AND r.status = ANY($2::record_status[]) AND r.origin_record_id IS NULL`;
 
 /**
+ * A preview of an error group rule: the failures (statuses $2, with a fingerprint, originals) of pipelines $1 started
+ * since $3, the latest $4 of them, in the shape of FAILURES_OF_RECORDS_SQL (records_failures_pipeline_started).
+ */
+export const RECENT_FAILURES_SQL = `
+SELECT r.id, r.run_id, r.pipeline_id, r.tenant_id, r.error_fingerprint AS fingerprint, r.error_code, r.error_message, r.started_at
+FROM records r
+WHERE r.pipeline_id = ANY($1::uuid[]) AND r.error_fingerprint IS NOT NULL AND r.status = ANY($2::record_status[])
+  AND r.origin_record_id IS NULL AND r.started_at >= $3
+ORDER BY r.started_at DESC, r.id DESC LIMIT $4`;
+
+/**
  * Whether fingerprint $1 failed before $2 (statuses $3) in tenant scope $4 (null: any tenant), other than the
  * records $5: one probe of records_fingerprint_started.
  */
@@ -50,7 +62,7 @@ export const SEEN_BEFORE_SQL = `
 SELECT EXISTS (
   SELECT 1 FROM records r
   WHERE r.error_fingerprint = $1 AND r.started_at <= $2 AND r.status = ANY($3::record_status[]) AND r.origin_record_id IS NULL
-    AND ($4::text IS NULL OR r.tenant_id = $4) AND NOT (r.id = ANY($5::bigint[]))
+    AND ${seenBy('r.tenant_id', '$4::text')} AND NOT (r.id = ANY($5::bigint[]))
 ) AS seen`;
 
 /** Whether rule $1 ever had an alert for target $2 (ERROR_GROUP_NEW fires once per fingerprint). */

@@ -1,5 +1,5 @@
-// The error group statements. $1..$n of a grouped query belong to the per-run aggregate built by the query builder
-// (records filter, tenant, window); the rest are appended by ErrorGroupService in the order named here.
+// The error group statements. $1..$n of a grouped query are the values of its records filter's prepared conditions
+// (services/lists/filters.ts: the filter and the tenant); the rest are appended by ErrorGroupService in the order named here.
 import { seenBy } from './tenancy.js';
 
 /**
@@ -7,15 +7,29 @@ import { seenBy } from './tenancy.js';
  * with the fingerprint, visible in that scope, started after it; else RESOLVED. The regression is looked for over
  * all retained history, whatever the filter and range asked (a filtered view must not hide a regression): only
  * for resolved groups, and only as far back as the group's latest failure.
- * Parameters: scope (tenant id or null), failed statuses, states wanted (or null), first.
+ * The groups are of the failures the records filter's `conditions` (on `rec`, values $1…$p−1) select, started in
+ * the window when `windowed`. Parameters from $p: scope (tenant id or null), failed statuses, states wanted (or
+ * null), first, and when `windowed` the window's start and end.
  */
-export function groupsSql(aggregate: string, p: number): string {
+export function groupsSql(conditions: readonly string[], windowed: boolean, p: number): string {
   const scope = `$${p}::text`;
   const failed = `$${p + 1}::record_status[]`;
   const states = `$${p + 2}::text[]`;
   const first = `$${p + 3}::integer`;
+  const where = [
+    'rec.error_fingerprint IS NOT NULL',
+    `rec.status = ANY(${failed})`,
+    ...(windowed ? [`rec.started_at >= $${p + 4} AND rec.started_at < $${p + 5}`] : []),
+    ...conditions,
+  ];
   return `
-WITH per_run AS (${aggregate}),
+WITH per_run AS (
+  SELECT rec.error_fingerprint AS fingerprint, rec.run_id, count(*) AS count, min(rec.started_at) AS first_seen,
+    max(rec.started_at) AS last_seen
+  FROM records rec
+  WHERE ${where.map((condition) => `(${condition})`).join(' AND ')}
+  GROUP BY rec.error_fingerprint, rec.run_id
+),
 -- Per run, then per fingerprint: two hash aggregates instead of sorting every failure for count(DISTINCT run_id).
 groups AS (
   SELECT fingerprint, sum(count) AS count, count(*) AS run_count, min(first_seen) AS first_seen, max(last_seen) AS last_seen

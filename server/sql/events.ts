@@ -1,4 +1,4 @@
-// Statements on the ordered event table (events/event-log.ts appends, events/event-store.ts reads and expires).
+// Statements on the ordered event table (events/event-log.ts appends, events/event-store.ts reads; expiry drops partitions, sql/partitions.ts).
 // Positions leave as text (bigint and xid8 exceed JS numbers) under names of their own: an ORDER BY on an output
 // alias "xid" would sort the text, and "1000" sorts before "999".
 
@@ -28,10 +28,3 @@ FROM events WHERE ${conditions} ORDER BY xid, id LIMIT $3`;
 /** Whether the event with id $1 and xid $2 is still kept, written within the last $3 hours. */
 export const IS_RETAINED_SQL = `
 SELECT 1 FROM events WHERE id = $1::bigint AND xid = $2::xid8 AND at >= now() - make_interval(hours => $3)`;
-
-/** Deletes up to $2 events older than $1 hours (a slice, so no long lock is held); returns how many. */
-export const DELETE_EXPIRED_EVENTS_SQL = `
-WITH gone AS (
-  DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < now() - make_interval(hours => $1) LIMIT $2)
-  RETURNING 1
-) SELECT count(*)::int AS n FROM gone`;

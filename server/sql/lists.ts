@@ -1,6 +1,5 @@
-// Statements of the lists (services/lists/keyset.ts, bounded-count.ts, record-query.service.ts). Conditions come from a
-// list's filters (services/lists/filters.ts), values as placeholders ($1…); bounded-count.ts's inner query comes from the
-// query builder.
+// Statements of the lists (services/lists/keyset.ts, record-query.service.ts). Conditions come from a
+// list's filters (services/lists/filters.ts), values as placeholders ($1…).
 
 /**
  * One keyset page, prepared once per shape (services/lists/keyset.ts): `columns` are select expressions, `conditions` the
@@ -18,7 +17,7 @@ export const entitiesByIdsSql = (read: { columns: string[]; table: string; alias
 export const afterPositionSql = (sort: string, alias: string, order: 'ASC' | 'DESC', type: string, value: string, id: string) =>
   `(${sort}, ${alias}.id) ${order === 'ASC' ? '>' : '<'} (CAST(${value} AS ${type}), ${id})`;
 
-/** How many rows `capped` (a query already limited to the cap + 1) lets through. */
+/** How many rows `capped` (limitedSql selecting 1, limited to the count's cap + 1) lets through. */
 export const cappedCountSql = (capped: string) => `SELECT count(*)::int AS n FROM (${capped}) capped`;
 
 /** The partition each lateral query of firstPagesSql, nextPagesSql and partitionCountsSql reads, as conditions name it. */
@@ -37,7 +36,7 @@ interface LimitedRows {
 
 /**
  * `select` of a list's rows in its order, at most `limit` of them: the inner query of firstPagesSql, nextPagesSql
- * (`select` the id, `limit` the page size + 1) and partitionCountsSql (`select` 1, `limit` the count's cap + 1).
+ * (`select` the id, `limit` the page size + 1), cappedCountSql and partitionCountsSql (`select` 1, `limit` the count's cap + 1).
  */
 export const limitedSql = (rows: LimitedRows) =>
   `SELECT ${rows.select} FROM "${rows.table}" "${rows.alias}"` +

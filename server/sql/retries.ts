@@ -1,5 +1,6 @@
 // Set-based statements of retries and dead letters: whole filters at once, never a loop over records.
 // (An UPDATE ... RETURNING is wrapped in WITH ... SELECT: TypeORM's query() returns plain rows only for SELECTs.)
+import { seenBy } from './tenancy.js';
 
 /** Due automatic retries, taken once: the lock and the cleared next_retry_at keep two schedulers apart. */
 export const TAKE_DUE_RETRIES_SQL = `
@@ -93,7 +94,18 @@ WITH failed AS (
 SELECT id::text, entity_type, source_id FROM failed`;
 
 // Operators' retries, replays and discards over a selection: `selected` is SQL selecting the ids of the original
-// records the selection matches (services/lists/record-selection.ts), with its own parameters $1..$n before these.
+// records the selection matches (selectedIdsSql, services/lists/record-selection.ts), with its own parameters $1..$n
+// before these.
+
+/**
+ * The ids (`id`: the select expression, reading `rec`) of the records `conditions` select: a records filter's
+ * prepared conditions (services/lists/filters.ts), its values the statement's.
+ */
+export const selectedIdsSql = (id: string, conditions: readonly string[]) =>
+  `SELECT ${id} AS id FROM records rec${conditions.length > 0 ? ` WHERE ${conditions.map((condition) => `(${condition})`).join(' AND ')}` : ''}`;
+
+/** Whether run $1 exists and a key of tenant $2 (NULL: every tenant) sees it. */
+export const VISIBLE_RUN_SQL = `SELECT EXISTS (SELECT 1 FROM runs r WHERE r.id = $1 AND ${seenBy('r.tenant_id', '$2::text')}) AS visible`;
 
 /** The selection's next chunk of records in statuses $n+1, after id $n+2, at most $n+3 of them, in id order. */
 export const selectionChunkSql = (selected: string, n: number) => `

@@ -39,15 +39,53 @@ FROM record_rollups WHERE tier = $1 AND cube = 'full' AND bucket_start >= $2 AND
 
 const ROLLUP_ROW = `${ROLLUP_COLUMNS.join(', ')}, records, latency_hist`;
 
+/** The alias of the rollup rows in rollupCellsSql and unfoldedDeltasSql, as the filter's conditions (`dims`) name them. */
+export const ROLLUP_ALIAS = 'd';
+
+const and = (conditions: readonly string[]) => conditions.map((condition) => ` AND (${condition})`).join('');
+
 /** The rollup rows of one tier and cube ($cube) starting at the given times ($starts), filtered by `dims`. */
-export const rollupCellsSql = (tier: 'day' | 'hour', cube: string, starts: string, dims: string) => `
-SELECT '${tier}' AS tier, bucket_start AS at, ${ROLLUP_ROW} FROM record_rollups
-WHERE tier = '${tier}' AND cube = ${cube} AND bucket_start = ANY(${starts}::timestamptz[])${dims}`;
+export const rollupCellsSql = (tier: 'day' | 'hour', cube: string, starts: string, dims: readonly string[]) => `
+SELECT '${tier}' AS tier, bucket_start AS at, ${ROLLUP_ROW} FROM record_rollups ${ROLLUP_ALIAS}
+WHERE tier = '${tier}' AND cube = ${cube} AND bucket_start = ANY(${starts}::timestamptz[])${and(dims)}`;
 
 /** Deltas not folded yet, in the hours ($hours) and days ({from, to} placeholders) read, filtered by `dims`. */
-export const unfoldedDeltasSql = (hours: string, days: { from: string; to: string }[], dims: string) => `
-SELECT 'delta' AS tier, hour AS at, ${ROLLUP_ROW} FROM record_rollup_deltas
-WHERE (hour = ANY(${hours}::timestamptz[])${days.map(({ from, to }) => ` OR (hour >= ${from} AND hour < ${to})`).join('')})${dims}`;
+export const unfoldedDeltasSql = (hours: string, days: { from: string; to: string }[], dims: readonly string[]) => `
+SELECT 'delta' AS tier, hour AS at, ${ROLLUP_ROW} FROM record_rollup_deltas ${ROLLUP_ALIAS}
+WHERE (hour = ANY(${hours}::timestamptz[])${days.map(({ from, to }) => ` OR (hour >= ${from} AND hour < ${to})`).join('')})${and(dims)}`;
+
+/** What recordBucketsSql reads: placeholders, the filter's conditions on `t`, and what it groups by. */
+interface RecordBuckets {
+  /** Placeholders of the bucket's size (an interval's text) and origin (a time). */
+  size: string;
+  origin: string;
+  /** The filter's conditions on the records (alias `t`). */
+  conditions: readonly string[];
+  /** Placeholders of the start-time ranges read: a record counts in the first one it starts in. */
+  ranges: readonly { from: string; to: string }[];
+  groupBy: readonly string[];
+  /** Whether each row also says its latency bucket (`lb`; NULL for records without a latency). */
+  latency: boolean;
+}
+
+/**
+ * Records counted by output bucket (`at`, date_bin of their start time), the range they were read from (`part`,
+ * its index), the group columns and, with `latency`, their latency bucket (`lb`): each record once, by its original
+ * (attempts in retry runs are counted through the originals they update).
+ */
+export function recordBucketsSql(read: RecordBuckets): string {
+  const inRange = ({ from, to }: { from: string; to: string }) => `t.started_at >= ${from} AND t.started_at < ${to}`;
+  const columns = [
+    `date_bin(CAST(${read.size} AS interval), t.started_at, CAST(${read.origin} AS timestamptz)) AS at`,
+    `CASE ${read.ranges.map((range, i) => `WHEN ${inRange(range)} THEN ${i}`).join(' ')} END AS part`,
+    ...read.groupBy.map((column) => `t.${column} AS ${column}`),
+    ...(read.latency ? ['latency_bucket(t.latency_ms) AS lb'] : []),
+  ];
+  const groups = columns.map((_, i) => String(i + 1));
+  return `SELECT ${columns.join(', ')}, count(*) AS records FROM records t
+WHERE t.origin_record_id IS NULL${and(read.conditions)} AND (${read.ranges.map((range) => `(${inRange(range)})`).join(' OR ')})
+GROUP BY ${groups.join(', ')}`;
+}
 
 /** Record counts of the branches' rows, summed per tier, start and group column. */
 export function rollupCountsSql(branches: string[], groupBy: readonly string[]): string {

@@ -180,7 +180,7 @@ async function statementFor(env: BenchEnvironment): Promise<{ copy: string; sele
   const { copyStatement } = await import('../../server/services/housekeeping/export-query.js');
   const { ExportKind } = await import('../../server/entities/ExportJob.js');
   const [{ max }] = (await env.sql.query('SELECT max(id)::text AS max FROM records')).rows;
-  const copy = copyStatement(env.instance.db, {
+  const copy = copyStatement({
     kind: ExportKind.RECORDS,
     filter: null,
     limit: null,

@@ -12,6 +12,7 @@ import { runIngestBench } from './ingest.bench.js';
 import { runListsBench } from './lists.bench.js';
 import { runLiveConsoleBench } from './live-console.bench.js';
 import { runOverviewBench } from './overview.bench.js';
+import { runPartitionsBench } from './partitions.bench.js';
 import { runQueryBench } from './query.bench.js';
 import { runReadpathBench } from './readpath.bench.js';
 import { runRetryBench } from './retry.bench.js';
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
   if (wanted('readpath')) summary.push(...(await runReadpathBench()));
   // On a database of its own: 2,000 pipelines × 5 rules, then the history filled under them; deliveries to a local receiver.
   if (wanted('alerts')) summary.push(...(await runAlertsBench()));
+  // On a durable database of its own: the event table's migration at 1M events, and expiry by partition against DELETE.
+  if (wanted('partitions')) summary.push(...(await runPartitionsBench()));
 
   heading(`Summary (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   printSummary(summary);

@@ -12,8 +12,9 @@ import {
   finishRun,
   type RecordInput,
   recordInput,
-  reportRecords,
+  reportedRun,
   startRun,
+  successes,
   unique,
 } from '../support/fixtures.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
@@ -112,13 +113,8 @@ function envelopesOf(ruleId: string) {
     .filter((e) => e.body.data.rule?.id === ruleId);
 }
 
-async function run(pipelineId: string, records: RecordInput[], finish: Record<string, unknown> = {}) {
-  const started = await startRun(ingest, pipelineId);
-  if (records.length) await reportRecords(ingest, started.id, records);
-  return finishRun(ingest, started.id, finish);
-}
-
-const successes = (n: number, prefix = 's') => Array.from({ length: n }, (_, i) => recordInput(`${prefix}-${i}`));
+const run = (pipelineId: string, records: RecordInput[], finish: Record<string, unknown> = {}) =>
+  reportedRun(ingest, pipelineId, records, finish);
 
 describe('RUN_FAILED', () => {
   it('fires on a failed run with a signed alert.fired envelope, resolves on the next good run with alert.resolved', async () => {

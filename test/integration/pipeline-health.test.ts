@@ -3,7 +3,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/domain/enums.js';
 import { databaseState } from '../support/db-state.js';
-import { createPipeline, eventually, finishRun, type RecordInput, recordInput, reportRecords, startRun } from '../support/fixtures.js';
+import {
+  createPipeline,
+  eventually,
+  finishRun,
+  type RecordInput,
+  recordInput,
+  reportRecords,
+  startRun,
+  successes,
+} from '../support/fixtures.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { LiveClient } from '../support/ws-client.js';
@@ -54,7 +63,6 @@ async function runWith(
   return finishRun(ingest, run.id, finish);
 }
 
-const successes = (n: number, prefix = 's') => Array.from({ length: n }, (_, i) => recordInput(`${prefix}-${i}`));
 const failure = (sourceId: string, retryable: boolean) =>
   recordInput(sourceId, { status: 'FAILED', errorCode: 'E_LOCKED', errorMessage: `row ${sourceId} locked`, retryable });
 

@@ -152,6 +152,16 @@ export interface Page<T> {
 }
 
 /** Follows endCursor until hasNextPage is false; returns every node in the order served, and the page count. */
+/** A whole run of the pipeline: started, its records reported (if any), finished with `finish`. */
+export async function reportedRun(client: GraphQLClient, pipelineId: string, records: RecordInput[], finish: Record<string, unknown> = {}) {
+  const started = await startRun(client, pipelineId);
+  if (records.length) await reportRecords(client, started.id, records);
+  return finishRun(client, started.id, finish);
+}
+
+/** `n` succeeding records, source ids `<prefix>-0` on. */
+export const successes = (n: number, prefix = 's') => Array.from({ length: n }, (_, i) => recordInput(`${prefix}-${i}`));
+
 export async function walkPages<T>(fetchPage: (after: string | null) => Promise<Page<T>>): Promise<{ nodes: T[]; pages: number }> {
   const nodes: T[] = [];
   let after: string | null = null;

@@ -209,17 +209,13 @@ export const redeliverMutation = graphql(`
   }
 `);
 
-export const previewPipelinesQuery = graphql(`
-  query AlertPreviewPipelines {
-    pipelines {
-      id
-      name
-      health {
-        status
-        reason
-        deadLetters
-        errorRate24h
-      }
+export const alertRulePreviewQuery = graphql(`
+  query AlertRulePreview($input: AlertRuleInput!) {
+    alertRulePreview(input: $input) {
+      pipelineId
+      pipelineName
+      fingerprint
+      summary
     }
   }
 `);

@@ -9,6 +9,11 @@ export function canOperate(role: Role | null | undefined): boolean {
   return role === 'OPERATOR' || role === 'ADMIN';
 }
 
+/** Export the records of one run (the server keeps bulk exports to operators; worker keys export nothing). */
+export function canExportRun(role: Role | null | undefined): boolean {
+  return role === 'VIEWER' || canOperate(role);
+}
+
 /** Pipelines and API keys. */
 export function canAdminister(role: Role | null | undefined): boolean {
   return role === 'ADMIN';

@@ -31,6 +31,16 @@ export const RECORD_STATUSES = [
   'CANCELLED',
 ] as const satisfies readonly RecordStatus[];
 
+/** The statuses a run's failed count counts (server/domain/record-outcome.ts): its failed records are these. */
+export const FAILED_COUNT_STATUSES = [
+  'PARTIALLY_FAILED',
+  'FAILED',
+  'EXTRACTION_FAILED',
+  'RETRY_SCHEDULED',
+  'DEAD_LETTERED',
+  'DISCARDED',
+] as const satisfies readonly RecordStatus[];
+
 const runStatusesComplete: Complete<RunStatus, (typeof RUN_STATUSES)[number]> = true;
 const recordStatusesComplete: Complete<RecordStatus, (typeof RECORD_STATUSES)[number]> = true;
 void [runStatusesComplete, recordStatusesComplete];

@@ -63,6 +63,31 @@ export class DeliveryConnection {
   pageInfo: PageInfo;
 }
 
+@ObjectType({ description: 'A target a draft alert rule would fire for now: the alert the leader’s evaluation would open for it.' })
+export class AlertPreviewTarget {
+  @Field(() => ID, { nullable: true, description: 'The pipeline the alert would be about (an error group’s: where its failure was seen).' })
+  pipelineId: string | null;
+
+  @Field(() => String, { nullable: true, description: 'That pipeline’s name.' })
+  pipelineName: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The run that would fire it, if one does (a failed or long run, an error’s run).' })
+  runId: string | null;
+
+  @Field(() => String, { nullable: true, description: 'ERROR_GROUP_*: the error group’s fingerprint.' })
+  fingerprint: string | null;
+
+  @Field(() => String, { description: 'What the alert would say, as an alert’s summary.' })
+  summary: string;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'The measure that crossed the threshold, as an alert’s value: failed runs in a row, failed fraction, dead letters, seconds, failures.',
+  })
+  value: number | null;
+}
+
 @InputType({
   description:
     'An alert rule: what it watches, where, how loudly and whom it tells. Parameters a condition does not read must be left out.',

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { type DataSource, IsNull } from 'typeorm';
-import { type Actor, sees, tenantFor } from '../../domain/actor.js';
+import { type Actor, seenTenant, sees, tenantFor } from '../../domain/actor.js';
 import { Role } from '../../domain/enums.js';
 import { notFound } from '../../domain/errors.js';
 import { isUuid } from '../../domain/ids.js';
@@ -63,7 +63,7 @@ export class ApiKeyService {
   /** Keys not revoked, oldest first; a tenant-bound admin sees its tenant's keys. */
   list(actor: Actor): Promise<ApiKey[]> {
     return this.db.getRepository(ApiKey).find({
-      where: { revokedAt: IsNull(), ...(actor.tenantId !== null && { tenantId: actor.tenantId }) },
+      where: { revokedAt: IsNull(), ...seenTenant(actor) },
       order: { createdAt: 'ASC', id: 'ASC' },
     });
   }

@@ -3,7 +3,7 @@ import type { Actor } from '../../domain/actor.js';
 import { checkPageSize, decodeCursor, encodeCursor } from '../../domain/cursor.js';
 import { checkIds, isSerialId } from '../../domain/ids.js';
 import { AuditEntry } from '../../entities/AuditEntry.js';
-import { visibleTo } from '../lists/filters.js';
+import { AUDIT_PAGE_SQL } from '../../sql/audit.js';
 
 /** Records per tenant, from rows that carry their tenant (an action's touched records). */
 export function countByTenant(rows: Iterable<{ tenant_id: string | null }>): Map<string | null, number> {
@@ -67,18 +67,14 @@ export class AuditService {
   /** Newest first. A tenant-bound key sees only its tenant's entries. */
   async list(actor: Actor, first: number, after?: string | null): Promise<Page<AuditEntry>> {
     checkPageSize(first);
-    const query = this.db
-      .getRepository(AuditEntry)
-      .createQueryBuilder('a')
-      .orderBy('a.id', 'DESC')
-      .limit(first + 1);
-    visibleTo(query, 'a', actor);
+    let before: string | null = null;
     if (after) {
       const cursor = decodeCursor(after, 'ID');
       checkIds([cursor.id], isSerialId, 'after');
-      query.andWhere('a.id < :id', { id: cursor.id });
+      before = cursor.id;
     }
-    const rows = await query.getMany();
+    const found: Partial<AuditEntry>[] = await this.db.query(AUDIT_PAGE_SQL, [actor.tenantId, before, first + 1]);
+    const rows = found.map((row) => Object.assign(new AuditEntry(), row));
     const page = rows.slice(0, first);
     const items = page.map((node) => ({ node, cursor: encodeCursor({ field: 'ID', value: null, id: node.id }) }));
     return { items, hasNextPage: rows.length > first, endCursor: items.at(-1)?.cursor ?? null };

@@ -13,6 +13,7 @@ import {
   repeatDue,
 } from '../../domain/alerts.js';
 import { RunStatus } from '../../domain/enums.js';
+import { groupBy } from '../../domain/group-by.js';
 import { duration, type HealthFacts, pipelineHealth } from '../../domain/pipeline-health.js';
 import { FAILED_RECORD_STATUSES } from '../../domain/record-outcome.js';
 import { Alert } from '../../entities/Alert.js';
@@ -31,6 +32,7 @@ import {
   OPEN_ALERT_SQL,
   PURGE_ALERTS_SQL,
   PURGE_DELIVERIES_SQL,
+  RECENT_FAILURES_SQL,
   REMIND_ALERT_SQL,
   RESOLUTIONS_SQL,
   RESOLVE_ALERT_SQL,
@@ -44,7 +46,7 @@ import type { AlertOutbox } from './alert-outbox.js';
 /** What holds for one target now: it fires (with what to say), it has cleared, or neither (keep what is open). */
 type Verdict = { fire: Finding } | 'clear' | 'keep';
 
-interface Finding {
+export interface Finding {
   pipelineId: string | null;
   runId: string | null;
   fingerprint: string | null;
@@ -61,6 +63,11 @@ interface Failure {
   error_code: string | null;
   error_message: string | null;
   started_at: Date;
+}
+
+/** A target a rule would fire for now (AlertEvaluator.preview): what its alert would say, and its pipeline's name. */
+export interface PreviewTarget extends Finding {
+  pipelineName: string | null;
 }
 
 export interface EvaluationResult {
@@ -81,6 +88,16 @@ const FACTS_CHUNK = 500;
 
 const percent = (fraction: number) => `${Math.round(fraction * 1000) / 10} %`;
 
+/** Failures the preview of an error group rule reads at most (the latest of its quiet window). */
+const PREVIEW_FAILURES = 10_000;
+
+/** Whether the rule watches the pipeline: in its tenant (if it has one) and among its pipelines (if it names any). */
+const covers = (rule: AlertRule, pipeline: Pipeline) =>
+  (rule.tenantId === null || pipeline.tenantId === rule.tenantId) && (rule.pipelineIds === null || rule.pipelineIds.includes(pipeline.id));
+
+/** The columns of the pipelines a cycle reads. */
+const PIPELINE_FACTS = { id: true, name: true, tenantId: true, createdAt: true, expectedIntervalSeconds: true } as const;
+
 export class AlertEvaluator {
   constructor(
     private readonly db: DataSource,
@@ -94,9 +111,7 @@ export class AlertEvaluator {
       await manager.query(EVALUATION_LOCK_SQL);
       const result: EvaluationResult = { opened: 0, resolved: 0, reminded: 0 };
       const rules = await manager.find(AlertRule, { where: { enabled: true } });
-      const pipelines = await manager.find(Pipeline, {
-        select: { id: true, name: true, tenantId: true, createdAt: true, expectedIntervalSeconds: true },
-      });
+      const pipelines = await manager.find(Pipeline, { select: PIPELINE_FACTS });
       const open = rules.length
         ? await manager
             .getRepository(Alert)
@@ -106,10 +121,7 @@ export class AlertEvaluator {
             .getMany()
         : [];
       const openByKey = new Map(open.map((alert) => [`${alert.ruleId}|${alert.targetKey}`, alert]));
-      const covered = (rule: AlertRule) =>
-        pipelines.filter(
-          (p) => (rule.tenantId === null || p.tenantId === rule.tenantId) && (rule.pipelineIds === null || rule.pipelineIds.includes(p.id)),
-        );
+      const covered = (rule: AlertRule) => pipelines.filter((p) => covers(rule, p));
 
       const verdicts = await this.pipelineVerdicts(
         rules.filter((rule) => !ERROR_GROUP_CONDITIONS.includes(rule.condition)),
@@ -150,6 +162,52 @@ export class AlertEvaluator {
       }
       return result;
     });
+  }
+
+  /**
+   * What `rule` would fire for now, by the verdicts a cycle reaches, writing nothing: a draft (not saved, without an
+   * id) as well as a saved rule. Pipeline conditions: the verdicts of a cycle on the same facts. Error group
+   * conditions: the failures of the rule's quiet window (the latest PREVIEW_FAILURES) judged as if just reported,
+   * less the groups resolved since they fired.
+   */
+  async preview(rule: AlertRule, now = new Date()): Promise<PreviewTarget[]> {
+    const pipelines = await this.db.manager.find(Pipeline, { select: PIPELINE_FACTS });
+    const covered = (r: AlertRule) => pipelines.filter((p) => covers(r, p));
+    const findings: Finding[] = [];
+    if (ERROR_GROUP_CONDITIONS.includes(rule.condition)) {
+      findings.push(...(await this.groupPreview(rule, covered(rule), now)));
+    } else {
+      const verdicts = await this.pipelineVerdicts([rule], covered, now);
+      for (const verdict of verdicts.get(rule)?.values() ?? []) if (typeof verdict !== 'string') findings.push(verdict.fire);
+    }
+    const names = new Map(pipelines.map((p) => [p.id, p.name]));
+    return findings.map((finding) => ({ ...finding, pipelineName: finding.pipelineId ? (names.get(finding.pipelineId) ?? null) : null }));
+  }
+
+  private async groupPreview(rule: AlertRule, pipelines: Pipeline[], now: Date): Promise<Finding[]> {
+    if (pipelines.length === 0) return [];
+    const quietSeconds = rule.windowSeconds ?? DEFAULT_QUIET_SECONDS;
+    const since = new Date(now.getTime() - quietSeconds * 1000);
+    const latest: Failure[] = await this.db.query(RECENT_FAILURES_SQL, [
+      pipelines.map((p) => p.id),
+      FAILED_RECORD_STATUSES,
+      since,
+      PREVIEW_FAILURES,
+    ]);
+    const byFingerprint = groupBy(
+      latest.sort((a, b) => a.started_at.getTime() - b.started_at.getTime()),
+      (failure) => failure.fingerprint,
+    );
+    const resolutions = await this.resolutions(this.db.manager, [...byFingerprint.keys()], rule.tenantId);
+    const findings: Finding[] = [];
+    for (const [fingerprint, failures] of byFingerprint) {
+      const resolvedAt = resolutions.get(fingerprint);
+      const finding = await this.groupFinding(this.db.manager, rule, fingerprint, failures, failures, resolvedAt);
+      // Its alert would have cleared when the group was resolved after it fired (a cycle's "settled").
+      const firedAt = rule.condition === AlertCondition.ERROR_GROUP_NEW ? failures[0].started_at : failures[failures.length - 1].started_at;
+      if (finding && !(resolvedAt !== undefined && resolvedAt > firedAt)) findings.push(finding);
+    }
+    return findings;
   }
 
   /** Retention: deliveries no longer pending and alerts resolved longer ago than `days`, a slice at a time. */
@@ -398,42 +456,9 @@ export class AlertEvaluator {
           const mine = all.filter((f) => pipelines.has(f.pipeline_id));
           if (mine.length === 0) continue;
           mine.sort((a, b) => a.started_at.getTime() - b.started_at.getTime());
-          const first = mine[0];
-          const latest = mine[mine.length - 1];
           await manager.query(ALERT_SEEN_SQL, [rule.id, fingerprint]);
           if (openByKey.has(`${rule.id}|${fingerprint}`)) continue;
-          const what = first.error_message ?? first.error_code ?? fingerprint;
-          let finding: Finding | null = null;
-          if (rule.condition === AlertCondition.ERROR_GROUP_NEW) {
-            const [{ alerted }] = await manager.query(EVER_ALERTED_SQL, [rule.id, fingerprint]);
-            if (alerted) continue;
-            const [{ seen }] = await manager.query(SEEN_BEFORE_SQL, [
-              fingerprint,
-              first.started_at,
-              FAILED_RECORD_STATUSES,
-              rule.tenantId,
-              all.map((f) => f.id),
-            ]);
-            if (!seen)
-              finding = {
-                pipelineId: first.pipeline_id,
-                runId: first.run_id,
-                fingerprint,
-                summary: `new error: ${clip(what)}`,
-                value: mine.length,
-              };
-          } else {
-            const resolvedAt = resolutions?.get(fingerprint);
-            if (resolvedAt !== undefined && latest.started_at > resolvedAt) {
-              finding = {
-                pipelineId: latest.pipeline_id,
-                runId: latest.run_id,
-                fingerprint,
-                summary: `error regressed after it was resolved: ${clip(what)}`,
-                value: mine.length,
-              };
-            }
-          }
+          const finding = await this.groupFinding(manager, rule, fingerprint, all, mine, resolutions?.get(fingerprint));
           if (finding) {
             await this.apply(manager, rule, fingerprint, null, { fire: finding }, new Date(), result);
             const opened = await manager.findOneBy(Alert, { ruleId: rule.id, targetKey: fingerprint, state: AlertState.FIRING });
@@ -445,6 +470,48 @@ export class AlertEvaluator {
       await manager.query(SAVE_EVALUATOR_POSITION_SQL, [position.xid.toString(), position.id.toString()]);
       if (events.length < EVENT_PAGE) break;
     }
+  }
+
+  /**
+   * What an error group rule finds in one fingerprint's failures just read: `mine` those of the pipelines it covers,
+   * oldest first (never empty), `all` every one read. ERROR_GROUP_NEW: the first failure of the fingerprint in the
+   * rule's tenant scope, and the rule never alerted for it; ERROR_GROUP_REGRESSED: a failure after its resolution.
+   */
+  private async groupFinding(
+    manager: EntityManager,
+    rule: AlertRule,
+    fingerprint: string,
+    all: Failure[],
+    mine: Failure[],
+    resolvedAt: Date | undefined,
+  ): Promise<Finding | null> {
+    const first = mine[0];
+    const latest = mine[mine.length - 1];
+    const what = first.error_message ?? first.error_code ?? fingerprint;
+    if (rule.condition === AlertCondition.ERROR_GROUP_NEW) {
+      // A draft (no id yet) never alerted.
+      if (rule.id) {
+        const [{ alerted }] = await manager.query(EVER_ALERTED_SQL, [rule.id, fingerprint]);
+        if (alerted) return null;
+      }
+      const [{ seen }] = await manager.query(SEEN_BEFORE_SQL, [
+        fingerprint,
+        first.started_at,
+        FAILED_RECORD_STATUSES,
+        rule.tenantId,
+        all.map((f) => f.id),
+      ]);
+      if (seen) return null;
+      return { pipelineId: first.pipeline_id, runId: first.run_id, fingerprint, summary: `new error: ${clip(what)}`, value: mine.length };
+    }
+    if (resolvedAt === undefined || latest.started_at <= resolvedAt) return null;
+    return {
+      pipelineId: latest.pipeline_id,
+      runId: latest.run_id,
+      fingerprint,
+      summary: `error regressed after it was resolved: ${clip(what)}`,
+      value: mine.length,
+    };
   }
 
   private async resolutions(manager: EntityManager, fingerprints: string[], tenantId: string | null): Promise<Map<string, Date>> {

@@ -1,7 +1,7 @@
 // Alert rules and alerts over the API: create, change, mute and delete rules (OPERATOR), acknowledge alerts, list
 // both; each in the actor's tenant scope, each change audited in its transaction.
 import { type DataSource, type EntityManager, In, Not } from 'typeorm';
-import { type Actor, sees, tenantFor } from '../../domain/actor.js';
+import { type Actor, seenTenant, sees, tenantFor } from '../../domain/actor.js';
 import { type AlertCondition, AlertSeverity, AlertState, checkRuleParameters, MAX_WINDOW_SECONDS } from '../../domain/alerts.js';
 import { checkPageSize, decodeCursor, encodeCursor } from '../../domain/cursor.js';
 import { badInput, conflict, notFound } from '../../domain/errors.js';
@@ -13,7 +13,9 @@ import { AlertRule } from '../../entities/AlertRule.js';
 import { NotificationChannel } from '../../entities/NotificationChannel.js';
 import { Pipeline } from '../../entities/Pipeline.js';
 import { ADD_RULE_CHANNELS_SQL, CHANNELS_OF_RULES_SQL, CLEAR_RULE_CHANNELS_SQL } from '../../sql/alerts.js';
+import { tenantCondition } from '../../sql/tenancy.js';
 import type { AuditService, Page } from '../access/audit.service.js';
+import type { AlertEvaluator, PreviewTarget } from './alert-evaluator.js';
 import type { AlertOutbox } from './alert-outbox.js';
 
 export interface AlertRuleInput {
@@ -38,12 +40,13 @@ export class AlertRuleService {
     private readonly db: DataSource,
     private readonly audit: AuditService,
     private readonly outbox: AlertOutbox,
+    private readonly evaluator: AlertEvaluator,
   ) {}
 
   /** The rules the actor sees, oldest first. */
   listRules(actor: Actor): Promise<AlertRule[]> {
     return this.db.getRepository(AlertRule).find({
-      where: actor.tenantId === null ? {} : { tenantId: actor.tenantId },
+      where: seenTenant(actor),
       order: { createdAt: 'ASC', id: 'ASC' },
     });
   }
@@ -57,6 +60,15 @@ export class AlertRuleService {
       await this.audit.write(manager, actor, 'createAlertRule', `alertRule:${rule.id}`, { ...fields, channelIds }, rule.tenantId);
       return rule;
     });
+  }
+
+  /**
+   * What the rule would fire for now, by the leader's evaluation, writing nothing. Its input is checked as for
+   * createRule, but for its name and channels (a form previews before they are filled in).
+   */
+  async previewRule(actor: Actor, input: AlertRuleInput): Promise<PreviewTarget[]> {
+    const { fields } = await this.checked(this.db.manager, actor, input, 'preview');
+    return this.evaluator.preview(this.db.manager.create(AlertRule, fields));
   }
 
   async updateRule(actor: Actor, id: string, input: AlertRuleInput): Promise<AlertRule> {
@@ -166,7 +178,8 @@ export class AlertRuleService {
       .createQueryBuilder('a')
       .orderBy('a.seq', 'DESC')
       .limit(first + 1);
-    if (actor.tenantId !== null) query.andWhere('a.tenant_id = :tenant', { tenant: actor.tenantId });
+    const tenant = tenantCondition('a.tenant_id', actor.tenantId, () => ':tenant');
+    if (tenant) query.andWhere(tenant, { tenant: actor.tenantId });
     if (states?.length) query.andWhere('a.state IN (:...states)', { states });
     if (after) {
       const cursor = decodeCursor(after, 'SEQ');
@@ -209,9 +222,12 @@ export class AlertRuleService {
     if (channelIds.length) await manager.query(ADD_RULE_CHANNELS_SQL, [ruleId, channelIds]);
   }
 
-  /** The input checked: each bad field is BAD_USER_INPUT naming it, before anything is written. */
-  private async checked(manager: EntityManager, actor: Actor, input: AlertRuleInput) {
-    const name = requiredText(input.name, 'input.name');
+  /**
+   * The input checked: each bad field is BAD_USER_INPUT naming it, before anything is written. A preview reads
+   * neither the name nor the channels.
+   */
+  private async checked(manager: EntityManager, actor: Actor, input: AlertRuleInput, purpose: 'save' | 'preview' = 'save') {
+    const name = purpose === 'preview' ? input.name : requiredText(input.name, 'input.name');
     const tenantId = tenantFor(actor, optionalText(input.tenantId, 'input.tenantId'));
     const parameters = checkRuleParameters(input);
     const severity = input.severity ?? AlertSeverity.WARNING;
@@ -230,7 +246,7 @@ export class AlertRuleService {
       if (missing)
         throw badInput(`input.pipelineIds: pipeline ${missing} does not exist in the rule's tenant scope`, { field: 'input.pipelineIds' });
     }
-    const channelIds = [...new Set(input.channelIds ?? [])];
+    const channelIds = purpose === 'preview' ? [] : [...new Set(input.channelIds ?? [])];
     checkIds(channelIds, isUuid, 'input.channelIds');
     if (channelIds.length) {
       const channels = await manager.find(NotificationChannel, { select: { id: true, tenantId: true }, where: { id: In(channelIds) } });

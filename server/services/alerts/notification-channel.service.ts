@@ -2,7 +2,7 @@
 // secret, send a test, send a delivery again; each in the actor's tenant scope, each change audited.
 import { isIP } from 'node:net';
 import { type DataSource, type EntityManager, In } from 'typeorm';
-import { type Actor, can, sees, tenantFor } from '../../domain/actor.js';
+import { type Actor, can, seenTenant, sees, tenantFor } from '../../domain/actor.js';
 import { ChannelKind, checkChannelUrl, type DeliveryStatus, maskedTarget, SECRET_OVERLAP_MS } from '../../domain/alerts.js';
 import { checkPageSize, decodeCursor, encodeCursor } from '../../domain/cursor.js';
 import { badInput, conflict, notFound } from '../../domain/errors.js';
@@ -13,6 +13,7 @@ import { newSigningSecret } from '../../domain/webhook-signature.js';
 import { Delivery } from '../../entities/Delivery.js';
 import { NotificationChannel } from '../../entities/NotificationChannel.js';
 import { REDELIVER_SQL } from '../../sql/alerts.js';
+import { tenantCondition } from '../../sql/tenancy.js';
 import type { AuditService, Page } from '../access/audit.service.js';
 import type { AlertOutbox } from './alert-outbox.js';
 
@@ -39,7 +40,7 @@ export class NotificationChannelService {
   /** The channels the actor sees, oldest first. */
   list(actor: Actor): Promise<NotificationChannel[]> {
     return this.db.getRepository(NotificationChannel).find({
-      where: actor.tenantId === null ? {} : { tenantId: actor.tenantId },
+      where: seenTenant(actor),
       order: { createdAt: 'ASC', id: 'ASC' },
     });
   }
@@ -170,7 +171,8 @@ export class NotificationChannelService {
       .createQueryBuilder('d')
       .orderBy('d.seq', 'DESC')
       .limit(first + 1);
-    if (actor.tenantId !== null) query.andWhere('d.tenant_id = :tenant', { tenant: actor.tenantId });
+    const tenant = tenantCondition('d.tenant_id', actor.tenantId, () => ':tenant');
+    if (tenant) query.andWhere(tenant, { tenant: actor.tenantId });
     if (channelId != null) query.andWhere('d.channel_id = :channel', { channel: channelId });
     if (statuses?.length) query.andWhere('d.status IN (:...statuses)', { statuses });
     if (after) {

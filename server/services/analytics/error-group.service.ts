@@ -6,10 +6,9 @@ import { checkFingerprint, type ErrorGroupState, errorGroupWindow } from '../../
 import { conflict, notFound } from '../../domain/errors.js';
 import { FAILED_RECORD_STATUSES } from '../../domain/record-outcome.js';
 import { optionalText } from '../../domain/text-limits.js';
-import { SyncRecord } from '../../entities/SyncRecord.js';
 import { FAILURES_BY_TENANT_SQL, groupsSql, REOPEN_SQL, RESOLVE_SQL, VISIBLE_FAILURE_SQL } from '../../sql/error-groups.js';
 import type { AuditService } from '../access/audit.service.js';
-import { applyRecordFilter, type DateRange, type RecordFilter, visibleTo } from '../lists/filters.js';
+import { type DateRange, preparedRecordConditions, type RecordFilter } from '../lists/filters.js';
 
 export interface ErrorGroupView {
   fingerprint: string;
@@ -125,30 +124,11 @@ export class ErrorGroupService {
     states: ErrorGroupState[] | null,
     first: number,
   ): Promise<ErrorGroupView[]> {
-    const aggregate = manager
-      .getRepository(SyncRecord)
-      .createQueryBuilder('rec')
-      .select('rec.error_fingerprint', 'fingerprint')
-      .addSelect('rec.run_id', 'run_id')
-      .addSelect('count(*)', 'count')
-      .addSelect('min(rec.started_at)', 'first_seen')
-      .addSelect('max(rec.started_at)', 'last_seen')
-      .where('rec.error_fingerprint IS NOT NULL')
-      .andWhere('rec.status IN (:...failedStatuses)', { failedStatuses: FAILED_RECORD_STATUSES })
-      .groupBy('rec.error_fingerprint')
-      .addGroupBy('rec.run_id');
-    if (window)
-      aggregate.andWhere('rec.started_at >= :windowFrom AND rec.started_at < :windowTo', { windowFrom: window.from, windowTo: window.to });
-    visibleTo(aggregate, 'rec', actor);
-    applyRecordFilter(aggregate, 'rec', filter);
-    const [sql, parameters] = aggregate.getQueryAndParameters();
-    const rows: GroupRow[] = await manager.query(groupsSql(sql, parameters.length + 1), [
-      ...parameters,
-      scopeOf(actor),
-      FAILED_RECORD_STATUSES,
-      states,
-      first,
-    ]);
+    const { conditions, values } = preparedRecordConditions('rec', actor, filter);
+    const p = values.length + 1;
+    values.push(scopeOf(actor), FAILED_RECORD_STATUSES, states, first);
+    if (window) values.push(window.from, window.to);
+    const rows: GroupRow[] = await manager.query(groupsSql(conditions, window !== null, p), values);
     return rows.map((row) => ({
       fingerprint: row.fingerprint,
       errorCode: row.error_code,

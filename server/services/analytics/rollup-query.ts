@@ -17,10 +17,16 @@ import type { RecordOperation, RecordStatus, SyncMode } from '../../domain/enums
 import { checkRecordFilter } from '../../domain/filter-rules.js';
 import type { HistogramBin } from '../../domain/latency-histogram.js';
 import { type Cube, cubeFor, type RollupColumn } from '../../domain/rollup-cubes.js';
-import { SyncRecord } from '../../entities/SyncRecord.js';
-import { BUCKET_VALUES_SQL, rollupCellsSql, rollupCountsSql, rollupHistogramsSql, unfoldedDeltasSql } from '../../sql/rollups.js';
-import { tenantCondition } from '../../sql/tenancy.js';
-import { applyRecordFilter, RECORD_DIMENSIONS, type RecordFilter, visibleTo } from '../lists/filters.js';
+import {
+  BUCKET_VALUES_SQL,
+  ROLLUP_ALIAS,
+  recordBucketsSql,
+  rollupCellsSql,
+  rollupCountsSql,
+  rollupHistogramsSql,
+  unfoldedDeltasSql,
+} from '../../sql/rollups.js';
+import { preparedRecordConditions, preparedRollupConditions, RECORD_DIMENSIONS, type RecordFilter } from '../lists/filters.js';
 
 /** Columns an aggregate may be grouped by besides its time bucket. */
 export type GroupColumn = Extract<RollupColumn, 'status' | 'entity_type' | 'operation' | 'mode'>;
@@ -115,7 +121,7 @@ async function fromRollups(
   cells: AggregatePlan['cells'],
 ): Promise<SourceRow[]> {
   const params = new Params();
-  const dims = dimensionConditions(request, params);
+  const dims = preparedRollupConditions(ROLLUP_ALIAS, request.actor, request.filter, { values: params.values }).conditions;
   const cubeName = params.add(cube.name);
   const branches: string[] = [];
   const starts = { day: [] as Date[], hour: [] as Date[] };
@@ -211,45 +217,22 @@ class Sums {
   }
 }
 
-function dimensionConditions(request: AggregateRequest, params: Params): string {
-  const conditions: string[] = [];
-  for (const [field, column] of RECORD_DIMENSIONS) {
-    const values = request.filter?.[field];
-    if (values != null) conditions.push(`${column}::text = ANY(${params.add(values)}::text[])`);
-  }
-  const tenant = tenantCondition('tenant_id', request.actor.tenantId, (tenantId) => params.add(tenantId));
-  if (tenant) conditions.push(tenant);
-  return conditions.map((condition) => ` AND ${condition}`).join('');
-}
-
 async function fromRecords(
   manager: EntityManager,
   request: AggregateRequest,
   ranges: AggregatePlan['raw'],
 ): Promise<(SourceRow & { part: number })[]> {
-  const query = manager
-    .createQueryBuilder(SyncRecord, 't')
-    .select('date_bin(CAST(:size AS interval), t.started_at, CAST(:origin AS timestamptz))', 'at')
-    .setParameters({ size: `${request.bucket.sizeMs} milliseconds`, origin: new Date(request.bucket.originMs) })
-    // Each record once, by its original: attempts in retry runs are counted through the originals they update.
-    .where('t.origin_record_id IS NULL');
-  applyRecordFilter(query, 't', request.filter);
-  visibleTo(query, 't', request.actor);
-  const bounds = Object.fromEntries(
-    ranges.flatMap((range, i) => [
-      [`from_${i}`, new Date(range.from)],
-      [`to_${i}`, new Date(range.to)],
-    ]),
-  );
-  const inRange = (i: number) => `t.started_at >= :from_${i} AND t.started_at < :to_${i}`;
-  query.andWhere(`(${ranges.map((_, i) => `(${inRange(i)})`).join(' OR ')})`, bounds);
-  // Which range a record was read from: the plan says where its records count.
-  query.addSelect(`CASE ${ranges.map((_, i) => `WHEN ${inRange(i)} THEN ${i}`).join(' ')} END`, 'part');
-  for (const column of request.groupBy) query.addSelect(`t.${column}`, column);
-  // NULL for records without a latency: counted, left out of the histogram.
-  if (request.latency) query.addSelect('latency_bucket(t.latency_ms)', 'lb');
-  query.addSelect('count(*)', 'records').groupBy('1').addGroupBy('2');
-  const groupCount = request.groupBy.length + (request.latency ? 1 : 0);
-  for (let i = 0; i < groupCount; i++) query.addGroupBy(String(i + 3));
-  return (await query.getRawMany()).map((row) => ({ ...row, at: new Date(row.at), part: Number(row.part) }));
+  const params = new Params();
+  const { conditions } = preparedRecordConditions('t', request.actor, request.filter, { values: params.values });
+  const sql = recordBucketsSql({
+    size: params.add(`${request.bucket.sizeMs} milliseconds`),
+    origin: params.add(new Date(request.bucket.originMs)),
+    conditions,
+    // Which range a record was read from: the plan says where its records count.
+    ranges: ranges.map((range) => ({ from: params.add(new Date(range.from)), to: params.add(new Date(range.to)) })),
+    groupBy: request.groupBy,
+    latency: request.latency,
+  });
+  const rows: SourceRow[] = await manager.query(sql, params.values);
+  return rows.map((row) => ({ ...row, at: new Date(row.at), part: Number(row.part) }));
 }

@@ -1,12 +1,12 @@
 // What an export selects: the CSV columns of records and runs, over the list queries' own filters
 // (filters.ts), so an export holds exactly the rows the same filter lists, newest first as the lists show them.
 import pg from 'pg';
-import type { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Actor } from '../../domain/actor.js';
 import { neutraliseCellSql as text } from '../../domain/csv-cells.js';
 import { Role } from '../../domain/enums.js';
 import { ExportJob, ExportKind } from '../../entities/ExportJob.js';
-import { applyRecordFilter, applyRunFilter, type RecordFilter, type RunFilter, visibleTo } from '../lists/filters.js';
+import { exportRowsSql } from '../../sql/exports.js';
+import { preparedRecordConditions, preparedRunConditions, type RecordFilter, type RunFilter } from '../lists/filters.js';
 
 /**
  * A time in UTC as RFC 3339 / ISO 8601, e.g. 2026-11-30T17:46:52.12Z (fractional digits as stored, trailing zeros
@@ -94,38 +94,51 @@ export function scopeOf(job: ExportJob): ExportScope {
   };
 }
 
-/** visibleTo takes an actor; an export acts with the tenant its key had. */
+/** The filter's conditions take an actor; an export acts with the tenant its key had. */
 const scopeActor = (tenantId: string | null): Actor => ({ keyId: '', name: 'export', role: Role.VIEWER, tenantId });
 
-/** The rows of an export, filtered and bounded; `withColumns` adds the CSV columns and the lists' order. */
-export function exportQuery(db: DataSource, scope: ExportScope, withColumns: boolean): SelectQueryBuilder<ObjectLiteral> {
+/** An export's statement and its values ($1…). */
+export interface ExportStatement {
+  sql: string;
+  values: unknown[];
+}
+
+/**
+ * The rows of an export, filtered and bounded; `withColumns` adds the CSV columns and the lists' order. A bad filter
+ * throws BAD_USER_INPUT.
+ */
+export function exportStatement(scope: ExportScope, withColumns: boolean): ExportStatement {
   const records = scope.kind === ExportKind.RECORDS;
   const alias = records ? 'rec' : 'r';
-  const query: SelectQueryBuilder<ObjectLiteral> = db.createQueryBuilder().from(records ? 'records' : 'runs', alias);
-  visibleTo(query, alias, scopeActor(scope.tenantId));
+  const actor = scopeActor(scope.tenantId);
+  const { conditions, values } = records
+    ? preparedRecordConditions(alias, actor, scope.filter as RecordFilter | null)
+    : preparedRunConditions(alias, actor, scope.filter as RunFilter | null);
   if (records) {
-    applyRecordFilter(query, alias, scope.filter as RecordFilter | null);
-    query.andWhere('rec.id <= :exportMaxId', { exportMaxId: scope.maxRecordId ?? '0' });
+    values.push(scope.maxRecordId ?? '0');
+    conditions.push(`rec.id <= $${values.length}`);
   } else {
-    applyRunFilter(query, alias, scope.filter as RunFilter | null);
-    query.andWhere('r.created_at <= :exportCreatedBefore', { exportCreatedBefore: scope.createdBefore });
+    values.push(scope.createdBefore);
+    conditions.push(`r.created_at <= $${values.length}`);
   }
-  if (withColumns) {
-    query.leftJoin('pipelines', 'p', `p.id = ${alias}.pipeline_id`);
-    const columns = records ? RECORD_COLUMNS : RUN_COLUMNS;
-    // One select string: TypeORM would reorder selects it takes for entity properties (rec.mode, r.id).
-    query.select(columns.map(([header, expression]) => `${expression} AS "${header}"`).join(', '));
-    // Newest first. With a limit, in the lists' own order, so the file holds the rows a list shows first. Without
-    // one, records go newest reported first (id): sorting millions of rows by start time halved the export's speed,
-    // while the primary key is read backwards at no cost.
-    if (records && scope.limit === null) query.orderBy('rec.id', 'DESC');
-    else if (records) query.orderBy('rec.started_at', 'DESC').addOrderBy('rec.id', 'DESC');
-    else query.orderBy('r.started_sort', 'DESC').addOrderBy('r.id', 'DESC');
-  } else {
-    query.select('1');
-  }
-  if (scope.limit !== null) query.limit(scope.limit);
-  return query;
+  const columns = withColumns ? (records ? RECORD_COLUMNS : RUN_COLUMNS) : null;
+  // Newest first. With a limit, in the lists' own order, so the file holds the rows a list shows first. Without
+  // one, records go newest reported first (id): sorting millions of rows by start time halved the export's speed,
+  // while the primary key is read backwards at no cost.
+  const order = !records
+    ? ['r.started_sort DESC', 'r.id DESC']
+    : scope.limit === null
+      ? ['rec.id DESC']
+      : ['rec.started_at DESC', 'rec.id DESC'];
+  const sql = exportRowsSql({
+    table: records ? 'records' : 'runs',
+    alias,
+    columns: columns?.map(([header, expression]) => `${expression} AS "${header}"`) ?? null,
+    conditions,
+    order,
+    limit: scope.limit,
+  });
+  return { sql, values };
 }
 
 /**
@@ -150,8 +163,8 @@ function parameterText(value: unknown): string {
 }
 
 /** `COPY (<the export's rows>) TO STDOUT` as CSV with a header row; parameters inlined as escaped literals. */
-export function copyStatement(db: DataSource, scope: ExportScope): string {
-  const [sql, parameters] = exportQuery(db, scope, true).getQueryAndParameters();
-  const inlined = sql.replace(/\$(\d+)/g, (_, n: string) => literal(parameters[Number(n) - 1]));
+export function copyStatement(scope: ExportScope): string {
+  const { sql, values } = exportStatement(scope, true);
+  const inlined = sql.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]));
   return `COPY (${inlined}) TO STDOUT WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')`;
 }

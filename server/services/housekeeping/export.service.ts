@@ -1,14 +1,15 @@
 // CSV exports of records and runs. A job freezes its scope, is audited, and is counted in the background; its
 // signed link lets any instance stream the file straight from PostgreSQL (COPY ... TO STDOUT, CSV written by
-// PostgreSQL itself): constant memory, no row cap, first bytes at once, nothing kept on an instance's disk.
+// PostgreSQL itself): constant memory, no row cap, first bytes once the rows are counted (in the snapshot the file
+// is read from), nothing kept on an instance's disk.
 import type { Readable } from 'node:stream';
-import { to as copyTo } from 'pg-copy-streams';
+import { type CopyToStreamQuery, to as copyTo } from 'pg-copy-streams';
 import { type DataSource, In } from 'typeorm';
 import { poolOf } from '../../db/pool.js';
 import type { Actor } from '../../domain/actor.js';
-import { sees } from '../../domain/actor.js';
+import { mayExportRecords, sees } from '../../domain/actor.js';
 import { ExportStatus } from '../../domain/enums.js';
-import { badInput } from '../../domain/errors.js';
+import { badInput, forbidden } from '../../domain/errors.js';
 import { isUuid } from '../../domain/ids.js';
 import { signedPath, verifySignedPath } from '../../domain/signed-url.js';
 import { ExportJob, ExportKind } from '../../entities/ExportJob.js';
@@ -20,11 +21,12 @@ import {
   INSERT_EXPORT_JOB_SQL,
   MAX_RECORD_ID_SQL,
   STALE_EXPORTS_SQL,
+  UPDATE_EXPORT_ROW_COUNT_SQL,
 } from '../../sql/exports.js';
 import type { AuditService } from '../access/audit.service.js';
 import type { ServerSecrets } from '../access/server-secrets.js';
 import type { RecordFilter, RunFilter } from '../lists/filters.js';
-import { copyStatement, type ExportScope, exportQuery, scopeOf, thawFilter } from './export-query.js';
+import { copyStatement, type ExportScope, exportStatement, scopeOf, thawFilter } from './export-query.js';
 
 const SIGNING_SECRET = 'export-links';
 /** Downloads one instance streams at once; each holds a pooled connection, and the API needs the rest. */
@@ -43,6 +45,8 @@ export const exportPath = (id: string) => `/exports/${id}.csv`;
 
 export interface ExportDownload {
   fileName: string;
+  /** The rows the file holds (the header row aside), counted in the snapshot the file is read from. */
+  rowCount: number;
   /** The CSV bytes: a header row, then the rows. Ends when the last row is sent. */
   stream: Readable;
   /** Stops early (client gone, shutdown); the database connection is closed rather than reused. */
@@ -71,6 +75,9 @@ export class ExportService {
   ) {}
 
   exportRecords(actor: Actor, filter: RecordFilter | null | undefined, limit: number | null | undefined): Promise<ExportJob> {
+    if (!mayExportRecords(actor, filter?.runIds)) {
+      throw forbidden(`role ${actor.role} may export the records of one run (filter.runIds naming one run); exporting more needs OPERATOR`);
+    }
     return this.create(actor, ExportKind.RECORDS, filter, limit);
   }
 
@@ -103,7 +110,7 @@ export class ExportService {
       maxRecordId: '0',
       createdBefore: new Date(),
     };
-    exportQuery(this.db, check, true); // a bad filter throws BAD_USER_INPUT here, before anything is written
+    exportStatement(check, true); // a bad filter throws BAD_USER_INPUT here, before anything is written
 
     const job = await this.db.transaction(async (manager) => {
       const [{ max }] = kind === ExportKind.RECORDS ? await manager.query(MAX_RECORD_ID_SQL) : [{ max: null }];
@@ -148,8 +155,8 @@ export class ExportService {
       [{ pid }] = await runner.query('SELECT pg_backend_pid() AS pid');
       this.counting.add(pid as number);
       if (this.stopped) throw new ShutdownError(); // stop() came before this count could be cancelled
-      const [sql, parameters] = exportQuery(this.db, scopeOf(job), false).getQueryAndParameters();
-      const [{ n }] = await runner.query(countExportRowsSql(sql), parameters);
+      const { sql, values } = exportStatement(scopeOf(job), false);
+      const [{ n }] = await runner.query(countExportRowsSql(sql), values);
       await jobs.update({ id: job.id }, { status: ExportStatus.READY, rowCount: n, updatedAt: DATABASE_NOW });
     } catch (error) {
       const failure = this.stopped ? SHUTDOWN_FAILURE : String(error);
@@ -189,35 +196,52 @@ export class ExportService {
   }
 
   private async stream(job: ExportJob): Promise<ExportDownload> {
-    const statement = copyStatement(this.db, scopeOf(job));
+    const scope = scopeOf(job);
+    const statement = copyStatement(scope);
+    const count = exportStatement(scope, false);
     const client = await poolOf(this.db).connect();
+    let download: ExportDownload | null = null;
     let released = false;
     const release = (error?: Error) => {
       if (released) return;
       released = true;
-      this.downloads.delete(download);
+      if (download) this.downloads.delete(download);
       // Always closed, never pooled again: it may be mid-COPY, and its statement_timeout was lifted.
       client.release(error ?? true);
     };
-    // A download streams as fast as its client reads: no statement timeout (downloads are few and bounded).
-    await client.query('SET statement_timeout = 0');
+    let rowCount: number;
+    try {
+      // A download streams as fast as its client reads: no statement timeout (downloads are few and bounded).
+      await client.query('SET statement_timeout = 0');
+      // The count and the file from one snapshot. Counted when the job was prepared, records retried, reported or
+      // removed since made the file disagree with the count it was announced with ("930 rows", 924 in the file).
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      [{ n: rowCount }] = (await client.query(countExportRowsSql(count.sql), count.values)).rows;
+      if (rowCount !== job.rowCount) await this.db.query(UPDATE_EXPORT_ROW_COUNT_SQL, [job.id, rowCount]);
+    } catch (error) {
+      release(error as Error);
+      throw error;
+    }
     // A large buffer: fewer hand-offs between PostgreSQL, this process and the client, which share the cores.
     const stream = client.query(copyTo(statement, { highWaterMark: COPY_BUFFER_BYTES }));
-    const download: ExportDownload = {
+    disarmReadTimeout(stream);
+    const opened: ExportDownload = {
       fileName: `syncwatch-${job.kind.toLowerCase()}-${job.id}.csv`,
+      rowCount,
       stream,
       abort: () => {
         stream.destroy();
         release(new Error('export download stopped early'));
       },
     };
-    this.downloads.add(download);
+    download = opened;
+    this.downloads.add(opened);
     stream.on('end', () => release());
     stream.on('error', (error) => {
       this.options.onFailure?.('export download failed', { exportId: job.id, error: String(error) });
       release(error);
     });
-    return download;
+    return opened;
   }
 
   /**
@@ -247,4 +271,17 @@ export class ExportService {
     await Promise.all([...this.counting].map((pid) => this.db.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined)));
     await Promise.allSettled([...this.preparing]);
   }
+}
+
+/**
+ * Disarms the pool's query_timeout for a COPY ... TO STDOUT, as its statement_timeout is lifted: a download lasts as
+ * long as its client reads. pg's client.query arms that timer on every query and disarms it in the query's callback,
+ * which pg-copy-streams never calls (brianc/node-pg-copy-streams#156): the timer then failed every download's stream
+ * query_timeout after it started ("Query read timeout", logged as a failed download 35 s after a finished one, and
+ * cutting one still running). A client that leaves, or a shutdown, still ends the download (abort).
+ */
+function disarmReadTimeout(copy: CopyToStreamQuery): void {
+  const query = copy as CopyToStreamQuery & { callback?: (error: Error | null) => void };
+  query.callback?.(null);
+  query.callback = undefined;
 }

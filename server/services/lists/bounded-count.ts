@@ -2,8 +2,6 @@
 // filter costs what counting the cap costs (a COUNT of every match cost 500 ms on 1M records), never the whole table.
 // 1,000: a page of a few hundred at most is read to count it; 10,000 took 32 ms for a broad source id search on 1M
 // records (60,000 rows walked to find 10,000 matches).
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { cappedCountSql } from '../../sql/lists.js';
 
 /** Matches are counted exactly up to this many; past it a count says "more than" this. */
 export const EXACT_COUNT_CAP = 1_000;
@@ -17,21 +15,6 @@ export interface BoundedCount {
 /** A count read from how many rows a LIMIT of cap + 1 let through. */
 export function boundedFrom(found: number): BoundedCount {
   return found > EXACT_COUNT_CAP ? { value: EXACT_COUNT_CAP + 1, exact: false } : { value: found, exact: true };
-}
-
-/**
- * Counts the rows of `query`, reading at most cap + 1 of them. Give it the list's order: the rows are then read the way
- * the list's pages are, by its index, instead of by a scan the planner expects to stop early (it assumes the matches
- * spread evenly; the last week's records sit at the end of the table, so a capped scan read 77 % of it).
- */
-export async function boundedCount<T extends ObjectLiteral>(query: SelectQueryBuilder<T>): Promise<BoundedCount> {
-  const [sql, parameters] = query
-    .clone()
-    .select('1')
-    .limit(EXACT_COUNT_CAP + 1)
-    .getQueryAndParameters();
-  const [row]: { n: number }[] = await query.connection.query(cappedCountSql(sql), parameters);
-  return boundedFrom(row.n);
 }
 
 /** Runs `count` once, when first asked, however many fields read it. */

@@ -1,7 +1,7 @@
-// The contract's RunFilter and RecordFilter as SQL conditions on a TypeORM query builder: the SQL reading of
+// The contract's RunFilter and RecordFilter as the conditions of a prepared statement, the one way a filter becomes
+// SQL (lists, counts, analytics, error groups, exports, operators' selections): the SQL reading of
 // domain/filter-rules.ts (the live subscriptions read the same rules in events/live-filters.ts).
 // All conditions combine with AND; each one is served by an index (migrations Init and ListIndexes) or a bounded walk.
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Actor } from '../../domain/actor.js';
 import {
   asksForAttempts,
@@ -9,6 +9,7 @@ import {
   checkRunFilter,
   type DateRange,
   type FilterRule,
+  RECORD_DIMENSIONS,
   RECORD_FILTER_RULES,
   type RecordFilter,
   RUN_FILTER_RULES,
@@ -30,29 +31,14 @@ export const likeContains = (text: string) => `%${escapeLike(text)}%`;
 export const likePrefix = (text: string) => `${escapeLike(text)}%`;
 
 /**
- * Where a condition's values go: named parameters of a TypeORM query builder, or the positional values of a statement
- * prepared once per shape (the conditions' text then depends on which fields are given, never on their values).
+ * Where a condition's values go: the positional values of a statement prepared once per shape (the conditions' text
+ * then depends on which fields are given, never on their values).
  */
 export interface Binder {
   /** The placeholder of one value; use it as often as the condition needs the value. */
   value(value: unknown): string;
   /** `column` is one of `values` (never empty); `closed`: every value the column can hold (an enum). */
   anyOf(column: string, values: readonly unknown[], closed: readonly string[] | undefined): string;
-}
-
-let uniqueParam = 0;
-
-/** A condition's values as the query builder's named parameters (a name no other condition on the query uses). */
-function builderBinder(parameters: Record<string, unknown>): Binder {
-  const bind = (value: unknown) => {
-    const name = `p_${++uniqueParam}`;
-    parameters[name] = value;
-    return name;
-  };
-  return {
-    value: (value) => `:${bind(value)}`,
-    anyOf: (column, values) => `${column} IN (:...${bind(values)})`,
-  };
 }
 
 /**
@@ -88,12 +74,6 @@ function preparedBinder(into: PreparedConditions): Binder {
 /** A tenant-bound key sees only its tenant, whatever the filter asks (sql/tenancy.ts). */
 function visibility(alias: string, actor: Actor, bind: Binder): string | null {
   return tenantCondition(`${alias}.tenant_id`, actor.tenantId, (tenantId) => bind.value(tenantId));
-}
-
-export function visibleTo<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, actor: Actor): void {
-  const parameters: Record<string, unknown> = {};
-  const condition = visibility(alias, actor, builderBinder(parameters));
-  if (condition) query.andWhere(condition, parameters);
 }
 
 /** One rule of domain/filter-rules.ts as SQL conditions (all must hold); each kind is spelled here and nowhere else. */
@@ -144,40 +124,28 @@ function ruleConditions<F, S>(alias: string, rule: FilterRule<F, S>, filter: F, 
   }
 }
 
-function applyRule<F, S, T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, rule: FilterRule<F, S>, filter: F): void {
-  const parameters: Record<string, unknown> = {};
-  for (const condition of ruleConditions(alias, rule, filter, builderBinder(parameters))) query.andWhere(condition, parameters);
-}
-
-export function applyRunFilter<T extends ObjectLiteral>(
-  query: SelectQueryBuilder<T>,
-  alias: string,
-  filter: RunFilter | null | undefined,
-): void {
-  if (!filter) return;
-  checkRunFilter(filter);
-  for (const rule of RUN_FILTER_RULES) applyRule(query, alias, rule, filter);
-}
-
 /** What the actor may see of the runs the filter names, as the conditions of a prepared statement. */
-export function preparedRunConditions(alias: string, actor: Actor, filter: RunFilter | null | undefined): PreparedConditions {
+export function preparedRunConditions(
+  alias: string,
+  actor: Actor,
+  filter: RunFilter | null | undefined,
+  options: PreparedOptions = {},
+): PreparedConditions {
   checkRunFilter(filter);
-  return preparedConditions(alias, actor, [], RUN_FILTER_RULES, filter);
+  return preparedConditions(alias, actor, [], RUN_FILTER_RULES, filter, options.values);
 }
 
 /** Attempts of retry runs are listed only when the filter asks for them (asksForAttempts). */
 const originalsOnly = (alias: string, filter: RecordFilter | null | undefined): string[] =>
   asksForAttempts(filter) ? [] : [`${alias}.origin_record_id IS NULL`];
 
-export function applyRecordFilter<T extends ObjectLiteral>(
-  query: SelectQueryBuilder<T>,
-  alias: string,
-  filter: RecordFilter | null | undefined,
-): void {
-  for (const condition of originalsOnly(alias, filter)) query.andWhere(condition);
-  if (!filter) return;
-  checkRecordFilter(filter);
-  for (const rule of RECORD_FILTER_RULES) applyRule(query, alias, rule, filter);
+/** Where prepared conditions go in a statement that binds values of its own. */
+export interface PreparedOptions {
+  /**
+   * The statement's values bound before these conditions: the conditions' values are appended to this very array
+   * (numbered after it), and the result's `values` is it. Without it the conditions' values start at $1.
+   */
+  values?: unknown[];
 }
 
 /**
@@ -189,7 +157,7 @@ export function preparedRecordConditions(
   alias: string,
   actor: Actor,
   filter: RecordFilter | null | undefined,
-  options: { runOf?: string } = {},
+  options: PreparedOptions & { runOf?: string } = {},
 ): PreparedConditions {
   const { runOf } = options;
   const read = runOf ? filter && { ...filter, runIds: null } : filter;
@@ -197,7 +165,24 @@ export function preparedRecordConditions(
   const fixed = runOf
     ? [`${alias}.run_id = ${runOf}`, ...originalsOnly(alias, { ...read, runIds: [runOf] })]
     : originalsOnly(alias, filter);
-  return preparedConditions(alias, actor, fixed, RECORD_FILTER_RULES, read);
+  return preparedConditions(alias, actor, fixed, RECORD_FILTER_RULES, read, options.values);
+}
+
+/** The rules of the record's dimensions (RECORD_DIMENSIONS): the only fields rows of the rollups keep. */
+const DIMENSION_RULES = RECORD_FILTER_RULES.filter((rule) => RECORD_DIMENSIONS.some(([field]) => field === rule.field));
+
+/**
+ * What the actor may see of the rollup rows (under `alias`) counting the records the filter names: its dimensions
+ * and the tenant, read as on records. The caller makes sure the rollups keep every field the filter names.
+ */
+export function preparedRollupConditions(
+  alias: string,
+  actor: Actor,
+  filter: RecordFilter | null | undefined,
+  options: PreparedOptions = {},
+): PreparedConditions {
+  checkRecordFilter(filter);
+  return preparedConditions(alias, actor, [], DIMENSION_RULES, filter, options.values);
 }
 
 function preparedConditions<F, S>(
@@ -206,8 +191,9 @@ function preparedConditions<F, S>(
   fixed: string[],
   rules: readonly FilterRule<F, S>[],
   filter: F | null | undefined,
+  values: unknown[] = [],
 ): PreparedConditions {
-  const prepared: PreparedConditions = { conditions: [], values: [] };
+  const prepared: PreparedConditions = { conditions: [], values };
   const bind = preparedBinder(prepared);
   const tenant = visibility(alias, actor, bind);
   if (tenant) prepared.conditions.push(tenant);

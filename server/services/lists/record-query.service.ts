@@ -9,7 +9,7 @@ import { SyncRecord } from '../../entities/SyncRecord.js';
 import { OLDEST_RECORD_SQL } from '../../sql/lists.js';
 import { aggregate, rollupsKeep } from '../analytics/rollup-query.js';
 import { type BoundedCount, countOnce } from './bounded-count.js';
-import { applyRecordFilter, asksForAttempts, preparedRecordConditions, type RecordFilter, visibleTo } from './filters.js';
+import { asksForAttempts, preparedRecordConditions, type RecordFilter } from './filters.js';
 import { keysetPage, keysetPages, type Page, type SortKey } from './keyset.js';
 
 /** One page of one run's records, as SyncRun.records asks for it. */
@@ -49,14 +49,8 @@ export class RecordQueryService {
     columns?: readonly string[],
   ): Promise<Page<SyncRecord>> {
     const where = preparedRecordConditions('rec', actor, filter);
-    const countQuery = () => {
-      const query = this.db.getRepository(SyncRecord).createQueryBuilder('rec');
-      visibleTo(query, 'rec', actor);
-      applyRecordFilter(query, 'rec', filter);
-      return query;
-    };
     const { field, direction } = order ?? DEFAULT_RECORD_ORDER;
-    const list = { db: this.db, entity: SyncRecord, alias: 'rec', where, countQuery };
+    const list = { db: this.db, entity: SyncRecord, alias: 'rec', where };
     const page = await keysetPage(list, SORT_KEYS[field], direction, first, after, isSerialId, columns);
     return { ...page, count: countOnce(() => this.countPastCap(actor, filter, page.count)) };
   }

@@ -5,10 +5,8 @@ import type { Actor } from '../../domain/actor.js';
 import type { RecordStatus } from '../../domain/enums.js';
 import { badInput, notFound } from '../../domain/errors.js';
 import { checkIdCount, echoIds, isSerialId, isUuid } from '../../domain/ids.js';
-import { SyncRecord } from '../../entities/SyncRecord.js';
-import { SyncRun } from '../../entities/SyncRun.js';
-import { selectionChunkSql } from '../../sql/retries.js';
-import { applyRecordFilter, asksForAttempts, type RecordFilter, visibleTo } from './filters.js';
+import { selectedIdsSql, selectionChunkSql, VISIBLE_RUN_SQL } from '../../sql/retries.js';
+import { asksForAttempts, preparedRecordConditions, type RecordFilter } from './filters.js';
 
 export interface Selection {
   ids?: string[] | null;
@@ -35,26 +33,23 @@ export async function selectedRecords(manager: EntityManager, actor: Actor, sele
   // An id of another shape names no record: NOT_FOUND, like an unknown one.
   const malformed = ids?.filter((id) => !isSerialId(id)) ?? [];
   if (malformed.length > 0) throw notFound('record', echoIds(malformed));
-  const query = manager.getRepository(SyncRecord).createQueryBuilder('rec');
-  visibleTo(query, 'rec', actor);
-  applyRecordFilter(query, 'rec', { ...filter, ids: ids ?? filter?.ids });
+  const { conditions, values } = preparedRecordConditions('rec', actor, { ...filter, ids: ids ?? filter?.ids });
   if (ids?.length && filter == null) {
-    const existing = new Set((await query.clone().select('rec.id', 'id').getRawMany<{ id: string }>()).map((row) => String(row.id)));
+    const found: { id: string }[] = await manager.query(selectedIdsSql('rec.id', conditions), values);
+    const existing = new Set(found.map((row) => String(row.id)));
     const missing = ids.filter((id) => !existing.has(id));
     if (missing.length > 0) throw notFound('record', echoIds(missing));
   }
   // Without attempts in the match every row is an original: its plain id keeps the index semi-join.
   const originalId = asksForAttempts({ ...filter, ids }) ? 'COALESCE(rec.origin_record_id, rec.id)' : 'rec.id';
-  const [sql, params] = query.select(originalId).getQueryAndParameters();
-  return { sql, params };
+  return { sql: selectedIdsSql(originalId, conditions), params: values };
 }
 
 /** NOT_FOUND unless the actor sees the run (an id of another shape names no run). A database error stays an error. */
 export async function requireVisibleRun(manager: EntityManager, actor: Actor, runId: string): Promise<void> {
   if (!isUuid(runId)) throw notFound('run', runId);
-  const query = manager.getRepository(SyncRun).createQueryBuilder('r').where('r.id = :runId', { runId });
-  visibleTo(query, 'r', actor);
-  if (!(await query.getExists())) throw notFound('run', runId);
+  const [{ visible }]: { visible: boolean }[] = await manager.query(VISIBLE_RUN_SQL, [runId, actor.tenantId]);
+  if (!visible) throw notFound('run', runId);
 }
 
 /**

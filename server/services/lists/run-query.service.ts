@@ -3,7 +3,7 @@ import { type Actor, sees } from '../../domain/actor.js';
 import { RunSortField, SortDirection } from '../../domain/enums.js';
 import { isUuid } from '../../domain/ids.js';
 import { SyncRun } from '../../entities/SyncRun.js';
-import { applyRunFilter, preparedRunConditions, type RunFilter, visibleTo } from './filters.js';
+import { preparedRunConditions, type RunFilter } from './filters.js';
 import { entitiesByIds } from './hydrate.js';
 import { keysetPage, type Page, type SortKey } from './keyset.js';
 
@@ -33,22 +33,8 @@ export class RunQueryService {
     columns?: readonly string[],
   ): Promise<Page<SyncRun>> {
     const where = preparedRunConditions('r', actor, filter);
-    const countQuery = () => {
-      const query = this.db.getRepository(SyncRun).createQueryBuilder('r');
-      visibleTo(query, 'r', actor);
-      applyRunFilter(query, 'r', filter);
-      return query;
-    };
     const { field, direction } = order ?? DEFAULT_RUN_ORDER;
-    return keysetPage(
-      { db: this.db, entity: SyncRun, alias: 'r', where, countQuery },
-      SORT_KEYS[field],
-      direction,
-      first,
-      after,
-      isUuid,
-      columns,
-    );
+    return keysetPage({ db: this.db, entity: SyncRun, alias: 'r', where }, SORT_KEYS[field], direction, first, after, isUuid, columns);
   }
 
   async find(actor: Actor, id: string): Promise<SyncRun | null> {

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { type Actor, sees, tenantFor } from '../../domain/actor.js';
+import { type Actor, seenTenant, sees, tenantFor } from '../../domain/actor.js';
 import type { SyncDirection } from '../../domain/enums.js';
 import { conflict, notFound } from '../../domain/errors.js';
 import { isUuid } from '../../domain/ids.js';
@@ -29,8 +29,7 @@ export class PipelineService {
   ) {}
 
   list(actor: Actor): Promise<Pipeline[]> {
-    const where = actor.tenantId === null ? {} : { tenantId: actor.tenantId };
-    return this.db.getRepository(Pipeline).find({ where, order: { createdAt: 'ASC', id: 'ASC' } });
+    return this.db.getRepository(Pipeline).find({ where: seenTenant(actor), order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   /** The pipeline if it exists and the actor may see it. */

@@ -1,0 +1,141 @@
+// Time partitions (docs/scaling.md): one partition a UTC day, made ahead by the leader, dropped whole when expired.
+// A table's default partition catches rows outside every day (written while no leader made the days); making a day
+// moves that day's strays into it, and expiry deletes the old strays row by row (they are few).
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../../logger.js';
+import {
+  createPartitionSql,
+  DATABASE_TIME_SQL,
+  deleteExpiredStraysSql,
+  dropPartitionSql,
+  LOCK_TIMEOUT_SQL,
+  PARTITIONS_SQL,
+} from '../../sql/partitions.js';
+
+/** A table partitioned by range of one timestamp column. */
+export interface PartitionedTable {
+  table: string;
+  key: string;
+}
+
+export const EVENTS_TABLE: PartitionedTable = { table: 'events', key: 'at' };
+
+/** Every partitioned table the leader keeps days ahead for. */
+const PARTITIONED_TABLES = [EVENTS_TABLE];
+
+const DAY_MS = 86_400_000;
+
+/** Days made ahead of today: a leader down for up to this long still finds tomorrow's partitions there. */
+export const DAYS_AHEAD = 2;
+
+/** Stray rows deleted from a default partition per statement. */
+const STRAYS_SLICE = 10_000;
+
+export interface Partition {
+  name: string;
+  isDefault: boolean;
+  /** Null for the default partition and for MINVALUE. */
+  from: Date | null;
+  /** Null for the default partition. */
+  to: Date | null;
+}
+
+export interface Expiry {
+  partitionsDropped: string[];
+  straysDeleted: number;
+}
+
+const startOfUtcDay = (at: Date) => new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS);
+const dayName = (table: string, day: Date) => `${table}_p${day.toISOString().slice(0, 10).replaceAll('-', '')}`;
+
+export class PartitionMaintenance {
+  constructor(
+    private readonly db: DataSource,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** The partitions of a table, oldest first (the default and a MINVALUE one first). */
+  async partitions(table: string): Promise<Partition[]> {
+    const rows: { name: string; is_default: boolean; range_from: Date | null; range_to: Date | null }[] = await this.db.query(
+      PARTITIONS_SQL,
+      [table],
+    );
+    return rows.map((row) => ({ name: row.name, isDefault: row.is_default, from: row.range_from, to: row.range_to }));
+  }
+
+  /**
+   * The leader's job: today's partition and DAYS_AHEAD more of every partitioned table, made where missing.
+   * A day already partly covered (the old table's partition ends inside it) starts where that one ends.
+   * Returns the partitions made.
+   */
+  async createAhead(): Promise<string[]> {
+    const today = startOfUtcDay(await this.databaseTime());
+    const made: string[] = [];
+    for (const { table, key } of PARTITIONED_TABLES) {
+      const ranges = (await this.partitions(table)).filter((p) => !p.isDefault);
+      let coveredUntil = ranges.reduce<Date | null>((latest, p) => (p.to && (!latest || p.to > latest) ? p.to : latest), null);
+      for (let n = 0; n <= DAYS_AHEAD; n++) {
+        const day = new Date(today.getTime() + n * DAY_MS);
+        const next = new Date(day.getTime() + DAY_MS);
+        const from = coveredUntil && coveredUntil > day ? coveredUntil : day;
+        if (from >= next) continue;
+        const name = dayName(table, day);
+        try {
+          await this.inTransaction(createPartitionSql(table, key, name, from, next));
+        } catch (error) {
+          // A lock not had in time (a long reader of the default partition): the next round tries again.
+          this.logger?.warn('could not make a partition; will retry', { partition: name, error: String(error) });
+          break;
+        }
+        made.push(name);
+        coveredUntil = next;
+      }
+    }
+    if (made.length > 0) this.logger?.info('partitions made ahead', { partitions: made });
+    return made;
+  }
+
+  /**
+   * Drops the partitions of `table` whose whole range is before `cutoff`, then deletes the default partition's rows
+   * before it. A partition ending after the cutoff is kept whole: its rows before the cutoff stay until the whole day
+   * is past it (a reader that must not see them says so in its own condition, as a resume's "still kept?" does).
+   */
+  async dropBefore({ table, key }: PartitionedTable, cutoff: Date): Promise<Expiry> {
+    const expired = (await this.partitions(table)).filter((p) => !p.isDefault && p.to !== null && p.to <= cutoff);
+    const expiry: Expiry = { partitionsDropped: [], straysDeleted: 0 };
+    for (const partition of expired) {
+      try {
+        await this.inTransaction(dropPartitionSql(table, partition.name));
+        expiry.partitionsDropped.push(partition.name);
+      } catch (error) {
+        this.logger?.warn('could not drop a partition; will retry', { partition: partition.name, error: String(error) });
+      }
+    }
+    const strays = deleteExpiredStraysSql(table, key);
+    for (;;) {
+      const [{ n }]: { n: number }[] = await this.db.query(strays, [cutoff.toISOString(), STRAYS_SLICE]);
+      expiry.straysDeleted += n;
+      if (n < STRAYS_SLICE) break;
+    }
+    if (expiry.partitionsDropped.length > 0) this.logger?.info('expired partitions dropped', { partitions: expiry.partitionsDropped });
+    return expiry;
+  }
+
+  /** The event retention job: events older than `retentionHours` go, a day's partition at a time. */
+  async expireEvents(retentionHours: number): Promise<Expiry> {
+    const now = await this.databaseTime();
+    return this.dropBefore(EVENTS_TABLE, new Date(now.getTime() - retentionHours * 3_600_000));
+  }
+
+  private async databaseTime(): Promise<Date> {
+    const [{ now }]: { now: Date }[] = await this.db.query(DATABASE_TIME_SQL);
+    return now;
+  }
+
+  private async inTransaction(statements: string[]): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      await manager.query(LOCK_TIMEOUT_SQL);
+      for (const statement of statements) await manager.query(statement);
+    });
+  }
+}

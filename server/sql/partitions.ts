@@ -1,0 +1,71 @@
+// Time partitions (services/housekeeping/partitions.ts): listing a table's partitions, making a day's, dropping old
+// ones. DDL takes no parameters, so names and bounds are spelled into the text; names are checked, bounds are ISO
+// timestamps made from Dates by the caller, never user input.
+
+/** A table or partition name of ours: lower case, digits and underscores only. */
+function identifier(name: string): string {
+  if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`not a table name: ${name}`);
+  return name;
+}
+
+/** A timestamp bound as a literal, in ISO form (UTC). */
+function instant(at: Date): string {
+  return `'${at.toISOString()}'`;
+}
+
+/** The database's clock: partitions are days of its time, as every stored time is. */
+export const DATABASE_TIME_SQL = 'SELECT now() AS now';
+
+/**
+ * The partitions of table $1: name, whether it is the default, and its range (null for MINVALUE / MAXVALUE or the
+ * default), read from the bound PostgreSQL prints (`FOR VALUES FROM ('…') TO ('…')`) in UTC.
+ */
+export const PARTITIONS_SQL = `
+SELECT c.relname AS name, b.bound = 'DEFAULT' AS is_default,
+       (regexp_match(b.bound, 'FROM \\(''([^'']+)''\\)'))[1]::timestamptz AS range_from,
+       (regexp_match(b.bound, 'TO \\(''([^'']+)''\\)'))[1]::timestamptz AS range_to
+FROM pg_inherits i
+JOIN pg_class c ON c.oid = i.inhrelid
+CROSS JOIN LATERAL (SELECT pg_get_expr(c.relpartbound, c.oid) AS bound) b
+WHERE i.inhparent = $1::regclass
+ORDER BY range_from NULLS FIRST`;
+
+/** How far ahead of now the days made for table $1 reach, in seconds (0 when none reaches past now). */
+export const PARTITIONS_AHEAD_SQL = `
+SELECT COALESCE(GREATEST(0, extract(epoch FROM max(range_to) - now())), 0)::float8 AS seconds
+FROM (${PARTITIONS_SQL}) partitions`;
+
+/** Bounds each DDL statement's wait for a lock (in its transaction): a busy table is tried again on the next round. */
+export const LOCK_TIMEOUT_SQL = "SET LOCAL lock_timeout = '2s'";
+
+/**
+ * A new partition of `table` for [from, to), made beside it and attached, taking over the rows of its range that
+ * the default partition caught. The default is locked against writes first so none lands in the range meanwhile;
+ * attaching (unlike CREATE … PARTITION OF) leaves reads and writes of the other partitions running.
+ */
+export function createPartitionSql(table: string, key: string, partition: string, from: Date, to: Date): string[] {
+  const [parent, name, fallback, column] = [identifier(table), identifier(partition), identifier(`${table}_default`), identifier(key)];
+  const range = `${column} >= ${instant(from)} AND ${column} < ${instant(to)}`;
+  return [
+    `LOCK TABLE ${fallback} IN EXCLUSIVE MODE`,
+    `CREATE TABLE ${name} (LIKE ${parent} INCLUDING DEFAULTS)`,
+    `WITH moved AS (DELETE FROM ${fallback} WHERE ${range} RETURNING *) INSERT INTO ${name} SELECT * FROM moved`,
+    `ALTER TABLE ${parent} ATTACH PARTITION ${name} FOR VALUES FROM (${instant(from)}) TO (${instant(to)})`,
+  ];
+}
+
+/** Detaches and drops one partition of `table` (its rows go with it, in one step whatever their number). */
+export function dropPartitionSql(table: string, partition: string): string[] {
+  const [parent, name] = [identifier(table), identifier(partition)];
+  return [`ALTER TABLE ${parent} DETACH PARTITION ${name}`, `DROP TABLE ${name}`];
+}
+
+/** Deletes up to $2 rows whose `key` is before $1 from the default partition of `table` (strays outside every day). */
+export function deleteExpiredStraysSql(table: string, key: string): string {
+  const [fallback, column] = [identifier(`${table}_default`), identifier(key)];
+  return `
+WITH gone AS (
+  DELETE FROM ${fallback} WHERE ctid IN (SELECT ctid FROM ${fallback} WHERE ${column} < $1::timestamptz LIMIT $2) RETURNING 1
+)
+SELECT count(*)::int AS n FROM gone`;
+}
