@@ -27,6 +27,7 @@ import { RunProblemsIndex1700000001500 } from './migrations/1700000001500-RunPro
 import { FailuresByPipelineIndex1700000001600 } from './migrations/1700000001600-FailuresByPipelineIndex.js';
 import { RunSearchIndexes1700000001700 } from './migrations/1700000001700-RunSearchIndexes.js';
 import { Alerts1700000002400 } from './migrations/1700000002400-Alerts.js';
+import { NumbersInFingerprints1700000002510 } from './migrations/1700000002510-NumbersInFingerprints.js';
 import { poolOf } from './pool.js';
 
 export const entities = [
@@ -58,6 +59,7 @@ export const migrations = [
   FailuresByPipelineIndex1700000001600,
   RunSearchIndexes1700000001700,
   Alerts1700000002400,
+  NumbersInFingerprints1700000002510,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */
