@@ -1,13 +1,14 @@
 // A failed session is re-run (issue 23 item 7), in the console: the pipelines page sets how many times a failed run
 // is re-run and shows it in the retry policy; a re-run's detail says which re-run of which failed run it is, and
-// links to it.
+// links to it. And item 8: a status badge names what the seeds call that status.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/domain/enums.js';
-import { createPipeline, finishRun, startRun } from '../support/fixtures.js';
+import { createPipeline, finishRun, recordInput, reportRecords, startRun } from '../support/fixtures.js';
 import { ADMIN_SECRET, startTestServer, type TestServer } from '../support/server.js';
 import { browserSkipReason, launchBrowser } from './support/browser.js';
 import { ensureClientBuilt } from './support/client-build.js';
+import { recordRow } from './support/console.js';
 
 const skipReason = browserSkipReason();
 if (skipReason) console.warn(`test/e2e/run-reruns.test.ts: ${skipReason}`);
@@ -46,6 +47,7 @@ describe.skipIf(skipReason !== null)('re-runs of failed runs in the console', ()
 
     const ingest = await server.clientFor(Role.INGEST);
     const failed = await startRun(ingest, pipeline.id);
+    await reportRecords(ingest, failed.id, [recordInput('acct-1', { targetId: 'crm-1' })]);
     await finishRun(ingest, failed.id, { status: 'FAILED', error: 'CRM connection failed' });
     const { runs } = await server.admin.ok<{ runs: { edges: { node: { id: string; rerun: number | null } }[] } }>(
       'query($f: RunFilter) { runs(filter: $f) { edges { node { id rerun } } } }',
@@ -59,5 +61,11 @@ describe.skipIf(skipReason !== null)('re-runs of failed runs in the console', ()
     expect(await page.getByTestId('rerun-of').textContent()).toContain('re-run 1 of the failed run');
     await page.getByRole('link', { name: failed.id.slice(0, 8) }).click();
     await page.waitForURL(`**/runs/${failed.id}`, WAIT);
+
+    // The seeds' names for a status show where their users look: on the status itself (item 8).
+    const recordBadge = recordRow(page, 'acct-1').locator('.status-badge');
+    await recordBadge.waitFor(WAIT);
+    expect(await recordBadge.getAttribute('title')).toContain('"Completed"');
+    expect(await page.locator('.status-badge[data-status="FAILED"]').first().getAttribute('title')).toContain('seed 000: "Failure"');
   });
 });
