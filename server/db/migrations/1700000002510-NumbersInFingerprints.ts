@@ -1,8 +1,22 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { errorFingerprint } from '../../domain/error-text.js';
 
-/** Moves a batch at a time: one UPDATE of at most this many distinct messages. */
-const BATCH = 1_000;
+/** Records read (and moved) a batch at a time. */
+const BATCH = 5_000;
+/** Messages whose new fingerprint is remembered: the same message recurs (a lock on one row, say). */
+const REMEMBERED = 50_000;
+
+/** The current rule's fingerprint of a message, remembered for the next record with the same one. */
+function fingerprintOf(remembered: Map<string, string>, code: string | null, message: string): string {
+  const key = `${code ?? ''}\u0000${message}`;
+  let fingerprint = remembered.get(key);
+  if (fingerprint === undefined) {
+    fingerprint = errorFingerprint(code, message) as string;
+    if (remembered.size >= REMEMBERED) remembered.clear();
+    remembered.set(key, fingerprint);
+  }
+  return fingerprint;
+}
 
 /**
  * A number is a number (issue 23): the fingerprint used to turn a run of six or more digits into `<id>` and a
@@ -10,8 +24,8 @@ const BATCH = 1_000;
  * The rule is now `<n>` for both (domain/error-text.ts); this recomputes the retained records' fingerprints with it
  * and carries what hangs on a fingerprint over to the new one:
  *
- * - only messages with a run of six digits or hyphens can change, so only those are read and recomputed (in
- *   JavaScript: the rule has one home);
+ * - only a message with a word of six or more digits and hyphens alone (no letter next to them) can change, so
+ *   only those are read and recomputed (in JavaScript: the rule has one home); "A00001234" was an id and stays one;
  * - a resolution moves to the new fingerprint. Where groups now coincide (one tenant scope, one new fingerprint)
  *   the merged group is resolved as of the earliest of their resolutions, with that one's author and note: a
  *   failure after any of them shows as a regression, so none that a part had is hidden;
@@ -26,28 +40,34 @@ export class NumbersInFingerprints1700000002510 implements MigrationInterface {
   name = 'NumbersInFingerprints1700000002510';
 
   async up(q: QueryRunner): Promise<void> {
-    const candidates: { code: string | null; message: string; fingerprint: string }[] = await q.query(`
-      SELECT DISTINCT error_code AS code, error_message AS message, error_fingerprint AS fingerprint
-      FROM records WHERE error_fingerprint IS NOT NULL AND error_message ~ '[0-9-]{6}'`);
-    const moves = candidates
-      .map((row) => ({ ...row, renewed: errorFingerprint(row.code, row.message) as string }))
-      .filter((row) => row.renewed !== row.fingerprint);
-    if (moves.length === 0) return;
-
     await q.query(
       'CREATE TEMPORARY TABLE fingerprint_moves (old text NOT NULL, new text NOT NULL, records bigint NOT NULL) ON COMMIT DROP',
     );
-    for (let i = 0; i < moves.length; i += BATCH) {
-      const batch = moves.slice(i, i + BATCH);
+    // Record by record, in id order (one pass over the table), each batch updated by id: a fingerprint's records
+    // share it by the thousand, so matching them by fingerprint and message would compare each with all the others.
+    const renewed = new Map<string, string>();
+    for (let after = '0'; ; ) {
+      const rows: { id: string; code: string | null; message: string; fingerprint: string }[] = await q.query(
+        `SELECT id, error_code AS code, error_message AS message, error_fingerprint AS fingerprint FROM records
+         WHERE id > $1 AND error_fingerprint IS NOT NULL AND error_message ~ '(^|[^A-Za-z0-9_])[0-9-]{6,}($|[^A-Za-z0-9_])'
+         ORDER BY id LIMIT $2`,
+        [after, BATCH],
+      );
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1].id;
+      const moves = rows
+        .map((row) => ({ ...row, renewed: fingerprintOf(renewed, row.code, row.message) }))
+        .filter((row) => row.renewed !== row.fingerprint);
+      if (moves.length === 0) continue;
       await q.query(
         `WITH moved AS (
            UPDATE records r SET error_fingerprint = m.new
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS m(old, code, message, new)
-           WHERE r.error_fingerprint = m.old AND r.error_message = m.message AND r.error_code IS NOT DISTINCT FROM m.code
+           FROM unnest($1::bigint[], $2::text[], $3::text[]) AS m(id, old, new)
+           WHERE r.id = m.id
            RETURNING m.old, m.new
          )
          INSERT INTO fingerprint_moves (old, new, records) SELECT old, new, count(*) FROM moved GROUP BY old, new`,
-        [batch.map((m) => m.fingerprint), batch.map((m) => m.code), batch.map((m) => m.message), batch.map((m) => m.renewed)],
+        [moves.map((m) => m.id), moves.map((m) => m.fingerprint), moves.map((m) => m.renewed)],
       );
     }
     await q.query(`
