@@ -67,7 +67,15 @@ export function resolveRetryPolicy(
  */
 export function nextRunRerun(ended: { status: string; mode: string; rerun: number | null }, maxRunReruns: number): number | null {
   if (ended.status !== 'FAILED') return null;
-  if (ended.mode === 'RETRY' && ended.rerun === null) return null;
+  if (holdsAttempts(ended)) return null;
   const next = (ended.rerun ?? 0) + 1;
   return next <= maxRunReruns ? next : null;
+}
+
+/**
+ * Whether a run's records are attempts of other runs' records, which follow them: a RETRY run of records. A re-run
+ * of a failed session is a RETRY run too, but reports records of its own, as the run it repeats did.
+ */
+export function holdsAttempts(run: { mode: string; rerun: number | null }): boolean {
+  return run.mode === 'RETRY' && run.rerun === null;
 }

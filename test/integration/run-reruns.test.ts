@@ -110,6 +110,40 @@ describe('a failed session is re-run', () => {
     expect(await runsOf(pipeline.id)).toHaveLength(3);
   });
 
+  it('takes the records of the whole session again: its own, counted, their failures retried as in any run', async () => {
+    const pipeline = await createPipeline(server.admin, { retryPolicy: { maxRunReruns: 1 } });
+    const run = await startRun(ingest, pipeline.id, { mode: 'SCHEDULED' });
+    await reportRecords(ingest, run.id, [recordInput('a-1'), recordInput('a-2')]);
+    await finishRun(ingest, run.id, { status: 'FAILED', error: 'connection lost' });
+    const { claimRun } = await ingest.ok<{ claimRun: { id: string; rerun: number } }>(
+      'mutation($p: ID!) { claimRun(pipelineId: $p, workerId: "w1") { id rerun } }',
+      { p: pipeline.id },
+    );
+    expect(claimRun.rerun).toBe(1);
+    const report = await reportRecords(ingest, claimRun.id, [
+      recordInput('a-1'),
+      recordInput('a-2'),
+      recordInput('a-3', { status: 'FAILED', errorCode: 'E_LOCK', errorMessage: 'row locked' }),
+    ]);
+    expect(report.rejected).toEqual([]);
+    expect(report.accepted).toBe(3);
+    const finished = await finishRun(ingest, claimRun.id);
+    expect(finished).toMatchObject({ status: 'COMPLETED_WITH_ERRORS', counts: { total: 3, succeeded: 2, failed: 1 } });
+    const { records } = await operator.ok<{
+      records: { edges: { node: { sourceId: string; status: string; nextRetryAt: string | null } }[] };
+    }>('query($f: RecordFilter) { records(filter: $f) { edges { node { sourceId status nextRetryAt } } } }', {
+      f: { runIds: [claimRun.id], statuses: ['FAILED'] },
+    });
+    expect(records.edges.map((edge) => edge.node.sourceId)).toEqual(['a-3']);
+    expect(records.edges[0].node.nextRetryAt).not.toBeNull();
+    // The failed run kept its own records as they were.
+    const { run: original } = await operator.ok<{ run: { counts: { total: number; succeeded: number } } }>(
+      'query($id: ID!) { run(id: $id) { counts { total succeeded } } }',
+      { id: run.id },
+    );
+    expect(original.counts).toEqual({ total: 2, succeeded: 2 });
+  });
+
   it('does not re-run a cancelled run, or one that ended otherwise', async () => {
     const pipeline = await createPipeline(server.admin, { retryPolicy: { maxRunReruns: 3 } });
     const cancelled = await startRun(ingest, pipeline.id);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../server/domain/errors.js';
-import { DEFAULT_RETRY_POLICY, nextRunRerun, resolveRetryPolicy } from '../../../server/domain/retry-policy.js';
+import { DEFAULT_RETRY_POLICY, holdsAttempts, nextRunRerun, resolveRetryPolicy } from '../../../server/domain/retry-policy.js';
 
 describe('resolveRetryPolicy', () => {
   it('gives the defaults for nothing', () => {
@@ -66,5 +66,13 @@ describe('nextRunRerun', () => {
     }
     // A RETRY run of records is not a session: its records have attempts of their own.
     expect(nextRunRerun({ status: 'FAILED', mode: 'RETRY', rerun: null }, 3)).toBeNull();
+  });
+});
+
+describe('holdsAttempts', () => {
+  it('is true of a RETRY run of records only, not of a re-run of a session or any other run', () => {
+    expect(holdsAttempts({ mode: 'RETRY', rerun: null })).toBe(true);
+    expect(holdsAttempts({ mode: 'RETRY', rerun: 1 })).toBe(false);
+    expect(holdsAttempts({ mode: 'SCHEDULED', rerun: null })).toBe(false);
   });
 });
