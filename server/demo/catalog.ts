@@ -217,9 +217,8 @@ export const DEMO_PIPELINES: DemoPipeline[] = [
       expectedIntervalSeconds: 120, // scheduled about every 30 s, with runs of up to half a minute
       config: { schedule: 'every 2 hours', subSteps: ['product', 'variants', 'images', 'inventory', 'metafields'], warehouse: 'WH-01' },
       retryPolicy: {
-        // Few attempts, so a newcomer finds some dead letters within minutes (a retry fails a quarter of the time).
-        maxAttempts: 3,
-        initialDelaySeconds: 10,
+        maxAttempts: 5,
+        initialDelaySeconds: 30,
         backoffFactor: 3,
         maxDelaySeconds: 3600,
         nonRetryableErrorCodes: ['INVALID_ID'],

@@ -1,8 +1,8 @@
 // What a newcomer should find on a first start, beyond the history the backfill writes (issue 23): a CLEANUP run
 // (a purge of a run older than the history), a resolved error group that comes back (resolved now; the next live
-// failure of its kind regresses it), and alert rules, so the Alerts page has something to say. All through the API
-// with the admin key, as an operator would do it; the tenant-bound pipeline, the dead letters and the re-run of
-// failed sessions come from the catalog's settings (catalog.ts).
+// failure of its kind regresses it), dead letters (a worker that retried by itself until the policy's attempts ran
+// out), and alert rules, so the Alerts page has something to say. All through the API, as workers and an operator
+// would do it; the tenant-bound pipeline and the re-run of failed sessions come from the catalog (catalog.ts).
 import type { WorkerLogger } from '../sdk/index.js';
 import type { DemoPipelineKey } from './catalog.js';
 import { adminRequest } from './setup.js';
@@ -24,6 +24,7 @@ export async function showEveryFeature(options: ShowcaseOptions): Promise<void> 
   for (const [what, step] of [
     ['a clean-up run', showCleanup],
     ['a regressed error group', showRegression],
+    ['dead letters', showDeadLetters],
     ['alert rules', showAlertRules],
   ] as const) {
     try {
@@ -100,6 +101,49 @@ async function showRegression({ url, adminKey, pipelineIds }: ShowcaseOptions): 
       note: 'CRM lock timeout raised to 60 s',
     },
   );
+}
+
+/**
+ * An ERP run whose worker retried four products by itself, in the run, until the pipeline's attempts ran out: each
+ * report of another outcome is a new attempt, and the last one leaves them dead letters at once (rather than after
+ * the automatic retries' backoff, hours into the demo).
+ */
+async function showDeadLetters({ url, ingestKey, pipelineIds }: ShowcaseOptions): Promise<void> {
+  const { startRun } = await adminRequest<{ startRun: { id: string } }>(
+    url,
+    ingestKey,
+    'mutation($input: StartRunInput!) { startRun(input: $input) { id } }',
+    { input: { pipelineId: pipelineIds.erp, mode: 'SCHEDULED', operationType: 'Sync inventory', triggeredBy: 'schedule' } },
+  );
+  const { pipeline } = await adminRequest<{ pipeline: { retryPolicy: { maxAttempts: number } } }>(
+    url,
+    ingestKey,
+    'query($id: ID!) { pipeline(id: $id) { retryPolicy { maxAttempts } } }',
+    { id: pipelineIds.erp },
+  );
+  const began = Date.now() - 60_000;
+  for (let attempt = 1; attempt <= pipeline.retryPolicy.maxAttempts; attempt++) {
+    const at = new Date(began + attempt * 5_000).toISOString();
+    await adminRequest(
+      url,
+      ingestKey,
+      'mutation($id: ID!, $records: [RecordReportInput!]!) { reportRecords(runId: $id, records: $records) { accepted } }',
+      {
+        id: startRun.id,
+        records: [17, 18, 19, 20].map((n) => ({
+          entityType: 'Product',
+          sourceId: `SKU-0900${n}`,
+          operation: 'UPDATE',
+          status: 'FAILED',
+          errorCode: 'TIMEOUT',
+          errorMessage: `Web store API timed out after ${10 * attempt} s updating SKU-0900${n}`,
+          startedAt: at,
+          latencyMs: 10_000 * attempt,
+        })),
+      },
+    );
+  }
+  await adminRequest(url, ingestKey, 'mutation($id: ID!) { finishRun(runId: $id) { id } }', { id: startRun.id });
 }
 
 /** Rules a newcomer would set first; they fire when the demo's data honestly meets them. */
