@@ -111,5 +111,6 @@ export class NumbersInFingerprints1700000002510 implements MigrationInterface {
     await q.query(`UPDATE alerts a SET fingerprint = m.new, target_key = m.new FROM alert_moves m WHERE a.id = m.id`);
   }
 
+  /** Nothing to undo in the schema; the former fingerprints are not brought back (they split one error in two). */
   async down(): Promise<void> {}
 }
