@@ -59,6 +59,7 @@ export function startDemo(options: DemoOptions): Demo {
       });
       logger.info('demo backfill done', { ...result, recordsPerSecond: Math.round(result.records / result.seconds) });
       if (options.adminKey && !stopping.signal.aborted) {
+        const began = performance.now();
         await showEveryFeature({
           url: options.url,
           adminKey: options.adminKey,
@@ -67,6 +68,7 @@ export function startDemo(options: DemoOptions): Demo {
           historyDays: options.backfill?.days ?? 7,
           logger,
         });
+        logger.info('demo features set up', { ms: Math.round(performance.now() - began) });
       }
     }
     if (stopping.signal.aborted) return;
