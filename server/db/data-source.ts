@@ -27,8 +27,8 @@ import { RunProblemsIndex1700000001500 } from './migrations/1700000001500-RunPro
 import { FailuresByPipelineIndex1700000001600 } from './migrations/1700000001600-FailuresByPipelineIndex.js';
 import { RunSearchIndexes1700000001700 } from './migrations/1700000001700-RunSearchIndexes.js';
 import { Alerts1700000002400 } from './migrations/1700000002400-Alerts.js';
-import { NumbersInFingerprints1700000002510 } from './migrations/1700000002510-NumbersInFingerprints.js';
-import { RunReruns1700000002520 } from './migrations/1700000002520-RunReruns.js';
+import { NumbersInFingerprints1700000002800 } from './migrations/1700000002800-NumbersInFingerprints.js';
+import { RunReruns1700000002810 } from './migrations/1700000002810-RunReruns.js';
 import { poolOf } from './pool.js';
 
 export const entities = [
@@ -60,8 +60,8 @@ export const migrations = [
   FailuresByPipelineIndex1700000001600,
   RunSearchIndexes1700000001700,
   Alerts1700000002400,
-  NumbersInFingerprints1700000002510,
-  RunReruns1700000002520,
+  NumbersInFingerprints1700000002800,
+  RunReruns1700000002810,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../server/db/data-source.js';
-import { NumbersInFingerprints1700000002510 } from '../../server/db/migrations/1700000002510-NumbersInFingerprints.js';
+import { NumbersInFingerprints1700000002800 } from '../../server/db/migrations/1700000002800-NumbersInFingerprints.js';
 import { errorFingerprint } from '../../server/domain/error-text.js';
 import { createTestDatabase } from '../support/database.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   const before = new DataSource({
     type: 'postgres',
     url,
-    migrations: migrations.slice(0, migrations.indexOf(NumbersInFingerprints1700000002510)),
+    migrations: migrations.slice(0, migrations.indexOf(NumbersInFingerprints1700000002800)),
   });
   await before.initialize();
   await before.runMigrations({ transaction: 'all' });

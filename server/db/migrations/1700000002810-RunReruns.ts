@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * FAILED is queued again whole (`max_run_reruns`, 0 by default: as before), and each such RETRY run says which
  * re-run of its session it is (`rerun`, null for every other run; `retry_of` names the run it repeats).
  */
-export class RunReruns1700000002520 implements MigrationInterface {
-  name = 'RunReruns1700000002520';
+export class RunReruns1700000002810 implements MigrationInterface {
+  name = 'RunReruns1700000002810';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`

@@ -36,8 +36,8 @@ function fingerprintOf(remembered: Map<string, string>, code: string | null, mes
  *
  * Not undone: the former fingerprints split what is one error, and nothing needs them back.
  */
-export class NumbersInFingerprints1700000002510 implements MigrationInterface {
-  name = 'NumbersInFingerprints1700000002510';
+export class NumbersInFingerprints1700000002800 implements MigrationInterface {
+  name = 'NumbersInFingerprints1700000002800';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(
