@@ -9,7 +9,8 @@ import { type Syncwatch, startSyncwatch } from './instance.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {
-  config = loadConfig();
+  // On a terminal, a quiet and readable log (LOG_LEVEL still decides when set); elsewhere JSON lines.
+  config = loadConfig(process.env, { terminal: process.stdout.isTTY === true });
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(`syncwatch: bad configuration: ${error.message}`);
@@ -40,8 +41,12 @@ if (instance.embedded) {
       `\n  syncwatch dashboard: ${instance.url}/#key=${secret}\n  admin API key:       ${secret}\n  GraphQL:             ${instance.url}/graphql\n`,
     );
   }
-} else if (instance.firstAdminKey) {
-  console.log(`\n  first admin API key (shown once): ${instance.firstAdminKey}\n`);
+} else {
+  if (instance.firstAdminKey) console.log(`\n  first admin API key (shown once): ${instance.firstAdminKey}\n`);
+  // A person at a terminal sees where it listens (the log line saying so is info, below the terminal's level);
+  // a container's log stays JSON lines only.
+  if (config.logFormat === 'pretty')
+    console.log(`\n  syncwatch dashboard: ${instance.url}/\n  GraphQL:             ${instance.url}/graphql\n`);
 }
 
 // The demo pipelines keep an embedded (development) database alive; never a production one.

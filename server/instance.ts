@@ -47,7 +47,7 @@ export interface StartOptions {
 }
 
 export async function startSyncwatch(config: Config, options: StartOptions = {}): Promise<Syncwatch> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const embedded = config.databaseUrl
     ? null
     : await startEmbeddedPostgres(join(config.dataDir, 'postgres'), {

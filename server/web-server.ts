@@ -160,6 +160,16 @@ export async function createHttpServer({
     ],
   });
   await apollo.start();
+  // Behind a load balancer, the client address (rate limits) is its X-Forwarded-For.
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
+  // The address as Express's req.ip works it out, with the same trust setting.
+  const addressOf = (req: IncomingMessage) => proxyAddress(req, app.get('trust proxy fn')) || 'unknown';
+  // One set of counters for both doors: a failing guess over the socket counts as one over HTTP.
+  const rateLimits = createRateLimits(poolOf(db), {
+    perKey: config.rateLimitPerKey,
+    perAddress: config.rateLimitPerAddress,
+    failedAuth: config.rateLimitFailedAuth,
+  });
   const subscriptions = hub
     ? createSubscriptionServer({
         httpServer,
@@ -171,6 +181,7 @@ export async function createHttpServer({
         socketEvents: { opened: metrics.socketOpened, closed: metrics.socketClosed },
         maxPayloadBytes: config.maxBodyBytes,
         maxSocketsPerKey: config.wsMaxSocketsPerKey,
+        failedAuth: (request) => rateLimits.failedAuth(addressOf(request)),
       })
     : null;
 
@@ -204,10 +215,6 @@ export async function createHttpServer({
     }),
   );
   app.use(securityHeaders);
-  // Behind a load balancer, the client address (rate limits) is its X-Forwarded-For.
-  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
-  // The address as Express's req.ip works it out, with the same trust setting.
-  const addressOf = (req: IncomingMessage) => proxyAddress(req, app.get('trust proxy fn')) || 'unknown';
   const turns = createTurns(config.graphqlConcurrency);
   metrics.watchTurns(turns);
   const door = graphqlDoor({
@@ -216,16 +223,7 @@ export async function createHttpServer({
       logRequests,
       securityHeaders,
       bodyParser.json({ limit: config.maxBodyBytes }),
-      guardGraphQLRequests(
-        services.apiKeys,
-        createRateLimits(poolOf(db), {
-          perKey: config.rateLimitPerKey,
-          perAddress: config.rateLimitPerAddress,
-          failedAuth: config.rateLimitFailedAuth,
-        }),
-        addressOf,
-        (limit) => metrics.rateLimited.inc({ limit }),
-      ),
+      guardGraphQLRequests(services.apiKeys, rateLimits, addressOf, (limit) => metrics.rateLimited.inc({ limit })),
       waitForTurn(turns, config.dbConnectTimeoutMs),
     ],
     context: async (req, res) => {

@@ -31,6 +31,8 @@ import { Alerts1700000002400 } from './migrations/1700000002400-Alerts.js';
 import { RollupsUpdatedInPlace1700000002510 } from './migrations/1700000002510-RollupsUpdatedInPlace.js';
 import { RollupCubesForFilters1700000002520 } from './migrations/1700000002520-RollupCubesForFilters.js';
 import { EventPartitions1700000002700 } from './migrations/1700000002700-EventPartitions.js';
+import { NumbersInFingerprints1700000002800 } from './migrations/1700000002800-NumbersInFingerprints.js';
+import { RunReruns1700000002810 } from './migrations/1700000002810-RunReruns.js';
 import { poolOf } from './pool.js';
 
 export const entities = [
@@ -65,6 +67,8 @@ export const migrations = [
   RollupsUpdatedInPlace1700000002510,
   RollupCubesForFilters1700000002520,
   EventPartitions1700000002700,
+  NumbersInFingerprints1700000002800,
+  RunReruns1700000002810,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */

@@ -30,6 +30,8 @@ export interface DemoPipeline {
     sourceSystem: string;
     targetSystem: string;
     direction: 'PUSH' | 'PULL';
+    /** The tenant owning the pipeline (a tenant-bound key sees only its own); unset: shared. */
+    tenantId?: string;
     config: Record<string, unknown>;
     /** How often the pipeline should succeed; the live demo runs each well within it. */
     expectedIntervalSeconds: number;
@@ -39,6 +41,8 @@ export interface DemoPipeline {
       backoffFactor: number;
       maxDelaySeconds: number;
       nonRetryableErrorCodes: string[];
+      /** Times a run that ended FAILED is re-run whole. */
+      maxRunReruns?: number;
     };
   };
   entities: EntityProfile[];
@@ -146,6 +150,8 @@ export const DEMO_PIPELINES: DemoPipeline[] = [
         backoffFactor: 2,
         maxDelaySeconds: 1800,
         nonRetryableErrorCodes: ['INVALID_ID'],
+        // Seed 000: a session that fails (a connection lost) runs again whole, once.
+        maxRunReruns: 1,
       },
     },
     entities: [
@@ -206,6 +212,8 @@ export const DEMO_PIPELINES: DemoPipeline[] = [
       sourceSystem: 'ERP',
       targetSystem: 'Web store',
       direction: 'PUSH',
+      // Owned by one customer: a key bound to tenant webstore-eu sees this pipeline only.
+      tenantId: 'webstore-eu',
       expectedIntervalSeconds: 120, // scheduled about every 30 s, with runs of up to half a minute
       config: { schedule: 'every 2 hours', subSteps: ['product', 'variants', 'images', 'inventory', 'metafields'], warehouse: 'WH-01' },
       retryPolicy: {

@@ -5,6 +5,7 @@ import type { WorkerLogger } from '../sdk/index.js';
 import { backfillHistory } from './backfill.js';
 import { type LiveSync, startLiveSync } from './live.js';
 import { findDemo, setUpDemo } from './setup.js';
+import { showEveryFeature } from './showcase.js';
 import { seededRandom } from './simulator.js';
 
 export interface DemoOptions {
@@ -57,6 +58,18 @@ export function startDemo(options: DemoOptions): Demo {
         random: options.seed === undefined ? undefined : seededRandom(options.seed),
       });
       logger.info('demo backfill done', { ...result, recordsPerSecond: Math.round(result.records / result.seconds) });
+      if (options.adminKey && !stopping.signal.aborted) {
+        const began = performance.now();
+        await showEveryFeature({
+          url: options.url,
+          adminKey: options.adminKey,
+          ingestKey: setup.ingestKey,
+          pipelineIds: setup.pipelineIds,
+          historyDays: options.backfill?.days ?? 7,
+          logger,
+        });
+        logger.info('demo features set up', { ms: Math.round(performance.now() - began) });
+      }
     }
     if (stopping.signal.aborted) return;
     live = startLiveSync({ url: options.url, ingestKey: setup.ingestKey, pipelineIds: setup.pipelineIds, logger });

@@ -94,6 +94,13 @@ function queuedHandler(pipeline: DemoPipeline, logger: WorkerLogger, random: Ran
   };
 }
 
+/** A RETRY run of records re-attempts them; a re-run of a failed session (run.rerun set) syncs the whole again. */
+function retryOrRerun(pipeline: DemoPipeline, logger: WorkerLogger, random: Random): RunHandler {
+  const retry = retryHandler(pipeline, logger, random);
+  const session = queuedHandler(pipeline, logger, random);
+  return (context) => (context.run.rerun ? session(context) : retry(context));
+}
+
 interface Schedule {
   key: DemoPipelineKey;
   /** Milliseconds to the next run. */
@@ -113,7 +120,7 @@ export function startLiveSync(options: LiveOptions): LiveSync {
         apiKey: options.ingestKey,
         pipelineId: options.pipelineIds[pipeline.key],
         workerId: `demo-${pipeline.key}`,
-        handlers: { RETRY: retryHandler(pipeline, logger, random), default: queuedHandler(pipeline, logger, random) },
+        handlers: { RETRY: retryOrRerun(pipeline, logger, random), default: queuedHandler(pipeline, logger, random) },
         heartbeatIntervalMs: 5_000,
         stopTimeoutMs: 2_000,
         logger: sdkLogger,

@@ -12,7 +12,8 @@ export interface DemoSetup {
   fresh: boolean;
 }
 
-async function adminRequest<T>(url: string, adminKey: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+/** One GraphQL request with `key` (an admin's, or the demo worker's INGEST key); throws with the first error. */
+export async function adminRequest<T>(url: string, adminKey: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },

@@ -32,7 +32,9 @@ export function normalizeErrorMessage(message: string): string {
 }
 
 /**
- * A word of 6 or more letters, digits, `_` and `-` with a digit in it is an id. Matched as whole runs
+ * A word of 6 or more letters, digits, `_` and `-` with a digit and a letter or `_` in it is an id; one of digits
+ * (and hyphens) only is a number, whatever its width, and becomes `<n>` like any other: "lock row 1001" and
+ * "lock row 777777" are one error (issue 23; they were `<n>` and `<id>`). Matched as whole runs
  * of those characters, trimmed of hyphens at either end, in one pass: the former lookahead regex
  * (\b(?=[A-Za-z_-]*\d)[A-Za-z0-9_-]{6,}\b) rescanned the run from every word boundary inside it,
  * quadratic in its length (8 KB of `a-a-a-…` took 60 ms).
@@ -44,11 +46,13 @@ function idLike(run: string): string {
   while (end > start && run.charCodeAt(end - 1) === 0x2d) end--;
   if (end - start < 6) return run;
   let digit = false;
-  for (let i = start; i < end && !digit; i++) {
+  let word = false;
+  for (let i = start; i < end && !(digit && word); i++) {
     const c = run.charCodeAt(i);
-    digit = c >= 0x30 && c <= 0x39;
+    if (c >= 0x30 && c <= 0x39) digit = true;
+    else if (c !== 0x2d) word = true;
   }
-  return digit ? `${run.slice(0, start)}<id>${run.slice(end)}` : run;
+  return digit && word ? `${run.slice(0, start)}<id>${run.slice(end)}` : run;
 }
 
 export function errorFingerprint(code: string | null | undefined, message: string | null | undefined): string | null {

@@ -9,7 +9,12 @@ export interface RetryPolicyValues {
   backoffFactor: number;
   maxDelaySeconds: number;
   nonRetryableErrorCodes: string[];
+  /** Times a run that ended FAILED is re-run whole, as a RETRY run linked to it (seed 000); 0: never. */
+  maxRunReruns: number;
 }
+
+/** The most re-runs of one failed session a policy may ask for. */
+export const MAX_RUN_RERUNS = 10;
 
 export const DEFAULT_RETRY_POLICY: RetryPolicyValues = {
   maxAttempts: 5,
@@ -17,6 +22,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicyValues = {
   backoffFactor: 2,
   maxDelaySeconds: 3600,
   nonRetryableErrorCodes: [],
+  maxRunReruns: 0,
 };
 
 /** Merges a partial policy onto a base one and checks the result. */
@@ -46,6 +52,30 @@ export function resolveRetryPolicy(
   if (policy.nonRetryableErrorCodes.some((code) => code.trim() === '')) {
     throw badInput('retryPolicy.nonRetryableErrorCodes must not contain empty codes');
   }
+  if (!Number.isInteger(policy.maxRunReruns) || policy.maxRunReruns < 0 || policy.maxRunReruns > MAX_RUN_RERUNS) {
+    throw badInput(`retryPolicy.maxRunReruns must be from 0 to ${MAX_RUN_RERUNS}`);
+  }
   policy.nonRetryableErrorCodes = [...new Set(policy.nonRetryableErrorCodes)];
   return policy;
+}
+
+/**
+ * Whether a run that just ended re-runs its whole session (seed 000: "if the session fails, the entire session is
+ * re-run"): only a FAILED one (a cancelled run was stopped on purpose), not a RETRY run of records (its records have
+ * their own attempts), and only while the session's re-runs stay within the pipeline's maxRunReruns. `rerun` is the
+ * ended run's own number (null: the first run of the session). Returns the number of the re-run to queue, or null.
+ */
+export function nextRunRerun(ended: { status: string; mode: string; rerun: number | null }, maxRunReruns: number): number | null {
+  if (ended.status !== 'FAILED') return null;
+  if (holdsAttempts(ended)) return null;
+  const next = (ended.rerun ?? 0) + 1;
+  return next <= maxRunReruns ? next : null;
+}
+
+/**
+ * Whether a run's records are attempts of other runs' records, which follow them: a RETRY run of records. A re-run
+ * of a failed session is a RETRY run too, but reports records of its own, as the run it repeats did.
+ */
+export function holdsAttempts(run: { mode: string; rerun: number | null }): boolean {
+  return run.mode === 'RETRY' && run.rerun === null;
 }

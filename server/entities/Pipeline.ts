@@ -24,6 +24,14 @@ export class RetryPolicy {
   @Field(() => [String], { description: 'Error codes that need a person: records failing with them are never retried automatically.' })
   @Column({ name: 'non_retryable_error_codes', type: 'text', array: true, default: () => "'{}'" })
   nonRetryableErrorCodes: string[];
+
+  @Field(() => Int, {
+    description:
+      'Times a run of this pipeline that ended FAILED (a system failure, a lost worker; not a cancelled run) is re-run whole: ' +
+      'queued again as a RETRY run whose retryOf is the failed run and whose rerun counts the re-runs of the session. 0 (the default): never.',
+  })
+  @Column({ name: 'max_run_reruns', type: 'integer', default: 0 })
+  maxRunReruns: number;
 }
 
 @ObjectType({ description: 'One configured sync between a source and a target system.' })

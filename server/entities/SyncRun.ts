@@ -124,6 +124,16 @@ export class SyncRun {
   @Column({ name: 'retry_of', type: 'uuid', nullable: true })
   retryOfId: string | null;
 
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Which re-run of a failed session this RETRY run is (1 for the first), when the pipeline’s retryPolicy.maxRunReruns re-ran a run ' +
+      'that ended FAILED; retryOf is the run it repeats. Such a run has no records to re-attempt: its worker does the whole session ' +
+      'again. null for every other run.',
+  })
+  @Column({ type: 'integer', nullable: true })
+  rerun: number | null;
+
   /** When the run's last progress event was written (see RunProgress). */
   @Column({ name: 'progress_event_at', type: 'timestamptz', nullable: true })
   progressEventAt: Date | null;

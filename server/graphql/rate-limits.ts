@@ -2,9 +2,10 @@
 // counted on their own), kept in PostgreSQL (table rate_limits) so that they hold across every
 // instance behind the load balancer. Over a limit: 429 with Retry-After (seconds).
 //
-// A request known by its key already costs one statement (admit with the key: address, failed-auth block
-// and key together); one whose key must be looked up costs admit without the key, then the key's count or a
-// failed authentication. Requests of one address and key that arrive while their statement is in flight wait
+// A request known by its key already costs one statement (admit with the key: address and key together); one
+// whose key must be looked up costs admit without the key, then the key's count or a failed authentication.
+// Failed authentications refuse only the failing guesses: a valid key is always looked up and admitted (keys are
+// 256-bit, so guessing is hopeless, and one script with a wrong key must not lock out everyone behind its address). Requests of one address and key that arrive while their statement is in flight wait
 // and go together in the next one, counted as if one after another: under load a client's requests cost a
 // statement a batch, not one each, and the counts stay exact over every instance. The counters are those
 // rate-limiter-flexible kept (sql/rate-limits.ts); while the database is unreachable they are counted in this
@@ -35,13 +36,15 @@ export interface Refusal {
 export interface RateLimits {
   /**
    * One request from this address, and with this key when it is known (null: no key, or not known yet): the
-   * address's request is counted; then the address is refused if over its limit or if it has failed
-   * authentication too often (that count unchanged); only then is the key's request counted, and refused
-   * over its limit. Null when admitted.
+   * address's request is counted; then the address is refused if over its limit; only then is the key's request
+   * counted, and refused over its limit. The address's failed authentications play no part. Null when admitted.
    */
   admit(ip: string, keyId: string | null): Promise<Refusal | null>;
-  /** One failed authentication from this address. */
-  failedAuth(ip: string): Promise<void>;
+  /**
+   * One failed authentication from this address: counted, and refused (instead of told the key is bad) once the
+   * address is over its limit of them. Null while under it.
+   */
+  failedAuth(ip: string): Promise<Refusal | null>;
   /** One request with this key (one admitted without it, whose key was then looked up). */
   key(keyId: string): Promise<Refusal | null>;
 }
@@ -77,17 +80,11 @@ export function createRateLimits(pool: pg.Pool, options: RateLimitOptions): Rate
   /** The answers of a batch of `n` requests, in their order, from the admission statement's row. */
   const decide = (row: AdmitRow, n: number, now: number): (Refusal | null)[] => {
     const address = count(row.address_points, row.address_expire) as Count;
-    const failures = count(row.failure_points, row.failure_expire);
     const key = count(row.key_points, row.key_expire);
-    // The statement counted the key for the first `keyed` requests: those the address admitted, unless blocked.
+    // The statement counted the key for the first `keyed` requests: those the address admitted.
     const keyed = row.keyed;
     return Array.from({ length: n }, (_, i) => {
-      if (i >= keyed) {
-        // The address's points as this request found them decide between its two refusals.
-        return address.points - n + i + 1 > options.perAddress
-          ? over('address', address, now)
-          : over('failed_auth', failures as Count, now);
-      }
+      if (i >= keyed) return over('address', address, now);
       if (!key) return null;
       return key.points - keyed + i + 1 > options.perKey ? over('key', key, now) : null;
     });
@@ -102,16 +99,7 @@ export function createRateLimits(pool: pg.Pool, options: RateLimitOptions): Rate
       const { rows } = await pool.query<AdmitRow>({
         name: 'rate-limit-admit',
         text: RATE_LIMIT_ADMIT_SQL,
-        values: [
-          `addr:${ip}`,
-          `auth:${ip}`,
-          keyId === null ? null : `key:${keyId}`,
-          now,
-          MINUTE_MS,
-          options.perAddress,
-          options.failedAuth,
-          n,
-        ],
+        values: [`addr:${ip}`, keyId === null ? null : `key:${keyId}`, now, MINUTE_MS, options.perAddress, n],
       });
       row = rows[0];
     } catch {
@@ -158,11 +146,14 @@ export function createRateLimits(pool: pg.Pool, options: RateLimitOptions): Rate
       return counted.points > options.perKey ? over('key', counted, now) : null;
     },
     async failedAuth(ip) {
+      const now = Date.now();
+      let counted: Count;
       try {
-        await countOne(pool, `auth:${ip}`, Date.now());
+        counted = await countOne(pool, `auth:${ip}`, now);
       } catch {
-        await memory.failedAuth(ip);
+        return memory.failedAuth(ip);
       }
+      return counted.points > options.failedAuth ? over('failed_auth', counted, now) : null;
     },
   };
 }
@@ -170,8 +161,6 @@ export function createRateLimits(pool: pg.Pool, options: RateLimitOptions): Rate
 interface AdmitRow {
   address_points: number;
   address_expire: string;
-  failure_points: number | null;
-  failure_expire: string | null;
   keyed: number;
   key_points: number | null;
   key_expire: string | null;
@@ -218,14 +207,10 @@ function memoryCounters(options: RateLimitOptions, what: Record<LimitName, strin
     async admit(ip, keyId) {
       const address = await consume(byAddress, ip, 'address');
       if (address) return address;
-      const failures = await byFailure.get(ip);
-      if (failures && failures.consumedPoints >= options.failedAuth) return refusal('failed_auth', failures.msBeforeNext, what.failed_auth);
       return keyId === null ? null : key(keyId);
     },
     key,
-    async failedAuth(ip) {
-      await byFailure.penalty(ip, 1);
-    },
+    failedAuth: (ip) => consume(byFailure, ip, 'failed_auth'),
   };
 }
 

@@ -36,7 +36,8 @@ function queryParameter(url: string | undefined): string | undefined {
 
 /**
  * The step in front of Apollo on /graphql. Answers itself (in GraphQL's error shape) when the address or key is
- * over its rate limit, when the key is bad, when a key-less request asks more than introspection, or when the
+ * over its rate limit, when the key is bad (RATE_LIMITED rather than UNAUTHENTICATED once the address has failed
+ * authentication too often; a valid key is always looked up, whatever the address's failures), when a key-less request asks more than introspection, or when the
  * document is over a limit; otherwise hands the request on with its actor known (actorOfRequest). `addressOf`
  * names the client (its address, or the load balancer's word for it); `onRateLimited` is told of each request
  * refused over a rate limit (metrics). The JSON body is parsed before it.
@@ -68,7 +69,9 @@ export function guardGraphQLRequests(
           actor = await actorFromAuthorization(apiKeys, req.headers.authorization);
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
-          await limits?.failedAuth(ip);
+          // A failing guess from an address that has failed too often is refused as such; a valid key never is.
+          const guessing = limits && (await limits.failedAuth(ip));
+          if (guessing) return tooMany(req, res, guessing);
           return refuse(req, res, 401, { message: error.message, extensions: { code: error.code } });
         }
         const keyLimited = actor && limits && (await limits.key(actor.keyId));

@@ -41,6 +41,7 @@ const RESUME =
 const SOCKET =
   'Over graphql-ws; the key goes in connection_init as { authorization: "Bearer <key>" }. Close codes: 4401 missing, bad or revoked key; ' +
   '4403 role may not subscribe; 4460 subscriber too slow (resume with since); 4461 too many sockets for the key (retry later); ' +
+  '4462 a bad key from an address over its failed authentications (a valid key is still accepted); ' +
   '1009 message over the body limit; 1001 server going away (resume with since). At most 50 subscriptions per socket and WS_MAX_SOCKETS_PER_KEY (1,000) sockets per key and instance.';
 
 @Resolver()

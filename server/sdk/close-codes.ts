@@ -33,6 +33,15 @@ export const CLOSE = {
   SLOW_READER: { code: 4460, reason: 'subscriber too slow: resume with since', next: 'resume' },
   /** The key already has as many sockets open on this instance as it may (WS_MAX_SOCKETS_PER_KEY). */
   TOO_MANY_SOCKETS: { code: 4461, reason: 'too many sockets for this key: close one, or share one socket', next: 'wait' },
+  /**
+   * A bad key from an address that has sent too many bad keys this minute (RATE_LIMIT_FAILED_AUTH). A valid key
+   * from the same address is still accepted.
+   */
+  TOO_MANY_FAILED_AUTH: {
+    code: 4462,
+    reason: 'too many failed authentications from this address: send a valid key',
+    next: 'fix',
+  },
   /** A message larger than the body limit (MAX_BODY_BYTES); set by `ws`. */
   MESSAGE_TOO_BIG: { code: 1009, reason: 'message too big', next: 'fix' },
   /** The server is shutting down. */

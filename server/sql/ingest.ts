@@ -33,7 +33,7 @@ const NEW_ATTEMPT = `(p.reported_status IS NOT NULL AND p.reported_status NOT IN
 export const UPSERT_RECORDS_SQL = `
 WITH ${INPUT},
 run AS (
-  SELECT r.id, r.pipeline_id, r.tenant_id, r.mode, p.non_retryable_error_codes, p.max_attempts,
+  SELECT r.id, r.pipeline_id, r.tenant_id, r.mode, r.rerun, p.non_retryable_error_codes, p.max_attempts,
          p.initial_delay_seconds, p.backoff_factor, p.max_delay_seconds
   FROM runs r JOIN pipelines p ON p.id = r.pipeline_id WHERE r.id = $1
 ),
@@ -61,7 +61,9 @@ decided AS (
          CASE WHEN i.started_at IS NOT NULL THEN i.started_at
               WHEN p.id IS NOT NULL AND NOT a.is_new THEN p.started_at
               ELSE LEAST(now(), i.ended_at) END AS start_time,
-         i.retryable AND NOT (i.error_code IS NOT NULL AND i.error_code = ANY(run.non_retryable_error_codes)) AS may_retry
+         i.retryable AND NOT (i.error_code IS NOT NULL AND i.error_code = ANY(run.non_retryable_error_codes)) AS may_retry,
+         -- A RETRY run of records holds attempts (their originals are scheduled); a re-run of a session its own records.
+         run.mode = 'RETRY' AND run.rerun IS NULL AS attempts_only
   FROM input i CROSS JOIN run LEFT JOIN previous p USING (entity_type, source_id) LEFT JOIN attempt a USING (entity_type, source_id)
 ),
 upserted AS (
@@ -69,9 +71,9 @@ upserted AS (
                               reported_status, error_code, error_message, error_fingerprint, retryable, next_retry_at,
                               started_at, ended_at, latency_ms, details, attempts)
   SELECT d.run_id, d.pipeline_id, d.tenant_id, d.mode, d.entity_type, d.source_id, d.target_id, d.operation,
-         retry_status(d.status, d.may_retry AND d.mode <> 'RETRY', d.attempts, d.max_attempts),
+         retry_status(d.status, d.may_retry AND NOT d.attempts_only, d.attempts, d.max_attempts),
          d.status, d.error_code, d.error_message, d.error_fingerprint, d.may_retry,
-         retry_due_at(d.may_retry AND d.mode <> 'RETRY', d.attempts, d.max_attempts, d.initial_delay_seconds,
+         retry_due_at(d.may_retry AND NOT d.attempts_only, d.attempts, d.max_attempts, d.initial_delay_seconds,
                       d.backoff_factor, d.max_delay_seconds),
          d.start_time, d.ended_at, d.latency_ms, d.details, d.attempts
   FROM decided d

@@ -15,40 +15,36 @@ ON CONFLICT (key) DO UPDATE SET
 RETURNING points, expire`;
 
 /**
- * The admission of $8 requests of one address with one key (or none) in one round trip, at time $4 (ms), windows
- * of $5 ms, as if they came one after another: counts $8 points on the address's counter $1; reads the address's
- * failed authentications $2 (nothing counted); and counts on the key's counter $3 (null: no key) one point for each
- * request the address still admits (its points before the request under $6), none when its failed
- * authentications reached $7. One row: the address's points and window end, the failed authentications' (null
- * when none in a window), how many requests reached the key (keyed), and the key's points and window end (null
- * when none was counted).
+ * The admission of $6 requests of one address with one key (or none) in one round trip, at time $3 (ms), windows
+ * of $4 ms, as if they came one after another: counts $6 points on the address's counter $1; and counts on the
+ * key's counter $2 (null: no key) one point for each request the address still admits (its points before the
+ * request under $5). The address's failed authentications do not enter: a valid key is never refused for them
+ * (they refuse the failing guesses, RATE_LIMIT_COUNT_SQL on `auth:<address>`). One row: the address's points and
+ * window end, how many requests reached the key (keyed), and the key's points and window end (null when none was
+ * counted).
  */
 export const RATE_LIMIT_ADMIT_SQL = `
 WITH address AS (
-  INSERT INTO rate_limits AS r (key, points, expire) VALUES ($1, $8::integer, $4::bigint + $5::bigint)
+  INSERT INTO rate_limits AS r (key, points, expire) VALUES ($1, $6::integer, $3::bigint + $4::bigint)
   ON CONFLICT (key) DO UPDATE SET
-    points = CASE WHEN r.expire <= $4::bigint THEN $8::integer ELSE r.points + $8::integer END,
-    expire = CASE WHEN r.expire <= $4::bigint THEN $4::bigint + $5::bigint ELSE r.expire END
+    points = CASE WHEN r.expire <= $3::bigint THEN $6::integer ELSE r.points + $6::integer END,
+    expire = CASE WHEN r.expire <= $3::bigint THEN $3::bigint + $4::bigint ELSE r.expire END
   RETURNING points, expire
-), failures AS (
-  SELECT points, expire FROM rate_limits WHERE key = $2 AND (expire > $4::bigint OR expire IS NULL)
 ), keyed AS (
-  SELECT CASE WHEN COALESCE((SELECT points FROM failures), 0) >= $7::integer THEN 0
-              ELSE GREATEST(0, LEAST($8::integer, $6::integer - ((SELECT points FROM address) - $8::integer))) END AS n
+  SELECT GREATEST(0, LEAST($6::integer, $5::integer - ((SELECT points FROM address) - $6::integer))) AS n
 ), by_key AS (
   INSERT INTO rate_limits AS r (key, points, expire)
-  SELECT $3::varchar, keyed.n, $4::bigint + $5::bigint FROM keyed
-  WHERE $3::varchar IS NOT NULL AND keyed.n > 0
+  SELECT $2::varchar, keyed.n, $3::bigint + $4::bigint FROM keyed
+  WHERE $2::varchar IS NOT NULL AND keyed.n > 0
   ON CONFLICT (key) DO UPDATE SET
-    points = CASE WHEN r.expire <= $4::bigint THEN EXCLUDED.points ELSE r.points + EXCLUDED.points END,
-    expire = CASE WHEN r.expire <= $4::bigint THEN $4::bigint + $5::bigint ELSE r.expire END
+    points = CASE WHEN r.expire <= $3::bigint THEN EXCLUDED.points ELSE r.points + EXCLUDED.points END,
+    expire = CASE WHEN r.expire <= $3::bigint THEN $3::bigint + $4::bigint ELSE r.expire END
   RETURNING points, expire
 )
 SELECT a.points AS address_points, a.expire AS address_expire,
-       f.points AS failure_points, f.expire AS failure_expire,
        (SELECT n FROM keyed) AS keyed,
        k.points AS key_points, k.expire AS key_expire
-FROM address a LEFT JOIN failures f ON true LEFT JOIN by_key k ON true`;
+FROM address a LEFT JOIN by_key k ON true`;
 
 /** Deletes the counters whose window ended before $1 (ms). */
 export const RATE_LIMIT_CLEAR_EXPIRED_SQL = 'DELETE FROM rate_limits WHERE expire < $1';

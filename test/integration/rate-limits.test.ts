@@ -3,8 +3,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/domain/enums.js';
+import { CLOSE } from '../../server/sdk/close-codes.js';
 import { GraphQLClient } from '../support/graphql-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { LiveClient } from '../support/ws-client.js';
 
 const LIMITS = { RATE_LIMIT_PER_KEY: '5', RATE_LIMIT_FAILED_AUTH: '3', RATE_LIMIT_PER_ADDRESS: '1000' };
 let a: TestServer;
@@ -85,10 +87,12 @@ describe('rate limits', () => {
     }
   });
 
-  it('count failed authentications per address, then refuse the address, even with a good key', async () => {
-    // A good key b has seen already (so b knows it without a query, and counts it in the address's statement).
-    const good = (await a.clientFor(Role.VIEWER)).secret as string;
-    expect((await post(b.graphqlUrl, good)).status).toBe(200);
+  it('count failed authentications per address, then refuse the failing guesses, never a valid key', async () => {
+    // A good key b has seen already (so b knows it without a query, and counts it in the address's statement),
+    // and one no instance has seen yet (looked up after the address is admitted).
+    const known = (await a.clientFor(Role.VIEWER)).secret as string;
+    const unseen = (await a.clientFor(Role.VIEWER)).secret as string;
+    expect((await post(b.graphqlUrl, known)).status).toBe(200);
     const forged = new GraphQLClient(a.graphqlUrl, 'not-a-key-at-all');
     for (let i = 0; i < 3; i++) expect(await forged.errorCode('{ me { role } }')).toBe('UNAUTHENTICATED');
     const before = await refusals(b, 'failed_auth');
@@ -96,7 +100,46 @@ describe('rate limits', () => {
     expect(refused).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(await refusals(b, 'failed_auth')).toBe(before + 1);
-    expect(await post(b.graphqlUrl, good)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
-    expect(await refusals(b, 'failed_auth')).toBe(before + 2);
+    // The address is over its failed authentications; its valid keys still get in, on either instance.
+    expect(await post(b.graphqlUrl, known)).toMatchObject({ status: 200, code: undefined });
+    expect(await post(a.graphqlUrl, unseen)).toMatchObject({ status: 200, code: undefined });
+    expect(await refusals(b, 'failed_auth')).toBe(before + 1);
+    // Over the WebSocket as well: a bad key is refused as a guess, a valid one subscribes.
+    const guess = new LiveClient(a.graphqlUrl, 'yet-another-guess');
+    try {
+      expect(await guess.closed).toEqual({ code: CLOSE.TOO_MANY_FAILED_AUTH.code, reason: CLOSE.TOO_MANY_FAILED_AUTH.reason });
+    } finally {
+      await guess.dispose();
+    }
+    const valid = new LiveClient(b.graphqlUrl, unseen);
+    try {
+      await new Promise<void>((resolve) => valid.client.on('connected', () => resolve()));
+    } finally {
+      await valid.dispose();
+    }
+    // And the failing guesses still count and are refused over HTTP.
+    expect(await post(a.graphqlUrl, 'one-more-guess')).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+  });
+
+  it('count bad keys sent over the WebSocket as failed authentications of the address', async () => {
+    // Each bad socket adds one failure to its address's counter, the one the HTTP door reads.
+    const countOf = async () => {
+      const db = new pg.Client({ connectionString: a.databaseUrl });
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ points: number }>("SELECT points FROM rate_limits WHERE key LIKE 'auth:%'");
+        return rows.reduce((sum, row) => sum + row.points, 0);
+      } finally {
+        await db.end();
+      }
+    };
+    const before = await countOf();
+    const guess = new LiveClient(b.graphqlUrl, 'a-socket-guess');
+    try {
+      await guess.closed;
+    } finally {
+      await guess.dispose();
+    }
+    expect(await countOf()).toBe(before + 1);
   });
 });

@@ -172,6 +172,32 @@ describe('the demo', () => {
     await vi.waitFor(async () => expect(await runStatus(triggerSync.id)).toBe('CANCELLED'), { timeout: 30_000, interval: 100 });
   });
 
+  it('shows a newcomer every feature: a tenant-bound pipeline, a clean-up run, a resolved error group, alert rules, re-runs and dead letters', async () => {
+    const { pipelines: all } = await server.admin.ok<{ pipelines: { name: string; tenantId: string | null }[] }>(
+      '{ pipelines { name tenantId } }',
+    );
+    expect(all.find((p) => p.name === 'ERP → Web store products')?.tenantId).toBe('webstore-eu');
+    // The purge of a run older than the history is recorded as a CLEANUP run.
+    expect(await runCount({ modes: ['CLEANUP'] })).toBeGreaterThan(0);
+    // A resolved error group, which the next live failure of its kind regresses.
+    const { errorGroups } = await server.admin.ok<{ errorGroups: { state: string; resolutionNote: string | null }[] }>(
+      '{ errorGroups(states: [RESOLVED, REGRESSED]) { state resolutionNote } }',
+    );
+    expect(errorGroups.map((g) => g.resolutionNote)).toEqual(['CRM lock timeout raised to 60 s']);
+    const { alertRules } = await server.admin.ok<{ alertRules: { condition: string }[] }>('{ alertRules { condition } }');
+    expect(alertRules.map((r) => r.condition).sort()).toEqual(['DEAD_LETTERS', 'ERROR_GROUP_REGRESSED', 'RUN_FAILED']);
+    // The week's broken marketing session was queued again whole.
+    const [, marketing] = await pipelines();
+    const { runs } = await server.admin.ok<{ runs: { edges: { node: { rerun: number | null } }[] } }>(
+      'query($f: RunFilter) { runs(filter: $f, first: 50) { edges { node { rerun } } } }',
+      { f: { pipelineIds: [marketing.id], modes: ['RETRY'] } },
+    );
+    expect(runs.edges.some((edge) => edge.node.rerun === 1)).toBe(true);
+    // A worker that retried by itself until the attempts ran out left dead letters.
+    expect(await recordCount({ statuses: ['DEAD_LETTERED'], sourceId: 'SKU-090017' })).toBe(1);
+    expect(await recordCount({ statuses: ['DEAD_LETTERED'] })).toBeGreaterThanOrEqual(4);
+  });
+
   it('does not backfill again when started on a database that has its pipelines', async () => {
     const before = await runCount({ startedAt: { to: hourAgo() } });
     const again = demo();

@@ -79,6 +79,7 @@ export const runDetailQuery = graphql(`
       ...RunRow
       leaseExpiresAt
       configSnapshot
+      rerun
       pipeline {
         id
         name
@@ -199,6 +200,7 @@ export const pipelinesQuery = graphql(`
         backoffFactor
         maxDelaySeconds
         nonRetryableErrorCodes
+        maxRunReruns
       }
     }
   }

@@ -1,6 +1,7 @@
 // Who may hold a socket on /graphql: the key in `connection_init` (accepted, or closed with its close code), how many
 // sockets one key may hold here, and the sockets of a key revoked anywhere, closed at once (NOTIFY) or, as the
 // backstop, within one periodic check. The protocol's hooks (what a subscription may be) are in server.ts.
+import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { type Actor, can } from '../../domain/actor.js';
 import { AppError } from '../../domain/errors.js';
@@ -8,6 +9,7 @@ import { actorFromAuthorization } from '../../http/auth.js';
 import type { Logger } from '../../logger.js';
 import { CLOSE } from '../../sdk/close-codes.js';
 import type { Services } from '../../services/index.js';
+import type { Refusal } from '../rate-limits.js';
 
 export interface AdmissionOptions {
   services: Services;
@@ -16,6 +18,11 @@ export interface AdmissionOptions {
   maxSocketsPerKey: number;
   /** How often open sockets' keys are checked for revocation. */
   keyCheckMs?: number;
+  /**
+   * Counts a bad key from the upgrade request's address (the HTTP door's counter); a refusal once the address has
+   * failed too often, and the socket is closed with CLOSE.TOO_MANY_FAILED_AUTH. A valid key is never counted here.
+   */
+  failedAuth?: (request: IncomingMessage) => Promise<Refusal | null>;
 }
 
 export function createAdmission(options: AdmissionOptions) {
@@ -42,9 +49,10 @@ export function createAdmission(options: AdmissionOptions) {
   return {
     /**
      * The actor of the socket's `connection_init` authorization, or null once the socket has been closed with the
-     * code that says why (unknown key, a role that may not read, too many sockets for the key).
+     * code that says why (unknown key, too many failed keys from the address, a role that may not read, too many
+     * sockets for the key).
      */
-    async admit(socket: WebSocket, connectionParams: Record<string, unknown> | undefined): Promise<Actor | null> {
+    async admit(socket: WebSocket, request: IncomingMessage, connectionParams: Record<string, unknown> | undefined): Promise<Actor | null> {
       const params = connectionParams ?? {};
       const header = params.authorization ?? params.Authorization;
       let actor: Actor | null = null;
@@ -52,6 +60,11 @@ export function createAdmission(options: AdmissionOptions) {
         actor = await actorFromAuthorization(services.apiKeys, typeof header === 'string' ? header : null);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
+        // A bad key is a guess: counted against the address, as over HTTP, and refused as such once it is over.
+        if (await options.failedAuth?.(request)) {
+          socket.close(CLOSE.TOO_MANY_FAILED_AUTH.code, CLOSE.TOO_MANY_FAILED_AUTH.reason);
+          return null;
+        }
       }
       if (!actor) {
         socket.close(CLOSE.UNAUTHORIZED.code, CLOSE.UNAUTHORIZED.reason);

@@ -2,7 +2,7 @@
 // socket door of the execution policy (../policy.ts). It carries subscriptions only; queries and
 // mutations go over HTTP. Who may hold a socket is admission.ts; this file holds the protocol's hooks.
 // Close codes and what a client should do after each: sdk/close-codes.ts.
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, getOperationAST, validate } from 'graphql';
 import { WebSocketServer } from 'ws';
 import type { Actor } from '../../domain/actor.js';
@@ -12,6 +12,7 @@ import { CLOSE } from '../../sdk/close-codes.js';
 import type { Services } from '../../services/index.js';
 import { createContext } from '../context.js';
 import { checkCost, LIMITS, overLimit, parseGuarded } from '../policy.js';
+import type { Refusal } from '../rate-limits.js';
 import { type SocketEvents, useServer } from './adapter.js';
 import { createAdmission } from './admission.js';
 import { createSubscriptionSharing, type ShareHint } from './shared-subscriptions.js';
@@ -36,6 +37,8 @@ export interface SubscriptionServerOptions {
   maxSocketsPerKey: number;
   /** Largest message accepted (the HTTP body limit); a larger one closes the socket with 1009. */
   maxPayloadBytes: number;
+  /** Counts a bad key of this upgrade request's address; a refusal once the address has failed too often. */
+  failedAuth?: (request: IncomingMessage) => Promise<Refusal | null>;
 }
 
 /** What a connection keeps once its key is accepted. */
@@ -49,6 +52,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
     logger,
     maxSocketsPerKey: options.maxSocketsPerKey,
     keyCheckMs: options.keyCheckMs,
+    failedAuth: options.failedAuth,
   });
   const openByConnection = new WeakMap<object, Set<string>>();
   const formatErrors = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
@@ -63,7 +67,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
     {
       schema,
       onConnect: async (ctx) => {
-        const actor = await admission.admit(ctx.extra.socket, ctx.connectionParams);
+        const actor = await admission.admit(ctx.extra.socket, ctx.extra.request, ctx.connectionParams);
         if (actor) ctx.extra.actor = actor;
         return actor !== null;
       },

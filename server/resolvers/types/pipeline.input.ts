@@ -18,6 +18,12 @@ export class RetryPolicyInput {
 
   @Field(() => [String], { nullable: true, description: 'Error codes never retried automatically (default none).' })
   nonRetryableErrorCodes?: string[] | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Times a run that ended FAILED is re-run whole as a RETRY run linked to it, from 0 to 10 (default 0: never).',
+  })
+  maxRunReruns?: number | null;
 }
 
 @InputType({ description: 'A pipeline’s settings.' })

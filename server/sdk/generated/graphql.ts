@@ -159,14 +159,14 @@ export type WorkerSetupQueryVariables = Exact<{
 
 export type WorkerSetupQuery = { me: { role: Role }, pipeline: { id: string } | null };
 
-export type WorkerRunFragment = { id: string, mode: SyncMode, status: RunStatus, operationType: string | null, startedAt: string | null, configSnapshot: unknown, leaseToken: string | null, retryOf: { id: string } | null };
+export type WorkerRunFragment = { id: string, mode: SyncMode, status: RunStatus, operationType: string | null, startedAt: string | null, configSnapshot: unknown, leaseToken: string | null, rerun: number | null, retryOf: { id: string } | null };
 
 export type StartRunMutationVariables = Exact<{
   input: StartRunInput;
 }>;
 
 
-export type StartRunMutation = { startRun: { id: string, mode: SyncMode, status: RunStatus, operationType: string | null, startedAt: string | null, configSnapshot: unknown, leaseToken: string | null, retryOf: { id: string } | null } };
+export type StartRunMutation = { startRun: { id: string, mode: SyncMode, status: RunStatus, operationType: string | null, startedAt: string | null, configSnapshot: unknown, leaseToken: string | null, rerun: number | null, retryOf: { id: string } | null } };
 
 export type ClaimRunMutationVariables = Exact<{
   pipelineId: string;
@@ -175,7 +175,7 @@ export type ClaimRunMutationVariables = Exact<{
 }>;
 
 
-export type ClaimRunMutation = { claimRun: { id: string, mode: SyncMode, status: RunStatus, operationType: string | null, startedAt: string | null, configSnapshot: unknown, leaseToken: string | null, retryOf: { id: string } | null } | null };
+export type ClaimRunMutation = { claimRun: { id: string, mode: SyncMode, status: RunStatus, operationType: string | null, startedAt: string | null, configSnapshot: unknown, leaseToken: string | null, rerun: number | null, retryOf: { id: string } | null } | null };
 
 export type ReportRecordsMutationVariables = Exact<{
   runId: string;
@@ -255,6 +255,7 @@ export const WorkerRunFragmentDoc = new TypedDocumentString(`
   startedAt
   configSnapshot
   leaseToken
+  rerun
   retryOf {
     id
   }
@@ -299,6 +300,7 @@ export const StartRunDocument = new TypedDocumentString(`
   startedAt
   configSnapshot
   leaseToken
+  rerun
   retryOf {
     id
   }
@@ -317,6 +319,7 @@ export const ClaimRunDocument = new TypedDocumentString(`
   startedAt
   configSnapshot
   leaseToken
+  rerun
   retryOf {
     id
   }

@@ -1,9 +1,10 @@
 // A retry run's records are attempts of original records: when attempts get a result, the originals
 // take it (status, attempt number, retry schedule, history) and their runs' counts follow.
 import type { EntityManager } from 'typeorm';
-import { type RecordOperation, type RecordStatus, SyncMode } from '../../domain/enums.js';
+import type { RecordOperation, RecordStatus } from '../../domain/enums.js';
 import { errorFingerprint } from '../../domain/error-text.js';
 import { emptyDelta } from '../../domain/record-outcome.js';
+import { holdsAttempts } from '../../domain/retry-policy.js';
 import { SyncRun } from '../../entities/SyncRun.js';
 import type { EventInput } from '../../events/event-log.js';
 import { ARCHIVE_PREVIOUS_ATTEMPTS_SQL, FOLLOW_ATTEMPTS_SQL, LOCK_ORIGINALS_SQL } from '../../sql/attempts.js';
@@ -68,7 +69,7 @@ export async function settleUnreported(
   run: SyncRun,
   cancelled: boolean,
 ): Promise<EventInput[]> {
-  if (run.mode !== SyncMode.RETRY) return [];
+  if (!holdsAttempts(run)) return [];
   if (cancelled) {
     const rows: { id: string }[] = await manager.query(CANCEL_UNREPORTED_SQL, [run.id]);
     if (rows.length === 0) return [];

@@ -2,10 +2,10 @@
 // run's counts, lease and events in the same transaction. In a RETRY run the original records follow.
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../../domain/actor.js';
-import { SyncMode } from '../../domain/enums.js';
 import { badInput, conflict } from '../../domain/errors.js';
 import { emptyDelta, type RunCountDelta } from '../../domain/record-outcome.js';
 import { MAX_RECORDS_PER_REPORT, type NormalizedReport, normalizeReport, type RecordReport } from '../../domain/record-report.js';
+import { holdsAttempts } from '../../domain/retry-policy.js';
 import { acceptsWork } from '../../domain/run-lifecycle.js';
 import { SyncRun } from '../../entities/SyncRun.js';
 import { appendEvents, type EventInput } from '../../events/event-log.js';
@@ -42,8 +42,8 @@ export class RecordIngestService {
       if (!acceptsWork(run.status)) {
         throw conflict(`run is ${run.status}; records can only be reported into a RUNNING or CANCELLING run`);
       }
-      const accepted =
-        run.mode === SyncMode.RETRY ? await this.onlyRetryAttempts(manager, runId, valid, rejected) : valid.map((v) => v.report);
+      const attemptsOnly = holdsAttempts(run);
+      const accepted = attemptsOnly ? await this.onlyRetryAttempts(manager, runId, valid, rejected) : valid.map((v) => v.report);
       const events: EventInput[] = [];
       const recordIds = new Set<string>();
       const delta = emptyDelta();
@@ -52,7 +52,7 @@ export class RecordIngestService {
         const rows: Row[] = await manager.query(UPSERT_RECORDS_SQL, [runId, batchJson(wave)]);
         addDelta(delta, deltasByRun(rows.map((row) => ({ ...row, run_id: runId }))).get(runId));
         for (const row of rows) recordIds.add(row.id);
-        if (run.mode === SyncMode.RETRY) events.push(...(await followAttempts(manager, this.progress, runId, wave)));
+        if (attemptsOnly) events.push(...(await followAttempts(manager, this.progress, runId, wave)));
       }
       await applyCounts(manager, runId, delta, this.leaseSeconds);
       if (recordIds.size > 0) events.unshift(recordsEvent(run, [...recordIds]));

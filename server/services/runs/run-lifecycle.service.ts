@@ -14,6 +14,7 @@ import { DATABASE_NOW } from '../../sql/clock.js';
 import { CLAIM_RUN_SQL, LAPSED_LEASES_SQL, RENEW_LEASE_SQL } from '../../sql/runs.js';
 import type { AuditService } from '../access/audit.service.js';
 import { settleUnreported } from '../retries/retry-attempts.js';
+import { queueRunRerun } from '../retries/run-reruns.js';
 import { commandEvent, runEvent } from './run-events.js';
 import type { RunProgress } from './run-progress.js';
 
@@ -165,7 +166,8 @@ export class RunLifecycleService {
         { status: outcome.status, endedAt, leaseExpiresAt: null, error: error ?? run.error, progressPending: false },
       );
       const finished = await manager.findOneByOrFail(SyncRun, { id: run.id });
-      await appendEvents(manager, [...settled, runEvent(finished, 'status', previous)]);
+      const rerun = await queueRunRerun(manager, finished);
+      await appendEvents(manager, [...settled, runEvent(finished, 'status', previous), ...rerun]);
       return finished;
     });
   }
@@ -257,6 +259,7 @@ export class RunLifecycleService {
         const ended = await manager.findOneByOrFail(SyncRun, { id });
         events.push(...(await settleUnreported(manager, this.progress, ended, next === RunStatus.CANCELLED)));
         events.push(runEvent(await manager.findOneByOrFail(SyncRun, { id }), 'status', status));
+        events.push(...(await queueRunRerun(manager, ended)));
       }
       await appendEvents(manager, events);
       return events.length;

@@ -55,6 +55,14 @@ describe('errorFingerprint', () => {
     expect(errorFingerprint('E_404', 'Account "A-1" missing')).toBe(errorFingerprint('E_404', 'Account "B-2" missing'));
   });
 
+  it('is the same for a number of any width: a number is a number, not an id', () => {
+    expect(errorFingerprint('E_LOCK', 'Unable to lock row 1001')).toBe(errorFingerprint('E_LOCK', 'Unable to lock row 777777'));
+    expect(normalizeErrorMessage('Unable to lock row 777777')).toBe('Unable to lock row <n>');
+    expect(normalizeErrorMessage('order 2026-12-07 row -1234567')).toBe('order <n>-<n>-<n> row -<n>');
+    // Letters with digits stay an id.
+    expect(normalizeErrorMessage('row A777777 and row 777_77')).toBe('row <id> and row <id>');
+  });
+
   it('differs by code and by wording', () => {
     expect(errorFingerprint('E_LOCKED', 'Row 1 is locked')).not.toBe(errorFingerprint('E_BUSY', 'Row 1 is locked'));
     expect(errorFingerprint('E_LOCKED', 'Row 1 is locked')).not.toBe(errorFingerprint('E_LOCKED', 'Row 1 is gone'));
@@ -69,8 +77,9 @@ describe('errorFingerprint', () => {
 });
 
 describe('normalizeErrorMessage on hostile input', () => {
-  // The former id pattern, kept here to check the one-pass replacement against.
-  const former = (message: string) => message.replace(/\b(?=[A-Za-z_-]*\d)[A-Za-z0-9_-]{6,}\b/g, '<id>');
+  // The former id pattern, kept here to check the one-pass replacement against, with a letter or `_` required
+  // as well as a digit (a run of digits is a number).
+  const former = (message: string) => message.replace(/\b(?=[A-Za-z_-]*\d)(?=[0-9-]*[A-Za-z_])[A-Za-z0-9_-]{6,}\b/g, '<id>');
   const idsOnly = (message: string) => normalizeErrorMessage(message.replace(/\s/g, ' '));
 
   it('replaces ids as the former pattern did', () => {

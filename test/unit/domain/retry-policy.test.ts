@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../server/domain/errors.js';
-import { DEFAULT_RETRY_POLICY, resolveRetryPolicy } from '../../../server/domain/retry-policy.js';
+import { DEFAULT_RETRY_POLICY, holdsAttempts, nextRunRerun, resolveRetryPolicy } from '../../../server/domain/retry-policy.js';
 
 describe('resolveRetryPolicy', () => {
   it('gives the defaults for nothing', () => {
@@ -11,6 +11,7 @@ describe('resolveRetryPolicy', () => {
       backoffFactor: 2,
       maxDelaySeconds: 3600,
       nonRetryableErrorCodes: [],
+      maxRunReruns: 0,
     });
   });
 
@@ -38,6 +39,9 @@ describe('resolveRetryPolicy', () => {
     { backoffFactor: Number.NaN },
     { initialDelaySeconds: 100, maxDelaySeconds: 50 },
     { maxDelaySeconds: 7 * 86400 + 1 },
+    { maxRunReruns: -1 },
+    { maxRunReruns: 11 },
+    { maxRunReruns: 1.5 },
     { nonRetryableErrorCodes: ['ok', ' '] },
   ])('refuses %j as BAD_USER_INPUT', (patch) => {
     expect(() => resolveRetryPolicy(patch)).toThrow(AppError);
@@ -47,5 +51,28 @@ describe('resolveRetryPolicy', () => {
       expect((error as AppError).code).toBe('BAD_USER_INPUT');
       expect((error as AppError).message).toMatch(/retryPolicy\./);
     }
+  });
+});
+
+describe('nextRunRerun', () => {
+  it('re-runs a FAILED run while the session has re-runs left, and nothing else', () => {
+    expect(nextRunRerun({ status: 'FAILED', mode: 'SCHEDULED', rerun: null }, 2)).toBe(1);
+    expect(nextRunRerun({ status: 'FAILED', mode: 'RETRY', rerun: 1 }, 2)).toBe(2);
+    expect(nextRunRerun({ status: 'FAILED', mode: 'RETRY', rerun: 2 }, 2)).toBeNull();
+    expect(nextRunRerun({ status: 'FAILED', mode: 'SCHEDULED', rerun: null }, 0)).toBeNull();
+    // Cancelled on purpose, or ended otherwise: not re-run.
+    for (const status of ['CANCELLED', 'SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'ROLLED_BACK']) {
+      expect(nextRunRerun({ status, mode: 'MANUAL', rerun: null }, 3), status).toBeNull();
+    }
+    // A RETRY run of records is not a session: its records have attempts of their own.
+    expect(nextRunRerun({ status: 'FAILED', mode: 'RETRY', rerun: null }, 3)).toBeNull();
+  });
+});
+
+describe('holdsAttempts', () => {
+  it('is true of a RETRY run of records only, not of a re-run of a session or any other run', () => {
+    expect(holdsAttempts({ mode: 'RETRY', rerun: null })).toBe(true);
+    expect(holdsAttempts({ mode: 'RETRY', rerun: 1 })).toBe(false);
+    expect(holdsAttempts({ mode: 'SCHEDULED', rerun: null })).toBe(false);
   });
 });

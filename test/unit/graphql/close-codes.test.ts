@@ -8,7 +8,7 @@ describe('close codes', () => {
   it('use graphql-ws codes only with graphql-ws meanings, and never its 4429', () => {
     expect(CLOSE.UNAUTHORIZED.code).toBe(CloseCode.Unauthorized);
     expect(CLOSE.FORBIDDEN.code).toBe(CloseCode.Forbidden);
-    for (const entry of [CLOSE.SLOW_READER, CLOSE.TOO_MANY_SOCKETS]) {
+    for (const entry of [CLOSE.SLOW_READER, CLOSE.TOO_MANY_SOCKETS, CLOSE.TOO_MANY_FAILED_AUTH]) {
       expect(reserved.has(entry.code)).toBe(false);
       expect(entry.code).toBeGreaterThanOrEqual(4000);
       expect(entry.code).toBeLessThan(5000);
