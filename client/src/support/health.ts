@@ -1,6 +1,8 @@
 // Pure helpers of the health views: the window the filters stand for, week-over-week changes as read on a card,
 // seed 003's status cards, the chart's buckets and tooltip, and the performance table's CSV.
 // Unit-tested in test/unit/client/support/health.test.ts.
+// The server's one rule against spreadsheet formulas in CSV cells (server/domain/csv-cells.ts: no imports).
+import { neutraliseCell } from '../../../server/domain/csv-cells.js';
 import { type ConsoleFilters, type RecordFilterShape, timeWindow, toRecordFilter } from './filters.js';
 
 /** The overview's window when the filters set none: the last 7 days (seed 001). */
@@ -69,10 +71,15 @@ export function formatRate(fraction: number): string {
   return `${(Math.round(fraction * 1000) / 10).toFixed(1)} %`;
 }
 
-/** A latency in milliseconds: "850 ms", "1.25 s". */
+/** A latency in milliseconds: "850 ms" under a second, else seed 001's hh:mm:ss.ms ("00:00:01.250"). */
 export function formatLatency(ms: number): string {
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1_000).toFixed(2)} s`;
+  const whole = Math.round(ms);
+  if (whole < 1_000) return `${whole} ms`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  const hours = Math.floor(whole / 3_600_000);
+  const minutes = Math.floor(whole / 60_000) % 60;
+  const seconds = Math.floor(whole / 1_000) % 60;
+  return `${two(hours)}:${two(minutes)}:${two(seconds)}.${String(whole % 1_000).padStart(3, '0')}`;
 }
 
 export interface StatusCards {
@@ -143,9 +150,12 @@ export function narrowToBucket(filter: RecordFilterShape, bucket: { start: strin
   return bucket ? { ...filter, startedAt: { from: bucket.start, to: bucket.end } } : filter;
 }
 
-/** A CSV field per RFC 4180: quoted when it holds a comma, quote or line break. */
+/**
+ * A CSV field per RFC 4180: quoted when it holds a comma, quote or line break. Text that a spreadsheet would run as
+ * a formula is neutralised first (worker-supplied entity types reach these files); numbers are written as they are.
+ */
 export function csvField(value: unknown): string {
-  const text = value === null || value === undefined ? '' : String(value);
+  const text = value === null || value === undefined ? '' : typeof value === 'string' ? neutraliseCell(value) : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -169,7 +179,8 @@ export interface PerformanceRowLike {
 export function performanceCsv(rows: readonly PerformanceRowLike[]): string {
   return toCsv(
     ['entity_type', 'operation', 'mode', 'records_synced', 'p50_ms', 'p90_ms', 'p95_ms', 'p99_ms'],
-    rows.map((r) => [r.entityType, r.operation, r.mode, r.recordsSynced, r.p50Ms, r.p90Ms, r.p95Ms, r.p99Ms]),
+    // Latencies in whole milliseconds, as the table shows them (the API's percentiles carry float noise).
+    rows.map((r) => [r.entityType, r.operation, r.mode, r.recordsSynced, ...[r.p50Ms, r.p90Ms, r.p95Ms, r.p99Ms].map(Math.round)]),
   );
 }
 

@@ -56,7 +56,12 @@ describe('a card’s change', () => {
     expect(formatRate(0.3)).toBe('30.0 %');
     expect(formatRate(0)).toBe('0.0 %');
     expect(formatLatency(501.4)).toBe('501 ms');
-    expect(formatLatency(1250)).toBe('1.25 s');
+    expect(formatLatency(999.4)).toBe('999 ms');
+  });
+  it('writes a latency over a second as seed 001 does (hh:mm:ss.ms)', () => {
+    expect(formatLatency(1250)).toBe('00:00:01.250');
+    expect(formatLatency(999.6)).toBe('00:00:01.000');
+    expect(formatLatency(3_723_004.4)).toBe('01:02:03.004');
   });
 });
 
@@ -113,6 +118,21 @@ describe('failures and CSV', () => {
       { entityType: 'Account, EU', operation: 'CREATE', mode: 'MANUAL', recordsSynced: 3, p50Ms: 1, p90Ms: 2, p95Ms: 3, p99Ms: 4 },
     ]);
     expect(csv).toBe('entity_type,operation,mode,records_synced,p50_ms,p90_ms,p95_ms,p99_ms\r\n"Account, EU",CREATE,MANUAL,3,1,2,3,4\r\n');
+  });
+  it('rounds the latencies of the performance CSV to whole milliseconds, as the table shows them', () => {
+    const csv = performanceCsv([
+      { entityType: 'Account', operation: 'CREATE', mode: 'MANUAL', recordsSynced: 3, p50Ms: 88.48728722251576, p90Ms: 1250.5, p95Ms: 0.2, p99Ms: 4 },
+    ]);
+    expect(csv.split('\r\n')[1]).toBe('Account,CREATE,MANUAL,3,88,1251,0,4');
+  });
+  it('neutralises worker text that a spreadsheet would run as a formula, as the server’s exports do', () => {
+    const csv = performanceCsv([
+      { entityType: '=HYPERLINK("http://x","y")', operation: 'CREATE', mode: 'MANUAL', recordsSynced: 1, p50Ms: 1, p90Ms: 1, p95Ms: 1, p99Ms: 1 },
+      { entityType: '@SUM(A1)', operation: 'UPDATE', mode: 'MANUAL', recordsSynced: 1, p50Ms: 1, p90Ms: 1, p95Ms: 1, p99Ms: 1 },
+    ]);
+    const [, first, second] = csv.split('\r\n');
+    expect(first).toBe(`"'=HYPERLINK(""http://x"",""y"")",CREATE,MANUAL,1,1,1,1,1`);
+    expect(second).toBe("'@SUM(A1),UPDATE,MANUAL,1,1,1,1,1");
   });
 });
 
