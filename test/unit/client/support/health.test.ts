@@ -121,13 +121,31 @@ describe('failures and CSV', () => {
   });
   it('rounds the latencies of the performance CSV to whole milliseconds, as the table shows them', () => {
     const csv = performanceCsv([
-      { entityType: 'Account', operation: 'CREATE', mode: 'MANUAL', recordsSynced: 3, p50Ms: 88.48728722251576, p90Ms: 1250.5, p95Ms: 0.2, p99Ms: 4 },
+      {
+        entityType: 'Account',
+        operation: 'CREATE',
+        mode: 'MANUAL',
+        recordsSynced: 3,
+        p50Ms: 88.48728722251576,
+        p90Ms: 1250.5,
+        p95Ms: 0.2,
+        p99Ms: 4,
+      },
     ]);
     expect(csv.split('\r\n')[1]).toBe('Account,CREATE,MANUAL,3,88,1251,0,4');
   });
   it('neutralises worker text that a spreadsheet would run as a formula, as the server’s exports do', () => {
     const csv = performanceCsv([
-      { entityType: '=HYPERLINK("http://x","y")', operation: 'CREATE', mode: 'MANUAL', recordsSynced: 1, p50Ms: 1, p90Ms: 1, p95Ms: 1, p99Ms: 1 },
+      {
+        entityType: '=HYPERLINK("http://x","y")',
+        operation: 'CREATE',
+        mode: 'MANUAL',
+        recordsSynced: 1,
+        p50Ms: 1,
+        p90Ms: 1,
+        p95Ms: 1,
+        p99Ms: 1,
+      },
       { entityType: '@SUM(A1)', operation: 'UPDATE', mode: 'MANUAL', recordsSynced: 1, p50Ms: 1, p90Ms: 1, p95Ms: 1, p99Ms: 1 },
     ]);
     const [, first, second] = csv.split('\r\n');
