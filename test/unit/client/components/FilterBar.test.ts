@@ -31,7 +31,7 @@ const client = {
       facetRequests.push(variables?.pipelineIds ?? null);
       if (variables?.pipelineIds?.includes('p1')) return { data: { facets: { ...answers.Facets.facets, entityTypes: ['Invoice'] } } };
     }
-    return { data: answers[name] };
+    return { data: answers[name as keyof typeof answers] };
   },
 };
 
