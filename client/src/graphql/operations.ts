@@ -115,6 +115,7 @@ export const recordRowFragment = graphql(`
       id
       mode
       triggeredBy
+      correlationId
       pipeline {
         id
         name

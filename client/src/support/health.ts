@@ -3,7 +3,7 @@
 // Unit-tested in test/unit/client/support/health.test.ts.
 // The server's one rule against spreadsheet formulas in CSV cells (server/domain/csv-cells.ts: no imports).
 import { neutraliseCell } from '../../../server/domain/csv-cells.js';
-import { type ConsoleFilters, type RecordFilterShape, timeWindow, toRecordFilter } from './filters.js';
+import { type ConsoleFilters, type RecordFilterShape, type RunFilterShape, timeWindow, toRecordFilter } from './filters.js';
 
 /** The overview's window when the filters set none: the last 7 days (seed 001). */
 export const DEFAULT_WINDOW_MS = 7 * 86_400_000;
@@ -102,6 +102,55 @@ export function statusCards(byStatus: readonly { status: string; count: number }
   const success = sum(['SUCCESS']);
   const succeeded = success + sum(['PARTIAL_SUCCESS']);
   return { total, success, partial: sum(PARTIAL), failed: sum(FAILED), successRate: total > 0 ? succeeded / total : null };
+}
+
+/** One card's count as the runs list answers it: exact up to 1,000, else 1,001 and not exact. */
+export interface CappedCount {
+  totalCount: number;
+  totalCountIsExact: boolean;
+}
+
+/** The run statuses each card counts (seed 004's summary in runs); a run that completed with errors is partial. */
+const RUN_CARD_STATUSES = { success: ['SUCCEEDED'], partial: ['COMPLETED_WITH_ERRORS'], failed: ['FAILED', 'ROLLED_BACK'] } as const;
+type RunCard = keyof typeof RUN_CARD_STATUSES;
+
+/**
+ * The run filter of each card: the page's filter narrowed to the card's statuses. The statuses the filter names
+ * are record statuses, so they are left out: a run is counted by its own status.
+ */
+export function runCardFilters(filter: RunFilterShape): Record<'total' | RunCard, RunFilterShape> {
+  const { statuses: _recordStatuses, ...runs } = filter;
+  const narrowed = (card: RunCard) => ({ ...runs, statuses: [...RUN_CARD_STATUSES[card]] });
+  return { total: runs, success: narrowed('success'), partial: narrowed('partial'), failed: narrowed('failed') };
+}
+
+/** The cards of a run count; `exact` is false when a count passed 1,000 (its card reads "1,000+", no rate). */
+export function runStatusCards(counts: Record<'total' | RunCard, CappedCount>): StatusCards & { exact: boolean } {
+  const exact = Object.values(counts).every((count) => count.totalCountIsExact);
+  const total = counts.total.totalCount;
+  const completed = counts.success.totalCount + counts.partial.totalCount;
+  return {
+    total,
+    success: counts.success.totalCount,
+    partial: counts.partial.totalCount,
+    failed: counts.failed.totalCount,
+    successRate: exact && total > 0 ? completed / total : null,
+    exact,
+  };
+}
+
+/** A capped count as a card shows it: exact up to 1,000, "1,000+" past it (the runs list answers 1,001 there). */
+export function formatCappedCount(value: number): string {
+  return value > 1_000 ? `${formatCount(1_000)}+` : formatCount(value);
+}
+
+/** The oldest start a count window can have: a list without a timeframe counts everything kept. */
+const BEGINNING = '1970-01-01T00:00:00.000Z';
+
+/** The window of a list's counts (sync logs' cards): the filters' timeframe, else everything until now. */
+export function countWindow(filters: ConsoleFilters, now: number): Window {
+  const range = timeWindow(filters, now) ?? {};
+  return { from: range.from ?? BEGINNING, to: range.to ?? new Date(now).toISOString() };
 }
 
 export type Interval = 'MINUTE' | 'HOUR' | 'DAY';
