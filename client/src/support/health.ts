@@ -144,8 +144,11 @@ export function formatCappedCount(value: number): string {
   return value > 1_000 ? `${formatCount(1_000)}+` : formatCount(value);
 }
 
-/** The oldest start a count window can have: a list without a timeframe counts everything kept. */
-const BEGINNING = '1970-01-01T00:00:00.000Z';
+/**
+ * Where a count window without a timeframe starts: before any sync history. Not 1970: syncSummary also reads the
+ * window of equal length before it, and one reaching before 1970 fails on the server (SERVICE_UNAVAILABLE).
+ */
+const BEGINNING = '2000-01-01T00:00:00.000Z';
 
 /** The window of a list's counts (sync logs' cards): the filters' timeframe, else everything until now. */
 export function countWindow(filters: ConsoleFilters, now: number): Window {

@@ -1,0 +1,136 @@
+// Sync logs' cards and page size, the overview's runs toggle, the column chooser and tables that fit 1280 px, in
+// headless Chromium against the real server on embedded PostgreSQL. The data has long words on purpose (pipeline
+// names, error codes, tenants, correlation ids) so that a table that breaks a word mid-word, or overflows, shows it.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Role } from '../../server/domain/enums.js';
+import { createPipeline, eventually, finishRun, recordInput, reportRecords, startRun } from '../support/fixtures.js';
+import type { GraphQLClient } from '../support/graphql-client.js';
+import { ADMIN_SECRET, startTestServer, type TestServer } from '../support/server.js';
+import { browserSkipReason, launchBrowser } from './support/browser.js';
+import { ensureClientBuilt } from './support/client-build.js';
+import { screenshot, seriousA11yViolations } from './support/console.js';
+
+const skipReason = browserSkipReason();
+if (skipReason) console.warn(`test/e2e/tables.test.ts: ${skipReason}`);
+
+const WAIT = { timeout: 15_000 };
+let server: TestServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let ingest: GraphQLClient;
+const seeded = { subscriptions: '', invoices: '', correlationId: 'corr-subscription-renewals-2026-12-07' };
+
+async function seed(): Promise<void> {
+  ingest = await server.clientFor(Role.INGEST);
+  seeded.subscriptions = (await createPipeline(server.admin, { name: 'Subscription billing → CRM', tenantId: 'tenant-enterprise-eu' })).id;
+  seeded.invoices = (await createPipeline(server.admin, { name: 'Invoices → ERP', tenantId: null })).id;
+  // 120 records of one run, 30 of them failed with a long error code: more than a page of 100.
+  const big = await startRun(ingest, seeded.subscriptions, {
+    mode: 'SCHEDULED',
+    operationType: 'Push subscriptions',
+    correlationId: seeded.correlationId,
+  });
+  await reportRecords(
+    ingest,
+    big.id,
+    Array.from({ length: 120 }, (_, i) =>
+      i < 30
+        ? recordInput(`sub-${String(i).padStart(4, '0')}`, {
+            entityType: 'Subscription',
+            status: 'FAILED',
+            retryable: false,
+            errorCode: 'VALIDATION_FAILED',
+            errorMessage: `Subscription ${i} has no billing contact`,
+          })
+        : recordInput(`sub-${String(i).padStart(4, '0')}`, { entityType: i % 2 ? 'Subscription' : 'Account', targetId: `crm-${i}` }),
+    ),
+  );
+  await finishRun(ingest, big.id); // COMPLETED_WITH_ERRORS
+  const ok = await startRun(ingest, seeded.invoices, { mode: 'MANUAL', operationType: 'Push invoices' });
+  await reportRecords(ingest, ok.id, [recordInput('inv-1', { entityType: 'Invoice', targetId: 'erp-1' })]);
+  await finishRun(ingest, ok.id); // SUCCEEDED
+  const failed = await startRun(ingest, seeded.invoices, { mode: 'MANUAL', operationType: 'Push invoices' });
+  await finishRun(ingest, failed.id, { status: 'FAILED', error: 'ERP unreachable' });
+  // Left running: its Cancel button must stay in view.
+  await startRun(ingest, seeded.invoices, { mode: 'REAL_TIME', operationType: 'Push invoices' });
+  await eventually(async () => {
+    const { syncSummary } = await server.admin.ok<{ syncSummary: { totalSynced: { value: number } } }>(
+      '{ syncSummary { totalSynced { value } } }',
+    );
+    return syncSummary.totalSynced.value === 121 ? true : undefined;
+  }, 'the summary counting the seeded records');
+}
+
+async function open(path: string): Promise<void> {
+  await page.goto(`${server.url}${path}#key=${ADMIN_SECRET}`);
+}
+
+const cardValue = (key: string) => page.locator(`[data-card="${key}"] .card-value`);
+
+describe.skipIf(skipReason !== null)('tables and cards', () => {
+  beforeAll(async () => {
+    ensureClientBuilt();
+    server = await startTestServer();
+    await seed();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    await context?.close();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+  });
+
+  it('sync logs: status cards count every record the filters select, 100 rows a page by default, the correlation id in each row', async () => {
+    await open('/logs');
+    await page.locator('tr.record-row').first().waitFor(WAIT);
+    await cardValue('status-total').waitFor(WAIT);
+    // All 121 records, not just the 100 loaded: the counts come from the server.
+    expect(await cardValue('status-total').textContent()).toBe('121');
+    expect(await cardValue('status-success').textContent()).toBe('91');
+    expect(await cardValue('status-failed').textContent()).toBe('30');
+    expect(await cardValue('status-rate').textContent()).toBe('75.2 %');
+    expect(await page.locator('tr.record-row').count()).toBe(100);
+    const row = page.locator('tr.record-row[data-source-id^="sub-"]').first();
+    expect(await row.textContent()).toContain(seeded.correlationId.slice(0, 10));
+    expect(await row.locator(`td[title="${seeded.correlationId}"]`).count()).toBe(1);
+    // The cards follow the filters: one pipeline.
+    await open(`/logs?pipeline=${seeded.invoices}`);
+    await page.locator('tr.record-row[data-source-id="inv-1"]').waitFor(WAIT);
+    await page.waitForFunction(() => document.querySelector('[data-card="status-total"] .card-value')?.textContent === '1', null, WAIT);
+    // Another page size, kept in the address.
+    await open('/logs');
+    await page.locator('tr.record-row').first().waitFor(WAIT);
+    await page.locator('[data-testid="page-size"]').click();
+    await page.locator('.n-base-select-option', { hasText: '50 a page' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('tr.record-row').length === 50, null, WAIT);
+    expect(new URL(page.url()).searchParams.get('size')).toBe('50');
+    await page.reload();
+    await page.waitForFunction(() => document.querySelectorAll('tr.record-row').length === 50, null, WAIT);
+    await screenshot(page, 'logs-1280');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it('overview: the status cards count runs as well as records, with the same filters', async () => {
+    await open('/overview?tf=7d');
+    await cardValue('status-total').waitFor(WAIT);
+    expect(await cardValue('status-total').textContent()).toBe('121');
+    await page.locator('[data-count-of="runs"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-card="status-total"] .card-value')?.textContent === '4', null, WAIT);
+    expect(new URL(page.url()).searchParams.get('count')).toBe('runs');
+    expect(await cardValue('status-success').textContent()).toBe('1');
+    expect(await cardValue('status-partial').textContent()).toBe('1');
+    expect(await cardValue('status-failed').textContent()).toBe('1');
+    expect(await cardValue('status-rate').textContent()).toBe('50.0 %');
+    // The same filters: one pipeline's runs.
+    await open(`/overview?tf=7d&count=runs&pipeline=${seeded.invoices}`);
+    await page.waitForFunction(() => document.querySelector('[data-card="status-total"] .card-value')?.textContent === '3', null, WAIT);
+    expect(await cardValue('status-partial').textContent()).toBe('0');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+});
