@@ -10,6 +10,7 @@ import { ADMIN_SECRET, startTestServer, type TestServer } from '../support/serve
 import { browserSkipReason, launchBrowser } from './support/browser.js';
 import { ensureClientBuilt } from './support/client-build.js';
 import { screenshot, seriousA11yViolations } from './support/console.js';
+import { actionsOutOfView, overflowingTables, wordsBrokenAcrossLines } from './support/layout.js';
 
 const skipReason = browserSkipReason();
 if (skipReason) console.warn(`test/e2e/tables.test.ts: ${skipReason}`);
@@ -20,7 +21,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let ingest: GraphQLClient;
-const seeded = { subscriptions: '', invoices: '', correlationId: 'corr-subscription-renewals-2026-12-07' };
+const seeded = { subscriptions: '', invoices: '', bigRun: '', correlationId: 'corr-subscription-renewals-2026-12-07' };
 
 async function seed(): Promise<void> {
   ingest = await server.clientFor(Role.INGEST);
@@ -32,6 +33,7 @@ async function seed(): Promise<void> {
     operationType: 'Push subscriptions',
     correlationId: seeded.correlationId,
   });
+  seeded.bigRun = big.id;
   await reportRecords(
     ingest,
     big.id,
@@ -132,5 +134,65 @@ describe.skipIf(skipReason !== null)('tables and cards', () => {
     await page.waitForFunction(() => document.querySelector('[data-card="status-total"] .card-value')?.textContent === '3', null, WAIT);
     expect(await cardValue('status-partial').textContent()).toBe('0');
     expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it('the history: a column chooser remembered across a reload, compact object lists, the Cancel button in view', async () => {
+    await open('/runs');
+    await page.locator('tr.run-row').first().waitFor(WAIT);
+    const headers = () => page.locator('.runs-table thead th').allTextContents();
+    expect(await headers()).toContain('Duration');
+    expect(await headers()).not.toContain('Ended');
+    // Objects: "Account +1", the whole list on hover.
+    const objects = page.locator('tr.run-row td.objects .cut').filter({ hasText: '+1' });
+    expect(await objects.getAttribute('title')).toBe('Account, Subscription');
+    await page.getByRole('button', { name: 'Choose the columns of the history' }).click();
+    await page.getByRole('checkbox', { name: 'Ended' }).check();
+    await page.getByRole('checkbox', { name: 'Tenant' }).uncheck();
+    await page.keyboard.press('Escape');
+    expect(await headers()).toContain('Ended');
+    expect(await headers()).not.toContain('Tenant');
+    await page.reload();
+    await page.locator('tr.run-row').first().waitFor(WAIT);
+    expect(await headers()).toContain('Ended');
+    expect(await headers()).not.toContain('Tenant');
+    expect(await page.locator('tr.run-row').first().locator('td').count()).toBe((await headers()).length);
+    // The running run's Cancel button is in view, and the table fits.
+    const cancel = page.getByRole('button', { name: /^Cancel run / });
+    const box = await cancel.boundingBox();
+    expect(box && box.x + box.width).toBeLessThanOrEqual(1280);
+    expect(await overflowingTables(page)).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it('at 1280 px: no word broken mid-word, every table fits its box, row actions in view, on every page', async () => {
+    const pages: [string, string][] = [
+      ['/runs', 'tr.run-row'],
+      [`/runs/${seeded.bigRun}`, 'tr.record-row'],
+      ['/overview?tf=7d', 'tr.record-row'],
+      ['/overview?tf=7d&tab=failures', '.failures-table tbody tr, table tbody tr'],
+      ['/overview?tf=7d&tab=performance', 'table tbody tr'],
+      ['/logs', 'tr.record-row'],
+      ['/dead-letters', 'h1'],
+      ['/pipelines', 'tr.pipeline-row'],
+      ['/alerts', 'h1'],
+      ['/audit', 'tr.audit-row'],
+      ['/keys', 'table tbody tr'],
+    ];
+    const problems: string[] = [];
+    for (const [path, ready] of pages) {
+      await open(path);
+      await page.locator(ready).first().waitFor(WAIT);
+      await page.waitForTimeout(300); // late cells (counts, badges) in
+      await screenshot(page, `1280${path.replace(/[/?&=]/g, '-')}`);
+      for (const problem of [
+        ...(await wordsBrokenAcrossLines(page)),
+        ...(await overflowingTables(page)),
+        ...(await actionsOutOfView(page)),
+      ]) {
+        problems.push(`${path}: ${problem}`);
+      }
+    }
+    if (problems.length) console.error(`LAYOUT\n${problems.join('\n')}`);
+    expect(problems).toEqual([]);
   });
 });
