@@ -55,13 +55,20 @@ async function seed(): Promise<void> {
   await finishRun(ingest, ok.id); // SUCCEEDED
   const failed = await startRun(ingest, seeded.invoices, { mode: 'MANUAL', operationType: 'Push invoices' });
   await finishRun(ingest, failed.id, { status: 'FAILED', error: 'ERP unreachable' });
+  // A dead letter with a long error code (one attempt allowed), for the dead letters page.
+  const orders = (await createPipeline(server.admin, { name: 'Orders → ERP', retryPolicy: { maxAttempts: 1 } })).id;
+  const dead = await startRun(ingest, orders, { mode: 'REAL_TIME' });
+  await reportRecords(ingest, dead.id, [
+    recordInput('order-1', { entityType: 'Order', status: 'FAILED', errorCode: 'UPSTREAM_VALIDATION_FAILED', errorMessage: 'ERP said no' }),
+  ]);
+  await finishRun(ingest, dead.id);
   // Left running: its Cancel button must stay in view.
   await startRun(ingest, seeded.invoices, { mode: 'REAL_TIME', operationType: 'Push invoices' });
   await eventually(async () => {
     const { syncSummary } = await server.admin.ok<{ syncSummary: { totalSynced: { value: number } } }>(
       '{ syncSummary { totalSynced { value } } }',
     );
-    return syncSummary.totalSynced.value === 121 ? true : undefined;
+    return syncSummary.totalSynced.value === 122 ? true : undefined;
   }, 'the summary counting the seeded records');
 }
 
@@ -92,11 +99,11 @@ describe.skipIf(skipReason !== null)('tables and cards', () => {
     await open('/logs');
     await page.locator('tr.record-row').first().waitFor(WAIT);
     await cardValue('status-total').waitFor(WAIT);
-    // All 121 records, not just the 100 loaded: the counts come from the server.
-    expect(await cardValue('status-total').textContent()).toBe('121');
+    // All 122 records, not just the 100 loaded: the counts come from the server.
+    expect(await cardValue('status-total').textContent()).toBe('122');
     expect(await cardValue('status-success').textContent()).toBe('91');
-    expect(await cardValue('status-failed').textContent()).toBe('30');
-    expect(await cardValue('status-rate').textContent()).toBe('75.2 %');
+    expect(await cardValue('status-failed').textContent()).toBe('31');
+    expect(await cardValue('status-rate').textContent()).toBe('74.6 %');
     expect(await page.locator('tr.record-row').count()).toBe(100);
     const row = page.locator('tr.record-row[data-source-id^="sub-"]').first();
     expect(await row.textContent()).toContain(seeded.correlationId.slice(0, 10));
@@ -121,14 +128,14 @@ describe.skipIf(skipReason !== null)('tables and cards', () => {
   it('overview: the status cards count runs as well as records, with the same filters', async () => {
     await open('/overview?tf=7d');
     await cardValue('status-total').waitFor(WAIT);
-    expect(await cardValue('status-total').textContent()).toBe('121');
+    expect(await cardValue('status-total').textContent()).toBe('122');
     await page.locator('[data-count-of="runs"]').click();
-    await page.waitForFunction(() => document.querySelector('[data-card="status-total"] .card-value')?.textContent === '4', null, WAIT);
+    await page.waitForFunction(() => document.querySelector('[data-card="status-total"] .card-value')?.textContent === '5', null, WAIT);
     expect(new URL(page.url()).searchParams.get('count')).toBe('runs');
     expect(await cardValue('status-success').textContent()).toBe('1');
-    expect(await cardValue('status-partial').textContent()).toBe('1');
+    expect(await cardValue('status-partial').textContent()).toBe('2');
     expect(await cardValue('status-failed').textContent()).toBe('1');
-    expect(await cardValue('status-rate').textContent()).toBe('50.0 %');
+    expect(await cardValue('status-rate').textContent()).toBe('60.0 %');
     // The same filters: one pipeline's runs.
     await open(`/overview?tf=7d&count=runs&pipeline=${seeded.invoices}`);
     await page.waitForFunction(() => document.querySelector('[data-card="status-total"] .card-value')?.textContent === '3', null, WAIT);
@@ -172,7 +179,7 @@ describe.skipIf(skipReason !== null)('tables and cards', () => {
       ['/overview?tf=7d&tab=failures', '.failures-table tbody tr, table tbody tr'],
       ['/overview?tf=7d&tab=performance', 'table tbody tr'],
       ['/logs', 'tr.record-row'],
-      ['/dead-letters', 'h1'],
+      ['/dead-letters', 'tr.record-row'],
       ['/pipelines', 'tr.pipeline-row'],
       ['/alerts', 'h1'],
       ['/audit', 'tr.audit-row'],
