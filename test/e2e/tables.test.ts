@@ -53,6 +53,9 @@ async function seed(): Promise<void> {
   const ok = await startRun(ingest, seeded.invoices, { mode: 'MANUAL', operationType: 'Push invoices' });
   await reportRecords(ingest, ok.id, [recordInput('inv-1', { entityType: 'Invoice', targetId: 'erp-1' })]);
   await finishRun(ingest, ok.id); // SUCCEEDED
+  await server.admin.ok('mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id } }', {
+    input: { name: 'Invoice synchronisation failures', condition: 'RUN_FAILED', severity: 'CRITICAL', pipelineIds: [seeded.invoices] },
+  });
   const failed = await startRun(ingest, seeded.invoices, { mode: 'MANUAL', operationType: 'Push invoices' });
   await finishRun(ingest, failed.id, { status: 'FAILED', error: 'ERP unreachable' });
   // A dead letter with a long error code (one attempt allowed), for the dead letters page.
@@ -181,7 +184,9 @@ describe.skipIf(skipReason !== null)('tables and cards', () => {
       ['/logs', 'tr.record-row'],
       ['/dead-letters', 'tr.record-row'],
       ['/pipelines', 'tr.pipeline-row'],
-      ['/alerts', 'h1'],
+      ['/alerts', 'tr:has-text("Firing")'],
+      ['/alerts?tab=rules', 'table tbody tr'],
+      ['/alerts?tab=channels', 'h1'],
       ['/audit', 'tr.audit-row'],
       ['/keys', 'table tbody tr'],
     ];

@@ -3,15 +3,19 @@ import { emptyFilters } from '../../../../client/src/support/filters.js';
 import {
   analyticsFilter,
   bucketTooltip,
+  countWindow,
   csvField,
   describeChange,
   failureStatuses,
+  formatCappedCount,
   formatLatency,
   formatRate,
   healthWindow,
   narrowToBucket,
   performanceCsv,
   pickInterval,
+  runCardFilters,
+  runStatusCards,
   statusCards,
   throttle,
 } from '../../../../client/src/support/health.js';
@@ -177,5 +181,42 @@ describe('throttle', () => {
     t.cancel();
     vi.advanceTimersByTime(2000);
     expect(fn).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('the status cards in runs (seed 004)', () => {
+  it('asks one count per card: the filter without its record statuses, narrowed to the card’s run statuses', () => {
+    const cards = runCardFilters({ pipelineIds: ['p'], statuses: ['FAILED'], startedAt: { from: 'a', to: 'b' } });
+    expect(cards.total).toEqual({ pipelineIds: ['p'], startedAt: { from: 'a', to: 'b' } });
+    expect(cards.success.statuses).toEqual(['SUCCEEDED']);
+    expect(cards.partial.statuses).toEqual(['COMPLETED_WITH_ERRORS']);
+    expect(cards.failed.statuses).toEqual(['FAILED', 'ROLLED_BACK']);
+  });
+  it('counts completed runs (with errors too) as successes, and gives no rate past the cap', () => {
+    const exact = (n: number) => ({ totalCount: n, totalCountIsExact: true });
+    expect(runStatusCards({ total: exact(5), success: exact(1), partial: exact(2), failed: exact(1) })).toEqual({
+      total: 5,
+      success: 1,
+      partial: 2,
+      failed: 1,
+      successRate: 0.6,
+      exact: true,
+    });
+    const capped = runStatusCards({
+      total: { totalCount: 1001, totalCountIsExact: false },
+      success: exact(3),
+      partial: exact(0),
+      failed: exact(0),
+    });
+    expect(capped.successRate).toBeNull();
+    expect(formatCappedCount(capped.total)).toBe('1,000+');
+    expect(formatCappedCount(1000)).toBe('1,000');
+  });
+  it('counts sync logs over the timeframe, or from 2000 when there is none', () => {
+    expect(countWindow(emptyFilters(), NOW)).toEqual({ from: '2000-01-01T00:00:00.000Z', to: '2026-11-30T12:00:00.000Z' });
+    expect(countWindow({ ...emptyFilters(), timeframe: '24h' }, NOW)).toEqual({
+      from: '2026-11-29T12:00:00.000Z',
+      to: '2026-11-30T12:00:00.000Z',
+    });
   });
 });
