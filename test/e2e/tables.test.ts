@@ -9,7 +9,7 @@ import type { GraphQLClient } from '../support/graphql-client.js';
 import { ADMIN_SECRET, startTestServer, type TestServer } from '../support/server.js';
 import { browserSkipReason, launchBrowser } from './support/browser.js';
 import { ensureClientBuilt } from './support/client-build.js';
-import { screenshot, seriousA11yViolations } from './support/console.js';
+import { pickOptions, screenshot, seriousA11yViolations } from './support/console.js';
 import { actionsOutOfView, overflowingTables, wordsBrokenAcrossLines } from './support/layout.js';
 
 const skipReason = browserSkipReason();
@@ -115,6 +115,20 @@ describe.skipIf(skipReason !== null)('tables and cards', () => {
     await open(`/logs?pipeline=${seeded.invoices}`);
     await page.locator('tr.record-row[data-source-id="inv-1"]').waitFor(WAIT);
     await page.waitForFunction(() => document.querySelector('[data-card="status-total"] .card-value')?.textContent === '1', null, WAIT);
+    // The object list narrows as soon as a pipeline is picked, before Apply (seed 003).
+    await open('/logs');
+    await page.locator('tr.record-row').first().waitFor(WAIT);
+    await page.locator('[data-filter="entityTypes"]').click();
+    await page.locator('.n-base-select-option', { hasText: 'Subscription' }).first().waitFor(WAIT);
+    await page.keyboard.press('Escape');
+    await pickOptions(page, 'pipelineIds', ['Invoices → ERP']);
+    // naive-ui keeps a closed menu in the page, hidden: only the open one's options are visible.
+    await page.locator('.n-base-select-option', { hasText: 'Orders → ERP' }).waitFor({ state: 'hidden', ...WAIT });
+    await page.locator('[data-filter="entityTypes"]').click();
+    await page.locator('.n-base-select-option:visible', { hasText: 'Invoice' }).first().waitFor(WAIT);
+    expect(await page.locator('.n-base-select-option:visible').allTextContents()).toEqual(['Invoice']);
+    await page.keyboard.press('Escape');
+    expect(new URL(page.url()).searchParams.get('pipeline')).toBeNull();
     // Another page size, kept in the address.
     await open('/logs');
     await page.locator('tr.record-row').first().waitFor(WAIT);
