@@ -96,6 +96,15 @@ async function expectAccessible(name: string): Promise<void> {
 
 const cardValue = (key: string) => page.locator(`[data-card="${key}"] .card-value`);
 const cardChange = (key: string) => page.locator(`[data-card="${key}"] .change-text`);
+/** The interval radios marked as checked, by the input and by naive-ui's own checked class alike. */
+const checkedIntervals = () =>
+  page
+    .locator('[data-interval]')
+    .evaluateAll((buttons) =>
+      buttons
+        .filter((b) => b.querySelector<HTMLInputElement>('input')?.checked || b.classList.contains('n-radio-button--checked'))
+        .map((b) => b.getAttribute('data-interval')),
+    );
 const recordRows = () => page.locator('tr.record-row');
 const shownSourceIds = async () =>
   (await recordRows().evaluateAll((rows) => rows.map((row) => row.getAttribute('data-source-id')))).sort() as string[];
@@ -186,6 +195,17 @@ describe.skipIf(skipReason !== null)('the health views', () => {
     await page.locator('[data-interval="HOUR"]').click();
     await page.locator('.trend[data-buckets="25"]').waitFor(WAIT);
     expect(new URL(page.url()).searchParams.get('interval')).toBe('HOUR');
+    expect(await checkedIntervals()).toEqual(['HOUR']);
+  });
+
+  it('marks exactly one interval, the one the chart shows, even when the address asks for one the window does not allow', async () => {
+    // 7 days with interval=HOUR in the address: the chart shows days, so Day is marked, not Hour.
+    await open('/overview?tf=7d&interval=HOUR');
+    await page.locator('.trend[data-buckets="8"]').waitFor(WAIT);
+    expect(await checkedIntervals()).toEqual(['DAY']);
+    await open('/overview?tf=24h');
+    await page.locator('.trend[data-buckets="25"]').waitFor(WAIT);
+    expect(await checkedIntervals()).toEqual(['HOUR']);
   });
 
   it('draws the chart; clicking a bar narrows the records to its bucket, and Clear restores them', async () => {

@@ -11,6 +11,12 @@ export interface GridColumn {
   align?: 'left' | 'right';
   /** One line cut with an ellipsis; the whole text on hover. */
   ellipsis?: boolean;
+  /** The hover text of a cell whose content is not plain text (a cut link, say). */
+  hover?: (record: RecordRowFragment) => string;
+  /** Left out until the reader picks it in the column chooser. */
+  hiddenByDefault?: boolean;
+  /** Never offered to hide (what identifies a row, and its actions). */
+  alwaysShown?: boolean;
   render(record: RecordRowFragment): VNodeChild;
 }
 
@@ -34,7 +40,7 @@ export const GridRow = defineComponent({
           {
             key: column.key,
             class: { num: column.align === 'right', ellipsis: column.ellipsis },
-            title: column.ellipsis && typeof content === 'string' ? content : undefined,
+            title: column.hover?.(record) ?? (column.ellipsis && typeof content === 'string' ? content : undefined),
           },
           column.ellipsis ? h('span', { class: 'cut' }, [content]) : [content],
         );

@@ -1,10 +1,10 @@
 // Choices offered by the filter bar's drop-downs: pipelines, and the entity types, operation types, tenants and
-// error codes that occur (`facets`, narrowed to the pipelines chosen in the filters). Any value can still be typed.
+// error codes that occur (`facets`, narrowed to the pipelines chosen: the bar's draft, so the object list narrows as
+// soon as a pipeline is picked, before Apply, as seed 003's does). Any value can still be typed.
 import { type ComputedRef, computed, ref, watch } from 'vue';
 import { facetsQuery } from '../graphql/operations';
 import { useApolloClient } from './useApolloClient';
 import { usePipelines } from './usePipelines';
-import { useRouteFilters } from './useRouteFilters';
 
 export interface Option {
   label: string;
@@ -26,19 +26,22 @@ interface Facets {
   errorCodes: string[];
 }
 
-export function useFilterOptions(): FilterOptions {
+/** `chosenPipelines`: the pipelines the choices narrow to. */
+export function useFilterOptions(chosenPipelines: () => string[]): FilterOptions {
   const client = useApolloClient();
   const { pipelines } = usePipelines();
-  const { filters } = useRouteFilters();
+  let latest = 0;
   const facets = ref<Facets>({ entityTypes: [], operationTypes: [], tenantIds: [], errorCodes: [] });
-  const pipelineKey = computed(() => filters.value.pipelineIds.join(','));
+  const pipelineKey = computed(() => [...chosenPipelines()].sort().join(','));
   watch(
     pipelineKey,
     async () => {
-      const pipelineIds = filters.value.pipelineIds;
+      const pipelineIds = chosenPipelines();
+      // Only the answer for the latest choice counts (a reader picking two pipelines quickly).
+      const mine = ++latest;
       try {
         const { data } = await client.query({ query: facetsQuery, variables: { pipelineIds: pipelineIds.length ? pipelineIds : null } });
-        if (data) facets.value = data.facets;
+        if (data && mine === latest) facets.value = data.facets;
       } catch {
         // Without facets the drop-downs still take typed values.
       }

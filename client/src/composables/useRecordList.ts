@@ -23,6 +23,8 @@ export interface RecordListOptions {
   after?: Promise<unknown>;
   /** Told of every live batch (a view that reads its groups again, say). */
   onLive?: () => void;
+  /** Records a page (and the live list's length); 50 unless the page offers a choice (sync logs). */
+  pageSize?: number;
 }
 
 export function useRecordList(options: RecordListOptions) {
@@ -34,7 +36,7 @@ export function useRecordList(options: RecordListOptions) {
       return pageOf(data!.records);
     },
     options.key,
-    undefined,
+    options.pageSize,
     { sortKey: (record) => record.startedAt, away: options.away },
   );
   useLiveSubscription(

@@ -193,3 +193,37 @@ export const runFinishedSubscription = graphql(`
     }
   }
 `);
+
+/** Sync logs' status cards: records by status for the filters (seed 003). */
+export const recordStatusCountsQuery = graphql(`
+  query RecordStatusCounts($filter: RecordFilter, $range: DateRange) {
+    syncSummary(filter: $filter, range: $range) {
+      byStatus {
+        status
+        count
+      }
+    }
+  }
+`);
+
+/** The overview's status cards counting runs (seed 004's summary in runs): one COUNT per card, each capped at 1,000. */
+export const runStatusCountsQuery = graphql(`
+  query RunStatusCounts($total: RunFilter!, $success: RunFilter!, $partial: RunFilter!, $failed: RunFilter!) {
+    total: runs(filter: $total, first: 1) {
+      totalCount
+      totalCountIsExact
+    }
+    success: runs(filter: $success, first: 1) {
+      totalCount
+      totalCountIsExact
+    }
+    partial: runs(filter: $partial, first: 1) {
+      totalCount
+      totalCountIsExact
+    }
+    failed: runs(filter: $failed, first: 1) {
+      totalCount
+      totalCountIsExact
+    }
+  }
+`);

@@ -116,6 +116,7 @@ export const recordRowFragment = graphql(`
       id
       mode
       triggeredBy
+      correlationId
       pipeline {
         id
         name

@@ -1,7 +1,9 @@
 // Pure helpers of the health views: the window the filters stand for, week-over-week changes as read on a card,
 // seed 003's status cards, the chart's buckets and tooltip, and the performance table's CSV.
 // Unit-tested in test/unit/client/support/health.test.ts.
-import { type ConsoleFilters, type RecordFilterShape, timeWindow, toRecordFilter } from './filters.js';
+// The server's one rule against spreadsheet formulas in CSV cells (server/domain/csv-cells.ts: no imports).
+import { neutraliseCell } from '../../../server/domain/csv-cells.js';
+import { type ConsoleFilters, type RecordFilterShape, type RunFilterShape, timeWindow, toRecordFilter } from './filters.js';
 
 /** The overview's window when the filters set none: the last 7 days (seed 001). */
 export const DEFAULT_WINDOW_MS = 7 * 86_400_000;
@@ -69,10 +71,15 @@ export function formatRate(fraction: number): string {
   return `${(Math.round(fraction * 1000) / 10).toFixed(1)} %`;
 }
 
-/** A latency in milliseconds: "850 ms", "1.25 s". */
+/** A latency in milliseconds: "850 ms" under a second, else seed 001's hh:mm:ss.ms ("00:00:01.250"). */
 export function formatLatency(ms: number): string {
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1_000).toFixed(2)} s`;
+  const whole = Math.round(ms);
+  if (whole < 1_000) return `${whole} ms`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  const hours = Math.floor(whole / 3_600_000);
+  const minutes = Math.floor(whole / 60_000) % 60;
+  const seconds = Math.floor(whole / 1_000) % 60;
+  return `${two(hours)}:${two(minutes)}:${two(seconds)}.${String(whole % 1_000).padStart(3, '0')}`;
 }
 
 export interface StatusCards {
@@ -95,6 +102,58 @@ export function statusCards(byStatus: readonly { status: string; count: number }
   const success = sum(['SUCCESS']);
   const succeeded = success + sum(['PARTIAL_SUCCESS']);
   return { total, success, partial: sum(PARTIAL), failed: sum(FAILED), successRate: total > 0 ? succeeded / total : null };
+}
+
+/** One card's count as the runs list answers it: exact up to 1,000, else 1,001 and not exact. */
+export interface CappedCount {
+  totalCount: number;
+  totalCountIsExact: boolean;
+}
+
+/** The run statuses each card counts (seed 004's summary in runs); a run that completed with errors is partial. */
+const RUN_CARD_STATUSES = { success: ['SUCCEEDED'], partial: ['COMPLETED_WITH_ERRORS'], failed: ['FAILED', 'ROLLED_BACK'] } as const;
+type RunCard = keyof typeof RUN_CARD_STATUSES;
+
+/**
+ * The run filter of each card: the page's filter narrowed to the card's statuses. The statuses the filter names
+ * are record statuses, so they are left out: a run is counted by its own status.
+ */
+export function runCardFilters(filter: RunFilterShape): Record<'total' | RunCard, RunFilterShape> {
+  const { statuses: _recordStatuses, ...runs } = filter;
+  const narrowed = (card: RunCard) => ({ ...runs, statuses: [...RUN_CARD_STATUSES[card]] });
+  return { total: runs, success: narrowed('success'), partial: narrowed('partial'), failed: narrowed('failed') };
+}
+
+/** The cards of a run count; `exact` is false when a count passed 1,000 (its card reads "1,000+", no rate). */
+export function runStatusCards(counts: Record<'total' | RunCard, CappedCount>): StatusCards & { exact: boolean } {
+  const exact = Object.values(counts).every((count) => count.totalCountIsExact);
+  const total = counts.total.totalCount;
+  const completed = counts.success.totalCount + counts.partial.totalCount;
+  return {
+    total,
+    success: counts.success.totalCount,
+    partial: counts.partial.totalCount,
+    failed: counts.failed.totalCount,
+    successRate: exact && total > 0 ? completed / total : null,
+    exact,
+  };
+}
+
+/** A capped count as a card shows it: exact up to 1,000, "1,000+" past it (the runs list answers 1,001 there). */
+export function formatCappedCount(value: number): string {
+  return value > 1_000 ? `${formatCount(1_000)}+` : formatCount(value);
+}
+
+/**
+ * Where a count window without a timeframe starts: before any sync history. Not 1970: syncSummary also reads the
+ * window of equal length before it, and one reaching before 1970 fails on the server (SERVICE_UNAVAILABLE).
+ */
+const BEGINNING = '2000-01-01T00:00:00.000Z';
+
+/** The window of a list's counts (sync logs' cards): the filters' timeframe, else everything until now. */
+export function countWindow(filters: ConsoleFilters, now: number): Window {
+  const range = timeWindow(filters, now) ?? {};
+  return { from: range.from ?? BEGINNING, to: range.to ?? new Date(now).toISOString() };
 }
 
 export type Interval = 'MINUTE' | 'HOUR' | 'DAY';
@@ -143,9 +202,12 @@ export function narrowToBucket(filter: RecordFilterShape, bucket: { start: strin
   return bucket ? { ...filter, startedAt: { from: bucket.start, to: bucket.end } } : filter;
 }
 
-/** A CSV field per RFC 4180: quoted when it holds a comma, quote or line break. */
+/**
+ * A CSV field per RFC 4180: quoted when it holds a comma, quote or line break. Text that a spreadsheet would run as
+ * a formula is neutralised first (worker-supplied entity types reach these files); numbers are written as they are.
+ */
 export function csvField(value: unknown): string {
-  const text = value === null || value === undefined ? '' : String(value);
+  const text = value === null || value === undefined ? '' : typeof value === 'string' ? neutraliseCell(value) : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -169,7 +231,8 @@ export interface PerformanceRowLike {
 export function performanceCsv(rows: readonly PerformanceRowLike[]): string {
   return toCsv(
     ['entity_type', 'operation', 'mode', 'records_synced', 'p50_ms', 'p90_ms', 'p95_ms', 'p99_ms'],
-    rows.map((r) => [r.entityType, r.operation, r.mode, r.recordsSynced, r.p50Ms, r.p90Ms, r.p95Ms, r.p99Ms]),
+    // Latencies in whole milliseconds, as the table shows them (the API's percentiles carry float noise).
+    rows.map((r) => [r.entityType, r.operation, r.mode, r.recordsSynced, ...[r.p50Ms, r.p90Ms, r.p95Ms, r.p99Ms].map(Math.round)]),
   );
 }
 

@@ -3,6 +3,7 @@
 // the address (other parameters stay), Reset clears it. Its drop-downs' choices come from the session's client,
 // here one answering the two queries it asks (pipelines, facets).
 import { flushPromises, mount } from '@vue/test-utils';
+import { NSelect } from 'naive-ui';
 import { describe, expect, it } from 'vitest';
 import { defineComponent, h } from 'vue';
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router';
@@ -11,13 +12,26 @@ import { provideSession, type Session } from '../../../../client/src/composables
 import { RUN_FILTER_FIELDS } from '../../../../client/src/support/filters.js';
 import { RUN_STATUSES } from '../../../../client/src/support/statuses.js';
 
-const answers: Record<string, unknown> = {
+const answers = {
   Pipelines: { pipelines: [{ id: 'p1', name: 'Billing → CRM' }] },
   Facets: { facets: { entityTypes: ['Account'], operationTypes: ['Pull updates'], tenantIds: ['acme'], errorCodes: ['INVALID'] } },
 };
+/** The pipelines each facets query asked for, in order. */
+const facetRequests: (string[] | null)[] = [];
 const client = {
-  async query({ query }: { query: { definitions: { name?: { value: string } }[] } }) {
-    return { data: answers[query.definitions[0].name?.value ?? ''] };
+  async query({
+    query,
+    variables,
+  }: {
+    query: { definitions: { name?: { value: string } }[] };
+    variables?: { pipelineIds?: string[] | null };
+  }) {
+    const name = query.definitions[0].name?.value ?? '';
+    if (name === 'Facets') {
+      facetRequests.push(variables?.pipelineIds ?? null);
+      if (variables?.pipelineIds?.includes('p1')) return { data: { facets: { ...answers.Facets.facets, entityTypes: ['Invoice'] } } };
+    }
+    return { data: answers[name as keyof typeof answers] };
   },
 };
 
@@ -58,5 +72,19 @@ describe('FilterBar', () => {
     await reset?.trigger('click');
     await flushPromises();
     expect(router.currentRoute.value.query).toEqual({ sort: 'ended' });
+  });
+
+  it('narrows the object choices as soon as a pipeline is picked, before Apply (seed 003)', async () => {
+    facetRequests.length = 0;
+    const { wrapper, router } = await mountBar('/runs');
+    const objects = () => wrapper.findAllComponents(NSelect).find((select) => select.attributes('data-filter') === 'entityTypes');
+    const pipelines = wrapper.findAllComponents(NSelect).find((select) => select.attributes('data-filter') === 'pipelineIds');
+    expect(objects()?.props('options')).toEqual([{ label: 'Account', value: 'Account' }]);
+    pipelines?.vm.$emit('update:value', ['p1']);
+    await flushPromises();
+    expect(facetRequests).toEqual([null, ['p1']]);
+    expect(objects()?.props('options')).toEqual([{ label: 'Invoice', value: 'Invoice' }]);
+    // Only the choices moved: the address waits for Apply.
+    expect(router.currentRoute.value.query.pipeline).toBeUndefined();
   });
 });

@@ -3,15 +3,19 @@ import { emptyFilters } from '../../../../client/src/support/filters.js';
 import {
   analyticsFilter,
   bucketTooltip,
+  countWindow,
   csvField,
   describeChange,
   failureStatuses,
+  formatCappedCount,
   formatLatency,
   formatRate,
   healthWindow,
   narrowToBucket,
   performanceCsv,
   pickInterval,
+  runCardFilters,
+  runStatusCards,
   statusCards,
   throttle,
 } from '../../../../client/src/support/health.js';
@@ -56,7 +60,12 @@ describe('a card’s change', () => {
     expect(formatRate(0.3)).toBe('30.0 %');
     expect(formatRate(0)).toBe('0.0 %');
     expect(formatLatency(501.4)).toBe('501 ms');
-    expect(formatLatency(1250)).toBe('1.25 s');
+    expect(formatLatency(999.4)).toBe('999 ms');
+  });
+  it('writes a latency over a second as seed 001 does (hh:mm:ss.ms)', () => {
+    expect(formatLatency(1250)).toBe('00:00:01.250');
+    expect(formatLatency(999.6)).toBe('00:00:01.000');
+    expect(formatLatency(3_723_004.4)).toBe('01:02:03.004');
   });
 });
 
@@ -114,6 +123,39 @@ describe('failures and CSV', () => {
     ]);
     expect(csv).toBe('entity_type,operation,mode,records_synced,p50_ms,p90_ms,p95_ms,p99_ms\r\n"Account, EU",CREATE,MANUAL,3,1,2,3,4\r\n');
   });
+  it('rounds the latencies of the performance CSV to whole milliseconds, as the table shows them', () => {
+    const csv = performanceCsv([
+      {
+        entityType: 'Account',
+        operation: 'CREATE',
+        mode: 'MANUAL',
+        recordsSynced: 3,
+        p50Ms: 88.48728722251576,
+        p90Ms: 1250.5,
+        p95Ms: 0.2,
+        p99Ms: 4,
+      },
+    ]);
+    expect(csv.split('\r\n')[1]).toBe('Account,CREATE,MANUAL,3,88,1251,0,4');
+  });
+  it('neutralises worker text that a spreadsheet would run as a formula, as the server’s exports do', () => {
+    const csv = performanceCsv([
+      {
+        entityType: '=HYPERLINK("http://x","y")',
+        operation: 'CREATE',
+        mode: 'MANUAL',
+        recordsSynced: 1,
+        p50Ms: 1,
+        p90Ms: 1,
+        p95Ms: 1,
+        p99Ms: 1,
+      },
+      { entityType: '@SUM(A1)', operation: 'UPDATE', mode: 'MANUAL', recordsSynced: 1, p50Ms: 1, p90Ms: 1, p95Ms: 1, p99Ms: 1 },
+    ]);
+    const [, first, second] = csv.split('\r\n');
+    expect(first).toBe(`"'=HYPERLINK(""http://x"",""y"")",CREATE,MANUAL,1,1,1,1,1`);
+    expect(second).toBe("'@SUM(A1),UPDATE,MANUAL,1,1,1,1,1");
+  });
 });
 
 describe('throttle', () => {
@@ -139,5 +181,42 @@ describe('throttle', () => {
     t.cancel();
     vi.advanceTimersByTime(2000);
     expect(fn).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('the status cards in runs (seed 004)', () => {
+  it('asks one count per card: the filter without its record statuses, narrowed to the card’s run statuses', () => {
+    const cards = runCardFilters({ pipelineIds: ['p'], statuses: ['FAILED'], startedAt: { from: 'a', to: 'b' } });
+    expect(cards.total).toEqual({ pipelineIds: ['p'], startedAt: { from: 'a', to: 'b' } });
+    expect(cards.success.statuses).toEqual(['SUCCEEDED']);
+    expect(cards.partial.statuses).toEqual(['COMPLETED_WITH_ERRORS']);
+    expect(cards.failed.statuses).toEqual(['FAILED', 'ROLLED_BACK']);
+  });
+  it('counts completed runs (with errors too) as successes, and gives no rate past the cap', () => {
+    const exact = (n: number) => ({ totalCount: n, totalCountIsExact: true });
+    expect(runStatusCards({ total: exact(5), success: exact(1), partial: exact(2), failed: exact(1) })).toEqual({
+      total: 5,
+      success: 1,
+      partial: 2,
+      failed: 1,
+      successRate: 0.6,
+      exact: true,
+    });
+    const capped = runStatusCards({
+      total: { totalCount: 1001, totalCountIsExact: false },
+      success: exact(3),
+      partial: exact(0),
+      failed: exact(0),
+    });
+    expect(capped.successRate).toBeNull();
+    expect(formatCappedCount(capped.total)).toBe('1,000+');
+    expect(formatCappedCount(1000)).toBe('1,000');
+  });
+  it('counts sync logs over the timeframe, or from 2000 when there is none', () => {
+    expect(countWindow(emptyFilters(), NOW)).toEqual({ from: '2000-01-01T00:00:00.000Z', to: '2026-11-30T12:00:00.000Z' });
+    expect(countWindow({ ...emptyFilters(), timeframe: '24h' }, NOW)).toEqual({
+      from: '2026-11-29T12:00:00.000Z',
+      to: '2026-11-30T12:00:00.000Z',
+    });
   });
 });
