@@ -34,7 +34,8 @@ describe('RunsTable', () => {
     const wrapper = mount(RunsTable, {
       props: { runs, loading: false, canOperate: true },
       global: {
-        stubs: { RouterLink: { template: '<a><slot /></a>' } },
+        // The failed count's download needs the signed-in viewer; its cell is not what this test watches.
+        stubs: { RouterLink: { template: '<a><slot /></a>' }, FailedRecordsDownload: true },
         mixins: [
           {
             updated(this: { $: { type: { __name?: string } }; $props: { run?: RunRowFragment } }) {
