@@ -127,5 +127,5 @@ describe.skipIf(skipReason !== null)('the live history in a burst', () => {
     // And what fell off comes back with Load more.
     await page.getByRole('button', { name: 'Load more runs' }).click();
     await eventually(async () => ((await shownRunIds(page)).length > PAGE_SIZE ? true : undefined), 'the next page');
-  });
+  }, 120_000); // 2,000 events through a real browser: 45 s on a loaded 2-core machine
 });
