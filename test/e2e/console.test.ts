@@ -217,6 +217,9 @@ describe.skipIf(skipReason !== null)('the console', () => {
     const row = runRow(page, run.id);
     await row.waitFor(WAIT);
     await row.getByRole('button', { name: /Cancel run/ }).click();
+    // The confirmation is a named dialog (axe's aria-dialog-name), focus inside it.
+    await dialog(page).waitFor(WAIT);
+    await expectAccessible('confirm-cancel');
     await dialog(page).getByRole('button', { name: 'Cancel run', exact: true }).click();
     await row.and(page.locator('[data-status="CANCELLING"]')).waitFor(WAIT);
     // The worker stops and finishes: the console follows without a reload.

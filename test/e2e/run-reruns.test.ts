@@ -8,7 +8,7 @@ import { createPipeline, finishRun, recordInput, reportRecords, startRun } from 
 import { ADMIN_SECRET, startTestServer, type TestServer } from '../support/server.js';
 import { browserSkipReason, launchBrowser } from './support/browser.js';
 import { ensureClientBuilt } from './support/client-build.js';
-import { recordRow } from './support/console.js';
+import { recordRow, seriousA11yViolations } from './support/console.js';
 
 const skipReason = browserSkipReason();
 if (skipReason) console.warn(`test/e2e/run-reruns.test.ts: ${skipReason}`);
@@ -35,6 +35,10 @@ describe.skipIf(skipReason !== null)('re-runs of failed runs in the console', ()
     await page.goto(`${server.url}/pipelines#key=${ADMIN_SECRET}`);
     await page.getByRole('button', { name: `Edit ${pipeline.name}` }).click(WAIT);
     const reruns = page.getByLabel('Re-runs of a failed run');
+    await reruns.waitFor(WAIT);
+    // The edit dialog is named (axe's aria-dialog-name) and passes axe as a whole.
+    expect(await page.getByRole('dialog', { name: 'Edit pipeline' }).count()).toBe(1);
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await reruns.fill('2');
     await reruns.blur();
     await page.getByRole('button', { name: 'Save' }).click();

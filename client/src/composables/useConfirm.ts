@@ -1,19 +1,35 @@
-// A confirmation before anything that changes data, as a promise (naive-ui's dialog: focus trapped, Esc cancels).
-import { useDialog } from 'naive-ui';
+// A confirmation before anything that changes data, as a promise. ConfirmDialog.vue (once, in App.vue) shows the
+// question asked last: naive-ui's modal traps focus and Esc cancels. Not naive-ui's useDialog(): its dialogs take no
+// attributes, so they had no accessible name (axe's aria-dialog-name).
+import { readonly, shallowRef } from 'vue';
+
+export interface Question {
+  title: string;
+  content: string;
+  confirmText: string;
+  /** Closes the dialog with the reader's answer. */
+  answer(confirmed: boolean): void;
+}
+
+const asked = shallowRef<Question | null>(null);
+
+/** The question on screen, if any (for ConfirmDialog.vue). */
+export const questionAsked = readonly(asked);
 
 export function useConfirm() {
-  const dialog = useDialog();
   return (title: string, content: string, confirmText: string): Promise<boolean> =>
     new Promise((resolve) => {
-      dialog.warning({
+      // A new question replaces one left open: that one counts as not confirmed.
+      asked.value?.answer(false);
+      const question: Question = {
         title,
         content,
-        positiveText: confirmText,
-        negativeText: 'Keep as is',
-        onPositiveClick: () => resolve(true),
-        onNegativeClick: () => resolve(false),
-        onClose: () => resolve(false),
-        onMaskClick: () => resolve(false),
-      });
+        confirmText,
+        answer(confirmed) {
+          if (asked.value === question) asked.value = null;
+          resolve(confirmed);
+        },
+      };
+      asked.value = question;
     });
 }
