@@ -3,7 +3,7 @@
 // the listener reconnects and wakes the reader, which catches up from the event table.
 import pg from 'pg';
 import type { Logger } from '../logger.js';
-import { EVENTS_CHANNEL } from './event-log.js';
+import { EVENTS_CHANNEL } from './commit-signal.js';
 
 export class EventListener {
   private client: pg.Client | null = null;
