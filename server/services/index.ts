@@ -32,6 +32,8 @@ export function createServices(
     Partial<Pick<Config, 'webhookAllowPrivate' | 'webhookRetryDelaysMs'>>,
   onBackgroundError: (error: unknown) => void = () => {},
   logger?: Logger,
+  /** What the services that only read run on: a replica when there is one (db/read-routing.ts), else `db`. */
+  reader: DataSource = db,
 ) {
   const audit = new AuditService(db);
   const progress = new RunProgress(db, config.progressIntervalMs, onBackgroundError);
@@ -40,8 +42,8 @@ export function createServices(
   const alertOutbox = new AlertOutbox();
   return {
     audit,
-    analytics: new AnalyticsService(db),
-    facets: new FacetService(db),
+    analytics: new AnalyticsService(reader),
+    facets: new FacetService(reader),
     rollups: new RollupMaintenance(db),
     apiKeys: new ApiKeyService(db, audit),
     pipelines: new PipelineService(db, audit),
@@ -56,12 +58,12 @@ export function createServices(
       onDisabled: (channelId, reason) => logger?.warn('notification channel disabled', { channelId, reason }),
     }),
     errorGroups: new ErrorGroupService(db, audit),
-    runs: new RunQueryService(db),
+    runs: new RunQueryService(reader),
     runLifecycle,
     retries: new OperatorRetryService(db, audit),
     dueRetries: new DueRetryService(db),
     retention: new RetentionService(db, audit),
-    records: new RecordQueryService(db),
+    records: new RecordQueryService(reader),
     progress,
     ingest: new RecordIngestService(db, runLifecycle, progress, config.leaseSeconds),
     exports: new ExportService(db, audit, new ServerSecrets(db), {
