@@ -250,6 +250,8 @@ export async function createHttpServer({
   });
   app.use(healthRoutes(db, { draining, listening: () => hub?.listening ?? true, replica: () => reads?.replicaState ?? null }, logger));
   app.use(metricsRoutes(db, metrics, logger));
+  // Downloads read on the replica once it has everything committed before they started (their job's row count).
+  if (reads) app.use('/exports', (_req, _res, next) => reads.withinUpToDate(next));
   app.use(exportRoutes(services.exports, logger));
   app.use(staticClient());
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => (isGraphQLPath(req.url) ? door(req, res) : app(req, res)));

@@ -8,7 +8,7 @@
 // Read-your-writes: after a transaction of a request commits on the primary, that request reads on the primary from
 // then on, and the primary's WAL position is kept for its API key. A later request of that key reads on the replica
 // only once the replica has replayed up to that position: it waits for it at most `readYourWritesWaitMs`, then
-// reads on the primary. A replica that lags more than `maxLagMs`, or does not answer the check made every second,
+// reads on the primary. Export downloads (no key) wait the same way for everything committed before them. A replica that lags more than `maxLagMs`, or does not answer the check made every second,
 // is not used at all; a connection to it that fails between two checks is taken on the primary instead, so a
 // replica that stops costs its readers no error (a statement it was running when it stopped still fails).
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -116,9 +116,30 @@ export class ReadRouting {
     return this.context.run({ keyId, source }, work);
   }
 
+  /**
+   * Runs work that should see everything committed before it started (an export's download, whose row count was
+   * taken on the primary) on the replica once it has replayed up to now, else (after the bounded wait) on the primary.
+   */
+  async withinUpToDate<T>(work: () => T): Promise<T> {
+    let now: bigint | undefined;
+    if (this.replicaState.inUse) {
+      const [{ lsn }]: { lsn: string }[] = await this.primary.query(WRITTEN_SQL);
+      now = lsnValue(lsn);
+    }
+    const source = (await this.replicaHasReplayed(now)) ? this.replica : this.primary;
+    return this.context.run({ keyId: null, source }, work);
+  }
+
   private async replicaServes(keyId: string | null): Promise<boolean> {
-    if (!this.replicaState.inUse) return false;
     const written = keyId === null ? undefined : this.writtenAt.get(keyId);
+    const served = await this.replicaHasReplayed(written);
+    if (served && written !== undefined && this.writtenAt.get(keyId as string) === written) this.writtenAt.delete(keyId as string);
+    return served;
+  }
+
+  /** Whether the replica is in use and has replayed `written` (waiting for it at most readYourWritesWaitMs). */
+  private async replicaHasReplayed(written: bigint | undefined): Promise<boolean> {
+    if (!this.replicaState.inUse) return false;
     if (written === undefined || this.replayed >= written) return true;
     const deadline = performance.now() + this.options.readYourWritesWaitMs;
     for (;;) {
@@ -128,10 +149,7 @@ export class ReadRouting {
       } catch {
         return false; // it went away since the last check: the primary serves, and the next check says so
       }
-      if (this.replayed >= written) {
-        if (this.writtenAt.get(keyId as string) === written) this.writtenAt.delete(keyId as string);
-        return true;
-      }
+      if (this.replayed >= written) return true;
       if (performance.now() >= deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }

@@ -66,10 +66,16 @@ export function createServices(
     records: new RecordQueryService(reader),
     progress,
     ingest: new RecordIngestService(db, runLifecycle, progress, config.leaseSeconds),
-    exports: new ExportService(db, audit, new ServerSecrets(db), {
-      exportUrlTtlSeconds: config.exportUrlTtlSeconds,
-      onFailure: (message, fields) => logger?.warn(message, fields),
-    }),
+    exports: new ExportService(
+      db,
+      audit,
+      new ServerSecrets(db),
+      {
+        exportUrlTtlSeconds: config.exportUrlTtlSeconds,
+        onFailure: (message, fields) => logger?.warn(message, fields),
+      },
+      reader,
+    ),
   };
 }
 

@@ -27,7 +27,8 @@ beforeAll(async () => {
     {
       DATABASE_READ_URL: database.replica.urlFor(database.name),
       REPLICA_MAX_LAG_MS: '60000',
-      READ_YOUR_WRITES_WAIT_MS: '0',
+      // Long enough for the test cluster's WAL writer (synchronous_commit is off there) to ship a commit.
+      READ_YOUR_WRITES_WAIT_MS: '2000',
       REPLICA_CHECK_MS: '600000',
     },
     { databaseUrl: database.primary.urlFor(database.name), jobs: false },
@@ -106,7 +107,7 @@ describe('a streaming replica', () => {
     await replicaSql.query('SELECT pg_wal_replay_pause()');
     try {
       await operator.ok('mutation($ids: [ID!]) { retryRecords(ids: $ids) { scheduled } }', { ids: [records.edges[0].node.id] });
-      // The operator's next read waits for nothing (READ_YOUR_WRITES_WAIT_MS=0) and goes to the primary.
+      // The operator's next read waits for the paused replica in vain, then reads on the primary.
       expect(await statusesOf(operator, runId)).toEqual(['RETRY_SCHEDULED']);
       // Another key still reads on the paused replica: the write is not there yet.
       expect(await statusesOf(viewer, runId)).toEqual(['FAILED']);
@@ -116,6 +117,40 @@ describe('a streaming replica', () => {
     await eventually(
       async () => ((await statusesOf(viewer, runId))[0] === 'RETRY_SCHEDULED' ? true : undefined),
       'the replica replaying the retry',
+    );
+  });
+
+  it('serves export downloads once it has what came before them', async () => {
+    const runId = await failedRun('R-4');
+    const { exportRecords } = await operator.ok<{ exportRecords: { id: string } }>(
+      'mutation($f: RecordFilter) { exportRecords(filter: $f) { id } }',
+      { f: { runIds: [runId] } },
+    );
+    const job = await eventually(async () => {
+      const { exportJob } = await operator.ok<{ exportJob: { status: string; downloadUrl: string | null } | null }>(
+        'query($id: ID!) { exportJob(id: $id) { status downloadUrl } }',
+        { id: exportRecords.id },
+      );
+      return exportJob?.status === 'READY' ? exportJob : undefined;
+    }, 'the export');
+    // Table scans counted by the replica itself: only the download reads records there now.
+    const scansOfRecords = async () =>
+      Number(
+        (
+          await replicaSql.query<{ n: string }>(
+            "SELECT (coalesce(seq_scan, 0) + coalesce(idx_scan, 0))::text AS n FROM pg_stat_user_tables WHERE relname = 'records'",
+          )
+        ).rows[0].n,
+      );
+    const before = await scansOfRecords();
+    const response = await fetch(`${server.url}${job.downloadUrl}`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('R-4');
+    // The download's connection is closed after it, which sends its statistics.
+    await eventually(
+      async () => ((await scansOfRecords()) > before ? true : undefined),
+      'the download scanning records on the replica',
+      5_000,
     );
   });
 

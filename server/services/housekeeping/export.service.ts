@@ -68,6 +68,8 @@ export class ExportService {
     private readonly audit: AuditService,
     private readonly secrets: ServerSecrets,
     private readonly options: ExportOptions,
+    /** Where downloads read their rows: a replica when there is one (db/read-routing.ts); jobs stay on `db`. */
+    private readonly reader: DataSource = db,
   ) {}
 
   exportRecords(actor: Actor, filter: RecordFilter | null | undefined, limit: number | null | undefined): Promise<ExportJob> {
@@ -190,7 +192,7 @@ export class ExportService {
 
   private async stream(job: ExportJob): Promise<ExportDownload> {
     const statement = copyStatement(this.db, scopeOf(job));
-    const client = await poolOf(this.db).connect();
+    const client = await poolOf(this.reader).connect();
     let released = false;
     const release = (error?: Error) => {
       if (released) return;
