@@ -19,6 +19,8 @@ class CommitSignal implements EntitySubscriberInterface {
   private readonly pending = new WeakSet<QueryRunner>();
   private lastSentAt = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** Sends the NOTIFY on a connection of its own (the event hub's LISTEN connection); the pool when unset or down. */
+  sender: (() => Promise<void>) | null = null;
 
   constructor(private readonly db: DataSource) {}
 
@@ -50,7 +52,8 @@ class CommitSignal implements EntitySubscriberInterface {
     this.lastSentAt = performance.now();
     if (!this.db.isInitialized) return; // shutting down: nobody left to wake here
     // Its own statement, outside any transaction. A failure is only a later read: every hub also polls.
-    this.db.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`).catch(() => {});
+    const viaPool = () => this.db.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
+    (this.sender ? this.sender().catch(viaPool) : viaPool()).catch(() => {});
   }
 }
 

@@ -3,6 +3,7 @@
 // stream order, re-reads their runs and records once, and offers them to every subscriber.
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger.js';
+import { commitSignalOf } from './commit-signal.js';
 import { EventListener } from './event-listener.js';
 import { isRetained, latestPosition, readEvents, type StoredEvent } from './event-store.js';
 import { type LiveEvent, materialize, type Needs } from './live-event.js';
@@ -66,6 +67,8 @@ export class EventHub {
   async start(): Promise<void> {
     this.position = (await latestPosition(this.db)) ?? START;
     await this.listener.start();
+    // This instance's commits send their wake-up on the LISTEN connection, never queued behind pooled statements.
+    commitSignalOf(this.db).sender = () => this.listener.notify();
     this.pollTimer = setInterval(() => this.wake(), this.options.pollMs ?? 1_000);
   }
 
@@ -142,6 +145,7 @@ export class EventHub {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
+    commitSignalOf(this.db).sender = null;
     await this.listener.stop();
     await this.pumping;
     for (const subscriber of [...this.subscribers]) subscriber.end();

@@ -66,6 +66,15 @@ export class EventListener {
     }, delay);
   }
 
+  /**
+   * Sends the wake-up on this connection: it holds no transaction, and unlike a pooled connection it is never busy
+   * with requests' statements, so a burst of commits does not queue their wake-up behind them. Fails while down.
+   */
+  async notify(): Promise<void> {
+    if (!this.client || this.pid === null) throw new Error('the LISTEN connection is down');
+    await this.client.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
