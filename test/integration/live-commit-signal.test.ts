@@ -18,7 +18,7 @@ import {
 } from '../support/fixtures.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { type LoggedStatement, watchStatements } from '../support/statement-log.js';
+import { type LoggedStatement, statementsDuring, watchStatements } from '../support/statement-log.js';
 import { LiveClient } from '../support/ws-client.js';
 
 const NOTIFY = /\bpg_notify\b|^\s*NOTIFY\b/i;
@@ -66,6 +66,11 @@ async function observe(work: () => Promise<unknown>): Promise<Observed> {
   } finally {
     stop();
   }
+  return inTransactions(statements);
+}
+
+/** What notified inside a transaction, and how many transactions appended events. */
+function inTransactions(statements: LoggedStatement[]): Observed {
   const open = new Map<unknown, { events: boolean }>();
   const observed: Observed = { notifiesInTransaction: [], eventTransactions: 0 };
   for (const { query, runner } of statements) {
@@ -119,6 +124,18 @@ describe('writing mutations commit without NOTIFY and wake the readers after', (
     const ids = records.edges.map((edge) => edge.node.id);
     const retried = await observe(() => operator.ok('mutation($ids: [ID!]) { retryRecords(ids: $ids) { scheduled } }', { ids }));
     expectSignalledAfterCommit(retried);
+  });
+
+  it('revokeApiKey notifies the other instances after its commit', async () => {
+    const { createApiKey } = await server.admin.ok<{ createApiKey: { key: { id: string } } }>(
+      'mutation($input: ApiKeyInput!) { createApiKey(input: $input) { key { id } } }',
+      { input: { name: 'to revoke', role: 'VIEWER' } },
+    );
+    const statements = await statementsDuring(server.instance.db, () =>
+      server.admin.ok('mutation($id: ID!) { revokeApiKey(id: $id) }', { id: createApiKey.key.id }),
+    );
+    expect(inTransactions(statements).notifiesInTransaction).toEqual([]);
+    expect(statements.some((statement) => NOTIFY.test(statement.query))).toBe(true);
   });
 
   it('a live subscriber still sees the change', async () => {
