@@ -70,10 +70,16 @@ export class EventListener {
    * Sends the wake-up on this connection: it holds no transaction, and unlike a pooled connection it is never busy
    * with requests' statements, so a burst of commits does not queue their wake-up behind them. Fails while down.
    */
-  async notify(): Promise<void> {
-    if (!this.client || this.pid === null) throw new Error('the LISTEN connection is down');
-    await this.client.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
+  notify(): Promise<void> {
+    const client = this.client;
+    if (!client || this.pid === null) return Promise.reject(new Error('the LISTEN connection is down'));
+    // One statement at a time on the connection (pg queues overlapping ones, but deprecates it).
+    const sent = this.notifying.then(() => client.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`));
+    this.notifying = sent.catch(() => {});
+    return sent.then(() => {});
   }
+
+  private notifying: Promise<unknown> = Promise.resolve();
 
   async stop(): Promise<void> {
     this.stopped = true;
