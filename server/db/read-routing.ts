@@ -161,8 +161,12 @@ export class ReadRouting {
     if (!context || queryRunner.isTransactionActive) return;
     context.source = this.primary;
     if (context.keyId === null) return;
-    const [{ lsn }]: { lsn: string }[] = await queryRunner.query(WRITTEN_SQL);
-    const written = lsnValue(lsn);
+    let written: bigint;
+    try {
+      written = lsnValue((await queryRunner.query(WRITTEN_SQL))[0].lsn);
+    } catch {
+      return; // the commit stands: failing here would fail a request whose write is done; only its key's next read may lag
+    }
     if ((this.writtenAt.get(context.keyId) ?? 0n) < written) this.writtenAt.set(context.keyId, written);
   }
 
