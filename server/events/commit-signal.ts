@@ -21,6 +21,8 @@ class CommitSignal implements EntitySubscriberInterface {
   private timer: NodeJS.Timeout | null = null;
   /** Sends the NOTIFY on a connection of its own (the event hub's LISTEN connection); the pool when unset or down. */
   sender: (() => Promise<void>) | null = null;
+  /** Wakes this instance's own hub at once, without the round trip through PostgreSQL (it coalesces by itself). */
+  wakeLocal: (() => void) | null = null;
 
   constructor(private readonly db: DataSource) {}
 
@@ -41,6 +43,7 @@ class CommitSignal implements EntitySubscriberInterface {
   }
 
   private signal(): void {
+    this.wakeLocal?.();
     if (this.timer) return; // one is due: it wakes readers for this commit too
     const wait = this.lastSentAt + COALESCE_MS - performance.now();
     if (wait <= 0) this.send();

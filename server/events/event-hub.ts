@@ -67,8 +67,11 @@ export class EventHub {
   async start(): Promise<void> {
     this.position = (await latestPosition(this.db)) ?? START;
     await this.listener.start();
-    // This instance's commits send their wake-up on the LISTEN connection, never queued behind pooled statements.
-    commitSignalOf(this.db).sender = () => this.listener.notify();
+    // This instance's commits wake its hub at once, and the others by a NOTIFY on the LISTEN connection (never queued
+    // behind pooled statements).
+    const signal = commitSignalOf(this.db);
+    signal.sender = () => this.listener.notify();
+    signal.wakeLocal = () => this.wake();
     this.pollTimer = setInterval(() => this.wake(), this.options.pollMs ?? 1_000);
   }
 
@@ -145,7 +148,7 @@ export class EventHub {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
-    commitSignalOf(this.db).sender = null;
+    Object.assign(commitSignalOf(this.db), { sender: null, wakeLocal: null });
     await this.listener.stop();
     await this.pumping;
     for (const subscriber of [...this.subscribers]) subscriber.end();
