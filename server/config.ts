@@ -13,6 +13,14 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** A streaming replica of DATABASE_URL's database that lists, analytics and facets read from (unset: none). */
+  databaseReadUrl: string | undefined;
+  /** A replica further behind than this (ms since its last replayed commit, while behind) is not read from. */
+  replicaMaxLagMs: number;
+  /** After a key's write, how long its next read waits for the replica to replay it before reading on the primary. */
+  readYourWritesWaitMs: number;
+  /** How often the replica's lag is measured (and a replica that was down is tried again). */
+  replicaCheckMs: number;
   dataDir: string;
   adminApiKey: string | undefined;
   leaseSeconds: number;
@@ -94,6 +102,13 @@ export function loadConfig(env: Env = process.env, { terminal = false }: Surroun
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://, got "${databaseUrl}"`);
   }
+  const databaseReadUrl = env.DATABASE_READ_URL || undefined;
+  if (databaseReadUrl && !/^postgres(ql)?:\/\//.test(databaseReadUrl)) {
+    throw new ConfigError(`DATABASE_READ_URL must start with postgres:// or postgresql://, got "${databaseReadUrl}"`);
+  }
+  if (databaseReadUrl && !databaseUrl) {
+    throw new ConfigError('DATABASE_READ_URL needs DATABASE_URL: the embedded PostgreSQL has no replica');
+  }
   // `npm start` on a terminal: only warnings and errors after the address block (a start logged about 1,400 request
   // lines in 45 s, and the address scrolled away). Containers and CI are no terminal: JSON lines at info.
   const logLevel = (env.LOG_LEVEL || (terminal ? 'warn' : 'info')) as LogLevel;
@@ -108,6 +123,10 @@ export function loadConfig(env: Env = process.env, { terminal = false }: Surroun
     port: integer(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || (databaseUrl ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl,
+    databaseReadUrl,
+    replicaMaxLagMs: integer(env, 'REPLICA_MAX_LAG_MS', 5_000, 0),
+    readYourWritesWaitMs: integer(env, 'READ_YOUR_WRITES_WAIT_MS', 100, 0, 10_000),
+    replicaCheckMs: integer(env, 'REPLICA_CHECK_MS', 1_000, 50),
     dataDir: resolve(env.DATA_DIR || './.data'),
     adminApiKey,
     leaseSeconds: integer(env, 'LEASE_SECONDS', 60, 1),

@@ -3,6 +3,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { poolOf } from './db/pool.js';
+import type { ReplicaState } from './db/read-routing.js';
 import { CLOSE } from './sdk/close-codes.js';
 
 export interface MetricsSources {
@@ -12,6 +13,8 @@ export interface MetricsSources {
   /** Whether this instance holds the background-jobs lock. */
   leader(): boolean;
   openSubscriptions(): number;
+  /** The read replica as last measured (null without DATABASE_READ_URL). */
+  replica(): ReplicaState | null;
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -136,6 +139,37 @@ export function createMetrics() {
     collect() {
       const p = pool();
       this.set(p ? p.totalCount - p.idleCount : 0);
+    },
+  });
+  // Without DATABASE_READ_URL these series are absent; an unreachable replica has no lag, and in_use 0.
+  new Gauge({
+    name: 'syncwatch_replica_in_use',
+    help: '1 while reads go to the read replica (it answers and lags at most REPLICA_MAX_LAG_MS).',
+    registers,
+    collect() {
+      this.reset();
+      const replica = sources?.replica();
+      if (replica) this.set(replica.inUse ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'syncwatch_replica_lag_seconds',
+    help: 'Seconds since the read replica replayed its last commit, while it has WAL left to replay (0: caught up).',
+    registers,
+    collect() {
+      this.reset();
+      const lag = sources?.replica()?.lagSeconds;
+      if (lag != null) this.set(lag);
+    },
+  });
+  new Gauge({
+    name: 'syncwatch_replica_lag_bytes',
+    help: 'Bytes of WAL the primary has written and the read replica has not replayed yet.',
+    registers,
+    collect() {
+      this.reset();
+      const lag = sources?.replica()?.lagBytes;
+      if (lag != null) this.set(lag);
     },
   });
   new Gauge({

@@ -4,8 +4,9 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
-import { cancelRunningStatements, openDataSource, underStartupLock } from './db/data-source.js';
+import { cancelRunningStatements, createDataSource, openDataSource, underStartupLock } from './db/data-source.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
+import { ReadRouting } from './db/read-routing.js';
 import { EventHub } from './events/event-hub.js';
 import { createSchema } from './graphql/schema.js';
 import { createMetrics, type Metrics } from './instance-metrics.js';
@@ -21,6 +22,8 @@ export interface Syncwatch {
   services: Services;
   /** This instance's reader of the event table, feeding its subscriptions. */
   hub: EventHub;
+  /** Reads on DATABASE_READ_URL's replica, when set. */
+  reads: ReadRouting | null;
   logger: Logger;
   /** Set when the embedded database was started (no DATABASE_URL). */
   embedded: EmbeddedDatabase | null;
@@ -75,11 +78,31 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
   );
   const metrics = createMetrics();
   let draining = false;
+  // The replica is connected by its first check and checked every REPLICA_CHECK_MS: one down at start is used once it answers.
+  const reads = config.databaseReadUrl
+    ? new ReadRouting(
+        db,
+        createDataSource(
+          config.databaseReadUrl,
+          undefined,
+          { statementMs: config.dbStatementTimeoutMs, connectMs: config.dbConnectTimeoutMs },
+          applicationName,
+        ),
+        {
+          maxLagMs: config.replicaMaxLagMs,
+          readYourWritesWaitMs: config.readYourWritesWaitMs,
+          checkEveryMs: config.replicaCheckMs,
+          logger,
+        },
+      )
+    : null;
+  await reads?.start();
   const services = createServices(
     db,
     config,
     (error) => logger.warn('writing trailing progress events failed; the progress job retries', { error: String(error) }),
     logger,
+    reads?.reader,
   );
 
   // Accepted and rejected records, counted where they are acknowledged (services stay free of transport and metrics).
@@ -117,7 +140,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
   );
 
   const schema = await createSchema();
-  const app: HttpServer = await createHttpServer({ config, db, services, schema, logger, hub, metrics, draining: () => draining });
+  const app: HttpServer = await createHttpServer({ config, db, reads, services, schema, logger, hub, metrics, draining: () => draining });
   const port = await app.listen(config.port, config.host);
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   const url = `http://${host}:${port}`;
@@ -152,6 +175,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     listening: () => hub.listening,
     leader: () => scheduler.isLeader,
     openSubscriptions: () => hub.openSubscriptions,
+    replica: () => reads?.replicaState ?? null,
   });
 
   let stopping: Promise<void> | null = null;
@@ -180,6 +204,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
       });
       await step('event hub', () => hub.stop());
       await step('key revocations', () => stopRevocations());
+      await step('read replica', () => reads?.stop());
       await step('database pool', () => db.destroy());
       await step('embedded database', () => embedded?.stop());
       logger.info('stopped', { durationMs: Date.now() - started });
@@ -192,6 +217,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     db,
     services,
     hub,
+    reads,
     logger,
     embedded,
     firstAdminKey,

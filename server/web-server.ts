@@ -17,6 +17,7 @@ import proxyAddress from 'proxy-addr';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import { poolOf } from './db/pool.js';
+import type { ReadRouting } from './db/read-routing.js';
 import type { EventHub } from './events/event-hub.js';
 import { type Context, createContext } from './graphql/context.js';
 import { createFormatError } from './graphql/errors.js';
@@ -52,6 +53,8 @@ import type { Services } from './services/index.js';
 export interface HttpServerDeps {
   config: Config;
   db: DataSource;
+  /** Chooses where each GraphQL request reads (DATABASE_READ_URL); null: everything on db. */
+  reads?: ReadRouting | null;
   services: Services;
   schema: GraphQLSchema;
   logger: Logger;
@@ -115,6 +118,7 @@ export interface HttpServer {
 export async function createHttpServer({
   config,
   db,
+  reads,
   services,
   schema,
   logger,
@@ -225,6 +229,10 @@ export async function createHttpServer({
       bodyParser.json({ limit: config.maxBodyBytes }),
       guardGraphQLRequests(services.apiKeys, rateLimits, addressOf, (limit) => metrics.rateLimited.inc({ limit })),
       waitForTurn(turns, config.dbConnectTimeoutMs),
+      // Last: the request reads on the replica or the primary, chosen for its key once it is about to run.
+      ...(reads
+        ? [(_req: IncomingMessage, res: ServerResponse, next: () => void) => reads.within(actorOfRequest(res)?.keyId ?? null, next)]
+        : []),
     ],
     context: async (req, res) => {
       const facts: RequestFacts = {};
@@ -238,8 +246,10 @@ export async function createHttpServer({
     fail: (error, req, res) => answerFailure(error as HttpError, req, res, config.maxBodyBytes, logger),
     executed: endTurn,
   });
-  app.use(healthRoutes(db, { draining, listening: () => hub?.listening ?? true }, logger));
+  app.use(healthRoutes(db, { draining, listening: () => hub?.listening ?? true, replica: () => reads?.replicaState ?? null }, logger));
   app.use(metricsRoutes(db, metrics, logger));
+  // Downloads read on the replica once it has everything committed before they started (their job's row count).
+  if (reads) app.use('/exports', (_req, _res, next) => reads.withinUpToDate(next));
   app.use(exportRoutes(services.exports, logger));
   app.use(staticClient());
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => (isGraphQLPath(req.url) ? door(req, res) : app(req, res)));

@@ -3,6 +3,7 @@
 // stream order, re-reads their runs and records once, and offers them to every subscriber.
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger.js';
+import { commitSignalOf } from './commit-signal.js';
 import { EventListener } from './event-listener.js';
 import { isRetained, latestPosition, readEvents, type StoredEvent } from './event-store.js';
 import { type LiveEvent, materialize, type Needs } from './live-event.js';
@@ -66,6 +67,11 @@ export class EventHub {
   async start(): Promise<void> {
     this.position = (await latestPosition(this.db)) ?? START;
     await this.listener.start();
+    // This instance's commits wake its hub at once, and the others by a NOTIFY on the LISTEN connection (never queued
+    // behind pooled statements).
+    const signal = commitSignalOf(this.db);
+    signal.sender = () => this.listener.notify();
+    signal.wakeLocal = () => this.wake();
     this.pollTimer = setInterval(() => this.wake(), this.options.pollMs ?? 1_000);
   }
 
@@ -142,6 +148,7 @@ export class EventHub {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
+    Object.assign(commitSignalOf(this.db), { sender: null, wakeLocal: null });
     await this.listener.stop();
     await this.pumping;
     for (const subscriber of [...this.subscribers]) subscriber.end();

@@ -3,7 +3,7 @@
 // the listener reconnects and wakes the reader, which catches up from the event table.
 import pg from 'pg';
 import type { Logger } from '../logger.js';
-import { EVENTS_CHANNEL } from './event-log.js';
+import { EVENTS_CHANNEL } from './commit-signal.js';
 
 export class EventListener {
   private client: pg.Client | null = null;
@@ -65,6 +65,21 @@ export class EventListener {
       void this.connect();
     }, delay);
   }
+
+  /**
+   * Sends the wake-up on this connection: it holds no transaction, and unlike a pooled connection it is never busy
+   * with requests' statements, so a burst of commits does not queue their wake-up behind them. Fails while down.
+   */
+  notify(): Promise<void> {
+    const client = this.client;
+    if (!client || this.pid === null) return Promise.reject(new Error('the LISTEN connection is down'));
+    // One statement at a time on the connection (pg queues overlapping ones, but deprecates it).
+    const sent = this.notifying.then(() => client.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`));
+    this.notifying = sent.catch(() => {});
+    return sent.then(() => {});
+  }
+
+  private notifying: Promise<unknown> = Promise.resolve();
 
   async stop(): Promise<void> {
     this.stopped = true;

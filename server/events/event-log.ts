@@ -1,10 +1,9 @@
-// Appends to the ordered event table inside the caller's transaction. The NOTIFY is only a
-// wake-up (Postgres delivers it at commit); listeners re-read the rows.
+// Appends to the ordered event table inside the caller's transaction. Readers are woken after
+// that transaction commits (events/commit-signal.ts), never by a NOTIFY inside it.
 import type { EntityManager } from 'typeorm';
 import type { RunStatus, WorkerCommandType } from '../domain/enums.js';
 import { APPEND_EVENTS_SQL } from '../sql/events.js';
-
-export const EVENTS_CHANNEL = 'syncwatch_events';
+import { commitSignalOf } from './commit-signal.js';
 
 /**
  * A run as one event saw it (dates as ISO text). Subscribers are sent this state, so an event replayed
@@ -70,5 +69,5 @@ export async function appendEvents(manager: EntityManager, events: EventInput[])
     events.map((e) => e.tenantId),
     events.map((e) => JSON.stringify(e.payload)),
   ]);
-  await manager.query(`SELECT pg_notify($1, '')`, [EVENTS_CHANNEL]);
+  commitSignalOf(manager.connection).appended(manager);
 }

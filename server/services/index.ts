@@ -33,6 +33,8 @@ export function createServices(
     Partial<Pick<Config, 'webhookAllowPrivate' | 'webhookRetryDelaysMs'>>,
   onBackgroundError: (error: unknown) => void = () => {},
   logger?: Logger,
+  /** What the services that only read run on: a replica when there is one (db/read-routing.ts), else `db`. */
+  reader: DataSource = db,
 ) {
   const audit = new AuditService(db);
   const progress = new RunProgress(db, config.progressIntervalMs, onBackgroundError);
@@ -42,8 +44,8 @@ export function createServices(
   const alertEvaluator = new AlertEvaluator(db, health, alertOutbox);
   return {
     audit,
-    analytics: new AnalyticsService(db),
-    facets: new FacetService(db),
+    analytics: new AnalyticsService(reader),
+    facets: new FacetService(reader),
     rollups: new RollupMaintenance(db),
     apiKeys: new ApiKeyService(db, audit),
     pipelines: new PipelineService(db, audit),
@@ -58,19 +60,25 @@ export function createServices(
       onDisabled: (channelId, reason) => logger?.warn('notification channel disabled', { channelId, reason }),
     }),
     errorGroups: new ErrorGroupService(db, audit),
-    runs: new RunQueryService(db),
+    runs: new RunQueryService(reader),
     runLifecycle,
     retries: new OperatorRetryService(db, audit),
     dueRetries: new DueRetryService(db),
     retention: new RetentionService(db, audit),
     partitions: new PartitionMaintenance(db, logger),
-    records: new RecordQueryService(db),
+    records: new RecordQueryService(reader),
     progress,
     ingest: new RecordIngestService(db, runLifecycle, progress, config.leaseSeconds),
-    exports: new ExportService(db, audit, new ServerSecrets(db), {
-      exportUrlTtlSeconds: config.exportUrlTtlSeconds,
-      onFailure: (message, fields) => logger?.warn(message, fields),
-    }),
+    exports: new ExportService(
+      db,
+      audit,
+      new ServerSecrets(db),
+      {
+        exportUrlTtlSeconds: config.exportUrlTtlSeconds,
+        onFailure: (message, fields) => logger?.warn(message, fields),
+      },
+      reader,
+    ),
   };
 }
 

@@ -1,5 +1,5 @@
-// Ingest: reportRecords over real HTTP (batches of 1,000, concurrent clients in a process of their own,
-// a RUNNING run each) against a raw COPY of the same rows into the same table with the same indexes.
+// Ingest: reportRecords over real HTTP (batches of 1,000, 1 to 16 concurrent clients in a process of their own,
+// a RUNNING run each) against a raw COPY of the same rows, as many streams, into the same table with the same indexes.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,10 +13,12 @@ import { type NormalizedReport, normalizeReport } from '../../server/domain/reco
 import type { GraphQLClient } from '../support/graphql-client.js';
 import { type BenchEnvironment, count, heading, perSecond, printTable, type SummaryRow } from './support.js';
 
-export const INGEST_CLIENTS = 4;
-export const BATCH_SIZE = 1_000;
+/** Parallelisms compared, each as many COPY streams as API clients (BENCH_INGEST_WORKERS=1,4 to shorten). */
+const INGEST_WORKERS = (process.env.BENCH_INGEST_WORKERS ?? '1,4,8,16').split(',').map(Number);
+const BATCH_SIZE = 1_000;
+/** Batches each worker reports: 16 workers × 50 × 1,000 is 800,000 rows. */
 const BATCHES_PER_CLIENT = Number(process.env.BENCH_INGEST_BATCHES ?? 50);
-export const TARGET_RATIO = 0.5;
+const TARGET_RATIO = 0.5;
 
 const ENTITIES = [
   ['Account', 'ACC'],
@@ -68,9 +70,9 @@ const REPORT = `mutation($runId: ID!, $records: [RecordReportInput!]!) {
   reportRecords(runId: $runId, records: $records) { accepted rejected { index reason } }
 }`;
 
-async function startRuns(worker: GraphQLClient, pipelineId: string, label: string): Promise<string[]> {
+async function startRuns(worker: GraphQLClient, pipelineId: string, label: string, workers: number): Promise<string[]> {
   const runs: string[] = [];
-  for (let c = 0; c < INGEST_CLIENTS; c++) {
+  for (let c = 0; c < workers; c++) {
     const { startRun } = await worker.ok<{ startRun: { id: string } }>(
       'mutation($input: StartRunInput!) { startRun(input: $input) { id } }',
       { input: { pipelineId, mode: 'REAL_TIME', correlationId: `${label}-${c}` } },
@@ -177,29 +179,28 @@ export async function postFromClientProcess(url: string, key: string, bodies: st
   }
 }
 
-export async function runIngestBench(env: BenchEnvironment): Promise<SummaryRow[]> {
-  heading('Ingest: reportRecords over HTTP (rollups maintained) vs raw COPY');
-  const total = INGEST_CLIENTS * BATCHES_PER_CLIENT * BATCH_SIZE;
-  const worker = await env.clientFor('INGEST');
-  const { createPipeline } = await env.admin.ok<{ createPipeline: { id: string } }>(
-    'mutation($input: PipelineInput!) { createPipeline(input: $input) { id } }',
-    { input: { name: 'Bench ingest', sourceSystem: 'Billing', targetSystem: 'CRM' } },
-  );
-  const pipelineId = createPipeline.id;
-  const now = Date.now();
-  const batches = Array.from({ length: INGEST_CLIENTS }, (_, c) => batchesOf(c, now));
+/** One parallelism's figures: COPY with as many streams as the API has clients, and the API. */
+interface IngestRound {
+  workers: number;
+  rows: number;
+  copySeconds: number;
+  ingestSeconds: number;
+}
 
-  // Baseline: the same rows by raw COPY, one stream (and, for reference, one stream per client).
-  const copyRuns = await startRuns(worker, pipelineId, 'copy');
+/** Raw COPY with `workers` streams, then reportRecords from `workers` clients, the same rows each. */
+async function ingestRound(env: BenchEnvironment, worker: GraphQLClient, pipelineId: string, workers: number): Promise<IngestRound> {
+  const rows = workers * BATCHES_PER_CLIENT * BATCH_SIZE;
+  const now = Date.now();
+  const batches = Array.from({ length: workers }, (_, c) => batchesOf(c, now));
+
+  const copyRuns = await startRuns(worker, pipelineId, `copy-${workers}`, workers);
   const copyTexts = batches.map((client, c) => client.map((batch) => copyText(copyRuns[c], pipelineId, batch)));
   await resetRecords(env);
-  const copySeconds = await copyRows(env, [copyTexts.flat()]);
-  await resetRecords(env);
-  const parallelCopySeconds = await copyRows(env, copyTexts);
+  const copySeconds = await copyRows(env, copyTexts);
   await resetRecords(env);
 
   // The API: each client reports its batches one after another into its own RUNNING run.
-  const ingestRuns = await startRuns(worker, pipelineId, 'ingest');
+  const ingestRuns = await startRuns(worker, pipelineId, `ingest-${workers}`, workers);
   const bodies = batches.map((client, c) =>
     client.map((records) => JSON.stringify({ query: REPORT, variables: { runId: ingestRuns[c], records } })),
   );
@@ -209,59 +210,48 @@ export async function runIngestBench(env: BenchEnvironment): Promise<SummaryRow[
   await env.instance.services.rollups.fold();
   const { rows: rolled } = await env.sql.query("SELECT sum(records) AS n FROM record_rollups WHERE tier = 'hour' AND cube = 'full'");
   const rolledUp = Number(rolled[0].n);
-  if (rolledUp !== total) throw new Error(`expected ${total} records in the rollups, found ${rolledUp}`);
+  if (rolledUp !== rows) throw new Error(`expected ${rows} records in the rollups, found ${rolledUp}`);
   const stored = Number((await env.sql.query('SELECT count(*) AS n FROM records')).rows[0].n);
-  if (stored !== total) throw new Error(`expected ${total} stored records, found ${stored}`);
+  if (stored !== rows) throw new Error(`expected ${rows} stored records, found ${stored}`);
   for (const runId of ingestRuns) await worker.ok('mutation($runId: ID!) { finishRun(runId: $runId) { id } }', { runId });
   await resetRecords(env);
+  return { workers, rows, copySeconds, ingestSeconds };
+}
 
-  // For reference, what keeping the rollups costs: the same reports with their triggers off.
-  const bareRuns = await startRuns(worker, pipelineId, 'bare');
-  const bareBodies = batches.map((client, c) =>
-    client.map((records) => JSON.stringify({ query: REPORT, variables: { runId: bareRuns[c], records } })),
+export async function runIngestBench(env: BenchEnvironment): Promise<SummaryRow[]> {
+  heading(`Ingest: reportRecords over HTTP (rollups maintained) vs raw COPY, at ${INGEST_WORKERS.join(', ')} workers`);
+  const worker = await env.clientFor('INGEST');
+  const { createPipeline } = await env.admin.ok<{ createPipeline: { id: string } }>(
+    'mutation($input: PipelineInput!) { createPipeline(input: $input) { id } }',
+    { input: { name: 'Bench ingest', sourceSystem: 'Billing', targetSystem: 'CRM' } },
   );
-  await env.sql.query('ALTER TABLE records DISABLE TRIGGER records_rollup_insert, DISABLE TRIGGER records_rollup_update');
-  const bareSeconds = await postFromClientProcess(env.graphqlUrl, worker.secret ?? '', bareBodies).finally(() =>
-    env.sql.query('ALTER TABLE records ENABLE TRIGGER records_rollup_insert, ENABLE TRIGGER records_rollup_update'),
-  );
-  for (const runId of bareRuns) await worker.ok('mutation($runId: ID!) { finishRun(runId: $runId) { id } }', { runId });
-  await resetRecords(env);
+  const pipelineId = createPipeline.id;
+  const rounds: IngestRound[] = [];
+  for (const workers of INGEST_WORKERS) rounds.push(await ingestRound(env, worker, pipelineId, workers));
 
-  const copyRate = total / copySeconds;
-  const parallelCopyRate = total / parallelCopySeconds;
-  const ingestRate = total / ingestSeconds;
-  const ratio = ingestRate / copyRate;
   printTable(
-    ['method', 'rows', 'seconds', 'rate', 'API ÷ this'],
-    [
-      ['COPY, 1 stream', count(total), copySeconds.toFixed(2), perSecond(copyRate), `${ratio.toFixed(2)}×`],
-      [
-        `COPY, ${INGEST_CLIENTS} streams`,
-        count(total),
-        parallelCopySeconds.toFixed(2),
-        perSecond(parallelCopyRate),
-        `${(ingestRate / parallelCopyRate).toFixed(2)}×`,
-      ],
-      [
-        `reportRecords, ${INGEST_CLIENTS} clients × ${count(BATCH_SIZE)}/batch`,
-        count(total),
-        ingestSeconds.toFixed(2),
-        perSecond(ingestRate),
-        '',
-      ],
-      [
-        'the same without the rollup triggers (reference)',
-        count(total),
-        bareSeconds.toFixed(2),
-        perSecond(total / bareSeconds),
-        `${(ingestRate / (total / bareSeconds)).toFixed(2)}×`,
-      ],
-    ],
+    ['workers', 'rows', 'COPY s', 'COPY rate', 'reportRecords s', 'reportRecords rate', 'API ÷ COPY'],
+    rounds.map((round) => [
+      String(round.workers),
+      count(round.rows),
+      round.copySeconds.toFixed(2),
+      perSecond(round.rows / round.copySeconds),
+      round.ingestSeconds.toFixed(2),
+      perSecond(round.rows / round.ingestSeconds),
+      `${(round.copySeconds / round.ingestSeconds).toFixed(2)}×`,
+    ]),
   );
-  return [
-    { measure: 'ingest: raw COPY (1 stream)', value: perSecond(copyRate) },
-    { measure: `ingest: raw COPY (${INGEST_CLIENTS} streams)`, value: perSecond(parallelCopyRate) },
-    { measure: `ingest: reportRecords (${INGEST_CLIENTS} clients)`, value: perSecond(ingestRate) },
-    { measure: 'ingest: reportRecords ÷ COPY', value: `${ratio.toFixed(2)}×`, target: `≥ ${TARGET_RATIO}×`, met: ratio >= TARGET_RATIO },
-  ];
+  return rounds.flatMap((round) => {
+    const ratio = round.copySeconds / round.ingestSeconds;
+    return [
+      { measure: `ingest: raw COPY (${round.workers} streams)`, value: perSecond(round.rows / round.copySeconds) },
+      { measure: `ingest: reportRecords (${round.workers} clients)`, value: perSecond(round.rows / round.ingestSeconds) },
+      {
+        measure: `ingest: reportRecords ÷ COPY at ${round.workers}`,
+        value: `${ratio.toFixed(2)}×`,
+        target: `≥ ${TARGET_RATIO}×`,
+        met: ratio >= TARGET_RATIO,
+      },
+    ];
+  });
 }

@@ -39,7 +39,8 @@ async function busyWorker(client: GraphQLClient, pipelineId: string, tag: string
 }
 
 /**
- * A transaction that holds its event open for a while, written the way appendEvents does.
+ * A transaction that holds its event open for a while, written the way appendEvents does, then wakes the readers
+ * after its commit as events/commit-signal.ts does.
  * early-xid: takes its xid first and inserts late (a younger id commits with an older xid).
  * early-id: inserts first and commits late. rollback: inserts, then gives up (a gap in the ids).
  */
@@ -63,8 +64,8 @@ async function heldTransaction(run: { id: string; pipelineId: string }, shape: '
       await insert();
       await sleep(100 + Math.random() * 300);
     }
-    await client.query(`SELECT pg_notify('syncwatch_events', '')`);
     await client.query(shape === 'rollback' ? 'ROLLBACK' : 'COMMIT');
+    if (shape !== 'rollback') await client.query(`SELECT pg_notify('syncwatch_events', '')`);
   } finally {
     await client.end();
   }

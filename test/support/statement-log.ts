@@ -6,6 +6,8 @@ import type { DataSource, Logger as OrmLogger } from 'typeorm';
 export interface LoggedStatement {
   query: string;
   parameters: unknown[];
+  /** The TypeORM query runner (one connection) that ran it, when it ran on one: tells transactions apart. */
+  runner?: unknown;
 }
 
 /** Calls `seen` with every statement `db` runs from now on; the function returned stops it. */
@@ -15,7 +17,7 @@ export function watchStatements(db: DataSource, seen: (statement: LoggedStatemen
     get(target, property, receiver) {
       if (property !== 'logQuery') return Reflect.get(target, property, receiver);
       return (query: string, parameters?: unknown[], ...rest: unknown[]) => {
-        seen({ query, parameters: parameters ?? [] });
+        seen({ query, parameters: parameters ?? [], runner: rest[0] });
         return (target.logQuery as (...args: unknown[]) => unknown).call(target, query, parameters, ...rest);
       };
     },

@@ -58,10 +58,20 @@ describe('loadConfig', () => {
     ['EXPORT_URL_TTL_SECONDS', '0', /EXPORT_URL_TTL_SECONDS/],
     ['LOG_LEVEL', 'verbose', /LOG_LEVEL/],
     ['DATABASE_URL', 'mysql://db/sw', /DATABASE_URL/],
+    ['DATABASE_READ_URL', 'mysql://replica/sw', /DATABASE_READ_URL/],
+    ['DATABASE_READ_URL', 'postgres://replica/sw', /DATABASE_READ_URL needs DATABASE_URL/],
+    ['READ_YOUR_WRITES_WAIT_MS', '-1', /READ_YOUR_WRITES_WAIT_MS/],
+    ['REPLICA_MAX_LAG_MS', 'soon', /REPLICA_MAX_LAG_MS/],
     ['ADMIN_API_KEY', 'short', /ADMIN_API_KEY/],
   ])('stops on %s=%s with a clear message', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('reads a replica only beside DATABASE_URL, with read-your-writes bounded', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://db/sw', DATABASE_READ_URL: 'postgres://replica/sw' });
+    expect(config).toMatchObject({ databaseReadUrl: 'postgres://replica/sw', replicaMaxLagMs: 5_000, readYourWritesWaitMs: 100 });
+    expect(loadConfig({}).databaseReadUrl).toBeUndefined();
   });
 
   it('names the bad value in the message', () => {

@@ -88,12 +88,16 @@ export class ApiKeyService {
       key.revokedAt = new Date();
       await manager.save(key);
       await this.audit.write(manager, actor, 'revokeApiKey', `apiKey:${id}`, { name: key.name }, key.tenantId);
-      // Delivered at commit, to every instance listening (listenForRevocations), this one included.
-      await manager.query('SELECT pg_notify($1, $2)', [REVOKED_CHANNEL, key.id]);
       return true;
     });
-    // After the commit: a request between clear and commit would otherwise cache the key as still valid.
-    if (revoked) this.revoked(id);
+    if (revoked) {
+      // After the commit, on a statement of its own (a NOTIFY inside a writing transaction serialises commits, issue
+      // 25), to every instance listening (listenForRevocations), this one included. Should it be lost, the other
+      // instances' caches forget the key within CACHE_MS anyway.
+      await this.db.query('SELECT pg_notify($1, $2)', [REVOKED_CHANNEL, id]).catch(() => {});
+      // After the commit: a request between clear and commit would otherwise cache the key as still valid.
+      this.revoked(id);
+    }
     return revoked;
   }
 

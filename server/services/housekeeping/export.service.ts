@@ -72,6 +72,8 @@ export class ExportService {
     private readonly audit: AuditService,
     private readonly secrets: ServerSecrets,
     private readonly options: ExportOptions,
+    /** Where downloads read their rows: a replica when there is one (db/read-routing.ts); jobs stay on `db`. */
+    private readonly reader: DataSource = db,
   ) {}
 
   exportRecords(actor: Actor, filter: RecordFilter | null | undefined, limit: number | null | undefined): Promise<ExportJob> {
@@ -199,7 +201,7 @@ export class ExportService {
     const scope = scopeOf(job);
     const statement = copyStatement(scope);
     const count = exportStatement(scope, false);
-    const client = await poolOf(this.db).connect();
+    const client = await poolOf(this.reader).connect();
     let download: ExportDownload | null = null;
     let released = false;
     const release = (error?: Error) => {
