@@ -54,7 +54,8 @@ async function seed(): Promise<void> {
   await reportRecords(ingest, ok.id, [recordInput('inv-1', { entityType: 'Invoice', targetId: 'erp-1' })]);
   await finishRun(ingest, ok.id); // SUCCEEDED
   await server.admin.ok('mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id } }', {
-    input: { name: 'Invoice synchronisation failures', condition: 'RUN_FAILED', severity: 'CRITICAL', pipelineIds: [seeded.invoices] },
+    // A rule named like a code: long tokens broke mid-word in the alerts table at 1280 px (UNABLE_TO_LOCK_ / ROW).
+    input: { name: 'INVOICE_SYNCHRONISATION_FAILURES_CRITICAL', condition: 'RUN_FAILED', severity: 'CRITICAL', pipelineIds: [seeded.invoices] },
   });
   const failed = await startRun(ingest, seeded.invoices, { mode: 'MANUAL', operationType: 'Push invoices' });
   await finishRun(ingest, failed.id, { status: 'FAILED', error: 'ERP unreachable' });
