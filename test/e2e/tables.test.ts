@@ -55,12 +55,23 @@ async function seed(): Promise<void> {
   await finishRun(ingest, ok.id); // SUCCEEDED
   await server.admin.ok('mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id } }', {
     // A rule named like a code: long tokens broke mid-word in the alerts table at 1280 px (UNABLE_TO_LOCK_ / ROW).
-    input: { name: 'INVOICE_SYNCHRONISATION_FAILURES_CRITICAL', condition: 'RUN_FAILED', severity: 'CRITICAL', pipelineIds: [seeded.invoices] },
+    input: {
+      name: 'INVOICE_SYNCHRONISATION_FAILURES_CRITICAL',
+      condition: 'RUN_FAILED',
+      severity: 'CRITICAL',
+      pipelineIds: [seeded.invoices],
+    },
   });
   const failed = await startRun(ingest, seeded.invoices, { mode: 'MANUAL', operationType: 'Push invoices' });
   await finishRun(ingest, failed.id, { status: 'FAILED', error: 'ERP unreachable' });
   // A dead letter with a long error code (one attempt allowed), for the dead letters page.
-  const orders = (await createPipeline(server.admin, { name: 'Orders → ERP', retryPolicy: { maxAttempts: 1 } })).id;
+  // Its non-retryable codes are long words: they broke mid-word in the pipelines' retry policy at 1280 px.
+  const orders = (
+    await createPipeline(server.admin, {
+      name: 'Orders → ERP',
+      retryPolicy: { maxAttempts: 1, nonRetryableErrorCodes: ['REQUIRED_FIELD_MISSING', 'INVALID_ACCOUNT_REFERENCE'] },
+    })
+  ).id;
   const dead = await startRun(ingest, orders, { mode: 'REAL_TIME' });
   await reportRecords(ingest, dead.id, [
     recordInput('order-1', { entityType: 'Order', status: 'FAILED', errorCode: 'UPSTREAM_VALIDATION_FAILED', errorMessage: 'ERP said no' }),
