@@ -121,6 +121,43 @@ function foldEverySecond(instance: Syncwatch): { stop(): Promise<void> } {
   };
 }
 
+/** The pages as `viewer` through `instance` while 4 workers report 4 runs of `label`; /metrics sampled meanwhile. */
+async function pagesUnderIngest(
+  instance: Syncwatch,
+  viewer: GraphQLClient,
+  worker: GraphQLClient,
+  pipelineId: string,
+  label: string,
+  readersOnReplica: () => Promise<number>,
+) {
+  const baseUrl = `http://127.0.0.1:${instance.port}`;
+  const now = Date.now();
+  const bodies: string[][] = [];
+  for (let w = 0; w < WORKERS; w++) {
+    const { startRun } = await worker.ok<{ startRun: { id: string } }>(
+      'mutation($input: StartRunInput!) { startRun(input: $input) { id } }',
+      { input: { pipelineId, mode: 'REAL_TIME', correlationId: `${label}-bench-${w}` } },
+    );
+    bodies.push(
+      Array.from({ length: BATCHES }, (_, b) => {
+        const records = Array.from({ length: BATCH }, (_, i) => workerRecord(w, b * BATCH + i, now));
+        return JSON.stringify({ query: REPORT, variables: { runId: startRun.id, records } });
+      }),
+    );
+  }
+  const lag = sampleLag(baseUrl, readersOnReplica);
+  const folding = foldEverySecond(instance);
+  const ingest = postFromClientProcess(`${baseUrl}/graphql`, worker.secret ?? '', bodies, BATCH);
+  const busyStart = performance.now();
+  const busy = await pagesUntil(viewer, ingest);
+  const ingestSeconds = await ingest;
+  // The sampling ends with the ingest: the fold in flight may then fold the rest of the backlog for a while.
+  const samples = await lag.stop();
+  const busyWallSeconds = (performance.now() - busyStart) / 1000;
+  await folding.stop();
+  return { busy, ingestSeconds, samples, busyWallSeconds };
+}
+
 async function waitForReplicaToCatchUp(primary: pg.Pool, replica: pg.Pool): Promise<void> {
   const { rows } = await primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
   for (;;) {
@@ -145,7 +182,7 @@ export async function runReplicaBench(): Promise<SummaryRow[]> {
     `Reads on a streaming replica: ${count(FILL_RUNS * FILL_RECORDS_PER_RUN)} records filled, then ${WORKERS} workers × ${BATCHES} batches of ${count(BATCH)} on the primary`,
   );
   let database: ReplicatedDatabase | null = null;
-  let instance: Syncwatch | null = null;
+  const instances: Syncwatch[] = [];
   let primarySql: pg.Pool | null = null;
   let replicaSql: pg.Pool | null = null;
   try {
@@ -154,7 +191,7 @@ export async function runReplicaBench(): Promise<SummaryRow[]> {
     replicaSql = new pg.Pool({ connectionString: database.replica.urlFor(database.name), max: 2 });
     primarySql.on('error', () => {});
     replicaSql.on('error', () => {});
-    const config = loadConfig({
+    const settings = {
       DATABASE_URL: database.primary.urlFor(database.name),
       DATABASE_READ_URL: database.replica.urlFor(database.name),
       // The gauges as fresh as they are sampled.
@@ -163,9 +200,10 @@ export async function runReplicaBench(): Promise<SummaryRow[]> {
       HOST: '127.0.0.1',
       ADMIN_API_KEY: ADMIN_SECRET,
       LOG_LEVEL: 'error',
-    });
-    instance = await startSyncwatch(config, { logger: createLogger(config.logLevel), jobs: false });
-    const started = instance;
+    };
+    const config = loadConfig(settings);
+    const started = await startSyncwatch(config, { logger: createLogger(config.logLevel), jobs: false });
+    instances.push(started);
     const baseUrl = `http://127.0.0.1:${started.port}`;
     const graphqlUrl = `${baseUrl}/graphql`;
     const admin = new GraphQLClient(graphqlUrl, ADMIN_SECRET);
@@ -198,30 +236,14 @@ export async function runReplicaBench(): Promise<SummaryRow[]> {
       'mutation($input: PipelineInput!) { createPipeline(input: $input) { id } }',
       { input: { name: 'Replica bench ingest', sourceSystem: 'Billing', targetSystem: 'CRM' } },
     );
-    const now = Date.now();
-    const bodies: string[][] = [];
-    for (let w = 0; w < WORKERS; w++) {
-      const { startRun } = await worker.ok<{ startRun: { id: string } }>(
-        'mutation($input: StartRunInput!) { startRun(input: $input) { id } }',
-        { input: { pipelineId: createPipeline.id, mode: 'REAL_TIME', correlationId: `replica-bench-${w}` } },
-      );
-      bodies.push(
-        Array.from({ length: BATCHES }, (_, b) => {
-          const records = Array.from({ length: BATCH }, (_, i) => workerRecord(w, b * BATCH + i, now));
-          return JSON.stringify({ query: REPORT, variables: { runId: startRun.id, records } });
-        }),
-      );
-    }
-    const lag = sampleLag(baseUrl, readersOnReplica);
-    const folding = foldEverySecond(started);
-    const ingest = postFromClientProcess(graphqlUrl, worker.secret ?? '', bodies, BATCH);
-    const busyStart = performance.now();
-    const busy = await pagesUntil(viewer, ingest);
-    const ingestSeconds = await ingest;
-    // The sampling ends with the ingest: the fold in flight may then fold the rest of the backlog for a while.
-    const samples = await lag.stop();
-    const busyWallSeconds = (performance.now() - busyStart) / 1000;
-    await folding.stop();
+    const { busy, ingestSeconds, samples, busyWallSeconds } = await pagesUnderIngest(
+      started,
+      viewer,
+      worker,
+      createPipeline.id,
+      'replica',
+      readersOnReplica,
+    );
 
     const seenOnReplica = samples.filter((sample) => sample.pageReadersOnReplica > 0).length;
     const inUse = samples.filter((sample) => sample.inUse).length;
@@ -233,6 +255,22 @@ export async function runReplicaBench(): Promise<SummaryRow[]> {
     );
     if (stored !== total) throw new Error(`expected ${total} ingested records, found ${stored}`);
 
+    // 3. For reference, the same pages under the same ingest through an instance without DATABASE_READ_URL.
+    const primaryOnly = await startSyncwatch(loadConfig({ ...settings, DATABASE_READ_URL: '' }), {
+      logger: createLogger(config.logLevel),
+      jobs: false,
+    });
+    instances.push(primaryOnly);
+    const onPrimary = await pagesUnderIngest(
+      primaryOnly,
+      new GraphQLClient(`http://127.0.0.1:${primaryOnly.port}/graphql`, viewer.secret),
+      new GraphQLClient(`http://127.0.0.1:${primaryOnly.port}/graphql`, worker.secret),
+      createPipeline.id,
+      'primary',
+      async () => 0,
+    );
+
+    const row = (latencies: Latencies) => [ms(latencies.p50), ms(latencies.p95), ms(latencies.max), String(latencies.samples)];
     printTable(
       ['page (first 50, as a VIEWER)', 'p50', 'p95', 'max', 'samples'],
       [
@@ -240,11 +278,17 @@ export async function runReplicaBench(): Promise<SummaryRow[]> {
         ['records, no ingest', ms(quietRecords.p50), ms(quietRecords.p95), ms(quietRecords.max), String(quietRecords.samples)],
         ['runs, 4 workers ingesting', ms(busy.runs.p50), ms(busy.runs.p95), ms(busy.runs.max), String(busy.runs.samples)],
         ['records, 4 workers ingesting', ms(busy.records.p50), ms(busy.records.p95), ms(busy.records.max), String(busy.records.samples)],
+        ['runs, 4 workers ingesting, on the primary', ...row(onPrimary.busy.runs)],
+        ['records, 4 workers ingesting, on the primary', ...row(onPrimary.busy.records)],
       ],
     );
     printTable(
       ['measure', 'value'],
       [
+        [
+          'ingest beside the pages on the primary',
+          `${count(total)} records: ${count(Math.round(total / onPrimary.ingestSeconds))} records/s`,
+        ],
         ['ingest', `${count(total)} records in ${ingestSeconds.toFixed(1)} s: ${count(Math.round(total / ingestSeconds))} records/s`],
         ["sampled while ingesting (the workers' process starting included)", `${busyWallSeconds.toFixed(1)} s`],
         ['replica in use (/metrics samples)', `${inUse} of ${samples.length}`],
@@ -264,6 +308,8 @@ export async function runReplicaBench(): Promise<SummaryRow[]> {
       pageRow('records (no ingest)', quietRecords),
       pageRow(`runs (${WORKERS} workers ingesting)`, busy.runs),
       pageRow(`records (${WORKERS} workers ingesting)`, busy.records),
+      { measure: 'replica: runs page p95 on the primary instead (4 workers ingesting)', value: ms(onPrimary.busy.runs.p95) },
+      { measure: 'replica: records page p95 on the primary instead (4 workers ingesting)', value: ms(onPrimary.busy.records.p95) },
       { measure: 'replica: in use while ingesting', value: `${inUse} of ${samples.length} samples` },
       {
         measure: 'replica: lag while ingesting (mean / max)',
@@ -277,7 +323,7 @@ export async function runReplicaBench(): Promise<SummaryRow[]> {
   } finally {
     await primarySql?.end().catch(() => {});
     await replicaSql?.end().catch(() => {});
-    await instance?.stop().catch(() => {});
+    for (const instance of instances) await instance.stop().catch(() => {});
     await database?.stop().catch(() => {});
   }
 }
