@@ -9,6 +9,9 @@ const VALUE_ERROR =
   /^(Expected value of type|Enum "[^"]+" cannot represent|Value "[^"]*" does not exist|\w+ cannot represent|Field "[^"]+" of required type|Argument "[^"]+" of required type)/;
 
 // The database away (restarting, unreachable, refusing connections): a coded, retryable error, not an internal one.
+// Class 08 is connection trouble, except 08P01: a protocol violation is a statement of ours the server refused (e.g.
+// more than 65,535 parameters), which no retry mends.
+const PROTOCOL_VIOLATION = '08P01';
 const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (
@@ -18,7 +21,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   ) {
     // TypeORM's words for a transaction whose connection broke under it: nothing was committed.
     if (/^QueryRunner(Provider)?AlreadyReleasedError$/.test(String(e.name))) return true;
-    if (typeof e.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || e.code.startsWith('08'))) return true;
+    if (typeof e.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || (e.code.startsWith('08') && e.code !== PROTOCOL_VIOLATION)))
+      return true;
     if (/Connection terminated|Client has encountered a connection error/.test(String(e.message))) {
       return true;
     }

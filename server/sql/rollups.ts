@@ -49,10 +49,14 @@ export const rollupCellsSql = (tier: 'day' | 'hour', cube: string, starts: strin
 SELECT '${tier}' AS tier, bucket_start AS at, ${ROLLUP_ROW} FROM record_rollups ${ROLLUP_ALIAS}
 WHERE tier = '${tier}' AND cube = ${cube} AND bucket_start = ANY(${starts}::timestamptz[])${and(dims)}`;
 
-/** Deltas not folded yet, in the hours ($hours) and days ({from, to} placeholders) read, filtered by `dims`. */
-export const unfoldedDeltasSql = (hours: string, days: { from: string; to: string }[], dims: readonly string[]) => `
+/**
+ * Deltas not folded yet, in the hours ($hours) and the UTC days ($days) read, filtered by `dims`. Both are one array
+ * parameter each, however long the window: a parameter a day ran past the protocol's 65,535 for windows of decades.
+ */
+export const unfoldedDeltasSql = (hours: string, days: string, dims: readonly string[]) => `
 SELECT 'delta' AS tier, hour AS at, ${ROLLUP_ROW} FROM record_rollup_deltas ${ROLLUP_ALIAS}
-WHERE (hour = ANY(${hours}::timestamptz[])${days.map(({ from, to }) => ` OR (hour >= ${from} AND hour < ${to})`).join('')})${and(dims)}`;
+WHERE (hour = ANY(${hours}::timestamptz[])
+       OR date_bin('1 day', hour, timestamptz '1970-01-01T00:00:00Z') = ANY(${days}::timestamptz[]))${and(dims)}`;
 
 /** What recordBucketsSql reads: placeholders, the filter's conditions on `t`, and what it groups by. */
 interface RecordBuckets {

@@ -296,6 +296,17 @@ describe('syncSummary', () => {
     expect(result.medianLatencyMs).toEqual({ value: 10, previous: null, changePercent: null });
   });
 
+  it('answers a window of a century (one parameter a day used to pass the protocol limit: SERVICE_UNAVAILABLE)', async () => {
+    const pipeline = await createPipeline(server.admin);
+    await report(server.admin, pipeline.id, [recordInput('old-window', { latencyMs: 10 })]);
+    const range = { from: '1900-01-01T00:00:00Z', to: at(NOW + HOUR) };
+    const unfolded = await summary(server.admin, { range, filter: { pipelineIds: [pipeline.id] } });
+    expect(unfolded.totalSynced.value).toBe(1);
+    await fold();
+    const folded = await summary(server.admin, { range, filter: { pipelineIds: [pipeline.id] } });
+    expect(folded.totalSynced.value).toBe(1);
+  });
+
   it('keeps counts exact through re-reports, late reports and retry runs', async () => {
     const pipeline = await createPipeline(server.admin, { retryPolicy: { maxAttempts: 3, initialDelaySeconds: 1 } });
     const filter = { pipelineIds: [pipeline.id] };

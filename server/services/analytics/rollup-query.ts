@@ -131,8 +131,7 @@ async function fromRollups(
     branches.push(rollupCellsSql(tier, cubeName, params.add(starts[tier]), dims));
   }
   // Changes not folded yet, in every hour and day read.
-  const days = starts.day.map((day) => ({ from: params.add(day), to: params.add(new Date(day.getTime() + DAY_MS)) }));
-  branches.push(unfoldedDeltasSql(params.add(starts.hour), days, dims));
+  branches.push(unfoldedDeltasSql(params.add(starts.hour), params.add(starts.day), dims));
   // By the hour or day each row starts at: Sums puts it in its bucket.
   const sql = request.latency ? rollupHistogramsSql(branches, request.groupBy) : rollupCountsSql(branches, request.groupBy);
   return manager.query(sql, params.values);
