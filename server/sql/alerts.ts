@@ -1,6 +1,7 @@
 // Statements of alerting: the evaluator's facts (each a probe of an index per pipeline, never a walk of history),
 // alert transitions, the outbox and its sender (services/alerts/alert-evaluator.ts, services/alerts/delivery-sender.ts,
 // services/alerts/alert-rule.service.ts, services/alerts/notification-channel.service.ts).
+import { countsOwnRecords } from './runs.js';
 import { seenBy } from './tenancy.js';
 
 /**
@@ -22,14 +23,14 @@ CROSS JOIN LATERAL (
 
 /**
  * ERROR_RATE: per (pipeline $1[i], window $2[i] seconds), the records and failures of the runs started in the window,
- * from the runs' own counts (kept current by ingest and retries: no record is read). RETRY runs' records are
- * attempts of records their originals count; CLEANUP runs are housekeeping.
+ * from the runs' own counts (kept current by ingest and retries: no record is read), of the runs countsOwnRecords
+ * keeps.
  */
 export const ERROR_RATE_FACTS_SQL = `
 SELECT w.pipeline_id, w.window_seconds, COALESCE(sum(r.count_total), 0)::bigint AS total, COALESCE(sum(r.count_failed), 0)::bigint AS failed
 FROM unnest($1::uuid[], $2::integer[]) AS w(pipeline_id, window_seconds)
 LEFT JOIN runs r ON r.pipeline_id = w.pipeline_id AND r.started_sort >= now() - make_interval(secs => w.window_seconds)
-  AND r.started_at IS NOT NULL AND r.mode NOT IN ('RETRY', 'CLEANUP')
+  AND r.started_at IS NOT NULL AND ${countsOwnRecords('r')}
 GROUP BY w.pipeline_id, w.window_seconds`;
 
 /** RUN_DURATION: every run still running, with its pipeline and how long it has run (runs_leased). */

@@ -1,10 +1,11 @@
 // The facts pipeline health is decided from, for many pipelines in one statement ($1: their ids, $2: now).
 // Each sub-select is one probe of an index: runs_pipeline_started, runs_pipeline_finished, runs_pipeline_succeeded,
 // records_dead_letters; the 24-hour error rate sums the counts of the window's runs (kept current by ingest and
-// retries) instead of reading their records. RETRY runs are left out of it: their records are attempts of
-// records their original runs already count. CLEANUP runs are syncwatch's housekeeping, not the pipeline's work.
+// retries) instead of reading their records, of the runs countsOwnRecords keeps (not RETRY runs of records, whose
+// records are attempts their originals count; not CLEANUP runs, syncwatch's housekeeping).
 import { COMPLETED_RUN_STATUSES } from '../domain/run-lifecycle.js';
 import { sqlList } from './literals.js';
+import { countsOwnRecords } from './runs.js';
 export const HEALTH_FACTS_SQL = `
 SELECT ids.id AS pipeline_id,
   (SELECT r.started_at FROM runs r
@@ -26,5 +27,5 @@ LEFT JOIN LATERAL (
 CROSS JOIN LATERAL (
   SELECT COALESCE(sum(r.count_total), 0) AS total, COALESCE(sum(r.count_failed), 0) AS failed FROM runs r
   WHERE r.pipeline_id = ids.id AND r.started_sort >= $2::timestamptz - make_interval(hours => $3)
-    AND r.started_at IS NOT NULL AND r.mode NOT IN ('RETRY', 'CLEANUP')
+    AND r.started_at IS NOT NULL AND ${countsOwnRecords('r')}
 ) win`;

@@ -4,6 +4,13 @@
 /** The end of a lease of `seconds` (a parameter) from the database's now(): the one spelling of a lease. */
 const leaseEnd = (seconds: string) => `now() + make_interval(secs => ${seconds}::double precision)`;
 
+/**
+ * Runs whose records are their pipeline's own work, counted by health and alerts from the runs' counts: not CLEANUP
+ * (syncwatch's housekeeping), and not a RETRY run of records (they are attempts of records their originals count).
+ * A re-run of a failed session is a RETRY run with records of its own: counted. The SQL twin of holdsAttempts.
+ */
+export const countsOwnRecords = (run: string) => `NOT (${run}.mode = 'CLEANUP' OR (${run}.mode = 'RETRY' AND ${run}.rerun IS NULL))`;
+
 /** Starts or renews run $1's lease for $2 seconds. (UPDATE wrapped in WITH ... SELECT: TypeORM answers a bare UPDATE with [rows, rowCount].) */
 export const RENEW_LEASE_SQL = `
 WITH renewed AS (

@@ -142,6 +142,13 @@ describe('a failed session is re-run', () => {
       { id: run.id },
     );
     expect(original.counts).toEqual({ total: 2, succeeded: 2 });
+    // Health counts the re-run's records as the pipeline's own work (a RETRY run of records would not be counted):
+    // 1 failure in 2 + 3 records.
+    const { pipeline: health } = await operator.ok<{ pipeline: { health: { errorRate24h: number } } }>(
+      'query($id: ID!) { pipeline(id: $id) { health { errorRate24h } } }',
+      { id: pipeline.id },
+    );
+    expect(health.health.errorRate24h).toBeCloseTo(1 / 5);
   });
 
   it('does not re-run a cancelled run, or one that ended otherwise', async () => {
