@@ -33,7 +33,7 @@ CROSS JOIN LATERAL (SELECT now() - make_interval(days => $1::int) + (g + 0.5) * 
 // $1 records per run, one every 1.2 s of the run; source numbers differ within a run, recur across runs.
 const RECORDS_SQL = `
 INSERT INTO records (run_id, pipeline_id, tenant_id, mode, entity_type, source_id, target_id, operation, status,
-                     error_code, error_message, error_fingerprint, retryable, started_at, ended_at, latency_ms)
+                     error_code, error_message, error_fingerprint, retryable, started_at, ended_at, latency_ms, run_created_at)
 SELECT s.run_id, s.pipeline_id, s.tenant_id, s.mode, e.name,
        format('%s-%s', e.prefix, lpad(((s.run_n * 1237 + s.i * 7) % 200000)::text, 6, '0')),
        CASE WHEN NOT x.failed THEN format('crm-%s', (s.run_n * 1237 + s.i * 7) % 200000) END,
@@ -45,9 +45,9 @@ SELECT s.run_id, s.pipeline_id, s.tenant_id, s.mode, e.name,
        x.failed,
        s.run_start + s.i * interval '1.2 seconds',
        s.run_start + s.i * interval '1.2 seconds' + x.latency * interval '1 millisecond',
-       x.latency
+       x.latency, s.run_created_at
 FROM (
-  SELECT r.id AS run_id, r.pipeline_id, r.tenant_id, r.mode, r.started_at AS run_start, r.n AS run_n, i,
+  SELECT r.id AS run_id, r.pipeline_id, r.tenant_id, r.mode, r.started_at AS run_start, r.created_at AS run_created_at, r.n AS run_n, i,
          random() AS a, random() AS b, random() AS c
   FROM (SELECT runs.*, row_number() OVER (ORDER BY started_at) - 1 AS n FROM runs WHERE correlation_id LIKE 'bench-run-%') r
   CROSS JOIN generate_series(0, $1::int - 1) i
