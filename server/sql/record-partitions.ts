@@ -73,6 +73,15 @@ const ATTEMPTS_CONSTRAINTS: [string, string][] = [
 ];
 const RECORDS_STATISTICS: [string, string][] = [['status_error_code', '(dependencies) ON status, error_code']];
 
+/**
+ * Confines `alias` (records or record attempts) to the partition of run `runId` (an SQL expression: a placeholder, a
+ * lateral column): its creation time, read as the statement runs, lets PostgreSQL prune every other day when the
+ * executor starts (or at each loop of a lateral join). Rows of the old, unpartitioned table written before migration
+ * 2900 have no run_created_at: an installation copying them into the partitioned tables fills theirs first.
+ */
+export const inRunPartition = (alias: string, runId: string) =>
+  `${alias}.run_created_at = (SELECT run_of.created_at FROM runs run_of WHERE run_of.id = ${runId})`;
+
 /** A table or partition name of ours: lower case, digits and underscores only (DDL spells names into its text). */
 function identifier(name: string): string {
   if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`not a table name: ${name}`);
@@ -187,6 +196,28 @@ export function rollupTriggersSql(table: string): string[] {
        REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION records_rollup_on_insert()`,
     `CREATE TRIGGER records_rollup_update AFTER UPDATE ON ${on}
        REFERENCING OLD TABLE AS old_records NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION records_rollup_on_update()`,
+  ];
+}
+
+/**
+ * Drops one day of records and its attempts (partitions of the same range), in one transaction under `lock_timeout`.
+ * The parents are locked in the order every writer takes them (records, then attempts), so a report in flight is
+ * waited for, not deadlocked with. Once the day is detached, what pointed into it is cleared as the dropped foreign
+ * keys did: records of other days whose original it held (retry attempts) point at nothing, attempts of its records
+ * kept elsewhere go. No trigger fires: the rollups keep the day.
+ */
+export function dropRecordDaySql(recordsPartition: string, attemptsPartition: string | null): string[] {
+  const day = identifier(recordsPartition);
+  const attempts = attemptsPartition && identifier(attemptsPartition);
+  return [
+    `LOCK TABLE ${RECORD_TABLES.records}, ${RECORD_TABLES.attempts} IN ACCESS EXCLUSIVE MODE`,
+    ...(attempts ? [`ALTER TABLE ${RECORD_TABLES.attempts} DETACH PARTITION ${attempts}`] : []),
+    `ALTER TABLE ${RECORD_TABLES.records} DETACH PARTITION ${day}`,
+    `UPDATE ${RECORD_TABLES.records} o SET origin_record_id = NULL FROM ${day} gone
+     WHERE o.origin_record_id = gone.id AND o.origin_record_id IS NOT NULL`,
+    `DELETE FROM ${RECORD_TABLES.attempts} a USING ${day} gone WHERE a.record_id = gone.id`,
+    ...(attempts ? [`DROP TABLE ${attempts}`] : []),
+    `DROP TABLE ${day}`,
   ];
 }
 
