@@ -64,8 +64,6 @@ const RECORDS_INDEXES: [string, string][] = [
 const RECORDS_CONSTRAINTS: [string, string][] = [
   ['pkey', 'PRIMARY KEY (id, run_created_at)'],
   ['run_entity_source', 'UNIQUE (run_id, entity_type, source_id, run_created_at)'],
-  // A run's records go with it (retention and purgeHistory delete their attempts first: attempts have no key to them).
-  ['run_id_fkey', 'FOREIGN KEY (run_id) REFERENCES runs(id) ON DELETE CASCADE'],
 ];
 const ATTEMPTS_CONSTRAINTS: [string, string][] = [
   ['pkey', 'PRIMARY KEY (id, run_created_at)'],
@@ -82,6 +80,15 @@ const RECORDS_STATISTICS: [string, string][] = [['status_error_code', '(dependen
 export const inRunPartition = (alias: string, runId: string) =>
   `${alias}.run_created_at = (SELECT run_of.created_at FROM runs run_of WHERE run_of.id = ${runId})`;
 
+/**
+ * Confines `alias` to the days of the runs `runIds` (an SQL expression of a uuid[]): from the first run's creation to
+ * the last's, two values read as the statement starts, so PostgreSQL prunes the days outside (one day for the runs of
+ * one day). A range rather than the list: pruning takes a list only as constants.
+ */
+export const inRunsPartitions = (alias: string, runIds: string) =>
+  `${alias}.run_created_at BETWEEN (SELECT min(runs_of.created_at) FROM runs runs_of WHERE runs_of.id = ANY(${runIds}))
+   AND (SELECT max(runs_of.created_at) FROM runs runs_of WHERE runs_of.id = ANY(${runIds}))`;
+
 /** A table or partition name of ours: lower case, digits and underscores only (DDL spells names into its text). */
 function identifier(name: string): string {
   if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`not a table name: ${name}`);
@@ -93,9 +100,10 @@ const named = (table: string, suffix: string) => identifier(`${table}_${suffix}`
 
 /**
  * The partitioned records and attempts under `names`, each with its default partition, ids continuing from
- * `firstIds` (one identity on each parent). No foreign keys between them (docs/scaling.md says why): whoever deletes
- * records deletes their attempts and clears `origin_record_id` pointing at them. `records.run_id` references runs,
- * as before. The rollup triggers are not here: they belong on whichever table the service writes
+ * `firstIds` (one identity on each parent). No foreign keys (docs/scaling.md says why): whoever deletes runs deletes
+ * their records and those records' attempts, and clears `origin_record_id` pointing at them. Not even
+ * `records.run_id → runs`: detaching or dropping a day would then lock `runs`, which every report updates, in a mode
+ * that waits for all of them and deadlocks with them. The rollup triggers are not here: they belong on whichever table the service writes
  * (rollupTriggersSql), never on two at once, or a copy would count every record twice.
  */
 export function createRecordTablesSql(names: RecordTableNames, firstIds: { records: number; attempts: number }): string[] {

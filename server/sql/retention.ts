@@ -3,10 +3,10 @@ import { seenBy } from './tenancy.js';
 
 /**
  * One batch of a purge: up to $3 runs that ended over $1 days ago and are not in statuses $4 (the active ones),
- * of tenant $2 (every tenant when null), deleted with their events; their records go by cascade. Attempts have no
- * foreign key (records are partitioned: docs/scaling.md), so the statement does what the keys did: the attempts of
- * the records going are deleted, and records of other runs pointing at them as their original (a retry run's
- * attempts, kept longer) point at nothing. Rows another purge holds are skipped. Returns, per pipeline touched, how
+ * of tenant $2 (every tenant when null), deleted with their records and events. Records and attempts have no foreign
+ * keys (they are partitioned: docs/scaling.md), so the statement does what the keys did: the runs' records go, their
+ * attempts too, and records of other runs pointing at them as their original (a retry run's attempts, kept longer)
+ * point at nothing. Rows another purge holds are skipped. Returns, per pipeline touched, how
  * many runs and records went. (Joined on the run alone, not on its partition: rows of an unpartitioned table written
  * before migration 2900 have no run_created_at.)
  */
@@ -27,6 +27,7 @@ orphaned AS (
   WHERE r.run_id IN (SELECT id FROM doomed) AND o.origin_record_id = r.id AND o.origin_record_id IS NOT NULL
     AND o.run_id NOT IN (SELECT id FROM doomed)
 ),
+gone_records AS (DELETE FROM records WHERE run_id IN (SELECT id FROM doomed)),
 gone_events AS (DELETE FROM events WHERE run_id IN (SELECT id FROM doomed)),
 gone AS (DELETE FROM runs WHERE id IN (SELECT id FROM doomed) RETURNING pipeline_id, count_total)
 SELECT pipeline_id, count(*)::int AS runs, sum(count_total)::int AS records FROM gone GROUP BY pipeline_id`;

@@ -32,8 +32,9 @@ const DAY_MS = 86_400_000;
  *
  * The foreign keys between the tables are dropped (`record_attempts.record_id` and `records.origin_record_id` →
  * `records(id)`): on a partitioned table they would have to carry the key, block the drop of a day referenced from
- * a newer one, and could not be added NOT VALID before PostgreSQL 18. Their effect lives in the statements that
- * delete records (retention, purgeHistory): attempts go with their records, origins pointing at them are cleared.
+ * a newer one, and could not be added NOT VALID before PostgreSQL 18. The partitioned `records` has no key to runs
+ * either: dropping a day would lock `runs` against every report. Their effect lives in the statements that delete
+ * runs (retention, purgeHistory): records and attempts go with their runs, origins pointing at them are cleared.
  */
 export class RecordPartitions1700000002900 implements MigrationInterface {
   name = 'RecordPartitions1700000002900';

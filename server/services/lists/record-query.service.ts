@@ -7,6 +7,7 @@ import { isSerialId } from '../../domain/ids.js';
 import { RecordAttempt } from '../../entities/RecordAttempt.js';
 import { SyncRecord } from '../../entities/SyncRecord.js';
 import { OLDEST_RECORD_SQL } from '../../sql/lists.js';
+import { inRunsPartitions } from '../../sql/record-partitions.js';
 import { aggregate, rollupsKeep } from '../analytics/rollup-query.js';
 import { type BoundedCount, countOnce } from './bounded-count.js';
 import { asksForAttempts, preparedRecordConditions, type RecordFilter } from './filters.js';
@@ -109,6 +110,7 @@ export class RecordQueryService {
           alias: 'rec',
           partitionColumn: 'run_id',
           where: (run: string) => preparedRecordConditions('rec', actor, filter, { runOf: run }),
+          rowsWhere: (runs: string) => [inRunsPartitions('rec', runs)],
         };
         const { field, direction } = DEFAULT_RECORD_ORDER;
         const pages = group.map(({ request }) => ({ partition: request.runId, after: request.after }));
