@@ -214,6 +214,73 @@ async function recordRetention(database: EmbeddedDatabase): Promise<{ rows: stri
   }
 }
 
+const PAGE_DAYS = 30;
+const PAGE_RECORDS_PER_DAY = 20_000;
+const PAGE_SAMPLES = 30;
+/** The records list's first page with no filter (originals only, newest started first), as keysetPage writes it. */
+const firstPageSql = (table: string) =>
+  `SELECT rec.id FROM ${table} rec WHERE rec.origin_record_id IS NULL ORDER BY rec.started_at DESC, rec.id DESC LIMIT 51`;
+
+/**
+ * The global records list's first page over PAGE_DAYS days of partitions, against the same rows in one table: the
+ * list sorts by the record's own start, which says nothing of its run's creation, so no day can be pruned and each
+ * day's (started_at, id) index is read in a merge. Planning and execution times from EXPLAIN ANALYZE, medians.
+ */
+async function globalFirstPage(database: EmbeddedDatabase): Promise<string[][]> {
+  await database.createDatabase('global_page');
+  const db = new DataSource({ type: 'postgres', url: database.urlFor('global_page'), migrations });
+  await db.initialize();
+  try {
+    await db.runMigrations({ transaction: 'all' });
+    const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    await new PartitionMaintenance(db).createDays(new Date(today - PAGE_DAYS * 86_400_000), PAGE_DAYS);
+    await db.query(`INSERT INTO pipelines (name, source_system, target_system) VALUES ('bench page', 'ERP', 'CRM')`);
+    await db.query(
+      `INSERT INTO runs (pipeline_id, mode, status, created_at, started_at, ended_at)
+       SELECT p.id, 'SCHEDULED', 'SUCCEEDED', now() - make_interval(days => d), now() - make_interval(days => d), now() - make_interval(days => d)
+       FROM pipelines p, generate_series(1, $1::int) d WHERE p.name = 'bench page'`,
+      [PAGE_DAYS],
+    );
+    await db.query(
+      `INSERT INTO records (run_id, pipeline_id, mode, entity_type, source_id, operation, status, started_at, run_created_at)
+       SELECT r.id, r.pipeline_id, r.mode, 'Account', 'ACC-' || i, 'UPDATE', 'SUCCESS', r.created_at + i * interval '1 second', r.created_at
+       FROM runs r CROSS JOIN generate_series(1, $1::int) i`,
+      [PAGE_RECORDS_PER_DAY],
+    );
+    await db.query('CREATE TABLE records_flat AS SELECT * FROM records');
+    await db.query('CREATE INDEX records_flat_started ON records_flat (started_at, id)');
+    await db.query('VACUUM ANALYZE records, records_flat');
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'records'::regclass`);
+    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const timed = async (table: string) => {
+      const planning: number[] = [];
+      const execution: number[] = [];
+      for (let i = 0; i < PAGE_SAMPLES; i++) {
+        const [row] = await db.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${firstPageSql(table)}`);
+        const [plan] = row['QUERY PLAN'];
+        planning.push(plan['Planning Time']);
+        execution.push(plan['Execution Time']);
+      }
+      return { planning: median(planning), execution: median(execution) };
+    };
+    const partitioned = await timed('records');
+    const flat = await timed('records_flat');
+    const total = count(PAGE_DAYS * PAGE_RECORDS_PER_DAY);
+    return [
+      [
+        `records: global first page, ${total} records in ${n} partitions (plan / run, median)`,
+        `${partitioned.planning.toFixed(2)} / ${partitioned.execution.toFixed(2)} ms`,
+        '',
+        '',
+        '',
+      ],
+      [`records: the same page, the same rows in one table`, `${flat.planning.toFixed(2)} / ${flat.execution.toFixed(2)} ms`, '', '', ''],
+    ];
+  } finally {
+    await db.destroy();
+  }
+}
+
 export async function runPartitionsBench(): Promise<SummaryRow[]> {
   heading(`Event partitions at ${count(EVENTS)} events`);
   const dir = mkdtempSync(join(tmpdir(), 'syncwatch-bench-partitions-pg-'));
@@ -264,6 +331,7 @@ export async function runPartitionsBench(): Promise<SummaryRow[]> {
     db = null;
     heading(`Record partitions: retention of one day of ${count(RECORD_RUNS * RECORDS_PER_RUN)} records`);
     const records = await recordRetention(database);
+    const page = await globalFirstPage(database);
 
     printTable(
       ['step', 'seconds', 'WAL', 'space before', 'space left'],
@@ -284,6 +352,7 @@ export async function runPartitionsBench(): Promise<SummaryRow[]> {
           '0 MB',
         ],
         ...records.rows,
+        ...page,
       ],
     );
     return [

@@ -69,6 +69,13 @@ describe('the layout', () => {
       `SELECT conname AS name FROM pg_constraint WHERE conrelid IN ('records'::regclass, 'record_attempts'::regclass)
          AND contype IN ('p', 'u') ORDER BY conname`,
     );
+    // /metrics says how far ahead the days of each reach: past the end of today plus DAYS_AHEAD days.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    for (const table of ['records', 'record_attempts']) {
+      const ahead = Number(new RegExp(`syncwatch_partitions_ahead_seconds\\{table="${table}"\\} ([\\d.e+]+)`).exec(metrics)?.[1]);
+      expect(ahead).toBeGreaterThan(DAYS_AHEAD * 86_400);
+      expect(ahead).toBeLessThanOrEqual((DAYS_AHEAD + 1) * 86_400);
+    }
     expect(keys.map((k) => k.name)).toEqual([
       'record_attempts_pkey',
       'record_attempts_record_id_attempt_key',
