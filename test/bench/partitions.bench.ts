@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { migrations } from '../../server/db/data-source.js';
+import { entities, migrations } from '../../server/db/data-source.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../server/db/embedded.js';
 import { EventPartitions1700000002700 } from '../../server/db/migrations/1700000002700-EventPartitions.js';
 import { RecordPartitions1700000002900 } from '../../server/db/migrations/1700000002900-RecordPartitions.js';
@@ -154,7 +154,7 @@ async function recordRetention(database: EmbeddedDatabase): Promise<{ rows: stri
 
   // Now: the partitioned tables, the day's partitions made as the leader would have made them.
   await database.createDatabase('retention_after');
-  const after = new DataSource({ type: 'postgres', url: database.urlFor('retention_after'), migrations });
+  const after = new DataSource({ type: 'postgres', url: database.urlFor('retention_after'), migrations, entities });
   await after.initialize();
   try {
     await after.runMigrations({ transaction: 'all' });
