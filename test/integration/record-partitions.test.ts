@@ -2,9 +2,13 @@
 // installation, the partition key every write fills, reads of one run that plan one partition, and retention that
 // drops whole days of records while ingest goes on, keeping every rollup and recording its CLEANUP run.
 import pg from 'pg';
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrations } from '../../server/db/data-source.js';
+import { RecordPartitions1700000002900 } from '../../server/db/migrations/1700000002900-RecordPartitions.js';
 import { Role } from '../../server/domain/enums.js';
 import { DAYS_AHEAD } from '../../server/services/housekeeping/partitions.js';
+import { createTestDatabase } from '../support/database.js';
 import { createPipeline, finishRun, recordInput, reportRecords, startRun } from '../support/fixtures.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -81,6 +85,54 @@ describe('the layout', () => {
       'record_attempts_record_id_attempt_key',
       'records_pkey',
       'records_run_entity_source',
+    ]);
+  });
+
+  it('has every column, index and statistics object of the unpartitioned tables, and the key', async () => {
+    const oldLayout = new DataSource({
+      type: 'postgres',
+      url: await createTestDatabase('unpartitioned'),
+      migrations: migrations.filter((m) => m !== RecordPartitions1700000002900),
+    });
+    await oldLayout.initialize();
+    try {
+      await oldLayout.runMigrations({ transaction: 'all' });
+      const shape = async (query: (text: string) => Promise<Record<string, unknown>[]>) => ({
+        columns: await query(
+          `SELECT c.relname AS table, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
+                  pg_get_expr(d.adbin, d.adrelid) AS default, a.attgenerated AS generated, a.attidentity AS identity
+           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+           WHERE c.relname IN ('records', 'record_attempts') AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'run_created_at'
+           ORDER BY 1, 2`,
+        ),
+        // Secondary indexes (the keys carry the partition key on the partitioned tables, by necessity).
+        indexes: (
+          await query(
+            `SELECT indexname AS name, indexdef AS definition FROM pg_indexes i
+             WHERE tablename IN ('records', 'record_attempts')
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) ORDER BY 1`,
+          )
+        ).map((row) => ({ ...row, definition: String(row.definition).replace(' ON ONLY ', ' ON ') })),
+        statistics: await query(
+          `SELECT stxname AS name, pg_get_statisticsobjdef(oid) AS definition FROM pg_statistic_ext
+           WHERE stxrelid IN ('records'::regclass, 'record_attempts'::regclass) ORDER BY 1`,
+        ),
+      });
+      const partitioned = await shape(async (text) => (await sql.query(text)).rows);
+      const unpartitioned = await shape((text) => oldLayout.query(text));
+      expect(partitioned).toEqual(unpartitioned);
+      expect(partitioned.indexes.length).toBe(19);
+    } finally {
+      await oldLayout.destroy();
+    }
+    const { rows } = await sql.query(
+      `SELECT c.relname AS table, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+       WHERE c.relname IN ('records', 'record_attempts') AND a.attname = 'run_created_at' ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { table: 'record_attempts', type: 'timestamp with time zone', not_null: true },
+      { table: 'records', type: 'timestamp with time zone', not_null: true },
     ]);
   });
 
