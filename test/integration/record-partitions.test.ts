@@ -168,6 +168,67 @@ describe('the layout', () => {
   });
 });
 
+describe('an installation with records', () => {
+  it('keeps its tables until they are copied, the partitioned ones beside; reports into its active runs keep finding their records', async () => {
+    const databaseUrl = await createTestDatabase('installed');
+    const before = new DataSource({
+      type: 'postgres',
+      url: databaseUrl,
+      migrations: migrations.filter((m) => m !== RecordPartitions1700000002900),
+    });
+    await before.initialize();
+    await before.runMigrations({ transaction: 'all' });
+    const [{ id: pipelineId }] = await before.query(
+      `INSERT INTO pipelines (name, source_system, target_system) VALUES ('installed', 'a', 'b') RETURNING id`,
+    );
+    const runs: { id: string }[] = await before.query(
+      `INSERT INTO runs (pipeline_id, mode, status, started_at, ended_at, count_total, count_succeeded)
+       VALUES ($1, 'MANUAL', 'RUNNING', now(), NULL, 2, 2), ($1, 'MANUAL', 'SUCCEEDED', now(), now(), 2, 2) RETURNING id`,
+      [pipelineId],
+    );
+    const [active, finished] = runs.map((run) => run.id);
+    await before.query(
+      `INSERT INTO records (run_id, pipeline_id, mode, entity_type, source_id, operation, status, reported_status)
+       SELECT r.id, r.pipeline_id, r.mode, 'Lead', 'I-' || g, 'CREATE', 'SUCCESS', 'SUCCESS' FROM runs r, generate_series(1, 2) g`,
+    );
+    await before.destroy();
+
+    const installed = await startTestServer({}, { databaseUrl, jobs: false });
+    const direct = new pg.Client({ connectionString: databaseUrl });
+    await direct.connect();
+    try {
+      const { rows: kinds } = await direct.query(
+        `SELECT relname AS name, relkind AS kind FROM pg_class
+         WHERE relname IN ('records', 'record_attempts', 'records_partitioned', 'record_attempts_partitioned') ORDER BY relname`,
+      );
+      expect(kinds).toEqual([
+        { name: 'record_attempts', kind: 'r' },
+        { name: 'record_attempts_partitioned', kind: 'p' },
+        { name: 'records', kind: 'r' },
+        { name: 'records_partitioned', kind: 'p' },
+      ]);
+      const { rows: keys } = await direct.query(
+        `SELECT r.run_id, r.run_created_at = u.created_at AS filled FROM records r JOIN runs u ON u.id = r.run_id
+         ORDER BY u.status = 'RUNNING' DESC, r.id`,
+      );
+      expect(keys).toEqual([
+        { run_id: active, filled: true },
+        { run_id: active, filled: true },
+        { run_id: finished, filled: null },
+        { run_id: finished, filled: null },
+      ]);
+      // A report into the active run after the upgrade: the record there is found and updated, not counted again.
+      const workerKey = await installed.clientFor(Role.INGEST);
+      const report = await reportRecords(workerKey, active, [recordInput('I-1', { entityType: 'Lead', status: 'SUCCESS' })]);
+      expect(report.run.counts.total).toBe(2);
+      expect((await direct.query('SELECT count(*)::int AS n FROM records WHERE run_id = $1', [active])).rows[0].n).toBe(2);
+    } finally {
+      await direct.end();
+      await installed.stop();
+    }
+  });
+});
+
 describe('pruning', () => {
   it('a run’s records page and a record’s attempts read only that run’s partition', async () => {
     // Days before today, as a leader running then would have made them, each holding records.

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { ACTIVE_RUN_STATUSES } from '../../domain/run-lifecycle.js';
 import { dayPartitionName, startOfUtcDay } from '../../sql/partitions.js';
 import {
   createDayPartitionSql,
@@ -26,7 +27,8 @@ const DAY_MS = 86_400_000;
  * 3. An installation without records (a fresh one) swaps at once: the old tables are dropped, the new ones take
  *    their names, the rollup triggers move onto the partitioned `records`, and ids continue after the old ones.
  *    An installation with records keeps using the old tables: its rows are copied and the tables swapped with the
- *    service up, later (not in this migration, which must stay short under the startup lock).
+ *    service up, later (not in this migration, which must stay short under the startup lock). Only the records of
+ *    runs still active get their run_created_at here, so that reports into them keep finding them.
  *
  * \`runs_created\` serves retention's question of a day: have all the runs created in it ended long enough ago?
  *
@@ -65,7 +67,23 @@ export class RecordPartitions1700000002900 implements MigrationInterface {
     const [{ empty }]: { empty: boolean }[] = await q.query(
       'SELECT NOT EXISTS (SELECT 1 FROM records) AND NOT EXISTS (SELECT 1 FROM record_attempts) AS empty',
     );
-    if (!empty) return;
+    if (!empty) {
+      // The old tables stay in use until their copy is swapped in. Reports upsert into active runs only, and find a
+      // record already there by its run's partition key: the records of the runs still active (and their attempts)
+      // get theirs now, a few rows, so a report after the upgrade updates them rather than counting them again.
+      // Older rows get theirs from the copy, which fills them before the reads that name a run's partition can find them.
+      await q.query(
+        `UPDATE records r SET run_created_at = u.created_at FROM runs u
+         WHERE u.id = r.run_id AND u.status = ANY($1::run_status[]) AND r.run_created_at IS NULL`,
+        [ACTIVE_RUN_STATUSES],
+      );
+      await q.query(
+        `UPDATE record_attempts a SET run_created_at = r.run_created_at FROM records r JOIN runs u ON u.id = r.run_id
+         WHERE a.record_id = r.id AND u.status = ANY($1::run_status[]) AND a.run_created_at IS NULL`,
+        [ACTIVE_RUN_STATUSES],
+      );
+      return;
+    }
     await q.query('DROP TABLE record_attempts, records');
     for (const statement of renameRecordTablesSql(RECORD_TABLES_BESIDE, RECORD_TABLES)) await q.query(statement);
     for (const statement of rollupTriggersSql(RECORD_TABLES.records)) await q.query(statement);
