@@ -217,6 +217,14 @@ describe('an installation with records', () => {
         { run_id: finished, filled: null },
         { run_id: finished, filled: null },
       ]);
+      // The partitioned tables' ids will continue after the old ones (4 records, no attempt yet).
+      const { rows: starts } = await direct.query(
+        `SELECT seqstart::int AS start FROM pg_sequence
+         WHERE seqrelid IN (pg_get_serial_sequence('records_partitioned', 'id')::regclass,
+                            pg_get_serial_sequence('record_attempts_partitioned', 'id')::regclass)
+         ORDER BY seqstart DESC`,
+      );
+      expect(starts).toEqual([{ start: 5 }, { start: 1 }]);
       // A report into the active run after the upgrade: the record there is found and updated, not counted again.
       const workerKey = await installed.clientFor(Role.INGEST);
       const report = await reportRecords(workerKey, active, [recordInput('I-1', { entityType: 'Lead', status: 'SUCCESS' })]);
