@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { RecordStatus } from '../domain/enums.js';
 
 @ObjectType({ description: 'One try of a record, kept in its history.' })
@@ -42,4 +42,8 @@ export class RecordAttempt {
   @Field(() => Int, { nullable: true, description: 'Milliseconds the attempt took.' })
   @Column({ name: 'latency_ms', type: 'integer', nullable: true })
   latencyMs: number | null;
+
+  /** When the run of the attempt's record was created: the partition key, the record's own (docs/scaling.md). */
+  @PrimaryColumn({ name: 'run_created_at', type: 'timestamptz' })
+  runCreatedAt: Date;
 }

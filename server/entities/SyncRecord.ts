@@ -1,6 +1,6 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { RecordOperation, RecordStatus, SyncMode } from '../domain/enums.js';
 
 @ObjectType('SyncRecord', { description: 'One entity moved in a run, in the state of its latest attempt.' })
@@ -101,4 +101,8 @@ export class SyncRecord {
 
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
+
+  /** When the record's run was created: the partition key (docs/scaling.md), part of the primary key with `id`. */
+  @PrimaryColumn({ name: 'run_created_at', type: 'timestamptz' })
+  runCreatedAt: Date;
 }

@@ -37,6 +37,7 @@ export function createServices(
   reader: DataSource = db,
 ) {
   const audit = new AuditService(db);
+  const partitions = new PartitionMaintenance(db, logger);
   const progress = new RunProgress(db, config.progressIntervalMs, onBackgroundError);
   const runLifecycle = new RunLifecycleService(db, audit, progress, config.leaseSeconds);
   const health = new PipelineHealthService(db);
@@ -64,8 +65,8 @@ export function createServices(
     runLifecycle,
     retries: new OperatorRetryService(db, audit),
     dueRetries: new DueRetryService(db),
-    retention: new RetentionService(db, audit),
-    partitions: new PartitionMaintenance(db, logger),
+    retention: new RetentionService(db, audit, partitions),
+    partitions,
     records: new RecordQueryService(reader),
     progress,
     ingest: new RecordIngestService(db, runLifecycle, progress, config.leaseSeconds),

@@ -1,5 +1,6 @@
 // A retry run's records are attempts of original records: the statements that archive an attempt and move the
 // originals when their attempts get a result (services/retries/retry-attempts.ts runs them).
+import { ATTEMPTS_UPSERT_KEY, inRunPartition } from './record-partitions.js';
 
 /**
  * A record's current attempt copied into its history: the one spelling of that snapshot (`o` names the
@@ -8,9 +9,9 @@
  * snapshot of a record already read.
  */
 export const archiveAttemptOf = (o: string) => `INSERT INTO record_attempts (record_id, attempt, run_id, status, error_code, error_message,
-                               started_at, ended_at, latency_ms)
+                               started_at, ended_at, latency_ms, run_created_at)
   SELECT ${o}.id, ${o}.attempts, COALESCE(${o}.attempt_run_id, ${o}.run_id), COALESCE(${o}.reported_status, ${o}.status),
-         ${o}.error_code, ${o}.error_message, ${o}.started_at, ${o}.ended_at, ${o}.latency_ms`;
+         ${o}.error_code, ${o}.error_message, ${o}.started_at, ${o}.ended_at, ${o}.latency_ms, ${o}.run_created_at`;
 
 // After a batch in a RETRY run, each original record takes its attempt's result, in three statements
 // (one statement cannot both read a row for the archive and update it: the update would hide it).
@@ -18,7 +19,8 @@ const ATTEMPTS_OF_BATCH = `
 attempt AS (
   SELECT c.* FROM unnest($2::text[], $3::text[]) AS k(entity_type, source_id)
   CROSS JOIN LATERAL (
-    SELECT * FROM records r WHERE r.run_id = $1 AND r.entity_type = k.entity_type AND r.source_id = k.source_id
+    SELECT * FROM records r
+    WHERE r.run_id = $1 AND r.entity_type = k.entity_type AND r.source_id = k.source_id AND ${inRunPartition('r', '$1')}
   ) c
   WHERE c.origin_record_id IS NOT NULL
 )`;
@@ -37,7 +39,7 @@ WITH ${ATTEMPTS_OF_BATCH}
 ${archiveAttemptOf('o')}
 FROM records o JOIN attempt a ON o.id = a.origin_record_id
 WHERE o.attempts < a.attempts
-ON CONFLICT (record_id, attempt) DO NOTHING`;
+ON CONFLICT ON CONSTRAINT ${ATTEMPTS_UPSERT_KEY} DO NOTHING`;
 
 /** The original takes the attempt's result, number and retry schedule. */
 export const FOLLOW_ATTEMPTS_SQL = `

@@ -4,6 +4,7 @@
 import { PENDING_RECORD_STATUSES } from '../domain/record-outcome.js';
 import { archiveAttemptOf } from './attempts.js';
 import { sqlList } from './literals.js';
+import { ATTEMPTS_UPSERT_KEY, inRunPartition, RECORDS_UPSERT_KEY } from './record-partitions.js';
 
 const INPUT = `
 input AS (
@@ -33,15 +34,17 @@ const NEW_ATTEMPT = `(p.reported_status IS NOT NULL AND p.reported_status NOT IN
 export const UPSERT_RECORDS_SQL = `
 WITH ${INPUT},
 run AS (
-  SELECT r.id, r.pipeline_id, r.tenant_id, r.mode, r.rerun, p.non_retryable_error_codes, p.max_attempts,
+  SELECT r.id, r.created_at, r.pipeline_id, r.tenant_id, r.mode, r.rerun, p.non_retryable_error_codes, p.max_attempts,
          p.initial_delay_seconds, p.backoff_factor, p.max_delay_seconds
   FROM runs r JOIN pipelines p ON p.id = r.pipeline_id WHERE r.id = $1
 ),
 previous AS (
   -- One probe of the (run, entity type, source id) index per entry: a join would read the whole run per batch.
-  SELECT rec.* FROM input i
+  -- The run's creation time is the partition key: the probe reads the run's partition only.
+  SELECT rec.* FROM input i CROSS JOIN run
   CROSS JOIN LATERAL (
-    SELECT * FROM records r WHERE r.run_id = $1 AND r.entity_type = i.entity_type AND r.source_id = i.source_id
+    SELECT * FROM records r
+    WHERE r.run_id = $1 AND r.entity_type = i.entity_type AND r.source_id = i.source_id AND r.run_created_at = run.created_at
   ) rec
 ),
 attempt AS (
@@ -51,10 +54,10 @@ attempt AS (
 archived AS (
   ${archiveAttemptOf('p')}
   FROM previous p JOIN attempt a USING (entity_type, source_id) WHERE a.is_new
-  ON CONFLICT (record_id, attempt) DO NOTHING
+  ON CONFLICT ON CONSTRAINT ${ATTEMPTS_UPSERT_KEY} DO NOTHING
 ),
 decided AS (
-  SELECT i.*, run.id AS run_id, run.pipeline_id, run.tenant_id, run.mode, run.max_attempts, run.initial_delay_seconds,
+  SELECT i.*, run.id AS run_id, run.created_at AS run_created_at, run.pipeline_id, run.tenant_id, run.mode, run.max_attempts, run.initial_delay_seconds,
          run.backoff_factor, run.max_delay_seconds,
          COALESCE(p.attempts, 1) + CASE WHEN a.is_new THEN 1 ELSE 0 END AS attempts,
          -- Not given: the attempt's start as known, or now, but never after its given end.
@@ -69,15 +72,15 @@ decided AS (
 upserted AS (
   INSERT INTO records AS rec (run_id, pipeline_id, tenant_id, mode, entity_type, source_id, target_id, operation, status,
                               reported_status, error_code, error_message, error_fingerprint, retryable, next_retry_at,
-                              started_at, ended_at, latency_ms, details, attempts)
+                              started_at, ended_at, latency_ms, details, attempts, run_created_at)
   SELECT d.run_id, d.pipeline_id, d.tenant_id, d.mode, d.entity_type, d.source_id, d.target_id, d.operation,
          retry_status(d.status, d.may_retry AND NOT d.attempts_only, d.attempts, d.max_attempts),
          d.status, d.error_code, d.error_message, d.error_fingerprint, d.may_retry,
          retry_due_at(d.may_retry AND NOT d.attempts_only, d.attempts, d.max_attempts, d.initial_delay_seconds,
                       d.backoff_factor, d.max_delay_seconds),
-         d.start_time, d.ended_at, d.latency_ms, d.details, d.attempts
+         d.start_time, d.ended_at, d.latency_ms, d.details, d.attempts, d.run_created_at
   FROM decided d
-  ON CONFLICT (run_id, entity_type, source_id) DO UPDATE SET
+  ON CONFLICT ON CONSTRAINT ${RECORDS_UPSERT_KEY} DO UPDATE SET
     target_id = COALESCE(EXCLUDED.target_id, rec.target_id),
     operation = EXCLUDED.operation,
     status = EXCLUDED.status,
@@ -102,5 +105,6 @@ FROM upserted u LEFT JOIN previous p USING (entity_type, source_id)`;
 export const RETRY_RUN_KEYS_SQL = `
 SELECT r.entity_type, r.source_id FROM unnest($2::text[], $3::text[]) AS k(entity_type, source_id)
 CROSS JOIN LATERAL (
-  SELECT entity_type, source_id FROM records WHERE run_id = $1 AND entity_type = k.entity_type AND source_id = k.source_id
+  SELECT entity_type, source_id FROM records rec
+  WHERE rec.run_id = $1 AND rec.entity_type = k.entity_type AND rec.source_id = k.source_id AND ${inRunPartition('rec', '$1')}
 ) r`;

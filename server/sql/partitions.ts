@@ -13,6 +13,14 @@ function instant(at: Date): string {
   return `'${at.toISOString()}'`;
 }
 
+const DAY_MS = 86_400_000;
+
+/** The UTC day `at` falls in, as its first instant. */
+export const startOfUtcDay = (at: Date) => new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS);
+
+/** The name of `table`'s partition of one UTC day: `<table>_pYYYYMMDD`. */
+export const dayPartitionName = (table: string, day: Date) => `${table}_p${day.toISOString().slice(0, 10).replaceAll('-', '')}`;
+
 /** The database's clock: partitions are days of its time, as every stored time is. */
 export const DATABASE_TIME_SQL = 'SELECT now() AS now';
 
@@ -30,10 +38,14 @@ CROSS JOIN LATERAL (SELECT pg_get_expr(c.relpartbound, c.oid) AS bound) b
 WHERE i.inhparent = $1::regclass
 ORDER BY range_from NULLS FIRST`;
 
-/** How far ahead of now the days made for table $1 reach, in seconds (0 when none reaches past now). */
+/**
+ * How far ahead of now the days made for table $1 reach, in seconds (0 when none reaches past now); no row when the
+ * table is not partitioned (records before their copy is swapped in).
+ */
 export const PARTITIONS_AHEAD_SQL = `
 SELECT COALESCE(GREATEST(0, extract(epoch FROM max(range_to) - now())), 0)::float8 AS seconds
-FROM (${PARTITIONS_SQL}) partitions`;
+FROM (${PARTITIONS_SQL}) partitions
+HAVING (SELECT relkind FROM pg_class WHERE oid = $1::regclass) = 'p'`;
 
 /** Bounds each DDL statement's wait for a lock (in its transaction): a busy table is tried again on the next round. */
 export const LOCK_TIMEOUT_SQL = "SET LOCAL lock_timeout = '2s'";
@@ -41,18 +53,29 @@ export const LOCK_TIMEOUT_SQL = "SET LOCAL lock_timeout = '2s'";
 /**
  * A new partition of `table` for [from, to), made beside it and attached, taking over the rows of its range that
  * the default partition caught. The default is locked against writes first so none lands in the range meanwhile;
- * attaching (unlike CREATE … PARTITION OF) leaves reads and writes of the other partitions running.
+ * attaching (unlike CREATE … PARTITION OF) leaves reads and writes of the other partitions running. `columns` are
+ * the table's stored columns (STORED_COLUMNS_SQL): generated ones are computed again, not copied.
  */
-export function createPartitionSql(table: string, key: string, partition: string, from: Date, to: Date): string[] {
+export function createPartitionSql(table: string, key: string, columns: string[], partition: string, from: Date, to: Date): string[] {
   const [parent, name, fallback, column] = [identifier(table), identifier(partition), identifier(`${table}_default`), identifier(key)];
   const range = `${column} >= ${instant(from)} AND ${column} < ${instant(to)}`;
+  const stored = columns.map(identifier).join(', ');
   return [
     `LOCK TABLE ${fallback} IN EXCLUSIVE MODE`,
-    `CREATE TABLE ${name} (LIKE ${parent} INCLUDING DEFAULTS)`,
-    `WITH moved AS (DELETE FROM ${fallback} WHERE ${range} RETURNING *) INSERT INTO ${name} SELECT * FROM moved`,
+    `CREATE TABLE ${name} (LIKE ${parent} INCLUDING DEFAULTS INCLUDING GENERATED)`,
+    `WITH moved AS (DELETE FROM ${fallback} WHERE ${range} RETURNING *) INSERT INTO ${name} (${stored}) SELECT ${stored} FROM moved`,
     `ALTER TABLE ${parent} ATTACH PARTITION ${name} FOR VALUES FROM (${instant(from)}) TO (${instant(to)})`,
   ];
 }
+
+/** Whether table $1 is partitioned. */
+export const IS_PARTITIONED_SQL = `SELECT relkind = 'p' AS partitioned FROM pg_class WHERE oid = $1::regclass`;
+
+/** The columns of table $1 that hold values (not generated), in their order. */
+export const STORED_COLUMNS_SQL = `
+SELECT attname AS name FROM pg_attribute
+WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
+ORDER BY attnum`;
 
 /** Detaches and drops one partition of `table` (its rows go with it, in one step whatever their number). */
 export function dropPartitionSql(table: string, partition: string): string[] {

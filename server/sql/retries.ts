@@ -1,5 +1,6 @@
 // Set-based statements of retries and dead letters: whole filters at once, never a loop over records.
 // (An UPDATE ... RETURNING is wrapped in WITH ... SELECT: TypeORM's query() returns plain rows only for SELECTs.)
+import { inRunPartition, RECORDS_UPSERT_KEY } from './record-partitions.js';
 import { seenBy } from './tenancy.js';
 
 /** Due automatic retries, taken once: the lock and the cleared next_retry_at keep two schedulers apart. */
@@ -16,15 +17,18 @@ WITH taken AS (
 )
 SELECT * FROM taken`;
 
-/** An original's next attempt as a PENDING record of retry run `runId`, numbered after the original's attempts. */
-const attemptsInto = (runId: string) => `
+/**
+ * An original's next attempt as a PENDING record of retry run `runId` (created at `runCreatedAt`: the attempt's
+ * partition is its retry run's, not its original's), numbered after the original's attempts.
+ */
+const attemptsInto = (runId: string, runCreatedAt: string) => `
 INSERT INTO records (run_id, pipeline_id, tenant_id, mode, entity_type, source_id, target_id, operation, status,
-                     retryable, details, origin_record_id, attempts, started_at)
+                     retryable, details, origin_record_id, attempts, started_at, run_created_at)
 SELECT ${runId}, o.pipeline_id, o.tenant_id, 'RETRY', o.entity_type, o.source_id, o.target_id, o.operation, 'PENDING',
-       o.retryable, o.details, o.id, o.attempts + 1, now()`;
+       o.retryable, o.details, o.id, o.attempts + 1, now(), ${runCreatedAt}`;
 
 /** The retry run's records: one attempt of each original. */
-export const INSERT_RETRY_ATTEMPTS_SQL = `${attemptsInto('$1')}
+export const INSERT_RETRY_ATTEMPTS_SQL = `${attemptsInto('$1', '(SELECT created_at FROM runs WHERE id = $1)')}
 FROM records o WHERE o.id = ANY($2::bigint[])`;
 
 /**
@@ -33,14 +37,14 @@ FROM records o WHERE o.id = ANY($2::bigint[])`;
  */
 export const JOIN_QUEUED_RETRY_RUN_SQL = `
 WITH open AS (
-  SELECT id, retry_of FROM runs
+  SELECT id, created_at, retry_of FROM runs
   WHERE pipeline_id = $1 AND status = 'QUEUED' AND mode = 'RETRY' AND triggered_by = $3
   ORDER BY created_at DESC LIMIT 1
   FOR UPDATE SKIP LOCKED
 ),
-joined AS (${attemptsInto('open.id')}
+joined AS (${attemptsInto('open.id', 'open.created_at')}
   FROM records o CROSS JOIN open WHERE o.id = ANY($2::bigint[])
-  ON CONFLICT (run_id, entity_type, source_id) DO NOTHING
+  ON CONFLICT ON CONSTRAINT ${RECORDS_UPSERT_KEY} DO NOTHING
   RETURNING run_id, origin_record_id
 ),
 grown AS (
@@ -62,7 +66,7 @@ SELECT (SELECT id FROM grown) AS run_id, array(SELECT origin_record_id::text FRO
 export const CANCEL_UNREPORTED_SQL = `
 WITH unreported AS (
   UPDATE records SET status = 'CANCELLED', updated_at = now()
-  WHERE run_id = $1 AND origin_record_id IS NOT NULL AND reported_status IS NULL
+  WHERE run_id = $1 AND ${inRunPartition('records', '$1')} AND origin_record_id IS NOT NULL AND reported_status IS NULL
   RETURNING id, origin_record_id
 ),
 originals AS (
@@ -88,7 +92,7 @@ WITH failed AS (
     status = 'FAILED', reported_status = 'FAILED', error_code = $2, error_message = $3, error_fingerprint = $4,
     retryable = o.retryable, ended_at = now(), updated_at = now()
   FROM records o
-  WHERE a.run_id = $1 AND a.origin_record_id IS NOT NULL AND a.reported_status IS NULL AND o.id = a.origin_record_id
+  WHERE a.run_id = $1 AND ${inRunPartition('a', '$1')} AND a.origin_record_id IS NOT NULL AND a.reported_status IS NULL AND o.id = a.origin_record_id
   RETURNING a.id, a.entity_type, a.source_id
 )
 SELECT id::text, entity_type, source_id FROM failed`;

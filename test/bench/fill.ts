@@ -3,6 +3,8 @@
 // 1% dead-lettered; six entity types; ids like 'ACC-000123'; one rare error group).
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { dayPartitionName, startOfUtcDay } from '../../server/sql/partitions.js';
+import { createDayPartitionSql, RECORD_TABLES } from '../../server/sql/record-partitions.js';
 
 export const FILL_PIPELINES = 20;
 export const FILL_TENANTS = 5;
@@ -33,7 +35,7 @@ CROSS JOIN LATERAL (SELECT now() - make_interval(days => $1::int) + (g + 0.5) * 
 // $1 records per run, one every 1.2 s of the run; source numbers differ within a run, recur across runs.
 const RECORDS_SQL = `
 INSERT INTO records (run_id, pipeline_id, tenant_id, mode, entity_type, source_id, target_id, operation, status,
-                     error_code, error_message, error_fingerprint, retryable, started_at, ended_at, latency_ms)
+                     error_code, error_message, error_fingerprint, retryable, started_at, ended_at, latency_ms, run_created_at)
 SELECT s.run_id, s.pipeline_id, s.tenant_id, s.mode, e.name,
        format('%s-%s', e.prefix, lpad(((s.run_n * 1237 + s.i * 7) % 200000)::text, 6, '0')),
        CASE WHEN NOT x.failed THEN format('crm-%s', (s.run_n * 1237 + s.i * 7) % 200000) END,
@@ -45,9 +47,9 @@ SELECT s.run_id, s.pipeline_id, s.tenant_id, s.mode, e.name,
        x.failed,
        s.run_start + s.i * interval '1.2 seconds',
        s.run_start + s.i * interval '1.2 seconds' + x.latency * interval '1 millisecond',
-       x.latency
+       x.latency, s.run_created_at
 FROM (
-  SELECT r.id AS run_id, r.pipeline_id, r.tenant_id, r.mode, r.started_at AS run_start, r.n AS run_n, i,
+  SELECT r.id AS run_id, r.pipeline_id, r.tenant_id, r.mode, r.started_at AS run_start, r.created_at AS run_created_at, r.n AS run_n, i,
          random() AS a, random() AS b, random() AS c
   FROM (SELECT runs.*, row_number() OVER (ORDER BY started_at) - 1 AS n FROM runs WHERE correlation_id LIKE 'bench-run-%') r
   CROSS JOIN generate_series(0, $1::int - 1) i
@@ -85,6 +87,18 @@ export async function fillHistory(sql: pg.Pool, runs: number, recordsPerRun: num
     await client.query('SELECT setseed(0.42)');
     await client.query(PIPELINES_SQL, [FILL_TENANTS, FILL_PIPELINES]);
     await client.query(RUNS_SQL, [FILL_DAYS, runs, FILL_PIPELINES]);
+    // The days of records and attempts a leader would have made as the month went by (the runs' creation days).
+    const [{ now }] = (await client.query<{ now: Date }>('SELECT now() AS now')).rows;
+    const today = startOfUtcDay(now);
+    for (let n = 1; n <= FILL_DAYS + 1; n++) {
+      const day = new Date(today.getTime() - n * 86_400_000);
+      const next = new Date(day.getTime() + 86_400_000);
+      for (const table of [RECORD_TABLES.records, RECORD_TABLES.attempts]) {
+        const name = dayPartitionName(table, day);
+        const { rows } = await client.query('SELECT to_regclass($1) IS NOT NULL AS made', [name]);
+        if (!rows[0].made) await client.query(createDayPartitionSql(table, name, day, next));
+      }
+    }
     const { rows: indexes } = await client.query<{ name: string; definition: string }>(
       `SELECT i.indexname AS name, i.indexdef AS definition FROM pg_indexes i
        WHERE i.tablename = 'records' AND i.schemaname = current_schema()

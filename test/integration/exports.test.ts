@@ -570,8 +570,9 @@ describe('shutdown', () => {
     const run = await startRun(worker, pipeline.id);
     await withDatabase(server.databaseUrl, (sql) =>
       sql.query(
-        `INSERT INTO records (run_id, pipeline_id, mode, entity_type, source_id, operation, status, error_message)
-         SELECT $1, $2, 'MANUAL', 'Account', 'BIG-' || g, 'CREATE', 'FAILED', repeat('x', 800) FROM generate_series(1, 100000) g`,
+        `INSERT INTO records (run_id, pipeline_id, mode, entity_type, source_id, operation, status, error_message, run_created_at)
+         SELECT $1, $2, 'MANUAL', 'Account', 'BIG-' || g, 'CREATE', 'FAILED', repeat('x', 800), r.created_at
+         FROM generate_series(1, 100000) g, runs r WHERE r.id = $1`,
         [run.id, pipeline.id],
       ),
     );

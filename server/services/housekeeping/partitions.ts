@@ -2,15 +2,22 @@
 // A table's default partition catches rows outside every day (written while no leader made the days); making a day
 // moves that day's strays into it, and expiry deletes the old strays row by row (they are few).
 import type { DataSource } from 'typeorm';
+import { ACTIVE_RUN_STATUSES } from '../../domain/run-lifecycle.js';
 import type { Logger } from '../../logger.js';
 import {
   createPartitionSql,
   DATABASE_TIME_SQL,
+  dayPartitionName,
   deleteExpiredStraysSql,
   dropPartitionSql,
+  IS_PARTITIONED_SQL,
   LOCK_TIMEOUT_SQL,
   PARTITIONS_SQL,
+  STORED_COLUMNS_SQL,
+  startOfUtcDay,
 } from '../../sql/partitions.js';
+import { dropRecordDaySql, RECORD_PARTITION_KEY, RECORD_TABLES } from '../../sql/record-partitions.js';
+import { RECORD_DAY_EXPIRED_SQL } from '../../sql/retention.js';
 
 /** A table partitioned by range of one timestamp column. */
 export interface PartitionedTable {
@@ -19,9 +26,11 @@ export interface PartitionedTable {
 }
 
 export const EVENTS_TABLE: PartitionedTable = { table: 'events', key: 'at' };
+export const RECORDS_TABLE: PartitionedTable = { table: RECORD_TABLES.records, key: RECORD_PARTITION_KEY };
+export const ATTEMPTS_TABLE: PartitionedTable = { table: RECORD_TABLES.attempts, key: RECORD_PARTITION_KEY };
 
 /** Every partitioned table the leader keeps days ahead for. */
-const PARTITIONED_TABLES = [EVENTS_TABLE];
+const PARTITIONED_TABLES = [EVENTS_TABLE, RECORDS_TABLE, ATTEMPTS_TABLE];
 
 const DAY_MS = 86_400_000;
 
@@ -45,9 +54,6 @@ export interface Expiry {
   straysDeleted: number;
 }
 
-const startOfUtcDay = (at: Date) => new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS);
-const dayName = (table: string, day: Date) => `${table}_p${day.toISOString().slice(0, 10).replaceAll('-', '')}`;
-
 export class PartitionMaintenance {
   constructor(
     private readonly db: DataSource,
@@ -69,29 +75,54 @@ export class PartitionMaintenance {
    * Returns the partitions made.
    */
   async createAhead(): Promise<string[]> {
-    const today = startOfUtcDay(await this.databaseTime());
+    const made = await this.createDays(startOfUtcDay(await this.databaseTime()), DAYS_AHEAD + 1);
+    if (made.length > 0) this.logger?.info('partitions made ahead', { partitions: made });
+    return made;
+  }
+
+  /**
+   * The partitions of `count` days from `firstDay` (a UTC midnight) of every partitioned table, where missing; a day
+   * whose start another partition covers starts where that one ends. Past days are for an installation's history
+   * made in tests and benches, as a leader running then would have made them. Returns the partitions made.
+   */
+  async createDays(firstDay: Date, count: number): Promise<string[]> {
     const made: string[] = [];
     for (const { table, key } of PARTITIONED_TABLES) {
+      // A table not partitioned (yet: records before their copy is swapped in) has no days to make.
+      const [{ partitioned }]: { partitioned: boolean }[] = await this.db.query(IS_PARTITIONED_SQL, [table]);
+      if (!partitioned) continue;
       const ranges = (await this.partitions(table)).filter((p) => !p.isDefault);
-      let coveredUntil = ranges.reduce<Date | null>((latest, p) => (p.to && (!latest || p.to > latest) ? p.to : latest), null);
-      for (let n = 0; n <= DAYS_AHEAD; n++) {
-        const day = new Date(today.getTime() + n * DAY_MS);
+      const columns: { name: string }[] = await this.db.query(STORED_COLUMNS_SQL, [table]);
+      for (let n = 0; n < count; n++) {
+        const day = new Date(firstDay.getTime() + n * DAY_MS);
         const next = new Date(day.getTime() + DAY_MS);
-        const from = coveredUntil && coveredUntil > day ? coveredUntil : day;
-        if (from >= next) continue;
-        const name = dayName(table, day);
+        let from = day;
+        for (const range of ranges) {
+          if ((range.from === null || range.from <= from) && range.to !== null && range.to > from) from = range.to;
+        }
+        // Covered already, or another partition starts inside the day: nothing to make.
+        if (from >= next || ranges.some((range) => range.from !== null && range.from > from && range.from < next)) continue;
+        const name = dayPartitionName(table, day);
         try {
-          await this.inTransaction(createPartitionSql(table, key, name, from, next));
+          await this.inTransaction(
+            createPartitionSql(
+              table,
+              key,
+              columns.map((column) => column.name),
+              name,
+              from,
+              next,
+            ),
+          );
         } catch (error) {
           // A lock not had in time (a long reader of the default partition): the next round tries again.
           this.logger?.warn('could not make a partition; will retry', { partition: name, error: String(error) });
           break;
         }
         made.push(name);
-        coveredUntil = next;
+        ranges.push({ name, isDefault: false, from, to: next });
       }
     }
-    if (made.length > 0) this.logger?.info('partitions made ahead', { partitions: made });
     return made;
   }
 
@@ -119,6 +150,40 @@ export class PartitionMaintenance {
     }
     if (expiry.partitionsDropped.length > 0) this.logger?.info('expired partitions dropped', { partitions: expiry.partitionsDropped });
     return expiry;
+  }
+
+  /**
+   * Retention of records by day (docs/scaling.md): each day of records, with its attempts, whose runs all ended over
+   * `retentionDays` ago is detached and dropped whole. The runs of those days, their events and the CLEANUP runs are
+   * the row-wise purge's (RetentionService), which then finds no records left to delete one by one. Returns the
+   * record partitions dropped.
+   */
+  async dropExpiredRecordDays(retentionDays: number): Promise<string[]> {
+    const [{ partitioned }]: { partitioned: boolean }[] = await this.db.query(IS_PARTITIONED_SQL, [RECORDS_TABLE.table]);
+    if (!partitioned) return [];
+    const cutoff = new Date((await this.databaseTime()).getTime() - retentionDays * DAY_MS);
+    const attemptDays = (await this.partitions(ATTEMPTS_TABLE.table)).filter((p) => !p.isDefault);
+    const days = (await this.partitions(RECORDS_TABLE.table)).filter((p) => !p.isDefault && p.from && p.to && p.to <= cutoff);
+    const dropped: string[] = [];
+    for (const day of days) {
+      const [{ expired }]: { expired: boolean }[] = await this.db.query(RECORD_DAY_EXPIRED_SQL, [
+        day.from,
+        day.to,
+        retentionDays,
+        ACTIVE_RUN_STATUSES,
+      ]);
+      if (!expired) continue;
+      const attempts = attemptDays.find((p) => p.from?.getTime() === day.from?.getTime() && p.to?.getTime() === day.to?.getTime());
+      try {
+        await this.inTransaction(dropRecordDaySql(day.name, attempts?.name ?? null));
+        dropped.push(day.name);
+      } catch (error) {
+        // A lock not had in time (a long reader or writer of records): the next round tries again.
+        this.logger?.warn('could not drop a day of records; will retry', { partition: day.name, error: String(error) });
+      }
+    }
+    if (dropped.length > 0) this.logger?.info('expired days of records dropped', { partitions: dropped });
+    return dropped;
   }
 
   /** The event retention job: events older than `retentionHours` go, a day's partition at a time. */

@@ -1,0 +1,245 @@
+// The partitioned layout of records and record attempts (docs/scaling.md, "Records and attempts"): the one spelling
+// of their tables, keys, indexes and statistics, for migration 2900 (which makes them) and for an installation that
+// had records (made beside the old tables as `*_partitioned`, copied into and swapped in later). Both tables are
+// partitioned by `run_created_at`, a copy of the creation time of the record's run: a run's records and their
+// attempts share one partition, and the key never changes (a queued run has no start yet, a backfilled run reports
+// a start in the past).
+//
+// Names: every index, constraint and statistics object is `<table>_<suffix>`, so the tables made beside take
+// `records_partitioned_<suffix>` and the swap renames them to the final `records_<suffix>`
+// (renameRecordTablesSql). Partitions are named after the final tables from the start (`records_default`,
+// `records_pYYYYMMDD`): nothing of the old layout has those names, and no swap has to rename them.
+
+/** The two tables of the layout. */
+export interface RecordTableNames {
+  records: string;
+  attempts: string;
+}
+
+/** The final names. */
+export const RECORD_TABLES: RecordTableNames = { records: 'records', attempts: 'record_attempts' };
+
+/** Where an installation with records gets the partitioned tables until its copy is swapped in. */
+export const RECORD_TABLES_BESIDE: RecordTableNames = { records: 'records_partitioned', attempts: 'record_attempts_partitioned' };
+
+/** The partition key of both tables. */
+export const RECORD_PARTITION_KEY = 'run_created_at';
+
+/** The unique constraint every upsert of records names (`ON CONFLICT ON CONSTRAINT`), the same in both layouts. */
+export const RECORDS_UPSERT_KEY = 'records_run_entity_source';
+
+/** The unique constraint of an attempt's number, named as the unpartitioned table's (PostgreSQL's default name). */
+export const ATTEMPTS_UPSERT_KEY = 'record_attempts_record_id_attempt_key';
+
+/** The records' secondary indexes (suffix → definition), as migrations 0000 to 1700 made them on the old table. */
+const RECORDS_INDEXES: [string, string][] = [
+  ['run_started', '(run_id, started_at, id)'],
+  ['started', '(started_at, id)'],
+  ['status_started', "(status, started_at, id) WHERE status <> 'SUCCESS'"],
+  ['pipeline_started', '(pipeline_id, started_at, id)'],
+  ['source_trgm', 'USING gin (lower(source_id) gin_trgm_ops)'],
+  ['fingerprint_started', '(error_fingerprint, started_at, id) WHERE error_fingerprint IS NOT NULL'],
+  ['retry_due', '(next_retry_at) WHERE next_retry_at IS NOT NULL'],
+  ['origin', '(origin_record_id) WHERE origin_record_id IS NOT NULL'],
+  ['dead_letters', "(pipeline_id) WHERE status = 'DEAD_LETTERED' AND origin_record_id IS NULL"],
+  [
+    'failures_started',
+    '(started_at) INCLUDE (error_fingerprint, run_id, status, tenant_id, pipeline_id) WHERE error_fingerprint IS NOT NULL AND origin_record_id IS NULL',
+  ],
+  ['ended', '(ended_sort, id)'],
+  ['latency', '(latency_sort, id)'],
+  ['status_latency', "(status, latency_sort, id) WHERE status <> 'SUCCESS'"],
+  ['error_code_started', '(error_code, started_at, id) WHERE error_code IS NOT NULL'],
+  ['error_code_latency', '(error_code, latency_sort, id) WHERE error_code IS NOT NULL'],
+  ['tenant_started', '(tenant_id, started_at, id)'],
+  ['retry_started', "(started_at, id) WHERE mode = 'RETRY'"],
+  ['run_problems', "(run_id, status, started_at, id) WHERE status <> 'SUCCESS'"],
+  [
+    'failures_pipeline_started',
+    '(pipeline_id, started_at) INCLUDE (error_fingerprint, run_id, status, tenant_id) WHERE error_fingerprint IS NOT NULL AND origin_record_id IS NULL',
+  ],
+];
+
+/** Constraints (suffix → definition) of each table; the unique keys carry the partition key, as PostgreSQL requires. */
+const RECORDS_CONSTRAINTS: [string, string][] = [
+  ['pkey', 'PRIMARY KEY (id, run_created_at)'],
+  ['run_entity_source', 'UNIQUE (run_id, entity_type, source_id, run_created_at)'],
+];
+const ATTEMPTS_CONSTRAINTS: [string, string][] = [
+  ['pkey', 'PRIMARY KEY (id, run_created_at)'],
+  ['record_id_attempt_key', 'UNIQUE (record_id, attempt, run_created_at)'],
+];
+const RECORDS_STATISTICS: [string, string][] = [['status_error_code', '(dependencies) ON status, error_code']];
+
+/**
+ * Confines `alias` (records or record attempts) to the partition of run `runId` (an SQL expression: a placeholder, a
+ * lateral column): its creation time, read as the statement runs, lets PostgreSQL prune every other day when the
+ * executor starts (or at each loop of a lateral join). Rows of the old, unpartitioned table written before migration
+ * 2900 have no run_created_at: an installation copying them into the partitioned tables fills theirs first.
+ */
+export const inRunPartition = (alias: string, runId: string) =>
+  `${alias}.run_created_at = (SELECT run_of.created_at FROM runs run_of WHERE run_of.id = ${runId})`;
+
+/**
+ * Confines `alias` to the days of the runs `runIds` (an SQL expression of a uuid[]): from the first run's creation to
+ * the last's, two values read as the statement starts, so PostgreSQL prunes the days outside (one day for the runs of
+ * one day). A range rather than the list: pruning takes a list only as constants.
+ */
+export const inRunsPartitions = (alias: string, runIds: string) =>
+  `${alias}.run_created_at BETWEEN (SELECT min(runs_of.created_at) FROM runs runs_of WHERE runs_of.id = ANY(${runIds}))
+   AND (SELECT max(runs_of.created_at) FROM runs runs_of WHERE runs_of.id = ANY(${runIds}))`;
+
+/** A table or partition name of ours: lower case, digits and underscores only (DDL spells names into its text). */
+function identifier(name: string): string {
+  if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`not a table name: ${name}`);
+  return name;
+}
+
+/** An index, constraint or statistics object of `table`: `<table>_<suffix>`. */
+const named = (table: string, suffix: string) => identifier(`${table}_${suffix}`);
+
+/**
+ * The partitioned records and attempts under `names`, each with its default partition, ids continuing from
+ * `firstIds` (one identity on each parent). No foreign keys (docs/scaling.md says why): whoever deletes runs deletes
+ * their records and those records' attempts, and clears `origin_record_id` pointing at them. Not even
+ * `records.run_id → runs`: detaching or dropping a day would then lock `runs`, which every report updates, in a mode
+ * that waits for all of them and deadlocks with them. The rollup triggers are not here: they belong on whichever table the service writes
+ * (rollupTriggersSql), never on two at once, or a copy would count every record twice.
+ */
+export function createRecordTablesSql(names: RecordTableNames, firstIds: { records: number; attempts: number }): string[] {
+  const [records, attempts] = [identifier(names.records), identifier(names.attempts)];
+  const firstRecord = Math.max(1, Math.trunc(firstIds.records));
+  const firstAttempt = Math.max(1, Math.trunc(firstIds.attempts));
+  return [
+    `CREATE TABLE ${records} (
+      id bigint GENERATED ALWAYS AS IDENTITY (START WITH ${firstRecord}),
+      run_id uuid NOT NULL,
+      pipeline_id uuid NOT NULL,
+      tenant_id text,
+      mode sync_mode NOT NULL,
+      entity_type text NOT NULL,
+      source_id text NOT NULL,
+      target_id text,
+      operation record_operation NOT NULL,
+      status record_status NOT NULL,
+      error_code text,
+      error_message text,
+      error_fingerprint text,
+      retryable boolean NOT NULL DEFAULT false,
+      attempts integer NOT NULL DEFAULT 1,
+      next_retry_at timestamptz,
+      started_at timestamptz NOT NULL DEFAULT now(),
+      ended_at timestamptz,
+      latency_ms integer,
+      details jsonb,
+      reported_status record_status,
+      attempt_run_id uuid,
+      origin_record_id bigint,
+      updated_at timestamptz NOT NULL DEFAULT now(),
+      ended_sort timestamptz GENERATED ALWAYS AS (COALESCE(ended_at, 'infinity'::timestamptz)) STORED,
+      latency_sort integer GENERATED ALWAYS AS (COALESCE(latency_ms, -1)) STORED,
+      run_created_at timestamptz NOT NULL,
+      ${RECORDS_CONSTRAINTS.map(([suffix, definition]) => `CONSTRAINT ${named(records, suffix)} ${definition}`).join(',\n      ')}
+    ) PARTITION BY RANGE (run_created_at)`,
+    ...RECORDS_INDEXES.map(([suffix, definition]) => {
+      const using = definition.startsWith('USING') ? definition : `USING btree ${definition}`;
+      return `CREATE INDEX ${named(records, suffix)} ON ${records} ${using}`;
+    }),
+    ...RECORDS_STATISTICS.map(([suffix, definition]) => {
+      const [kinds, columns] = definition.split(' ON ');
+      return `CREATE STATISTICS ${named(records, suffix)} ${kinds} ON ${columns} FROM ${records}`;
+    }),
+    `CREATE TABLE ${RECORD_TABLES.records}_default PARTITION OF ${records} DEFAULT`,
+    `CREATE TABLE ${attempts} (
+      id bigint GENERATED ALWAYS AS IDENTITY (START WITH ${firstAttempt}),
+      record_id bigint NOT NULL,
+      attempt integer NOT NULL,
+      run_id uuid NOT NULL,
+      status record_status NOT NULL,
+      error_code text,
+      error_message text,
+      started_at timestamptz,
+      ended_at timestamptz,
+      latency_ms integer,
+      run_created_at timestamptz NOT NULL,
+      ${ATTEMPTS_CONSTRAINTS.map(([suffix, definition]) => `CONSTRAINT ${named(attempts, suffix)} ${definition}`).join(',\n      ')}
+    ) PARTITION BY RANGE (run_created_at)`,
+    `CREATE TABLE ${RECORD_TABLES.attempts}_default PARTITION OF ${attempts} DEFAULT`,
+  ];
+}
+
+/**
+ * Renames the partitioned tables `from` → `to` with their keys, indexes and statistics (the swap, once the old
+ * tables are out of the way). Partitions keep their names: they were named after the final tables from the start.
+ */
+export function renameRecordTablesSql(from: RecordTableNames, to: RecordTableNames): string[] {
+  const [records, attempts] = [identifier(to.records), identifier(to.attempts)];
+  const rename = (kind: 'INDEX' | 'STATISTICS', suffix: string) =>
+    `ALTER ${kind} ${named(from.records, suffix)} RENAME TO ${named(records, suffix)}`;
+  // Renaming a key renames its index with it.
+  const renameConstraint = (table: string, suffix: string, oldTable: string) =>
+    `ALTER TABLE ${table} RENAME CONSTRAINT ${named(oldTable, suffix)} TO ${named(table, suffix)}`;
+  return [
+    `ALTER TABLE ${identifier(from.records)} RENAME TO ${records}`,
+    `ALTER TABLE ${identifier(from.attempts)} RENAME TO ${attempts}`,
+    ...RECORDS_CONSTRAINTS.map(([suffix]) => renameConstraint(records, suffix, from.records)),
+    ...ATTEMPTS_CONSTRAINTS.map(([suffix]) => renameConstraint(attempts, suffix, from.attempts)),
+    ...RECORDS_INDEXES.map(([suffix]) => rename('INDEX', suffix)),
+    ...RECORDS_STATISTICS.map(([suffix]) => rename('STATISTICS', suffix)),
+    // The identity's sequence is named after the table it was made for.
+    `ALTER SEQUENCE ${identifier(`${from.records}_id_seq`)} RENAME TO ${identifier(`${to.records}_id_seq`)}`,
+    `ALTER SEQUENCE ${identifier(`${from.attempts}_id_seq`)} RENAME TO ${identifier(`${to.attempts}_id_seq`)}`,
+  ];
+}
+
+/**
+ * The rollup triggers (migration 0600; their functions since replaced in place by 2510 and 2520) on `table`: every
+ * statement's inserted and updated records become rollup deltas. On a partitioned table they fire once per
+ * statement on the parent, with the transition tables of all its partitions.
+ */
+export function rollupTriggersSql(table: string): string[] {
+  const on = identifier(table);
+  return [
+    `CREATE TRIGGER records_rollup_insert AFTER INSERT ON ${on}
+       REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION records_rollup_on_insert()`,
+    `CREATE TRIGGER records_rollup_update AFTER UPDATE ON ${on}
+       REFERENCING OLD TABLE AS old_records NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION records_rollup_on_update()`,
+  ];
+}
+
+/**
+ * Drops one day of records and its attempts (partitions of the same range), in one transaction under `lock_timeout`.
+ * The parents are locked in the order every writer takes them (records, then attempts), so a report in flight is
+ * waited for, not deadlocked with. Once the day is detached, what pointed into it is cleared as the dropped foreign
+ * keys did: records of other days whose original it held (retry attempts) point at nothing, attempts of its records
+ * kept elsewhere go. No trigger fires: the rollups keep the day.
+ */
+export function dropRecordDaySql(recordsPartition: string, attemptsPartition: string | null): string[] {
+  const day = identifier(recordsPartition);
+  const attempts = attemptsPartition && identifier(attemptsPartition);
+  return [
+    `LOCK TABLE ${RECORD_TABLES.records}, ${RECORD_TABLES.attempts} IN ACCESS EXCLUSIVE MODE`,
+    ...(attempts ? [`ALTER TABLE ${RECORD_TABLES.attempts} DETACH PARTITION ${attempts}`] : []),
+    `ALTER TABLE ${RECORD_TABLES.records} DETACH PARTITION ${day}`,
+    `UPDATE ${RECORD_TABLES.records} o SET origin_record_id = NULL FROM ${day} gone
+     WHERE o.origin_record_id = gone.id AND o.origin_record_id IS NOT NULL`,
+    `DELETE FROM ${RECORD_TABLES.attempts} a USING ${day} gone WHERE a.record_id = gone.id`,
+    ...(attempts ? [`DROP TABLE ${attempts}`] : []),
+    `DROP TABLE ${day}`,
+  ];
+}
+
+/** A day's partition of one of the tables, made empty (a fresh table: no strays to move, nothing to lock). */
+export function createDayPartitionSql(parent: string, name: string, from: Date, to: Date): string {
+  return `CREATE TABLE ${identifier(name)} PARTITION OF ${identifier(parent)} FOR VALUES FROM ('${from.toISOString()}') TO ('${to.toISOString()}')`;
+}
+
+/**
+ * The next id each old table's identity would give (after its rows and after any id handed out and deleted since:
+ * an export's snapshot bound is an id, so ids are never reused). One row: `records`, `attempts`.
+ */
+export const NEXT_RECORD_IDS_SQL = `
+SELECT GREATEST((SELECT COALESCE(max(id), 0) FROM records),
+                (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM records_id_seq)) + 1 AS records,
+       GREATEST((SELECT COALESCE(max(id), 0) FROM record_attempts),
+                (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM record_attempts_id_seq)) + 1 AS attempts`;
