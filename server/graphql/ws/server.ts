@@ -3,6 +3,7 @@
 // mutations go over HTTP. Who may hold a socket is admission.ts; this file holds the protocol's hooks.
 // Close codes and what a client should do after each: sdk/close-codes.ts.
 import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, getOperationAST, validate } from 'graphql';
 import { WebSocketServer } from 'ws';
 import type { Actor } from '../../domain/actor.js';
@@ -123,6 +124,17 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
             return true;
           },
           buffered: () => socket.bufferedAmount,
+          batch: (send) => {
+            // ws keeps its TCP socket as _socket and has no cork of its own: corked, the frames leave in one writev.
+            const tcp = (socket as unknown as { _socket?: Duplex | null })._socket;
+            if (!tcp) return send();
+            tcp.cork();
+            try {
+              send();
+            } finally {
+              tcp.uncork();
+            }
+          },
           // Results depend on the operation, its variables, and the key's role and tenant only.
           shareKey: actor
             ? JSON.stringify([actor.role, actor.tenantId, payload.operationName ?? null, payload.query, payload.variables ?? {}])

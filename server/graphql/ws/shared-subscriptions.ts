@@ -39,6 +39,8 @@ export interface ShareHint extends LiveTransport {
   sendNext(payload: EncodedPayload, sent: (error?: Error) => void): boolean;
   /** Bytes handed to the socket that it has not written yet (ws's bufferedAmount). */
   buffered(): number;
+  /** Runs `send` with the socket's writes held, then writes them together: one system call for several messages. */
+  batch(send: () => void): void;
 }
 
 /**
@@ -203,6 +205,12 @@ class Member implements Results {
   flush(): void {
     this.listed = false;
     if (this.done) return;
+    // A socket's write is a system call (most of a delivery's cost): a member behind by several takes them in one.
+    if (this.queue.length > 1) this.hint.batch(this.handOver);
+    else this.handOver();
+  }
+
+  private readonly handOver = () => {
     let next = 0;
     // One message always goes when none is in flight, whatever else the socket holds: its callback lists us again.
     while (next < this.queue.length && (this.unconfirmed === 0 || this.hint.buffered() < SOCKET_HIGH_WATER_BYTES)) {
@@ -215,7 +223,7 @@ class Member implements Results {
     }
     this.queue.splice(0, next);
     if (this.queue.length === 0 && this.unconfirmed === 0 && this.ending) this.finish();
-  }
+  };
 
   /** The source ended: what is queued is still sent, then graphql-ws sends `complete`. */
   end(): void {

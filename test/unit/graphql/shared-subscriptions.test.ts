@@ -31,6 +31,8 @@ function resultSource() {
 class StandInSocket {
   readonly received: number[] = [];
   closedTooSlow = 0;
+  /** Times it was handed several messages at once. */
+  batches = 0;
   private held: ((error?: Error) => void)[] | null = null;
   /** What runs inside each send (the test's clock of event loop turns, say). */
   onSend: () => void = () => {};
@@ -60,6 +62,10 @@ class StandInSocket {
       shareKey: this.key,
       closeTooSlow: () => this.closedTooSlow++,
       buffered: () => (this.held?.length ?? 0) * 100_000,
+      batch: (send) => {
+        this.batches++;
+        send();
+      },
       sendNext: (payload, sent) => {
         this.onSend();
         this.received.push((JSON.parse(payload.toString()) as { data: { n: number } }).data.n);
@@ -143,6 +149,9 @@ describe('shared live streams', () => {
     await until(() => behind.received.length === 5, 'the member that was behind to catch up');
     expect(fast.received).toEqual([1, 2, 3, 4, 5]);
     expect(behind.received).toEqual([1, 2, 3, 4, 5]);
+    // Two turns, each handing over what waited as one batch (one system call): 1 alone (then the socket was full),
+    // then 2-5 together.
+    expect(behind.batches).toBe(2);
     expect(fast.closedTooSlow + behind.closedTooSlow).toBe(0);
   });
 
