@@ -64,6 +64,12 @@ export class EventHub {
   /** GraphQL subscriptions open on this instance, shared ones each counted (kept by graphql/ws/server.ts). */
   openSubscriptions = 0;
 
+  /**
+   * Set by the transport: resolves once what has been offered so far has been handed to the subscribers that keep
+   * up. The hub reads its next batch only then, so it never reads faster than it can send (graphql/ws/server.ts).
+   */
+  deliveryPace: (() => Promise<void>) | null = null;
+
   async start(): Promise<void> {
     this.position = (await latestPosition(this.db)) ?? START;
     await this.listener.start();
@@ -118,6 +124,11 @@ export class EventHub {
           for (const event of live) this.dispatch(event);
           this.options.onDispatched?.(stored, this.subscribers.size);
           this.position = stored[stored.length - 1].position;
+          if (this.deliveryPace) {
+            // Subscribers turn events into messages on promises: one turn of the event loop, and they have.
+            await new Promise((resolve) => setImmediate(resolve));
+            await this.deliveryPace();
+          }
           if (stored.length < BATCH) break;
         }
       } catch (error) {

@@ -11,13 +11,15 @@ import { ADMIN_SECRET, count, heading, percentile, printTable, type SummaryRow }
 const STATUS_CHANGES = 40; // paced, one at a time: latency
 const BURST_RUNS = 100; // as fast as BURST_WRITERS can write them: throughput
 /**
- * Writers of the burst, each starting and finishing its runs one after another. All 100 at once through one
- * instance timed out at 20,000 subscribers (the instance busy delivering the first ones).
+ * Writers of the burst, each starting and finishing its runs one after another: 100, every run's writes at once
+ * through one instance. (Before the sends were sliced, that timed out at 20,000 subscribers, the instance's event
+ * loop held for seconds by its sends; with 10 writers a keep-alive connection was still reset under a write.)
  */
-const BURST_WRITERS = 10;
+const BURST_WRITERS = Number(process.env.BENCH_FANOUT_BURST_WRITERS ?? 100);
 
-/** FANOUT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers. */
+/** FANOUT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers, FANOUT_CLIENT_NODE_ARGS the client processes. */
 const NODE_ARGS = process.env.FANOUT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+const CLIENT_NODE_ARGS = process.env.FANOUT_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 /**
  * Every subscriber uses the one viewer key from one address: the per-key socket cap and the rate limits, which guard
  * against one client taking an instance, are raised so the bench measures the fan-out rather than the guard.
@@ -29,6 +31,35 @@ const startInstance = (databaseUrl: string) => startServerProcess(databaseUrl, F
 function rss(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) * 1024 : Number.NaN;
+}
+
+/** An instance's dispatch lag histogram (/metrics): from an event's transaction to its hand-over to subscribers. */
+interface DispatchLag {
+  sum: number;
+  count: number;
+  /** Cumulative count by upper bound in seconds. */
+  buckets: [number, number][];
+}
+
+async function dispatchLag(url: string): Promise<DispatchLag> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const buckets: [number, number][] = [];
+  for (const match of text.matchAll(/^syncwatch_event_delivery_lag_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)) {
+    buckets.push([match[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(match[1]), Number(match[2])]);
+  }
+  return {
+    sum: value('syncwatch_event_delivery_lag_seconds_sum'),
+    count: value('syncwatch_event_delivery_lag_seconds_count'),
+    buckets,
+  };
+}
+
+/** Mean and the bucket bound of the p99 of the events dispatched between two readings, in ms. */
+function lagBetween(before: DispatchLag, after: DispatchLag): { mean: number; p99AtMost: number } {
+  const count = after.count - before.count;
+  const p99 = after.buckets.find(([, cumulative], i) => cumulative - before.buckets[i][1] >= 0.99 * count);
+  return { mean: ((after.sum - before.sum) / count) * 1000, p99AtMost: (p99?.[0] ?? Number.NaN) * 1000 };
 }
 
 const CLIENTS_SCRIPT = fileURLToPath(new URL('./fanout-clients.ts', import.meta.url));
@@ -82,7 +113,10 @@ async function startClients(instances: BenchServerProcess[], total: number, secr
       inFlight: Math.max(10, Math.floor(HANDSHAKES_IN_FLIGHT / processes)),
     };
     children.push(
-      fork(CLIENTS_SCRIPT, [JSON.stringify(options)], { execArgv: ['--import', 'tsx/esm'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
+      fork(CLIENTS_SCRIPT, [JSON.stringify(options)], {
+        execArgv: [...CLIENT_NODE_ARGS, '--import', 'tsx/esm'],
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      }),
     );
   }
   try {
@@ -139,6 +173,7 @@ async function measureSize(instances: BenchServerProcess[], total: number, inges
     // Latency: status changes one at a time. The commit happens between sending the mutation and receiving its
     // answer: latency from the send is an upper bound on commit → delivery, from the answer a lower bound.
     const epoch = () => performance.timeOrigin + performance.now();
+    const lagBefore = await Promise.all(instances.map((i) => dispatchLag(i.url)));
     const sentAt = new Map<string, number>();
     const answeredAt = new Map<string, number>();
     for (let i = 0; i < STATUS_CHANGES; i++) {
@@ -154,6 +189,7 @@ async function measureSize(instances: BenchServerProcess[], total: number, inges
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
     await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const lagAfter = await Promise.all(instances.map((i) => dispatchLag(i.url)));
     const reports = await ask(clients, { type: 'report', keys: [...sentAt.keys()] }, 'report');
     const upper = instances.map(() => [] as number[]);
     const lower = instances.map(() => [] as number[]);
@@ -216,6 +252,8 @@ async function measureSize(instances: BenchServerProcess[], total: number, inges
       p99Lower: percentile(allLower, 99),
       /** p99 (upper bound) of the subscribers on the instance that took the writes, and on the other one. */
       p99ByInstance: upper.map((times) => percentile(sorted(times), 99)),
+      /** Per instance: commit → handed to its subscribers (wake-up, read of the event table, the sends before). */
+      dispatchLag: lagAfter.map((after, i) => lagBetween(lagBefore[i], after)),
       deliveriesPerSecond: burst.delivered / ((burst.lastAt - burstStart) / 1000),
       burstComplete: burst.delivered >= burstExpected,
       perSubscriberBytes: perSubscriber,
@@ -265,6 +303,7 @@ export async function runFanoutBench(): Promise<SummaryRow[]> {
         'p50',
         'p99',
         'p99 writer / other',
+        'dispatch lag writer / other (mean, p99 ≤)',
         'max',
         'deliveries/s (burst)',
         'memory / subscriber',
@@ -277,6 +316,7 @@ export async function runFanoutBench(): Promise<SummaryRow[]> {
         `${r.p50Lower.toFixed(1)}–${r.p50.toFixed(1)} ms`,
         `${r.p99Lower.toFixed(1)}–${r.p99.toFixed(1)} ms`,
         `${r.p99ByInstance.map((p) => `${p.toFixed(1)}`).join(' / ')} ms`,
+        r.dispatchLag.map((lag) => `${lag.mean.toFixed(0)}, ${lag.p99AtMost} ms`).join(' / '),
         `${r.max.toFixed(1)} ms`,
         `${count(Math.round(r.deliveriesPerSecond))}${r.burstComplete ? '' : ' (incomplete)'}`,
         `${(r.perSubscriberBytes / 1024).toFixed(1)} KB`,

@@ -3,6 +3,7 @@
 // mutations go over HTTP. Who may hold a socket is admission.ts; this file holds the protocol's hooks.
 // Close codes and what a client should do after each: sdk/close-codes.ts.
 import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, getOperationAST, validate } from 'graphql';
 import { WebSocketServer } from 'ws';
 import type { Actor } from '../../domain/actor.js';
@@ -58,10 +59,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
   const formatErrors = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
   // The payload graphql-ws would send for a result, with errors formatted as in onNext below; a shared
   // stream serializes each result once for all its subscribers.
-  const share = createSubscriptionSharing(
+  const { share, drained } = createSubscriptionSharing(
     (args) => (args.contextValue as { live?: ShareHint }).live ?? null,
     (result) => Buffer.from(JSON.stringify(result.errors ? { ...result, errors: formatErrors(result.errors) } : result)),
   );
+  // The hub reads its next batch once this one has been handed to the sockets that keep up: the event table holds
+  // what is not sent yet, rather than every member's queue (which would close them all as too slow).
+  hub.deliveryPace = drained;
 
   const server = useServer<Record<string, unknown>, KeyExtra>(
     {
@@ -119,6 +123,18 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
             socket.send(frame, TEXT, sent);
             return true;
           },
+          buffered: () => socket.bufferedAmount,
+          batch: (send) => {
+            // ws keeps its TCP socket as _socket and has no cork of its own: corked, the frames leave in one writev.
+            const tcp = (socket as unknown as { _socket?: Duplex | null })._socket;
+            if (!tcp) return send();
+            tcp.cork();
+            try {
+              send();
+            } finally {
+              tcp.uncork();
+            }
+          },
           // Results depend on the operation, its variables, and the key's role and tenant only.
           shareKey: actor
             ? JSON.stringify([actor.role, actor.tenantId, payload.operationName ?? null, payload.query, payload.variables ?? {}])
@@ -150,6 +166,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
 
   return {
     async dispose() {
+      if (hub.deliveryPace === drained) hub.deliveryPace = null;
       admission.dispose();
       await server.dispose();
     },
