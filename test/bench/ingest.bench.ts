@@ -135,7 +135,9 @@ async function postgresCpuSeconds(env: BenchEnvironment): Promise<number | null>
       if (!/^\d+$/.test(name)) continue;
       try {
         const fields = statFields(Number(name));
-        if (Number(name) === postmaster || Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+        if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+        // The postmaster's own, and that of its children that have exited (an idle pooled connection closed).
+        if (Number(name) === postmaster) ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
       } catch {
         // the process ended meanwhile
       }
@@ -146,7 +148,10 @@ async function postgresCpuSeconds(env: BenchEnvironment): Promise<number | null>
   }
 }
 
-/** /proc/<pid>/stat after the command name: fields[1] is the parent pid, [11] and [12] user and system ticks. */
+/**
+ * /proc/<pid>/stat after the command name: fields[1] is the parent pid, [11] and [12] user and system ticks, [13] and
+ * [14] those of its exited children.
+ */
 const statFields = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
 
 /** CPU seconds of this process (the bench, and the server running in it) since `since`. */
