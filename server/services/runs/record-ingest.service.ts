@@ -49,7 +49,7 @@ export class RecordIngestService {
       const delta = emptyDelta();
       // A record reported twice in one batch is applied twice, in order, as if in two batches.
       for (const wave of waves(accepted)) {
-        const groups: ChangeGroup[] = await manager.query(UPSERT_RECORDS_SQL, [runId, ...batchColumns(wave)]);
+        const groups: ChangeGroup[] = await manager.query(UPSERT_RECORDS_SQL, [runId, batchJson(wave)]);
         addDelta(delta, deltaOfGroups(groups));
         for (const group of groups) for (const id of group.ids) recordIds.add(id);
         if (attemptsOnly) events.push(...(await followAttempts(manager, this.progress, runId, wave)));
@@ -89,23 +89,25 @@ type Rejection = { index: number; reason: string };
 type IndexedReport = { index: number; report: NormalizedReport };
 const keyOf = (entityType: string, sourceId: string) => `${entityType}\u0000${sourceId}`;
 
-/** The batch as the upsert's column arrays, in its order (times in epoch ms, details as JSON text). */
-function batchColumns(reports: NormalizedReport[]): unknown[][] {
-  return [
-    reports.map((r) => r.entityType),
-    reports.map((r) => r.sourceId),
-    reports.map((r) => r.targetId),
-    reports.map((r) => r.operation),
-    reports.map((r) => r.status),
-    reports.map((r) => r.errorCode),
-    reports.map((r) => r.errorMessage),
-    reports.map((r) => r.errorFingerprint),
-    reports.map((r) => r.retryable),
-    reports.map((r) => r.startedAt?.getTime() ?? null),
-    reports.map((r) => r.endedAt?.getTime() ?? null),
-    reports.map((r) => r.latencyMs),
-    reports.map((r) => r.details),
-  ];
+/** The batch as the JSON array the upsert reads with jsonb_to_recordset (times in epoch ms, details as JSON text). */
+function batchJson(reports: NormalizedReport[]): string {
+  return JSON.stringify(
+    reports.map((r) => ({
+      entity_type: r.entityType,
+      source_id: r.sourceId,
+      target_id: r.targetId,
+      operation: r.operation,
+      status: r.status,
+      error_code: r.errorCode,
+      error_message: r.errorMessage,
+      error_fingerprint: r.errorFingerprint,
+      retryable: r.retryable,
+      started_ms: r.startedAt?.getTime() ?? null,
+      ended_ms: r.endedAt?.getTime() ?? null,
+      latency_ms: r.latencyMs,
+      details: r.details,
+    })),
+  );
 }
 
 /** Splits entries into valid ones, in order, and rejections by index. */
