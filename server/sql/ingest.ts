@@ -29,7 +29,8 @@ const NEW_ATTEMPT = `(p.reported_status IS NOT NULL AND p.reported_status NOT IN
  * Upserts the batch into the run. `previous` reads rows as they were before the statement, so count
  * deltas are exact. A retryable failure in an ordinary run is scheduled for retry (or dead-lettered)
  * by retry_status/retry_due_at; in a RETRY run the row is an attempt of an original record, which
- * FOLLOW_ATTEMPTS_SQL updates. started_at keeps the attempt's value when a re-report gives none.
+ * FOLLOW_ATTEMPTS_SQL updates. started_at keeps the attempt's value when a re-report gives none. Returns the changes
+ * in groups (RecordChangeGroup).
  */
 export const UPSERT_RECORDS_SQL = `
 WITH ${INPUT},
@@ -98,8 +99,11 @@ upserted AS (
     updated_at = now()
   RETURNING rec.id, rec.entity_type, rec.source_id, rec.status, rec.operation
 )
-SELECT u.id, u.status, u.operation, p.status AS prev_status, p.operation AS prev_operation
-FROM upserted u LEFT JOIN previous p USING (entity_type, source_id)`;
+-- The changes grouped by status and operation before and after (a few rows, not one a record), with their ids.
+SELECT u.status, u.operation, p.status AS prev_status, p.operation AS prev_operation, count(*)::integer AS records,
+       array_agg(u.id ORDER BY u.id) AS ids
+FROM upserted u LEFT JOIN previous p USING (entity_type, source_id)
+GROUP BY 1, 2, 3, 4`;
 
 /** Which of the batch's keys are records of retry run $1 (its attempts). */
 export const RETRY_RUN_KEYS_SQL = `

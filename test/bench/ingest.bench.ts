@@ -1,7 +1,7 @@
 // Ingest: reportRecords over real HTTP (batches of 1,000, 1 to 16 concurrent clients in a process of their own,
 // a RUNNING run each) against a raw COPY of the same rows, as many streams, into the same table with the same indexes.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -124,6 +124,44 @@ function copyText(run: { id: string; createdAt: string }, pipelineId: string, re
     .concat('\n');
 }
 
+/**
+ * CPU seconds used so far by every process of the bench's PostgreSQL (its backends and helpers, Linux /proc; null
+ * elsewhere). The machine is shared, so wall times move with its load; CPU per row moves much less.
+ */
+async function postgresCpuSeconds(env: BenchEnvironment): Promise<number | null> {
+  try {
+    const { rows } = await env.sql.query('SELECT pg_backend_pid() AS pid');
+    const postmaster = Number(statFields(Number(rows[0].pid))[1]);
+    let ticks = 0;
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const fields = statFields(Number(name));
+        if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+        // The postmaster's own, and that of its children that have exited (an idle pooled connection closed).
+        if (Number(name) === postmaster) ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    return ticks / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * /proc/<pid>/stat after the command name: fields[1] is the parent pid, [11] and [12] user and system ticks, [13] and
+ * [14] those of its exited children.
+ */
+const statFields = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+
+/** CPU seconds of this process (the bench, and the server running in it) since `since`. */
+function ownCpuSeconds(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
+}
+
 /** Empties the records table (and what hangs off it) so each measurement starts from the same state. */
 async function resetRecords(env: BenchEnvironment): Promise<void> {
   await env.sql.query('TRUNCATE records, record_rollup_deltas, record_rollups CASCADE');
@@ -162,6 +200,16 @@ const CLIENTS_SCRIPT = fileURLToPath(new URL('./ingest-clients.ts', import.meta.
  * serves requests only, as in production, instead of also building and sending them. Returns the seconds taken.
  */
 export async function postFromClientProcess(url: string, key: string, bodies: string[][], perBatch = BATCH_SIZE): Promise<number> {
+  return (await postFromClients(url, key, bodies, perBatch)).seconds;
+}
+
+/** postFromClientProcess, with the CPU seconds the client process used. */
+async function postFromClients(
+  url: string,
+  key: string,
+  bodies: string[][],
+  perBatch: number,
+): Promise<{ seconds: number; cpuSeconds: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'syncwatch-ingest-'));
   try {
     const file = join(dir, 'bodies.json');
@@ -175,7 +223,7 @@ export async function postFromClientProcess(url: string, key: string, bodies: st
     });
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     if (code !== 0) throw new Error(`the ingest clients exited with ${code}`);
-    return (JSON.parse(output) as { seconds: number }).seconds;
+    return JSON.parse(output) as { seconds: number; cpuSeconds: number };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -187,6 +235,9 @@ interface IngestRound {
   rows: number;
   copySeconds: number;
   ingestSeconds: number;
+  /** CPU seconds: PostgreSQL's and the sender's (this process) during COPY; the server's (this process), PostgreSQL's
+   * and the clients' during the API. */
+  cpu: { copyPostgres: number | null; copySender: number; apiServer: number; apiPostgres: number | null; apiClients: number };
 }
 
 /** Raw COPY with `workers` streams, then reportRecords from `workers` clients, the same rows each. */
@@ -205,7 +256,11 @@ async function ingestRound(env: BenchEnvironment, worker: GraphQLClient, pipelin
     client.map((batch) => copyText({ id: copyRuns[c], createdAt: createdAt.get(copyRuns[c]) as string }, pipelineId, batch)),
   );
   await resetRecords(env);
+  const copyCpuBefore = await postgresCpuSeconds(env);
+  const senderCpuBefore = process.cpuUsage();
   const copySeconds = await copyRows(env, copyTexts);
+  const copySender = ownCpuSeconds(senderCpuBefore);
+  const copyCpuAfter = await postgresCpuSeconds(env);
   await resetRecords(env);
 
   // The API: each client reports its batches one after another into its own RUNNING run.
@@ -215,7 +270,11 @@ async function ingestRound(env: BenchEnvironment, worker: GraphQLClient, pipelin
   );
   // The leader folds rollup deltas every second in production; it competes for the database here too.
   const folding = setInterval(() => void env.instance.services.rollups.fold(), 1_000);
-  const ingestSeconds = await postFromClientProcess(env.graphqlUrl, worker.secret ?? '', bodies).finally(() => clearInterval(folding));
+  const apiCpuBefore = await postgresCpuSeconds(env);
+  const serverCpuBefore = process.cpuUsage();
+  const clients = await postFromClients(env.graphqlUrl, worker.secret ?? '', bodies, BATCH_SIZE).finally(() => clearInterval(folding));
+  const apiServer = ownCpuSeconds(serverCpuBefore);
+  const apiCpuAfter = await postgresCpuSeconds(env);
   await env.instance.services.rollups.fold();
   const { rows: rolled } = await env.sql.query("SELECT sum(records) AS n FROM record_rollups WHERE tier = 'hour' AND cube = 'full'");
   const rolledUp = Number(rolled[0].n);
@@ -224,7 +283,20 @@ async function ingestRound(env: BenchEnvironment, worker: GraphQLClient, pipelin
   if (stored !== rows) throw new Error(`expected ${rows} stored records, found ${stored}`);
   for (const runId of ingestRuns) await worker.ok('mutation($runId: ID!) { finishRun(runId: $runId) { id } }', { runId });
   await resetRecords(env);
-  return { workers, rows, copySeconds, ingestSeconds };
+  const spent = (before: number | null, after: number | null) => (before === null || after === null ? null : after - before);
+  return {
+    workers,
+    rows,
+    copySeconds,
+    ingestSeconds: clients.seconds,
+    cpu: {
+      copyPostgres: spent(copyCpuBefore, copyCpuAfter),
+      copySender,
+      apiServer,
+      apiPostgres: spent(apiCpuBefore, apiCpuAfter),
+      apiClients: clients.cpuSeconds,
+    },
+  };
 }
 
 export async function runIngestBench(env: BenchEnvironment): Promise<SummaryRow[]> {
@@ -249,6 +321,25 @@ export async function runIngestBench(env: BenchEnvironment): Promise<SummaryRow[
       perSecond(round.rows / round.ingestSeconds),
       `${(round.copySeconds / round.ingestSeconds).toFixed(2)}×`,
     ]),
+  );
+  // Milliseconds of CPU per 1,000 rows; the two cores are shared with other work, so wall times move with its load.
+  const perThousand = (seconds: number | null, rows: number) => (seconds === null ? 'n/a' : ((seconds * 1_000_000) / rows).toFixed(1));
+  console.log('\nCPU ms per 1,000 rows (PostgreSQL: all its processes; server: the bench process, the leader fold included)');
+  printTable(
+    ['workers', 'COPY: PostgreSQL', 'COPY: sender', 'API: PostgreSQL', 'API: server', 'API: clients', 'COPY ÷ API'],
+    rounds.map(({ workers, rows, cpu }) => {
+      const copyTotal = cpu.copyPostgres === null ? null : cpu.copyPostgres + cpu.copySender;
+      const apiTotal = cpu.apiPostgres === null ? null : cpu.apiPostgres + cpu.apiServer + cpu.apiClients;
+      return [
+        String(workers),
+        perThousand(cpu.copyPostgres, rows),
+        perThousand(cpu.copySender, rows),
+        perThousand(cpu.apiPostgres, rows),
+        perThousand(cpu.apiServer, rows),
+        perThousand(cpu.apiClients, rows),
+        copyTotal === null || apiTotal === null ? 'n/a' : `${(copyTotal / apiTotal).toFixed(2)}×`,
+      ];
+    }),
   );
   return rounds.flatMap((round) => {
     const ratio = round.copySeconds / round.ingestSeconds;

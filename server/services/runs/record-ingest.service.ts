@@ -11,7 +11,7 @@ import { SyncRun } from '../../entities/SyncRun.js';
 import { appendEvents, type EventInput } from '../../events/event-log.js';
 import { RETRY_RUN_KEYS_SQL, UPSERT_RECORDS_SQL } from '../../sql/ingest.js';
 import { followAttempts } from '../retries/retry-attempts.js';
-import { applyCounts, deltasByRun, type RecordChange } from './run-counts.js';
+import { applyCounts, deltaOfGroups, type RecordChangeGroup } from './run-counts.js';
 import { recordsEvent } from './run-events.js';
 import type { RunLifecycleService } from './run-lifecycle.service.js';
 import type { RunProgress } from './run-progress.js';
@@ -22,7 +22,7 @@ export interface ReportOutcome {
   run: SyncRun;
 }
 
-type Row = Omit<RecordChange, 'run_id'> & { id: string };
+type ChangeGroup = RecordChangeGroup & { ids: string[] };
 
 export class RecordIngestService {
   constructor(
@@ -49,9 +49,9 @@ export class RecordIngestService {
       const delta = emptyDelta();
       // A record reported twice in one batch is applied twice, in order, as if in two batches.
       for (const wave of waves(accepted)) {
-        const rows: Row[] = await manager.query(UPSERT_RECORDS_SQL, [runId, batchJson(wave)]);
-        addDelta(delta, deltasByRun(rows.map((row) => ({ ...row, run_id: runId }))).get(runId));
-        for (const row of rows) recordIds.add(row.id);
+        const groups: ChangeGroup[] = await manager.query(UPSERT_RECORDS_SQL, [runId, batchJson(wave)]);
+        addDelta(delta, deltaOfGroups(groups));
+        for (const group of groups) for (const id of group.ids) recordIds.add(id);
         if (attemptsOnly) events.push(...(await followAttempts(manager, this.progress, runId, wave)));
       }
       await applyCounts(manager, runId, delta, this.leaseSeconds);
@@ -136,7 +136,6 @@ function waves(reports: NormalizedReport[]): NormalizedReport[][] {
   return result;
 }
 
-function addDelta(total: RunCountDelta, delta: RunCountDelta | undefined): void {
-  if (!delta) return;
+function addDelta(total: RunCountDelta, delta: RunCountDelta): void {
   for (const key of Object.keys(total) as (keyof RunCountDelta)[]) total[key] += delta[key];
 }

@@ -25,6 +25,25 @@ export function deltasByRun(changes: RecordChange[]): Map<string, RunCountDelta>
   return deltas;
 }
 
+/** Changes of one run's records that share their status and operation before and after: `records` of them. */
+export interface RecordChangeGroup extends Omit<RecordChange, 'run_id'> {
+  records: number;
+}
+
+/** The count delta of groups of like changes: each group moves the counts as far as one change, `records` times over. */
+export function deltaOfGroups(groups: RecordChangeGroup[]): RunCountDelta {
+  const total = emptyDelta();
+  for (const group of groups) {
+    const one = emptyDelta();
+    if (group.prev_status && group.prev_operation) {
+      applyToCounts(one, { status: group.prev_status, operation: group.prev_operation }, -1);
+    }
+    applyToCounts(one, group, 1);
+    for (const key of Object.keys(total) as (keyof RunCountDelta)[]) total[key] += one[key] * group.records;
+  }
+  return total;
+}
+
 /** Adds a delta to a run's counts; renews its lease too when leaseSeconds is given. */
 export async function applyCounts(
   manager: EntityManager,
