@@ -87,19 +87,39 @@ WHERE t.origin_record_id IS NULL${and(read.conditions)} AND (${read.ranges.map((
 GROUP BY ${groups.join(', ')}`;
 }
 
-/** Record counts of the branches' rows, summed per tier, start and group column. */
-export function rollupCountsSql(branches: string[], groupBy: readonly string[]): string {
-  const keys = ['t.tier', 't.at', ...groupBy.map((column) => `t.${column}`)].join(', ');
-  return `SELECT ${keys}, sum(t.records)::bigint AS records FROM (${branches.join('\n UNION ALL ')}) t GROUP BY ${keys}`;
+/** Placeholders of four parallel arrays: a rollup row of tier `tiers[i]` starting at `starts[i]` counts into `buckets[i]` with `signs[i]`. */
+export interface RollupTargets {
+  tiers: string;
+  starts: string;
+  buckets: string;
+  signs: string;
 }
 
 /**
- * The branches' rows with their histograms as text, unsummed: the caller adds them up (unnesting thousands of arrays
- * into rows cost PostgreSQL ten times as much).
+ * The branches' rows summed per output bucket (`at`), sign and group column, in PostgreSQL: record counts and, with
+ * `histogramLength`, the latency histograms added up element by element (`hist`, comma-separated; `hist_length`, the
+ * longest histogram added, says whether the length sufficed). A histogram is a dense integer array, so `h[i]` is found
+ * without reading the elements before it, and a sum per element costs PostgreSQL a third of turning every row's
+ * histogram into text for the caller to add up (a thousand rows and more for a week's performance table); unnesting
+ * the arrays into rows cost ten times as much.
  */
-export function rollupHistogramsSql(branches: string[], groupBy: readonly string[]): string {
-  const columns = ['t.tier', 't.at', ...groupBy.map((column) => `t.${column}`)].join(', ');
-  return `SELECT ${columns}, t.records, array_to_string(t.latency_hist, ',') AS hist FROM (${branches.join('\n UNION ALL ')}) t`;
+export function rollupSumsSql(
+  branches: string[],
+  groupBy: readonly string[],
+  targets: RollupTargets,
+  histogramLength: number | null,
+): string {
+  const groups = groupBy.map((column) => `t.${column}`);
+  const elements = Array.from({ length: histogramLength ?? 0 }, (_, i) => `sum(t.latency_hist[${i + 1}])`);
+  const histogram =
+    histogramLength === null
+      ? ''
+      : `, max(cardinality(t.latency_hist)) AS hist_length, array_to_string(ARRAY[${elements.join(', ')}]::bigint[], ',', '0') AS hist`;
+  return `SELECT ${['c.bucket AS at', 'c.sign', ...groups].join(', ')}, sum(t.records)::bigint AS records${histogram}
+FROM (${branches.join('\n UNION ALL ')}) t
+JOIN unnest(${targets.tiers}::text[], ${targets.starts}::timestamptz[], ${targets.buckets}::timestamptz[], ${targets.signs}::integer[])
+  AS c(tier, at, bucket, sign) ON c.tier = t.tier AND c.at = t.at
+GROUP BY ${['c.bucket', 'c.sign', ...groups].join(', ')}`;
 }
 
 /** What each latency bucket 0..$1 stands for, as latency_bucket_value says. */

@@ -6,9 +6,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../../domain/actor.js';
 import {
   type AggregatePlan,
-  alignDown,
   type Bucketing,
   DAY_MS,
+  HOUR_MS,
   intersect,
   planAggregate,
   type Window,
@@ -17,15 +17,7 @@ import type { RecordOperation, RecordStatus, SyncMode } from '../../domain/enums
 import { checkRecordFilter } from '../../domain/filter-rules.js';
 import type { HistogramBin } from '../../domain/latency-histogram.js';
 import { type Cube, cubeFor, type RollupColumn } from '../../domain/rollup-cubes.js';
-import {
-  BUCKET_VALUES_SQL,
-  ROLLUP_ALIAS,
-  recordBucketsSql,
-  rollupCellsSql,
-  rollupCountsSql,
-  rollupHistogramsSql,
-  unfoldedDeltasSql,
-} from '../../sql/rollups.js';
+import { BUCKET_VALUES_SQL, ROLLUP_ALIAS, recordBucketsSql, rollupCellsSql, rollupSumsSql, unfoldedDeltasSql } from '../../sql/rollups.js';
 import { preparedRecordConditions, preparedRollupConditions, RECORD_DIMENSIONS, type RecordFilter } from '../lists/filters.js';
 
 /** Columns an aggregate may be grouped by besides its time bucket. */
@@ -74,14 +66,9 @@ export async function aggregate(db: DataSource, request: AggregateRequest): Prom
   const read = async (manager: EntityManager) => {
     const sums = new Sums(request.groupBy);
     if (plan.cells.length > 0) {
-      const cells = new Map(plan.cells.map((cell) => [`${cell.tier}:${cell.start}`, cell.contributions]));
+      // Summed in PostgreSQL per output bucket and sign: each row says where it counts.
       const rows = await fromRollups(manager, request, cubeFor(neededColumns(request)), plan.cells);
-      // A folded row counts where the plan put its cell; a delta (an hour) where its hour and its day count.
-      sums.add(rows, (row) => {
-        const at = row.at.getTime();
-        if (row.tier !== 'delta') return cells.get(`${row.tier}:${at}`) ?? [];
-        return [...(cells.get(`hour:${at}`) ?? []), ...(cells.get(`day:${alignDown(at, DAY_MS)}`) ?? [])];
-      });
+      sums.add(rows, (row) => [{ bucket: row.at.getTime(), sign: Number(row.sign) }]);
     }
     if (plan.raw.length > 0) {
       const rows = await fromRecords(manager, request, plan.raw);
@@ -133,9 +120,45 @@ async function fromRollups(
   // Changes not folded yet, in every hour and day read.
   const days = starts.day.map((day) => ({ from: params.add(day), to: params.add(new Date(day.getTime() + DAY_MS)) }));
   branches.push(unfoldedDeltasSql(params.add(starts.hour), days, dims));
-  // By the hour or day each row starts at: Sums puts it in its bucket.
-  const sql = request.latency ? rollupHistogramsSql(branches, request.groupBy) : rollupCountsSql(branches, request.groupBy);
-  return manager.query(sql, params.values);
+  const targets = rollupTargets(cells);
+  const placeholders = {
+    tiers: params.add(targets.map((target) => target.tier)),
+    starts: params.add(targets.map((target) => new Date(target.start))),
+    buckets: params.add(targets.map((target) => new Date(target.bucket))),
+    signs: params.add(targets.map((target) => target.sign)),
+  };
+  if (!request.latency) return manager.query(rollupSumsSql(branches, request.groupBy, placeholders, null), params.values);
+  // The statement names every histogram element it adds up, so it is written for a length; a longer histogram than
+  // any met so far (slower records than ever) runs it again at that length, which then stays.
+  for (;;) {
+    const length = histogramLength;
+    const rows: SourceRow[] = await manager.query(rollupSumsSql(branches, request.groupBy, placeholders, length), params.values);
+    const longest = Math.max(0, ...rows.map((row) => Number(row.hist_length ?? 0)));
+    if (longest <= length) return rows;
+    histogramLength = Math.max(histogramLength, Math.ceil(longest / 16) * 16);
+  }
+}
+
+/**
+ * How long the histograms summed are written for: buckets up to 4 s (latency_bucket 159), longer when a read meets
+ * longer ones. Each element costs the statement a sum over every row it reads, so it is not made longer than needed.
+ */
+let histogramLength = 160;
+
+/**
+ * Where each row the cells' branches read counts: a folded row where the plan put its cell, a delta (an hour) where
+ * its hour and its day count.
+ */
+function rollupTargets(cells: AggregatePlan['cells']): { tier: string; start: number; bucket: number; sign: number }[] {
+  const targets: { tier: string; start: number; bucket: number; sign: number }[] = [];
+  for (const { tier, start, contributions } of cells) {
+    const deltaHours = tier === 'hour' ? [start] : Array.from({ length: DAY_MS / HOUR_MS }, (_, i) => start + i * HOUR_MS);
+    for (const { bucket, sign } of contributions) {
+      targets.push({ tier, start, bucket, sign });
+      for (const hour of deltaHours) targets.push({ tier: 'delta', start: hour, bucket, sign });
+    }
+  }
+  return targets;
 }
 
 /** What each latency bucket stands for, as latency_bucket_value says (the rule lives in SQL); read once. */
@@ -154,15 +177,17 @@ function bucketValues(manager: EntityManager): Promise<number[]> {
 }
 
 /**
- * A row of either source: a count at a time (`at`: a rollup's day or hour (`tier`), or a record's bucket) and group, and
- * with the latency measure either a rollup's whole histogram (`hist`, comma-separated counts by latency bucket)
- * or, from records, one latency bucket (`lb`) and the raw range it was read from (`part`).
+ * A row of either source: a count at a time (`at`: an output bucket of rollups' sums, or a record's bucket) and group,
+ * and with the latency measure either a histogram summed from rollups (`hist`, comma-separated counts by latency
+ * bucket, and `sign`: whether the sum is added or taken off) or, from records, one latency bucket (`lb`) and the raw
+ * range it was read from (`part`).
  */
 type SourceRow = Record<string, unknown> & {
   at: Date;
-  tier?: 'day' | 'hour' | 'delta';
+  sign?: number;
   records: string | number;
   hist?: string | null;
+  hist_length?: number | null;
   lb?: number | null;
   part?: number;
 };
