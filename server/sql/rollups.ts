@@ -122,5 +122,20 @@ JOIN unnest(${targets.tiers}::text[], ${targets.starts}::timestamptz[], ${target
 GROUP BY ${['c.bucket', 'c.sign', ...groups].join(', ')}`;
 }
 
+/**
+ * The rollups' sums (rollupSumsSql) and the records' buckets (recordBucketsSql), one of them at least, as one
+ * statement, so both are read in one snapshot: the columns of both, each row with the other's left null (`part` is
+ * null on rollup rows).
+ */
+export function sourcesSql(read: { rollups: string | null; records: string | null; groupBy: readonly string[]; latency: boolean }): string {
+  if (read.rollups === null || read.records === null) return read.rollups ?? read.records ?? '';
+  const groups = read.groupBy.join(', ');
+  const columns = (own: string[], latency: string[]) =>
+    ['at', ...own, ...(groups ? [groups] : []), 'records', ...(read.latency ? latency : [])].join(', ');
+  return `SELECT ${columns(['sign', 'NULL::integer AS part'], ['hist_length', 'hist', 'NULL::smallint AS lb'])} FROM (${read.rollups}) r
+UNION ALL
+SELECT ${columns(['NULL::integer AS sign', 'part'], ['NULL::integer AS hist_length', 'NULL::text AS hist', 'lb'])} FROM (${read.records}) x`;
+}
+
 /** What each latency bucket 0..$1 stands for, as latency_bucket_value says. */
 export const BUCKET_VALUES_SQL = 'SELECT array_agg(latency_bucket_value(b) ORDER BY b) AS v FROM generate_series(0, $1::int) b';

@@ -17,7 +17,15 @@ import type { RecordOperation, RecordStatus, SyncMode } from '../../domain/enums
 import { checkRecordFilter } from '../../domain/filter-rules.js';
 import type { HistogramBin } from '../../domain/latency-histogram.js';
 import { type Cube, cubeFor, type RollupColumn } from '../../domain/rollup-cubes.js';
-import { BUCKET_VALUES_SQL, ROLLUP_ALIAS, recordBucketsSql, rollupCellsSql, rollupSumsSql, unfoldedDeltasSql } from '../../sql/rollups.js';
+import {
+  BUCKET_VALUES_SQL,
+  ROLLUP_ALIAS,
+  recordBucketsSql,
+  rollupCellsSql,
+  rollupSumsSql,
+  sourcesSql,
+  unfoldedDeltasSql,
+} from '../../sql/rollups.js';
 import { preparedRecordConditions, preparedRollupConditions, RECORD_DIMENSIONS, type RecordFilter } from '../lists/filters.js';
 
 /** Columns an aggregate may be grouped by besides its time bucket. */
@@ -61,25 +69,43 @@ export async function aggregate(db: DataSource, request: AggregateRequest): Prom
   if (!window) return [];
   const rawOnly = !rollupsKeep(request.filter);
   const plan = planAggregate(window, rawOnly ? [] : request.sources, request.bucket);
-  // One snapshot for every part: the fold moves deltas into rollups in one transaction of its own. A part alone is
-  // one statement, a snapshot by itself: no transaction's three more round trips.
-  const read = async (manager: EntityManager) => {
-    const sums = new Sums(request.groupBy);
-    if (plan.cells.length > 0) {
-      // Summed in PostgreSQL per output bucket and sign: each row says where it counts.
-      const rows = await fromRollups(manager, request, cubeFor(neededColumns(request)), plan.cells);
-      sums.add(rows, (row) => [{ bucket: row.at.getTime(), sign: Number(row.sign) }]);
-    }
-    if (plan.raw.length > 0) {
-      const rows = await fromRecords(manager, request, plan.raw);
-      sums.add(rows, (row) => {
-        const range = plan.raw[row.part];
-        return range.own ? [{ bucket: row.at.getTime(), sign: 1 }] : range.contributions;
-      });
-    }
-    return sums.rows(request.latency ? await bucketValues(manager) : null);
-  };
-  return plan.cells.length > 0 && plan.raw.length > 0 ? db.transaction('REPEATABLE READ', read) : read(db.manager);
+  const rows = await readPlan(db.manager, request, plan);
+  const sums = new Sums(request.groupBy);
+  sums.add(rows, (row) => {
+    // Rollups come summed per output bucket and sign; records by the range they were read from.
+    if (row.part == null) return [{ bucket: row.at.getTime(), sign: Number(row.sign) }];
+    const range = plan.raw[row.part];
+    return range.own ? [{ bucket: row.at.getTime(), sign: 1 }] : range.contributions;
+  });
+  return sums.rows(request.latency ? await bucketValues(db.manager) : null);
+}
+
+/**
+ * Every part of the plan in one statement: one snapshot (the fold moves deltas into rollups in a transaction of its
+ * own, and a second statement could see a fold the first did not) without a transaction's three more round trips.
+ */
+async function readPlan(manager: EntityManager, request: AggregateRequest, plan: AggregatePlan): Promise<SourceRow[]> {
+  const params = new Params();
+  const rollups = plan.cells.length > 0 ? rollupSums(params, request, cubeFor(neededColumns(request)), plan.cells) : null;
+  const records = plan.raw.length > 0 ? recordBuckets(params, request, plan.raw) : null;
+  if (!rollups && !records) return [];
+  const statement = (length: number | null) =>
+    sourcesSql({ rollups: rollups?.(length) ?? null, records, groupBy: request.groupBy, latency: request.latency });
+  if (!request.latency || !rollups) return readRows(manager, statement(null), params.values);
+  // The statement names every histogram element it adds up, so it is written for a length; a longer histogram than
+  // any met so far (slower records than ever) runs it again at that length, which then stays.
+  for (;;) {
+    const length = histogramLength;
+    const rows = await readRows(manager, statement(length), params.values);
+    const longest = Math.max(0, ...rows.map((row) => Number(row.hist_length ?? 0)));
+    if (longest <= length) return rows;
+    histogramLength = Math.max(histogramLength, Math.ceil(longest / 16) * 16);
+  }
+}
+
+async function readRows(manager: EntityManager, sql: string, values: unknown[]): Promise<SourceRow[]> {
+  const rows: SourceRow[] = await manager.query(sql, values);
+  return rows.map((row) => ({ ...row, at: new Date(row.at), part: row.part == null ? null : Number(row.part) }));
 }
 
 const hasValue = (value: unknown) => value !== undefined && value !== null && value !== '';
@@ -101,13 +127,13 @@ class Params {
   }
 }
 
-async function fromRollups(
-  manager: EntityManager,
+/** The statement summing the cells' rollup rows (and the deltas not folded into them), for a histogram length. */
+function rollupSums(
+  params: Params,
   request: AggregateRequest,
   cube: Cube,
   cells: AggregatePlan['cells'],
-): Promise<SourceRow[]> {
-  const params = new Params();
+): (histogramLength: number | null) => string {
   const dims = preparedRollupConditions(ROLLUP_ALIAS, request.actor, request.filter, { values: params.values }).conditions;
   const cubeName = params.add(cube.name);
   const branches: string[] = [];
@@ -127,16 +153,7 @@ async function fromRollups(
     buckets: params.add(targets.map((target) => new Date(target.bucket))),
     signs: params.add(targets.map((target) => target.sign)),
   };
-  if (!request.latency) return manager.query(rollupSumsSql(branches, request.groupBy, placeholders, null), params.values);
-  // The statement names every histogram element it adds up, so it is written for a length; a longer histogram than
-  // any met so far (slower records than ever) runs it again at that length, which then stays.
-  for (;;) {
-    const length = histogramLength;
-    const rows: SourceRow[] = await manager.query(rollupSumsSql(branches, request.groupBy, placeholders, length), params.values);
-    const longest = Math.max(0, ...rows.map((row) => Number(row.hist_length ?? 0)));
-    if (longest <= length) return rows;
-    histogramLength = Math.max(histogramLength, Math.ceil(longest / 16) * 16);
-  }
+  return (length) => rollupSumsSql(branches, request.groupBy, placeholders, length);
 }
 
 /**
@@ -177,10 +194,10 @@ function bucketValues(manager: EntityManager): Promise<number[]> {
 }
 
 /**
- * A row of either source: a count at a time (`at`: an output bucket of rollups' sums, or a record's bucket) and group,
- * and with the latency measure either a histogram summed from rollups (`hist`, comma-separated counts by latency
- * bucket, and `sign`: whether the sum is added or taken off) or, from records, one latency bucket (`lb`) and the raw
- * range it was read from (`part`).
+ * A row of either source: a count at a time (`at`) and group. From rollups (`part` null): summed per output bucket and
+ * `sign` (added or taken off), with the latency measure their histogram added up (`hist`, comma-separated counts by
+ * latency bucket). From records: a record's bucket and the raw range it was read from (`part`), with the latency
+ * measure one latency bucket (`lb`).
  */
 type SourceRow = Record<string, unknown> & {
   at: Date;
@@ -189,7 +206,7 @@ type SourceRow = Record<string, unknown> & {
   hist?: string | null;
   hist_length?: number | null;
   lb?: number | null;
-  part?: number;
+  part?: number | null;
 };
 
 /** Adds up the rows of every source by output bucket and group: counts, and histograms as dense arrays. */
@@ -242,14 +259,10 @@ class Sums {
   }
 }
 
-async function fromRecords(
-  manager: EntityManager,
-  request: AggregateRequest,
-  ranges: AggregatePlan['raw'],
-): Promise<(SourceRow & { part: number })[]> {
-  const params = new Params();
+/** The statement counting the records of the plan's raw ranges. */
+function recordBuckets(params: Params, request: AggregateRequest, ranges: AggregatePlan['raw']): string {
   const { conditions } = preparedRecordConditions('t', request.actor, request.filter, { values: params.values });
-  const sql = recordBucketsSql({
+  return recordBucketsSql({
     size: params.add(`${request.bucket.sizeMs} milliseconds`),
     origin: params.add(new Date(request.bucket.originMs)),
     conditions,
@@ -258,6 +271,4 @@ async function fromRecords(
     groupBy: request.groupBy,
     latency: request.latency,
   });
-  const rows: SourceRow[] = await manager.query(sql, params.values);
-  return rows.map((row) => ({ ...row, at: new Date(row.at), part: Number(row.part) }));
 }
