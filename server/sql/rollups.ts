@@ -87,47 +87,46 @@ WHERE t.origin_record_id IS NULL${and(read.conditions)} AND (${read.ranges.map((
 GROUP BY ${groups.join(', ')}`;
 }
 
-/** Placeholders of four parallel arrays: a rollup row of tier `tiers[i]` starting at `starts[i]` counts into `buckets[i]` with `signs[i]`. */
-export interface RollupTargets {
-  tiers: string;
-  starts: string;
-  buckets: string;
-  signs: string;
+/** Record counts of the branches' rows, summed per tier, start (`at`) and group column. */
+export function rollupCountsSql(branches: string[], groupBy: readonly string[]): string {
+  const keys = ['t.tier', 't.at', ...groupBy.map((column) => `t.${column}`)].join(', ');
+  return `SELECT ${keys}, NULL::integer AS sign, sum(t.records)::bigint AS records FROM (${branches.join('\n UNION ALL ')}) t GROUP BY ${keys}`;
+}
+
+/** Rollup rows that count into one output bucket with one sign: the placeholders of both, and the branches reading them. */
+export interface BucketRead {
+  bucket: string;
+  sign: string;
+  branches: string[];
 }
 
 /**
- * The branches' rows summed per output bucket (`at`), sign and group column, in PostgreSQL: record counts and, with
+ * The rows of each read summed per output bucket (`at`), sign and group column, in PostgreSQL: record counts and, with
  * `histogramLength`, the latency histograms added up element by element (`hist`, comma-separated; `hist_length`, the
  * longest histogram added, says whether the length sufficed). A histogram is a dense integer array, so `h[i]` is found
- * without reading the elements before it, and a sum per element costs PostgreSQL a third of turning every row's
- * histogram into text for the caller to add up (a thousand rows and more for a week's performance table); unnesting
- * the arrays into rows cost ten times as much.
+ * without reading the elements before it: a sum per element cost PostgreSQL half of turning every row's histogram
+ * into text for the caller to add up (a thousand rows and more for a week's performance table), and unnesting the
+ * arrays into rows five times as much. Each read's branches carry its bucket and sign as constants: joined to a list
+ * of where each row counts instead, the planner at times chose a nested loop over every pair (25 ms at 10M records).
  */
-export function rollupSumsSql(
-  branches: string[],
-  groupBy: readonly string[],
-  targets: RollupTargets,
-  histogramLength: number | null,
-): string {
+export function rollupSumsSql(reads: BucketRead[], groupBy: readonly string[], histogramLength: number): string {
   const groups = groupBy.map((column) => `t.${column}`);
-  const elements = Array.from({ length: histogramLength ?? 0 }, (_, i) => `sum(t.latency_hist[${i + 1}])`);
-  const histogram =
-    histogramLength === null
-      ? ''
-      : `, max(cardinality(t.latency_hist)) AS hist_length, array_to_string(ARRAY[${elements.join(', ')}]::bigint[], ',', '0') AS hist`;
-  return `SELECT ${['c.bucket AS at', 'c.sign', ...groups].join(', ')}, sum(t.records)::bigint AS records${histogram}
-FROM (${branches.join('\n UNION ALL ')}) t
-JOIN unnest(${targets.tiers}::text[], ${targets.starts}::timestamptz[], ${targets.buckets}::timestamptz[], ${targets.signs}::integer[])
-  AS c(tier, at, bucket, sign) ON c.tier = t.tier AND c.at = t.at
-GROUP BY ${['c.bucket', 'c.sign', ...groups].join(', ')}`;
+  const elements = Array.from({ length: histogramLength }, (_, i) => `sum(t.latency_hist[${i + 1}])`);
+  const rows = reads.flatMap(({ bucket, sign, branches }) =>
+    branches.map((branch) => `SELECT CAST(${bucket} AS timestamptz) AS bucket, CAST(${sign} AS integer) AS sign, b.* FROM (${branch}) b`),
+  );
+  return `SELECT ${['t.bucket AS at', 'NULL::text AS tier', 't.sign', ...groups].join(', ')}, sum(t.records)::bigint AS records,
+  max(cardinality(t.latency_hist)) AS hist_length, array_to_string(ARRAY[${elements.join(', ')}]::bigint[], ',', '0') AS hist
+FROM (${rows.join('\n UNION ALL ')}) t
+GROUP BY ${['t.bucket', 't.sign', ...groups].join(', ')}`;
 }
 
 /**
- * The rollups' sums (rollupSumsSql) and the records' buckets (recordBucketsSql), one of them at least, as one
- * statement, so both are read in one snapshot: the columns of both, each row with the other's left null (`part` is
- * null on rollup rows). The records' part is a materialized CTE, which parallel workers never read: as two branches
- * of a UNION ALL, the planner gave each part a worker of its own (a Parallel Append), and starting the workers took
- * 10 to 25 ms of a statement that takes 2 ms in one process (the summary with a mode filter at 10M records).
+ * The rollups' rows (rollupCountsSql or rollupSumsSql) and the records' buckets (recordBucketsSql), one of them at
+ * least, as one statement, so both are read in one snapshot: the columns of both, each row with the other's left null
+ * (`part` is null on rollup rows). The records' part is a materialized CTE, which parallel workers never read: as two
+ * branches of a UNION ALL, the planner gave each part a worker of its own (a Parallel Append), and starting the
+ * workers took 10 to 25 ms of a statement that takes 2 ms in one process (the summary with a mode filter at 10M records).
  */
 export function sourcesSql(read: { rollups: string | null; records: string | null; groupBy: readonly string[]; latency: boolean }): string {
   if (read.rollups === null || read.records === null) return read.rollups ?? read.records ?? '';
@@ -135,9 +134,9 @@ export function sourcesSql(read: { rollups: string | null; records: string | nul
   const columns = (own: string[], latency: string[]) =>
     ['at', ...own, ...(groups ? [groups] : []), 'records', ...(read.latency ? latency : [])].join(', ');
   return `WITH record_buckets AS MATERIALIZED (${read.records})
-SELECT ${columns(['sign', 'NULL::integer AS part'], ['hist_length', 'hist', 'NULL::smallint AS lb'])} FROM (${read.rollups}) r
+SELECT ${columns(['tier', 'sign', 'NULL::integer AS part'], ['hist_length', 'hist', 'NULL::smallint AS lb'])} FROM (${read.rollups}) r
 UNION ALL
-SELECT ${columns(['NULL::integer AS sign', 'part'], ['NULL::integer AS hist_length', 'NULL::text AS hist', 'lb'])} FROM record_buckets`;
+SELECT ${columns(['NULL::text AS tier', 'NULL::integer AS sign', 'part'], ['NULL::integer AS hist_length', 'NULL::text AS hist', 'lb'])} FROM record_buckets`;
 }
 
 /** What each latency bucket 0..$1 stands for, as latency_bucket_value says. */

@@ -6,9 +6,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../../domain/actor.js';
 import {
   type AggregatePlan,
+  alignDown,
   type Bucketing,
   DAY_MS,
-  HOUR_MS,
   intersect,
   planAggregate,
   type Window,
@@ -22,6 +22,7 @@ import {
   ROLLUP_ALIAS,
   recordBucketsSql,
   rollupCellsSql,
+  rollupCountsSql,
   rollupSumsSql,
   sourcesSql,
   unfoldedDeltasSql,
@@ -70,12 +71,20 @@ export async function aggregate(db: DataSource, request: AggregateRequest): Prom
   const rawOnly = !rollupsKeep(request.filter);
   const plan = planAggregate(window, rawOnly ? [] : request.sources, request.bucket);
   const rows = await readPlan(db.manager, request, plan);
+  const cells = new Map(plan.cells.map((cell) => [`${cell.tier}:${cell.start}`, cell.contributions]));
   const sums = new Sums(request.groupBy);
   sums.add(rows, (row) => {
-    // Rollups come summed per output bucket and sign; records by the range they were read from.
-    if (row.part == null) return [{ bucket: row.at.getTime(), sign: Number(row.sign) }];
-    const range = plan.raw[row.part];
-    return range.own ? [{ bucket: row.at.getTime(), sign: 1 }] : range.contributions;
+    const at = row.at.getTime();
+    // Records by the range they were read from.
+    if (row.part != null) {
+      const range = plan.raw[row.part];
+      return range.own ? [{ bucket: at, sign: 1 }] : range.contributions;
+    }
+    // Rollups summed per output bucket and sign.
+    if (row.tier == null) return [{ bucket: at, sign: Number(row.sign) }];
+    // Rollups counted per cell: a folded row where the plan put its cell, a delta (an hour) where its hour and its day count.
+    if (row.tier !== 'delta') return cells.get(`${row.tier}:${at}`) ?? [];
+    return [...(cells.get(`hour:${at}`) ?? []), ...(cells.get(`day:${alignDown(at, DAY_MS)}`) ?? [])];
   });
   return sums.rows(request.latency ? await bucketValues(db.manager) : null);
 }
@@ -86,12 +95,13 @@ export async function aggregate(db: DataSource, request: AggregateRequest): Prom
  */
 async function readPlan(manager: EntityManager, request: AggregateRequest, plan: AggregatePlan): Promise<SourceRow[]> {
   const params = new Params();
-  const rollups = plan.cells.length > 0 ? rollupSums(params, request, cubeFor(neededColumns(request)), plan.cells) : null;
+  const cube = cubeFor(neededColumns(request));
+  const rollups = plan.cells.length > 0 ? rollupRead(params, request, cube, plan.cells) : null;
   const records = plan.raw.length > 0 ? recordBuckets(params, request, plan.raw) : null;
   if (!rollups && !records) return [];
-  const statement = (length: number | null) =>
+  const statement = (length: number) =>
     sourcesSql({ rollups: rollups?.(length) ?? null, records, groupBy: request.groupBy, latency: request.latency });
-  if (!request.latency || !rollups) return readRows(manager, statement(null), params.values);
+  if (!request.latency || !rollups) return readRows(manager, statement(histogramLength), params.values);
   // The statement names every histogram element it adds up, so it is written for a length; a longer histogram than
   // any met so far (slower records than ever) runs it again at that length, which then stays.
   for (;;) {
@@ -127,33 +137,51 @@ class Params {
   }
 }
 
-/** The statement summing the cells' rollup rows (and the deltas not folded into them), for a histogram length. */
-function rollupSums(
+/**
+ * The statement reading the cells' rollup rows and the deltas not folded into them yet, for a histogram length. With
+ * the latency measure, summed per output bucket and sign (a few hundred to a few thousand rows, each with a histogram,
+ * become one a bucket and group); without, counted per cell, each mapped to its buckets afterwards.
+ */
+function rollupRead(
   params: Params,
   request: AggregateRequest,
   cube: Cube,
   cells: AggregatePlan['cells'],
-): (histogramLength: number | null) => string {
+): (histogramLength: number) => string {
   const dims = preparedRollupConditions(ROLLUP_ALIAS, request.actor, request.filter, { values: params.values }).conditions;
   const cubeName = params.add(cube.name);
-  const branches: string[] = [];
-  const starts = { day: [] as Date[], hour: [] as Date[] };
-  for (const cell of cells) starts[cell.tier].push(new Date(cell.start));
-  for (const tier of ['day', 'hour'] as const) {
-    if (starts[tier].length === 0) continue;
-    branches.push(rollupCellsSql(tier, cubeName, params.add(starts[tier]), dims));
-  }
-  // Changes not folded yet, in every hour and day read.
-  const days = starts.day.map((day) => ({ from: params.add(day), to: params.add(new Date(day.getTime() + DAY_MS)) }));
-  branches.push(unfoldedDeltasSql(params.add(starts.hour), days, dims));
-  const targets = rollupTargets(cells);
-  const placeholders = {
-    tiers: params.add(targets.map((target) => target.tier)),
-    starts: params.add(targets.map((target) => new Date(target.start))),
-    buckets: params.add(targets.map((target) => new Date(target.bucket))),
-    signs: params.add(targets.map((target) => target.sign)),
+  const branches = (group: readonly AggregatePlan['cells'][number][]): string[] => {
+    const starts = { day: [] as Date[], hour: [] as Date[] };
+    for (const cell of group) starts[cell.tier].push(new Date(cell.start));
+    const result: string[] = [];
+    for (const tier of ['day', 'hour'] as const) {
+      if (starts[tier].length > 0) result.push(rollupCellsSql(tier, cubeName, params.add(starts[tier]), dims));
+    }
+    // Changes not folded yet, in every hour and day read.
+    const days = starts.day.map((day) => ({ from: params.add(day), to: params.add(new Date(day.getTime() + DAY_MS)) }));
+    result.push(unfoldedDeltasSql(params.add(starts.hour), days, dims));
+    return result;
   };
-  return (length) => rollupSumsSql(branches, request.groupBy, placeholders, length);
+  if (!request.latency) {
+    const sql = rollupCountsSql(branches(cells), request.groupBy);
+    return () => sql;
+  }
+  // The cells by where they count: a cell counted into two buckets is read for each.
+  const byTarget = new Map<string, { bucket: number; sign: number; cells: AggregatePlan['cells'] }>();
+  for (const cell of cells) {
+    for (const { bucket, sign } of cell.contributions) {
+      const key = `${bucket}:${sign}`;
+      const target = byTarget.get(key) ?? { bucket, sign, cells: [] };
+      target.cells.push(cell);
+      byTarget.set(key, target);
+    }
+  }
+  const reads = [...byTarget.values()].map(({ bucket, sign, cells: group }) => ({
+    bucket: params.add(new Date(bucket)),
+    sign: params.add(sign),
+    branches: branches(group),
+  }));
+  return (histogramLength) => rollupSumsSql(reads, request.groupBy, histogramLength);
 }
 
 /**
@@ -161,22 +189,6 @@ function rollupSums(
  * longer ones. Each element costs the statement a sum over every row it reads, so it is not made longer than needed.
  */
 let histogramLength = 160;
-
-/**
- * Where each row the cells' branches read counts: a folded row where the plan put its cell, a delta (an hour) where
- * its hour and its day count.
- */
-function rollupTargets(cells: AggregatePlan['cells']): { tier: string; start: number; bucket: number; sign: number }[] {
-  const targets: { tier: string; start: number; bucket: number; sign: number }[] = [];
-  for (const { tier, start, contributions } of cells) {
-    const deltaHours = tier === 'hour' ? [start] : Array.from({ length: DAY_MS / HOUR_MS }, (_, i) => start + i * HOUR_MS);
-    for (const { bucket, sign } of contributions) {
-      targets.push({ tier, start, bucket, sign });
-      for (const hour of deltaHours) targets.push({ tier: 'delta', start: hour, bucket, sign });
-    }
-  }
-  return targets;
-}
 
 /** What each latency bucket stands for, as latency_bucket_value says (the rule lives in SQL); read once. */
 let bucketValueTable: Promise<number[]> | null = null;
@@ -194,14 +206,15 @@ function bucketValues(manager: EntityManager): Promise<number[]> {
 }
 
 /**
- * A row of either source: a count at a time (`at`) and group. From rollups (`part` null): summed per output bucket and
- * `sign` (added or taken off), with the latency measure their histogram added up (`hist`, comma-separated counts by
- * latency bucket). From records: a record's bucket and the raw range it was read from (`part`), with the latency
- * measure one latency bucket (`lb`).
+ * A row of either source: a count at a time (`at`) and group. From rollups (`part` null) either counted per cell (its
+ * `tier`, `at` its start) or, with the latency measure, summed per output bucket and `sign` (added or taken off) with
+ * their histograms added up (`hist`, comma-separated counts by latency bucket). From records: a record's bucket and
+ * the raw range it was read from (`part`), with the latency measure one latency bucket (`lb`).
  */
 type SourceRow = Record<string, unknown> & {
   at: Date;
-  sign?: number;
+  tier?: 'day' | 'hour' | 'delta' | null;
+  sign?: number | null;
   records: string | number;
   hist?: string | null;
   hist_length?: number | null;
