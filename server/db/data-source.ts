@@ -33,6 +33,7 @@ import { RollupCubesForFilters1700000002520 } from './migrations/1700000002520-R
 import { EventPartitions1700000002700 } from './migrations/1700000002700-EventPartitions.js';
 import { NumbersInFingerprints1700000002800 } from './migrations/1700000002800-NumbersInFingerprints.js';
 import { RunReruns1700000002810 } from './migrations/1700000002810-RunReruns.js';
+import { TenantPerformanceCube1700000002920 } from './migrations/1700000002920-TenantPerformanceCube.js';
 import { poolOf } from './pool.js';
 
 export const entities = [
@@ -69,6 +70,7 @@ export const migrations = [
   EventPartitions1700000002700,
   NumbersInFingerprints1700000002800,
   RunReruns1700000002810,
+  TenantPerformanceCube1700000002920,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */
