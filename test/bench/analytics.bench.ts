@@ -1,6 +1,7 @@
 // Health analytics over 10 million records (a month of history) through GraphQL over HTTP: the summary cards,
 // the time series, the performance table and the facets, each answered from rollups; with the fold that keeps
 // them, and a check that the figures equal what the raw records say.
+import { loadavg } from 'node:os';
 import { fillHistory } from './fill.js';
 import { type BenchEnvironment, count, heading, measure, ms, printTable, type SummaryRow, startBenchEnvironment } from './support.js';
 
@@ -138,7 +139,8 @@ export async function runAnalyticsBench(): Promise<SummaryRow[]> {
     let worst = { name: '', p95: 0 };
     for (const c of cases) {
       const latencies = await measure(() => viewer.ok(c.query, c.variables()), SAMPLES);
-      rows.push([c.name, ms(latencies.p50), ms(latencies.p95), c.target ? `≤ ${TARGET_P95_MS} ms` : '']);
+      // The machine is shared: the 1-minute load average beside each figure says how much of it was waiting.
+      rows.push([c.name, ms(latencies.p50), ms(latencies.p95), c.target ? `≤ ${TARGET_P95_MS} ms` : '', loadavg()[0].toFixed(1)]);
       if (!c.target) continue;
       if (latencies.p95 > TARGET_P95_MS) missed.push(c.name);
       if (latencies.p95 > worst.p95) worst = { name: c.name, p95: latencies.p95 };
@@ -151,7 +153,7 @@ export async function runAnalyticsBench(): Promise<SummaryRow[]> {
       met: missed.length === 0,
     });
     if (missed.length > 0) console.log(`over ${TARGET_P95_MS} ms at p95: ${missed.join('; ')}`);
-    printTable(['query', 'p50', 'p95', 'target'], rows);
+    printTable(['query', 'p50', 'p95', 'target', 'load'], rows);
 
     // The rollups say what the records say.
     const to = new Date();

@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RollupCubesForFilters1700000002520 } from '../../server/db/migrations/1700000002520-RollupCubesForFilters.js';
+import { TenantPerformanceCube1700000002920 } from '../../server/db/migrations/1700000002920-TenantPerformanceCube.js';
 import { Role } from '../../server/domain/enums.js';
 import { createPipeline, finishRun, type RecordInput, recordInput, reportRecords, startRun, unique } from '../support/fixtures.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
@@ -142,7 +143,14 @@ describe('the fold', () => {
     expect(await rollups.foldWhenDue()).toBe(1);
   });
 
-  it('the upgrade makes the cubes it adds from the full cube exactly as the fold makes them', async () => {
+  it.each([
+    [
+      '2520',
+      new RollupCubesForFilters1700000002520(),
+      ['entity_status', 'mode_status', 'operation_status', 'dimensions', 'pipeline_shape'],
+    ],
+    ['2920', new TenantPerformanceCube1700000002920(), ['tenant_shape']],
+  ])('the upgrade %s makes the cubes it adds from the full cube exactly as the fold makes them', async (_, migration, names) => {
     const pipeline = await createPipeline(server.admin, { tenantId: unique('cubes') });
     await report(server.admin, pipeline.id, [
       recordInput('c1', { latencyMs: 5 }),
@@ -154,13 +162,13 @@ describe('the fold', () => {
       (
         await sql.query(
           `SELECT tier, cube, bucket_start, pipeline_id, tenant_id, entity_type, operation, mode, status, records, latency_hist
-           FROM record_rollups WHERE cube IN ('entity_status', 'mode_status', 'operation_status', 'dimensions', 'pipeline_shape')
+           FROM record_rollups WHERE cube = ANY($1)
            ORDER BY tier, cube, bucket_start, pipeline_id, tenant_id, entity_type, operation, mode, status`,
+          [names],
         )
       ).rows.map((row) => ({ ...row, latency_hist: trimmed(row.latency_hist) }));
     const folded = await cubes();
-    expect(folded.filter((row) => row.pipeline_id === pipeline.id).length).toBeGreaterThan(0);
-    const migration = new RollupCubesForFilters1700000002520();
+    expect(folded.filter((row) => row.tenant_id === pipeline.tenantId).length).toBeGreaterThan(0);
     // What the migration uses of a query runner, on the test's own connection: rows, as TypeORM answers.
     const query = async (text: string, values?: unknown[]) => (await sql.query(text, values)).rows;
     const runner = { query, manager: { query } } as unknown as QueryRunner;
@@ -262,7 +270,7 @@ describe('syncSummary', () => {
     }
   });
 
-  it('a tenant-bound key counts only its tenant; a filter on entity type and status reads the full cube', async () => {
+  it('a tenant-bound key counts only its tenant, in its summary and its performance table; a filter on entity type and status reads the full cube', async () => {
     const tenant = unique('initech');
     const own = await createPipeline(server.admin, { tenantId: tenant });
     const other = await createPipeline(server.admin, { tenantId: unique('umbrella') });
@@ -277,6 +285,14 @@ describe('syncSummary', () => {
     expect(mine.totalSynced.value).toBe(2);
     expect(mine.totalErrors.value).toBe(1);
     expect(mine.medianLatencyMs.value).toBe(10);
+    // Its performance table reads the cube by tenant: its own records only, each in its row.
+    const { syncPerformance } = await viewer.ok<{ syncPerformance: { entityType: string; recordsSynced: number; p50Ms: number }[] }>(
+      'query { syncPerformance { entityType recordsSynced p50Ms } }',
+    );
+    expect(syncPerformance.map((row) => [row.entityType, row.recordsSynced, row.p50Ms])).toEqual([
+      ['Account', 1, 8],
+      ['Lead', 1, 12],
+    ]);
     const leadFailures = await summary(server.admin, {
       filter: { pipelineIds: [own.id, other.id], entityTypes: ['Lead'], statuses: ['FAILED'] },
     });

@@ -23,7 +23,8 @@ import {
   recordBucketsSql,
   rollupCellsSql,
   rollupCountsSql,
-  rollupHistogramsSql,
+  rollupSumsSql,
+  sourcesSql,
   unfoldedDeltasSql,
 } from '../../sql/rollups.js';
 import { preparedRecordConditions, preparedRollupConditions, RECORD_DIMENSIONS, type RecordFilter } from '../lists/filters.js';
@@ -69,30 +70,52 @@ export async function aggregate(db: DataSource, request: AggregateRequest): Prom
   if (!window) return [];
   const rawOnly = !rollupsKeep(request.filter);
   const plan = planAggregate(window, rawOnly ? [] : request.sources, request.bucket);
-  // One snapshot for every part: the fold moves deltas into rollups in one transaction of its own. A part alone is
-  // one statement, a snapshot by itself: no transaction's three more round trips.
-  const read = async (manager: EntityManager) => {
-    const sums = new Sums(request.groupBy);
-    if (plan.cells.length > 0) {
-      const cells = new Map(plan.cells.map((cell) => [`${cell.tier}:${cell.start}`, cell.contributions]));
-      const rows = await fromRollups(manager, request, cubeFor(neededColumns(request)), plan.cells);
-      // A folded row counts where the plan put its cell; a delta (an hour) where its hour and its day count.
-      sums.add(rows, (row) => {
-        const at = row.at.getTime();
-        if (row.tier !== 'delta') return cells.get(`${row.tier}:${at}`) ?? [];
-        return [...(cells.get(`hour:${at}`) ?? []), ...(cells.get(`day:${alignDown(at, DAY_MS)}`) ?? [])];
-      });
+  const rows = await readPlan(db.manager, request, plan);
+  const cells = new Map(plan.cells.map((cell) => [`${cell.tier}:${cell.start}`, cell.contributions]));
+  const sums = new Sums(request.groupBy);
+  sums.add(rows, (row) => {
+    const at = row.at.getTime();
+    // Records by the range they were read from.
+    if (row.part != null) {
+      const range = plan.raw[row.part];
+      return range.own ? [{ bucket: at, sign: 1 }] : range.contributions;
     }
-    if (plan.raw.length > 0) {
-      const rows = await fromRecords(manager, request, plan.raw);
-      sums.add(rows, (row) => {
-        const range = plan.raw[row.part];
-        return range.own ? [{ bucket: row.at.getTime(), sign: 1 }] : range.contributions;
-      });
-    }
-    return sums.rows(request.latency ? await bucketValues(manager) : null);
-  };
-  return plan.cells.length > 0 && plan.raw.length > 0 ? db.transaction('REPEATABLE READ', read) : read(db.manager);
+    // Rollups summed per output bucket and sign.
+    if (row.tier == null) return [{ bucket: at, sign: Number(row.sign) }];
+    // Rollups counted per cell: a folded row where the plan put its cell, a delta (an hour) where its hour and its day count.
+    if (row.tier !== 'delta') return cells.get(`${row.tier}:${at}`) ?? [];
+    return [...(cells.get(`hour:${at}`) ?? []), ...(cells.get(`day:${alignDown(at, DAY_MS)}`) ?? [])];
+  });
+  return sums.rows(request.latency ? await bucketValues(db.manager) : null);
+}
+
+/**
+ * Every part of the plan in one statement: one snapshot (the fold moves deltas into rollups in a transaction of its
+ * own, and a second statement could see a fold the first did not) without a transaction's three more round trips.
+ */
+async function readPlan(manager: EntityManager, request: AggregateRequest, plan: AggregatePlan): Promise<SourceRow[]> {
+  const params = new Params();
+  const cube = cubeFor(neededColumns(request));
+  const rollups = plan.cells.length > 0 ? rollupRead(params, request, cube, plan.cells) : null;
+  const records = plan.raw.length > 0 ? recordBuckets(params, request, plan.raw) : null;
+  if (!rollups && !records) return [];
+  const statement = (length: number) =>
+    sourcesSql({ rollups: rollups?.(length) ?? null, records, groupBy: request.groupBy, latency: request.latency });
+  if (!request.latency || !rollups) return readRows(manager, statement(histogramLength), params.values);
+  // The statement names every histogram element it adds up, so it is written for a length; a longer histogram than
+  // any met so far (slower records than ever) runs it again at that length, which then stays.
+  for (;;) {
+    const length = histogramLength;
+    const rows = await readRows(manager, statement(length), params.values);
+    const longest = Math.max(0, ...rows.map((row) => Number(row.hist_length ?? 0)));
+    if (longest <= length) return rows;
+    histogramLength = Math.max(histogramLength, Math.ceil(longest / 16) * 16);
+  }
+}
+
+async function readRows(manager: EntityManager, sql: string, values: unknown[]): Promise<SourceRow[]> {
+  const rows: SourceRow[] = await manager.query(sql, values);
+  return rows.map((row) => ({ ...row, at: new Date(row.at), part: row.part == null ? null : Number(row.part) }));
 }
 
 const hasValue = (value: unknown) => value !== undefined && value !== null && value !== '';
@@ -114,28 +137,57 @@ class Params {
   }
 }
 
-async function fromRollups(
-  manager: EntityManager,
+/**
+ * The statement reading the cells' rollup rows and the deltas not folded into them yet, for a histogram length. With
+ * the latency measure, summed per output bucket and sign (a few hundred to a few thousand rows, each with a histogram,
+ * become one a bucket and group); without, counted per cell, each mapped to its buckets afterwards.
+ */
+function rollupRead(
+  params: Params,
   request: AggregateRequest,
   cube: Cube,
   cells: AggregatePlan['cells'],
-): Promise<SourceRow[]> {
-  const params = new Params();
+): (histogramLength: number) => string {
   const dims = preparedRollupConditions(ROLLUP_ALIAS, request.actor, request.filter, { values: params.values }).conditions;
   const cubeName = params.add(cube.name);
-  const branches: string[] = [];
-  const starts = { day: [] as Date[], hour: [] as Date[] };
-  for (const cell of cells) starts[cell.tier].push(new Date(cell.start));
-  for (const tier of ['day', 'hour'] as const) {
-    if (starts[tier].length === 0) continue;
-    branches.push(rollupCellsSql(tier, cubeName, params.add(starts[tier]), dims));
+  const branches = (group: readonly AggregatePlan['cells'][number][]): string[] => {
+    const starts = { day: [] as Date[], hour: [] as Date[] };
+    for (const cell of group) starts[cell.tier].push(new Date(cell.start));
+    const result: string[] = [];
+    for (const tier of ['day', 'hour'] as const) {
+      if (starts[tier].length > 0) result.push(rollupCellsSql(tier, cubeName, params.add(starts[tier]), dims));
+    }
+    // Changes not folded yet, in every hour and day read.
+    result.push(unfoldedDeltasSql(params.add(starts.hour), params.add(starts.day), dims));
+    return result;
+  };
+  if (!request.latency) {
+    const sql = rollupCountsSql(branches(cells), request.groupBy);
+    return () => sql;
   }
-  // Changes not folded yet, in every hour and day read.
-  branches.push(unfoldedDeltasSql(params.add(starts.hour), params.add(starts.day), dims));
-  // By the hour or day each row starts at: Sums puts it in its bucket.
-  const sql = request.latency ? rollupHistogramsSql(branches, request.groupBy) : rollupCountsSql(branches, request.groupBy);
-  return manager.query(sql, params.values);
+  // The cells by where they count: a cell counted into two buckets is read for each.
+  const byTarget = new Map<string, { bucket: number; sign: number; cells: AggregatePlan['cells'] }>();
+  for (const cell of cells) {
+    for (const { bucket, sign } of cell.contributions) {
+      const key = `${bucket}:${sign}`;
+      const target = byTarget.get(key) ?? { bucket, sign, cells: [] };
+      target.cells.push(cell);
+      byTarget.set(key, target);
+    }
+  }
+  const reads = [...byTarget.values()].map(({ bucket, sign, cells: group }) => ({
+    bucket: params.add(new Date(bucket)),
+    sign: params.add(sign),
+    branches: branches(group),
+  }));
+  return (histogramLength) => rollupSumsSql(reads, request.groupBy, histogramLength);
 }
+
+/**
+ * How long the histograms summed are written for: buckets up to 4 s (latency_bucket 159), longer when a read meets
+ * longer ones. Each element costs the statement a sum over every row it reads, so it is not made longer than needed.
+ */
+let histogramLength = 160;
 
 /** What each latency bucket stands for, as latency_bucket_value says (the rule lives in SQL); read once. */
 let bucketValueTable: Promise<number[]> | null = null;
@@ -153,17 +205,20 @@ function bucketValues(manager: EntityManager): Promise<number[]> {
 }
 
 /**
- * A row of either source: a count at a time (`at`: a rollup's day or hour (`tier`), or a record's bucket) and group, and
- * with the latency measure either a rollup's whole histogram (`hist`, comma-separated counts by latency bucket)
- * or, from records, one latency bucket (`lb`) and the raw range it was read from (`part`).
+ * A row of either source: a count at a time (`at`) and group. From rollups (`part` null) either counted per cell (its
+ * `tier`, `at` its start) or, with the latency measure, summed per output bucket and `sign` (added or taken off) with
+ * their histograms added up (`hist`, comma-separated counts by latency bucket). From records: a record's bucket and
+ * the raw range it was read from (`part`), with the latency measure one latency bucket (`lb`).
  */
 type SourceRow = Record<string, unknown> & {
   at: Date;
-  tier?: 'day' | 'hour' | 'delta';
+  tier?: 'day' | 'hour' | 'delta' | null;
+  sign?: number | null;
   records: string | number;
   hist?: string | null;
+  hist_length?: number | null;
   lb?: number | null;
-  part?: number;
+  part?: number | null;
 };
 
 /** Adds up the rows of every source by output bucket and group: counts, and histograms as dense arrays. */
@@ -216,14 +271,10 @@ class Sums {
   }
 }
 
-async function fromRecords(
-  manager: EntityManager,
-  request: AggregateRequest,
-  ranges: AggregatePlan['raw'],
-): Promise<(SourceRow & { part: number })[]> {
-  const params = new Params();
+/** The statement counting the records of the plan's raw ranges. */
+function recordBuckets(params: Params, request: AggregateRequest, ranges: AggregatePlan['raw']): string {
   const { conditions } = preparedRecordConditions('t', request.actor, request.filter, { values: params.values });
-  const sql = recordBucketsSql({
+  return recordBucketsSql({
     size: params.add(`${request.bucket.sizeMs} milliseconds`),
     origin: params.add(new Date(request.bucket.originMs)),
     conditions,
@@ -232,6 +283,4 @@ async function fromRecords(
     groupBy: request.groupBy,
     latency: request.latency,
   });
-  const rows: SourceRow[] = await manager.query(sql, params.values);
-  return rows.map((row) => ({ ...row, at: new Date(row.at), part: Number(row.part) }));
 }

@@ -13,7 +13,8 @@ describe('cubeFor', () => {
     expect(cubeFor(['operation', 'status']).name).toBe('operation_status');
     expect(cubeFor(['entity_type', 'mode', 'status']).name).toBe('dimensions');
     expect(cubeFor(['mode', 'operation', 'status']).name).toBe('dimensions');
-    expect(cubeFor(['tenant_id', 'entity_type', 'operation', 'mode']).name).toBe('pipeline_shape');
+    expect(cubeFor(['tenant_id', 'entity_type', 'operation', 'mode']).name).toBe('tenant_shape');
+    expect(cubeFor(['pipeline_id', 'tenant_id', 'entity_type', 'operation', 'mode']).name).toBe('pipeline_shape');
     expect(cubeFor(['pipeline_id', 'entity_type']).name).toBe('pipeline_shape');
     expect(cubeFor(['pipeline_id', 'entity_type', 'status']).name).toBe('full');
   });
