@@ -34,6 +34,7 @@ import { EventPartitions1700000002700 } from './migrations/1700000002700-EventPa
 import { NumbersInFingerprints1700000002800 } from './migrations/1700000002800-NumbersInFingerprints.js';
 import { RunReruns1700000002810 } from './migrations/1700000002810-RunReruns.js';
 import { RecordPartitions1700000002900 } from './migrations/1700000002900-RecordPartitions.js';
+import { RecordPartitionsCopy1700000002910 } from './migrations/1700000002910-RecordPartitionsCopy.js';
 import { poolOf } from './pool.js';
 
 export const entities = [
@@ -71,6 +72,7 @@ export const migrations = [
   NumbersInFingerprints1700000002800,
   RunReruns1700000002810,
   RecordPartitions1700000002900,
+  RecordPartitionsCopy1700000002910,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */
