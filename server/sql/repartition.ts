@@ -81,8 +81,13 @@ WITH batch AS (
 SELECT copied_through, copy_until, (SELECT count(*)::int FROM copied) AS copied FROM progress`;
 }
 
-/** The swap's wait for its locks is short: a long reader makes it give up and try again, not stall every writer. */
-export const SWAP_LOCK_TIMEOUT_SQL = "SET LOCAL lock_timeout = '500ms'";
+/**
+ * How long the swap (or the drop after it) waits for its locks, in ms: writers queued behind it wait as long, so a long
+ * reader makes it give up and try again rather than stall every writer.
+ */
+export function lockTimeoutSql(ms: number): string {
+  return `SET LOCAL lock_timeout = ${Math.trunc(ms)}`;
+}
 
 /** Locks the old and partitioned tables against every reader and writer, in the writers' order. */
 export function lockForSwapSql(tables: RepartitionedTable[]): string {
@@ -92,15 +97,18 @@ export function lockForSwapSql(tables: RepartitionedTable[]): string {
 
 /** The progress rows, read under the swap's locks (none: another leader swapped already). */
 export const PROGRESS_FOR_SWAP_SQL = `
-SELECT table_name, copied_through::text, extract(epoch FROM now() - started_at)::float8 AS seconds
+SELECT table_name, copied_through::text, copy_until::text, extract(epoch FROM now() - started_at)::float8 AS seconds
 FROM repartition_progress FOR UPDATE`;
 
-/** The last rows (after id $1) of the old table into the partitioned one, under the swap's lock. */
+/**
+ * The last rows of the old table (after id $1, up to its `copy_until` $2) into the partitioned one, under the swap's
+ * lock. Rows above `copy_until` are there already: the mirror wrote them.
+ */
 export function copyRestSql(from: RepartitionedTable, columns: string[]): string {
   const [table, partitioned] = [identifier(from.table), identifier(from.partitioned)];
   return `
 INSERT INTO ${partitioned} (${columns.map(identifier).join(', ')}) OVERRIDING SYSTEM VALUE
-SELECT ${copiedValues(from, columns)} FROM ${table} o WHERE o.id > $1
+SELECT ${copiedValues(from, columns)} FROM ${table} o WHERE o.id > $1 AND o.id <= $2
 ON CONFLICT DO NOTHING`;
 }
 

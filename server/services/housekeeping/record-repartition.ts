@@ -15,6 +15,7 @@ import {
   dropRollupTriggersSql,
   dropSetAsideSql,
   lockForSwapSql,
+  lockTimeoutSql,
   PROGRESS_FOR_SWAP_SQL,
   PROGRESS_OF_SQL,
   PROGRESS_SQL,
@@ -23,7 +24,6 @@ import {
   SET_ASIDE_LEFT_SQL,
   SET_ASIDE_NAMES_SQL,
   SWAP_DONE_SQL,
-  SWAP_LOCK_TIMEOUT_SQL,
   setAside,
   setAsideSql,
 } from '../../sql/repartition.js';
@@ -36,6 +36,13 @@ export const DEFAULT_BATCH_ROWS = 10_000;
  * one connection and one core, so ingest keeps going beside it.
  */
 const PAUSE_FACTOR = 1;
+
+/**
+ * The swap's first wait for its locks; each try that gives up doubles it, up to SWAP_LOCK_WAIT_MAX_MS. An ingest
+ * transaction can take longer than the first wait on a busy machine, and the swap has to outwait every one in flight.
+ */
+const SWAP_LOCK_WAIT_MS = 500;
+const SWAP_LOCK_WAIT_MAX_MS = 4_000;
 
 /** One job round copies for at most this long, then lets the scheduler run it again (a shutdown waits less). */
 const ROUND_MS = 20_000;
@@ -65,6 +72,8 @@ export class RecordRepartition {
   /** Set once nothing is pending and nothing is left over: the job costs nothing from then on. */
   private finished = false;
   private stopped = false;
+  /** Swap tries that gave up waiting for their locks: each waits longer. */
+  private lockWaitsLost = 0;
   /** Set when a swap found the counts differ: not tried again by this process (a restart tries again). */
   private refused = false;
   private readonly columns = new Map<string, string[]>();
@@ -141,8 +150,9 @@ export class RecordRepartition {
    * The old tables are dropped after the commit, not in it: dropping a table with a foreign key to `runs` locks
    * `runs`, which ingest locks before records, so the swap would wait for ingest that waits for the swap. Readers and
    * writers use the old tables until it commits; a statement waiting for its lock then finds the partitioned table
-   * under the name. Gives up (and is tried again by the next round) when the locks are not had in 500 ms: a long
-   * reader (an export) holds them off, and writers queued behind the swap's wait are not held longer than that.
+   * under the name. Gives up (and is tried again by the next round) when the locks are not had in 500 ms, then 1, 2 and
+   * at most 4 s: writers queued behind the swap's wait are not held longer than that, and a long reader (an export)
+   * makes it try again later.
    */
   async swap(): Promise<SwapOutcome> {
     const columns = new Map<string, string[]>();
@@ -150,15 +160,16 @@ export class RecordRepartition {
     let lockedAt = 0;
     try {
       const outcome = await this.db.transaction(async (manager): Promise<SwapOutcome> => {
-        await manager.query(SWAP_LOCK_TIMEOUT_SQL);
+        await manager.query(lockTimeoutSql(this.swapLockWaitMs()));
         await manager.query(lockForSwapSql(REPARTITIONED_TABLES));
         lockedAt = performance.now();
-        const progress: { table_name: string; copied_through: string; seconds: number }[] = await manager.query(PROGRESS_FOR_SWAP_SQL);
+        const progress: { table_name: string; copied_through: string; copy_until: string; seconds: number }[] =
+          await manager.query(PROGRESS_FOR_SWAP_SQL);
         if (progress.length === 0) return { swapped: false, reason: 'nothing pending' };
         const rows: Record<string, number> = {};
         for (const from of REPARTITIONED_TABLES) {
-          const through = progress.find((p) => p.table_name === from.table)?.copied_through ?? '0';
-          await manager.query(copyRestSql(from, columns.get(from.table) as string[]), [through]);
+          const copy = progress.find((p) => p.table_name === from.table);
+          if (copy) await manager.query(copyRestSql(from, columns.get(from.table) as string[]), [copy.copied_through, copy.copy_until]);
           const [count]: { old: string; new: string }[] = await manager.query(countBothSql(from));
           if (count.old !== count.new) {
             throw new CountsDiffer(`${from.table}: ${count.old} rows in the old table, ${count.new} in the partitioned one`);
@@ -192,7 +203,8 @@ export class RecordRepartition {
         return { swapped: false, reason: 'counts differ', detail: error.message };
       }
       if ((error as { code?: string }).code === '55P03') {
-        this.logger?.warn('records swap did not get its locks in time; will retry', { error: String(error) });
+        this.logger?.warn('records swap did not get its locks in time; will retry', { waitedMs: this.swapLockWaitMs() });
+        this.lockWaitsLost++;
         return { swapped: false, reason: 'locks not had in time' };
       }
       throw error;
@@ -227,7 +239,7 @@ export class RecordRepartition {
     const started = performance.now();
     try {
       await this.db.transaction(async (manager) => {
-        await manager.query(SWAP_LOCK_TIMEOUT_SQL);
+        await manager.query(lockTimeoutSql(SWAP_LOCK_WAIT_MS));
         await manager.query(dropSetAsideSql(left.map((row) => row.name)));
       });
     } catch (error) {
@@ -239,6 +251,10 @@ export class RecordRepartition {
     }
     this.logger?.info('old records tables dropped', { tables: left.map((row) => row.name), ms: Math.round(performance.now() - started) });
     return true;
+  }
+
+  private swapLockWaitMs(): number {
+    return Math.min(SWAP_LOCK_WAIT_MS * 2 ** this.lockWaitsLost, SWAP_LOCK_WAIT_MAX_MS);
   }
 
   private async columnsOf(from: RepartitionedTable): Promise<string[]> {
