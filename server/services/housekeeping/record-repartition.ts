@@ -127,6 +127,7 @@ export class RecordRepartition {
       PROGRESS_OF_SQL,
       [from.table],
     );
+    if (BigInt(through) >= BigInt(until)) return { copied: 0, caughtUp: true };
     const [progress]: { copied_through: string; copy_until: string; copied: number }[] = await this.db.query(sql, [
       through,
       until,
