@@ -10,7 +10,7 @@ import type { SyncRecord } from '../entities/SyncRecord.js';
 import type { SyncRun } from '../entities/SyncRun.js';
 import type { Services } from '../services/index.js';
 import type { Page } from '../services/lists/keyset.js';
-import type { RunRecordsRequest } from '../services/lists/record-query.service.js';
+import type { AttemptsOf, RunRecordsRequest } from '../services/lists/record-query.service.js';
 
 /** Related objects are batched per request: one query per kind, never one per row. */
 function createLoaders(services: Services, actor: Actor | null) {
@@ -25,7 +25,9 @@ function createLoaders(services: Services, actor: Actor | null) {
     ),
     pipeline: new DataLoader<string, Pipeline | null>((ids) => services.pipelines.byIds(ids)),
     run: new DataLoader<string, SyncRun | null>((ids) => services.runs.byIds(ids)),
-    earlierAttempts: new DataLoader<string, RecordAttempt[]>((ids) => services.records.earlierAttempts(ids)),
+    earlierAttempts: new DataLoader<AttemptsOf, RecordAttempt[], string>((records) => services.records.earlierAttempts(records), {
+      cacheKeyFn: (record) => record.recordId,
+    }),
     healthFacts: new DataLoader<string, HealthFacts>((ids) => services.health.factsFor(ids)),
     alertRule: new DataLoader<string, AlertRule | null>((ids) => services.alertRules.rulesByIds(ids)),
     alert: new DataLoader<string, Alert | null>((ids) => services.alertRules.alertsByIds(ids)),

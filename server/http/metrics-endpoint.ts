@@ -49,8 +49,10 @@ export function metricsRoutes(db: DataSource, metrics: Metrics, logger: Logger):
     labelNames: ['table'],
     registers: [registry],
     async collect() {
-      const rows = await db.query(PARTITIONS_AHEAD_SQL, ['events']).catch(() => null);
-      if (rows) this.set({ table: 'events' }, rows[0].seconds);
+      for (const table of ['events', 'records', 'record_attempts']) {
+        const rows = await db.query(PARTITIONS_AHEAD_SQL, [table]).catch(() => null);
+        if (rows?.length) this.set({ table }, rows[0].seconds);
+      }
     },
   });
 

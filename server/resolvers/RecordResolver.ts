@@ -64,7 +64,12 @@ export class RecordResolver {
   async history(@Root() record: SyncRecord, @Ctx() ctx: Context): Promise<RecordAttempt[]> {
     // A retry run's record is one attempt of its original, whose history holds the attempts before it: read
     // there, or attempt 2 opened in its retry run listed only itself.
-    const earlier = await ctx.loaders.earlierAttempts.load(record.originRecordId ?? record.id);
+    // The original's partition is not known from its attempt's row: every day is looked in for it.
+    const earlier = await ctx.loaders.earlierAttempts.load(
+      record.originRecordId
+        ? { recordId: record.originRecordId, runCreatedAt: null }
+        : { recordId: record.id, runCreatedAt: record.runCreatedAt },
+    );
     return [...earlier.filter((attempt) => attempt.attempt < record.attempts), currentAttempt(record)];
   }
 }

@@ -38,6 +38,7 @@ export function createServices(
   reader: DataSource = db,
 ) {
   const audit = new AuditService(db);
+  const partitions = new PartitionMaintenance(db, logger);
   const progress = new RunProgress(db, config.progressIntervalMs, onBackgroundError);
   const runLifecycle = new RunLifecycleService(db, audit, progress, config.leaseSeconds);
   const health = new PipelineHealthService(db);
@@ -65,8 +66,8 @@ export function createServices(
     runLifecycle,
     retries: new OperatorRetryService(db, audit),
     dueRetries: new DueRetryService(db),
-    retention: new RetentionService(db, audit),
-    partitions: new PartitionMaintenance(db, logger),
+    retention: new RetentionService(db, audit, partitions),
+    partitions,
     repartition: new RecordRepartition(db, { batchRows: config.repartitionBatchRows, logger }),
     records: new RecordQueryService(reader),
     progress,

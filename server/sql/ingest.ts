@@ -4,7 +4,7 @@
 import { PENDING_RECORD_STATUSES } from '../domain/record-outcome.js';
 import { archiveAttemptOf } from './attempts.js';
 import { sqlList } from './literals.js';
-import { ATTEMPTS_UPSERT_KEY, RECORDS_UPSERT_KEY } from './record-partitions.js';
+import { ATTEMPTS_UPSERT_KEY, inRunPartition, RECORDS_UPSERT_KEY } from './record-partitions.js';
 
 const INPUT = `
 input AS (
@@ -105,5 +105,6 @@ FROM upserted u LEFT JOIN previous p USING (entity_type, source_id)`;
 export const RETRY_RUN_KEYS_SQL = `
 SELECT r.entity_type, r.source_id FROM unnest($2::text[], $3::text[]) AS k(entity_type, source_id)
 CROSS JOIN LATERAL (
-  SELECT entity_type, source_id FROM records WHERE run_id = $1 AND entity_type = k.entity_type AND source_id = k.source_id
+  SELECT entity_type, source_id FROM records rec
+  WHERE rec.run_id = $1 AND rec.entity_type = k.entity_type AND rec.source_id = k.source_id AND ${inRunPartition('rec', '$1')}
 ) r`;

@@ -68,12 +68,14 @@ export const pagesRowsSql = (rows: {
   table: string;
   alias: string;
   ids: string[];
+  /** More conditions on the rows (a partitioned table's key, so that only the days of the pages are read). */
+  conditions: string[];
   partitionColumn: string;
   sort: string;
   order: 'ASC' | 'DESC';
 }) =>
   `SELECT ${rows.columns.join(', ')}, ${rows.sort}::text AS sort_key FROM "${rows.table}" "${rows.alias}"` +
-  ` WHERE ${rows.alias}.id = ANY(ARRAY(${rows.ids.join(' UNION ALL ')}))` +
+  ` WHERE ${[`${rows.alias}.id = ANY(ARRAY(${rows.ids.join(' UNION ALL ')}))`, ...rows.conditions].join(' AND ')}` +
   ` ORDER BY ${rows.alias}.${rows.partitionColumn}, ${rows.sort} ${rows.order}, ${rows.alias}.id ${rows.order}`;
 
 /** Each partition of the uuid[] `partitions` with how many rows `capped` (reading PARTITION, limited to the cap + 1) lets through for it. */

@@ -38,10 +38,14 @@ CROSS JOIN LATERAL (SELECT pg_get_expr(c.relpartbound, c.oid) AS bound) b
 WHERE i.inhparent = $1::regclass
 ORDER BY range_from NULLS FIRST`;
 
-/** How far ahead of now the days made for table $1 reach, in seconds (0 when none reaches past now). */
+/**
+ * How far ahead of now the days made for table $1 reach, in seconds (0 when none reaches past now); no row when the
+ * table is not partitioned (records before their copy is swapped in).
+ */
 export const PARTITIONS_AHEAD_SQL = `
 SELECT COALESCE(GREATEST(0, extract(epoch FROM max(range_to) - now())), 0)::float8 AS seconds
-FROM (${PARTITIONS_SQL}) partitions`;
+FROM (${PARTITIONS_SQL}) partitions
+HAVING (SELECT relkind FROM pg_class WHERE oid = $1::regclass) = 'p'`;
 
 /** Bounds each DDL statement's wait for a lock (in its transaction): a busy table is tried again on the next round. */
 export const LOCK_TIMEOUT_SQL = "SET LOCAL lock_timeout = '2s'";

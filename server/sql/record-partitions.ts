@@ -64,14 +64,30 @@ const RECORDS_INDEXES: [string, string][] = [
 const RECORDS_CONSTRAINTS: [string, string][] = [
   ['pkey', 'PRIMARY KEY (id, run_created_at)'],
   ['run_entity_source', 'UNIQUE (run_id, entity_type, source_id, run_created_at)'],
-  // A run's records go with it (retention and purgeHistory delete their attempts first: attempts have no key to them).
-  ['run_id_fkey', 'FOREIGN KEY (run_id) REFERENCES runs(id) ON DELETE CASCADE'],
 ];
 const ATTEMPTS_CONSTRAINTS: [string, string][] = [
   ['pkey', 'PRIMARY KEY (id, run_created_at)'],
   ['record_id_attempt_key', 'UNIQUE (record_id, attempt, run_created_at)'],
 ];
 const RECORDS_STATISTICS: [string, string][] = [['status_error_code', '(dependencies) ON status, error_code']];
+
+/**
+ * Confines `alias` (records or record attempts) to the partition of run `runId` (an SQL expression: a placeholder, a
+ * lateral column): its creation time, read as the statement runs, lets PostgreSQL prune every other day when the
+ * executor starts (or at each loop of a lateral join). Rows of the old, unpartitioned table written before migration
+ * 2900 have no run_created_at: an installation copying them into the partitioned tables fills theirs first.
+ */
+export const inRunPartition = (alias: string, runId: string) =>
+  `${alias}.run_created_at = (SELECT run_of.created_at FROM runs run_of WHERE run_of.id = ${runId})`;
+
+/**
+ * Confines `alias` to the days of the runs `runIds` (an SQL expression of a uuid[]): from the first run's creation to
+ * the last's, two values read as the statement starts, so PostgreSQL prunes the days outside (one day for the runs of
+ * one day). A range rather than the list: pruning takes a list only as constants.
+ */
+export const inRunsPartitions = (alias: string, runIds: string) =>
+  `${alias}.run_created_at BETWEEN (SELECT min(runs_of.created_at) FROM runs runs_of WHERE runs_of.id = ANY(${runIds}))
+   AND (SELECT max(runs_of.created_at) FROM runs runs_of WHERE runs_of.id = ANY(${runIds}))`;
 
 /** A table or partition name of ours: lower case, digits and underscores only (DDL spells names into its text). */
 function identifier(name: string): string {
@@ -84,9 +100,10 @@ const named = (table: string, suffix: string) => identifier(`${table}_${suffix}`
 
 /**
  * The partitioned records and attempts under `names`, each with its default partition, ids continuing from
- * `firstIds` (one identity on each parent). No foreign keys between them (docs/scaling.md says why): whoever deletes
- * records deletes their attempts and clears `origin_record_id` pointing at them. `records.run_id` references runs,
- * as before. The rollup triggers are not here: they belong on whichever table the service writes
+ * `firstIds` (one identity on each parent). No foreign keys (docs/scaling.md says why): whoever deletes runs deletes
+ * their records and those records' attempts, and clears `origin_record_id` pointing at them. Not even
+ * `records.run_id → runs`: detaching or dropping a day would then lock `runs`, which every report updates, in a mode
+ * that waits for all of them and deadlocks with them. The rollup triggers are not here: they belong on whichever table the service writes
  * (rollupTriggersSql), never on two at once, or a copy would count every record twice.
  */
 export function createRecordTablesSql(names: RecordTableNames, firstIds: { records: number; attempts: number }): string[] {
@@ -187,6 +204,28 @@ export function rollupTriggersSql(table: string): string[] {
        REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION records_rollup_on_insert()`,
     `CREATE TRIGGER records_rollup_update AFTER UPDATE ON ${on}
        REFERENCING OLD TABLE AS old_records NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION records_rollup_on_update()`,
+  ];
+}
+
+/**
+ * Drops one day of records and its attempts (partitions of the same range), in one transaction under `lock_timeout`.
+ * The parents are locked in the order every writer takes them (records, then attempts), so a report in flight is
+ * waited for, not deadlocked with. Once the day is detached, what pointed into it is cleared as the dropped foreign
+ * keys did: records of other days whose original it held (retry attempts) point at nothing, attempts of its records
+ * kept elsewhere go. No trigger fires: the rollups keep the day.
+ */
+export function dropRecordDaySql(recordsPartition: string, attemptsPartition: string | null): string[] {
+  const day = identifier(recordsPartition);
+  const attempts = attemptsPartition && identifier(attemptsPartition);
+  return [
+    `LOCK TABLE ${RECORD_TABLES.records}, ${RECORD_TABLES.attempts} IN ACCESS EXCLUSIVE MODE`,
+    ...(attempts ? [`ALTER TABLE ${RECORD_TABLES.attempts} DETACH PARTITION ${attempts}`] : []),
+    `ALTER TABLE ${RECORD_TABLES.records} DETACH PARTITION ${day}`,
+    `UPDATE ${RECORD_TABLES.records} o SET origin_record_id = NULL FROM ${day} gone
+     WHERE o.origin_record_id = gone.id AND o.origin_record_id IS NOT NULL`,
+    `DELETE FROM ${RECORD_TABLES.attempts} a USING ${day} gone WHERE a.record_id = gone.id`,
+    ...(attempts ? [`DROP TABLE ${attempts}`] : []),
+    `DROP TABLE ${day}`,
   ];
 }
 

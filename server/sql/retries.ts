@@ -1,6 +1,6 @@
 // Set-based statements of retries and dead letters: whole filters at once, never a loop over records.
 // (An UPDATE ... RETURNING is wrapped in WITH ... SELECT: TypeORM's query() returns plain rows only for SELECTs.)
-import { RECORDS_UPSERT_KEY } from './record-partitions.js';
+import { inRunPartition, RECORDS_UPSERT_KEY } from './record-partitions.js';
 import { seenBy } from './tenancy.js';
 
 /** Due automatic retries, taken once: the lock and the cleared next_retry_at keep two schedulers apart. */
@@ -66,7 +66,7 @@ SELECT (SELECT id FROM grown) AS run_id, array(SELECT origin_record_id::text FRO
 export const CANCEL_UNREPORTED_SQL = `
 WITH unreported AS (
   UPDATE records SET status = 'CANCELLED', updated_at = now()
-  WHERE run_id = $1 AND origin_record_id IS NOT NULL AND reported_status IS NULL
+  WHERE run_id = $1 AND ${inRunPartition('records', '$1')} AND origin_record_id IS NOT NULL AND reported_status IS NULL
   RETURNING id, origin_record_id
 ),
 originals AS (
@@ -92,7 +92,7 @@ WITH failed AS (
     status = 'FAILED', reported_status = 'FAILED', error_code = $2, error_message = $3, error_fingerprint = $4,
     retryable = o.retryable, ended_at = now(), updated_at = now()
   FROM records o
-  WHERE a.run_id = $1 AND a.origin_record_id IS NOT NULL AND a.reported_status IS NULL AND o.id = a.origin_record_id
+  WHERE a.run_id = $1 AND ${inRunPartition('a', '$1')} AND a.origin_record_id IS NOT NULL AND a.reported_status IS NULL AND o.id = a.origin_record_id
   RETURNING a.id, a.entity_type, a.source_id
 )
 SELECT id::text, entity_type, source_id FROM failed`;

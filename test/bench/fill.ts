@@ -3,6 +3,8 @@
 // 1% dead-lettered; six entity types; ids like 'ACC-000123'; one rare error group).
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { dayPartitionName, startOfUtcDay } from '../../server/sql/partitions.js';
+import { createDayPartitionSql, RECORD_TABLES } from '../../server/sql/record-partitions.js';
 
 export const FILL_PIPELINES = 20;
 export const FILL_TENANTS = 5;
@@ -85,6 +87,18 @@ export async function fillHistory(sql: pg.Pool, runs: number, recordsPerRun: num
     await client.query('SELECT setseed(0.42)');
     await client.query(PIPELINES_SQL, [FILL_TENANTS, FILL_PIPELINES]);
     await client.query(RUNS_SQL, [FILL_DAYS, runs, FILL_PIPELINES]);
+    // The days of records and attempts a leader would have made as the month went by (the runs' creation days).
+    const [{ now }] = (await client.query<{ now: Date }>('SELECT now() AS now')).rows;
+    const today = startOfUtcDay(now);
+    for (let n = 1; n <= FILL_DAYS + 1; n++) {
+      const day = new Date(today.getTime() - n * 86_400_000);
+      const next = new Date(day.getTime() + 86_400_000);
+      for (const table of [RECORD_TABLES.records, RECORD_TABLES.attempts]) {
+        const name = dayPartitionName(table, day);
+        const { rows } = await client.query('SELECT to_regclass($1) IS NOT NULL AS made', [name]);
+        if (!rows[0].made) await client.query(createDayPartitionSql(table, name, day, next));
+      }
+    }
     const { rows: indexes } = await client.query<{ name: string; definition: string }>(
       `SELECT i.indexname AS name, i.indexdef AS definition FROM pg_indexes i
        WHERE i.tablename = 'records' AND i.schemaname = current_schema()

@@ -91,14 +91,15 @@ function copyCell(value: unknown): string {
 }
 
 const COPY_COLUMNS =
-  'run_id, pipeline_id, tenant_id, mode, entity_type, source_id, target_id, operation, status, error_code, error_message, error_fingerprint, retryable, started_at, ended_at, latency_ms';
+  'run_id, pipeline_id, tenant_id, mode, entity_type, source_id, target_id, operation, status, error_code, error_message, error_fingerprint, retryable, started_at, ended_at, latency_ms, run_created_at';
 
-function copyText(runId: string, pipelineId: string, records: WorkerRecord[]): string {
+/** `run` with its creation time as PostgreSQL prints it (the partition key, to the microsecond). */
+function copyText(run: { id: string; createdAt: string }, pipelineId: string, records: WorkerRecord[]): string {
   return records
     .map((record) => {
       const r = normalizeReport(record) as NormalizedReport;
       return [
-        runId,
+        run.id,
         pipelineId,
         null,
         'REAL_TIME',
@@ -114,6 +115,7 @@ function copyText(runId: string, pipelineId: string, records: WorkerRecord[]): s
         r.startedAt,
         r.endedAt,
         r.latencyMs,
+        run.createdAt,
       ]
         .map(copyCell)
         .join('\t');
@@ -194,7 +196,14 @@ async function ingestRound(env: BenchEnvironment, worker: GraphQLClient, pipelin
   const batches = Array.from({ length: workers }, (_, c) => batchesOf(c, now));
 
   const copyRuns = await startRuns(worker, pipelineId, `copy-${workers}`, workers);
-  const copyTexts = batches.map((client, c) => client.map((batch) => copyText(copyRuns[c], pipelineId, batch)));
+  const { rows: created } = await env.sql.query<{ id: string; created_at: string }>(
+    'SELECT id, created_at::text AS created_at FROM runs WHERE id = ANY($1::uuid[])',
+    [copyRuns],
+  );
+  const createdAt = new Map(created.map((row) => [row.id, row.created_at]));
+  const copyTexts = batches.map((client, c) =>
+    client.map((batch) => copyText({ id: copyRuns[c], createdAt: createdAt.get(copyRuns[c]) as string }, pipelineId, batch)),
+  );
   await resetRecords(env);
   const copySeconds = await copyRows(env, copyTexts);
   await resetRecords(env);

@@ -28,10 +28,13 @@ const DAY_MS = 86_400_000;
  *    An installation with records keeps using the old tables: its rows are copied and the tables swapped with the
  *    service up, later (not in this migration, which must stay short under the startup lock).
  *
+ * \`runs_created\` serves retention's question of a day: have all the runs created in it ended long enough ago?
+ *
  * The foreign keys between the tables are dropped (`record_attempts.record_id` and `records.origin_record_id` →
  * `records(id)`): on a partitioned table they would have to carry the key, block the drop of a day referenced from
- * a newer one, and could not be added NOT VALID before PostgreSQL 18. Their effect lives in the statements that
- * delete records (retention, purgeHistory): attempts go with their records, origins pointing at them are cleared.
+ * a newer one, and could not be added NOT VALID before PostgreSQL 18. The partitioned `records` has no key to runs
+ * either: dropping a day would lock `runs` against every report. Their effect lives in the statements that delete
+ * runs (retention, purgeHistory): records and attempts go with their runs, origins pointing at them are cleared.
  */
 export class RecordPartitions1700000002900 implements MigrationInterface {
   name = 'RecordPartitions1700000002900';
@@ -42,6 +45,8 @@ export class RecordPartitions1700000002900 implements MigrationInterface {
       ALTER TABLE record_attempts ADD COLUMN run_created_at timestamptz;
       ALTER TABLE record_attempts DROP CONSTRAINT record_attempts_record_id_fkey;
       ALTER TABLE records DROP CONSTRAINT records_origin_record_id_fkey;
+      -- Retention asks of each old day whether every run created in it has ended long enough ago.
+      CREATE INDEX runs_created ON runs (created_at);
     `);
     const [next]: { records: string; attempts: string }[] = await q.query(NEXT_RECORD_IDS_SQL);
     const firstIds = { records: Number(next.records), attempts: Number(next.attempts) };

@@ -2,6 +2,7 @@
 // A table's default partition catches rows outside every day (written while no leader made the days); making a day
 // moves that day's strays into it, and expiry deletes the old strays row by row (they are few).
 import type { DataSource } from 'typeorm';
+import { ACTIVE_RUN_STATUSES } from '../../domain/run-lifecycle.js';
 import type { Logger } from '../../logger.js';
 import {
   createPartitionSql,
@@ -15,7 +16,8 @@ import {
   STORED_COLUMNS_SQL,
   startOfUtcDay,
 } from '../../sql/partitions.js';
-import { RECORD_PARTITION_KEY, RECORD_TABLES } from '../../sql/record-partitions.js';
+import { dropRecordDaySql, RECORD_PARTITION_KEY, RECORD_TABLES } from '../../sql/record-partitions.js';
+import { RECORD_DAY_EXPIRED_SQL } from '../../sql/retention.js';
 
 /** A table partitioned by range of one timestamp column. */
 export interface PartitionedTable {
@@ -148,6 +150,40 @@ export class PartitionMaintenance {
     }
     if (expiry.partitionsDropped.length > 0) this.logger?.info('expired partitions dropped', { partitions: expiry.partitionsDropped });
     return expiry;
+  }
+
+  /**
+   * Retention of records by day (docs/scaling.md): each day of records, with its attempts, whose runs all ended over
+   * `retentionDays` ago is detached and dropped whole. The runs of those days, their events and the CLEANUP runs are
+   * the row-wise purge's (RetentionService), which then finds no records left to delete one by one. Returns the
+   * record partitions dropped.
+   */
+  async dropExpiredRecordDays(retentionDays: number): Promise<string[]> {
+    const [{ partitioned }]: { partitioned: boolean }[] = await this.db.query(IS_PARTITIONED_SQL, [RECORDS_TABLE.table]);
+    if (!partitioned) return [];
+    const cutoff = new Date((await this.databaseTime()).getTime() - retentionDays * DAY_MS);
+    const attemptDays = (await this.partitions(ATTEMPTS_TABLE.table)).filter((p) => !p.isDefault);
+    const days = (await this.partitions(RECORDS_TABLE.table)).filter((p) => !p.isDefault && p.from && p.to && p.to <= cutoff);
+    const dropped: string[] = [];
+    for (const day of days) {
+      const [{ expired }]: { expired: boolean }[] = await this.db.query(RECORD_DAY_EXPIRED_SQL, [
+        day.from,
+        day.to,
+        retentionDays,
+        ACTIVE_RUN_STATUSES,
+      ]);
+      if (!expired) continue;
+      const attempts = attemptDays.find((p) => p.from?.getTime() === day.from?.getTime() && p.to?.getTime() === day.to?.getTime());
+      try {
+        await this.inTransaction(dropRecordDaySql(day.name, attempts?.name ?? null));
+        dropped.push(day.name);
+      } catch (error) {
+        // A lock not had in time (a long reader or writer of records): the next round tries again.
+        this.logger?.warn('could not drop a day of records; will retry', { partition: day.name, error: String(error) });
+      }
+    }
+    if (dropped.length > 0) this.logger?.info('expired days of records dropped', { partitions: dropped });
+    return dropped;
   }
 
   /** The event retention job: events older than `retentionHours` go, a day's partition at a time. */

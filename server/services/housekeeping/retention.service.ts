@@ -1,4 +1,4 @@
-// Retention: old finished runs go, with their records, attempts and events. Each purge is itself
+// Retention: old finished runs go, with their records, attempts and events (whole days of records by partition first). Each purge is itself
 // recorded as a CLEANUP run per pipeline it touched, so the history shows what was removed.
 // Runs go in batches, each one transaction that also brings the purge's CLEANUP runs up to date: a purge
 // stopped between batches (a shutdown, a crash) leaves on record exactly what it removed.
@@ -13,6 +13,7 @@ import { PIPELINE_TENANT_SQL } from '../../sql/pipelines.js';
 import { PURGE_RUNS_SQL } from '../../sql/retention.js';
 import type { AuditService } from '../access/audit.service.js';
 import { runEvent } from '../runs/run-events.js';
+import type { PartitionMaintenance } from './partitions.js';
 
 const RUNS_PER_TRANSACTION = 200;
 
@@ -46,6 +47,7 @@ export class RetentionService {
   constructor(
     private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly partitions: PartitionMaintenance,
   ) {}
 
   /**
@@ -72,8 +74,14 @@ export class RetentionService {
     return outcome;
   }
 
-  /** The background job's retention (RETENTION_DAYS), over every tenant. */
+  /**
+   * The background job's retention (RETENTION_DAYS), over every tenant. Whole days of records go first, by partition
+   * (PartitionMaintenance.dropExpiredRecordDays); the runs go row-wise after, theirs with no records left to delete,
+   * so each pipeline's CLEANUP run counts them all from the runs, as before. Runs outside a dropped day (one with a run
+   * still active or ended later, the default partition's strays) have their records deleted with them.
+   */
   async purgeExpired(retentionDays: number): Promise<PurgeOutcome> {
+    await this.partitions.dropExpiredRecordDays(retentionDays);
     const { runsDeleted, recordsDeleted } = await this.purgeOlderThan(retentionDays, null, 'syncwatch (retention)');
     return { runsDeleted, recordsDeleted };
   }

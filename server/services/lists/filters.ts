@@ -15,6 +15,7 @@ import {
   RUN_FILTER_RULES,
   type RunFilter,
 } from '../../domain/filter-rules.js';
+import { inRunPartition } from '../../sql/record-partitions.js';
 import { tenantCondition } from '../../sql/tenancy.js';
 
 export {
@@ -163,9 +164,16 @@ export function preparedRecordConditions(
   const read = runOf ? filter && { ...filter, runIds: null } : filter;
   checkRecordFilter(read);
   const fixed = runOf
-    ? [`${alias}.run_id = ${runOf}`, ...originalsOnly(alias, { ...read, runIds: [runOf] })]
+    ? [`${alias}.run_id = ${runOf}`, inRunPartition(alias, runOf), ...originalsOnly(alias, { ...read, runIds: [runOf] })]
     : originalsOnly(alias, filter);
-  return preparedConditions(alias, actor, fixed, RECORD_FILTER_RULES, read, options.values);
+  const prepared = preparedConditions(alias, actor, fixed, RECORD_FILTER_RULES, read, options.values);
+  // One run's records: in that run's partition only (docs/scaling.md). Several runs' may lie in several days.
+  const [onlyRun, ...more] = read?.runIds ?? [];
+  if (onlyRun !== undefined && more.length === 0) {
+    prepared.values.push(onlyRun);
+    prepared.conditions.push(inRunPartition(alias, `$${prepared.values.length}::uuid`));
+  }
+  return prepared;
 }
 
 /** The rules of the record's dimensions (RECORD_DIMENSIONS): the only fields rows of the rollups keep. */

@@ -148,6 +148,11 @@ export interface PartitionedList<T extends ObjectLiteral> {
    * values $1… of the statements.
    */
   where: (partition: string) => PreparedConditions;
+  /**
+   * Conditions on the rows read by id once the pages are known, given the SQL expression of every partition asked (a
+   * uuid[]): lets a partitioned table read only the days those partitions lie in.
+   */
+  rowsWhere?: (partitions: string) => string[];
 }
 
 /**
@@ -249,7 +254,7 @@ async function partitionRows<T extends ObjectLiteral & { id: string }>(
     );
   }
   const continuingAt = continuing.length > 0 ? values.length - 2 : 0;
-  const key = `pages|${metadata.tableName}|${alias}|${partitionColumn}|${properties?.join(',') ?? '*'}|${sort.expression}|${sort.type}|${order}|${first}|${startingAt}|${continuingAt}|${where.conditions.join('\n')}`;
+  const key = `pages|${list.rowsWhere ? 'rows-where|' : ''}${metadata.tableName}|${alias}|${partitionColumn}|${properties?.join(',') ?? '*'}|${sort.expression}|${sort.type}|${order}|${first}|${startingAt}|${continuingAt}|${where.conditions.join('\n')}`;
   const statement = listStatement(key, () => {
     const page = (conditions: string[]) =>
       limitedSql({ select: `${alias}.id`, table: metadata.tableName, alias, conditions, sort: sort.expression, order, limit: first + 1 });
@@ -263,7 +268,11 @@ async function partitionRows<T extends ObjectLiteral & { id: string }>(
     // Only the columns asked for (with the id and the partition's), when the properties are all plain columns.
     const partitionProperty = metadata.findColumnWithDatabaseName(partitionColumn)?.propertyName ?? partitionColumn;
     const columns = selectExpressions(db, metadata, alias, properties && [...properties, partitionProperty]);
-    return pagesRowsSql({ columns, table: metadata.tableName, alias, ids, partitionColumn, sort: sort.expression, order });
+    const partitions = [startingAt && `CAST($${startingAt} AS uuid[])`, continuingAt && `CAST($${continuingAt} AS uuid[])`]
+      .filter(Boolean)
+      .join(' || ');
+    const conditions = list.rowsWhere?.(`(${partitions})`) ?? [];
+    return pagesRowsSql({ columns, table: metadata.tableName, alias, ids, conditions, partitionColumn, sort: sort.expression, order });
   });
   // Built from the raw rows as a single page's are (hydrate.ts): 500 to 1,000 records.
   const raw = await runListStatement(db, statement, values);

@@ -7,6 +7,7 @@ import { isSerialId } from '../../domain/ids.js';
 import { RecordAttempt } from '../../entities/RecordAttempt.js';
 import { SyncRecord } from '../../entities/SyncRecord.js';
 import { OLDEST_RECORD_SQL } from '../../sql/lists.js';
+import { inRunsPartitions } from '../../sql/record-partitions.js';
 import { aggregate, rollupsKeep } from '../analytics/rollup-query.js';
 import { type BoundedCount, countOnce } from './bounded-count.js';
 import { asksForAttempts, preparedRecordConditions, type RecordFilter } from './filters.js';
@@ -109,6 +110,7 @@ export class RecordQueryService {
           alias: 'rec',
           partitionColumn: 'run_id',
           where: (run: string) => preparedRecordConditions('rec', actor, filter, { runOf: run }),
+          rowsWhere: (runs: string) => [inRunsPartitions('rec', runs)],
         };
         const { field, direction } = DEFAULT_RECORD_ORDER;
         const pages = group.map(({ request }) => ({ partition: request.runId, after: request.after }));
@@ -132,17 +134,37 @@ export class RecordQueryService {
     return record;
   }
 
-  /** Earlier attempts of many records, for DataLoader: one query, oldest attempt first. */
-  async earlierAttempts(recordIds: readonly string[]): Promise<RecordAttempt[][]> {
-    const rows = await this.db
+  /**
+   * Earlier attempts of many records, for DataLoader: one query, oldest attempt first. Attempts lie in their record's
+   * partition: when the day of every record asked is known, only the days from the first to the last are read (one for
+   * the records of one run).
+   */
+  async earlierAttempts(records: readonly AttemptsOf[]): Promise<RecordAttempt[][]> {
+    const query = this.db
       .getRepository(RecordAttempt)
       .createQueryBuilder('a')
-      .where('a.record_id IN (:...ids)', { ids: [...recordIds] })
-      .orderBy('a.attempt', 'ASC')
-      .getMany();
+      .where('a.record_id IN (:...ids)', { ids: records.map((record) => record.recordId) })
+      .orderBy('a.attempt', 'ASC');
+    const days = records.map((record) => record.runCreatedAt);
+    if (days.every((day) => day instanceof Date)) {
+      // Between the earliest and the latest, a millisecond wider each side: a Date holds milliseconds of the key's
+      // microseconds. Rows come by record id; the range only keeps the other days out of the plan.
+      const times = days.map((day) => (day as Date).getTime());
+      query.andWhere('a.run_created_at >= :from AND a.run_created_at <= :to', {
+        from: new Date(Math.min(...times) - 1),
+        to: new Date(Math.max(...times) + 1),
+      });
+    }
+    const rows = await query.getMany();
     const byRecord = groupBy(rows, (row) => row.recordId);
-    return recordIds.map((id) => byRecord.get(id) ?? []);
+    return records.map((record) => byRecord.get(record.recordId) ?? []);
   }
+}
+
+/** Whose earlier attempts to read: a record, and its partition's key when known (null: every day is looked in). */
+export interface AttemptsOf {
+  recordId: string;
+  runCreatedAt: Date | null;
 }
 
 /** The attempt a record is on now, shaped like the archived ones. */
@@ -157,5 +179,6 @@ export function currentAttempt(record: SyncRecord): RecordAttempt {
     startedAt: record.startedAt,
     endedAt: record.endedAt,
     latencyMs: record.latencyMs,
+    runCreatedAt: record.runCreatedAt,
   });
 }

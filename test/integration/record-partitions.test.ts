@@ -1,0 +1,353 @@
+// Records and record attempts partitioned by their run's creation day (docs/scaling.md): the layout of a fresh
+// installation, the partition key every write fills, reads of one run that plan one partition, and retention that
+// drops whole days of records while ingest goes on, keeping every rollup and recording its CLEANUP run.
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrations } from '../../server/db/data-source.js';
+import { RecordPartitions1700000002900 } from '../../server/db/migrations/1700000002900-RecordPartitions.js';
+import { Role } from '../../server/domain/enums.js';
+import { DAYS_AHEAD } from '../../server/services/housekeeping/partitions.js';
+import { createTestDatabase } from '../support/database.js';
+import { createPipeline, finishRun, recordInput, reportRecords, startRun } from '../support/fixtures.js';
+import type { GraphQLClient } from '../support/graphql-client.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { statementsDuring } from '../support/statement-log.js';
+
+const DAY_MS = 86_400_000;
+const RETENTION_DAYS = 30;
+
+let server: TestServer;
+let worker: GraphQLClient;
+let operator: GraphQLClient;
+let sql: pg.Client;
+
+const utcDay = (offsetDays: number) => new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS + offsetDays * DAY_MS);
+const dayName = (table: string, offsetDays: number) => `${table}_p${utcDay(offsetDays).toISOString().slice(0, 10).replaceAll('-', '')}`;
+
+beforeAll(async () => {
+  // No background jobs: the test runs the leader's jobs itself, when it means to.
+  server = await startTestServer({}, { jobs: false });
+  worker = await server.clientFor(Role.INGEST);
+  operator = await server.clientFor(Role.OPERATOR);
+  sql = new pg.Client({ connectionString: server.databaseUrl });
+  await sql.connect();
+});
+afterAll(async () => {
+  await sql?.end();
+  await server?.stop();
+});
+
+const partitionNames = async (table: string) => (await server.instance.services.partitions.partitions(table)).map((p) => p.name);
+const count = async (query: string, values: unknown[] = []) => (await sql.query(query, values)).rows[0].n as number;
+
+/** The partitions a plan reads: every scan on one of `table`'s partitions that ran (pruned ones never execute). */
+function partitionsRead(plan: string, table: string): string[] {
+  return plan
+    .split('\n')
+    .filter((line) => !line.includes('never executed'))
+    .flatMap((line) => [...line.matchAll(new RegExp(`on (${table}_(?:p\\d{8}|default))\\b`, 'g'))].map((m) => m[1]));
+}
+
+describe('the layout', () => {
+  it('partitions records and attempts by day, with a default partition and the days ahead; the rollup triggers on records', async () => {
+    const { rows } = await sql.query(
+      `SELECT relname AS name, relkind AS kind FROM pg_class WHERE relname IN ('records', 'record_attempts') ORDER BY relname`,
+    );
+    expect(rows).toEqual([
+      { name: 'record_attempts', kind: 'p' },
+      { name: 'records', kind: 'p' },
+    ]);
+    for (const table of ['records', 'record_attempts']) {
+      expect(await partitionNames(table)).toEqual([
+        `${table}_default`,
+        ...Array.from({ length: DAYS_AHEAD + 1 }, (_, n) => dayName(table, n)),
+      ]);
+    }
+    const { rows: triggers } = await sql.query(
+      `SELECT tgname AS name FROM pg_trigger WHERE tgrelid = 'records'::regclass AND NOT tgisinternal ORDER BY tgname`,
+    );
+    expect(triggers.map((t) => t.name)).toEqual(['records_rollup_insert', 'records_rollup_update']);
+    // Keys named as on the unpartitioned table: an upsert's ON CONFLICT ON CONSTRAINT reads the same on both.
+    const { rows: keys } = await sql.query(
+      `SELECT conname AS name FROM pg_constraint WHERE conrelid IN ('records'::regclass, 'record_attempts'::regclass)
+         AND contype IN ('p', 'u') ORDER BY conname`,
+    );
+    // /metrics says how far ahead the days of each reach: past the end of today plus DAYS_AHEAD days.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    for (const table of ['records', 'record_attempts']) {
+      const ahead = Number(new RegExp(`syncwatch_partitions_ahead_seconds\\{table="${table}"\\} ([\\d.e+]+)`).exec(metrics)?.[1]);
+      expect(ahead).toBeGreaterThan(DAYS_AHEAD * 86_400);
+      expect(ahead).toBeLessThanOrEqual((DAYS_AHEAD + 1) * 86_400);
+    }
+    expect(keys.map((k) => k.name)).toEqual([
+      'record_attempts_pkey',
+      'record_attempts_record_id_attempt_key',
+      'records_pkey',
+      'records_run_entity_source',
+    ]);
+  });
+
+  it('has every column, index and statistics object of the unpartitioned tables, and the key', async () => {
+    const oldLayout = new DataSource({
+      type: 'postgres',
+      url: await createTestDatabase('unpartitioned'),
+      migrations: migrations.filter((m) => m !== RecordPartitions1700000002900),
+    });
+    await oldLayout.initialize();
+    try {
+      await oldLayout.runMigrations({ transaction: 'all' });
+      const shape = async (query: (text: string) => Promise<Record<string, unknown>[]>) => ({
+        columns: await query(
+          `SELECT c.relname AS table, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
+                  pg_get_expr(d.adbin, d.adrelid) AS default, a.attgenerated AS generated, a.attidentity AS identity
+           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+           WHERE c.relname IN ('records', 'record_attempts') AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'run_created_at'
+           ORDER BY 1, 2`,
+        ),
+        // Secondary indexes (the keys carry the partition key on the partitioned tables, by necessity).
+        indexes: (
+          await query(
+            `SELECT indexname AS name, indexdef AS definition FROM pg_indexes i
+             WHERE tablename IN ('records', 'record_attempts')
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) ORDER BY 1`,
+          )
+        ).map((row) => ({ ...row, definition: String(row.definition).replace(' ON ONLY ', ' ON ') })),
+        statistics: await query(
+          `SELECT stxname AS name, pg_get_statisticsobjdef(oid) AS definition FROM pg_statistic_ext
+           WHERE stxrelid IN ('records'::regclass, 'record_attempts'::regclass) ORDER BY 1`,
+        ),
+      });
+      const partitioned = await shape(async (text) => (await sql.query(text)).rows);
+      const unpartitioned = await shape((text) => oldLayout.query(text));
+      expect(partitioned).toEqual(unpartitioned);
+      expect(partitioned.indexes.length).toBe(19);
+    } finally {
+      await oldLayout.destroy();
+    }
+    const { rows } = await sql.query(
+      `SELECT c.relname AS table, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+       WHERE c.relname IN ('records', 'record_attempts') AND a.attname = 'run_created_at' ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { table: 'record_attempts', type: 'timestamp with time zone', not_null: true },
+      { table: 'records', type: 'timestamp with time zone', not_null: true },
+    ]);
+  });
+
+  it('every write fills the key with its run’s creation time: reports, new attempts, retry runs', async () => {
+    const pipeline = await createPipeline(server.admin);
+    const run = await startRun(worker, pipeline.id);
+    await reportRecords(worker, run.id, [
+      recordInput('K-1', { status: 'FAILED', errorCode: 'E1', retryable: true }),
+      recordInput('K-2', { status: 'FAILED', errorCode: 'E1', retryable: false }),
+    ]);
+    // Another outcome after a final one: the first attempt is archived in the history.
+    await reportRecords(worker, run.id, [recordInput('K-2', { status: 'FAILED', errorCode: 'E2' })]);
+    await finishRun(worker, run.id);
+    const { retryRecords } = await operator.ok<{ retryRecords: { scheduled: number; retryRun: { id: string } } }>(
+      'mutation($f: RecordFilter) { retryRecords(filter: $f) { scheduled retryRun { id } } }',
+      { f: { runIds: [run.id] } },
+    );
+    expect(retryRecords.scheduled).toBeGreaterThan(0);
+
+    const { rows } = await sql.query(
+      `SELECT r.run_id, r.run_created_at = u.created_at AS same, r.tableoid::regclass::text AS partition
+       FROM records r JOIN runs u ON u.id = r.run_id WHERE r.pipeline_id = $1`,
+      [pipeline.id],
+    );
+    expect(rows.map((r) => r.run_id).sort()).toEqual([run.id, run.id, retryRecords.retryRun.id, retryRecords.retryRun.id].sort());
+    expect(rows.every((r) => r.same && r.partition === dayName('records', 0))).toBe(true);
+    const { rows: attempts } = await sql.query(
+      `SELECT a.run_created_at = r.run_created_at AS same, a.tableoid::regclass::text AS partition
+       FROM record_attempts a JOIN records r ON r.id = a.record_id WHERE r.run_id = $1`,
+      [run.id],
+    );
+    expect(attempts).toEqual([{ same: true, partition: dayName('record_attempts', 0) }]);
+  });
+});
+
+describe('pruning', () => {
+  it('a run’s records page and a record’s attempts read only that run’s partition', async () => {
+    // Days before today, as a leader running then would have made them, each holding records.
+    await server.instance.services.partitions.createDays(utcDay(-3), 3);
+    const pipeline = await createPipeline(server.admin);
+    for (const offset of [-3, -2, -1]) {
+      const { rows } = await sql.query(
+        `INSERT INTO runs (pipeline_id, mode, status, created_at, started_at, ended_at)
+         VALUES ($1, 'SCHEDULED', 'SUCCEEDED', $2, $2, $2) RETURNING id`,
+        [pipeline.id, new Date(utcDay(offset).getTime() + 3_600_000)],
+      );
+      await sql.query(
+        `INSERT INTO records (run_id, pipeline_id, mode, entity_type, source_id, operation, status, run_created_at)
+         SELECT r.id, r.pipeline_id, r.mode, 'Lead', 'P-' || g, 'CREATE', 'SUCCESS', r.created_at FROM runs r, generate_series(1, 5) g
+         WHERE r.id = $1`,
+        [rows[0].id],
+      );
+    }
+    const run = await startRun(worker, pipeline.id);
+    await reportRecords(worker, run.id, [recordInput('P-1', { status: 'FAILED', errorCode: 'E1' })]);
+    await reportRecords(worker, run.id, [recordInput('P-1', { status: 'FAILED', errorCode: 'E2' })]);
+
+    const statements = await statementsDuring(server.instance.db, () =>
+      operator.ok('query($id: ID!) { run(id: $id) { records(first: 10) { edges { node { id history { attempt errorCode } } } } } }', {
+        id: run.id,
+      }),
+    );
+    const page = statements.find((s) => s.query.includes('k.partition') && s.query.includes('"records"'));
+    const history = statements.find((s) => s.query.includes('"record_attempts"'));
+    expect(page && history).toBeTruthy();
+    const explain = async (statement: { query: string; parameters: unknown[] }) =>
+      (await sql.query(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ${statement.query}`, statement.parameters)).rows
+        .map((row) => row['QUERY PLAN'])
+        .join('\n');
+    const pagePlan = await explain(page as { query: string; parameters: unknown[] });
+    expect(new Set(partitionsRead(pagePlan, 'records'))).toEqual(new Set([dayName('records', 0)]));
+    const historyPlan = await explain(history as { query: string; parameters: unknown[] });
+    expect(partitionsRead(historyPlan, 'record_attempts')).toEqual([dayName('record_attempts', 0)]);
+  });
+});
+
+describe('retention by partition', () => {
+  const sum = async (pipelineId: string) => {
+    const { syncSummary } = await server.admin.ok<{ syncSummary: { totalSynced: { value: number }; totalErrors: { value: number } } }>(
+      `query($r: DateRange, $f: RecordFilter) { syncSummary(range: $r, filter: $f) { totalSynced { value } totalErrors { value } } }`,
+      { r: { from: utcDay(-60).toISOString(), to: utcDay(2).toISOString() }, f: { pipelineIds: [pipelineId] } },
+    );
+    return syncSummary;
+  };
+  const rollupsOf = async (pipelineId: string) =>
+    (
+      await sql.query('SELECT * FROM record_rollups WHERE pipeline_id = $1 ORDER BY tier, cube, bucket_start, entity_type, status', [
+        pipelineId,
+      ])
+    ).rows;
+
+  /**
+   * Runs created `offset` days from today, written in SQL: the API creates a run now, and only a run created that long
+   * ago lands in an old day's partition. Each has 3 records in its day's partition.
+   */
+  async function oldRuns(pipelineId: string, offset: number, runs: number, status: string, endedDaysAgo: number | null) {
+    const created = new Date(utcDay(offset).getTime() + 3_600_000);
+    const { rows } = await sql.query(
+      `INSERT INTO runs (pipeline_id, mode, status, created_at, started_at, ended_at, count_total, count_created, count_succeeded)
+       SELECT $1, 'SCHEDULED', $2::run_status, $3, $3, $4, 3, 3, 3 FROM generate_series(1, $5) RETURNING id`,
+      [pipelineId, status, created, endedDaysAgo === null ? null : new Date(Date.now() - endedDaysAgo * DAY_MS), runs],
+    );
+    const ids = rows.map((row) => row.id as string);
+    await sql.query(
+      `INSERT INTO records (run_id, pipeline_id, mode, entity_type, source_id, operation, status, started_at, ended_at, latency_ms, run_created_at)
+       SELECT r.id, r.pipeline_id, r.mode, 'Lead', 'OLD-' || g, 'CREATE', 'SUCCESS', r.created_at + interval '1 minute',
+              r.created_at + interval '2 minutes', 40, r.created_at
+       FROM runs r, generate_series(1, 3) g WHERE r.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return ids;
+  }
+
+  it('drops a day whose runs all ended long ago, keeps the others and every rollup, records the CLEANUP run, while ingest goes on', async () => {
+    const partitions = server.instance.services.partitions;
+    await partitions.createDays(utcDay(-40), 3);
+    const pipeline = await createPipeline(server.admin);
+    const expired = await oldRuns(pipeline.id, -40, 2, 'SUCCEEDED', RETENTION_DAYS + 9);
+    const [active] = await oldRuns(pipeline.id, -39, 1, 'RUNNING', null);
+    const [endedLater] = await oldRuns(pipeline.id, -38, 1, 'SUCCEEDED', 10);
+    // An archived attempt of an expired record, and a later retry's attempt pointing at it as its original.
+    const { rows: doomed } = await sql.query(`SELECT id, run_id FROM records WHERE run_id = $1 ORDER BY id LIMIT 1`, [expired[0]]);
+    await sql.query(
+      `INSERT INTO record_attempts (record_id, attempt, run_id, status, run_created_at)
+       SELECT id, 1, run_id, 'FAILED', run_created_at FROM records WHERE id = $1`,
+      [doomed[0].id],
+    );
+    const recent = await startRun(worker, pipeline.id);
+    await reportRecords(worker, recent.id, [recordInput('NEW-1'), recordInput('NEW-2', { status: 'FAILED', errorCode: 'E1' })]);
+    await sql.query(
+      `INSERT INTO records (run_id, pipeline_id, mode, entity_type, source_id, operation, status, origin_record_id, run_created_at)
+       SELECT id, pipeline_id, mode, 'Lead', 'RETRIED', 'CREATE', 'SUCCESS', $2, created_at FROM runs WHERE id = $1`,
+      [recent.id, doomed[0].id],
+    );
+
+    // The old records' rollup deltas are not folded yet: no day is dropped before they are.
+    expect(await partitions.dropExpiredRecordDays(RETENTION_DAYS)).toEqual([]);
+    await server.instance.services.rollups.fold();
+    const summaryBefore = await sum(pipeline.id);
+    expect(summaryBefore.totalSynced.value).toBe(4 * 3 + 2);
+    const rollupsBefore = await rollupsOf(pipeline.id);
+
+    // Another pipeline's worker reports into today's partition throughout.
+    const live = await createPipeline(server.admin);
+    const liveRun = await startRun(worker, live.id);
+    let reporting = true;
+    let acknowledged = 0;
+    const ingest = (async () => {
+      for (let batch = 0; reporting; batch++) {
+        const report = await reportRecords(
+          worker,
+          liveRun.id,
+          Array.from({ length: 20 }, (_, i) => recordInput(`LIVE-${batch}-${i}`)),
+        );
+        acknowledged += report.accepted;
+      }
+    })();
+    let outcome: { runsDeleted: number; recordsDeleted: number };
+    try {
+      while (acknowledged < 100) await new Promise((resolve) => setTimeout(resolve, 20));
+      outcome = await server.instance.services.retention.purgeExpired(RETENTION_DAYS);
+      const after = acknowledged;
+      while (acknowledged < after + 100) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      reporting = false;
+      await ingest;
+    }
+    expect(await count('SELECT count(*)::int AS n FROM records WHERE run_id = $1', [liveRun.id])).toBe(acknowledged);
+
+    // The expired day is gone whole, attempts first; the days with a run active or ended later stay.
+    expect(outcome).toEqual({ runsDeleted: 2, recordsDeleted: 6 });
+    expect(await partitionNames('records')).not.toContain(dayName('records', -40));
+    expect(await partitionNames('record_attempts')).not.toContain(dayName('record_attempts', -40));
+    expect(await partitionNames('records')).toEqual(expect.arrayContaining([dayName('records', -39), dayName('records', -38)]));
+    expect(await count('SELECT count(*)::int AS n FROM runs WHERE id = ANY($1::uuid[])', [expired])).toBe(0);
+    expect(await count('SELECT count(*)::int AS n FROM records WHERE run_id = ANY($1::uuid[])', [[active, endedLater]])).toBe(6);
+    expect(await count('SELECT count(*)::int AS n FROM records WHERE run_id = $1', [recent.id])).toBe(3);
+
+    // Nothing points at what went.
+    expect(await count('SELECT count(*)::int AS n FROM records WHERE source_id = $1 AND origin_record_id IS NOT NULL', ['RETRIED'])).toBe(
+      0,
+    );
+    expect(
+      await count('SELECT count(*)::int AS n FROM record_attempts a WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.id = a.record_id)'),
+    ).toBe(0);
+
+    // Every rollup kept; the CLEANUP run counts what went, from the runs.
+    expect(await rollupsOf(pipeline.id)).toEqual(rollupsBefore);
+    expect(await sum(pipeline.id)).toEqual(summaryBefore);
+    const { runs } = await server.admin.ok<{ runs: { edges: { node: { status: string; counts: { deleted: number } } }[] } }>(
+      'query($p: [ID!]) { runs(filter: { pipelineIds: $p, modes: [CLEANUP] }) { edges { node { status counts { deleted } } } } }',
+      { p: [pipeline.id] },
+    );
+    expect(runs.edges.map((e) => e.node)).toEqual([{ status: 'SUCCEEDED', counts: { deleted: 6 } }]);
+  });
+
+  it('the row-wise purge (purgeHistory) takes attempts with their records and clears origins pointing at them', async () => {
+    const pipeline = await createPipeline(server.admin);
+    const run = await startRun(worker, pipeline.id, { startedAt: new Date(Date.now() - 41 * DAY_MS).toISOString() });
+    await reportRecords(worker, run.id, [recordInput('R-1', { status: 'FAILED', errorCode: 'E1', retryable: true })]);
+    await reportRecords(worker, run.id, [recordInput('R-1', { status: 'FAILED', errorCode: 'E2', retryable: true })]);
+    await finishRun(worker, run.id, { endedAt: new Date(Date.now() - 40 * DAY_MS).toISOString() });
+    const { retryRecords } = await operator.ok<{ retryRecords: { retryRun: { id: string } } }>(
+      'mutation($f: RecordFilter) { retryRecords(filter: $f) { retryRun { id } } }',
+      { f: { runIds: [run.id] } },
+    );
+    const { rows: original } = await sql.query('SELECT id FROM records WHERE run_id = $1', [run.id]);
+    expect(await count('SELECT count(*)::int AS n FROM record_attempts WHERE record_id = $1', [original[0].id])).toBe(1);
+
+    const { purgeHistory } = await server.admin.ok<{ purgeHistory: { runsDeleted: number } }>(
+      'mutation { purgeHistory(olderThanDays: 30) { runsDeleted } }',
+    );
+    expect(purgeHistory.runsDeleted).toBeGreaterThanOrEqual(1);
+    expect(await count('SELECT count(*)::int AS n FROM record_attempts WHERE record_id = $1', [original[0].id])).toBe(0);
+    const { rows: attempt } = await sql.query('SELECT origin_record_id FROM records WHERE run_id = $1', [retryRecords.retryRun.id]);
+    expect(attempt).toEqual([{ origin_record_id: null }]);
+  });
+});
