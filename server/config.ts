@@ -27,6 +27,8 @@ export interface Config {
   retentionDays: number;
   eventRetentionHours: number;
   exportUrlTtlSeconds: number;
+  /** Rows of the old records table one batch of the upgrade to partitions copies (docs/scaling.md). */
+  repartitionBatchRows: number;
   /** Days hourly and daily rollups are kept, beyond the raw history. */
   rollupRetentionDays: number;
   /** LOG_LEVEL; unset: `warn` on a terminal (the start's address block stays in sight), `info` elsewhere. */
@@ -134,6 +136,7 @@ export function loadConfig(env: Env = process.env, { terminal = false }: Surroun
     eventRetentionHours: integer(env, 'EVENT_RETENTION_HOURS', 24, 1),
     exportUrlTtlSeconds: integer(env, 'EXPORT_URL_TTL_SECONDS', 900, 1),
     rollupRetentionDays: integer(env, 'ROLLUP_RETENTION_DAYS', 400, 1),
+    repartitionBatchRows: integer(env, 'REPARTITION_BATCH_ROWS', 10_000, 1),
     logLevel,
     logFormat: terminal ? 'pretty' : 'json',
     progressIntervalMs: integer(env, 'PROGRESS_INTERVAL_MS', 250, 0),

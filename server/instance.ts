@@ -156,6 +156,9 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
       // Days of the partitioned tables, DAYS_AHEAD ahead: a catalog read when they exist; a day not made (its lock
       // not had in time) is tried again within minutes. The first run is at election.
       { name: 'partitions ahead', everyMs: 10 * 60_000, run: () => services.partitions.createAhead() },
+      // An upgrade's copy of the old records into partitions, then the swap (nothing to do once it is done): each
+      // round copies for up to 20 s, paced; a new leader goes on from the progress the last one stored.
+      { name: 'records to partitions', everyMs: 1_000, run: () => services.repartition.run() },
       { name: 'event retention', everyMs: 10 * 60_000, run: () => services.partitions.expireEvents(config.eventRetentionHours) },
       { name: 'retention', everyMs: 60 * 60_000, run: () => services.retention.purgeExpired(config.retentionDays) },
       // Readers add the deltas not folded yet, so folding often only keeps what they add small.
@@ -190,6 +193,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
         logger.debug('shutdown step done', { step: name, durationMs: Date.now() - at });
       };
       // Before the HTTP drain, which would wait for them: downloads cut, counts and purges cancelled, each on record.
+      services.repartition.stop();
       await step('exports and purges', () => Promise.all([services.exports.stop(), services.retention.stop()]));
       await Promise.all([
         step('http and sockets', () => app.close()),

@@ -34,6 +34,7 @@ import { EventPartitions1700000002700 } from './migrations/1700000002700-EventPa
 import { NumbersInFingerprints1700000002800 } from './migrations/1700000002800-NumbersInFingerprints.js';
 import { RunReruns1700000002810 } from './migrations/1700000002810-RunReruns.js';
 import { RecordPartitions1700000002900 } from './migrations/1700000002900-RecordPartitions.js';
+import { RecordPartitionsCopy1700000002910 } from './migrations/1700000002910-RecordPartitionsCopy.js';
 import { TenantPerformanceCube1700000002920 } from './migrations/1700000002920-TenantPerformanceCube.js';
 import { poolOf } from './pool.js';
 
@@ -72,6 +73,7 @@ export const migrations = [
   NumbersInFingerprints1700000002800,
   RunReruns1700000002810,
   RecordPartitions1700000002900,
+  RecordPartitionsCopy1700000002910,
   TenantPerformanceCube1700000002920,
 ];
 

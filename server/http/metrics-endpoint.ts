@@ -8,6 +8,7 @@ import type { Metrics } from '../instance-metrics.js';
 import type { Logger } from '../logger.js';
 import { RETRIES_DUE_SQL, RUNS_BY_STATUS_SQL, UNFOLDED_DELTAS_SQL } from '../sql/metrics.js';
 import { PARTITIONS_AHEAD_SQL } from '../sql/partitions.js';
+import { PROGRESS_SQL } from '../sql/repartition.js';
 
 export function metricsRoutes(db: DataSource, metrics: Metrics, logger: Logger): Router {
   const registry = metrics.registry;
@@ -52,6 +53,34 @@ export function metricsRoutes(db: DataSource, metrics: Metrics, logger: Logger):
         const rows = await db.query(PARTITIONS_AHEAD_SQL, [table]).catch(() => null);
         if (rows?.length) this.set({ table }, rows[0].seconds);
       }
+    },
+  });
+
+  // An upgrade's copy of the old records into partitions (docs/scaling.md): series only while one is pending.
+  const repartition = async () =>
+    (await db.query(PROGRESS_SQL).catch(() => null)) as { table_name: string; rows_copied: number; rows_left: number }[] | null;
+  new Gauge({
+    name: 'syncwatch_repartition_rows_copied',
+    help: 'Rows of the old records and record_attempts tables the upgrade to partitions has copied so far (while one is pending).',
+    labelNames: ['table'],
+    registers: [registry],
+    async collect() {
+      const rows = await repartition();
+      if (!rows) return;
+      this.reset();
+      for (const row of rows) this.set({ table: row.table_name }, row.rows_copied);
+    },
+  });
+  new Gauge({
+    name: 'syncwatch_repartition_rows_left',
+    help: 'Rows of the old records and record_attempts tables the upgrade to partitions has still to copy (an estimate; 0: it swaps next).',
+    labelNames: ['table'],
+    registers: [registry],
+    async collect() {
+      const rows = await repartition();
+      if (!rows) return;
+      this.reset();
+      for (const row of rows) this.set({ table: row.table_name }, row.rows_left);
     },
   });
 

@@ -3,7 +3,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { Logger } from '../logger.js';
 
-const LEADER_LOCK_KEY = 7_130_001; // arbitrary, fixed: one lock for all of syncwatch's background work
+export const LEADER_LOCK_KEY = 7_130_001; // arbitrary, fixed: one lock for all of syncwatch's background work
 
 export interface Job {
   name: string;

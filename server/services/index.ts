@@ -17,6 +17,7 @@ import { PipelineHealthService } from './analytics/pipeline-health.service.js';
 import { RollupMaintenance } from './analytics/rollup-maintenance.js';
 import { ExportService } from './housekeeping/export.service.js';
 import { PartitionMaintenance } from './housekeeping/partitions.js';
+import { RecordRepartition } from './housekeeping/record-repartition.js';
 import { RetentionService } from './housekeeping/retention.service.js';
 import { RecordQueryService } from './lists/record-query.service.js';
 import { RunQueryService } from './lists/run-query.service.js';
@@ -30,7 +31,7 @@ import { RunProgress } from './runs/run-progress.js';
 export function createServices(
   db: DataSource,
   config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs' | 'exportUrlTtlSeconds'> &
-    Partial<Pick<Config, 'webhookAllowPrivate' | 'webhookRetryDelaysMs'>>,
+    Partial<Pick<Config, 'webhookAllowPrivate' | 'webhookRetryDelaysMs' | 'repartitionBatchRows'>>,
   onBackgroundError: (error: unknown) => void = () => {},
   logger?: Logger,
   /** What the services that only read run on: a replica when there is one (db/read-routing.ts), else `db`. */
@@ -67,6 +68,7 @@ export function createServices(
     dueRetries: new DueRetryService(db),
     retention: new RetentionService(db, audit, partitions),
     partitions,
+    repartition: new RecordRepartition(db, { batchRows: config.repartitionBatchRows, logger }),
     records: new RecordQueryService(reader),
     progress,
     ingest: new RecordIngestService(db, runLifecycle, progress, config.leaseSeconds),

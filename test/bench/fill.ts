@@ -87,10 +87,15 @@ export async function fillHistory(sql: pg.Pool, runs: number, recordsPerRun: num
     await client.query('SELECT setseed(0.42)');
     await client.query(PIPELINES_SQL, [FILL_TENANTS, FILL_PIPELINES]);
     await client.query(RUNS_SQL, [FILL_DAYS, runs, FILL_PIPELINES]);
-    // The days of records and attempts a leader would have made as the month went by (the runs' creation days).
-    const [{ now }] = (await client.query<{ now: Date }>('SELECT now() AS now')).rows;
+    // The days of records and attempts a leader would have made as the month went by (the runs' creation days); none
+    // on the layout before partitions (the upgrade bench fills that).
+    const [{ now, partitioned }] = (
+      await client.query<{ now: Date; partitioned: boolean }>(
+        `SELECT now() AS now, EXISTS (SELECT 1 FROM pg_class WHERE relname = 'records' AND relkind = 'p') AS partitioned`,
+      )
+    ).rows;
     const today = startOfUtcDay(now);
-    for (let n = 1; n <= FILL_DAYS + 1; n++) {
+    for (let n = 1; partitioned && n <= FILL_DAYS + 1; n++) {
       const day = new Date(today.getTime() - n * 86_400_000);
       const next = new Date(day.getTime() + 86_400_000);
       for (const table of [RECORD_TABLES.records, RECORD_TABLES.attempts]) {

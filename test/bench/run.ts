@@ -15,6 +15,7 @@ import { runOverviewBench } from './overview.bench.js';
 import { runPartitionsBench } from './partitions.bench.js';
 import { runQueryBench } from './query.bench.js';
 import { runReadpathBench } from './readpath.bench.js';
+import { runRepartitionBench } from './repartition.bench.js';
 import { runReplicaBench } from './replica.bench.js';
 import { runRetryBench } from './retry.bench.js';
 import { type BenchEnvironment, heading, printSummary, type SummaryRow, startBenchEnvironment } from './support.js';
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
   if (wanted('alerts')) summary.push(...(await runAlertsBench()));
   // On a durable database of its own: the event table's migration at 1M events, and expiry by partition against DELETE.
   if (wanted('partitions')) summary.push(...(await runPartitionsBench()));
+  if (wanted('repartition')) summary.push(...(await runRepartitionBench()));
   // On a primary and a streaming replica of their own: the list pages read on the replica while 4 workers ingest.
   if (wanted('replica')) summary.push(...(await runReplicaBench()));
 

@@ -12,11 +12,15 @@ export interface BenchServerProcess {
   url: string;
 }
 
-/** `env` adds to the server's configuration; `nodeArgs` go to node (a CPU profile, say). */
+/**
+ * `env` adds to the server's configuration; `nodeArgs` go to node (a CPU profile, say); `onLogLine` gets each line
+ * the server logs on stdout (JSON lines: it is no terminal), else they are dropped.
+ */
 export async function startServerProcess(
   databaseUrl: string,
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
+  onLogLine?: (line: string) => void,
 ): Promise<BenchServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx/esm', SERVER_ENTRY], {
@@ -29,8 +33,16 @@ export async function startServerProcess(
       LOG_LEVEL: 'warn',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', onLogLine ? 'pipe' : 'ignore', 'inherit'],
   });
+  if (onLogLine && child.stdout) {
+    let pending = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line) onLogLine(line);
+    });
+  }
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
