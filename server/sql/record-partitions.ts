@@ -75,19 +75,22 @@ const RECORDS_STATISTICS: [string, string][] = [['status_error_code', '(dependen
  * Confines `alias` (records or record attempts) to the partition of run `runId` (an SQL expression: a placeholder, a
  * lateral column): its creation time, read as the statement runs, lets PostgreSQL prune every other day when the
  * executor starts (or at each loop of a lateral join). Rows of the old, unpartitioned table written before migration
- * 2900 have no run_created_at: an installation copying them into the partitioned tables fills theirs first.
+ * 2900 have no run_created_at until the copy swaps the partitioned tables in (it writes the key there only), so a
+ * row without one is taken too (docs/scaling.md, "Records and attempts"): on the partitioned tables, whose key is
+ * never null, that adds a probe of the default partition, the only one a null could route to.
  */
 export const inRunPartition = (alias: string, runId: string) =>
-  `${alias}.run_created_at = (SELECT run_of.created_at FROM runs run_of WHERE run_of.id = ${runId})`;
+  `(${alias}.run_created_at = (SELECT run_of.created_at FROM runs run_of WHERE run_of.id = ${runId}) OR ${alias}.run_created_at IS NULL)`;
 
 /**
  * Confines `alias` to the days of the runs `runIds` (an SQL expression of a uuid[]): from the first run's creation to
  * the last's, two values read as the statement starts, so PostgreSQL prunes the days outside (one day for the runs of
- * one day). A range rather than the list: pruning takes a list only as constants.
+ * one day). A range rather than the list: pruning takes a list only as constants. Rows without a key are taken as
+ * by inRunPartition.
  */
 export const inRunsPartitions = (alias: string, runIds: string) =>
-  `${alias}.run_created_at BETWEEN (SELECT min(runs_of.created_at) FROM runs runs_of WHERE runs_of.id = ANY(${runIds}))
-   AND (SELECT max(runs_of.created_at) FROM runs runs_of WHERE runs_of.id = ANY(${runIds}))`;
+  `(${alias}.run_created_at BETWEEN (SELECT min(runs_of.created_at) FROM runs runs_of WHERE runs_of.id = ANY(${runIds}))
+   AND (SELECT max(runs_of.created_at) FROM runs runs_of WHERE runs_of.id = ANY(${runIds})) OR ${alias}.run_created_at IS NULL)`;
 
 /** A table or partition name of ours: lower case, digits and underscores only (DDL spells names into its text). */
 function identifier(name: string): string {

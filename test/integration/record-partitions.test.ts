@@ -272,7 +272,10 @@ describe('pruning', () => {
         .map((row) => row['QUERY PLAN'])
         .join('\n');
     const pagePlan = await explain(page as { query: string; parameters: unknown[] });
-    expect(new Set(partitionsRead(pagePlan, 'records'))).toEqual(new Set([dayName('records', 0)]));
+    // The page: the run's day, and the default partition, the only one a row without a key (an upgrade's uncopied
+    // row on the old table) could route to, probed because a run's reads take such rows too. The history reads by the
+    // record's own key: its day only.
+    expect(new Set(partitionsRead(pagePlan, 'records'))).toEqual(new Set([dayName('records', 0), 'records_default']));
     const historyPlan = await explain(history as { query: string; parameters: unknown[] });
     expect(partitionsRead(historyPlan, 'record_attempts')).toEqual([dayName('record_attempts', 0)]);
   });
