@@ -62,7 +62,7 @@ export async function runAnalyticsBench(): Promise<SummaryRow[]> {
     const foldSeconds = (performance.now() - foldStart) / 1000;
     await env.sql.query('VACUUM ANALYZE record_rollups, record_rollup_deltas');
     const { rows: sizes } = await env.sql.query(
-      `SELECT (SELECT count(*) FROM records) AS records, pg_size_pretty(pg_total_relation_size('records')) AS records_size,
+      `SELECT (SELECT count(*) FROM records) AS records, pg_size_pretty((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('records'))) AS records_size,
               (SELECT count(*) FROM record_rollups) AS rollups, pg_size_pretty(pg_total_relation_size('record_rollups')) AS rollups_size`,
     );
     console.log(

@@ -135,7 +135,7 @@ export async function runQueryBench(env: BenchEnvironment): Promise<SummaryRow[]
   const fillStart = performance.now();
   await fillHistory(env.sql, RUNS, RECORDS_PER_RUN);
   const { rows } = await env.sql.query<{ n: string; size: string }>(
-    "SELECT count(*) AS n, pg_size_pretty(pg_total_relation_size('records')) AS size FROM records",
+    "SELECT count(*) AS n, pg_size_pretty((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('records'))) AS size FROM records",
   );
   console.log(
     `filled ${count(Number(rows[0].n))} records (${rows[0].size} with indexes) in ${((performance.now() - fillStart) / 1000).toFixed(1)} s`,
