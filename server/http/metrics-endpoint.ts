@@ -57,32 +57,30 @@ export function metricsRoutes(db: DataSource, metrics: Metrics, logger: Logger):
   });
 
   // An upgrade's copy of the old records into partitions (docs/scaling.md): series only while one is pending.
-  const repartition = async () =>
-    (await db.query(PROGRESS_SQL).catch(() => null)) as { table_name: string; rows_copied: number; rows_left: number }[] | null;
-  new Gauge({
-    name: 'syncwatch_repartition_rows_copied',
-    help: 'Rows of the old records and record_attempts tables the upgrade to partitions has copied so far (while one is pending).',
-    labelNames: ['table'],
-    registers: [registry],
-    async collect() {
-      const rows = await repartition();
-      if (!rows) return;
-      this.reset();
-      for (const row of rows) this.set({ table: row.table_name }, row.rows_copied);
-    },
-  });
-  new Gauge({
-    name: 'syncwatch_repartition_rows_left',
-    help: 'Rows of the old records and record_attempts tables the upgrade to partitions has still to copy (an estimate; 0: it swaps next).',
-    labelNames: ['table'],
-    registers: [registry],
-    async collect() {
-      const rows = await repartition();
-      if (!rows) return;
-      this.reset();
-      for (const row of rows) this.set({ table: row.table_name }, row.rows_left);
-    },
-  });
+  type CopyProgress = { table_name: string; rows_copied: number; rows_left: number };
+  const repartitionGauge = (name: string, help: string, value: (row: CopyProgress) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['table'],
+      registers: [registry],
+      async collect() {
+        const rows = (await db.query(PROGRESS_SQL).catch(() => null)) as CopyProgress[] | null;
+        if (!rows) return;
+        this.reset();
+        for (const row of rows) this.set({ table: row.table_name }, value(row));
+      },
+    });
+  repartitionGauge(
+    'syncwatch_repartition_rows_copied',
+    'Rows of the old records and record_attempts tables the upgrade to partitions has copied so far (while one is pending).',
+    (row) => row.rows_copied,
+  );
+  repartitionGauge(
+    'syncwatch_repartition_rows_left',
+    'Rows of the old records and record_attempts tables the upgrade to partitions has still to copy (an estimate; 0: it swaps next).',
+    (row) => row.rows_left,
+  );
 
   const router = Router();
   router.get('/metrics', async (_req, res) => {
