@@ -4,7 +4,8 @@
 // Close codes and what a client should do after each: sdk/close-codes.ts.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, getOperationAST, validate } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLFormattedError, type GraphQLSchema, getOperationAST, validate } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import { WebSocketServer } from 'ws';
 import type { Actor } from '../../domain/actor.js';
 import type { EventHub } from '../../events/event-hub.js';
@@ -42,6 +43,12 @@ export interface SubscriptionServerOptions {
   failedAuth?: (request: IncomingMessage) => Promise<Refusal | null>;
 }
 
+/**
+ * Documents parsed, shape-checked and validated, by their text: a subscription's arguments (its document included)
+ * live as long as it does, and thousands of consoles send the same few documents, so they share one (~5 KB each).
+ */
+const CHECKED_DOCUMENTS = 500;
+
 /** What a connection keeps once its key is accepted. */
 type KeyExtra = { actor: Actor };
 
@@ -56,6 +63,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
     failedAuth: options.failedAuth,
   });
   const openByConnection = new WeakMap<object, Set<string>>();
+  const checkedDocuments = new LRUCache<string, DocumentNode>({ max: CHECKED_DOCUMENTS });
   const formatErrors = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
   // The payload graphql-ws would send for a result, with errors formatted as in onNext below; a shared
   // stream serializes each result once for all its subscribers.
@@ -87,14 +95,18 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
           ];
         }
         try {
-          const document = parseGuarded(payload.query, { keyed: true });
+          const checked = checkedDocuments.get(payload.query);
+          const document = checked ?? parseGuarded(payload.query, { keyed: true });
           const operation = getOperationAST(document, payload.operationName ?? undefined);
           if (operation && operation.operation !== 'subscription') {
             return [overLimit('transport', `${operation.operation}s go over HTTP (POST /graphql); the socket carries subscriptions only`)];
           }
-          const errors = validate(schema, document);
-          if (errors.length > 0) {
-            return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+          if (!checked) {
+            const errors = validate(schema, document);
+            if (errors.length > 0) {
+              return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+            }
+            checkedDocuments.set(payload.query, document);
           }
           const variables = payload.variables ?? {};
           checkCost(schema, document, payload.operationName ?? undefined, variables);
@@ -141,7 +153,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
             : null,
           sameForAll: false,
         };
-        return { ...createContext(services, actor), live };
+        // Assigned, not spread: a spread would read the lazy loaders and make them.
+        return Object.assign(createContext(services, actor), { live });
       },
       onOperation: (ctx, id, _payload, args, result) => {
         if (typeof result === 'object' && result !== null && Symbol.asyncIterator in result) {
