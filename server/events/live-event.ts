@@ -8,6 +8,7 @@ import { Alert } from '../entities/Alert.js';
 import { Pipeline } from '../entities/Pipeline.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
+import { inRunsPartitions } from '../sql/record-partitions.js';
 import type { RunChange, RunState } from './event-log.js';
 import type { StoredEvent } from './event-store.js';
 import { type EventPosition, encodeEventCursor } from './position.js';
@@ -67,8 +68,15 @@ export async function materialize(db: DataSource, events: StoredEvent[], needs: 
   const pipelineById = new Map(pipelines.map((p) => [p.id, p]));
   const records: SyncRecord[] = [];
   const ids = [...recordIds];
+  const recordRunIds = [...new Set(events.flatMap((event) => (event.kind === 'records' ? [event.runId] : [])))];
   for (let i = 0; i < ids.length; i += ID_CHUNK) {
-    records.push(...(await db.getRepository(SyncRecord).findBy({ id: In(ids.slice(i, i + ID_CHUNK)) })));
+    // Confined to the days of the events' runs: by id alone, every day's partition would be probed for each id.
+    const batch = db
+      .getRepository(SyncRecord)
+      .createQueryBuilder('r')
+      .where('r.id IN (:...ids)', { ids: ids.slice(i, i + ID_CHUNK) })
+      .andWhere(inRunsPartitions('r', 'CAST(:runIds AS uuid[])'), { runIds: recordRunIds });
+    records.push(...(await batch.getMany()));
   }
   const recordById = new Map(records.map((record) => [record.id, record]));
   const alertIds = needs.alerts ? [...new Set(events.flatMap((e) => (e.kind === 'alert' ? [e.payload.alertId] : [])))] : [];

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../server/db/data-source.js';
 import { RecordPartitions1700000002900 } from '../../server/db/migrations/1700000002900-RecordPartitions.js';
 import { Role } from '../../server/domain/enums.js';
+import type { StoredEvent } from '../../server/events/event-store.js';
+import { type LiveEvent, materialize } from '../../server/events/live-event.js';
 import { DAYS_AHEAD } from '../../server/services/housekeeping/partitions.js';
 import { createTestDatabase } from '../support/database.js';
 import { createPipeline, finishRun, recordInput, reportRecords, startRun } from '../support/fixtures.js';
@@ -278,6 +280,25 @@ describe('pruning', () => {
     expect(new Set(partitionsRead(pagePlan, 'records'))).toEqual(new Set([dayName('records', 0), 'records_default']));
     const historyPlan = await explain(history as { query: string; parameters: unknown[] });
     expect(partitionsRead(historyPlan, 'record_attempts')).toEqual([dayName('record_attempts', 0)]);
+
+    // A live event of the run's records is hydrated from the run's day (and the default), not from every day.
+    const { rows: written } = await sql.query<{ id: string }>('SELECT id::text FROM records WHERE run_id = $1', [run.id]);
+    const event: StoredEvent = {
+      kind: 'records',
+      runId: run.id,
+      pipelineId: pipeline.id,
+      tenantId: null,
+      payload: { recordIds: written.map((row) => row.id) },
+      position: { xid: 1n, id: 1n },
+    };
+    let live: LiveEvent[] = [];
+    const hydration = await statementsDuring(server.instance.db, async () => {
+      live = await materialize(server.instance.db, [event], { runs: false, records: true });
+    });
+    expect(live.flatMap((e) => (e.kind === 'records' ? e.records.map((record) => record.id) : []))).toEqual(written.map((row) => row.id));
+    const read = hydration.find((s) => s.query.includes('FROM "records"'));
+    const readPlan = await explain(read as { query: string; parameters: unknown[] });
+    expect(new Set(partitionsRead(readPlan, 'records'))).toEqual(new Set([dayName('records', 0), 'records_default']));
   });
 });
 
