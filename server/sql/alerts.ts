@@ -1,6 +1,7 @@
 // Statements of alerting: the evaluator's facts (each a probe of an index per pipeline, never a walk of history),
 // alert transitions, the outbox and its sender (services/alerts/alert-evaluator.ts, services/alerts/delivery-sender.ts,
 // services/alerts/alert-rule.service.ts, services/alerts/notification-channel.service.ts).
+import { inRunsPartitions } from './record-partitions.js';
 import { countsOwnRecords } from './runs.js';
 import { seenBy } from './tenancy.js';
 
@@ -38,11 +39,15 @@ export const RUNNING_RUNS_SQL = `
 SELECT r.id, r.pipeline_id, extract(epoch FROM now() - r.started_at)::float8 AS seconds FROM runs r
 WHERE r.status IN ('RUNNING', 'CANCELLING') AND r.started_at IS NOT NULL`;
 
-/** Failures among the records $1 (a batch's ids) that carry a fingerprint: originals only, statuses $2. */
+/**
+ * Failures among the records $1 (events' ids) of runs $3 that carry a fingerprint: originals only, statuses $2. The
+ * runs confine the read to their days: by id alone, every day's partition is probed for each id.
+ */
 export const FAILURES_OF_RECORDS_SQL = `
 SELECT r.id, r.run_id, r.pipeline_id, r.tenant_id, r.error_fingerprint AS fingerprint, r.error_code, r.error_message, r.started_at
 FROM records r
-WHERE r.id = ANY($1::bigint[]) AND r.error_fingerprint IS NOT NULL AND r.status = ANY($2::record_status[]) AND r.origin_record_id IS NULL`;
+WHERE r.id = ANY($1::bigint[]) AND r.error_fingerprint IS NOT NULL AND r.status = ANY($2::record_status[]) AND r.origin_record_id IS NULL
+  AND ${inRunsPartitions('r', '$3::uuid[]')}`;
 
 /**
  * A preview of an error group rule: the failures (statuses $2, with a fingerprint, originals) of pipelines $1 started

@@ -3,17 +3,22 @@
 import { inRunPartition, RECORDS_UPSERT_KEY } from './record-partitions.js';
 import { seenBy } from './tenancy.js';
 
-/** Due automatic retries, taken once: the lock and the cleared next_retry_at keep two schedulers apart. */
+/**
+ * Due automatic retries, taken once: the lock and the cleared next_retry_at keep two schedulers apart. Each is
+ * updated by its id and partition key (a row without one, as inRunPartition takes them): by id alone, every day's
+ * partition would be probed for each.
+ */
 export const TAKE_DUE_RETRIES_SQL = `
 WITH taken AS (
-  UPDATE records SET status = 'RETRY_SCHEDULED', next_retry_at = NULL, updated_at = now()
-  WHERE id IN (
-    SELECT id FROM records
+  UPDATE records r SET status = 'RETRY_SCHEDULED', next_retry_at = NULL, updated_at = now()
+  FROM (
+    SELECT id, run_created_at FROM records
     WHERE next_retry_at <= now()
     ORDER BY next_retry_at LIMIT $1
     FOR UPDATE SKIP LOCKED
-  )
-  RETURNING id, pipeline_id, run_id, tenant_id, entity_type, source_id
+  ) due
+  WHERE r.id = due.id AND (r.run_created_at = due.run_created_at OR r.run_created_at IS NULL)
+  RETURNING r.id, r.pipeline_id, r.run_id, r.tenant_id, r.entity_type, r.source_id
 )
 SELECT * FROM taken`;
 

@@ -7,9 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../server/db/data-source.js';
 import { RecordPartitions1700000002900 } from '../../server/db/migrations/1700000002900-RecordPartitions.js';
 import { Role } from '../../server/domain/enums.js';
+import { FAILED_RECORD_STATUSES } from '../../server/domain/record-outcome.js';
 import type { StoredEvent } from '../../server/events/event-store.js';
 import { type LiveEvent, materialize } from '../../server/events/live-event.js';
 import { DAYS_AHEAD } from '../../server/services/housekeeping/partitions.js';
+import { FAILURES_OF_RECORDS_SQL } from '../../server/sql/alerts.js';
+import { TAKE_DUE_RETRIES_SQL } from '../../server/sql/retries.js';
 import { createTestDatabase } from '../support/database.js';
 import { createPipeline, finishRun, recordInput, reportRecords, startRun } from '../support/fixtures.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
@@ -299,6 +302,51 @@ describe('pruning', () => {
     const read = hydration.find((s) => s.query.includes('FROM "records"'));
     const readPlan = await explain(read as { query: string; parameters: unknown[] });
     expect(new Set(partitionsRead(readPlan, 'records'))).toEqual(new Set([dayName('records', 0), 'records_default']));
+  });
+});
+
+describe('reads by record id', () => {
+  it('due retries and error-group failures read only the days of their records’ runs', async () => {
+    // A failed record with its retry due, in a run of two days ago, among days of their own.
+    await server.instance.services.partitions.createDays(utcDay(-3), 3);
+    const pipeline = await createPipeline(server.admin);
+    const { rows: runs } = await sql.query(
+      `INSERT INTO runs (pipeline_id, mode, status, created_at, started_at, ended_at)
+       VALUES ($1, 'SCHEDULED', 'FAILED', $2, $2, $2) RETURNING id`,
+      [pipeline.id, new Date(utcDay(-2).getTime() + 3_600_000)],
+    );
+    const runId = runs[0].id as string;
+    const { rows: due } = await sql.query(
+      `INSERT INTO records (run_id, pipeline_id, mode, entity_type, source_id, operation, status, retryable, error_code,
+                            error_fingerprint, next_retry_at, run_created_at)
+       SELECT r.id, r.pipeline_id, r.mode, 'Lead', 'DUE-1', 'CREATE', 'FAILED', true, 'E1', 'fp-due', now() - interval '1 minute', r.created_at
+       FROM runs r WHERE r.id = $1 RETURNING id::text`,
+      [runId],
+    );
+    // Planned as over millions of rows: a probe by key for each row taken, not a hash of every partition.
+    const explain = async (query: string, values: unknown[]) => {
+      await sql.query('BEGIN');
+      try {
+        await sql.query('SET LOCAL enable_hashjoin = off');
+        await sql.query('SET LOCAL enable_mergejoin = off');
+        return (await sql.query(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ${query}`, values)).rows
+          .map((row) => row['QUERY PLAN'])
+          .join('\n');
+      } finally {
+        await sql.query('ROLLBACK');
+      }
+    };
+    const runDay = new Set([dayName('records', -2), 'records_default']);
+    // Which retries are due is asked of every day (one probe of each day's next_retry_at index); the rows taken are
+    // then updated in their own day only (the statement's target, alias r).
+    const duePlan = await explain(TAKE_DUE_RETRIES_SQL, [10]);
+    const updated = duePlan
+      .split('\n')
+      .filter((line) => / r_\d+ \(/.test(line))
+      .join('\n');
+    expect(new Set(partitionsRead(updated, 'records'))).toEqual(runDay);
+    const failuresPlan = await explain(FAILURES_OF_RECORDS_SQL, [due.map((row) => row.id), FAILED_RECORD_STATUSES, [runId]]);
+    expect(new Set(partitionsRead(failuresPlan, 'records'))).toEqual(runDay);
   });
 });
 

@@ -441,7 +441,10 @@ export class AlertEvaluator {
       const events = await readEvents(this.db, position, EVENT_PAGE, { scope: { kinds: ['records'] } });
       if (events.length === 0) break;
       const recordIds = events.flatMap((event) => (event.kind === 'records' ? event.payload.recordIds : []));
-      const failures: Failure[] = recordIds.length ? await manager.query(FAILURES_OF_RECORDS_SQL, [recordIds, FAILED_RECORD_STATUSES]) : [];
+      const runIds = [...new Set(events.flatMap((event) => (event.kind === 'records' ? [event.runId] : [])))];
+      const failures: Failure[] = recordIds.length
+        ? await manager.query(FAILURES_OF_RECORDS_SQL, [recordIds, FAILED_RECORD_STATUSES, runIds])
+        : [];
       const byFingerprint = new Map<string, Failure[]>();
       for (const failure of failures) {
         const list = byFingerprint.get(failure.fingerprint) ?? [];
