@@ -36,6 +36,7 @@ import { RunReruns1700000002810 } from './migrations/1700000002810-RunReruns.js'
 import { RecordPartitions1700000002900 } from './migrations/1700000002900-RecordPartitions.js';
 import { RecordPartitionsCopy1700000002910 } from './migrations/1700000002910-RecordPartitionsCopy.js';
 import { TenantPerformanceCube1700000002920 } from './migrations/1700000002920-TenantPerformanceCube.js';
+import { RecordsStartedSince1700000002940 } from './migrations/1700000002940-RecordsStartedSince.js';
 import { poolOf } from './pool.js';
 
 export const entities = [
@@ -75,6 +76,7 @@ export const migrations = [
   RecordPartitions1700000002900,
   RecordPartitionsCopy1700000002910,
   TenantPerformanceCube1700000002920,
+  RecordsStartedSince1700000002940,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */

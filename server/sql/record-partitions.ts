@@ -92,6 +92,60 @@ export const inRunsPartitions = (alias: string, runIds: string) =>
   `(${alias}.run_created_at BETWEEN (SELECT min(runs_of.created_at) FROM runs runs_of WHERE runs_of.id = ANY(${runIds}))
    AND (SELECT max(runs_of.created_at) FROM runs runs_of WHERE runs_of.id = ANY(${runIds})) OR ${alias}.run_created_at IS NULL)`;
 
+/**
+ * The earliest partition key among the records started at or after a time: a lower bound of the days a list filtered
+ * by `startedAt.from` needs. No bound follows from the time alone (a record may start before its run was created, a
+ * long run's day keeps receiving records), so the function asks each day whether any record in it started since (one
+ * descent of that day's `(started_at, id)` index, the statement planned once a session) and takes the oldest that
+ * has one; the default partition's rows, which may have any key, are looked at too. Without it a page sorted by end
+ * or latency walked every older day's whole index for rows it could never find (the planner costs each day's ordered
+ * scan as if it stopped after a page): 1.5–4.3 s at 10M records. STABLE: it reads in the calling statement's
+ * snapshot. '-infinity' while `records` is not partitioned (an upgrade's old table), 'infinity' when no record
+ * started since.
+ */
+export const RECORDS_STARTED_SINCE_FUNCTION = 'records_keys_started_since';
+
+export function createRecordsStartedSinceSql(): string {
+  const records = RECORD_TABLES.records;
+  return `
+CREATE OR REPLACE FUNCTION ${RECORDS_STARTED_SINCE_FUNCTION}(since timestamptz) RETURNS timestamptz
+LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+  part record;
+  stray timestamptz;
+  hit boolean;
+BEGIN
+  IF (SELECT relkind FROM pg_class WHERE oid = '${records}'::regclass) <> 'p' THEN
+    RETURN '-infinity';
+  END IF;
+  SELECT min(run_created_at) INTO stray FROM ${records}_default WHERE started_at >= since;
+  -- The days, oldest first, by their partitions' names (${records}_pYYYYMMDD; a day's partition may start inside
+  -- the day, where an older one ends: the day's start is then a lower bound still).
+  FOR part IN
+    SELECT c.relname AS name, to_timestamp(substr(c.relname, ${records.length + 3}) || ' UTC', 'YYYYMMDD TZ') AS day
+    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = '${records}'::regclass AND c.relname ~ '^${records}_p[0-9]{8}$'
+    ORDER BY c.relname
+  LOOP
+    EXIT WHEN stray IS NOT NULL AND part.day >= stray;
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE started_at >= $1)', part.name) USING since INTO hit;
+    IF hit THEN
+      RETURN LEAST(part.day, stray);
+    END IF;
+  END LOOP;
+  RETURN COALESCE(stray, 'infinity');
+END
+$fn$`;
+}
+
+/**
+ * Confines `alias` (records) to the days that hold records started at or after `since` (an SQL expression of a
+ * timestamptz): RECORDS_STARTED_SINCE_FUNCTION, read once as the statement starts, lets PostgreSQL prune the older
+ * days. Rows without a key are taken as by inRunPartition.
+ */
+export const inPartitionsStartedSince = (alias: string, since: string) =>
+  `(${alias}.run_created_at >= (SELECT ${RECORDS_STARTED_SINCE_FUNCTION}(${since})) OR ${alias}.run_created_at IS NULL)`;
+
 /** A table or partition name of ours: lower case, digits and underscores only (DDL spells names into its text). */
 function identifier(name: string): string {
   if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`not a table name: ${name}`);

@@ -1,6 +1,6 @@
 // Set-based statements of retries and dead letters: whole filters at once, never a loop over records.
 // (An UPDATE ... RETURNING is wrapped in WITH ... SELECT: TypeORM's query() returns plain rows only for SELECTs.)
-import { inRunPartition, RECORDS_UPSERT_KEY } from './record-partitions.js';
+import { inRunPartition, inRunsPartitions, RECORDS_UPSERT_KEY } from './record-partitions.js';
 import { seenBy } from './tenancy.js';
 
 /**
@@ -32,9 +32,9 @@ INSERT INTO records (run_id, pipeline_id, tenant_id, mode, entity_type, source_i
 SELECT ${runId}, o.pipeline_id, o.tenant_id, 'RETRY', o.entity_type, o.source_id, o.target_id, o.operation, 'PENDING',
        o.retryable, o.details, o.id, o.attempts + 1, now(), ${runCreatedAt}`;
 
-/** The retry run's records: one attempt of each original. */
+/** The retry run's records: one attempt of each original ($2, of runs $3: their days are read, not every day). */
 export const INSERT_RETRY_ATTEMPTS_SQL = `${attemptsInto('$1', '(SELECT created_at FROM runs WHERE id = $1)')}
-FROM records o WHERE o.id = ANY($2::bigint[])`;
+FROM records o WHERE o.id = ANY($2::bigint[]) AND ${inRunsPartitions('o', '$3::uuid[]')}`;
 
 /**
  * Due retries join their pipeline's automatic retry run that still waits in the queue (locked, so no worker
@@ -48,7 +48,7 @@ WITH open AS (
   FOR UPDATE SKIP LOCKED
 ),
 joined AS (${attemptsInto('open.id', 'open.created_at')}
-  FROM records o CROSS JOIN open WHERE o.id = ANY($2::bigint[])
+  FROM records o CROSS JOIN open WHERE o.id = ANY($2::bigint[]) AND ${inRunsPartitions('o', '$4::uuid[]')}
   ON CONFLICT ON CONSTRAINT ${RECORDS_UPSERT_KEY} DO NOTHING
   RETURNING run_id, origin_record_id
 ),
@@ -57,7 +57,7 @@ grown AS (
     count_total = count_total + j.n, count_pending = count_pending + j.n, expected_total = COALESCE(expected_total, 0) + j.n,
     retry_of = CASE WHEN j.origins = ARRAY[r.retry_of] THEN r.retry_of END
   FROM (SELECT jr.run_id, count(*)::int AS n, array_agg(DISTINCT o.run_id) AS origins
-        FROM joined jr JOIN records o ON o.id = jr.origin_record_id GROUP BY jr.run_id) j
+        FROM joined jr JOIN records o ON o.id = jr.origin_record_id AND ${inRunsPartitions('o', '$4::uuid[]')} GROUP BY jr.run_id) j
   WHERE r.id = j.run_id
   RETURNING r.id
 )

@@ -350,6 +350,61 @@ describe('reads by record id', () => {
   });
 });
 
+describe('records lists by start', () => {
+  it('a list since a time, in another order than the start’s, reads only the days holding records started since', async () => {
+    await server.instance.services.partitions.createDays(utcDay(-3), 3);
+    const pipeline = await createPipeline(server.admin);
+    // Records that start later than any other of this database: one in a run of two days ago, one in today's.
+    const hour = 3_600_000;
+    const later = async (offset: number, startsIn: number, sourceId: string) => {
+      const { rows } = await sql.query(
+        `INSERT INTO runs (pipeline_id, mode, status, created_at, started_at) VALUES ($1, 'SCHEDULED', 'RUNNING', $2, $2) RETURNING id`,
+        [pipeline.id, offset === 0 ? new Date() : new Date(utcDay(offset).getTime() + hour)],
+      );
+      await sql.query(
+        `INSERT INTO records (run_id, pipeline_id, mode, entity_type, source_id, operation, status, started_at, ended_at, latency_ms, run_created_at)
+         SELECT r.id, r.pipeline_id, r.mode, 'Lead', $2, 'CREATE', 'FAILED', now() + $3 * interval '1 ms', now() + $3 * interval '1 ms', 5, r.created_at
+         FROM runs r WHERE r.id = $1`,
+        [rows[0].id, sourceId, startsIn],
+      );
+    };
+    await later(-2, hour, 'LATER-OLD-RUN');
+    await later(0, 2 * hour, 'LATER-TODAY');
+
+    const pageSince = async (from: Date) => {
+      let sources: string[] = [];
+      const statements = await statementsDuring(server.instance.db, async () => {
+        const { records } = await operator.ok<{ records: { edges: { node: { sourceId: string } }[] } }>(
+          'query($f: RecordFilter, $o: RecordOrder) { records(filter: $f, orderBy: $o, first: 10) { edges { node { sourceId } } } }',
+          { f: { startedAt: { from: from.toISOString() } }, o: { field: 'LATENCY', direction: 'DESC' } },
+        );
+        sources = records.edges.map((edge) => edge.node.sourceId).sort();
+      });
+      const page = statements.find((s) => s.query.includes('FROM "records"') && s.query.includes('LIMIT'));
+      const plan = (await sql.query(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ${page?.query}`, page?.parameters)).rows
+        .map((row) => row['QUERY PLAN'])
+        .join('\n');
+      return { sources, read: new Set(partitionsRead(plan, 'records')) };
+    };
+    const days = (from: number) => [
+      ...Array.from({ length: DAYS_AHEAD + 1 - from }, (_, n) => dayName('records', from + n)),
+      'records_default',
+    ];
+
+    // Since 30 minutes from now: both records; the days from the older one's on.
+    const both = await pageSince(new Date(Date.now() + hour / 2));
+    expect(both.sources).toEqual(['LATER-OLD-RUN', 'LATER-TODAY']);
+    expect(both.read).toEqual(new Set(days(-2)));
+    // Since 90 minutes from now: today's only; no day before today is read.
+    const today = await pageSince(new Date(Date.now() + 1.5 * hour));
+    expect(today.sources).toEqual(['LATER-TODAY']);
+    expect(today.read).toEqual(new Set(days(0)));
+    // Since later than any record: none, and no day read but the default partition's probe.
+    const none = await pageSince(new Date(Date.now() + 3 * hour));
+    expect(none.sources).toEqual([]);
+  });
+});
+
 describe('retention by partition', () => {
   const sum = async (pipelineId: string) => {
     const { syncSummary } = await server.admin.ok<{ syncSummary: { totalSynced: { value: number }; totalErrors: { value: number } } }>(

@@ -49,8 +49,8 @@ export class RecordQueryService {
     /** Properties the caller reads (the id always comes); undefined: all. */
     columns?: readonly string[],
   ): Promise<Page<SyncRecord>> {
-    const where = preparedRecordConditions('rec', actor, filter);
     const { field, direction } = order ?? DEFAULT_RECORD_ORDER;
+    const where = preparedRecordConditions('rec', actor, filter, { startedDaysOnly: field !== RecordSortField.STARTED_AT });
     const list = { db: this.db, entity: SyncRecord, alias: 'rec', where };
     const page = await keysetPage(list, SORT_KEYS[field], direction, first, after, isSerialId, columns);
     return { ...page, count: countOnce(() => this.countPastCap(actor, filter, page.count)) };

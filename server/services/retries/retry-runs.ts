@@ -18,6 +18,9 @@ export interface Taken {
   source_id: string;
 }
 
+/** The runs taken records are of: their days are where the records are read. */
+const originRunsOf = (rows: Taken[]) => [...new Set(rows.map((row) => row.run_id))];
+
 /**
  * Taken records join their pipeline's retry run by the same trigger while it waits in the queue, so retries falling
  * due a moment apart still make one QUEUED RETRY run per pipeline. Returns the records that did not join.
@@ -30,6 +33,7 @@ export async function joinQueuedRetryRuns(manager: EntityManager, taken: Taken[]
       pipelineId,
       rows.map((r) => r.id),
       triggeredBy,
+      originRunsOf(rows),
     ]);
     const inRun = new Set(joined);
     rest.push(...rows.filter((r) => !inRun.has(r.id)));
@@ -70,7 +74,7 @@ export async function queueRetryRuns(manager: EntityManager, taken: Taken[], tri
       counts: { total: rows.length, pending: rows.length, created: 0, updated: 0, deleted: 0, skipped: 0, succeeded: 0, failed: 0 },
     });
     await manager.save(run);
-    await manager.query(INSERT_RETRY_ATTEMPTS_SQL, [run.id, rows.map((r) => r.id)]);
+    await manager.query(INSERT_RETRY_ATTEMPTS_SQL, [run.id, rows.map((r) => r.id), originRunsOf(rows)]);
     const queued = await manager.findOneByOrFail(SyncRun, { id: run.id });
     runs.push(queued);
     events.push(runEvent(queued, 'created', null), commandEvent(queued, WorkerCommandType.RUN_QUEUED));
