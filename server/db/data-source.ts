@@ -37,6 +37,7 @@ import { RecordPartitions1700000002900 } from './migrations/1700000002900-Record
 import { RecordPartitionsCopy1700000002910 } from './migrations/1700000002910-RecordPartitionsCopy.js';
 import { TenantPerformanceCube1700000002920 } from './migrations/1700000002920-TenantPerformanceCube.js';
 import { RecordsStartedSince1700000002940 } from './migrations/1700000002940-RecordsStartedSince.js';
+import { RecordPartitionStatistics1700000002950 } from './migrations/1700000002950-RecordPartitionStatistics.js';
 import { poolOf } from './pool.js';
 
 export const entities = [
@@ -77,6 +78,7 @@ export const migrations = [
   RecordPartitionsCopy1700000002910,
   TenantPerformanceCube1700000002920,
   RecordsStartedSince1700000002940,
+  RecordPartitionStatistics1700000002950,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */

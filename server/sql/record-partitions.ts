@@ -77,10 +77,15 @@ const RECORDS_STATISTICS: [string, string][] = [['status_error_code', '(dependen
  * executor starts (or at each loop of a lateral join). Rows of the old, unpartitioned table written before migration
  * 2900 have no run_created_at until the copy swaps the partitioned tables in (it writes the key there only), so a
  * row without one is taken too (docs/scaling.md, "Records and attempts"): on the partitioned tables, whose key is
- * never null, that adds a probe of the default partition, the only one a null could route to.
+ * never null, that adds a probe of the default partition, the only one a null could route to; and PostgreSQL then
+ * estimates a run's rows as one in hundreds of the run's (the OR hides that the run decides its key from the
+ * dependency statistics, recordPartitionStatisticsSql), so a run's page read its whole run and sorted it. A caller
+ * that knows the records are partitioned (RecordLayout) passes `keyless` false.
  */
-export const inRunPartition = (alias: string, runId: string) =>
-  `(${alias}.run_created_at = (SELECT run_of.created_at FROM runs run_of WHERE run_of.id = ${runId}) OR ${alias}.run_created_at IS NULL)`;
+export const inRunPartition = (alias: string, runId: string, keyless = true) => {
+  const inDay = `${alias}.run_created_at = (SELECT run_of.created_at FROM runs run_of WHERE run_of.id = ${runId})`;
+  return keyless ? `(${inDay} OR ${alias}.run_created_at IS NULL)` : inDay;
+};
 
 /**
  * Confines `alias` to the days of the runs `runIds` (an SQL expression of a uuid[]): from the first run's creation to
@@ -88,9 +93,11 @@ export const inRunPartition = (alias: string, runId: string) =>
  * one day). A range rather than the list: pruning takes a list only as constants. Rows without a key are taken as
  * by inRunPartition.
  */
-export const inRunsPartitions = (alias: string, runIds: string) =>
-  `(${alias}.run_created_at BETWEEN (SELECT min(runs_of.created_at) FROM runs runs_of WHERE runs_of.id = ANY(${runIds}))
-   AND (SELECT max(runs_of.created_at) FROM runs runs_of WHERE runs_of.id = ANY(${runIds})) OR ${alias}.run_created_at IS NULL)`;
+export const inRunsPartitions = (alias: string, runIds: string, keyless = true) => {
+  const inDays = `${alias}.run_created_at BETWEEN (SELECT min(runs_of.created_at) FROM runs runs_of WHERE runs_of.id = ANY(${runIds}))
+   AND (SELECT max(runs_of.created_at) FROM runs runs_of WHERE runs_of.id = ANY(${runIds}))`;
+  return keyless ? `(${inDays} OR ${alias}.run_created_at IS NULL)` : `(${inDays})`;
+};
 
 /**
  * The earliest partition key among the records started at or after a time: a lower bound of the days a list filtered
@@ -145,6 +152,17 @@ $fn$`;
  */
 export const inPartitionsStartedSince = (alias: string, since: string) =>
   `(${alias}.run_created_at >= (SELECT ${RECORDS_STARTED_SINCE_FUNCTION}(${since})) OR ${alias}.run_created_at IS NULL)`;
+
+/**
+ * The statistics each day of records gets (PostgreSQL keeps extended statistics per partition, and a parent's are
+ * not used for a partition's scan): the run decides the partition key, so `run_id = … AND run_created_at = …` is as
+ * selective as the run alone. Without them a run's page was estimated at 2 rows of its 430 and read by the unique
+ * key's index, the whole run sorted, instead of walking `(run_id, started_at, id)` for a page (22 ms against 1.7 ms
+ * for 50 runs' pages at 10M records).
+ */
+export const recordPartitionStatisticsSql = (partition: string) => [
+  `CREATE STATISTICS IF NOT EXISTS ${identifier(`${partition}_run_key`)} (dependencies) ON run_id, run_created_at FROM ${identifier(partition)}`,
+];
 
 /** A table or partition name of ours: lower case, digits and underscores only (DDL spells names into its text). */
 function identifier(name: string): string {

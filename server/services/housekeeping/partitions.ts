@@ -16,17 +16,23 @@ import {
   STORED_COLUMNS_SQL,
   startOfUtcDay,
 } from '../../sql/partitions.js';
-import { dropRecordDaySql, RECORD_PARTITION_KEY, RECORD_TABLES } from '../../sql/record-partitions.js';
+import { dropRecordDaySql, RECORD_PARTITION_KEY, RECORD_TABLES, recordPartitionStatisticsSql } from '../../sql/record-partitions.js';
 import { RECORD_DAY_EXPIRED_SQL } from '../../sql/retention.js';
 
 /** A table partitioned by range of one timestamp column. */
 export interface PartitionedTable {
   table: string;
   key: string;
+  /** More DDL each new partition gets, in the transaction that makes it (statistics PostgreSQL keeps per partition). */
+  partitionDdl?: (partition: string) => string[];
 }
 
 export const EVENTS_TABLE: PartitionedTable = { table: 'events', key: 'at' };
-export const RECORDS_TABLE: PartitionedTable = { table: RECORD_TABLES.records, key: RECORD_PARTITION_KEY };
+export const RECORDS_TABLE: PartitionedTable = {
+  table: RECORD_TABLES.records,
+  key: RECORD_PARTITION_KEY,
+  partitionDdl: recordPartitionStatisticsSql,
+};
 export const ATTEMPTS_TABLE: PartitionedTable = { table: RECORD_TABLES.attempts, key: RECORD_PARTITION_KEY };
 
 /** Every partitioned table the leader keeps days ahead for. */
@@ -87,7 +93,7 @@ export class PartitionMaintenance {
    */
   async createDays(firstDay: Date, count: number): Promise<string[]> {
     const made: string[] = [];
-    for (const { table, key } of PARTITIONED_TABLES) {
+    for (const { table, key, partitionDdl } of PARTITIONED_TABLES) {
       // A table not partitioned (yet: records before their copy is swapped in) has no days to make.
       const [{ partitioned }]: { partitioned: boolean }[] = await this.db.query(IS_PARTITIONED_SQL, [table]);
       if (!partitioned) continue;
@@ -104,8 +110,8 @@ export class PartitionMaintenance {
         if (from >= next || ranges.some((range) => range.from !== null && range.from > from && range.from < next)) continue;
         const name = dayPartitionName(table, day);
         try {
-          await this.inTransaction(
-            createPartitionSql(
+          await this.inTransaction([
+            ...createPartitionSql(
               table,
               key,
               columns.map((column) => column.name),
@@ -113,7 +119,8 @@ export class PartitionMaintenance {
               from,
               next,
             ),
-          );
+            ...(partitionDdl?.(name) ?? []),
+          ]);
         } catch (error) {
           // A lock not had in time (a long reader of the default partition): the next round tries again.
           this.logger?.warn('could not make a partition; will retry', { partition: name, error: String(error) });

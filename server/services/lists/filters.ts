@@ -167,13 +167,15 @@ export function preparedRecordConditions(
      * it out.
      */
     startedDaysOnly?: boolean;
+    /** Whether records may lack the partition key (RecordLayout): a run's reads then take such rows too. */
+    keyless?: boolean;
   } = {},
 ): PreparedConditions {
-  const { runOf } = options;
+  const { runOf, keyless = true } = options;
   const read = runOf ? filter && { ...filter, runIds: null } : filter;
   checkRecordFilter(read);
   const fixed = runOf
-    ? [`${alias}.run_id = ${runOf}`, inRunPartition(alias, runOf), ...originalsOnly(alias, { ...read, runIds: [runOf] })]
+    ? [`${alias}.run_id = ${runOf}`, inRunPartition(alias, runOf, keyless), ...originalsOnly(alias, { ...read, runIds: [runOf] })]
     : originalsOnly(alias, filter);
   const prepared = preparedConditions(alias, actor, fixed, RECORD_FILTER_RULES, read, options.values);
   // One run's records: in that run's partition only (docs/scaling.md). Several runs' may lie in several days.
@@ -181,7 +183,7 @@ export function preparedRecordConditions(
   if (runOf) return prepared;
   if (onlyRun !== undefined && more.length === 0) {
     prepared.values.push(onlyRun);
-    prepared.conditions.push(inRunPartition(alias, `$${prepared.values.length}::uuid`));
+    prepared.conditions.push(inRunPartition(alias, `$${prepared.values.length}::uuid`, keyless));
   } else if (options.startedDaysOnly && read?.startedAt?.from) {
     prepared.values.push(read.startedAt.from);
     prepared.conditions.push(inPartitionsStartedSince(alias, `$${prepared.values.length}::timestamptz`));

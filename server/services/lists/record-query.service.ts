@@ -12,6 +12,7 @@ import { aggregate, rollupsKeep } from '../analytics/rollup-query.js';
 import { type BoundedCount, countOnce } from './bounded-count.js';
 import { asksForAttempts, preparedRecordConditions, type RecordFilter } from './filters.js';
 import { keysetPage, keysetPages, type Page, type SortKey } from './keyset.js';
+import { RecordLayout } from './record-layout.js';
 
 /** One page of one run's records, as SyncRun.records asks for it. */
 export interface RunRecordsRequest {
@@ -38,7 +39,11 @@ export const DEFAULT_RECORD_ORDER: RecordOrder = { field: RecordSortField.STARTE
 
 /** Reads records and their history, always within what the actor may see. */
 export class RecordQueryService {
-  constructor(private readonly db: DataSource) {}
+  private readonly layout: RecordLayout;
+
+  constructor(private readonly db: DataSource) {
+    this.layout = new RecordLayout(db);
+  }
 
   async list(
     actor: Actor,
@@ -50,7 +55,10 @@ export class RecordQueryService {
     columns?: readonly string[],
   ): Promise<Page<SyncRecord>> {
     const { field, direction } = order ?? DEFAULT_RECORD_ORDER;
-    const where = preparedRecordConditions('rec', actor, filter, { startedDaysOnly: field !== RecordSortField.STARTED_AT });
+    const where = preparedRecordConditions('rec', actor, filter, {
+      startedDaysOnly: field !== RecordSortField.STARTED_AT,
+      keyless: await this.layout.keylessRows(),
+    });
     const list = { db: this.db, entity: SyncRecord, alias: 'rec', where };
     const page = await keysetPage(list, SORT_KEYS[field], direction, first, after, isSerialId, columns);
     return { ...page, count: countOnce(() => this.countPastCap(actor, filter, page.count)) };
@@ -97,6 +105,7 @@ export class RecordQueryService {
    */
   async runPages(actor: Actor, requests: readonly RunRecordsRequest[]): Promise<(Page<SyncRecord> | Error)[]> {
     const results: (Page<SyncRecord> | Error)[] = new Array(requests.length);
+    const keyless = await this.layout.keylessRows();
     const groups = groupBy(
       requests.map((request, index) => ({ request, index })),
       ({ request }) => JSON.stringify([request.filter ?? null, request.first, request.columns ?? null]),
@@ -109,8 +118,8 @@ export class RecordQueryService {
           entity: SyncRecord,
           alias: 'rec',
           partitionColumn: 'run_id',
-          where: (run: string) => preparedRecordConditions('rec', actor, filter, { runOf: run }),
-          rowsWhere: (runs: string) => [inRunsPartitions('rec', runs)],
+          where: (run: string) => preparedRecordConditions('rec', actor, filter, { runOf: run, keyless }),
+          rowsWhere: (runs: string) => [inRunsPartitions('rec', runs, keyless)],
         };
         const { field, direction } = DEFAULT_RECORD_ORDER;
         const pages = group.map(({ request }) => ({ partition: request.runId, after: request.after }));
