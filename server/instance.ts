@@ -114,7 +114,11 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
     return outcome;
   };
 
-  // Under the startup lock: two instances starting at once on an empty database create one first key.
+  // Under the startup lock: two instances starting at once on an empty database create one first key. An instance
+  // that runs the jobs also makes the days ahead before it serves: on a fresh database the leader's first round
+  // would otherwise make today's days while the first writes land in the default partition, and a write routed
+  // there just before a day is attached fails (sql/partitions.ts, createPartitionSql).
+  if (options.jobs !== false) await underStartupLock(db, () => services.partitions.createAhead());
   const firstAdminKey = await underStartupLock(db, async () => {
     if (config.adminApiKey && !(await services.apiKeys.ensureAdminKey(config.adminApiKey))) {
       logger.warn('ADMIN_API_KEY names a revoked key: it stays revoked; set a new secret');

@@ -52,17 +52,19 @@ export const LOCK_TIMEOUT_SQL = "SET LOCAL lock_timeout = '2s'";
 
 /**
  * A new partition of `table` for [from, to), made beside it and attached, taking over the rows of its range that
- * the default partition caught. The table is locked against writes (reads go on) for the few milliseconds this
- * takes: a write routes its row when it locks the table, so one routed to the default partition before the day is
- * attached would fail its partition check after; writes waiting on the table's lock route to the new day instead.
- * `columns` are the table's stored columns (STORED_COLUMNS_SQL): generated ones are computed again, not copied.
+ * the default partition caught. The default is locked against writes first so none lands in the range meanwhile;
+ * attaching (unlike CREATE … PARTITION OF) leaves reads and writes of the other partitions running. A write routed
+ * to the default just before the attach fails its partition check after it ("violates partition constraint"): so
+ * days are made ahead, and before an instance with jobs first serves (instance.ts). Locking the whole table instead
+ * would stop every write while the default is read, and deadlock with a transaction that reads, then writes. `columns` are
+ * the table's stored columns (STORED_COLUMNS_SQL): generated ones are computed again, not copied.
  */
 export function createPartitionSql(table: string, key: string, columns: string[], partition: string, from: Date, to: Date): string[] {
   const [parent, name, fallback, column] = [identifier(table), identifier(partition), identifier(`${table}_default`), identifier(key)];
   const range = `${column} >= ${instant(from)} AND ${column} < ${instant(to)}`;
   const stored = columns.map(identifier).join(', ');
   return [
-    `LOCK TABLE ${parent} IN EXCLUSIVE MODE`,
+    `LOCK TABLE ${fallback} IN EXCLUSIVE MODE`,
     `CREATE TABLE ${name} (LIKE ${parent} INCLUDING DEFAULTS INCLUDING GENERATED)`,
     `WITH moved AS (DELETE FROM ${fallback} WHERE ${range} RETURNING *) INSERT INTO ${name} (${stored}) SELECT ${stored} FROM moved`,
     `ALTER TABLE ${parent} ATTACH PARTITION ${name} FOR VALUES FROM (${instant(from)}) TO (${instant(to)})`,
