@@ -105,7 +105,7 @@ export const inRunsPartitions = (alias: string, runIds: string, keyless = true) 
  * The earliest partition key among the records started at or after a time: a lower bound of the days a list filtered
  * by `startedAt.from` needs. No bound follows from the time alone (a record may start before its run was created, a
  * long run's day keeps receiving records), so the function asks each day whether any record in it started since (one
- * descent of that day's `(started_at, id)` index, the statement planned once a session) and takes the oldest that
+ * descent of that day's `(started_at, id)` index; each probe is planned as it runs) and takes the oldest that
  * has one; the default partition's rows, which may have any key, are looked at too. Without it a page sorted by end
  * or latency walked every older day's whole index for rows it could never find (the planner costs each day's ordered
  * scan as if it stopped after a page): 1.5–4.3 s at 10M records. STABLE: it reads in the calling statement's
@@ -128,14 +128,20 @@ BEGIN
     RETURN '-infinity';
   END IF;
   SELECT min(run_created_at) INTO stray FROM ${records}_default WHERE started_at >= since;
-  -- The days, oldest first, by their partitions' names (${records}_pYYYYMMDD; a day's partition may start inside
-  -- the day, where an older one ends: the day's start is then a lower bound still).
+  -- The days, oldest first, by their partitions' names (${records}_pYYYYMMDD, a UTC day; a day's partition may
+  -- start inside the day, where an older one ends: the day's start is then a lower bound still). A partition named
+  -- otherwise is none of ours: no bound is known then.
   FOR part IN
-    SELECT c.relname AS name, to_timestamp(substr(c.relname, ${records.length + 3}) || ' UTC', 'YYYYMMDD TZ') AS day
+    SELECT c.relname AS name,
+           CASE WHEN c.relname ~ '^${records}_p[0-9]{8}$'
+                THEN to_date(substr(c.relname, ${records.length + 3}), 'YYYYMMDD')::timestamp AT TIME ZONE 'UTC' END AS day
     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-    WHERE i.inhparent = '${records}'::regclass AND c.relname ~ '^${records}_p[0-9]{8}$'
+    WHERE i.inhparent = '${records}'::regclass AND c.relname <> '${records}_default'
     ORDER BY c.relname
   LOOP
+    IF part.day IS NULL THEN
+      RETURN '-infinity';
+    END IF;
     EXIT WHEN stray IS NOT NULL AND part.day >= stray;
     EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE started_at >= $1)', part.name) USING since INTO hit;
     IF hit THEN
@@ -150,10 +156,12 @@ $fn$`;
 /**
  * Confines `alias` (records) to the days that hold records started at or after `since` (an SQL expression of a
  * timestamptz): RECORDS_STARTED_SINCE_FUNCTION, read once as the statement starts, lets PostgreSQL prune the older
- * days. Rows without a key are taken as by inRunPartition.
+ * days. Rows without a key are taken as by inRunPartition, unless `keyless` is false.
  */
-export const inPartitionsStartedSince = (alias: string, since: string) =>
-  `(${alias}.run_created_at >= (SELECT ${RECORDS_STARTED_SINCE_FUNCTION}(${since})) OR ${alias}.run_created_at IS NULL)`;
+export const inPartitionsStartedSince = (alias: string, since: string, keyless = true) => {
+  const inDays = `${alias}.run_created_at >= (SELECT ${RECORDS_STARTED_SINCE_FUNCTION}(${since}))`;
+  return keyless ? `(${inDays} OR ${alias}.run_created_at IS NULL)` : `(${inDays})`;
+};
 
 /**
  * The statistics each day of records gets (PostgreSQL keeps extended statistics per partition, and a parent's are

@@ -229,6 +229,24 @@ describe('the WebSocket door', () => {
     }
   });
 
+  it('checks every subscribe message, even one whose document it has checked before', async () => {
+    const client = live();
+    try {
+      // An invalid document is refused each time (only valid ones are kept).
+      for (let n = 0; n < 2; n++) {
+        const [invalid] = await client.subscribe('subscription { runUpdated { noSuchField } }').failure();
+        expect(invalid.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      }
+      // One text holding a subscription and a query: kept once valid as the subscription, still refused as the query.
+      const both = 'subscription Live { runUpdated { cursor } } query Me { me { role } }';
+      client.subscribe(both, {}, 'Live');
+      const [query] = await client.subscribe(both, {}, 'Me').failure();
+      expect(query.extensions).toEqual({ code: 'BAD_USER_INPUT', limit: 'transport' });
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('closes a socket that sends a message over the payload limit (1009)', async () => {
     const client = live();
     try {

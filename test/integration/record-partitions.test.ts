@@ -414,9 +414,34 @@ describe('records lists by start', () => {
     const today = await pageSince(new Date(Date.now() + 1.5 * hour));
     expect(today.sources).toEqual(['LATER-TODAY']);
     expect(today.read).toEqual(new Set(days(0)));
-    // Since later than any record: none, and no day read but the default partition's probe.
+    // A record in the default partition (its run's day was never made) may have any key: found, and no day skipped.
+    const { rows: strayRun } = await sql.query(
+      `INSERT INTO runs (pipeline_id, mode, status, created_at, started_at) VALUES ($1, 'SCHEDULED', 'RUNNING', $2, $2) RETURNING id`,
+      [pipeline.id, new Date(utcDay(-40).getTime() + hour)],
+    );
+    await sql.query(
+      `INSERT INTO records (run_id, pipeline_id, mode, entity_type, source_id, operation, status, started_at, ended_at, latency_ms, run_created_at)
+       SELECT r.id, r.pipeline_id, r.mode, 'Lead', 'LATER-STRAY', 'CREATE', 'FAILED', now() + interval '150 minutes', now() + interval '150 minutes', 5, r.created_at
+       FROM runs r WHERE r.id = $1`,
+      [strayRun[0].id],
+    );
+    const stray = await pageSince(new Date(Date.now() + 2.25 * hour));
+    expect(stray.sources).toEqual(['LATER-STRAY']);
+    expect(stray.read).toContain('records_default');
+    // Since later than any record: none.
     const none = await pageSince(new Date(Date.now() + 3 * hour));
     expect(none.sources).toEqual([]);
+    // A partition named otherwise is none of the leader's days: no bound is taken from the names then.
+    await sql.query(`CREATE TABLE records_archive PARTITION OF records FOR VALUES FROM ('2001-01-01') TO ('2001-01-02')`);
+    try {
+      const { rows } = await sql.query(`SELECT records_keys_started_since(now()) = '-infinity' AS unbounded`);
+      expect(rows).toEqual([{ unbounded: true }]);
+    } finally {
+      await sql.query('DROP TABLE records_archive');
+    }
+    // The stray's day is one the retention tests below make and expire: it goes with its run.
+    await sql.query('DELETE FROM records WHERE run_id = $1', [strayRun[0].id]);
+    await sql.query('DELETE FROM runs WHERE id = $1', [strayRun[0].id]);
   });
 });
 

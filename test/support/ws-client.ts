@@ -95,10 +95,10 @@ export class LiveClient {
     });
   }
 
-  subscribe<T>(query: string, variables: Record<string, unknown> = {}): Received<T> {
+  subscribe<T>(query: string, variables: Record<string, unknown> = {}, operationName?: string): Received<T> {
     const received = new Received<T>();
     const unsubscribe = this.client.subscribe<Record<string, T>>(
-      { query, variables },
+      { query, variables, operationName },
       {
         next: (result) => {
           if (result.errors) received.fail(result.errors as GraphQLErrorShape[]);

@@ -3,8 +3,9 @@ import { recordPartitionStatisticsSql } from '../../sql/record-partitions.js';
 
 /**
  * The dependency statistics of run and partition key on every day of records made so far (new days get them when
- * made: sql/record-partitions.ts, recordPartitionStatisticsSql), each day analyzed for them: a sample of each,
- * about a second a day at a day's ~1M records here.
+ * made: sql/record-partitions.ts, recordPartitionStatisticsSql). They are filled at each day's next analyze
+ * (autovacuum's, as the day is written, or `ANALYZE records`), not here: analyzing every day would hold the startup
+ * lock for about a second a day of 1M records.
  */
 export class RecordPartitionStatistics1700000002950 implements MigrationInterface {
   name = 'RecordPartitionStatistics1700000002950';
@@ -15,7 +16,6 @@ export class RecordPartitionStatistics1700000002950 implements MigrationInterfac
     );
     for (const { name } of partitions) {
       for (const statement of recordPartitionStatisticsSql(name)) await q.query(statement);
-      await q.query(`ANALYZE ${name}`);
     }
   }
 

@@ -46,8 +46,10 @@ export interface SubscriptionServerOptions {
 /**
  * Documents parsed, shape-checked and validated, by their text: a subscription's arguments (its document included)
  * live as long as it does, and thousands of consoles send the same few documents, so they share one (~5 KB each).
+ * Bounded by count and by the texts' length (a parsed document is some tens of bytes a character): one key sending
+ * large documents cannot pin more than a few tens of MB.
  */
-const CHECKED_DOCUMENTS = 500;
+const CHECKED_DOCUMENTS = { max: 500, maxSize: 1_000_000 };
 
 /** What a connection keeps once its key is accepted. */
 type KeyExtra = { actor: Actor };
@@ -63,7 +65,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): { 
     failedAuth: options.failedAuth,
   });
   const openByConnection = new WeakMap<object, Set<string>>();
-  const checkedDocuments = new LRUCache<string, DocumentNode>({ max: CHECKED_DOCUMENTS });
+  const checkedDocuments = new LRUCache<string, DocumentNode>({ ...CHECKED_DOCUMENTS, sizeCalculation: (_document, text) => text.length });
   const formatErrors = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
   // The payload graphql-ws would send for a result, with errors formatted as in onNext below; a shared
   // stream serializes each result once for all its subscribers.

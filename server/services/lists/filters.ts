@@ -186,7 +186,7 @@ export function preparedRecordConditions(
     prepared.conditions.push(inRunPartition(alias, `$${prepared.values.length}::uuid`, keyless));
   } else if (options.startedDaysOnly && read?.startedAt?.from) {
     prepared.values.push(read.startedAt.from);
-    prepared.conditions.push(inPartitionsStartedSince(alias, `$${prepared.values.length}::timestamptz`));
+    prepared.conditions.push(inPartitionsStartedSince(alias, `$${prepared.values.length}::timestamptz`, keyless));
   }
   return prepared;
 }
