@@ -89,7 +89,9 @@ export interface FilterColumn<S, V> {
  * - contains: the column contains the text, ASCII letters folded (an empty text matches all).
  * - search: the trimmed text (empty matches all) begins the `prefix` column or is contained in one of `contains`, all
  *   of them rows of `table` (a `contains` column of another table comes with the `join` that reaches it).
- * Case folding is the database's lower() in its C locale, which folds ASCII letters only: `foldCase` does the same.
+ * Case folding is the database's lower(): in the C locale (the embedded database's) it folds ASCII letters only, in
+ * a UTF-8 locale (PostgreSQL's Docker image, most servers) every letter. A live filter folds as its database does
+ * (`caseFoldOf`).
  */
 export type FilterRule<F, S> =
   | ({ field: keyof F; kind: 'anyOf'; closed?: readonly string[] } & FilterColumn<S, string | null>)
@@ -104,8 +106,17 @@ export type FilterRule<F, S> =
       contains: (FilterColumn<S, string | null> & { join?: string })[];
     };
 
-/** Lower-cases ASCII letters only, as lower() does in the database's C locale ("ÜBER" stays "ÜBER"). */
-export const foldCase = (text: string): string => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+/** Lower-cases text as the database's lower() does. */
+export type CaseFold = (text: string) => string;
+
+/** ASCII letters only, as lower() in the C locale ("ÜBER" stays "ÜBER"). */
+export const foldAscii: CaseFold = (text) => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+
+/** Every letter, as lower() in a UTF-8 locale ("ÜBER" becomes "über"). */
+const foldUnicode: CaseFold = (text) => text.toLowerCase();
+
+/** The fold of a database whose lower() does (`true`) or does not fold letters beyond ASCII. */
+export const caseFoldOf = (foldsBeyondAscii: boolean): CaseFold => (foldsBeyondAscii ? foldUnicode : foldAscii);
 
 export const RUN_FILTER_RULES: readonly FilterRule<RunFilter, RunSubject>[] = [
   { field: 'pipelineIds', kind: 'anyOf', column: '{a}.pipeline_id', value: (s) => s.run.pipelineId },

@@ -2,7 +2,9 @@
 // NOTIFY can be missed while the LISTEN connection is down), it reads committed events in
 // stream order, re-reads their runs and records once, and offers them to every subscriber.
 import type { DataSource } from 'typeorm';
+import { type CaseFold, caseFoldOf, foldAscii } from '../domain/filter-rules.js';
 import type { Logger } from '../logger.js';
+import { LOWER_FOLDS_BEYOND_ASCII_SQL } from '../sql/events.js';
 import { commitSignalOf } from './commit-signal.js';
 import { EventListener } from './event-listener.js';
 import { isRetained, latestPosition, readEvents, type StoredEvent } from './event-store.js';
@@ -32,6 +34,8 @@ const BATCH = 200;
 export class EventHub {
   /** The last event dispatched: every committed event up to here has been offered to subscribers. */
   position: EventPosition = START;
+  /** How live filters fold case: as this database's lower() does, learnt at start. */
+  caseFold: CaseFold = foldAscii;
   private readonly subscribers = new Set<HubSubscriber>();
   private readonly listener: EventListener;
   private pollTimer: NodeJS.Timeout | null = null;
@@ -72,6 +76,8 @@ export class EventHub {
 
   async start(): Promise<void> {
     this.position = (await latestPosition(this.db)) ?? START;
+    const [{ folds }]: { folds: boolean }[] = await this.db.query(LOWER_FOLDS_BEYOND_ASCII_SQL);
+    this.caseFold = caseFoldOf(folds);
     await this.listener.start();
     // This instance's commits wake its hub at once, and the others by a NOTIFY on the LISTEN connection (never queued
     // behind pooled statements).

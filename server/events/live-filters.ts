@@ -2,9 +2,10 @@
 // domain/filter-rules.ts, whose SQL reading is services/lists/filters.ts. Validation is the rules' own
 // (checkRunFilter, checkRecordFilter), so a subscription refuses exactly what a query refuses.
 import {
+  type CaseFold,
   type DateRange,
   type FilterRule,
-  foldCase,
+  foldAscii,
   RECORD_FILTER_RULES,
   type RecordFilter,
   type RecordSubject,
@@ -24,10 +25,13 @@ function inRange(range: DateRange, value: Date | null): boolean {
 }
 
 // A null column contains nothing: callers only ask with a non-empty part.
-const containsFolded = (text: string | null, part: string): boolean => foldCase(text ?? '').includes(foldCase(part));
+const containsFolded = (fold: CaseFold, text: string | null, part: string): boolean => fold(text ?? '').includes(fold(part));
 
-/** One rule of domain/filter-rules.ts on one object; each kind is read here and nowhere else in memory. */
-function ruleMatches<F, S>(rule: FilterRule<F, S>, filter: F, subject: S): boolean {
+/**
+ * One rule of domain/filter-rules.ts on one object; each kind is read here and nowhere else in memory. `fold`: as the
+ * database's lower() folds (caseFoldOf).
+ */
+function ruleMatches<F, S>(rule: FilterRule<F, S>, filter: F, subject: S, fold: CaseFold): boolean {
   const wanted = filter[rule.field] as unknown;
   if (wanted == null) return true;
   switch (rule.kind) {
@@ -42,27 +46,32 @@ function ruleMatches<F, S>(rule: FilterRule<F, S>, filter: F, subject: S): boole
     case 'equals':
       return rule.value(subject) === wanted;
     case 'contains':
-      return wanted === '' || containsFolded(rule.value(subject), wanted as string);
+      return wanted === '' || containsFolded(fold, rule.value(subject), wanted as string);
     case 'during':
       return inRange(wanted as DateRange, rule.value(subject));
     case 'search': {
       const text = (wanted as string).trim();
       if (!text) return true;
       return (
-        foldCase(rule.prefix.value(subject) ?? '').startsWith(foldCase(text)) ||
-        rule.contains.some((column) => containsFolded(column.value(subject), text))
+        fold(rule.prefix.value(subject) ?? '').startsWith(fold(text)) ||
+        rule.contains.some((column) => containsFolded(fold, column.value(subject), text))
       );
     }
   }
 }
 
-export function runMatches(filter: RunFilter | null | undefined, run: RunSubject['run'], pipelineName: string | null): boolean {
+export function runMatches(
+  filter: RunFilter | null | undefined,
+  run: RunSubject['run'],
+  pipelineName: string | null,
+  fold: CaseFold = foldAscii,
+): boolean {
   if (!filter) return true;
   const subject: RunSubject = { run, pipelineName };
-  return RUN_FILTER_RULES.every((rule) => ruleMatches(rule, filter, subject));
+  return RUN_FILTER_RULES.every((rule) => ruleMatches(rule, filter, subject, fold));
 }
 
-export function recordMatches(filter: RecordFilter | null | undefined, record: RecordSubject): boolean {
+export function recordMatches(filter: RecordFilter | null | undefined, record: RecordSubject, fold: CaseFold = foldAscii): boolean {
   if (!filter) return true;
-  return RECORD_FILTER_RULES.every((rule) => ruleMatches(rule, filter, record));
+  return RECORD_FILTER_RULES.every((rule) => ruleMatches(rule, filter, record, fold));
 }

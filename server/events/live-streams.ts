@@ -71,7 +71,12 @@ export function runStream(
     since: since ? decodeEventCursor(since) : null,
     scope: { kinds: ['run'], tenantId: actor.tenantId, pipelineIds: filter?.pipelineIds },
     select(event) {
-      if (event.kind !== 'run' || !sees(actor, event.tenantId) || !runMatches(filter, event.run, event.pipelineName)) return null;
+      if (
+        event.kind !== 'run' ||
+        !sees(actor, event.tenantId) ||
+        !runMatches(filter, event.run, event.pipelineName, transport.hub.caseFold)
+      )
+        return null;
       let value = runValues.get(event);
       if (!value) {
         value = {
@@ -106,7 +111,7 @@ export function recordStream(
     select(event) {
       if (event.kind !== 'records' || !sees(actor, event.tenantId) || (runId != null && event.runId !== runId)) return null;
       const records = event.records.filter(
-        (record) => (withAttempts || record.originRecordId === null) && (!filter || recordMatches(filter, record)),
+        (record) => (withAttempts || record.originRecordId === null) && (!filter || recordMatches(filter, record, transport.hub.caseFold)),
       );
       return records.length > 0 ? { cursor: event.cursor, runId: event.runId, records, related: event.related } : null;
     },

@@ -28,3 +28,9 @@ FROM events WHERE ${conditions} ORDER BY xid, id LIMIT $3`;
 /** Whether the event with id $1 and xid $2 is still kept, written within the last $3 hours. */
 export const IS_RETAINED_SQL = `
 SELECT 1 FROM events WHERE id = $1::bigint AND xid = $2::xid8 AND at >= now() - make_interval(hours => $3)`;
+
+/**
+ * Whether the database's lower() folds letters beyond ASCII (a UTF-8 locale) or not (the C locale), for live filters
+ * to fold as the lists' SQL does (domain/filter-rules.ts, caseFoldOf).
+ */
+export const LOWER_FOLDS_BEYOND_ASCII_SQL = `SELECT lower('ÀÉÎÕÜŽ') = 'àéîõüž' AS folds`;
