@@ -72,6 +72,13 @@ const ATTEMPTS_CONSTRAINTS: [string, string][] = [
 const RECORDS_STATISTICS: [string, string][] = [['status_error_code', '(dependencies) ON status, error_code']];
 
 /**
+ * `condition` on the partition key of `alias`, or, while rows without a key may exist (`keyless`: an upgrade's old
+ * table, see inRunPartition), such a row.
+ */
+export const orKeyless = (alias: string, condition: string, keyless = true) =>
+  keyless ? `(${condition} OR ${alias}.run_created_at IS NULL)` : `(${condition})`;
+
+/**
  * Confines `alias` (records or record attempts) to the partition of run `runId` (an SQL expression: a placeholder, a
  * lateral column): its creation time, read as the statement runs, lets PostgreSQL prune every other day when the
  * executor starts (or at each loop of a lateral join). Rows of the old, unpartitioned table written before migration
@@ -84,7 +91,7 @@ const RECORDS_STATISTICS: [string, string][] = [['status_error_code', '(dependen
  */
 export const inRunPartition = (alias: string, runId: string, keyless = true) => {
   const inDay = `${alias}.run_created_at = (SELECT run_of.created_at FROM runs run_of WHERE run_of.id = ${runId})`;
-  return keyless ? `(${inDay} OR ${alias}.run_created_at IS NULL)` : inDay;
+  return orKeyless(alias, inDay, keyless);
 };
 
 /**
@@ -98,7 +105,7 @@ export const inRunsPartitions = (alias: string, runIds: string, keyless = true) 
   // would be planned as a walk of runs_created from the oldest run until one of them (20,000 runs for the newest 50).
   const created = `ARRAY(SELECT runs_of.created_at FROM runs runs_of WHERE runs_of.id = ANY(${runIds}))`;
   const inDays = `${alias}.run_created_at BETWEEN (SELECT min(c) FROM unnest(${created}) c) AND (SELECT max(c) FROM unnest(${created}) c)`;
-  return keyless ? `(${inDays} OR ${alias}.run_created_at IS NULL)` : `(${inDays})`;
+  return orKeyless(alias, inDays, keyless);
 };
 
 /**
@@ -160,7 +167,7 @@ $fn$`;
  */
 export const inPartitionsStartedSince = (alias: string, since: string, keyless = true) => {
   const inDays = `${alias}.run_created_at >= (SELECT ${RECORDS_STARTED_SINCE_FUNCTION}(${since}))`;
-  return keyless ? `(${inDays} OR ${alias}.run_created_at IS NULL)` : `(${inDays})`;
+  return orKeyless(alias, inDays, keyless);
 };
 
 /**

@@ -1,6 +1,6 @@
 // Set-based statements of retries and dead letters: whole filters at once, never a loop over records.
 // (An UPDATE ... RETURNING is wrapped in WITH ... SELECT: TypeORM's query() returns plain rows only for SELECTs.)
-import { inRunPartition, inRunsPartitions, RECORDS_UPSERT_KEY } from './record-partitions.js';
+import { inRunPartition, inRunsPartitions, orKeyless, RECORDS_UPSERT_KEY } from './record-partitions.js';
 import { seenBy } from './tenancy.js';
 
 /**
@@ -17,7 +17,7 @@ WITH taken AS (
     ORDER BY next_retry_at LIMIT $1
     FOR UPDATE SKIP LOCKED
   ) due
-  WHERE r.id = due.id AND (r.run_created_at = due.run_created_at OR r.run_created_at IS NULL)
+  WHERE r.id = due.id AND ${orKeyless('r', 'r.run_created_at = due.run_created_at')}
   RETURNING r.id, r.pipeline_id, r.run_id, r.tenant_id, r.entity_type, r.source_id
 )
 SELECT * FROM taken`;
