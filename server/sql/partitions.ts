@@ -13,7 +13,7 @@ function instant(at: Date): string {
   return `'${at.toISOString()}'`;
 }
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 /** The UTC day `at` falls in, as its first instant. */
 export const startOfUtcDay = (at: Date) => new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS);

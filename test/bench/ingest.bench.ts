@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { from as copyFrom } from 'pg-copy-streams';
 import { RecordOperation, RecordStatus } from '../../server/domain/enums.js';
 import { type NormalizedReport, normalizeReport } from '../../server/domain/record-report.js';
+import { DAYS_AHEAD } from '../../server/services/housekeeping/partitions.js';
+import { DAY_MS, startOfUtcDay } from '../../server/sql/partitions.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
 import { type BenchEnvironment, count, heading, perSecond, printTable, type SummaryRow } from './support.js';
 
@@ -19,6 +21,11 @@ const BATCH_SIZE = 1_000;
 /** Batches each worker reports: 16 workers × 50 × 1,000 is 800,000 rows. */
 const BATCHES_PER_CLIENT = Number(process.env.BENCH_INGEST_BATCHES ?? 50);
 const TARGET_RATIO = 0.5;
+/**
+ * Past days of partitions made before measuring (BENCH_INGEST_DAYS_KEPT): an installation keeps a month of them
+ * (RETENTION_DAYS 30), and a statement that cannot prune while planned plans every one of them.
+ */
+const DAYS_KEPT = Number(process.env.BENCH_INGEST_DAYS_KEPT ?? 30);
 
 const ENTITIES = [
   ['Account', 'ACC'],
@@ -307,6 +314,9 @@ export async function runIngestBench(env: BenchEnvironment): Promise<SummaryRow[
     { input: { name: 'Bench ingest', sourceSystem: 'Billing', targetSystem: 'CRM' } },
   );
   const pipelineId = createPipeline.id;
+  // The month of days a leader would have made (empty here: only their number matters to a statement's plan).
+  const [{ now }] = (await env.sql.query<{ now: Date }>('SELECT now()')).rows;
+  await env.instance.services.partitions.createDays(new Date(startOfUtcDay(now).getTime() - DAYS_KEPT * DAY_MS), DAYS_KEPT + 1 + DAYS_AHEAD);
   const rounds: IngestRound[] = [];
   for (const workers of INGEST_WORKERS) rounds.push(await ingestRound(env, worker, pipelineId, workers));
 

@@ -7,6 +7,7 @@ import type { Logger } from '../../logger.js';
 import {
   createPartitionSql,
   DATABASE_TIME_SQL,
+  DAY_MS,
   dayPartitionName,
   deleteExpiredStraysSql,
   dropPartitionSql,
@@ -37,8 +38,6 @@ export const ATTEMPTS_TABLE: PartitionedTable = { table: RECORD_TABLES.attempts,
 
 /** Every partitioned table the leader keeps days ahead for. */
 const PARTITIONED_TABLES = [EVENTS_TABLE, RECORDS_TABLE, ATTEMPTS_TABLE];
-
-const DAY_MS = 86_400_000;
 
 /** Days made ahead of today: a leader down for up to this long still finds tomorrow's partitions there. */
 export const DAYS_AHEAD = 2;
