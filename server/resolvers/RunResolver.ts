@@ -102,6 +102,8 @@ export class RunResolver {
   ): Promise<RecordConnection> {
     // Batched: one query for every run of the page that asks with the same filter, page size and fields.
     const columns = info && recordColumnsFor(info);
-    return new RecordConnection(await ctx.loaders.runRecords.load({ runId: run.id, filter, first: first ?? 100, after, columns }));
+    return new RecordConnection(
+      await ctx.loaders.runRecords.load({ runId: run.id, runCreatedAt: run.createdAt, filter, first: first ?? 100, after, columns }),
+    );
   }
 }

@@ -4,7 +4,7 @@
 import { PENDING_RECORD_STATUSES } from '../domain/record-outcome.js';
 import { archiveAttemptOf } from './attempts.js';
 import { sqlList } from './literals.js';
-import { ATTEMPTS_UPSERT_KEY, inRunPartition, RECORDS_UPSERT_KEY } from './record-partitions.js';
+import { ATTEMPTS_UPSERT_KEY, inKeyBounds, inRunPartition, RECORDS_UPSERT_KEY } from './record-partitions.js';
 
 const INPUT = `
 input AS (
@@ -41,11 +41,13 @@ run AS (
 ),
 previous AS (
   -- One probe of the (run, entity type, source id) index per entry: a join would read the whole run per batch.
-  -- The run's creation time is the partition key: the probe reads the run's partition only.
+  -- The run's creation time is the partition key: the probe reads the run's partition only, and plans only the days
+  -- within its bounds ($3, $4: keyBoundsOf the run).
   SELECT rec.* FROM input i CROSS JOIN run
   CROSS JOIN LATERAL (
     SELECT * FROM records r
     WHERE r.run_id = $1 AND r.entity_type = i.entity_type AND r.source_id = i.source_id AND r.run_created_at = run.created_at
+      AND ${inKeyBounds('r', '$3', '$4')}
   ) rec
 ),
 attempt AS (

@@ -95,6 +95,21 @@ export const inRunPartition = (alias: string, runId: string, keyless = true) => 
 };
 
 /**
+ * The partition key's bounds for runs created at `createdAt` as Dates hold it: a millisecond before the earliest and
+ * after the latest (a Date keeps milliseconds of PostgreSQL's microseconds; the margin holds however they were cut). Passed as values of a
+ * statement that also confines rows to those runs exactly, they let PostgreSQL prune the other days while it plans:
+ * a key read by a sub-select prunes only as the statement runs, after every day's ~20 indexes were planned (the
+ * upsert of a report planned in 5.4 ms at 34 days, 0.9 ms with the bounds).
+ */
+export function keyBoundsOf(createdAt: Date[]): [Date, Date] {
+  const times = createdAt.map((date) => date.getTime());
+  return [new Date(Math.min(...times) - 1), new Date(Math.max(...times) + 1)];
+}
+
+/** `alias`'s partition key within the bounds `from` and `to` (SQL expressions of keyBoundsOf's two values). */
+export const inKeyBounds = (alias: string, from: string, to: string) => `${alias}.run_created_at BETWEEN ${from} AND ${to}`;
+
+/**
  * Confines `alias` to the days of the runs `runIds` (an SQL expression of a uuid[]): from the first run's creation to
  * the last's, two values read as the statement starts, so PostgreSQL prunes the days outside (one day for the runs of
  * one day). A range rather than the list: pruning takes a list only as constants. Rows without a key are taken as

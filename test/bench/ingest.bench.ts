@@ -316,7 +316,10 @@ export async function runIngestBench(env: BenchEnvironment): Promise<SummaryRow[
   const pipelineId = createPipeline.id;
   // The month of days a leader would have made (empty here: only their number matters to a statement's plan).
   const [{ now }] = (await env.sql.query<{ now: Date }>('SELECT now()')).rows;
-  await env.instance.services.partitions.createDays(new Date(startOfUtcDay(now).getTime() - DAYS_KEPT * DAY_MS), DAYS_KEPT + 1 + DAYS_AHEAD);
+  await env.instance.services.partitions.createDays(
+    new Date(startOfUtcDay(now).getTime() - DAYS_KEPT * DAY_MS),
+    DAYS_KEPT + 1 + DAYS_AHEAD,
+  );
   const rounds: IngestRound[] = [];
   for (const workers of INGEST_WORKERS) rounds.push(await ingestRound(env, worker, pipelineId, workers));
 

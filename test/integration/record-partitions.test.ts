@@ -305,6 +305,43 @@ describe('pruning', () => {
   });
 });
 
+/** The partitions a plan names, executed or not: those PostgreSQL planned (it prunes the others, if any, while planning). */
+function partitionsPlanned(plan: string, table: string): Set<string> {
+  return new Set([...plan.matchAll(new RegExp(`on (${table}_(?:p\\d{8}|default))\\b`, 'g'))].map((m) => m[1]));
+}
+
+describe('plans of one run', () => {
+  it('a report’s upsert and a run’s records list plan only the run’s day, not every day kept', async () => {
+    // A month of days, as an installation keeps them: a statement that prunes only as it runs plans each of them,
+    // and the report's lookup of earlier records was planned as a read of the whole run for every entry.
+    await server.instance.services.partitions.createDays(utcDay(-30), 30);
+    const pipeline = await createPipeline(server.admin);
+    const run = await startRun(worker, pipeline.id);
+    const reported = await statementsDuring(server.instance.db, () =>
+      reportRecords(worker, run.id, [recordInput('Q-1'), recordInput('Q-2', { status: 'FAILED', errorCode: 'E1' })]),
+    );
+    const listed = await statementsDuring(server.instance.db, () =>
+      operator.ok('query($runId: ID!) { records(filter: { runIds: [$runId] }, first: 10) { edges { node { id } } } }', { runId: run.id }),
+    );
+    const nested = await statementsDuring(server.instance.db, () =>
+      operator.ok('query($id: ID!) { run(id: $id) { records(first: 10) { totalCount edges { node { id } } } } }', { id: run.id }),
+    );
+    const plan = async (statement: { query: string; parameters: unknown[] } | undefined) => {
+      expect(statement).toBeTruthy();
+      const { query, parameters } = statement as { query: string; parameters: unknown[] };
+      return (await sql.query(`EXPLAIN (COSTS OFF) ${query}`, parameters)).rows.map((row) => row['QUERY PLAN']).join('\n');
+    };
+    const today = new Set([dayName('records', 0)]);
+    expect(partitionsPlanned(await plan(reported.find((s) => s.query.includes('jsonb_to_recordset'))), 'records')).toEqual(today);
+    expect(
+      partitionsPlanned(await plan(listed.find((s) => s.query.includes('"records"') && s.query.includes('LIMIT'))), 'records'),
+    ).toEqual(today);
+    const pages = nested.filter((s) => s.query.includes('"records"') || s.query.includes('records rec'));
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    for (const page of pages) expect(partitionsPlanned(await plan(page), 'records')).toEqual(today);
+  });
+});
+
 describe('statistics', () => {
   it('every day of records, made by the migrations or later, has the dependency statistics of run and key', async () => {
     // Today and the days ahead made by migration 2900 (then given them by 2950), past days by the leader's code.

@@ -15,7 +15,7 @@ import {
   RUN_FILTER_RULES,
   type RunFilter,
 } from '../../domain/filter-rules.js';
-import { inPartitionsStartedSince, inRunPartition } from '../../sql/record-partitions.js';
+import { inKeyBounds, inPartitionsStartedSince, inRunPartition, orKeyless } from '../../sql/record-partitions.js';
 import { tenantCondition } from '../../sql/tenancy.js';
 
 export {
@@ -169,18 +169,24 @@ export function preparedRecordConditions(
     startedDaysOnly?: boolean;
     /** Whether records may lack the partition key (RecordLayout): a run's reads then take such rows too. */
     keyless?: boolean;
+    /**
+     * The partition key's bounds of the runs the records belong to (keyBoundsOf), when the caller knows them: as values
+     * they let PostgreSQL plan only those runs' days rather than every day's indexes.
+     */
+    keyBounds?: [Date, Date];
   } = {},
 ): PreparedConditions {
-  const { runOf, keyless = true } = options;
+  const { runOf, keyless = true, keyBounds } = options;
   const read = runOf ? filter && { ...filter, runIds: null } : filter;
   checkRecordFilter(read);
   const fixed = runOf
     ? [`${alias}.run_id = ${runOf}`, inRunPartition(alias, runOf, keyless), ...originalsOnly(alias, { ...read, runIds: [runOf] })]
     : originalsOnly(alias, filter);
   const prepared = preparedConditions(alias, actor, fixed, RECORD_FILTER_RULES, read, options.values);
+  if (keyBounds) prepared.conditions.push(keyBoundsCondition(alias, prepared.values, keyBounds, keyless));
+  if (runOf || keyBounds) return prepared;
   // One run's records: in that run's partition only (docs/scaling.md). Several runs' may lie in several days.
   const [onlyRun, ...more] = read?.runIds ?? [];
-  if (runOf) return prepared;
   if (onlyRun !== undefined && more.length === 0) {
     prepared.values.push(onlyRun);
     prepared.conditions.push(inRunPartition(alias, `$${prepared.values.length}::uuid`, keyless));
@@ -189,6 +195,16 @@ export function preparedRecordConditions(
     prepared.conditions.push(inPartitionsStartedSince(alias, `$${prepared.values.length}::timestamptz`, keyless));
   }
   return prepared;
+}
+
+/**
+ * Binds the partition key's bounds (keyBoundsOf) after `values` and returns the condition that keeps `alias` within
+ * them, rows without a key included while `keyless`.
+ */
+export function keyBoundsCondition(alias: string, values: unknown[], keyBounds: [Date, Date], keyless: boolean): string {
+  values.push(...keyBounds);
+  const at = values.length;
+  return orKeyless(alias, inKeyBounds(alias, `$${at - 1}::timestamptz`, `$${at}::timestamptz`), keyless);
 }
 
 /** The rules of the record's dimensions (RECORD_DIMENSIONS): the only fields rows of the rollups keep. */

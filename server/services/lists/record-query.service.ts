@@ -3,14 +3,14 @@ import { type Actor, sees } from '../../domain/actor.js';
 import { alignDown, alignUp, DAY_MS, HOUR_MS } from '../../domain/analytics-range.js';
 import { RecordSortField, SortDirection } from '../../domain/enums.js';
 import { groupBy } from '../../domain/group-by.js';
-import { isSerialId } from '../../domain/ids.js';
+import { isSerialId, isUuid } from '../../domain/ids.js';
 import { RecordAttempt } from '../../entities/RecordAttempt.js';
 import { SyncRecord } from '../../entities/SyncRecord.js';
-import { OLDEST_RECORD_SQL } from '../../sql/lists.js';
-import { inRunsPartitions } from '../../sql/record-partitions.js';
+import { OLDEST_RECORD_SQL, RUNS_CREATED_SQL } from '../../sql/lists.js';
+import { inKeyBounds, inRunsPartitions, keyBoundsOf } from '../../sql/record-partitions.js';
 import { aggregate, rollupsKeep } from '../analytics/rollup-query.js';
 import { type BoundedCount, countOnce } from './bounded-count.js';
-import { asksForAttempts, preparedRecordConditions, type RecordFilter } from './filters.js';
+import { asksForAttempts, keyBoundsCondition, preparedRecordConditions, type RecordFilter } from './filters.js';
 import { keysetPage, keysetPages, type Page, type SortKey } from './keyset.js';
 import { RecordLayout } from './record-layout.js';
 
@@ -22,6 +22,8 @@ export interface RunRecordsRequest {
   after: string | null | undefined;
   /** The record properties to read (undefined: all of them). */
   columns?: readonly string[];
+  /** When the run was created (its records' partition key), if the caller has it. */
+  runCreatedAt?: Date;
 }
 
 export interface RecordOrder {
@@ -58,10 +60,22 @@ export class RecordQueryService {
     const where = preparedRecordConditions('rec', actor, filter, {
       startedDaysOnly: field !== RecordSortField.STARTED_AT,
       keyless: await this.layout.keylessRows(),
+      keyBounds: await this.keyBoundsOfRuns(filter?.runIds),
     });
     const list = { db: this.db, entity: SyncRecord, alias: 'rec', where };
     const page = await keysetPage(list, SORT_KEYS[field], direction, first, after, isSerialId, columns);
     return { ...page, count: countOnce(() => this.countPastCap(actor, filter, page.count)) };
+  }
+
+  /**
+   * The partition key's bounds of the records of runs `runIds` (a filter's), read from the runs: one probe of their
+   * index, against planning every day's ~20 indexes (docs/scaling.md). Undefined when no run is named or none exists.
+   */
+  private async keyBoundsOfRuns(runIds: readonly string[] | null | undefined): Promise<[Date, Date] | undefined> {
+    const ids = runIds?.filter(isUuid) ?? [];
+    if (ids.length === 0) return undefined;
+    const runs: { created_at: Date }[] = await this.db.query(RUNS_CREATED_SQL, [ids]);
+    return runs.length > 0 ? keyBoundsOf(runs.map((run) => run.created_at)) : undefined;
   }
 
   /**
@@ -113,13 +127,23 @@ export class RecordQueryService {
     await Promise.all(
       [...groups.values()].map(async (group) => {
         const { filter, first, columns } = group[0].request;
+        // The runs' creation, when every request brings it (a page of runs does), bounds the days planned.
+        const created = group.map(({ request }) => request.runCreatedAt);
+        const keyBounds = created.every((at) => at instanceof Date) ? keyBoundsOf(created as Date[]) : undefined;
+        let inBounds: string | undefined;
         const list = {
           db: this.db,
           entity: SyncRecord,
           alias: 'rec',
           partitionColumn: 'run_id',
-          where: (run: string) => preparedRecordConditions('rec', actor, filter, { runOf: run, keyless }),
-          rowsWhere: (runs: string) => [inRunsPartitions('rec', runs, keyless)],
+          where: (run: string) => {
+            const where = preparedRecordConditions('rec', actor, filter, { runOf: run, keyless });
+            // The same condition, on the same values, keeps the rows read by id within those days too.
+            inBounds = keyBounds && keyBoundsCondition('rec', where.values, keyBounds, keyless);
+            if (inBounds) where.conditions.push(inBounds);
+            return where;
+          },
+          rowsWhere: (runs: string) => [inRunsPartitions('rec', runs, keyless), ...(inBounds ? [inBounds] : [])],
         };
         const { field, direction } = DEFAULT_RECORD_ORDER;
         const pages = group.map(({ request }) => ({ partition: request.runId, after: request.after }));
@@ -156,13 +180,9 @@ export class RecordQueryService {
       .orderBy('a.attempt', 'ASC');
     const days = records.map((record) => record.runCreatedAt);
     if (days.every((day) => day instanceof Date)) {
-      // Between the earliest and the latest, a millisecond wider each side: a Date holds milliseconds of the key's
-      // microseconds. Rows come by record id; the range only keeps the other days out of the plan.
-      const times = days.map((day) => (day as Date).getTime());
-      query.andWhere('a.run_created_at >= :from AND a.run_created_at <= :to', {
-        from: new Date(Math.min(...times) - 1),
-        to: new Date(Math.max(...times) + 1),
-      });
+      // Rows come by record id; the bounds only keep the other days out of the plan.
+      const [from, to] = keyBoundsOf(days as Date[]);
+      query.andWhere(inKeyBounds('a', ':from', ':to'), { from, to });
     }
     const rows = await query.getMany();
     const byRecord = groupBy(rows, (row) => row.recordId);

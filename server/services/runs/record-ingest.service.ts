@@ -10,6 +10,7 @@ import { acceptsWork } from '../../domain/run-lifecycle.js';
 import { SyncRun } from '../../entities/SyncRun.js';
 import { appendEvents, type EventInput } from '../../events/event-log.js';
 import { RETRY_RUN_KEYS_SQL, UPSERT_RECORDS_SQL } from '../../sql/ingest.js';
+import { keyBoundsOf } from '../../sql/record-partitions.js';
 import { followAttempts } from '../retries/retry-attempts.js';
 import { applyCounts, deltaOfGroups, type RecordChangeGroup } from './run-counts.js';
 import { recordsEvent } from './run-events.js';
@@ -47,9 +48,10 @@ export class RecordIngestService {
       const events: EventInput[] = [];
       const recordIds = new Set<string>();
       const delta = emptyDelta();
+      const [keyFrom, keyTo] = keyBoundsOf([run.createdAt]);
       // A record reported twice in one batch is applied twice, in order, as if in two batches.
       for (const wave of waves(accepted)) {
-        const groups: ChangeGroup[] = await manager.query(UPSERT_RECORDS_SQL, [runId, batchJson(wave)]);
+        const groups: ChangeGroup[] = await manager.query(UPSERT_RECORDS_SQL, [runId, batchJson(wave), keyFrom, keyTo]);
         addDelta(delta, deltaOfGroups(groups));
         for (const group of groups) for (const id of group.ids) recordIds.add(id);
         if (attemptsOnly) events.push(...(await followAttempts(manager, this.progress, runId, wave)));
