@@ -342,6 +342,41 @@ describe('plans of one run', () => {
   });
 });
 
+describe('a report into a run the statistics have not seen', () => {
+  it('looks each entry up by its key, never reading the whole run', async () => {
+    // A day whose statistics know two big runs only: a new run is then expected to hold one row, and a probe planned
+    // as a join read the whole run for the batch, or for each entry (8.8 s a batch at 30,000 records).
+    const pipeline = await createPipeline(server.admin);
+    for (let n = 0; n < 2; n++) {
+      const run = await startRun(worker, pipeline.id);
+      await sql.query(
+        `INSERT INTO records (run_id, pipeline_id, mode, entity_type, source_id, operation, status, retryable, run_created_at)
+         SELECT r.id, r.pipeline_id, r.mode, 'Lead', 'S-' || g, 'CREATE', 'SUCCESS', false, r.created_at
+         FROM runs r, generate_series(1, 3000) g WHERE r.id = $1`,
+        [run.id],
+      );
+    }
+    await sql.query('ANALYZE records');
+    const run = await startRun(worker, pipeline.id);
+    await reportRecords(worker, run.id, [recordInput('N-1')]);
+    const reported = await statementsDuring(server.instance.db, () =>
+      reportRecords(worker, run.id, [recordInput('N-1'), recordInput('N-2')]),
+    );
+    const upsert = reported.find((s) => s.query.includes('jsonb_to_recordset'));
+    expect(upsert).toBeTruthy();
+    const { query, parameters } = upsert as { query: string; parameters: unknown[] };
+    const plan: string[] = (await sql.query(`EXPLAIN (COSTS OFF) ${query}`, parameters)).rows.map((row) => row['QUERY PLAN']);
+    const probe = plan.slice(
+      plan.findIndex((line) => line.includes('CTE previous')),
+      plan.findIndex((line) => line.includes('CTE attempt')),
+    );
+    const conditions = probe.filter((line) => line.includes('Index Cond'));
+    expect(probe.join('\n')).toContain(`on ${dayName('records', 0)}`);
+    expect(conditions).toHaveLength(1);
+    expect(conditions[0]).toMatch(/entity_type = i\.entity_type\).*\(source_id = i\.source_id\)/);
+  });
+});
+
 describe('statistics', () => {
   it('every day of records, made by the migrations or later, has the dependency statistics of run and key', async () => {
     // Today and the days ahead made by migration 2900 (then given them by 2950), past days by the leader's code.
