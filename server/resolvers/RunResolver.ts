@@ -13,7 +13,7 @@ import { RecordFilter, RunFilter, RunOrder } from './types/filters.input.js';
 const RUN_FIELD_READS: Record<string, readonly string[]> = {
   pipeline: ['pipelineId'],
   retryOf: ['retryOfId'],
-  records: [], // by the run's id, which always comes
+  records: ['createdAt'], // by the run's id, which always comes, within its day (its creation: the records' partition key)
   durationMs: ['startedAt', 'endedAt'],
   leaseToken: [], // never stored: only startRun's and claimRun's answers carry it
   __typename: [],

@@ -326,6 +326,15 @@ describe('plans of one run', () => {
     const nested = await statementsDuring(server.instance.db, () =>
       operator.ok('query($id: ID!) { run(id: $id) { records(first: 10) { totalCount edges { node { id } } } } }', { id: run.id }),
     );
+    // A page of runs reads only the fields asked for: their creation comes with their records.
+    const runsPage = await statementsDuring(server.instance.db, () =>
+      operator.ok(
+        'query($p: ID!) { runs(filter: { pipelineIds: [$p] }) { edges { node { records(first: 10) { edges { node { id } } } } } } }',
+        {
+          p: pipeline.id,
+        },
+      ),
+    );
     const plan = async (statement: { query: string; parameters: unknown[] } | undefined) => {
       expect(statement).toBeTruthy();
       const { query, parameters } = statement as { query: string; parameters: unknown[] };
@@ -339,6 +348,9 @@ describe('plans of one run', () => {
     const pages = nested.filter((s) => s.query.includes('"records"') || s.query.includes('records rec'));
     expect(pages.length).toBeGreaterThanOrEqual(2);
     for (const page of pages) expect(partitionsPlanned(await plan(page), 'records')).toEqual(today);
+    const runsPages = runsPage.filter((s) => s.query.includes('"records"') || s.query.includes('records rec'));
+    expect(runsPages.length).toBeGreaterThanOrEqual(1);
+    for (const page of runsPages) expect(partitionsPlanned(await plan(page), 'records')).toEqual(today);
   });
 });
 
