@@ -1,6 +1,7 @@
 // A retry run's records are attempts of original records: the statements that archive an attempt and move the
 // originals when their attempts get a result (services/retries/retry-attempts.ts runs them).
 import { ATTEMPTS_UPSERT_KEY, inRunPartition } from './record-partitions.js';
+import { runIdUnplanned, runRecordsByKey } from './run-record-keys.js';
 
 /**
  * A record's current attempt copied into its history: the one spelling of that snapshot (`o` names the
@@ -18,10 +19,7 @@ export const archiveAttemptOf = (o: string) => `INSERT INTO record_attempts (rec
 const ATTEMPTS_OF_BATCH = `
 attempt AS (
   SELECT c.* FROM unnest($2::text[], $3::text[]) AS k(entity_type, source_id)
-  CROSS JOIN LATERAL (
-    SELECT * FROM records r
-    WHERE r.run_id = $1 AND r.entity_type = k.entity_type AND r.source_id = k.source_id AND ${inRunPartition('r', '$1')}
-  ) c
+  CROSS JOIN ${runRecordsByKey('r', runIdUnplanned('$1'), 'k', inRunPartition('r', '$1'))} c
   WHERE c.origin_record_id IS NOT NULL
 )`;
 

@@ -5,6 +5,7 @@ import { PENDING_RECORD_STATUSES } from '../domain/record-outcome.js';
 import { archiveAttemptOf } from './attempts.js';
 import { sqlList } from './literals.js';
 import { ATTEMPTS_UPSERT_KEY, inKeyBounds, inRunPartition, RECORDS_UPSERT_KEY } from './record-partitions.js';
+import { runIdUnplanned, runRecordsByKey } from './run-record-keys.js';
 
 const INPUT = `
 input AS (
@@ -40,21 +41,10 @@ run AS (
   FROM runs r JOIN pipelines p ON p.id = r.pipeline_id WHERE r.id = $1
 ),
 previous AS (
-  -- One probe of the (run, entity type, source id) key's index per entry, whatever the statistics say of the run.
-  -- Flattened into a join, the probe became a read of the whole run, for the batch or for each entry, whenever the
-  -- statistics had not seen the run yet (a new run: one row expected): 8.8 s a batch at 30,000 records. OFFSET 0
-  -- keeps the subquery apart, so it runs per entry; and the run compared as a value unknown when planning
-  -- (run.id, not $1) is expected to hold a run's average share of the day, not the one row of a run the statistics
-  -- have not seen, so the key's index, which finds the one row, is the cheapest way in.
-  -- The run's creation time is the partition key: the probe reads the run's day only, and plans only the days
-  -- within its bounds ($3, $4: keyBoundsOf the run).
+  -- The run's creation time is the partition key: the probe reads the run's day only, and plans only the days within
+  -- its bounds ($3, $4: keyBoundsOf the run).
   SELECT rec.* FROM input i CROSS JOIN run
-  CROSS JOIN LATERAL (
-    SELECT * FROM records r
-    WHERE r.run_id = run.id AND r.entity_type = i.entity_type AND r.source_id = i.source_id
-      AND r.run_created_at = run.created_at AND ${inKeyBounds('r', '$3', '$4')}
-    OFFSET 0
-  ) rec
+  CROSS JOIN ${runRecordsByKey('r', 'run.id', 'i', `r.run_created_at = run.created_at AND ${inKeyBounds('r', '$3', '$4')}`)} rec
 ),
 attempt AS (
   SELECT i.entity_type, i.source_id, ${NEW_ATTEMPT} AS is_new
@@ -116,7 +106,4 @@ GROUP BY 1, 2, 3, 4`;
 /** Which of the batch's keys are records of retry run $1 (its attempts). */
 export const RETRY_RUN_KEYS_SQL = `
 SELECT r.entity_type, r.source_id FROM unnest($2::text[], $3::text[]) AS k(entity_type, source_id)
-CROSS JOIN LATERAL (
-  SELECT entity_type, source_id FROM records rec
-  WHERE rec.run_id = $1 AND rec.entity_type = k.entity_type AND rec.source_id = k.source_id AND ${inRunPartition('rec', '$1')}
-) r`;
+CROSS JOIN ${runRecordsByKey('rec', runIdUnplanned('$1'), 'k', inRunPartition('rec', '$1'))} r`;

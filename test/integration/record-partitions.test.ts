@@ -12,6 +12,8 @@ import type { StoredEvent } from '../../server/events/event-store.js';
 import { type LiveEvent, materialize } from '../../server/events/live-event.js';
 import { DAYS_AHEAD } from '../../server/services/housekeeping/partitions.js';
 import { FAILURES_OF_RECORDS_SQL } from '../../server/sql/alerts.js';
+import { LOCK_ORIGINALS_SQL } from '../../server/sql/attempts.js';
+import { RETRY_RUN_KEYS_SQL } from '../../server/sql/ingest.js';
 import { TAKE_DUE_RETRIES_SQL } from '../../server/sql/retries.js';
 import { createTestDatabase } from '../support/database.js';
 import { createPipeline, finishRun, recordInput, reportRecords, startRun } from '../support/fixtures.js';
@@ -386,6 +388,14 @@ describe('a report into a run the statistics have not seen', () => {
     expect(probe.join('\n')).toContain(`on ${dayName('records', 0)}`);
     expect(conditions).toHaveLength(1);
     expect(conditions[0]).toMatch(/entity_type = i\.entity_type\).*\(source_id = i\.source_id\)/);
+
+    // A retry run's statements look up a batch's records by key the same way (planned here for the new run).
+    for (const statement of [RETRY_RUN_KEYS_SQL, LOCK_ORIGINALS_SQL]) {
+      const retryPlan = (await sql.query(`EXPLAIN (COSTS OFF) ${statement}`, [run.id, ['Lead', 'Lead'], ['N-1', 'N-2']])).rows
+        .map((row) => row['QUERY PLAN'])
+        .join('\n');
+      expect(retryPlan).toMatch(/Index Cond: \(\(run_id = .*\(entity_type = k\.entity_type\).*\(source_id = k\.source_id\)/);
+    }
   });
 });
 
