@@ -83,7 +83,10 @@ export const partitionCountsSql = (capped: string, partitions: string) => `
 SELECT k.partition, (SELECT count(*)::int FROM (${capped}) capped) AS n
 FROM unnest(CAST(${partitions} AS uuid[])) AS k(partition)`;
 
-/** When the runs $1 (a uuid[]) were created: their records' partition key. */
+/**
+ * When the runs $1 (a uuid[]) were created: their records' partition key. Any tenant's: only the bounds of a read come
+ * of it, and that read keeps to what the actor may see.
+ */
 export const RUNS_CREATED_SQL = 'SELECT created_at FROM runs WHERE id = ANY($1::uuid[])';
 
 /** When the oldest record kept started (null when there are none). */

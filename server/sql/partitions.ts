@@ -1,6 +1,7 @@
 // Time partitions (services/housekeeping/partitions.ts): listing a table's partitions, making a day's, dropping old
 // ones. DDL takes no parameters, so names and bounds are spelled into the text; names are checked, bounds are ISO
 // timestamps made from Dates by the caller, never user input.
+import { DAY_MS } from '../domain/analytics-range.js';
 
 /** A table or partition name of ours: lower case, digits and underscores only. */
 function identifier(name: string): string {
@@ -12,8 +13,6 @@ function identifier(name: string): string {
 function instant(at: Date): string {
   return `'${at.toISOString()}'`;
 }
-
-export const DAY_MS = 86_400_000;
 
 /** The UTC day `at` falls in, as its first instant. */
 export const startOfUtcDay = (at: Date) => new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS);

@@ -8,10 +8,11 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { from as copyFrom } from 'pg-copy-streams';
+import { DAY_MS } from '../../server/domain/analytics-range.js';
 import { RecordOperation, RecordStatus } from '../../server/domain/enums.js';
 import { type NormalizedReport, normalizeReport } from '../../server/domain/record-report.js';
 import { DAYS_AHEAD } from '../../server/services/housekeeping/partitions.js';
-import { DAY_MS, startOfUtcDay } from '../../server/sql/partitions.js';
+import { startOfUtcDay } from '../../server/sql/partitions.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
 import { type BenchEnvironment, count, heading, perSecond, printTable, type SummaryRow } from './support.js';
 

@@ -31,6 +31,9 @@ let sql: pg.Client;
 
 const utcDay = (offsetDays: number) => new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS + offsetDays * DAY_MS);
 const dayName = (table: string, offsetDays: number) => `${table}_p${utcDay(offsetDays).toISOString().slice(0, 10).replaceAll('-', '')}`;
+/** The partition of `table` holding run `runId`'s rows: its creation's day (not today's, should the test cross midnight). */
+const dayOfRun = async (table: string, runId: string) =>
+  `${table}_p${(await sql.query<{ day: string }>(`SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYYMMDD') AS day FROM runs WHERE id = $1`, [runId])).rows[0].day}`;
 
 beforeAll(async () => {
   // No background jobs: the test runs the leader's jobs itself, when it means to.
@@ -342,7 +345,7 @@ describe('plans of one run', () => {
       const { query, parameters } = statement as { query: string; parameters: unknown[] };
       return (await sql.query(`EXPLAIN (COSTS OFF) ${query}`, parameters)).rows.map((row) => row['QUERY PLAN']).join('\n');
     };
-    const today = new Set([dayName('records', 0)]);
+    const today = new Set([await dayOfRun('records', run.id)]);
     expect(partitionsPlanned(await plan(reported.find((s) => s.query.includes('jsonb_to_recordset'))), 'records')).toEqual(today);
     expect(
       partitionsPlanned(await plan(listed.find((s) => s.query.includes('"records"') && s.query.includes('LIMIT'))), 'records'),
@@ -385,7 +388,7 @@ describe('a report into a run the statistics have not seen', () => {
       plan.findIndex((line) => line.includes('CTE attempt')),
     );
     const conditions = probe.filter((line) => line.includes('Index Cond'));
-    expect(probe.join('\n')).toContain(`on ${dayName('records', 0)}`);
+    expect(probe.join('\n')).toContain(`on ${await dayOfRun('records', run.id)}`);
     expect(conditions).toHaveLength(1);
     expect(conditions[0]).toMatch(/entity_type = i\.entity_type\).*\(source_id = i\.source_id\)/);
 

@@ -15,7 +15,7 @@ import {
   RUN_FILTER_RULES,
   type RunFilter,
 } from '../../domain/filter-rules.js';
-import { inKeyBounds, inPartitionsStartedSince, inRunPartition, orKeyless } from '../../sql/record-partitions.js';
+import { inKeyBounds, inPartitionsStartedSince, inRunPartition } from '../../sql/record-partitions.js';
 import { tenantCondition } from '../../sql/tenancy.js';
 
 export {
@@ -50,6 +50,11 @@ export interface Binder {
 export interface PreparedConditions {
   conditions: string[];
   values: unknown[];
+  /**
+   * The condition among `conditions` that keeps the rows within their runs' partition key bounds, when there is one:
+   * a statement that reads the same rows again (by id) confines them with it too.
+   */
+  keyCondition?: string;
 }
 
 const ENUM_LITERAL = /^[A-Z][A-Z_]*$/;
@@ -183,11 +188,16 @@ export function preparedRecordConditions(
     ? [`${alias}.run_id = ${runOf}`, inRunPartition(alias, runOf, keyless), ...originalsOnly(alias, { ...read, runIds: [runOf] })]
     : originalsOnly(alias, filter);
   const prepared = preparedConditions(alias, actor, fixed, RECORD_FILTER_RULES, read, options.values);
-  if (keyBounds) prepared.conditions.push(keyBoundsCondition(alias, prepared.values, keyBounds, keyless));
-  if (runOf || keyBounds) return prepared;
-  // One run's records: in that run's partition only (docs/scaling.md). Several runs' may lie in several days.
+  if (keyBounds) {
+    prepared.keyCondition = keyBoundsCondition(alias, prepared.values, keyBounds, keyless);
+    prepared.conditions.push(prepared.keyCondition);
+  }
+  if (runOf) return prepared;
+  // One run's records: in that run's partition only (docs/scaling.md), by its bounds when known. Several runs' may lie
+  // in several days.
   const [onlyRun, ...more] = read?.runIds ?? [];
   if (onlyRun !== undefined && more.length === 0) {
+    if (keyBounds) return prepared;
     prepared.values.push(onlyRun);
     prepared.conditions.push(inRunPartition(alias, `$${prepared.values.length}::uuid`, keyless));
   } else if (options.startedDaysOnly && read?.startedAt?.from) {
@@ -201,10 +211,10 @@ export function preparedRecordConditions(
  * Binds the partition key's bounds (keyBoundsOf) after `values` and returns the condition that keeps `alias` within
  * them, rows without a key included while `keyless`.
  */
-export function keyBoundsCondition(alias: string, values: unknown[], keyBounds: [Date, Date], keyless: boolean): string {
+function keyBoundsCondition(alias: string, values: unknown[], keyBounds: [Date, Date], keyless: boolean): string {
   values.push(...keyBounds);
   const at = values.length;
-  return orKeyless(alias, inKeyBounds(alias, `$${at - 1}::timestamptz`, `$${at}::timestamptz`), keyless);
+  return inKeyBounds(alias, `$${at - 1}::timestamptz`, `$${at}::timestamptz`, keyless);
 }
 
 /** The rules of the record's dimensions (RECORD_DIMENSIONS): the only fields rows of the rollups keep. */

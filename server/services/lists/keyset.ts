@@ -152,7 +152,7 @@ export interface PartitionedList<T extends ObjectLiteral> {
    * Conditions on the rows read by id once the pages are known, given the SQL expression of every partition asked (a
    * uuid[]): lets a partitioned table read only the days those partitions lie in.
    */
-  rowsWhere?: (partitions: string) => string[];
+  rowsWhere?: (partitions: string, where: PreparedConditions) => string[];
 }
 
 /**
@@ -271,7 +271,7 @@ async function partitionRows<T extends ObjectLiteral & { id: string }>(
     const partitions = [startingAt && `CAST($${startingAt} AS uuid[])`, continuingAt && `CAST($${continuingAt} AS uuid[])`]
       .filter(Boolean)
       .join(' || ');
-    const conditions = list.rowsWhere?.(`(${partitions})`) ?? [];
+    const conditions = list.rowsWhere?.(`(${partitions})`, where) ?? [];
     return pagesRowsSql({ columns, table: metadata.tableName, alias, ids, conditions, partitionColumn, sort: sort.expression, order });
   });
   // Built from the raw rows as a single page's are (hydrate.ts): 500 to 1,000 records.

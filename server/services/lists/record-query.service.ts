@@ -3,14 +3,14 @@ import { type Actor, sees } from '../../domain/actor.js';
 import { alignDown, alignUp, DAY_MS, HOUR_MS } from '../../domain/analytics-range.js';
 import { RecordSortField, SortDirection } from '../../domain/enums.js';
 import { groupBy } from '../../domain/group-by.js';
-import { isSerialId, isUuid } from '../../domain/ids.js';
+import { isSerialId, isUuid, MAX_IDS } from '../../domain/ids.js';
 import { RecordAttempt } from '../../entities/RecordAttempt.js';
 import { SyncRecord } from '../../entities/SyncRecord.js';
 import { OLDEST_RECORD_SQL, RUNS_CREATED_SQL } from '../../sql/lists.js';
 import { inKeyBounds, inRunsPartitions, keyBoundsOf } from '../../sql/record-partitions.js';
 import { aggregate, rollupsKeep } from '../analytics/rollup-query.js';
 import { type BoundedCount, countOnce } from './bounded-count.js';
-import { asksForAttempts, keyBoundsCondition, preparedRecordConditions, type RecordFilter } from './filters.js';
+import { asksForAttempts, type PreparedConditions, preparedRecordConditions, type RecordFilter } from './filters.js';
 import { keysetPage, keysetPages, type Page, type SortKey } from './keyset.js';
 import { RecordLayout } from './record-layout.js';
 
@@ -57,10 +57,11 @@ export class RecordQueryService {
     columns?: readonly string[],
   ): Promise<Page<SyncRecord>> {
     const { field, direction } = order ?? DEFAULT_RECORD_ORDER;
+    const [keyless, keyBounds] = await Promise.all([this.layout.keylessRows(), this.keyBoundsOfRuns(filter?.runIds)]);
     const where = preparedRecordConditions('rec', actor, filter, {
       startedDaysOnly: field !== RecordSortField.STARTED_AT,
-      keyless: await this.layout.keylessRows(),
-      keyBounds: await this.keyBoundsOfRuns(filter?.runIds),
+      keyless,
+      keyBounds,
     });
     const list = { db: this.db, entity: SyncRecord, alias: 'rec', where };
     const page = await keysetPage(list, SORT_KEYS[field], direction, first, after, isSerialId, columns);
@@ -69,13 +70,15 @@ export class RecordQueryService {
 
   /**
    * The partition key's bounds of the records of runs `runIds` (a filter's), read from the runs: one probe of their
-   * index, against planning every day's ~20 indexes (docs/scaling.md). Undefined when no run is named or none exists.
+   * index, against planning every day's ~20 indexes (docs/scaling.md). Undefined (no bounds: every day) unless every
+   * id names a run found: one not found (unknown, or not yet on a lagging replica this read went to) must not narrow
+   * the days of the others' read. A list the filter refuses (too many ids) is refused afterwards, as before.
    */
   private async keyBoundsOfRuns(runIds: readonly string[] | null | undefined): Promise<[Date, Date] | undefined> {
-    const ids = runIds?.filter(isUuid) ?? [];
-    if (ids.length === 0) return undefined;
-    const runs: { created_at: Date }[] = await this.db.query(RUNS_CREATED_SQL, [ids]);
-    return runs.length > 0 ? keyBoundsOf(runs.map((run) => run.created_at)) : undefined;
+    const ids = new Set(runIds ?? []);
+    if (ids.size === 0 || ids.size > MAX_IDS || ![...ids].every(isUuid)) return undefined;
+    const runs: { created_at: Date }[] = await this.db.query(RUNS_CREATED_SQL, [[...ids]]);
+    return runs.length === ids.size ? keyBoundsOf(runs.map((run) => run.created_at)) : undefined;
   }
 
   /**
@@ -130,20 +133,17 @@ export class RecordQueryService {
         // The runs' creation, when every request brings it (a page of runs does), bounds the days planned.
         const created = group.map(({ request }) => request.runCreatedAt);
         const keyBounds = created.every((at) => at instanceof Date) ? keyBoundsOf(created as Date[]) : undefined;
-        let inBounds: string | undefined;
         const list = {
           db: this.db,
           entity: SyncRecord,
           alias: 'rec',
           partitionColumn: 'run_id',
-          where: (run: string) => {
-            const where = preparedRecordConditions('rec', actor, filter, { runOf: run, keyless });
-            // The same condition, on the same values, keeps the rows read by id within those days too.
-            inBounds = keyBounds && keyBoundsCondition('rec', where.values, keyBounds, keyless);
-            if (inBounds) where.conditions.push(inBounds);
-            return where;
-          },
-          rowsWhere: (runs: string) => [inRunsPartitions('rec', runs, keyless), ...(inBounds ? [inBounds] : [])],
+          where: (run: string) => preparedRecordConditions('rec', actor, filter, { runOf: run, keyless, keyBounds }),
+          // The rows read by id keep within those days too (the same condition on the same values).
+          rowsWhere: (runs: string, where: PreparedConditions) => [
+            inRunsPartitions('rec', runs, keyless),
+            ...(where.keyCondition ? [where.keyCondition] : []),
+          ],
         };
         const { field, direction } = DEFAULT_RECORD_ORDER;
         const pages = group.map(({ request }) => ({ partition: request.runId, after: request.after }));
