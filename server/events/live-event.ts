@@ -8,7 +8,7 @@ import { Alert } from '../entities/Alert.js';
 import { Pipeline } from '../entities/Pipeline.js';
 import { SyncRecord } from '../entities/SyncRecord.js';
 import { SyncRun } from '../entities/SyncRun.js';
-import { inRunsPartitions } from '../sql/record-partitions.js';
+import { inKeyBounds, inRunsPartitions, keyBoundsOf } from '../sql/record-partitions.js';
 import type { RunChange, RunState } from './event-log.js';
 import type { StoredEvent } from './event-store.js';
 import { type EventPosition, encodeEventCursor } from './position.js';
@@ -69,13 +69,18 @@ export async function materialize(db: DataSource, events: StoredEvent[], needs: 
   const records: SyncRecord[] = [];
   const ids = [...recordIds];
   const recordRunIds = [...new Set(events.flatMap((event) => (event.kind === 'records' ? [event.runId] : [])))];
+  // The runs just read give their records' days as values, which PostgreSQL prunes by while planning; a run gone
+  // meanwhile leaves the days read as the statement runs (every day planned).
+  const created = recordRunIds.map((id) => runById.get(id)?.createdAt);
+  const bounds = created.length > 0 && created.every((at) => at instanceof Date) ? keyBoundsOf(created as Date[]) : undefined;
   for (let i = 0; i < ids.length; i += ID_CHUNK) {
     // Confined to the days of the events' runs: by id alone, every day's partition would be probed for each id.
     const batch = db
       .getRepository(SyncRecord)
       .createQueryBuilder('r')
-      .where('r.id IN (:...ids)', { ids: ids.slice(i, i + ID_CHUNK) })
-      .andWhere(inRunsPartitions('r', 'CAST(:runIds AS uuid[])'), { runIds: recordRunIds });
+      .where('r.id IN (:...ids)', { ids: ids.slice(i, i + ID_CHUNK) });
+    if (bounds) batch.andWhere(inKeyBounds('r', ':from', ':to', true), { from: bounds[0], to: bounds[1] });
+    else batch.andWhere(inRunsPartitions('r', 'CAST(:runIds AS uuid[])'), { runIds: recordRunIds });
     records.push(...(await batch.getMany()));
   }
   const recordById = new Map(records.map((record) => [record.id, record]));

@@ -59,6 +59,11 @@ function partitionsRead(plan: string, table: string): string[] {
     .flatMap((line) => [...line.matchAll(new RegExp(`on (${table}_(?:p\\d{8}|default))\\b`, 'g'))].map((m) => m[1]));
 }
 
+/** The partitions a plan names, executed or not: those PostgreSQL planned (it prunes the others, if any, while planning). */
+function partitionsPlanned(plan: string, table: string): Set<string> {
+  return new Set([...plan.matchAll(new RegExp(`on (${table}_(?:p\\d{8}|default))\\b`, 'g'))].map((m) => m[1]));
+}
+
 describe('the layout', () => {
   it('partitions records and attempts by day, with a default partition and the days ahead; the rollup triggers on records', async () => {
     const { rows } = await sql.query(
@@ -307,13 +312,10 @@ describe('pruning', () => {
     const read = hydration.find((s) => s.query.includes('FROM "records"'));
     const readPlan = await explain(read as { query: string; parameters: unknown[] });
     expect(new Set(partitionsRead(readPlan, 'records'))).toEqual(new Set([dayName('records', 0), 'records_default']));
+    // Planned for those days only: the run read first gives its day as values.
+    expect(partitionsPlanned(readPlan, 'records')).toEqual(new Set([dayName('records', 0), 'records_default']));
   });
 });
-
-/** The partitions a plan names, executed or not: those PostgreSQL planned (it prunes the others, if any, while planning). */
-function partitionsPlanned(plan: string, table: string): Set<string> {
-  return new Set([...plan.matchAll(new RegExp(`on (${table}_(?:p\\d{8}|default))\\b`, 'g'))].map((m) => m[1]));
-}
 
 describe('plans of one run', () => {
   it('a report’s upsert and a run’s records list plan only the run’s day, not every day kept', async () => {
