@@ -1,6 +1,6 @@
 // A retry run's records are attempts of original records: the statements that archive an attempt and move the
 // originals when their attempts get a result (services/retries/retry-attempts.ts runs them).
-import { ATTEMPTS_UPSERT_KEY, inRunPartition } from './record-partitions.js';
+import { ATTEMPTS_UPSERT_KEY, inKeyBounds, inRunPartition } from './record-partitions.js';
 import { runIdUnplanned, runRecordsByKey } from './run-record-keys.js';
 
 /**
@@ -15,11 +15,12 @@ export const archiveAttemptOf = (o: string) => `INSERT INTO record_attempts (rec
          ${o}.error_code, ${o}.error_message, ${o}.started_at, ${o}.ended_at, ${o}.latency_ms, ${o}.run_created_at`;
 
 // After a batch in a RETRY run, each original record takes its attempt's result, in three statements
-// (one statement cannot both read a row for the archive and update it: the update would hide it).
+// (one statement cannot both read a row for the archive and update it: the update would hide it). $4 and $5 are the
+// retry run's partition key bounds (keyBoundsOf), so its attempts are planned in its day only.
 const ATTEMPTS_OF_BATCH = `
 attempt AS (
   SELECT c.* FROM unnest($2::text[], $3::text[]) AS k(entity_type, source_id)
-  CROSS JOIN ${runRecordsByKey('r', runIdUnplanned('$1'), 'k', inRunPartition('r', '$1'))} c
+  CROSS JOIN ${runRecordsByKey('r', runIdUnplanned('$1'), 'k', `${inRunPartition('r', '$1')} AND ${inKeyBounds('r', '$4', '$5', true)}`)} c
   WHERE c.origin_record_id IS NOT NULL
 )`;
 

@@ -103,7 +103,7 @@ SELECT u.status, u.operation, p.status AS prev_status, p.operation AS prev_opera
 FROM upserted u LEFT JOIN previous p USING (entity_type, source_id)
 GROUP BY 1, 2, 3, 4`;
 
-/** Which of the batch's keys are records of retry run $1 (its attempts). */
+/** Which of the batch's keys are records of retry run $1 (its attempts); $4 and $5 its key bounds (keyBoundsOf). */
 export const RETRY_RUN_KEYS_SQL = `
 SELECT r.entity_type, r.source_id FROM unnest($2::text[], $3::text[]) AS k(entity_type, source_id)
-CROSS JOIN ${runRecordsByKey('rec', runIdUnplanned('$1'), 'k', inRunPartition('rec', '$1'))} r`;
+CROSS JOIN ${runRecordsByKey('rec', runIdUnplanned('$1'), 'k', `${inRunPartition('rec', '$1')} AND ${inKeyBounds('rec', '$4', '$5', true)}`)} r`;

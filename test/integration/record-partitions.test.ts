@@ -14,6 +14,7 @@ import { DAYS_AHEAD } from '../../server/services/housekeeping/partitions.js';
 import { FAILURES_OF_RECORDS_SQL } from '../../server/sql/alerts.js';
 import { LOCK_ORIGINALS_SQL } from '../../server/sql/attempts.js';
 import { RETRY_RUN_KEYS_SQL } from '../../server/sql/ingest.js';
+import { keyBoundsOf } from '../../server/sql/record-partitions.js';
 import { TAKE_DUE_RETRIES_SQL } from '../../server/sql/retries.js';
 import { createTestDatabase } from '../support/database.js';
 import { createPipeline, finishRun, recordInput, reportRecords, startRun } from '../support/fixtures.js';
@@ -394,12 +395,16 @@ describe('a report into a run the statistics have not seen', () => {
     expect(conditions).toHaveLength(1);
     expect(conditions[0]).toMatch(/entity_type = i\.entity_type\).*\(source_id = i\.source_id\)/);
 
-    // A retry run's statements look up a batch's records by key the same way (planned here for the new run).
+    // A retry run's statements look up a batch's records by key the same way (planned here for the new run), within
+    // the run's day (and the default partition, for rows without a key).
+    const [{ created_at: createdAt }] = (await sql.query('SELECT created_at FROM runs WHERE id = $1', [run.id])).rows;
     for (const statement of [RETRY_RUN_KEYS_SQL, LOCK_ORIGINALS_SQL]) {
-      const retryPlan = (await sql.query(`EXPLAIN (COSTS OFF) ${statement}`, [run.id, ['Lead', 'Lead'], ['N-1', 'N-2']])).rows
-        .map((row) => row['QUERY PLAN'])
-        .join('\n');
+      const values = [run.id, ['Lead', 'Lead'], ['N-1', 'N-2'], ...keyBoundsOf([createdAt])];
+      const retryPlan = (await sql.query(`EXPLAIN (COSTS OFF) ${statement}`, values)).rows.map((row) => row['QUERY PLAN']).join('\n');
       expect(retryPlan).toMatch(/Index Cond: \(\(run_id = .*\(entity_type = k\.entity_type\).*\(source_id = k\.source_id\)/);
+      if (statement === RETRY_RUN_KEYS_SQL) {
+        expect(partitionsPlanned(retryPlan, 'records')).toEqual(new Set([await dayOfRun('records', run.id), 'records_default']));
+      }
     }
   });
 });

@@ -8,6 +8,7 @@ import { holdsAttempts } from '../../domain/retry-policy.js';
 import { SyncRun } from '../../entities/SyncRun.js';
 import type { EventInput } from '../../events/event-log.js';
 import { ARCHIVE_PREVIOUS_ATTEMPTS_SQL, FOLLOW_ATTEMPTS_SQL, LOCK_ORIGINALS_SQL } from '../../sql/attempts.js';
+import { keyBoundsOf } from '../../sql/record-partitions.js';
 import { CANCEL_UNREPORTED_SQL, FAIL_UNREPORTED_SQL } from '../../sql/retries.js';
 import { applyCounts, deltasByRun } from '../runs/run-counts.js';
 import { recordsEvent } from '../runs/run-events.js';
@@ -18,15 +19,15 @@ export interface AttemptKey {
   sourceId: string;
 }
 
-/** Moves the originals of these attempts of retry run `retryRunId`; returns the events to announce. */
+/** Moves the originals of these attempts of retry run `retryRun`; returns the events to announce. */
 export async function followAttempts(
   manager: EntityManager,
   progress: RunProgress,
-  retryRunId: string,
+  retryRun: SyncRun,
   attempts: AttemptKey[],
 ): Promise<EventInput[]> {
   if (attempts.length === 0) return [];
-  const params = [retryRunId, attempts.map((a) => a.entityType), attempts.map((a) => a.sourceId)];
+  const params = [retryRun.id, attempts.map((a) => a.entityType), attempts.map((a) => a.sourceId), ...keyBoundsOf([retryRun.createdAt])];
   const before: { id: string; run_id: string; prev_status: RecordStatus; prev_operation: RecordOperation }[] = await manager.query(
     LOCK_ORIGINALS_SQL,
     params,
@@ -95,6 +96,6 @@ export async function settleUnreported(
       run,
       rows.map((row) => row.id),
     ),
-    ...(await followAttempts(manager, progress, run.id, attempts)),
+    ...(await followAttempts(manager, progress, run, attempts)),
   ];
 }

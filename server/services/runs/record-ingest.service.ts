@@ -44,7 +44,7 @@ export class RecordIngestService {
         throw conflict(`run is ${run.status}; records can only be reported into a RUNNING or CANCELLING run`);
       }
       const attemptsOnly = holdsAttempts(run);
-      const accepted = attemptsOnly ? await this.onlyRetryAttempts(manager, runId, valid, rejected) : valid.map((v) => v.report);
+      const accepted = attemptsOnly ? await this.onlyRetryAttempts(manager, run, valid, rejected) : valid.map((v) => v.report);
       const events: EventInput[] = [];
       const recordIds = new Set<string>();
       const delta = emptyDelta();
@@ -54,7 +54,7 @@ export class RecordIngestService {
         const groups: ChangeGroup[] = await manager.query(UPSERT_RECORDS_SQL, [runId, batchJson(wave), keyFrom, keyTo]);
         addDelta(delta, deltaOfGroups(groups));
         for (const group of groups) for (const id of group.ids) recordIds.add(id);
-        if (attemptsOnly) events.push(...(await followAttempts(manager, this.progress, runId, wave)));
+        if (attemptsOnly) events.push(...(await followAttempts(manager, this.progress, run, wave)));
       }
       await applyCounts(manager, runId, delta, this.leaseSeconds);
       if (recordIds.size > 0) events.unshift(recordsEvent(run, [...recordIds]));
@@ -68,14 +68,15 @@ export class RecordIngestService {
   /** A retry run takes results only for the records it hands out; another entity is rejected by index. */
   private async onlyRetryAttempts(
     manager: EntityManager,
-    runId: string,
+    run: SyncRun,
     valid: IndexedReport[],
     rejected: Rejection[],
   ): Promise<NormalizedReport[]> {
     const known: { entity_type: string; source_id: string }[] = await manager.query(RETRY_RUN_KEYS_SQL, [
-      runId,
+      run.id,
       valid.map((v) => v.report.entityType),
       valid.map((v) => v.report.sourceId),
+      ...keyBoundsOf([run.createdAt]),
     ]);
     const inRun = new Set(known.map((k) => keyOf(k.entity_type, k.source_id)));
     const attempts = valid.filter((v) => inRun.has(keyOf(v.report.entityType, v.report.sourceId)));
