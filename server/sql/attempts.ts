@@ -1,6 +1,6 @@
 // A retry run's records are attempts of original records: the statements that archive an attempt and move the
 // originals when their attempts get a result (services/retries/retry-attempts.ts runs them).
-import { ATTEMPTS_UPSERT_KEY, inKeyBounds, inRunPartition } from './record-partitions.js';
+import { ATTEMPTS_UPSERT_KEY, inKeyBounds } from './record-partitions.js';
 import { runIdUnplanned, runRecordsByKey } from './run-record-keys.js';
 
 /**
@@ -20,7 +20,7 @@ export const archiveAttemptOf = (o: string) => `INSERT INTO record_attempts (rec
 const ATTEMPTS_OF_BATCH = `
 attempt AS (
   SELECT c.* FROM unnest($2::text[], $3::text[]) AS k(entity_type, source_id)
-  CROSS JOIN ${runRecordsByKey('r', runIdUnplanned('$1'), 'k', `${inRunPartition('r', '$1')} AND ${inKeyBounds('r', '$4', '$5', true)}`)} c
+  CROSS JOIN ${runRecordsByKey('r', runIdUnplanned('$1'), 'k', inKeyBounds('r', '$4', '$5', true))} c
   WHERE c.origin_record_id IS NOT NULL
 )`;
 

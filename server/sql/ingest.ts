@@ -4,7 +4,7 @@
 import { PENDING_RECORD_STATUSES } from '../domain/record-outcome.js';
 import { archiveAttemptOf } from './attempts.js';
 import { sqlList } from './literals.js';
-import { ATTEMPTS_UPSERT_KEY, inKeyBounds, inRunPartition, RECORDS_UPSERT_KEY } from './record-partitions.js';
+import { ATTEMPTS_UPSERT_KEY, inKeyBounds, RECORDS_UPSERT_KEY } from './record-partitions.js';
 import { runIdUnplanned, runRecordsByKey } from './run-record-keys.js';
 
 const INPUT = `
@@ -106,4 +106,4 @@ GROUP BY 1, 2, 3, 4`;
 /** Which of the batch's keys are records of retry run $1 (its attempts); $4 and $5 its key bounds (keyBoundsOf). */
 export const RETRY_RUN_KEYS_SQL = `
 SELECT r.entity_type, r.source_id FROM unnest($2::text[], $3::text[]) AS k(entity_type, source_id)
-CROSS JOIN ${runRecordsByKey('rec', runIdUnplanned('$1'), 'k', `${inRunPartition('rec', '$1')} AND ${inKeyBounds('rec', '$4', '$5', true)}`)} r`;
+CROSS JOIN ${runRecordsByKey('rec', runIdUnplanned('$1'), 'k', inKeyBounds('rec', '$4', '$5', true))} r`;

@@ -1,7 +1,6 @@
 // Time partitions (docs/scaling.md): one partition a UTC day, made ahead by the leader, dropped whole when expired.
 // A table's default partition catches rows outside every day (written while no leader made the days); making a day
 // moves that day's strays into it, and expiry deletes the old strays row by row (they are few).
-
 import type { DataSource } from 'typeorm';
 import { DAY_MS } from '../../domain/analytics-range.js';
 import { ACTIVE_RUN_STATUSES } from '../../domain/run-lifecycle.js';
