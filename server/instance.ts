@@ -167,6 +167,7 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
       { name: 'retention', everyMs: 60 * 60_000, run: () => services.retention.purgeExpired(config.retentionDays) },
       // Readers add the deltas not folded yet, so folding often only keeps what they add small.
       { name: 'rollup fold', everyMs: 1_000, run: () => services.rollups.foldWhenDue() },
+      { name: 'error group fold', everyMs: 1_000, run: () => services.errorGroupCounts.fold() },
       { name: 'rollup retention', everyMs: 60 * 60_000, run: () => services.rollups.purgeOlderThan(config.rollupRetentionDays) },
       { name: 'expired exports', everyMs: 60_000, run: () => services.exports.housekeep() },
       { name: 'alert evaluation', everyMs: config.alertEvaluationMs, run: () => services.alertEvaluator.evaluate() },

@@ -38,6 +38,7 @@ import { RecordPartitionsCopy1700000002910 } from './migrations/1700000002910-Re
 import { TenantPerformanceCube1700000002920 } from './migrations/1700000002920-TenantPerformanceCube.js';
 import { RecordsStartedSince1700000002940 } from './migrations/1700000002940-RecordsStartedSince.js';
 import { RecordPartitionStatistics1700000002950 } from './migrations/1700000002950-RecordPartitionStatistics.js';
+import { ErrorGroupCounts1700000002960 } from './migrations/1700000002960-ErrorGroupCounts.js';
 import { poolOf } from './pool.js';
 
 export const entities = [
@@ -79,6 +80,7 @@ export const migrations = [
   TenantPerformanceCube1700000002920,
   RecordsStartedSince1700000002940,
   RecordPartitionStatistics1700000002950,
+  ErrorGroupCounts1700000002960,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { ACTIVE_RUN_STATUSES } from '../domain/run-lifecycle.js';
 import type { Metrics } from '../instance-metrics.js';
 import type { Logger } from '../logger.js';
-import { RETRIES_DUE_SQL, RUNS_BY_STATUS_SQL, UNFOLDED_DELTAS_SQL } from '../sql/metrics.js';
+import { RETRIES_DUE_SQL, RUNS_BY_STATUS_SQL, UNFOLDED_DELTAS_SQL, UNFOLDED_ERROR_GROUP_DELTAS_SQL } from '../sql/metrics.js';
 import { PARTITIONS_AHEAD_SQL } from '../sql/partitions.js';
 import { PROGRESS_SQL } from '../sql/repartition.js';
 
@@ -39,6 +39,15 @@ export function metricsRoutes(db: DataSource, metrics: Metrics, logger: Logger):
     registers: [registry],
     async collect() {
       const rows = await db.query(UNFOLDED_DELTAS_SQL).catch(() => null);
+      if (rows) this.set(rows[0].n);
+    },
+  });
+  new Gauge({
+    name: 'syncwatch_error_group_deltas_unfolded',
+    help: 'Error-group deltas written by ingest and not yet folded into the error-group counts by the leader.',
+    registers: [registry],
+    async collect() {
+      const rows = await db.query(UNFOLDED_ERROR_GROUP_DELTAS_SQL).catch(() => null);
       if (rows) this.set(rows[0].n);
     },
   });

@@ -12,6 +12,7 @@ import { DeliverySender } from './alerts/delivery-sender.js';
 import { NotificationChannelService } from './alerts/notification-channel.service.js';
 import { AnalyticsService } from './analytics/analytics.service.js';
 import { ErrorGroupService } from './analytics/error-group.service.js';
+import { ErrorGroupCounts } from './analytics/error-group-counts.js';
 import { FacetService } from './analytics/facet.service.js';
 import { PipelineHealthService } from './analytics/pipeline-health.service.js';
 import { RollupMaintenance } from './analytics/rollup-maintenance.js';
@@ -49,6 +50,7 @@ export function createServices(
     analytics: new AnalyticsService(reader),
     facets: new FacetService(reader),
     rollups: new RollupMaintenance(db),
+    errorGroupCounts: new ErrorGroupCounts(db),
     apiKeys: new ApiKeyService(db, audit),
     pipelines: new PipelineService(db, audit),
     health,

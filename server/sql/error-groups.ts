@@ -1,36 +1,66 @@
-// The error group statements. $1..$n of a grouped query are the values of its records filter's prepared conditions
-// (services/lists/filters.ts: the filter and the tenant); the rest are appended by ErrorGroupService in the order named here.
+// The error group statements. A grouped query's placeholders are bound by ErrorGroupService: its filter's prepared
+// conditions (services/lists/filters.ts: the filter and the tenant) first, then the values named here.
 import { seenBy } from './tenancy.js';
+
+/** The values errorGroups binds besides its filter's, as typed placeholders (`$7::text`). */
+export interface GroupPlaceholders {
+  /** The tenant scope (text): a tenant id, or null for keys bound to no tenant. */
+  scope: string;
+  /** The statuses that count as a failure (record_status[]). */
+  failed: string;
+  /** The states wanted (text[]), or null for all. */
+  states: string;
+  /** How many groups (integer). */
+  first: string;
+}
+
+/**
+ * Failures per fingerprint and run (fingerprint, run_id, failures, first_seen, last_seen) read from the records the
+ * filter's `conditions` (on `rec`) select, started in `range` when given.
+ */
+export function recordFailuresSql(conditions: readonly string[], failed: string, range?: { from: string; to: string }): string {
+  const where = [
+    'rec.error_fingerprint IS NOT NULL',
+    `rec.status = ANY(${failed})`,
+    ...(range ? [`rec.started_at >= ${range.from} AND rec.started_at < ${range.to}`] : []),
+    ...conditions,
+  ];
+  return `SELECT rec.error_fingerprint AS fingerprint, rec.run_id, count(*) AS failures, min(rec.started_at) AS first_seen,
+    max(rec.started_at) AS last_seen
+  FROM records rec
+  WHERE ${where.map((condition) => `(${condition})`).join(' AND ')}
+  GROUP BY rec.error_fingerprint, rec.run_id`;
+}
+
+/**
+ * When the latest failure of the originals with the fingerprint visible in the scope started: from the error-group
+ * counts (each cell keeps its last start) and the deltas not folded yet, so no day of records is planned for it.
+ */
+function latestFailureSql(fingerprint: string, scope: string): string {
+  const where = (x: string) => `${x}.error_fingerprint = ${fingerprint} AND ${x}.failures > 0 AND ${seenBy(`${x}.tenant_id`, scope)}`;
+  return `SELECT max(seen) FROM (
+      (SELECT x.last_seen AS seen FROM error_group_counts x WHERE ${where('x')} ORDER BY x.hour DESC, x.last_seen DESC LIMIT 1)
+      UNION ALL
+      SELECT max(d.last_seen) FROM error_group_deltas d WHERE ${where('d')}
+    ) latest`;
+}
 
 /**
  * The state rule, in one place: no resolution in the key's scope is OPEN; a resolution is REGRESSED once a failure
  * with the fingerprint, visible in that scope, started after it; else RESOLVED. The regression is looked for over
- * all retained history, whatever the filter and range asked (a filtered view must not hide a regression): only
- * for resolved groups, and only as far back as the group's latest failure.
- * The groups are of the failures the records filter's `conditions` (on `rec`, values $1…$p−1) select, started in
- * the window when `windowed`. Parameters from $p: scope (tenant id or null), failed statuses, states wanted (or
- * null), first, and when `windowed` the window's start and end.
+ * all retained history, whatever the filter and range asked (a filtered view must not hide a regression).
+ * The groups are of the failures `parts` count per fingerprint and run (recordFailuresSql, countedFailuresSql):
+ * each a statement of its own rows, added up here.
  */
-export function groupsSql(conditions: readonly string[], windowed: boolean, p: number): string {
-  const scope = `$${p}::text`;
-  const failed = `$${p + 1}::record_status[]`;
-  const states = `$${p + 2}::text[]`;
-  const first = `$${p + 3}::integer`;
-  const where = [
-    'rec.error_fingerprint IS NOT NULL',
-    `rec.status = ANY(${failed})`,
-    ...(windowed ? [`rec.started_at >= $${p + 4} AND rec.started_at < $${p + 5}`] : []),
-    ...conditions,
-  ];
+export function groupsSql(parts: readonly string[], { scope, failed, states, first }: GroupPlaceholders): string {
   return `
 WITH per_run AS (
-  SELECT rec.error_fingerprint AS fingerprint, rec.run_id, count(*) AS count, min(rec.started_at) AS first_seen,
-    max(rec.started_at) AS last_seen
-  FROM records rec
-  WHERE ${where.map((condition) => `(${condition})`).join(' AND ')}
-  GROUP BY rec.error_fingerprint, rec.run_id
+  SELECT fingerprint, run_id, sum(failures) AS count, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+  FROM (${parts.join('\n  UNION ALL\n  ')}) part
+  GROUP BY fingerprint, run_id
+  HAVING sum(failures) > 0
 ),
--- Per run, then per fingerprint: two hash aggregates instead of sorting every failure for count(DISTINCT run_id).
+-- Per run, then per fingerprint: two hash aggregates instead of sorting every run for count(DISTINCT run_id).
 groups AS (
   SELECT fingerprint, sum(count) AS count, count(*) AS run_count, min(first_seen) AS first_seen, max(last_seen) AS last_seen
   FROM per_run GROUP BY fingerprint
@@ -38,13 +68,7 @@ groups AS (
 judged AS (
   SELECT g.*, res.resolved_at, res.resolved_by, res.resolution_note,
     CASE WHEN res.resolved_at IS NULL THEN 'OPEN'
-         WHEN (
-           -- The group's latest failure in the scope, read backwards by start time.
-           SELECT r.started_at FROM records r
-           WHERE r.error_fingerprint = g.fingerprint AND r.status = ANY(${failed}) AND r.origin_record_id IS NULL
-             AND ${seenBy('r.tenant_id', scope)}
-           ORDER BY r.started_at DESC LIMIT 1
-         ) > res.resolved_at THEN 'REGRESSED'
+         WHEN (${latestFailureSql('g.fingerprint', scope)}) > res.resolved_at THEN 'REGRESSED'
          ELSE 'RESOLVED' END AS state
   FROM groups g
   LEFT JOIN error_group_resolutions res ON res.fingerprint = g.fingerprint AND res.tenant_id IS NOT DISTINCT FROM ${scope}
@@ -55,7 +79,7 @@ chosen AS (
   ORDER BY state = 'REGRESSED' DESC, count DESC, last_seen DESC, fingerprint
   LIMIT ${first}
 )
--- The sample is the group's latest failure, read for the chosen groups only.
+-- The sample is the group's latest failure (a retry's attempt too), read for the chosen groups only.
 SELECT c.*, sample.error_code, COALESCE(sample.error_message, sample.error_code, '') AS sample_message, sample.retryable
 FROM chosen c
 CROSS JOIN LATERAL (

@@ -10,3 +10,6 @@ export const RETRIES_DUE_SQL = 'SELECT count(*)::int AS n FROM records WHERE nex
 
 /** Rollup deltas ingest has written and the leader's fold has not moved into the rollups yet. */
 export const UNFOLDED_DELTAS_SQL = 'SELECT count(*)::int AS n FROM record_rollup_deltas';
+
+/** Error-group deltas the leader's fold has not moved into the error-group counts yet. */
+export const UNFOLDED_ERROR_GROUP_DELTAS_SQL = 'SELECT count(*)::int AS n FROM error_group_deltas';

@@ -187,6 +187,13 @@ $fn$`;
 }
 
 /**
+ * The partition key from which on each of $1 (a timestamptz[]) finds the records started since it
+ * (RECORDS_STARTED_SINCE_FUNCTION), read first: a statement that takes them as values plans only those days.
+ */
+export const KEYS_STARTED_SINCE_SQL = `SELECT array_agg(${RECORDS_STARTED_SINCE_FUNCTION}(since) ORDER BY n) AS keys
+FROM unnest($1::timestamptz[]) WITH ORDINALITY AS t(since, n)`;
+
+/**
  * Confines `alias` (records) to the days that hold records started at or after `since` (an SQL expression of a
  * timestamptz): RECORDS_STARTED_SINCE_FUNCTION, read once as the statement starts, lets PostgreSQL prune the older
  * days. Rows without a key are taken as by inRunPartition, unless `keyless` is false.
@@ -322,6 +329,20 @@ export function rollupTriggersSql(table: string): string[] {
        REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION records_rollup_on_insert()`,
     `CREATE TRIGGER records_rollup_update AFTER UPDATE ON ${on}
        REFERENCING OLD TABLE AS old_records NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION records_rollup_on_update()`,
+  ];
+}
+
+/**
+ * The error-group triggers (migration 2960) on `table`: every statement's failures become error-group deltas. Kept
+ * apart from rollupTriggersSql, which migration 2900 ran before their functions existed.
+ */
+export function errorGroupTriggersSql(table: string): string[] {
+  const on = identifier(table);
+  return [
+    `CREATE TRIGGER records_error_groups_insert AFTER INSERT ON ${on}
+       REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION records_error_groups_on_insert()`,
+    `CREATE TRIGGER records_error_groups_update AFTER UPDATE ON ${on}
+       REFERENCING OLD TABLE AS old_records NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION records_error_groups_on_update()`,
   ];
 }
 

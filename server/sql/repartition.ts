@@ -160,10 +160,15 @@ export function setAsideSql(from: RepartitionedTable): string {
   return `ALTER TABLE ${identifier(from.table)} RENAME TO ${setAside(from.table)}`;
 }
 
-/** The rollup triggers off the old table (sql/record-partitions.ts puts them on the partitioned one). */
+/** The rollup and error-group triggers off the old table (sql/record-partitions.ts puts them on the partitioned one). */
 export function dropRollupTriggersSql(from: RepartitionedTable): string[] {
   const table = identifier(from.table);
-  return [`DROP TRIGGER records_rollup_insert ON ${table}`, `DROP TRIGGER records_rollup_update ON ${table}`];
+  return [
+    `DROP TRIGGER records_rollup_insert ON ${table}`,
+    `DROP TRIGGER records_rollup_update ON ${table}`,
+    `DROP TRIGGER records_error_groups_insert ON ${table}`,
+    `DROP TRIGGER records_error_groups_update ON ${table}`,
+  ];
 }
 
 /** Which of the set-aside old tables ($1) are still there, attempts first. */

@@ -29,6 +29,8 @@ orphaned AS (
 ),
 gone_records AS (DELETE FROM records WHERE run_id IN (SELECT id FROM doomed)),
 gone_events AS (DELETE FROM events WHERE run_id IN (SELECT id FROM doomed)),
+-- Their error-group counts go with the runs (the foreign key); the deltas not folded yet go here.
+gone_error_deltas AS (DELETE FROM error_group_deltas WHERE run_id IN (SELECT id FROM doomed)),
 gone AS (DELETE FROM runs WHERE id IN (SELECT id FROM doomed) RETURNING pipeline_id, count_total)
 SELECT pipeline_id, count(*)::int AS runs, sum(count_total)::int AS records FROM gone GROUP BY pipeline_id`;
 

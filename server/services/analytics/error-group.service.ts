@@ -1,14 +1,30 @@
 // Error groups: failures grouped by fingerprint, and operators' resolutions of them, per tenant scope.
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../../domain/actor.js';
+import { alignDown, alignUp, HOUR_MS } from '../../domain/analytics-range.js';
 import { checkPageSize } from '../../domain/cursor.js';
 import { checkFingerprint, type ErrorGroupState, errorGroupWindow } from '../../domain/error-group.js';
 import { conflict, notFound } from '../../domain/errors.js';
 import { FAILED_RECORD_STATUSES } from '../../domain/record-outcome.js';
 import { optionalText } from '../../domain/text-limits.js';
-import { FAILURES_BY_TENANT_SQL, groupsSql, REOPEN_SQL, RESOLVE_SQL, VISIBLE_FAILURE_SQL } from '../../sql/error-groups.js';
+import { countedFailuresSql } from '../../sql/error-group-counts.js';
+import {
+  FAILURES_BY_TENANT_SQL,
+  groupsSql,
+  REOPEN_SQL,
+  RESOLVE_SQL,
+  recordFailuresSql,
+  VISIBLE_FAILURE_SQL,
+} from '../../sql/error-groups.js';
+import { inKeyBounds, KEYS_STARTED_SINCE_SQL } from '../../sql/record-partitions.js';
 import type { AuditService } from '../access/audit.service.js';
-import { type DateRange, preparedRecordConditions, type RecordFilter } from '../lists/filters.js';
+import {
+  type DateRange,
+  errorCountsKeep,
+  preparedErrorCountConditions,
+  preparedRecordConditions,
+  type RecordFilter,
+} from '../lists/filters.js';
 
 export interface ErrorGroupView {
   fingerprint: string;
@@ -124,11 +140,15 @@ export class ErrorGroupService {
     states: ErrorGroupState[] | null,
     first: number,
   ): Promise<ErrorGroupView[]> {
-    const { conditions, values } = preparedRecordConditions('rec', actor, filter);
-    const p = values.length + 1;
-    values.push(scopeOf(actor), FAILED_RECORD_STATUSES, states, first);
-    if (window) values.push(window.from, window.to);
-    const rows: GroupRow[] = await manager.query(groupsSql(conditions, window !== null, p), values);
+    const statement = new GroupStatement(actor, filter);
+    const parts = await statement.parts(manager, window);
+    const placeholders = {
+      scope: statement.bind(scopeOf(actor), 'text'),
+      failed: statement.failed,
+      states: statement.bind(states, 'text[]'),
+      first: statement.bind(first, 'integer'),
+    };
+    const rows: GroupRow[] = await manager.query(groupsSql(parts, placeholders), statement.values);
     return rows.map((row) => ({
       fingerprint: row.fingerprint,
       errorCode: row.error_code,
@@ -143,5 +163,65 @@ export class ErrorGroupService {
       resolvedBy: row.resolved_by,
       resolutionNote: row.resolution_note,
     }));
+  }
+}
+
+/** The values of one errorGroups statement, bound as its parts need them (PostgreSQL refuses a value no part reads). */
+class GroupStatement {
+  readonly values: unknown[] = [];
+  /** The statuses that count as a failure (the sample is always read from the records). */
+  readonly failed = this.bind(FAILED_RECORD_STATUSES, 'record_status[]');
+  /** The records filter's conditions, bound once a part reads the records. */
+  private recordConditions: string[] | null = null;
+
+  constructor(
+    private readonly actor: Actor,
+    private readonly filter: RecordFilter | null | undefined,
+  ) {}
+
+  /** A typed placeholder of `value`. */
+  bind(value: unknown, type: string): string {
+    this.values.push(value);
+    return `$${this.values.length}::${type}`;
+  }
+
+  /**
+   * Failures per fingerprint and run read from the records, started in [fromMs, toMs) when given; only in the days
+   * from `keysFrom` on when given (the days holding records started since fromMs: KEYS_STARTED_SINCE_SQL).
+   */
+  records(fromMs?: number, toMs?: number, keysFrom?: Date): string {
+    this.recordConditions ??= preparedRecordConditions('rec', this.actor, this.filter, { values: this.values }).conditions;
+    const range = fromMs === undefined || toMs === undefined ? undefined : { from: this.at(fromMs), to: this.at(toMs) };
+    const days = keysFrom ? [inKeyBounds('rec', this.bind(keysFrom, 'timestamptz'), "'infinity'::timestamptz", true)] : [];
+    return recordFailuresSql([...this.recordConditions, ...days], this.failed, range);
+  }
+
+  /**
+   * The failures of a window (all retained history when null), per fingerprint and run: its whole hours from the
+   * error-group counts when they keep what the filter names (a week's groups then add up a few thousand cells
+   * instead of every failure), the minutes at either edge from the records, in the days holding them only (read
+   * first: an edge otherwise planned a month of days' indexes); any other filter from the records.
+   */
+  async parts(manager: EntityManager, window: { from: Date; to: Date } | null): Promise<string[]> {
+    if (!errorCountsKeep(this.filter)) return [window ? this.records(window.from.getTime(), window.to.getTime()) : this.records()];
+    if (!window) return [countedFailuresSql(this.countConditions(), null)];
+    const [from, to] = [window.from.getTime(), window.to.getTime()];
+    const hoursFrom = alignUp(from, HOUR_MS);
+    const hoursTo = alignDown(to, HOUR_MS);
+    if (hoursFrom >= hoursTo) return [this.records(from, to)];
+    const parts = [countedFailuresSql(this.countConditions(), { from: this.at(hoursFrom), to: this.at(hoursTo) })];
+    const edges = [...(from < hoursFrom ? [[from, hoursFrom]] : []), ...(hoursTo < to ? [[hoursTo, to]] : [])];
+    if (edges.length === 0) return parts;
+    const [{ keys }]: { keys: Date[] }[] = await manager.query(KEYS_STARTED_SINCE_SQL, [edges.map(([since]) => new Date(since))]);
+    for (const [i, [since, until]] of edges.entries()) parts.push(this.records(since, until, keys[i]));
+    return parts;
+  }
+
+  private countConditions(): string[] {
+    return preparedErrorCountConditions('c', this.actor, this.filter, { values: this.values }).conditions;
+  }
+
+  private at(ms: number): string {
+    return this.bind(new Date(ms), 'timestamptz');
   }
 }

@@ -4,7 +4,13 @@
 // batches by id, then swap the tables in one short transaction once the copy has caught up.
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../../logger.js';
-import { RECORD_TABLES, RECORD_TABLES_BESIDE, renameRecordTablesSql, rollupTriggersSql } from '../../sql/record-partitions.js';
+import {
+  errorGroupTriggersSql,
+  RECORD_TABLES,
+  RECORD_TABLES_BESIDE,
+  renameRecordTablesSql,
+  rollupTriggersSql,
+} from '../../sql/record-partitions.js';
 import {
   COPIED_COLUMNS_SQL,
   continueIdentitySql,
@@ -181,6 +187,7 @@ export class RecordRepartition {
         const statements = [
           ...renameRecordTablesSql(RECORD_TABLES_BESIDE, RECORD_TABLES),
           ...rollupTriggersSql(RECORD_TABLES.records),
+          ...errorGroupTriggersSql(RECORD_TABLES.records),
           SWAP_DONE_SQL,
         ];
         for (const statement of statements) await manager.query(statement);

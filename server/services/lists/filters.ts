@@ -234,6 +234,31 @@ export function preparedRollupConditions(
   return preparedConditions(alias, actor, [], DIMENSION_RULES, filter, options.values);
 }
 
+/** RecordFilter fields the error-group counts keep (migration 2960): a filter naming only these may be read from them. */
+const ERROR_COUNT_FIELDS: readonly (keyof RecordFilter)[] = ['pipelineIds', 'tenantIds', 'errorFingerprint'];
+const ERROR_COUNT_RULES = RECORD_FILTER_RULES.filter((rule) => ERROR_COUNT_FIELDS.includes(rule.field));
+
+/** Whether the error-group counts keep every field the filter names. */
+export const errorCountsKeep = (filter: RecordFilter | null | undefined): boolean =>
+  !filter ||
+  Object.entries(filter).every(
+    ([field, value]) => value === undefined || value === null || ERROR_COUNT_FIELDS.includes(field as keyof RecordFilter),
+  );
+
+/**
+ * What the actor may see of the error-group counts (under `alias`) of the failures the filter names, read as on
+ * records. The caller makes sure the counts keep every field the filter names (errorCountsKeep).
+ */
+export function preparedErrorCountConditions(
+  alias: string,
+  actor: Actor,
+  filter: RecordFilter | null | undefined,
+  options: PreparedOptions = {},
+): PreparedConditions {
+  checkRecordFilter(filter);
+  return preparedConditions(alias, actor, [], ERROR_COUNT_RULES, filter, options.values);
+}
+
 function preparedConditions<F, S>(
   alias: string,
   actor: Actor,
