@@ -1,14 +1,26 @@
 // Error groups counted as they happen (migration 2960): per UTC hour, run and fingerprint, the failures of the run's
 // original records. The leader folds the triggers' deltas (services/analytics/error-group-counts.ts); errorGroups
 // reads the counts of whole hours with the deltas not folded yet (sql/error-groups.ts).
+import { inRunPartition } from './record-partitions.js';
 
 /**
  * Folds up to $1 deltas into the counts, summed per cell, for runs that still exist (a purged run's cells went with
- * it). Answers how many deltas it took, and the cells the fold left empty or took failures from, for FIX_CELLS_SQL.
+ * it). Answers how many deltas it took, and the cells the fold left empty or took failures from, for FIX_CELLS_SQL
+ * (three arrays of one aggregate, so in the same order).
  */
 export const FOLD_ERROR_GROUP_DELTAS_SQL = `
-WITH taken AS (
-  DELETE FROM error_group_deltas WHERE ctid IN (SELECT ctid FROM error_group_deltas LIMIT $1)
+WITH gone AS (
+  -- Deltas of runs purged meanwhile (a purge deletes its runs' deltas, a writer racing it may leave one).
+  DELETE FROM error_group_deltas d WHERE NOT EXISTS (SELECT 1 FROM runs u WHERE u.id = d.run_id)
+),
+-- The runs first, skipping those a purge holds (it deletes their deltas itself): the fold never waits for a purge,
+-- and a purge never waits for deltas the fold holds.
+held AS (
+  SELECT u.id FROM runs u WHERE u.id IN (SELECT DISTINCT run_id FROM error_group_deltas) FOR KEY SHARE SKIP LOCKED
+),
+taken AS (
+  DELETE FROM error_group_deltas WHERE ctid IN (
+    SELECT ctid FROM error_group_deltas WHERE run_id IN (SELECT id FROM held) LIMIT $1)
   RETURNING *
 ),
 summed AS (
@@ -18,8 +30,7 @@ summed AS (
 ),
 folded AS (
   INSERT INTO error_group_counts AS c (hour, run_id, error_fingerprint, pipeline_id, tenant_id, failures, first_seen, last_seen)
-  SELECT hour, run_id, error_fingerprint, pipeline_id, tenant_id, failures, first_seen, last_seen FROM summed s
-  WHERE EXISTS (SELECT 1 FROM runs u WHERE u.id = s.run_id)
+  SELECT hour, run_id, error_fingerprint, pipeline_id, tenant_id, failures, first_seen, last_seen FROM summed
   ON CONFLICT (hour, run_id, error_fingerprint) DO UPDATE SET failures = c.failures + EXCLUDED.failures,
     first_seen = least(c.first_seen, EXCLUDED.first_seen), last_seen = greatest(c.last_seen, EXCLUDED.last_seen)
   RETURNING c.hour, c.run_id, c.error_fingerprint, c.failures
@@ -27,10 +38,9 @@ folded AS (
 to_fix AS (
   SELECT f.* FROM folded f JOIN summed s USING (hour, run_id, error_fingerprint) WHERE f.failures = 0 OR s.removed
 )
-SELECT (SELECT count(*) FROM taken)::int AS deltas,
-  COALESCE((SELECT array_agg(hour) FROM to_fix), '{}') AS hours,
-  COALESCE((SELECT array_agg(run_id) FROM to_fix), '{}') AS run_ids,
-  COALESCE((SELECT array_agg(error_fingerprint) FROM to_fix), '{}') AS fingerprints`;
+SELECT (SELECT count(*) FROM taken)::int AS deltas, COALESCE(array_agg(hour), '{}') AS hours,
+  COALESCE(array_agg(run_id), '{}') AS run_ids, COALESCE(array_agg(error_fingerprint), '{}') AS fingerprints
+FROM to_fix`;
 
 /**
  * The cells ($1 hours, $2 runs, $3 fingerprints) a fold emptied go; those it took failures from get their first and
@@ -48,8 +58,9 @@ emptied AS (
 UPDATE error_group_counts c SET first_seen = seen.first_seen, last_seen = seen.last_seen
 FROM cells k CROSS JOIN LATERAL (
   SELECT min(r.started_at) AS first_seen, max(r.started_at) AS last_seen FROM records r
-  WHERE r.run_id = k.run_id AND r.error_fingerprint = k.error_fingerprint AND r.status = ANY($4::record_status[])
-    AND r.origin_record_id IS NULL AND r.started_at >= k.hour AND r.started_at < k.hour + interval '1 hour'
+  WHERE r.run_id = k.run_id AND ${inRunPartition('r', 'k.run_id')} AND r.error_fingerprint = k.error_fingerprint
+    AND r.status = ANY($4::record_status[]) AND r.origin_record_id IS NULL
+    AND r.started_at >= k.hour AND r.started_at < k.hour + interval '1 hour'
 ) seen
 WHERE (c.hour, c.run_id, c.error_fingerprint) = (k.hour, k.run_id, k.error_fingerprint) AND c.failures <> 0`;
 

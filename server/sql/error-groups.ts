@@ -34,12 +34,14 @@ export function recordFailuresSql(conditions: readonly string[], failed: string,
 
 /**
  * When the latest failure of the originals with the fingerprint visible in the scope started: from the error-group
- * counts (each cell keeps its last start) and the deltas not folded yet, so no day of records is planned for it.
+ * counts (each cell keeps its last start) and the deltas not folded yet, so no day of records is planned for it. A
+ * failure taken back still counts here until the fold reads its cell again (a second).
  */
 function latestFailureSql(fingerprint: string, scope: string): string {
   const where = (x: string) => `${x}.error_fingerprint = ${fingerprint} AND ${x}.failures > 0 AND ${seenBy(`${x}.tenant_id`, scope)}`;
   return `SELECT max(seen) FROM (
-      (SELECT x.last_seen AS seen FROM error_group_counts x WHERE ${where('x')} ORDER BY x.hour DESC, x.last_seen DESC LIMIT 1)
+      (SELECT x.last_seen AS seen FROM error_group_counts x WHERE ${where('x')} AND x.last_seen IS NOT NULL
+       ORDER BY x.hour DESC, x.last_seen DESC LIMIT 1)
       UNION ALL
       SELECT max(d.last_seen) FROM error_group_deltas d WHERE ${where('d')}
     ) latest`;

@@ -351,11 +351,12 @@ export function errorGroupTriggersSql(table: string): string[] {
  * The parents are locked in the order every writer takes them (records, then attempts), so a report in flight is
  * waited for, not deadlocked with. Once the day is detached, what pointed into it is cleared as the dropped foreign
  * keys did: records of other days whose original it held (retry attempts) point at nothing, attempts of its records
- * kept elsewhere go. No trigger fires: the rollups keep the day.
+ * kept elsewhere go, and so do the error-group counts of the day's runs. No trigger fires: the rollups keep the day.
  */
-export function dropRecordDaySql(recordsPartition: string, attemptsPartition: string | null): string[] {
+export function dropRecordDaySql(recordsPartition: string, attemptsPartition: string | null, range: { from: Date; to: Date }): string[] {
   const day = identifier(recordsPartition);
   const attempts = attemptsPartition && identifier(attemptsPartition);
+  const runsOfDay = `SELECT id FROM runs WHERE created_at >= '${range.from.toISOString()}' AND created_at < '${range.to.toISOString()}'`;
   return [
     `LOCK TABLE ${RECORD_TABLES.records}, ${RECORD_TABLES.attempts} IN ACCESS EXCLUSIVE MODE`,
     ...(attempts ? [`ALTER TABLE ${RECORD_TABLES.attempts} DETACH PARTITION ${attempts}`] : []),
@@ -363,6 +364,9 @@ export function dropRecordDaySql(recordsPartition: string, attemptsPartition: st
     `UPDATE ${RECORD_TABLES.records} o SET origin_record_id = NULL FROM ${day} gone
      WHERE o.origin_record_id = gone.id AND o.origin_record_id IS NOT NULL`,
     `DELETE FROM ${RECORD_TABLES.attempts} a USING ${day} gone WHERE a.record_id = gone.id`,
+    // The day's failures leave their error groups with it, not only once the runs are purged after.
+    `DELETE FROM error_group_counts WHERE run_id IN (${runsOfDay})`,
+    `DELETE FROM error_group_deltas WHERE run_id IN (${runsOfDay})`,
     ...(attempts ? [`DROP TABLE ${attempts}`] : []),
     `DROP TABLE ${day}`,
   ];

@@ -169,4 +169,31 @@ describe('error-group counts', () => {
     expect(await cellsOf(unfolded.id)).toBe(0);
     expect(await bothWays(pipeline.id, range)).toEqual([]);
   });
+
+  it('count a retry’s failed attempt as a failure of its own once its original is purged, as the records do', async () => {
+    const pipeline = await createPipeline(server.admin);
+    const locked = failureKind('E_ORPHANED');
+    const ended = Date.now() - 40 * 86_400_000;
+    const original = await startRun(ingest, pipeline.id, { startedAt: at(ended - HOUR_MS) });
+    await reportRecords(ingest, original.id, [locked.at('o-1', ended - 30 * MINUTE_MS, { retryable: true })]);
+    await finishRun(ingest, original.id, { endedAt: at(ended) });
+    const operator = await server.clientFor(Role.OPERATOR);
+    await operator.ok('mutation($id: ID!) { retryRun(runId: $id) { retryRun { id } } }', { id: original.id });
+    const { claimRun } = await ingest.ok<{ claimRun: { id: string } }>(
+      'mutation($p: ID!) { claimRun(pipelineId: $p, workerId: "w") { id } }',
+      { p: pipeline.id },
+    );
+    const attemptAt = alignDown(Date.now(), HOUR_MS) - 2 * HOUR_MS + 5 * MINUTE_MS;
+    await reportRecords(ingest, claimRun.id, [locked.at('o-1', attemptAt, { retryable: true })]);
+    await finishRun(ingest, claimRun.id);
+    await fold();
+    const range = { from: at(ended - 2 * HOUR_MS), to: at(Date.now()) };
+    expect(await bothWays(pipeline.id, range)).toEqual([expect.objectContaining({ count: 1, runCount: 1 })]);
+
+    await server.admin.ok('mutation { purgeHistory(olderThanDays: 30) { runsDeleted } }');
+    const orphaned = [expect.objectContaining({ count: 1, runCount: 1, firstSeen: at(attemptAt) })];
+    expect(await bothWays(pipeline.id, range)).toEqual(orphaned);
+    await fold();
+    expect(await bothWays(pipeline.id, range)).toEqual(orphaned);
+  });
 });

@@ -70,16 +70,15 @@ export class ErrorGroupCounts1700000002960 implements MigrationInterface {
       CREATE FUNCTION records_error_groups_on_update() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         -- Old rows count negative, new rows positive, per start time, so a failure that did not move nets out
-        -- (FAILED becoming RETRY_SCHEDULED is still the same failure). A row counts when it was an original before.
+        -- (FAILED becoming RETRY_SCHEDULED is still the same failure). Each side counts by its own row, as the records
+        -- are read: a retry's failed attempt whose original is purged (origin_record_id cleared) counts from then on.
         INSERT INTO error_group_deltas (hour, run_id, error_fingerprint, pipeline_id, tenant_id, failures, first_seen, last_seen, removed)
         SELECT date_bin('1 hour', started_at, timestamptz 'epoch'), run_id, error_fingerprint, pipeline_id, tenant_id, sum(n),
                min(started_at) FILTER (WHERE n > 0), max(started_at) FILTER (WHERE n > 0), bool_or(n < 0)
         FROM (
           SELECT run_id, error_fingerprint, pipeline_id, tenant_id, started_at, sum(sign) AS n
           FROM (
-            SELECT n.run_id, n.error_fingerprint, n.pipeline_id, n.tenant_id, n.started_at, 1 AS sign
-            FROM new_records n JOIN old_records o USING (id)
-            WHERE o.origin_record_id IS NULL AND n.error_fingerprint IS NOT NULL AND n.status = ANY(${failed})
+            SELECT run_id, error_fingerprint, pipeline_id, tenant_id, started_at, 1 AS sign FROM new_records WHERE ${counted('')}
             UNION ALL
             SELECT run_id, error_fingerprint, pipeline_id, tenant_id, started_at, -1 FROM old_records WHERE ${counted('')}
           ) change

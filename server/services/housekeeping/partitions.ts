@@ -181,7 +181,7 @@ export class PartitionMaintenance {
       if (!expired) continue;
       const attempts = attemptDays.find((p) => p.from?.getTime() === day.from?.getTime() && p.to?.getTime() === day.to?.getTime());
       try {
-        await this.inTransaction(dropRecordDaySql(day.name, attempts?.name ?? null));
+        await this.inTransaction(dropRecordDaySql(day.name, attempts?.name ?? null, { from: day.from as Date, to: day.to as Date }));
         dropped.push(day.name);
       } catch (error) {
         // A lock not had in time (a long reader or writer of records): the next round tries again.
