@@ -66,7 +66,7 @@ function partitionsPlanned(plan: string, table: string): Set<string> {
 }
 
 describe('the layout', () => {
-  it('partitions records and attempts by day, with a default partition and the days ahead; the rollup triggers on records', async () => {
+  it('partitions records and attempts by day, with a default partition and the days ahead; the rollup and error-group triggers on records', async () => {
     const { rows } = await sql.query(
       `SELECT relname AS name, relkind AS kind FROM pg_class WHERE relname IN ('records', 'record_attempts') ORDER BY relname`,
     );
@@ -83,7 +83,12 @@ describe('the layout', () => {
     const { rows: triggers } = await sql.query(
       `SELECT tgname AS name FROM pg_trigger WHERE tgrelid = 'records'::regclass AND NOT tgisinternal ORDER BY tgname`,
     );
-    expect(triggers.map((t) => t.name)).toEqual(['records_rollup_insert', 'records_rollup_update']);
+    expect(triggers.map((t) => t.name)).toEqual([
+      'records_error_groups_insert',
+      'records_error_groups_update',
+      'records_rollup_insert',
+      'records_rollup_update',
+    ]);
     // Keys named as on the unpartitioned table: an upsert's ON CONFLICT ON CONSTRAINT reads the same on both.
     const { rows: keys } = await sql.query(
       `SELECT conname AS name FROM pg_constraint WHERE conrelid IN ('records'::regclass, 'record_attempts'::regclass)
