@@ -170,6 +170,58 @@ describe('error-group counts', () => {
     expect(await bothWays(pipeline.id, range)).toEqual([]);
   });
 
+  it('show a tenant’s key its tenant’s failures only, and regress a resolution from the counts, folded or not', async () => {
+    const kind = failureKind('E_TENANTS');
+    const acme = await createPipeline(server.admin, { tenantId: 'egc-acme' });
+    const globex = await createPipeline(server.admin, { tenantId: 'egc-globex' });
+    const hour = alignDown(Date.now(), HOUR_MS) - 4 * HOUR_MS;
+    for (const [pipeline, failures] of [
+      [acme, 2],
+      [globex, 1],
+    ] as const) {
+      const run = await startRun(ingest, pipeline.id, { startedAt: at(hour - HOUR_MS) });
+      await reportRecords(
+        ingest,
+        run.id,
+        Array.from({ length: failures }, (_, n) => kind.at(`t-${n}`, hour + (n + 1) * MINUTE_MS)),
+      );
+      await finishRun(ingest, run.id);
+    }
+    const acmeOperator = await server.clientFor(Role.OPERATOR, 'egc-acme');
+    const scoped = async (client: GraphQLClient, filter: Record<string, unknown> = {}) =>
+      (
+        await client.ok<{ errorGroups: (Group & { state: string })[] }>(
+          `query($f: RecordFilter) { errorGroups(filter: $f) { fingerprint count runCount firstSeen lastSeen state } }`,
+          { f: { errorFingerprint: kind.fingerprint, ...filter } },
+        )
+      ).errorGroups;
+    const acmeBothWays = async () => {
+      const counted = await scoped(acmeOperator);
+      expect(counted).toEqual(await scoped(acmeOperator, { entityTypes: ['Account'] }));
+      return counted;
+    };
+    expect(await acmeBothWays()).toEqual([expect.objectContaining({ count: 2, runCount: 1, state: 'OPEN' })]);
+    expect(await scoped(server.admin)).toEqual([expect.objectContaining({ count: 3, runCount: 2 })]);
+
+    await fold();
+    await acmeOperator.ok('mutation($f: String!) { resolveErrorGroup(fingerprint: $f) { state } }', { f: kind.fingerprint });
+    expect(await acmeBothWays()).toEqual([expect.objectContaining({ count: 2, state: 'RESOLVED' })]);
+    // Another tenant's new failure leaves it resolved; its own regresses it, before the fold and after.
+    const later = async (pipelineId: string) => {
+      const run = await startRun(ingest, pipelineId);
+      await reportRecords(ingest, run.id, [kind.at('t-later', Date.now())]);
+      await finishRun(ingest, run.id);
+    };
+    await later(globex.id);
+    expect((await acmeBothWays())[0].state).toBe('RESOLVED');
+    await fold();
+    expect((await acmeBothWays())[0].state).toBe('RESOLVED');
+    await later(acme.id);
+    expect(await acmeBothWays()).toEqual([expect.objectContaining({ count: 3, runCount: 2, state: 'REGRESSED' })]);
+    await fold();
+    expect(await acmeBothWays()).toEqual([expect.objectContaining({ count: 3, runCount: 2, state: 'REGRESSED' })]);
+  });
+
   it('count a retry’s failed attempt as a failure of its own once its original is purged, as the records do', async () => {
     const pipeline = await createPipeline(server.admin);
     const locked = failureKind('E_ORPHANED');
