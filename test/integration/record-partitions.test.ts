@@ -591,6 +591,30 @@ describe('retention by partition', () => {
     return ids;
   }
 
+  it('takes a dropped day’s failures out of the error groups at once, before its runs are purged', async () => {
+    const partitions = server.instance.services.partitions;
+    await partitions.createDays(utcDay(-45), 1);
+    const pipeline = await createPipeline(server.admin);
+    const [expired] = await oldRuns(pipeline.id, -45, 1, 'SUCCEEDED', RETENTION_DAYS + 14);
+    await sql.query(
+      `INSERT INTO records (run_id, pipeline_id, mode, entity_type, source_id, operation, status, error_code, error_fingerprint,
+                            started_at, run_created_at)
+       SELECT id, pipeline_id, mode, 'Lead', 'OLD-FAILED', 'CREATE', 'FAILED', 'E_OLD', 'fedcba9876543210', created_at, created_at
+       FROM runs WHERE id = $1`,
+      [expired],
+    );
+    await server.instance.services.rollups.fold();
+    await server.instance.services.errorGroupCounts.fold();
+    const cells = () => count('SELECT count(*)::int AS n FROM error_group_counts WHERE run_id = $1', [expired]);
+    expect(await cells()).toBe(1);
+
+    expect(await partitions.dropExpiredRecordDays(RETENTION_DAYS)).toContain(dayName('records', -45));
+    expect(await count('SELECT count(*)::int AS n FROM runs WHERE id = $1', [expired])).toBe(1);
+    expect(await cells()).toBe(0);
+    // The run goes with the row-wise purge after, as retention does it (and leaves the next test its own runs only).
+    expect(await server.instance.services.retention.purgeExpired(RETENTION_DAYS)).toMatchObject({ runsDeleted: 1 });
+  });
+
   it('drops a day whose runs all ended long ago, keeps the others and every rollup, records the CLEANUP run, while ingest goes on', async () => {
     const partitions = server.instance.services.partitions;
     await partitions.createDays(utcDay(-40), 3);
