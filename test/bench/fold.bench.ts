@@ -1,6 +1,6 @@
 // The rollup fold against peak ingest: 16 workers report into runs of their own pipelines, as a busy fleet does.
 // How many rollup deltas a second they produce, how many a second the leader's fold moves into the rollups, and
-// the backlog while both run as in production (the fold every second).
+// the backlog while both run as in production (the fold every second). The same for the error-group counts' deltas.
 import { RecordStatus } from '../../server/domain/enums.js';
 import type { GraphQLClient } from '../support/graphql-client.js';
 import { postFromClientProcess, workerRecord } from './ingest.bench.js';
@@ -56,6 +56,8 @@ async function bodiesFor(fleet: Fleet, label: string): Promise<string[][]> {
 }
 
 const backlog = async (env: BenchEnvironment) => Number((await env.sql.query('SELECT count(*) AS n FROM record_rollup_deltas')).rows[0].n);
+const errorGroupBacklog = async (env: BenchEnvironment) =>
+  Number((await env.sql.query('SELECT count(*) AS n FROM error_group_deltas')).rows[0].n);
 
 /** Folds as the leader does (every second, when due); returns the time spent folding and how many folds ran. */
 function foldLikeTheLeader(env: BenchEnvironment): { stop(): Promise<{ busyMs: number; folds: number }> } {
@@ -67,6 +69,7 @@ function foldLikeTheLeader(env: BenchEnvironment): { stop(): Promise<{ busyMs: n
     running = (async () => {
       const start = performance.now();
       if ((await env.instance.services.rollups.foldWhenDue()) > 0) folds++;
+      await env.instance.services.errorGroupCounts.fold();
       busyMs += performance.now() - start;
       running = null;
     })();
@@ -97,29 +100,45 @@ export async function runFoldBench(): Promise<SummaryRow[]> {
     if (folded !== made) throw new Error(`the fold moved ${folded} of ${made} deltas`);
     const makeRate = made / ingestSeconds;
     const foldRate = folded / foldSeconds;
+    const groupDeltas = await errorGroupBacklog(env);
+    const groupFoldStart = performance.now();
+    const groupFolded = await env.instance.services.errorGroupCounts.fold();
+    const groupFoldSeconds = (performance.now() - groupFoldStart) / 1000;
+    if (groupFolded !== groupDeltas) throw new Error(`the error-group fold moved ${groupFolded} of ${groupDeltas} deltas`);
+    const groupMakeRate = groupDeltas / ingestSeconds;
+    const groupFoldRate = groupFolded / groupFoldSeconds;
 
     // 2. Both at once, as in production: the backlog sampled every 250 ms.
     const busyBodies = await bodiesFor(fleet, 'busy');
     const samples: number[] = [];
-    const sampler = setInterval(() => void backlog(env).then((n) => samples.push(n)), 250);
+    const groupSamples: number[] = [];
+    const sampler = setInterval(() => {
+      void backlog(env).then((n) => samples.push(n));
+      void errorGroupBacklog(env).then((n) => groupSamples.push(n));
+    }, 250);
     const folding = foldLikeTheLeader(env);
     const busySeconds = await postFromClientProcess(env.graphqlUrl, fleet.worker.secret ?? '', busyBodies, BATCH).finally(() =>
       clearInterval(sampler),
     );
     const { busyMs, folds } = await folding.stop();
     await env.instance.services.rollups.fold();
+    await env.instance.services.errorGroupCounts.fold();
 
-    // The rollups hold every record reported, once.
+    // The rollups hold every record reported, once; the error-group counts every failure.
     const { rows } = await env.sql.query("SELECT sum(records) AS n FROM record_rollups WHERE tier = 'hour' AND cube = 'status'");
     if (Number(rows[0].n) !== 2 * total) throw new Error(`expected ${2 * total} records in the rollups, found ${rows[0].n}`);
     const failed = (await env.sql.query('SELECT count(*) AS n FROM records WHERE status = $1', [RecordStatus.FAILED])).rows[0].n;
+    const counted = (await env.sql.query('SELECT sum(failures) AS n FROM error_group_counts')).rows[0].n;
+    if (Number(counted) !== Number(failed)) throw new Error(`expected ${failed} failures in the error-group counts, found ${counted}`);
 
     const { rows: table } = await env.sql.query(
       `SELECT n_tup_upd AS updates, n_tup_hot_upd AS hot, pg_size_pretty(pg_total_relation_size('record_rollups')) AS size
        FROM pg_stat_user_tables WHERE relname = 'record_rollups'`,
     );
     const headroom = foldRate / makeRate;
+    const groupHeadroom = groupFoldRate / groupMakeRate;
     const maxBacklog = Math.max(0, ...samples);
+    const maxGroupBacklog = Math.max(0, ...groupSamples);
     const meanBacklog = samples.reduce((sum, n) => sum + n, 0) / Math.max(1, samples.length);
     printTable(
       ['measure', 'value'],
@@ -136,8 +155,14 @@ export async function runFoldBench(): Promise<SummaryRow[]> {
           'rollup rows: updates in place (HOT) / size',
           `${((Number(table[0].hot) / Math.max(1, Number(table[0].updates))) * 100).toFixed(0)}% of ${count(Number(table[0].updates))} / ${table[0].size}`,
         ],
+        ['fold off: error-group deltas made a second', count(Math.round(groupMakeRate))],
         [
-          'fold on: time spent folding',
+          'the error-group fold of them',
+          `${groupFoldSeconds.toFixed(2)} s: ${count(Math.round(groupFoldRate))} deltas/s (${groupHeadroom.toFixed(1)}× ingest's)`,
+        ],
+        ['fold on: error-group backlog (max)', `${count(maxGroupBacklog)} deltas`],
+        [
+          'fold on: time spent folding (both)',
           `${((busyMs / 1000 / busySeconds) * 100).toFixed(0)}% of the ingest's ${busySeconds.toFixed(1)} s (${folds} folds)`,
         ],
       ],
@@ -152,6 +177,13 @@ export async function runFoldBench(): Promise<SummaryRow[]> {
         met: headroom >= TARGET_HEADROOM,
       },
       { measure: 'fold: backlog under peak ingest (max)', value: `${count(maxBacklog)} deltas` },
+      {
+        measure: 'error-group fold: speed ÷ peak ingest’s delta rate',
+        value: `${groupHeadroom.toFixed(1)}×`,
+        target: `≥ ${TARGET_HEADROOM}×`,
+        met: groupHeadroom >= TARGET_HEADROOM,
+      },
+      { measure: 'error-group fold: backlog under peak ingest (max)', value: `${count(maxGroupBacklog)} deltas` },
     ];
   } finally {
     await env.stop();
