@@ -9,6 +9,30 @@
 export const keysetPageSql = (page: Omit<LimitedRows, 'select'> & { columns: string[] }) =>
   limitedSql({ ...page, select: `${page.columns.join(', ')}, ${page.sort}::text AS sort_key` });
 
+/**
+ * A keyset page read through the list's matches (services/lists/keyset.ts, keysetPageOfFew): up to `cap` + 1 of them
+ * taken in no order, so PostgreSQL finds them by the index that finds them all best (a search's trigram index)
+ * rather than walking the order's index of every day until each day's first match turns up; then sorted, and the
+ * page's rows read by `rowKey` (the columns that find one row: the id, and the partition key when there is one).
+ * `candidates` is how many matched, up to cap + 1; a row without `page_id` stands for an empty page.
+ */
+export const pageOfFewSql = (page: Omit<LimitedRows, 'select'> & { columns: string[]; cap: number; rowKey: readonly string[] }) => {
+  const { alias, order } = page;
+  const where = page.conditions.length > 0 ? ` WHERE ${page.conditions.map((c) => `(${c})`).join(' AND ')}` : '';
+  const key = page.rowKey.map((column) => `${alias}.${column} AS key_${column}`).join(', ');
+  const join = page.rowKey.map((column) => `${alias}.${column} = top.key_${column}`).join(' AND ');
+  return `
+WITH candidates AS MATERIALIZED (
+  SELECT ${key}, ${page.sort} AS sort_value FROM "${page.table}" "${alias}"${where} LIMIT ${page.cap + 1}
+),
+top AS (SELECT * FROM candidates ORDER BY sort_value ${order}, key_id ${order} LIMIT ${page.limit})
+SELECT (SELECT count(*) FROM candidates)::int AS candidates, top.key_id AS page_id, top.sort_value::text AS sort_key,
+  ${page.columns.join(', ')}
+FROM (SELECT) one
+LEFT JOIN (top JOIN "${page.table}" "${alias}" ON ${join}) ON true
+ORDER BY top.sort_value ${order}, top.key_id ${order}`;
+};
+
 /** The rows of `table` whose id is one of $1 (an array of the id column's type). */
 export const entitiesByIdsSql = (read: { columns: string[]; table: string; alias: string; id: string; idType: string }) =>
   `SELECT ${read.columns.join(', ')} FROM "${read.table}" "${read.alias}" WHERE "${read.alias}"."${read.id}" = ANY(CAST($1 AS ${read.idType}[]))`;

@@ -7,11 +7,11 @@ import { isSerialId, isUuid, MAX_IDS } from '../../domain/ids.js';
 import { RecordAttempt } from '../../entities/RecordAttempt.js';
 import { SyncRecord } from '../../entities/SyncRecord.js';
 import { OLDEST_RECORD_SQL, RUNS_CREATED_SQL } from '../../sql/lists.js';
-import { inKeyBounds, inRunsPartitions, keyBoundsOf } from '../../sql/record-partitions.js';
+import { inKeyBounds, inRunsPartitions, keyBoundsOf, RECORD_PARTITION_KEY } from '../../sql/record-partitions.js';
 import { aggregate, rollupsKeep } from '../analytics/rollup-query.js';
 import { type BoundedCount, countOnce } from './bounded-count.js';
 import { asksForAttempts, type PreparedConditions, preparedRecordConditions, type RecordFilter } from './filters.js';
-import { keysetPage, keysetPages, type Page, type SortKey } from './keyset.js';
+import { keysetPage, keysetPageOfFew, keysetPages, type Page, type SortKey } from './keyset.js';
 import { RecordLayout } from './record-layout.js';
 
 /** One page of one run's records, as SyncRun.records asks for it. */
@@ -39,6 +39,17 @@ const SORT_KEYS: Record<RecordSortField, SortKey> = {
 
 export const DEFAULT_RECORD_ORDER: RecordOrder = { field: RecordSortField.STARTED_AT, direction: SortDirection.DESC };
 
+/**
+ * A source-id search's matches are read first when at most this many (keysetPageOfFew): found by the trigram index
+ * and sorted, where a walk of each day's order index until that day's first match took 0.8 s at 10M records for a
+ * search matching 5,000. Past it (a broad search, whose matches a walk finds at once) the walk reads the page.
+ */
+const FEW_MATCHES = 10_000;
+
+/** Whether a records list may be one of few matches: a source-id search not within given runs or ids (those read little). */
+const searchesFew = (filter: RecordFilter | null | undefined): boolean =>
+  !!filter?.sourceId?.trim() && !filter.runIds?.length && !filter.ids?.length;
+
 /** Reads records and their history, always within what the actor may see. */
 export class RecordQueryService {
   private readonly layout: RecordLayout;
@@ -64,7 +75,14 @@ export class RecordQueryService {
       keyBounds,
     });
     const list = { db: this.db, entity: SyncRecord, alias: 'rec', where };
-    const page = await keysetPage(list, SORT_KEYS[field], direction, first, after, isSerialId, columns);
+    const sort = SORT_KEYS[field];
+    const few = searchesFew(filter)
+      ? await keysetPageOfFew(list, sort, direction, first, after, isSerialId, columns, {
+          cap: FEW_MATCHES,
+          rowKey: keyless ? ['id'] : ['id', RECORD_PARTITION_KEY],
+        })
+      : null;
+    const page = few ?? (await keysetPage(list, sort, direction, first, after, isSerialId, columns));
     return { ...page, count: countOnce(() => this.countPastCap(actor, filter, page.count)) };
   }
 

@@ -1,0 +1,91 @@
+// A source-id search reads its few matches first (keysetPageOfFew: found by the trigram index in no order, then
+// sorted), instead of walking each day's order index until that day's first match. Its pages, in every order and
+// through cursors, are the pages the walk gives; more matches than the cap leave the page to the walk.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role, SortDirection } from '../../server/domain/enums.js';
+import { isSerialId } from '../../server/domain/ids.js';
+import { SyncRecord } from '../../server/entities/SyncRecord.js';
+import { preparedRecordConditions } from '../../server/services/lists/filters.js';
+import { keysetPageOfFew } from '../../server/services/lists/keyset.js';
+import { allRecords, createPipeline, finishRun, recordInput, reportRecords, startRun } from '../support/fixtures.js';
+import type { GraphQLClient } from '../support/graphql-client.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { statementsDuring } from '../support/statement-log.js';
+
+let server: TestServer;
+let ingest: GraphQLClient;
+
+beforeAll(async () => {
+  server = await startTestServer({}, { jobs: false });
+  ingest = await server.clientFor(Role.INGEST);
+});
+afterAll(() => server?.stop());
+
+const ORDERS = [
+  null,
+  ...['STARTED_AT', 'ENDED_AT', 'LATENCY'].flatMap((field) => ['ASC', 'DESC'].map((direction) => ({ field, direction }))),
+];
+
+describe('a source-id search of few matches', () => {
+  it('pages as the walk of the order’s index does, in every order, through cursors, ties and missing values included', async () => {
+    const pipeline = await createPipeline(server.admin);
+    const base = Date.now() - 3_600_000;
+    const runs: string[] = [];
+    for (let r = 0; r < 2; r++) {
+      const run = await startRun(ingest, pipeline.id);
+      runs.push(run.id);
+      await reportRecords(
+        ingest,
+        run.id,
+        Array.from({ length: 40 }, (_, i) =>
+          recordInput(`${i % 3 === 0 ? 'FEW' : 'OTHER'}-${r}-${String(i).padStart(3, '0')}`, {
+            // Ties on every key (the id decides), and records with no end or latency.
+            startedAt: new Date(base + (i % 7) * 60_000).toISOString(),
+            endedAt: i % 5 === 0 ? null : new Date(base + (i % 7) * 60_000 + 1_000).toISOString(),
+            latencyMs: i % 4 === 0 ? null : (i % 6) * 10,
+          }),
+        ),
+      );
+      await finishRun(ingest, run.id);
+    }
+
+    for (const sourceId of ['few-', 'FEW-1-0', 'nothing-like-it']) {
+      for (const orderBy of ORDERS) {
+        // The same records through runIds (which the few-matches read leaves to the walk) and through the pipeline.
+        const walked = await allRecords(server.admin, { runIds: runs, sourceId }, orderBy, 4, 'id sourceId');
+        let few: unknown[] = [];
+        const statements = await statementsDuring(server.instance.db, async () => {
+          few = await allRecords(server.admin, { pipelineIds: [pipeline.id], sourceId }, orderBy, 4, 'id sourceId');
+        });
+        expect(few, `${sourceId} ${JSON.stringify(orderBy)}`).toEqual(walked);
+        expect(statements.some((statement) => statement.query.includes('candidates AS MATERIALIZED'))).toBe(true);
+        expect(
+          statements.some(
+            (statement) => statement.query.includes('candidates AS MATERIALIZED') === false && /FROM "records"/.test(statement.query),
+          ),
+        ).toBe(false);
+      }
+    }
+    expect((await allRecords(server.admin, { pipelineIds: [pipeline.id], sourceId: 'few-' })).length).toBe(28);
+  });
+
+  it('leaves the page to the walk when more than the cap match', async () => {
+    const pipeline = await createPipeline(server.admin);
+    const run = await startRun(ingest, pipeline.id);
+    await reportRecords(ingest, run.id, [recordInput('CAP-1'), recordInput('CAP-2'), recordInput('CAP-3')]);
+    const actor = { keyId: 'test', name: 'test', role: Role.ADMIN, tenantId: null };
+    const list = (sourceId: string) => ({
+      db: server.instance.db,
+      entity: SyncRecord,
+      alias: 'rec',
+      where: preparedRecordConditions('rec', actor, { pipelineIds: [pipeline.id], sourceId }, { keyless: false }),
+    });
+    const sort = { field: 'STARTED_AT', expression: 'rec.started_at', type: 'timestamptz' } as const;
+    const few = { cap: 2, rowKey: ['id', 'run_created_at'] };
+    expect(await keysetPageOfFew(list('cap-'), sort, SortDirection.DESC, 10, null, isSerialId, undefined, few)).toBeNull();
+    const two = await keysetPageOfFew(list('cap-1'), sort, SortDirection.DESC, 10, null, isSerialId, undefined, few);
+    expect(two?.edges.map((edge) => edge.node.sourceId)).toEqual(['CAP-1']);
+    const none = await keysetPageOfFew(list('no-such'), sort, SortDirection.DESC, 10, null, isSerialId, undefined, few);
+    expect(none).toMatchObject({ edges: [], hasNextPage: false, endCursor: null });
+  });
+});
