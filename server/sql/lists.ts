@@ -9,6 +9,22 @@
 export const keysetPageSql = (page: Omit<LimitedRows, 'select'> & { columns: string[] }) =>
   limitedSql({ ...page, select: `${page.columns.join(', ')}, ${page.sort}::text AS sort_key` });
 
+/** What a list's matches are, in no order: their row key (`key_<column>`) and sort value. */
+interface Candidates {
+  table: string;
+  alias: string;
+  conditions: string[];
+  sort: string;
+  rowKey: readonly string[];
+}
+
+const candidatesSql = ({ table, alias, conditions, sort, rowKey }: Candidates) =>
+  `SELECT ${rowKey.map((column) => `${alias}.${column} AS key_${column}`).join(', ')}, ${sort} AS sort_value FROM "${table}" "${alias}"` +
+  (conditions.length > 0 ? ` WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` : '');
+
+/** PostgreSQL's plan of all of a list's matches (JSON: its estimate of how many), for the values given. */
+export const estimateCandidatesSql = (candidates: Candidates) => `EXPLAIN (FORMAT JSON) ${candidatesSql(candidates)}`;
+
 /**
  * A keyset page read through the list's matches (services/lists/keyset.ts, keysetPageOfFew): up to `cap` + 1 of them
  * taken in no order, so PostgreSQL finds them by the index that finds them all best (a search's trigram index)
@@ -18,12 +34,10 @@ export const keysetPageSql = (page: Omit<LimitedRows, 'select'> & { columns: str
  */
 export const pageOfFewSql = (page: Omit<LimitedRows, 'select'> & { columns: string[]; cap: number; rowKey: readonly string[] }) => {
   const { alias, order } = page;
-  const where = page.conditions.length > 0 ? ` WHERE ${page.conditions.map((c) => `(${c})`).join(' AND ')}` : '';
-  const key = page.rowKey.map((column) => `${alias}.${column} AS key_${column}`).join(', ');
   const join = page.rowKey.map((column) => `${alias}.${column} = top.key_${column}`).join(' AND ');
   return `
 WITH candidates AS MATERIALIZED (
-  SELECT ${key}, ${page.sort} AS sort_value FROM "${page.table}" "${alias}"${where} LIMIT ${page.cap + 1}
+  ${candidatesSql(page)} LIMIT ${page.cap + 1}
 ),
 top AS (SELECT * FROM candidates ORDER BY sort_value ${order}, key_id ${order} LIMIT ${page.limit})
 SELECT (SELECT count(*) FROM candidates)::int AS candidates, top.key_id AS page_id, top.sort_value::text AS sort_key,

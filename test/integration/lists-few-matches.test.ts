@@ -59,11 +59,9 @@ describe('a source-id search of few matches', () => {
         });
         expect(few, `${sourceId} ${JSON.stringify(orderBy)}`).toEqual(walked);
         expect(statements.some((statement) => statement.query.includes('candidates AS MATERIALIZED'))).toBe(true);
-        expect(
-          statements.some(
-            (statement) => statement.query.includes('candidates AS MATERIALIZED') === false && /FROM "records"/.test(statement.query),
-          ),
-        ).toBe(false);
+        // No walk besides: only PostgreSQL's estimate and the read of the matches.
+        const walks = statements.filter(({ query }) => /FROM "records"/.test(query) && !/candidates AS MATERIALIZED|^EXPLAIN/.test(query));
+        expect(walks).toEqual([]);
       }
     }
     expect((await allRecords(server.admin, { pipelineIds: [pipeline.id], sourceId: 'few-' })).length).toBe(28);
