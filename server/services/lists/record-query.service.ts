@@ -46,9 +46,14 @@ export const DEFAULT_RECORD_ORDER: RecordOrder = { field: RecordSortField.STARTE
  */
 const FEW_MATCHES = 10_000;
 
-/** Whether a records list may be one of few matches: a source-id search not within given runs or ids (those read little). */
+/**
+ * Whether a records list may be one of few matches: a source-id search with no other filter than pipelines and
+ * tenants. Another filter (statuses, a time range, runs…) gives the walk an index of its own that finds the matches
+ * soon: the matches read first took 40–80 ms there, against 10–25 ms for the walk at 10M records.
+ */
 const searchesFew = (filter: RecordFilter | null | undefined): boolean =>
-  !!filter?.sourceId?.trim() && !filter.runIds?.length && !filter.ids?.length;
+  !!filter?.sourceId?.trim() &&
+  Object.entries(filter).every(([field, value]) => value == null || ['sourceId', 'pipelineIds', 'tenantIds'].includes(field));
 
 /** Reads records and their history, always within what the actor may see. */
 export class RecordQueryService {
