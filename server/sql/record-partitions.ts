@@ -322,27 +322,22 @@ export function renameRecordTablesSql(from: RecordTableNames, to: RecordTableNam
  * statement's inserted and updated records become rollup deltas. On a partitioned table they fire once per
  * statement on the parent, with the transition tables of all its partitions.
  */
-export function rollupTriggersSql(table: string): string[] {
-  const on = identifier(table);
-  return [
-    `CREATE TRIGGER records_rollup_insert AFTER INSERT ON ${on}
-       REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION records_rollup_on_insert()`,
-    `CREATE TRIGGER records_rollup_update AFTER UPDATE ON ${on}
-       REFERENCING OLD TABLE AS old_records NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION records_rollup_on_update()`,
-  ];
-}
+export const rollupTriggersSql = (table: string) => statementTriggersSql(table, 'records_rollup');
 
 /**
  * The error-group triggers (migration 2960) on `table`: every statement's failures become error-group deltas. Kept
  * apart from rollupTriggersSql, which migration 2900 ran before their functions existed.
  */
-export function errorGroupTriggersSql(table: string): string[] {
+export const errorGroupTriggersSql = (table: string) => statementTriggersSql(table, 'records_error_groups');
+
+/** `<name>_insert` and `<name>_update` on `table`, calling `<name>_on_insert()` and `<name>_on_update()` with the statement's records. */
+function statementTriggersSql(table: string, name: string): string[] {
   const on = identifier(table);
   return [
-    `CREATE TRIGGER records_error_groups_insert AFTER INSERT ON ${on}
-       REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION records_error_groups_on_insert()`,
-    `CREATE TRIGGER records_error_groups_update AFTER UPDATE ON ${on}
-       REFERENCING OLD TABLE AS old_records NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION records_error_groups_on_update()`,
+    `CREATE TRIGGER ${name}_insert AFTER INSERT ON ${on}
+       REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION ${name}_on_insert()`,
+    `CREATE TRIGGER ${name}_update AFTER UPDATE ON ${on}
+       REFERENCING OLD TABLE AS old_records NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION ${name}_on_update()`,
   ];
 }
 

@@ -3,6 +3,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { FAILED_RECORD_STATUSES } from '../../domain/record-outcome.js';
 import { FIX_CELLS_SQL, FOLD_ERROR_GROUP_DELTAS_SQL } from '../../sql/error-group-counts.js';
+import { foldInBatches } from './rollup-maintenance.js';
 
 /** Deltas folded per transaction: short transactions, whatever the backlog. */
 const FOLD_BATCH = 10_000;
@@ -18,13 +19,8 @@ export class ErrorGroupCounts {
   constructor(private readonly db: DataSource) {}
 
   /** Moves every committed delta into the counts, a batch per transaction. Returns how many deltas it moved. */
-  async fold(): Promise<number> {
-    let folded = 0;
-    for (;;) {
-      const moved = await this.db.transaction((manager) => this.foldBatch(manager));
-      folded += moved;
-      if (moved < FOLD_BATCH) return folded;
-    }
+  fold(): Promise<number> {
+    return foldInBatches(this.db, FOLD_BATCH, (manager) => this.foldBatch(manager));
   }
 
   private async foldBatch(manager: EntityManager): Promise<number> {

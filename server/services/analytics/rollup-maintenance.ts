@@ -68,13 +68,8 @@ export class RollupMaintenance {
    * or their sums. Histograms are added up here (PostgreSQL unnesting them into rows, or a PL/pgSQL loop per
    * delta, cost minutes on a month of history). Returns how many delta rows it moved.
    */
-  async fold(): Promise<number> {
-    let folded = 0;
-    for (;;) {
-      const moved = await this.db.transaction((manager) => this.foldBatch(manager));
-      folded += moved;
-      if (moved < FOLD_BATCH) return folded;
-    }
+  fold(): Promise<number> {
+    return foldInBatches(this.db, FOLD_BATCH, (manager) => this.foldBatch(manager));
   }
 
   private async foldBatch(manager: EntityManager): Promise<number> {
@@ -91,6 +86,23 @@ export class RollupMaintenance {
       deleted += result[1];
       if (result[1] < PURGE_BATCH) return deleted;
     }
+  }
+}
+
+/**
+ * Folds a batch per transaction (`foldBatch` answers how many deltas it moved, at most `batch`) until a batch comes
+ * short: every delta committed when it started is folded. Returns how many it moved.
+ */
+export async function foldInBatches(
+  db: DataSource,
+  batch: number,
+  foldBatch: (manager: EntityManager) => Promise<number>,
+): Promise<number> {
+  let folded = 0;
+  for (;;) {
+    const moved = await db.transaction(foldBatch);
+    folded += moved;
+    if (moved < batch) return folded;
   }
 }
 

@@ -1,7 +1,7 @@
 // Keyset pagination: order by (sort key, id), continue after a cursor. Never OFFSET: a page deep in the list costs
 // what the first one does. A list's page, and the pages of many runs' records with their counts, are one prepared
 // statement per shape (list-statements.ts), and so is a list's count.
-import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import { DriverUtils } from 'typeorm/driver/DriverUtils.js';
 import { checkCursorValue, checkPageSize, decodeCursor, encodeCursor } from '../../domain/cursor.js';
 import type { SortDirection } from '../../domain/enums.js';
@@ -80,17 +80,7 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
   const page = positioned(list, sort, direction, after, validId);
   const metadata = db.getMetadata(list.entity);
   const key = `${metadata.tableName}|${alias}|${columns?.join(',') ?? '*'}|${sort.expression}|${page.order}|${first}|${page.shapeKey}`;
-  const statement = listStatement(key, () =>
-    keysetPageSql({
-      columns: selectExpressions(db, metadata, alias, columns),
-      table: metadata.tableName,
-      alias,
-      conditions: page.conditions(),
-      sort: sort.expression,
-      order: page.order,
-      limit: first + 1,
-    }),
-  );
+  const statement = listStatement(key, () => keysetPageSql(page.rows(metadata, columns, first)));
   const raw = await runListStatement(db, statement, page.values);
   return { ...pageOfRows(list, sort, first, raw), count: countOnce(() => listCount(list, sort, page.order)) };
 }
@@ -117,19 +107,7 @@ export async function keysetPageOfFew<T extends ObjectLiteral & { id: string }>(
   const page = positioned(list, sort, direction, after, validId);
   const metadata = db.getMetadata(list.entity);
   const key = `few|${few.cap}|${few.rowKey.join(',')}|${metadata.tableName}|${alias}|${columns?.join(',') ?? '*'}|${sort.expression}|${page.order}|${first}|${page.shapeKey}`;
-  const statement = listStatement(key, () =>
-    pageOfFewSql({
-      columns: selectExpressions(db, metadata, alias, columns),
-      table: metadata.tableName,
-      alias,
-      conditions: page.conditions(),
-      sort: sort.expression,
-      order: page.order,
-      limit: first + 1,
-      cap: few.cap,
-      rowKey: few.rowKey,
-    }),
-  );
+  const statement = listStatement(key, () => pageOfFewSql({ ...page.rows(metadata, columns, first), cap: few.cap, rowKey: few.rowKey }));
   // PostgreSQL's estimate first (one more plan, ~5 ms at 10M records): a broad search, which the walk pages at once,
   // would otherwise pay for finding cap + 1 matches before the walk (a 5 ms page took 25–50 ms).
   const estimate = listStatement(`estimate|${key}`, () =>
@@ -170,7 +148,17 @@ function positioned<T extends ObjectLiteral>(
       ? [...where.conditions, afterPositionSql(sort.expression, alias, order, sort.type, `$${n + 1}`, `$${n + 2}`)]
       : [...where.conditions];
   };
-  return { order, values, conditions, shapeKey: `${position ? 'after' : ''}|${where.conditions.join('\n')}` };
+  /** What a page statement reads: the list's rows in the order, `first` + 1 of them (one more tells a next page). */
+  const rows = (metadata: EntityMetadata, columns: readonly string[] | undefined, first: number) => ({
+    columns: selectExpressions(list.db, metadata, alias, columns),
+    table: metadata.tableName,
+    alias,
+    conditions: conditions(),
+    sort: sort.expression,
+    order,
+    limit: first + 1,
+  });
+  return { order, values, conditions, rows, shapeKey: `${position ? 'after' : ''}|${where.conditions.join('\n')}` };
 }
 
 /** The page of the rows a page statement read (one more than `first` when there is a next page). */
