@@ -29,7 +29,8 @@ export const estimateCandidatesSql = (candidates: Candidates) => `EXPLAIN (FORMA
  * A keyset page read through the list's matches (services/lists/keyset.ts, keysetPageOfFew): up to `cap` + 1 of them
  * taken in no order, so PostgreSQL finds them by the index that finds them all best (a search's trigram index)
  * rather than walking the order's index of every day until each day's first match turns up; then sorted, and the
- * page's rows read by `rowKey` (the columns that find one row: the id, and the partition key when there is one).
+ * page's rows read by `rowKey` (the columns that find one row: the id, which it must hold, and the partition key when
+ * there is one).
  * `candidates` is how many matched, up to cap + 1; a row without `page_id` stands for an empty page.
  */
 export const pageOfFewSql = (page: Omit<LimitedRows, 'select'> & { columns: string[]; cap: number; rowKey: readonly string[] }) => {

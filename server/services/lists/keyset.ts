@@ -23,7 +23,7 @@ import {
 import { type BoundedCount, boundedFrom, countOnce, EXACT_COUNT_CAP } from './bounded-count.js';
 import type { PreparedConditions } from './filters.js';
 import { hydrate, selectExpressions } from './hydrate.js';
-import { listStatement, runListStatement } from './list-statements.js';
+import { type ListStatement, listStatement, runListStatement } from './list-statements.js';
 
 export interface SortKey {
   /** Name of the sort field, kept in the cursor so a cursor of another order is refused. */
@@ -110,16 +110,33 @@ export async function keysetPageOfFew<T extends ObjectLiteral & { id: string }>(
   const statement = listStatement(key, () => pageOfFewSql({ ...page.rows(metadata, columns, first), cap: few.cap, rowKey: few.rowKey }));
   // PostgreSQL's estimate first (one more plan, ~5 ms at 10M records): a broad search, which the walk pages at once,
   // would otherwise pay for finding cap + 1 matches before the walk (a 5 ms page took 25–50 ms).
-  const estimate = listStatement(`estimate|${key}`, () =>
-    estimateCandidatesSql({ table: metadata.tableName, alias, conditions: page.conditions(), sort: sort.expression, rowKey: few.rowKey }),
+  const estimate = listStatement(
+    `estimate|${few.rowKey.join(',')}|${metadata.tableName}|${alias}|${sort.expression}|${page.shapeKey}`,
+    () =>
+      estimateCandidatesSql({ table: metadata.tableName, alias, conditions: page.conditions(), sort: sort.expression, rowKey: few.rowKey }),
   );
-  const [plan] = await runListStatement(db, estimate, page.values);
-  const planned = (plan['QUERY PLAN'] as { Plan: { 'Plan Rows': number } }[])[0].Plan['Plan Rows'];
-  if (planned > few.cap * FEW_ESTIMATE_SLACK) return null;
+  if ((await plannedRows(db, estimate, page.values)) > few.cap * FEW_ESTIMATE_SLACK) return null;
   const raw = await runListStatement(db, statement, page.values);
-  if ((raw[0]?.candidates as number) > few.cap) return null;
+  const candidates = raw[0]?.candidates as number;
+  if (candidates > few.cap) return null;
   const rows = raw.filter((row) => row.page_id !== null);
-  return { ...pageOfRows(list, sort, first, rows), count: countOnce(() => listCount(list, sort, page.order)) };
+  // A first page has counted every match already (a page after a cursor, only those after it).
+  const count = after ? () => listCount(list, sort, page.order) : async () => boundedFrom(candidates);
+  return { ...pageOfRows(list, sort, first, rows), count: countOnce(count) };
+}
+
+/**
+ * PostgreSQL's estimate of the rows of an `EXPLAIN (FORMAT JSON)` statement: Infinity when it cannot be had (an
+ * estimate is advice; the walk then reads the page, as it always could).
+ */
+async function plannedRows(db: DataSource, explain: ListStatement, values: unknown[]): Promise<number> {
+  try {
+    const [plan] = await runListStatement(db, explain, values);
+    const rows = (plan?.['QUERY PLAN'] as { Plan?: { 'Plan Rows'?: unknown } }[] | undefined)?.[0]?.Plan?.['Plan Rows'];
+    return typeof rows === 'number' ? rows : Number.POSITIVE_INFINITY;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
 }
 
 /**
