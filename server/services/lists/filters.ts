@@ -238,12 +238,12 @@ export function preparedRollupConditions(
 const ERROR_COUNT_FIELDS: readonly (keyof RecordFilter)[] = ['pipelineIds', 'tenantIds', 'errorFingerprint'];
 const ERROR_COUNT_RULES = RECORD_FILTER_RULES.filter((rule) => ERROR_COUNT_FIELDS.includes(rule.field));
 
+/** Whether the filter names no field but `fields` (a field set to null or left out is not named). */
+export const namesOnly = (filter: RecordFilter | null | undefined, fields: readonly (keyof RecordFilter)[]): boolean =>
+  !filter || Object.entries(filter).every(([field, value]) => value == null || fields.includes(field as keyof RecordFilter));
+
 /** Whether the error-group counts keep every field the filter names. */
-export const errorCountsKeep = (filter: RecordFilter | null | undefined): boolean =>
-  !filter ||
-  Object.entries(filter).every(
-    ([field, value]) => value === undefined || value === null || ERROR_COUNT_FIELDS.includes(field as keyof RecordFilter),
-  );
+export const errorCountsKeep = (filter: RecordFilter | null | undefined): boolean => namesOnly(filter, ERROR_COUNT_FIELDS);
 
 /**
  * What the actor may see of the error-group counts (under `alias`) of the failures the filter names, read as on
