@@ -39,6 +39,7 @@ import { TenantPerformanceCube1700000002920 } from './migrations/1700000002920-T
 import { RecordsStartedSince1700000002940 } from './migrations/1700000002940-RecordsStartedSince.js';
 import { RecordPartitionStatistics1700000002950 } from './migrations/1700000002950-RecordPartitionStatistics.js';
 import { ErrorGroupCounts1700000002960 } from './migrations/1700000002960-ErrorGroupCounts.js';
+import { RecordsPipelineEnded1700000002970 } from './migrations/1700000002970-RecordsPipelineEnded.js';
 import { poolOf } from './pool.js';
 
 export const entities = [
@@ -81,6 +82,7 @@ export const migrations = [
   RecordsStartedSince1700000002940,
   RecordPartitionStatistics1700000002950,
   ErrorGroupCounts1700000002960,
+  RecordsPipelineEnded1700000002970,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */

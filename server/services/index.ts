@@ -17,6 +17,7 @@ import { FacetService } from './analytics/facet.service.js';
 import { PipelineHealthService } from './analytics/pipeline-health.service.js';
 import { RollupMaintenance } from './analytics/rollup-maintenance.js';
 import { ExportService } from './housekeeping/export.service.js';
+import { PartitionIndexes } from './housekeeping/partition-indexes.js';
 import { PartitionMaintenance } from './housekeeping/partitions.js';
 import { RecordRepartition } from './housekeeping/record-repartition.js';
 import { RetentionService } from './housekeeping/retention.service.js';
@@ -70,6 +71,7 @@ export function createServices(
     dueRetries: new DueRetryService(db),
     retention: new RetentionService(db, audit, partitions),
     partitions,
+    partitionIndexes: new PartitionIndexes(db, logger),
     repartition: new RecordRepartition(db, { batchRows: config.repartitionBatchRows, logger }),
     records: new RecordQueryService(reader),
     progress,

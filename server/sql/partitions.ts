@@ -94,3 +94,69 @@ WITH gone AS (
 )
 SELECT count(*)::int AS n FROM gone`;
 }
+
+/**
+ * The indexes of partitioned tables not yet valid: made `ON ONLY` the parent by a migration (instantly, without
+ * locking writes out while every day is indexed), their days' indexes built afterwards one at a time
+ * (services/housekeeping/partition-indexes.ts). PostgreSQL marks the parent's index valid once every partition has
+ * its own attached; a partition made meanwhile gets its own as it is attached.
+ */
+export const INVALID_PARTITIONED_INDEXES_SQL = `
+SELECT ic.relname AS index, tc.relname AS table, pg_get_indexdef(x.indexrelid) AS definition
+FROM pg_index x
+JOIN pg_class ic ON ic.oid = x.indexrelid
+JOIN pg_class tc ON tc.oid = x.indrelid
+WHERE ic.relkind = 'I' AND NOT x.indisvalid AND ic.relnamespace = current_schema()::regnamespace
+ORDER BY ic.relname`;
+
+/**
+ * The partitions of table $1 that have no index attached to partitioned index $2, newest first, and whether each has
+ * an index named `<partition>_$3` already (partitionIndexName, $3 the suffix) and whether it is valid (a build cut short leaves one
+ * behind, invalid).
+ */
+export const PARTITIONS_WITHOUT_INDEX_SQL = `
+SELECT c.relname AS partition, own.indexrelid IS NOT NULL AS named_exists, COALESCE(own.indisvalid, false) AS named_valid
+FROM pg_inherits i
+JOIN pg_class c ON c.oid = i.inhrelid
+LEFT JOIN LATERAL (
+  SELECT x.indexrelid, x.indisvalid FROM pg_index x JOIN pg_class xc ON xc.oid = x.indexrelid
+  WHERE x.indrelid = c.oid AND xc.relname = c.relname || '_' || $3
+) own ON true
+WHERE i.inhparent = $1::regclass
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_inherits attached JOIN pg_index x ON x.indexrelid = attached.inhrelid
+    WHERE attached.inhparent = $2::regclass AND x.indrelid = c.oid
+  )
+ORDER BY c.relname DESC`;
+
+/**
+ * What a partition's own index of partitioned index `index` (on `table`) is named after: the index's name after its
+ * table's (`records_pipeline_ended` of `records` → `pipeline_ended`), so an upgrade's tables beside
+ * (records_partitioned) name their days' indexes as the final tables do.
+ */
+export const indexSuffix = (index: string, table: string) => (index.startsWith(`${table}_`) ? index.slice(table.length + 1) : index);
+
+/** The name of `partition`'s own index of a partitioned index: `<partition>_<suffix>` (indexSuffix). */
+export function partitionIndexName(partition: string, suffix: string): string {
+  const name = identifier(`${partition}_${suffix}`);
+  // PostgreSQL would cut a longer name to 63 bytes, and the index would never be found by it again.
+  if (name.length > 63) throw new Error(`index name too long: ${name}`);
+  return name;
+}
+
+/**
+ * Builds partitioned index `definition`'s (pg_get_indexdef: `CREATE [UNIQUE] INDEX <name> ON ONLY <table> USING …`) own
+ * index on `partition`, named `name`, without blocking its writes (CONCURRENTLY: outside any transaction).
+ */
+export function buildPartitionIndexSql(definition: string, partition: string, name: string): string {
+  const parsed = /^CREATE (UNIQUE )?INDEX \S+ ON ONLY \S+ (USING .+)$/s.exec(definition);
+  if (!parsed) throw new Error(`not a partitioned index definition: ${definition}`);
+  return `CREATE ${parsed[1] ?? ''}INDEX CONCURRENTLY ${identifier(name)} ON ${identifier(partition)} ${parsed[2]}`;
+}
+
+/** Drops a partition's index left invalid by a build cut short, without blocking its writes. */
+export const dropPartitionIndexSql = (name: string) => `DROP INDEX CONCURRENTLY IF EXISTS ${identifier(name)}`;
+
+/** Attaches a partition's built index to its partitioned index (the parent's turns valid with its last partition). */
+export const attachPartitionIndexSql = (index: string, name: string) =>
+  `ALTER INDEX ${identifier(index)} ATTACH PARTITION ${identifier(name)}`;
