@@ -20,6 +20,13 @@ export const startOfUtcDay = (at: Date) => new Date(Math.floor(at.getTime() / DA
 /** The name of `table`'s partition of one UTC day: `<table>_pYYYYMMDD`. */
 export const dayPartitionName = (table: string, day: Date) => `${table}_p${day.toISOString().slice(0, 10).replaceAll('-', '')}`;
 
+/** The UTC day of `table`'s partition named `name` by dayPartitionName; null for any other name. */
+export function dayOfPartition(table: string, name: string): Date | null {
+  const digits = name.startsWith(`${table}_p`) ? name.slice(table.length + 2) : '';
+  if (!/^\d{8}$/.test(digits)) return null;
+  return new Date(`${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6)}T00:00:00Z`);
+}
+
 /** The database's clock: partitions are days of its time, as every stored time is. */
 export const DATABASE_TIME_SQL = 'SELECT now() AS now';
 

@@ -135,4 +135,72 @@ describe('a source-id search of few matches', () => {
     });
     expect(byId?.edges.map((edge) => edge.cursor)).toEqual(two?.edges.map((edge) => edge.cursor));
   });
+  it('reads a first page newest first from the days that hold it: the page of every match, a long run’s latest included', async () => {
+    const day = 86_400_000;
+    const today = Math.floor(Date.now() / day) * day;
+    await server.instance.services.partitions.createDays(new Date(today - 6 * day), 6);
+    const pipeline = await createPipeline(server.admin);
+    const sql = server.instance.db;
+    const runs: string[] = [];
+    /** A run created `daysAgo` days ago (an hour into its day), its records started `startedMs` after that. */
+    const runOf = async (daysAgo: number, records: { sourceId: string; startedMs: number }[]) => {
+      const created = new Date(Math.min(today - daysAgo * day + 3_600_000, Date.now() - 60_000));
+      const [{ id }] = await sql.query(
+        `INSERT INTO runs (pipeline_id, mode, status, created_at, started_at) VALUES ($1, 'SCHEDULED', 'RUNNING', $2, $2) RETURNING id`,
+        [pipeline.id, created],
+      );
+      await sql.query(
+        `INSERT INTO records (run_id, pipeline_id, mode, entity_type, source_id, operation, status, started_at, ended_at, latency_ms, run_created_at)
+         SELECT $1, $2, 'SCHEDULED', 'Lead', r.source_id, 'CREATE', 'SUCCESS', $3::timestamptz + r.ms * interval '1 ms', NULL, NULL, $3
+         FROM unnest($4::text[], $5::float8[]) AS r(source_id, ms)`,
+        [id, pipeline.id, created, records.map((r) => r.sourceId), records.map((r) => r.startedMs)],
+      );
+      runs.push(id);
+    };
+    for (let daysAgo = 5; daysAgo >= 0; daysAgo--) {
+      await runOf(
+        daysAgo,
+        Array.from({ length: 60 }, (_, i) => ({
+          sourceId: `${i % 2 ? 'NEWEST' : 'FILLER'}-${daysAgo}-${String(i).padStart(3, '0')}`,
+          startedMs: i * 1_000,
+        })),
+      );
+    }
+    // PostgreSQL's estimate of the matches per day decides how many of the newest days are read first.
+    await sql.query('ANALYZE records');
+
+    /** The pages of the search, as the walk gives them, and the days its first page read first. */
+    const search = async (total: number) => {
+      const walked = await pagesOf(server.admin, { runIds: runs, sourceId: 'newest-' }, null);
+      let newest: Awaited<ReturnType<typeof pagesOf>> = [];
+      const statements = await statementsDuring(sql, async () => {
+        newest = await pagesOf(server.admin, { pipelineIds: [pipeline.id], sourceId: 'newest-' }, null);
+      });
+      expect(newest).toEqual(walked);
+      expect(newest[0]).toMatchObject({ totalCount: total, totalCountIsExact: true });
+      expect(newest.flatMap((page) => page.edges).length).toBe(total);
+      // Records started since a day's start, in the days holding them.
+      const narrowed = statements.find(({ query }) => query.includes('candidates AS MATERIALIZED') && query.includes('rec.started_at >='));
+      expect(narrowed, 'a read of the newest days').toBeDefined();
+      const plan = (await sql.query(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ${narrowed?.query}`, narrowed?.parameters))
+        .map((row: Record<string, string>) => row['QUERY PLAN'])
+        .join('\n');
+      // The matches' read, not the page's rows read back by their keys.
+      const matches = plan.slice(plan.indexOf('CTE candidates'), plan.indexOf('InitPlan'));
+      return {
+        first: newest[0].edges.map((edge) => edge.node.id),
+        days: new Set([...matches.matchAll(/on (records_p\d{8})\b/g)].map((m) => m[1])),
+      };
+    };
+    const fiveDaysAgo = `records_p${new Date(today - 5 * day).toISOString().slice(0, 10).replaceAll('-', '')}`;
+    const before = await search(180);
+    expect(before.days).not.toContain(fiveDaysAgo);
+
+    // A run of five days ago whose record started last of all: the newest days' read finds it in its old day.
+    await runOf(5, [{ sourceId: 'NEWEST-LONG-RUN', startedMs: Date.now() - (today - 5 * day + 3_600_000) }]);
+    const after = await search(181);
+    expect(after.days).toContain(fiveDaysAgo);
+    const [latest] = await sql.query(`SELECT id::text FROM records WHERE source_id = 'NEWEST-LONG-RUN'`);
+    expect(after.first[0]).toBe(latest.id);
+  });
 });

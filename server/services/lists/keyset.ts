@@ -85,12 +85,45 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
   return { ...pageOfRows(list, sort, first, raw), count: countOnce(() => listCount(list, sort, page.order)) };
 }
 
+/** What keysetPageOfFew reads a list's few matches by. */
+export interface FewMatches {
+  /** Past this many matches the walk reads the page instead. */
+  cap: number;
+  /** The columns that find one row (the id, and the partition key when there is one). */
+  rowKey: readonly string[];
+  /**
+   * For a first page in an order whose newest rows are first: conditions confining the list to its newest rows
+   * (placeholders from `$${next}` on, their values given with them), chosen from PostgreSQL's estimate of the matches
+   * (`plan`) so that they hold about NEWEST_MARGIN pages; null when none would. A read of them that fills the page is
+   * the whole list's page: every row outside is older than every row inside.
+   */
+  newest?: (plan: PlanNode, wanted: number, next: number) => Promise<NarrowerRead | null>;
+}
+
+/** Conditions narrowing a read, their values (after the page's), and what of them shapes the statement. */
+export interface NarrowerRead {
+  conditions: string[];
+  values: unknown[];
+  shapeKey: string;
+}
+
+/** A node of PostgreSQL's plan, as `EXPLAIN (FORMAT JSON)` gives it. */
+export interface PlanNode {
+  'Plan Rows'?: number;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
+
+/** How many pages' worth of matches FewMatches.newest aims its narrower read at: estimates of a search are rough. */
+export const NEWEST_MARGIN = 3;
+
 /**
  * One page of a list that few rows match, read through its matches (pageOfFewSql): up to `few.cap` of them found in
  * no order, sorted, and the page's rows read by `few.rowKey`. For filters whose matches a walk of the order's index
  * finds late (a source-id search: each day's index walked until that day's first match, 0.8 s at 10M records where
- * its trigram index finds all of them in 50 ms). Null when more than `few.cap` match, or PostgreSQL expects many
- * more: the caller reads keysetPage.
+ * its trigram index finds all of them in 50 ms). A first page is read from the newest matches first when
+ * `few.newest` says how (a search's newest days: 60 → ~10 ms at 10M records), and from all of them when those do not
+ * fill it. Null when more than `few.cap` match, or PostgreSQL expects many more: the caller reads keysetPage.
  */
 export async function keysetPageOfFew<T extends ObjectLiteral & { id: string }>(
   list: KeysetList<T>,
@@ -100,14 +133,22 @@ export async function keysetPageOfFew<T extends ObjectLiteral & { id: string }>(
   after: string | null | undefined,
   validId: (id: string) => boolean,
   columns: readonly string[] | undefined,
-  few: { cap: number; rowKey: readonly string[] },
+  few: FewMatches,
 ): Promise<Page<T> | null> {
   checkPageSize(first);
   const { db, alias } = list;
   const page = positioned(list, sort, direction, after, validId);
   const metadata = db.getMetadata(list.entity);
   const key = `few|${few.cap}|${few.rowKey.join(',')}|${metadata.tableName}|${alias}|${columns?.join(',') ?? '*'}|${sort.expression}|${page.order}|${first}|${page.shapeKey}`;
-  const statement = listStatement(key, () => pageOfFewSql({ ...page.rows(metadata, columns, first), cap: few.cap, rowKey: few.rowKey }));
+  /** The page of the matches `narrower` leaves (all of them without), and how many there were (up to cap + 1). */
+  const read = async (narrower?: NarrowerRead) => {
+    const statement = listStatement(narrower ? `${key}|${narrower.shapeKey}` : key, () => {
+      const rows = page.rows(metadata, columns, first);
+      return pageOfFewSql({ ...rows, conditions: [...rows.conditions, ...(narrower?.conditions ?? [])], cap: few.cap, rowKey: few.rowKey });
+    });
+    const raw = await runListStatement(db, statement, [...page.values, ...(narrower?.values ?? [])]);
+    return { candidates: raw[0]?.candidates as number, rows: raw.filter((row) => row.page_id !== null) };
+  };
   // PostgreSQL's estimate first (one more plan, ~5 ms at 10M records): a broad search, which the walk pages at once,
   // would otherwise pay for finding cap + 1 matches before the walk (a 5 ms page took 25–50 ms).
   const estimate = listStatement(
@@ -115,28 +156,52 @@ export async function keysetPageOfFew<T extends ObjectLiteral & { id: string }>(
     () =>
       estimateCandidatesSql({ table: metadata.tableName, alias, conditions: page.conditions(), sort: sort.expression, rowKey: few.rowKey }),
   );
-  if ((await plannedRows(db, estimate, page.values)) > few.cap * FEW_ESTIMATE_SLACK) return null;
-  const raw = await runListStatement(db, statement, page.values);
-  const candidates = raw[0]?.candidates as number;
+  const plan = await plannedMatches(db, estimate, page.values);
+  if ((plan?.['Plan Rows'] ?? Number.POSITIVE_INFINITY) > few.cap * FEW_ESTIMATE_SLACK) return null;
+
+  const narrower = plan && !after && few.newest ? await few.newest(plan, first + 1, page.values.length + 1) : null;
+  if (narrower) {
+    const newest = await read(narrower);
+    // A full page of the newest matches is the page; past the cap they were not all read, so not all sorted.
+    if (newest.rows.length > first && newest.candidates <= few.cap) {
+      const count = async () => {
+        const all = await read();
+        return all.candidates <= few.cap ? boundedFrom(all.candidates) : listCount(list, sort, page.order);
+      };
+      return { ...pageOfRows(list, sort, first, newest.rows), count: countOnce(count) };
+    }
+  }
+  const { candidates, rows } = await read();
   if (candidates > few.cap) return null;
-  const rows = raw.filter((row) => row.page_id !== null);
   // A first page has counted every match already (a page after a cursor, only those after it).
   const count = after ? () => listCount(list, sort, page.order) : async () => boundedFrom(candidates);
   return { ...pageOfRows(list, sort, first, rows), count: countOnce(count) };
 }
 
 /**
- * PostgreSQL's estimate of the rows of an `EXPLAIN (FORMAT JSON)` statement: Infinity when it cannot be had (an
- * estimate is advice; the walk then reads the page, as it always could).
+ * PostgreSQL's plan of an `EXPLAIN (FORMAT JSON)` statement (its top node's rows the matches it expects); null when it
+ * cannot be had (an estimate is advice; the walk then reads the page, as it always could).
  */
-async function plannedRows(db: DataSource, explain: ListStatement, values: unknown[]): Promise<number> {
+async function plannedMatches(db: DataSource, explain: ListStatement, values: unknown[]): Promise<PlanNode | null> {
   try {
     const [plan] = await runListStatement(db, explain, values);
-    const rows = (plan?.['QUERY PLAN'] as { Plan?: { 'Plan Rows'?: unknown } }[] | undefined)?.[0]?.Plan?.['Plan Rows'];
-    return typeof rows === 'number' ? rows : Number.POSITIVE_INFINITY;
+    const top = (plan?.['QUERY PLAN'] as { Plan?: PlanNode }[] | undefined)?.[0]?.Plan;
+    return typeof top?.['Plan Rows'] === 'number' ? top : null;
   } catch {
-    return Number.POSITIVE_INFINITY;
+    return null;
   }
+}
+
+/** The rows a plan expects from each relation it scans (a partitioned table's: from each partition), by name. */
+export function plannedRowsByRelation(plan: PlanNode): Map<string, number> {
+  const rows = new Map<string, number>();
+  const visit = (node: PlanNode) => {
+    const relation = node['Relation Name'];
+    if (relation) rows.set(relation, (rows.get(relation) ?? 0) + (node['Plan Rows'] ?? 0));
+    for (const child of node.Plans ?? []) visit(child);
+  };
+  visit(plan);
+  return rows;
 }
 
 /**

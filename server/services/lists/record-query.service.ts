@@ -7,11 +7,29 @@ import { isSerialId, isUuid, MAX_IDS } from '../../domain/ids.js';
 import { RecordAttempt } from '../../entities/RecordAttempt.js';
 import { SyncRecord } from '../../entities/SyncRecord.js';
 import { OLDEST_RECORD_SQL, RUNS_CREATED_SQL } from '../../sql/lists.js';
-import { inKeyBounds, inRunsPartitions, keyBoundsOf, RECORD_PARTITION_KEY } from '../../sql/record-partitions.js';
+import { dayOfPartition } from '../../sql/partitions.js';
+import {
+  inKeyBounds,
+  inRunsPartitions,
+  KEYS_STARTED_SINCE_SQL,
+  keyBoundsOf,
+  RECORD_PARTITION_KEY,
+  RECORD_TABLES,
+} from '../../sql/record-partitions.js';
 import { aggregate, rollupsKeep } from '../analytics/rollup-query.js';
 import { type BoundedCount, countOnce } from './bounded-count.js';
 import { asksForAttempts, namesOnly, type PreparedConditions, preparedRecordConditions, type RecordFilter } from './filters.js';
-import { keysetPage, keysetPageOfFew, keysetPages, type Page, type SortKey } from './keyset.js';
+import {
+  keysetPage,
+  keysetPageOfFew,
+  keysetPages,
+  type NarrowerRead,
+  NEWEST_MARGIN,
+  type Page,
+  type PlanNode,
+  plannedRowsByRelation,
+  type SortKey,
+} from './keyset.js';
 import { RecordLayout } from './record-layout.js';
 
 /** One page of one run's records, as SyncRun.records asks for it. */
@@ -84,10 +102,45 @@ export class RecordQueryService {
       ? await keysetPageOfFew(list, sort, direction, first, after, isSerialId, columns, {
           cap: FEW_MATCHES,
           rowKey: keyless ? ['id'] : ['id', RECORD_PARTITION_KEY],
+          newest:
+            field === RecordSortField.STARTED_AT && direction === SortDirection.DESC
+              ? (plan, wanted, next) => this.newestDays(plan, wanted, next, keyless)
+              : undefined,
         })
       : null;
     const page = few ?? (await keysetPage(list, sort, direction, first, after, isSerialId, columns));
     return { ...page, count: countOnce(() => this.countPastCap(actor, filter, page.count)) };
+  }
+
+  /**
+   * A search's newest matches, newest first (FewMatches.newest): the records started since the start of the newest
+   * days that PostgreSQL expects to hold NEWEST_MARGIN pages of matches (its estimate per day of the search over
+   * every day), in the days that hold records started since then only (read first: KEYS_STARTED_SINCE_SQL), so the
+   * search plans and reads those few days. Null when that takes every day, or the records are not partitioned.
+   */
+  private async newestDays(plan: PlanNode, wanted: number, next: number, keyless: boolean): Promise<NarrowerRead | null> {
+    const days = [...plannedRowsByRelation(plan)]
+      .map(([partition, rows]) => ({ day: dayOfPartition(RECORD_TABLES.records, partition), rows }))
+      .filter((estimate): estimate is { day: Date; rows: number } => estimate.day !== null)
+      .sort((a, b) => b.day.getTime() - a.day.getTime());
+    let expected = 0;
+    for (const [i, { day, rows }] of days.entries()) {
+      expected += rows;
+      if (expected < NEWEST_MARGIN * wanted) continue;
+      if (i === days.length - 1) return null;
+      const [{ keys }]: { keys: unknown[] }[] = await this.db.query(KEYS_STARTED_SINCE_SQL, [[day]]);
+      // 'infinity' (nothing started since) or '-infinity' (not partitioned) come back as numbers: no days to read.
+      if (!(keys[0] instanceof Date)) return null;
+      return {
+        conditions: [
+          `rec.started_at >= $${next}::timestamptz`,
+          inKeyBounds('rec', `$${next + 1}::timestamptz`, "'infinity'::timestamptz", keyless),
+        ],
+        values: [day, keys[0]],
+        shapeKey: 'newest days',
+      };
+    }
+    return null;
   }
 
   /**
