@@ -67,6 +67,8 @@ describe('an index added to partitioned records', () => {
     const [built] = await Promise.all([build(), reportRecords(worker, run.id, successes(20, 'during'))]);
     await finishRun(worker, run.id);
     expect(built.length).toBeGreaterThan(0);
+    // Newest day first (the days lists read most), the default partition last.
+    expect(built).toEqual([...built].sort().reverse());
     expect(await isValid()).toBe(true);
     const indexes = await attached();
     for (const [partition, index] of indexes) expect(index, partition).not.toBeNull();
@@ -84,6 +86,35 @@ describe('an index added to partitioned records', () => {
       { filter: { pipelineIds: [pipeline.id] } },
     );
     expect(records.edges).toHaveLength(40);
+  });
+
+  it('leaves a day whose build another session holds (a build still running for a process gone), and an upgrade’s tables beside', async () => {
+    await asJustMigrated();
+    const { rows } = await sql.query<{ partition: string }>(
+      `SELECT c.relname AS partition FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+       WHERE i.inhparent = 'records'::regclass AND c.relname <> 'records_default' ORDER BY 1 LIMIT 1`,
+    );
+    const held = `${rows[0].partition}_pipeline_ended`;
+    const other = new pg.Client({ connectionString: server.databaseUrl });
+    await other.connect();
+    // The beside tables of an upgrade still copying: swapped in under locks a build would hold up.
+    await sql.query(`CREATE TABLE records_partitioned (k int, v int) PARTITION BY RANGE (k)`);
+    await sql.query(`CREATE TABLE records_partitioned_p1 PARTITION OF records_partitioned FOR VALUES FROM (0) TO (10)`);
+    await sql.query(`CREATE INDEX records_partitioned_pipeline_ended ON ONLY records_partitioned (v)`);
+    try {
+      await other.query('SELECT pg_advisory_lock(7130002, hashtext($1))', [held]);
+      const built = await build();
+      expect(built).not.toContain(held);
+      expect(built.some((name) => name.startsWith('records_partitioned'))).toBe(false);
+      expect((await attached()).get(rows[0].partition)).toBeNull();
+      expect(await isValid()).toBe(false);
+      await other.query('SELECT pg_advisory_unlock_all()');
+      expect(await build()).toEqual([held]);
+      expect(await isValid()).toBe(true);
+    } finally {
+      await other.end();
+      await sql.query('DROP TABLE records_partitioned');
+    }
   });
 
   it('builds again what a build cut short left invalid, and attaches one already built', async () => {

@@ -97,7 +97,7 @@ export interface FewMatches {
    * (`plan`) so that they hold about NEWEST_MARGIN pages; null when none would. A read of them that fills the page is
    * the whole list's page: every row outside is older than every row inside.
    */
-  newest?: (plan: PlanNode, wanted: number, next: number) => Promise<NarrowerRead | null>;
+  newest?: (plan: PlanNode, wanted: number, next: number) => NarrowerRead | null;
 }
 
 /** Conditions narrowing a read, their values (after the page's), and what of them shapes the statement. */
@@ -159,7 +159,7 @@ export async function keysetPageOfFew<T extends ObjectLiteral & { id: string }>(
   const plan = await plannedMatches(db, estimate, page.values);
   if ((plan?.['Plan Rows'] ?? Number.POSITIVE_INFINITY) > few.cap * FEW_ESTIMATE_SLACK) return null;
 
-  const narrower = plan && !after && few.newest ? await few.newest(plan, first + 1, page.values.length + 1) : null;
+  const narrower = plan && !after && few.newest ? few.newest(plan, first + 1, page.values.length + 1) : null;
   if (narrower) {
     const newest = await read(narrower);
     // A full page of the newest matches is the page; past the cap they were not all read, so not all sorted.

@@ -10,8 +10,8 @@ import { OLDEST_RECORD_SQL, RUNS_CREATED_SQL } from '../../sql/lists.js';
 import { dayOfPartition } from '../../sql/partitions.js';
 import {
   inKeyBounds,
+  inPartitionsStartedSince,
   inRunsPartitions,
-  KEYS_STARTED_SINCE_SQL,
   keyBoundsOf,
   RECORD_PARTITION_KEY,
   RECORD_TABLES,
@@ -72,6 +72,32 @@ const FEW_MATCHES = 10_000;
 const searchesFew = (filter: RecordFilter | null | undefined): boolean =>
   !!filter?.sourceId?.trim() && namesOnly(filter, ['sourceId', 'pipelineIds', 'tenantIds']);
 
+/**
+ * A search's newest matches, newest first (FewMatches.newest): the records started since the start of the newest
+ * days that PostgreSQL expects to hold NEWEST_MARGIN pages of matches (its estimate per day of the search over
+ * every day), in the days holding records started since then (records_keys_started_since, read as the statement
+ * starts: in its snapshot, and PostgreSQL skips the other days' scans). Null when that takes every day.
+ */
+function newestDays(plan: PlanNode, wanted: number, next: number, keyless: boolean): NarrowerRead | null {
+  const days = [...plannedRowsByRelation(plan)]
+    .map(([partition, rows]) => ({ day: dayOfPartition(RECORD_TABLES.records, partition), rows }))
+    .filter((estimate): estimate is { day: Date; rows: number } => estimate.day !== null)
+    .sort((a, b) => b.day.getTime() - a.day.getTime());
+  let expected = 0;
+  for (const [i, { day, rows }] of days.entries()) {
+    expected += rows;
+    if (expected < NEWEST_MARGIN * wanted) continue;
+    if (i === days.length - 1) return null;
+    const since = `$${next}::timestamptz`;
+    return {
+      conditions: [`rec.started_at >= ${since}`, inPartitionsStartedSince('rec', since, keyless)],
+      values: [day],
+      shapeKey: `newest days|${keyless}`,
+    };
+  }
+  return null;
+}
+
 /** Reads records and their history, always within what the actor may see. */
 export class RecordQueryService {
   private readonly layout: RecordLayout;
@@ -104,43 +130,12 @@ export class RecordQueryService {
           rowKey: keyless ? ['id'] : ['id', RECORD_PARTITION_KEY],
           newest:
             field === RecordSortField.STARTED_AT && direction === SortDirection.DESC
-              ? (plan, wanted, next) => this.newestDays(plan, wanted, next, keyless)
+              ? (plan, wanted, next) => newestDays(plan, wanted, next, keyless)
               : undefined,
         })
       : null;
     const page = few ?? (await keysetPage(list, sort, direction, first, after, isSerialId, columns));
     return { ...page, count: countOnce(() => this.countPastCap(actor, filter, page.count)) };
-  }
-
-  /**
-   * A search's newest matches, newest first (FewMatches.newest): the records started since the start of the newest
-   * days that PostgreSQL expects to hold NEWEST_MARGIN pages of matches (its estimate per day of the search over
-   * every day), in the days that hold records started since then only (read first: KEYS_STARTED_SINCE_SQL), so the
-   * search plans and reads those few days. Null when that takes every day, or the records are not partitioned.
-   */
-  private async newestDays(plan: PlanNode, wanted: number, next: number, keyless: boolean): Promise<NarrowerRead | null> {
-    const days = [...plannedRowsByRelation(plan)]
-      .map(([partition, rows]) => ({ day: dayOfPartition(RECORD_TABLES.records, partition), rows }))
-      .filter((estimate): estimate is { day: Date; rows: number } => estimate.day !== null)
-      .sort((a, b) => b.day.getTime() - a.day.getTime());
-    let expected = 0;
-    for (const [i, { day, rows }] of days.entries()) {
-      expected += rows;
-      if (expected < NEWEST_MARGIN * wanted) continue;
-      if (i === days.length - 1) return null;
-      const [{ keys }]: { keys: unknown[] }[] = await this.db.query(KEYS_STARTED_SINCE_SQL, [[day]]);
-      // 'infinity' (nothing started since) or '-infinity' (not partitioned) come back as numbers: no days to read.
-      if (!(keys[0] instanceof Date)) return null;
-      return {
-        conditions: [
-          `rec.started_at >= $${next}::timestamptz`,
-          inKeyBounds('rec', `$${next + 1}::timestamptz`, "'infinity'::timestamptz", keyless),
-        ],
-        values: [day, keys[0]],
-        shapeKey: 'newest days',
-      };
-    }
-    return null;
   }
 
   /**
