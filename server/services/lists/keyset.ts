@@ -23,7 +23,7 @@ import {
 import { type BoundedCount, boundedFrom, countOnce, EXACT_COUNT_CAP } from './bounded-count.js';
 import type { PreparedConditions } from './filters.js';
 import { hydrate, selectExpressions } from './hydrate.js';
-import { type ListStatement, listStatement, runListStatement } from './list-statements.js';
+import { inOneSnapshot, type ListStatement, listStatement, type RunListStatement, runListStatement } from './list-statements.js';
 
 export interface SortKey {
   /** Name of the sort field, kept in the cursor so a cursor of another order is refused. */
@@ -94,10 +94,11 @@ export interface FewMatches {
   /**
    * For a first page in an order whose newest rows are first: conditions confining the list to its newest rows
    * (placeholders from `$${next}` on, their values given with them), chosen from PostgreSQL's estimate of the matches
-   * (`plan`) so that they hold about NEWEST_MARGIN pages; null when none would. A read of them that fills the page is
-   * the whole list's page: every row outside is older than every row inside.
+   * (`plan`) so that they hold about NEWEST_MARGIN pages; null when none would. What it reads to choose them it reads
+   * with `run`, in the snapshot the narrower read then reads in. A read of them that fills the page is the whole
+   * list's page: every row outside is older than every row inside.
    */
-  newest?: (plan: PlanNode, wanted: number, next: number) => NarrowerRead | null;
+  newest?: (plan: PlanNode, wanted: number, next: number, run: RunListStatement) => Promise<NarrowerRead | null>;
 }
 
 /** Conditions narrowing a read, their values (after the page's), and what of them shapes the statement. */
@@ -141,12 +142,12 @@ export async function keysetPageOfFew<T extends ObjectLiteral & { id: string }>(
   const metadata = db.getMetadata(list.entity);
   const key = `few|${few.cap}|${few.rowKey.join(',')}|${metadata.tableName}|${alias}|${columns?.join(',') ?? '*'}|${sort.expression}|${page.order}|${first}|${page.shapeKey}`;
   /** The page of the matches `narrower` leaves (all of them without), and how many there were (up to cap + 1). */
-  const read = async (narrower?: NarrowerRead) => {
+  const read = async (narrower?: NarrowerRead, run: RunListStatement = (statement, values) => runListStatement(db, statement, values)) => {
     const statement = listStatement(narrower ? `${key}|${narrower.shapeKey}` : key, () => {
       const rows = page.rows(metadata, columns, first);
       return pageOfFewSql({ ...rows, conditions: [...rows.conditions, ...(narrower?.conditions ?? [])], cap: few.cap, rowKey: few.rowKey });
     });
-    const raw = await runListStatement(db, statement, [...page.values, ...(narrower?.values ?? [])]);
+    const raw = await run(statement, [...page.values, ...(narrower?.values ?? [])]);
     return { candidates: raw[0]?.candidates as number, rows: raw.filter((row) => row.page_id !== null) };
   };
   // PostgreSQL's estimate first (one more plan, ~5 ms at 10M records): a broad search, which the walk pages at once,
@@ -159,11 +160,14 @@ export async function keysetPageOfFew<T extends ObjectLiteral & { id: string }>(
   const plan = await plannedMatches(db, estimate, page.values);
   if ((plan?.['Plan Rows'] ?? Number.POSITIVE_INFINITY) > few.cap * FEW_ESTIMATE_SLACK) return null;
 
-  const narrower = plan && !after && few.newest ? few.newest(plan, first + 1, page.values.length + 1) : null;
-  if (narrower) {
-    const newest = await read(narrower);
+  const { newest: narrow } = few;
+  if (plan && !after && narrow) {
+    const newest = await inOneSnapshot(db, async (run) => {
+      const narrower = await narrow(plan, first + 1, page.values.length + 1, run);
+      return narrower && read(narrower, run);
+    });
     // A full page of the newest matches is the page; past the cap they were not all read, so not all sorted.
-    if (newest.rows.length > first && newest.candidates <= few.cap) {
+    if (newest && newest.rows.length > first && newest.candidates <= few.cap) {
       const count = async () => {
         const all = await read();
         return all.candidates <= few.cap ? boundedFrom(all.candidates) : listCount(list, sort, page.order);

@@ -68,6 +68,9 @@ function nameOf(text: string): string | undefined {
   return name;
 }
 
+/** Runs a list statement and gives its rows (runListStatement, or one connection's in inOneSnapshot). */
+export type RunListStatement = (statement: ListStatement, values: unknown[]) => Promise<Record<string, unknown>[]>;
+
 /**
  * Runs a list statement on the data source's pool, logged and failing as TypeORM's own queries do (a connection that
  * cannot be had as it is, a failed statement as a QueryFailedError with the driver's code), without its query runner
@@ -75,19 +78,57 @@ function nameOf(text: string): string | undefined {
  */
 export async function runListStatement(db: DataSource, statement: ListStatement, values: unknown[]): Promise<Record<string, unknown>[]> {
   const client = await poolOf(db).connect();
-  db.logger.logQuery(statement.text, values);
   let broken: Error | undefined;
+  try {
+    return await runOn(db, client, statement, values);
+  } catch (error) {
+    broken = brokenBy(error);
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * Runs `work`'s list statements on one connection, in one snapshot (a read-only REPEATABLE READ transaction): what one
+ * statement read bounds what the next one reads, and no commit between them changes it.
+ */
+export async function inOneSnapshot<T>(db: DataSource, work: (run: RunListStatement) => Promise<T>): Promise<T> {
+  const client = await poolOf(db).connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const result = await work((statement, values) => runOn(db, client, statement, values));
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    broken =
+      brokenBy(error) ??
+      (await client.query('ROLLBACK').then(
+        () => undefined,
+        (rollback: Error) => rollback,
+      ));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+async function runOn(db: DataSource, client: pg.PoolClient, statement: ListStatement, values: unknown[]) {
+  db.logger.logQuery(statement.text, values);
   try {
     if (values.length === 0) statement.name ??= nameOf(statement.text);
     const name = values.length > 0 ? undefined : statement.name;
     const result = await client.query({ name, text: statement.text, values, types: LIST_TYPES });
-    return result.rows;
+    return result.rows as Record<string, unknown>[];
   } catch (error) {
-    // A statement PostgreSQL refused leaves the connection usable; anything else (a broken socket) does not.
-    if (!(error instanceof pg.DatabaseError)) broken = error as Error;
     db.logger.logQueryError(error as Error, statement.text, values);
     throw new QueryFailedError(statement.text, values, error as Error);
-  } finally {
-    client.release(broken);
   }
+}
+
+/** The error that leaves a connection unusable: anything but a statement PostgreSQL refused (a broken socket). */
+function brokenBy(error: unknown): Error | undefined {
+  const cause = error instanceof QueryFailedError ? error.driverError : error;
+  return cause instanceof pg.DatabaseError ? undefined : (cause as Error);
 }

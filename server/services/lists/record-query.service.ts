@@ -10,8 +10,8 @@ import { OLDEST_RECORD_SQL, RUNS_CREATED_SQL } from '../../sql/lists.js';
 import { dayOfPartition } from '../../sql/partitions.js';
 import {
   inKeyBounds,
-  inPartitionsStartedSince,
   inRunsPartitions,
+  KEYS_STARTED_SINCE_SQL,
   keyBoundsOf,
   RECORD_PARTITION_KEY,
   RECORD_TABLES,
@@ -30,6 +30,7 @@ import {
   plannedRowsByRelation,
   type SortKey,
 } from './keyset.js';
+import { listStatement, type RunListStatement } from './list-statements.js';
 import { RecordLayout } from './record-layout.js';
 
 /** One page of one run's records, as SyncRun.records asks for it. */
@@ -75,10 +76,17 @@ const searchesFew = (filter: RecordFilter | null | undefined): boolean =>
 /**
  * A search's newest matches, newest first (FewMatches.newest): the records started since the start of the newest
  * days that PostgreSQL expects to hold NEWEST_MARGIN pages of matches (its estimate per day of the search over
- * every day), in the days holding records started since then (records_keys_started_since, read as the statement
- * starts: in its snapshot, and PostgreSQL skips the other days' scans). Null when that takes every day.
+ * every day), in the days holding records started since then only (records_keys_started_since, read first with
+ * `run`, in the snapshot the search then reads in: taken as values, they let PostgreSQL plan those days only). Null
+ * when that takes every day, or records are not partitioned.
  */
-function newestDays(plan: PlanNode, wanted: number, next: number, keyless: boolean): NarrowerRead | null {
+async function newestDays(
+  plan: PlanNode,
+  wanted: number,
+  next: number,
+  keyless: boolean,
+  run: RunListStatement,
+): Promise<NarrowerRead | null> {
   const days = [...plannedRowsByRelation(plan)]
     .map(([partition, rows]) => ({ day: dayOfPartition(RECORD_TABLES.records, partition), rows }))
     .filter((estimate): estimate is { day: Date; rows: number } => estimate.day !== null)
@@ -88,15 +96,24 @@ function newestDays(plan: PlanNode, wanted: number, next: number, keyless: boole
     expected += rows;
     if (expected < NEWEST_MARGIN * wanted) continue;
     if (i === days.length - 1) return null;
-    const since = `$${next}::timestamptz`;
+    const [{ keys }] = await run(KEYS_STARTED_SINCE, [[day]]);
+    const [key] = keys as unknown[];
+    // 'infinity' (nothing started since) or '-infinity' (not partitioned) come back as numbers: no days to read.
+    if (!(key instanceof Date)) return null;
     return {
-      conditions: [`rec.started_at >= ${since}`, inPartitionsStartedSince('rec', since, keyless)],
-      values: [day],
+      conditions: [
+        `rec.started_at >= $${next}::timestamptz`,
+        inKeyBounds('rec', `$${next + 1}::timestamptz`, "'infinity'::timestamptz", keyless),
+      ],
+      values: [day, key],
       shapeKey: `newest days|${keyless}`,
     };
   }
   return null;
 }
+
+/** KEYS_STARTED_SINCE_SQL as a list statement (newestDays runs it in the search's snapshot). */
+const KEYS_STARTED_SINCE = listStatement('keys started since', () => KEYS_STARTED_SINCE_SQL);
 
 /** Reads records and their history, always within what the actor may see. */
 export class RecordQueryService {
@@ -130,7 +147,7 @@ export class RecordQueryService {
           rowKey: keyless ? ['id'] : ['id', RECORD_PARTITION_KEY],
           newest:
             field === RecordSortField.STARTED_AT && direction === SortDirection.DESC
-              ? (plan, wanted, next) => newestDays(plan, wanted, next, keyless)
+              ? (plan, wanted, next, run) => newestDays(plan, wanted, next, keyless, run)
               : undefined,
         })
       : null;
