@@ -9,6 +9,8 @@
 // `records_partitioned_<suffix>` and the swap renames them to the final `records_<suffix>`
 // (renameRecordTablesSql). Partitions are named after the final tables from the start (`records_default`,
 // `records_pYYYYMMDD`): nothing of the old layout has those names, and no swap has to rename them.
+import { DAY_MS } from '../domain/analytics-range.js';
+import { startOfUtcDay } from './partitions.js';
 
 /** The two tables of the layout. */
 export interface RecordTableNames {
@@ -117,6 +119,20 @@ export function keyBoundsOf(createdAt: readonly Date[]): [Date, Date] {
     last = Math.max(last, date.getTime());
   }
   return [new Date(first - 1), new Date(last + 1)];
+}
+
+/**
+ * keyBoundsOf widened to the whole UTC days (the partitions) the runs were created in: the same days pruned, and
+ * bounds PostgreSQL counts as keeping every row of those days. For runs' own pages, where the run alone estimates its
+ * rows (the dependency statistics of run and key): a tighter bound was counted as its share of the day besides, 38 of
+ * a run's 500 records, and each of 50 runs' pages sorted whole instead of walked (16.6 against 1.7 ms at 10M records).
+ */
+export function dayBoundsOf(createdAt: readonly Date[]): [Date, Date] {
+  const [from, to] = keyBoundsOf(createdAt);
+  const [first, last] = [new Date(from.getTime() + 1), new Date(to.getTime() - 1)];
+  // The last day's final millisecond (not the next midnight, BETWEEN being inclusive: the next day is not planned),
+  // unless the key bound itself reaches past it.
+  return [startOfUtcDay(first), new Date(Math.max(to.getTime(), startOfUtcDay(last).getTime() + DAY_MS - 1))];
 }
 
 /**

@@ -9,6 +9,7 @@ import { SyncRecord } from '../../entities/SyncRecord.js';
 import { OLDEST_RECORD_SQL, RUNS_CREATED_SQL } from '../../sql/lists.js';
 import { dayOfPartition } from '../../sql/partitions.js';
 import {
+  dayBoundsOf,
   inKeyBounds,
   inRunsPartitions,
   KEYS_STARTED_SINCE_SQL,
@@ -219,7 +220,7 @@ export class RecordQueryService {
         const { filter, first, columns } = group[0].request;
         // The runs' creation, when every request brings it (a page of runs does), bounds the days planned.
         const created = group.map(({ request }) => request.runCreatedAt);
-        const keyBounds = created.every((at) => at instanceof Date) ? keyBoundsOf(created as Date[]) : undefined;
+        const keyBounds = created.every((at) => at instanceof Date) ? dayBoundsOf(created as Date[]) : undefined;
         const list = {
           db: this.db,
           entity: SyncRecord,
