@@ -77,6 +77,14 @@ export function createPartitionSql(table: string, key: string, columns: string[]
   ];
 }
 
+/**
+ * Whether an index is being built now on one of the tables $1 (text[]), by the leader's partition-indexes job or by
+ * hand: dropping the table would wait for the build holding its parent's lock, every writer of the parent queued.
+ */
+export const INDEX_BEING_BUILT_SQL = `SELECT EXISTS (
+  SELECT 1 FROM pg_stat_progress_create_index WHERE relid = ANY(SELECT to_regclass(name) FROM unnest($1::text[]) name)
+) AS building`;
+
 /** Whether table $1 is partitioned. */
 export const IS_PARTITIONED_SQL = `SELECT relkind = 'p' AS partitioned FROM pg_class WHERE oid = $1::regclass`;
 

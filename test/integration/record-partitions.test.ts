@@ -594,6 +594,43 @@ describe('retention by partition', () => {
     return ids;
   }
 
+  it('leaves a day whose index is being built to a later round, without locking records meanwhile', async () => {
+    const partitions = server.instance.services.partitions;
+    await partitions.createDays(utcDay(-50), 1);
+    const pipeline = await createPipeline(server.admin);
+    await oldRuns(pipeline.id, -50, 1, 'SUCCEEDED', RETENTION_DAYS + 15);
+    await server.instance.services.rollups.fold();
+    const day = dayName('records', -50);
+    // A build that waits for an older snapshot to end: shown in pg_stat_progress_create_index all the while.
+    const snapshot = new pg.Client({ connectionString: server.databaseUrl });
+    const builder = new pg.Client({ connectionString: server.databaseUrl });
+    await Promise.all([snapshot.connect(), builder.connect()]);
+    try {
+      await snapshot.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await snapshot.query('SELECT count(*) FROM pipelines');
+      const build = builder.query(`CREATE INDEX CONCURRENTLY ${day}_being_built ON ${day} (latency_ms)`);
+      build.catch(() => {});
+      for (let tries = 0; ; tries++) {
+        const { rows } = await sql.query('SELECT count(*)::int AS n FROM pg_stat_progress_create_index WHERE relid = $1::regclass', [day]);
+        if (rows[0].n > 0) break;
+        if (tries > 200) throw new Error('the build never showed');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      let dropped: string[] = [];
+      const statements = await statementsDuring(server.instance.db, async () => {
+        dropped = await partitions.dropExpiredRecordDays(RETENTION_DAYS);
+      });
+      expect(dropped).not.toContain(day);
+      // No drop was tried: its lock of records would have held every writer while it waited for the build.
+      expect(statements.some(({ query }) => /^LOCK TABLE records\b|DETACH PARTITION/.test(query))).toBe(false);
+      await snapshot.query('COMMIT');
+      await build;
+    } finally {
+      await Promise.all([snapshot.end(), builder.end()]);
+    }
+    expect(await partitions.dropExpiredRecordDays(RETENTION_DAYS)).toContain(day);
+  });
+
   it('takes a dropped day’s failures out of the error groups at once, before its runs are purged', async () => {
     const partitions = server.instance.services.partitions;
     await partitions.createDays(utcDay(-45), 1);

@@ -11,6 +11,7 @@ import {
   dayPartitionName,
   deleteExpiredStraysSql,
   dropPartitionSql,
+  INDEX_BEING_BUILT_SQL,
   IS_PARTITIONED_SQL,
   LOCK_TIMEOUT_SQL,
   PARTITIONS_SQL,
@@ -180,6 +181,14 @@ export class PartitionMaintenance {
       ]);
       if (!expired) continue;
       const attempts = attemptDays.find((p) => p.from?.getTime() === day.from?.getTime() && p.to?.getTime() === day.to?.getTime());
+      // A day being indexed (partition-indexes.ts) is dropped on a later round: its drop would hold the parent's lock
+      // while it waited for the build, and every report's insert with it.
+      const names = [day.name, ...(attempts ? [attempts.name] : [])];
+      const [{ building }]: { building: boolean }[] = await this.db.query(INDEX_BEING_BUILT_SQL, [names]);
+      if (building) {
+        this.logger?.info('a day of records is being indexed; dropped on a later round', { partition: day.name });
+        continue;
+      }
       try {
         await this.inTransaction(dropRecordDaySql(day.name, attempts?.name ?? null, { from: day.from as Date, to: day.to as Date }));
         dropped.push(day.name);
