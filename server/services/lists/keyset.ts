@@ -123,7 +123,7 @@ export const NEWEST_MARGIN = 3;
  * no order, sorted, and the page's rows read by `few.rowKey`. For filters whose matches a walk of the order's index
  * finds late (a source-id search: each day's index walked until that day's first match, 0.8 s at 10M records where
  * its trigram index finds all of them in 50 ms). A first page is read from the newest matches first when
- * `few.newest` says how (a search's newest days: 60 → ~10 ms at 10M records), and from all of them when those do not
+ * `few.newest` says how (a search's newest days: p50 53–72 → 22–42 ms at 10M records), and from all of them when those do not
  * fill it. Null when more than `few.cap` match, or PostgreSQL expects many more: the caller reads keysetPage.
  */
 export async function keysetPageOfFew<T extends ObjectLiteral & { id: string }>(
