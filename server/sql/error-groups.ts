@@ -1,5 +1,6 @@
 // The error group statements. A grouped query's placeholders are bound by ErrorGroupService: its filter's prepared
 // conditions (services/lists/filters.ts: the filter and the tenant) first, then the values named here.
+import { inKeyBounds } from './record-partitions.js';
 import { seenBy } from './tenancy.js';
 
 /** The values errorGroups binds besides its filter's, as typed placeholders (`$7::text`). */
@@ -12,20 +13,34 @@ export interface GroupPlaceholders {
   states: string;
   /** How many groups (integer). */
   first: string;
+  /**
+   * The partition key from which on the days hold every record started in the window (timestamptz), when read: the
+   * sample, the latest failure up to a group's last failure in the window, lies there, so only those days are planned.
+   */
+  sampleKeysFrom?: string;
 }
 
 /**
  * Failures per fingerprint and run (fingerprint, run_id, failures, first_seen, last_seen) read from the records the
- * filter's `conditions` (on `rec`) select, started in `range` when given.
+ * filter's `conditions` (on `rec`) select, started in `range` when given. A range of minutes (a window's edge) has its
+ * statuses tested on the rows its start index finds: as an index condition, PostgreSQL ANDed the start index with
+ * the whole day's failures by status (40,000 entries at 10M records) to save fetching a few hundred rows, 3–4 ms
+ * against under 1.
  */
-export function recordFailuresSql(conditions: readonly string[], failed: string, range?: { from: string; to: string }): string {
+export function recordFailuresSql(
+  conditions: readonly string[],
+  failed: string,
+  range?: { from: string; to: string; minutes?: boolean },
+): string {
+  const status = `rec.status = ANY(${failed})`;
   const where = [
     'rec.error_fingerprint IS NOT NULL',
-    `rec.status = ANY(${failed})`,
+    range?.minutes ? `(${status}) IS TRUE` : status,
     ...(range ? [`rec.started_at >= ${range.from} AND rec.started_at < ${range.to}`] : []),
     ...conditions,
   ];
-  return `SELECT rec.error_fingerprint AS fingerprint, rec.run_id, count(*) AS failures, min(rec.started_at) AS first_seen,
+  // failures as integer, like the counts' cells: summed as bigint, not numeric (a week's 25,000 runs' sums, ~5 ms).
+  return `SELECT rec.error_fingerprint AS fingerprint, rec.run_id, count(*)::int AS failures, min(rec.started_at) AS first_seen,
     max(rec.started_at) AS last_seen
   FROM records rec
   WHERE ${where.map((condition) => `(${condition})`).join(' AND ')}
@@ -54,18 +69,22 @@ function latestFailureSql(fingerprint: string, scope: string): string {
  * The groups are of the failures `parts` count per fingerprint and run (recordFailuresSql, countedFailuresSql):
  * each a statement of its own rows, added up here.
  */
-export function groupsSql(parts: readonly string[], { scope, failed, states, first }: GroupPlaceholders): string {
+export function groupsSql(parts: readonly string[], { scope, failed, states, first, sampleKeysFrom }: GroupPlaceholders): string {
+  const sampleDays = sampleKeysFrom ? `\n    AND ${inKeyBounds('r', sampleKeysFrom, "'infinity'::timestamptz", true)}` : '';
   return `
 WITH per_run AS (
-  SELECT fingerprint, run_id, sum(failures) AS count, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+  SELECT fingerprint, run_id, sum(failures)::int AS count, min(first_seen) AS first_seen, max(last_seen) AS last_seen
   FROM (${parts.join('\n  UNION ALL\n  ')}) part
   GROUP BY fingerprint, run_id
-  HAVING sum(failures) > 0
 ),
--- Per run, then per fingerprint: two hash aggregates instead of sorting every run for count(DISTINCT run_id).
+-- Per run, then per fingerprint: two hash aggregates instead of sorting every run for count(DISTINCT run_id). The runs
+-- whose failures net out are left out here, not by a HAVING above: PostgreSQL took that to keep a third of the runs
+-- and sorted a week's 25,000 for this step (~9 ms) instead of hashing them (~3 ms).
 groups AS (
-  SELECT fingerprint, sum(count) AS count, count(*) AS run_count, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+  SELECT fingerprint, sum(count) FILTER (WHERE count > 0) AS count, count(*) FILTER (WHERE count > 0) AS run_count,
+    min(first_seen) FILTER (WHERE count > 0) AS first_seen, max(last_seen) FILTER (WHERE count > 0) AS last_seen
   FROM per_run GROUP BY fingerprint
+  HAVING count(*) FILTER (WHERE count > 0) > 0
 ),
 judged AS (
   SELECT g.*, res.resolved_at, res.resolved_by, res.resolution_note,
@@ -87,11 +106,14 @@ FROM chosen c
 CROSS JOIN LATERAL (
   SELECT r.error_code, r.error_message, r.retryable FROM records r
   WHERE r.error_fingerprint = c.fingerprint AND r.started_at <= c.last_seen AND r.status = ANY(${failed})
-    AND ${seenBy('r.tenant_id', scope)}
+    AND ${seenBy('r.tenant_id', scope)}${sampleDays}
   ORDER BY r.started_at DESC, r.id DESC LIMIT 1
 ) sample
 ORDER BY c.state = 'REGRESSED' DESC, c.count DESC, c.last_seen DESC, c.fingerprint`;
 }
+
+/** For the rest of the transaction, plans without parallel workers. */
+export const SERIAL_PLAN_SQL = 'SET LOCAL max_parallel_workers_per_gather = 0';
 
 /** Whether any failure with fingerprint $1 is visible in scope $2 (a tenant id, or null for every tenant). */
 export const VISIBLE_FAILURE_SQL = `

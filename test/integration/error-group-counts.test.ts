@@ -114,6 +114,48 @@ describe('error-group counts', () => {
     ]);
   });
 
+  it('sample a group from the days holding the window’s records, a long run’s old day included', async () => {
+    const day = 86_400_000;
+    const today = Math.floor(Date.now() / day) * day;
+    await server.instance.services.partitions.createDays(new Date(today - 6 * day), 6);
+    const pipeline = await createPipeline(server.admin);
+    const sql = server.instance.db;
+    const code = unique('E_LONG_RUN');
+    // A run created five days ago (its records' day), still reporting: its one failure in the window started two days
+    // ago, minutes into the window; an older one, with another message, started before the window.
+    const created = new Date(today - 5 * day + HOUR_MS);
+    const from = alignDown(Date.now() - 2 * day, HOUR_MS) + 10 * MINUTE_MS;
+    const [{ id: runId }] = await sql.query(
+      `INSERT INTO runs (pipeline_id, mode, status, created_at, started_at) VALUES ($1, 'SCHEDULED', 'RUNNING', $2, $2) RETURNING id`,
+      [pipeline.id, created],
+    );
+    const failure = (sourceId: string, message: string, startedMs: number) =>
+      sql.query(
+        `INSERT INTO records (run_id, pipeline_id, mode, entity_type, source_id, operation, status, started_at, run_created_at,
+           error_code, error_message, error_fingerprint)
+         VALUES ($1, $2, 'SCHEDULED', 'Account', $3, 'UPDATE', 'FAILED', $4, $5, $6, $7, $8)`,
+        [runId, pipeline.id, sourceId, new Date(startedMs), created, code, message, errorFingerprint(code, message)],
+      );
+    await failure('old', 'Row 1 is locked', created.getTime() + MINUTE_MS);
+    await failure('in-window', 'Row 2 is locked', from + MINUTE_MS);
+    await fold();
+
+    const range = { from: at(from), to: at(Date.now()) };
+    const statements = await statementsDuring(sql, async () =>
+      expect(await bothWays(pipeline.id, range)).toEqual([
+        expect.objectContaining({
+          count: 1,
+          runCount: 1,
+          firstSeen: at(from + MINUTE_MS),
+          lastSeen: at(from + MINUTE_MS),
+          sampleMessage: 'Row 2 is locked',
+        }),
+      ]),
+    );
+    // The sample was read in the days from the window's start on (its own bound), not in every day.
+    expect(statements.some(({ query }) => /CROSS JOIN LATERAL[\s\S]*r\.run_created_at BETWEEN/.test(query))).toBe(true);
+  });
+
   it('let a failure taken back leave its group at once, and its first and last start at the next fold', async () => {
     const pipeline = await createPipeline(server.admin);
     const locked = failureKind('E_TAKEN_BACK');

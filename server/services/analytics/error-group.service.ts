@@ -14,6 +14,7 @@ import {
   REOPEN_SQL,
   RESOLVE_SQL,
   recordFailuresSql,
+  SERIAL_PLAN_SQL,
   VISIBLE_FAILURE_SQL,
 } from '../../sql/error-groups.js';
 import { inKeyBounds, KEYS_STARTED_SINCE_SQL } from '../../sql/record-partitions.js';
@@ -76,7 +77,11 @@ export class ErrorGroupService {
   list(actor: Actor, query: ErrorGroupQuery): Promise<ErrorGroupView[]> {
     checkPageSize(query.first);
     const window = errorGroupWindow(query.range, new Date());
-    return this.groups(this.db.manager, actor, query.filter, window, query.states ?? null, query.first);
+    // One snapshot: the days the window's edges are read in (parts()) are those holding records when the groups are
+    // counted, a long run's record committed in between included.
+    return this.db.transaction('REPEATABLE READ', (manager) =>
+      this.groups(manager, actor, query.filter, window, query.states ?? null, query.first),
+    );
   }
 
   async resolve(actor: Actor, fingerprint: string, note: string | null | undefined): Promise<ErrorGroupView> {
@@ -132,6 +137,7 @@ export class ErrorGroupService {
     return group;
   }
 
+  /** In a transaction (SET LOCAL). */
   private async groups(
     manager: EntityManager,
     actor: Actor,
@@ -140,6 +146,9 @@ export class ErrorGroupService {
     states: ErrorGroupState[] | null,
     first: number,
   ): Promise<ErrorGroupView[]> {
+    // A week's cells (~28,000 at 10M records) are worth two parallel workers to PostgreSQL's costs; on two cores
+    // gathering their rows took 40 ms against 28 ms in one process. A window's groups are never read in bulk.
+    await manager.query(SERIAL_PLAN_SQL);
     const statement = new GroupStatement(actor, filter);
     const parts = await statement.parts(manager, window);
     const placeholders = {
@@ -147,6 +156,7 @@ export class ErrorGroupService {
       failed: statement.failed,
       states: statement.bind(states, 'text[]'),
       first: statement.bind(first, 'integer'),
+      sampleKeysFrom: statement.sampleKeysFrom,
     };
     const rows: GroupRow[] = await manager.query(groupsSql(parts, placeholders), statement.values);
     return rows.map((row) => ({
@@ -173,6 +183,8 @@ class GroupStatement {
   readonly failed = this.bind(FAILED_RECORD_STATUSES, 'record_status[]');
   /** The records filter's conditions, bound once a part reads the records. */
   private recordConditions: string[] | null = null;
+  /** The partition key from which on the days hold the window's records, when parts() read it (GroupPlaceholders). */
+  sampleKeysFrom: string | undefined;
 
   constructor(
     private readonly actor: Actor,
@@ -191,7 +203,10 @@ class GroupStatement {
    */
   records(fromMs?: number, toMs?: number, keysFrom?: Date): string {
     this.recordConditions ??= preparedRecordConditions('rec', this.actor, this.filter, { values: this.values }).conditions;
-    const range = fromMs === undefined || toMs === undefined ? undefined : { from: this.at(fromMs), to: this.at(toMs) };
+    const range =
+      fromMs === undefined || toMs === undefined
+        ? undefined
+        : { from: this.at(fromMs), to: this.at(toMs), minutes: toMs - fromMs < HOUR_MS };
     const days = keysFrom ? [inKeyBounds('rec', this.bind(keysFrom, 'timestamptz'), "'infinity'::timestamptz", true)] : [];
     return recordFailuresSql([...this.recordConditions, ...days], this.failed, range);
   }
@@ -214,6 +229,7 @@ class GroupStatement {
     if (edges.length === 0) return parts;
     const [{ keys }]: { keys: Date[] }[] = await manager.query(KEYS_STARTED_SINCE_SQL, [edges.map(([since]) => new Date(since))]);
     for (const [i, [since, until]] of edges.entries()) parts.push(this.records(since, until, keys[i]));
+    if (edges[0][0] === from) this.sampleKeysFrom = this.bind(keys[0], 'timestamptz');
     return parts;
   }
 
