@@ -31,11 +31,18 @@ export const estimateCandidatesSql = (candidates: Candidates) => `EXPLAIN (FORMA
  * rather than walking the order's index of every day until each day's first match turns up; then sorted, and the
  * page's rows read by `rowKey` (the columns that find one row: the id, which it must hold, and the partition key when
  * there is one).
+ * `rowConditions`, which the matches meet, are repeated where their rows are read back: on the partition key, they
+ * keep PostgreSQL from planning that read in every day (~5 ms at 10M records).
  * `candidates` is how many matched, up to cap + 1; a row without `page_id` stands for an empty page.
  */
-export const pageOfFewSql = (page: Omit<LimitedRows, 'select'> & { columns: string[]; cap: number; rowKey: readonly string[] }) => {
+export const pageOfFewSql = (
+  page: Omit<LimitedRows, 'select'> & { columns: string[]; cap: number; rowKey: readonly string[]; rowConditions?: readonly string[] },
+) => {
   const { alias, order } = page;
-  const join = page.rowKey.map((column) => `${alias}.${column} = top.key_${column}`).join(' AND ');
+  const join = [
+    ...page.rowKey.map((column) => `${alias}.${column} = top.key_${column}`),
+    ...(page.rowConditions ?? []).map((c) => `(${c})`),
+  ].join(' AND ');
   return `
 WITH candidates AS MATERIALIZED (
   ${candidatesSql(page)} LIMIT ${page.cap + 1}

@@ -191,11 +191,14 @@ describe('a source-id search of few matches', () => {
       return {
         first: newest[0].edges.map((edge) => edge.node.id),
         days: new Set(scans.flatMap((node: string) => [...node.matchAll(/on (records_p\d{8})\b/g)].map((m) => m[1]))),
+        // Every day in the plan, the page's rows read back by their keys included.
+        planned: new Set([...plan.matchAll(/on (records_p\d{8})\b/g)].map((m) => m[1])),
       };
     };
     const fiveDaysAgo = `records_p${new Date(today - 5 * day).toISOString().slice(0, 10).replaceAll('-', '')}`;
     const before = await search(180);
     expect(before.days).not.toContain(fiveDaysAgo);
+    expect(before.planned).not.toContain(fiveDaysAgo);
 
     // A run of five days ago whose record started last of all: the newest days' read finds it in its old day.
     await runOf(5, [{ sourceId: 'NEWEST-LONG-RUN', startedMs: Date.now() - (today - 5 * day + 3_600_000) }]);

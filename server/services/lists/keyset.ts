@@ -104,6 +104,8 @@ export interface FewMatches {
 /** Conditions narrowing a read, their values (after the page's), and what of them shapes the statement. */
 export interface NarrowerRead {
   conditions: string[];
+  /** Those of `conditions` the page's rows are read back with too (pageOfFewSql). */
+  rowConditions?: string[];
   values: unknown[];
   shapeKey: string;
 }
@@ -145,7 +147,13 @@ export async function keysetPageOfFew<T extends ObjectLiteral & { id: string }>(
   const read = async (narrower?: NarrowerRead, run: RunListStatement = (statement, values) => runListStatement(db, statement, values)) => {
     const statement = listStatement(narrower ? `${key}|${narrower.shapeKey}` : key, () => {
       const rows = page.rows(metadata, columns, first);
-      return pageOfFewSql({ ...rows, conditions: [...rows.conditions, ...(narrower?.conditions ?? [])], cap: few.cap, rowKey: few.rowKey });
+      return pageOfFewSql({
+        ...rows,
+        conditions: [...rows.conditions, ...(narrower?.conditions ?? [])],
+        cap: few.cap,
+        rowKey: few.rowKey,
+        rowConditions: narrower?.rowConditions,
+      });
     });
     const raw = await run(statement, [...page.values, ...(narrower?.values ?? [])]);
     return { candidates: raw[0]?.candidates as number, rows: raw.filter((row) => row.page_id !== null) };

@@ -101,11 +101,10 @@ async function newestDays(
     const [key] = keys as unknown[];
     // 'infinity' (nothing started since) or '-infinity' (not partitioned) come back as numbers: no days to read.
     if (!(key instanceof Date)) return null;
+    const inDays = inKeyBounds('rec', `$${next + 1}::timestamptz`, "'infinity'::timestamptz", keyless);
     return {
-      conditions: [
-        `rec.started_at >= $${next}::timestamptz`,
-        inKeyBounds('rec', `$${next + 1}::timestamptz`, "'infinity'::timestamptz", keyless),
-      ],
+      conditions: [`rec.started_at >= $${next}::timestamptz`, inDays],
+      rowConditions: [inDays],
       values: [day, key],
       shapeKey: `newest days|${keyless}`,
     };
