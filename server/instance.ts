@@ -162,6 +162,8 @@ export async function startSyncwatch(config: Config, options: StartOptions = {})
       { name: 'partitions ahead', everyMs: 10 * 60_000, run: () => services.partitions.createAhead() },
       // Each day's own index of an index a migration added to a partitioned table (a catalog read when none is missing).
       { name: 'partition indexes', everyMs: 60_000, run: () => services.partitionIndexes.buildMissing() },
+      // Each statement of records appends a start mark a day it wrote; one a day says all a reader needs.
+      { name: 'start marks', everyMs: 10_000, run: () => services.partitions.pruneStartMarks() },
       // An upgrade's copy of the old records into partitions, then the swap (nothing to do once it is done): each
       // round copies for up to 20 s, paced; a new leader goes on from the progress the last one stored.
       { name: 'records to partitions', everyMs: 1_000, run: () => services.repartition.run() },

@@ -40,6 +40,7 @@ import { RecordsStartedSince1700000002940 } from './migrations/1700000002940-Rec
 import { RecordPartitionStatistics1700000002950 } from './migrations/1700000002950-RecordPartitionStatistics.js';
 import { ErrorGroupCounts1700000002960 } from './migrations/1700000002960-ErrorGroupCounts.js';
 import { RecordsPipelineEnded1700000002970 } from './migrations/1700000002970-RecordsPipelineEnded.js';
+import { RecordStartMarks1700000002980 } from './migrations/1700000002980-RecordStartMarks.js';
 import { poolOf } from './pool.js';
 
 export const entities = [
@@ -83,6 +84,7 @@ export const migrations = [
   RecordPartitionStatistics1700000002950,
   ErrorGroupCounts1700000002960,
   RecordsPipelineEnded1700000002970,
+  RecordStartMarks1700000002980,
 ];
 
 /** Bounds on what one statement and one wait for a connection may take; a request over them fails with TIMEOUT. */

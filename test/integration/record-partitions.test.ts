@@ -88,6 +88,8 @@ describe('the layout', () => {
       'records_error_groups_update',
       'records_rollup_insert',
       'records_rollup_update',
+      'records_start_marks_insert',
+      'records_start_marks_update',
     ]);
     // Keys named as on the unpartitioned table: an upsert's ON CONFLICT ON CONSTRAINT reads the same on both.
     const { rows: keys } = await sql.query(
@@ -526,6 +528,13 @@ describe('records lists by start', () => {
     const today = await pageSince(new Date(Date.now() + 1.5 * hour));
     expect(today.sources).toEqual(['LATER-TODAY']);
     expect(today.read).toEqual(new Set(days(0)));
+    // The leader leaves one start mark a day, its latest: the same days are read, the same records found.
+    await later(0, hour / 4, 'EARLIER-TODAY');
+    expect(await server.instance.services.partitions.pruneStartMarks()).toBeGreaterThan(0);
+    const { rows: doubled } = await sql.query('SELECT day FROM record_start_marks GROUP BY day HAVING count(*) > 1');
+    expect(doubled).toEqual([]);
+    expect(await pageSince(new Date(Date.now() + hour / 2))).toEqual(both);
+    expect(await pageSince(new Date(Date.now() + 1.5 * hour))).toEqual(today);
     // A record in the default partition (its run's day was never made) may have any key: found, and no day skipped.
     const { rows: strayRun } = await sql.query(
       `INSERT INTO runs (pipeline_id, mode, status, created_at, started_at) VALUES ($1, 'SCHEDULED', 'RUNNING', $2, $2) RETURNING id`,
@@ -543,14 +552,6 @@ describe('records lists by start', () => {
     // Since later than any record: none.
     const none = await pageSince(new Date(Date.now() + 3 * hour));
     expect(none.sources).toEqual([]);
-    // A partition named otherwise is none of the leader's days: no bound is taken from the names then.
-    await sql.query(`CREATE TABLE records_archive PARTITION OF records FOR VALUES FROM ('2001-01-01') TO ('2001-01-02')`);
-    try {
-      const { rows } = await sql.query(`SELECT records_keys_started_since(now()) = '-infinity' AS unbounded`);
-      expect(rows).toEqual([{ unbounded: true }]);
-    } finally {
-      await sql.query('DROP TABLE records_archive');
-    }
     // The stray's day is one the retention tests below make and expire: it goes with its run.
     await sql.query('DELETE FROM records WHERE run_id = $1', [strayRun[0].id]);
     await sql.query('DELETE FROM runs WHERE id = $1', [strayRun[0].id]);
@@ -679,6 +680,10 @@ describe('retention by partition', () => {
       [recent.id, doomed[0].id],
     );
 
+    const marksOf = (day: number) =>
+      count('SELECT count(*)::int AS n FROM record_start_marks WHERE day >= $1 AND day < $2', [utcDay(day), utcDay(day + 1)]);
+    expect(await marksOf(-40)).toBeGreaterThan(0);
+
     // The old records' rollup deltas are not folded yet: no day is dropped before they are.
     expect(await partitions.dropExpiredRecordDays(RETENTION_DAYS)).toEqual([]);
     await server.instance.services.rollups.fold();
@@ -718,6 +723,9 @@ describe('retention by partition', () => {
     expect(await partitionNames('records')).not.toContain(dayName('records', -40));
     expect(await partitionNames('record_attempts')).not.toContain(dayName('record_attempts', -40));
     expect(await partitionNames('records')).toEqual(expect.arrayContaining([dayName('records', -39), dayName('records', -38)]));
+    // The day's start marks go with it; the next day's stay.
+    expect(await marksOf(-40)).toBe(0);
+    expect(await marksOf(-39)).toBeGreaterThan(0);
     expect(await count('SELECT count(*)::int AS n FROM runs WHERE id = ANY($1::uuid[])', [expired])).toBe(0);
     expect(await count('SELECT count(*)::int AS n FROM records WHERE run_id = ANY($1::uuid[])', [[active, endedLater]])).toBe(6);
     expect(await count('SELECT count(*)::int AS n FROM records WHERE run_id = $1', [recent.id])).toBe(3);

@@ -18,7 +18,14 @@ import {
   STORED_COLUMNS_SQL,
   startOfUtcDay,
 } from '../../sql/partitions.js';
-import { dropRecordDaySql, RECORD_PARTITION_KEY, RECORD_TABLES, recordPartitionStatisticsSql } from '../../sql/record-partitions.js';
+import {
+  dropRecordDaySql,
+  fillStartMarksSql,
+  PRUNE_START_MARKS_SQL,
+  RECORD_PARTITION_KEY,
+  RECORD_TABLES,
+  recordPartitionStatisticsSql,
+} from '../../sql/record-partitions.js';
 import { RECORD_DAY_EXPIRED_SQL } from '../../sql/retention.js';
 
 /** A table partitioned by range of one timestamp column. */
@@ -60,11 +67,31 @@ export interface Expiry {
   straysDeleted: number;
 }
 
+/**
+ * Marks the latest start of each day the partitioned `records` already holds (fillStartMarksSql), in `runner`'s
+ * transaction: a migration's, or the upgrade's swap's. Nothing while `records` is not partitioned.
+ */
+export async function markRecordStarts(runner: { query(sql: string, parameters?: unknown[]): Promise<unknown> }): Promise<void> {
+  const partitions = (await runner.query(PARTITIONS_SQL, [RECORD_TABLES.records])) as {
+    name: string;
+    is_default: boolean;
+    range_from: Date | null;
+  }[];
+  const fill = fillStartMarksSql(partitions.map((p) => ({ name: p.name, from: p.range_from, isDefault: p.is_default })));
+  if (fill) await runner.query(fill);
+}
+
 export class PartitionMaintenance {
   constructor(
     private readonly db: DataSource,
     private readonly logger?: Logger,
   ) {}
+
+  /** The leader's job: one start mark a day left, its latest (PRUNE_START_MARKS_SQL). Returns how many went. */
+  async pruneStartMarks(): Promise<number> {
+    const [, deleted] = (await this.db.query(PRUNE_START_MARKS_SQL)) as [unknown, number];
+    return deleted;
+  }
 
   /** The partitions of a table, oldest first (the default and a MINVALUE one first). */
   async partitions(table: string): Promise<Partition[]> {

@@ -1,0 +1,64 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { markRecordStarts } from '../../services/housekeeping/partitions.js';
+import { IS_PARTITIONED_SQL } from '../../sql/partitions.js';
+import { createRecordsStartedSinceSql, RECORD_TABLES, START_MARKS_TABLE, startMarkTriggersSql } from '../../sql/record-partitions.js';
+import { firstRecordsStartedSinceSql } from './1700000002940-RecordsStartedSince.js';
+
+/**
+ * The start marks (sql/record-partitions.ts, RECORDS_STARTED_SINCE_FUNCTION): the latest start of the records of each
+ * UTC day of the partition key, appended by statement triggers on `records` and pruned by the leader, so the days
+ * holding records started since a time are read from a few dozen rows rather than asked of each day's index. Made
+ * from the days already there, then the function reads them. An upgrade whose records are not partitioned yet gets
+ * its marks at the swap (services/housekeeping/record-repartition.ts); until then the function bounds nothing.
+ */
+export class RecordStartMarks1700000002980 implements MigrationInterface {
+  name = 'RecordStartMarks1700000002980';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE ${START_MARKS_TABLE} (
+        -- A UTC day of the partition key (run_created_at), or a day's partition's lower bound: at or before the key of
+        -- every record the mark stands for.
+        day timestamptz NOT NULL,
+        latest_start timestamptz NOT NULL
+      );
+      CREATE INDEX ${START_MARKS_TABLE}_day ON ${START_MARKS_TABLE} (day, latest_start);
+      -- Rows come and go every few seconds: vacuumed often, so reads stay a few pages.
+      ALTER TABLE ${START_MARKS_TABLE} SET (autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_scale_factor = 0,
+                                            autovacuum_vacuum_cost_delay = 0);
+
+      CREATE FUNCTION records_start_marks_on_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO ${START_MARKS_TABLE} (day, latest_start)
+        SELECT date_trunc('day', run_created_at, 'UTC'), max(started_at) FROM new_records
+        WHERE run_created_at IS NOT NULL GROUP BY 1;
+        RETURN NULL;
+      END $$;
+
+      -- A start moved earlier leaves the later mark: a bound a little older than needed, never one too new.
+      CREATE FUNCTION records_start_marks_on_update() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO ${START_MARKS_TABLE} (day, latest_start)
+        SELECT date_trunc('day', run_created_at, 'UTC'), max(started_at) FROM new_records
+        WHERE run_created_at IS NOT NULL GROUP BY 1;
+        RETURN NULL;
+      END $$;
+    `);
+    const [{ partitioned }]: { partitioned: boolean }[] = await q.query(IS_PARTITIONED_SQL, [RECORD_TABLES.records]);
+    if (partitioned) {
+      for (const statement of startMarkTriggersSql(RECORD_TABLES.records)) await q.query(statement);
+      await markRecordStarts(q);
+    }
+    await q.query(createRecordsStartedSinceSql());
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(firstRecordsStartedSinceSql());
+    await q.query(`
+      DROP TRIGGER IF EXISTS records_start_marks_insert ON ${RECORD_TABLES.records};
+      DROP TRIGGER IF EXISTS records_start_marks_update ON ${RECORD_TABLES.records};
+      DROP FUNCTION records_start_marks_on_insert(), records_start_marks_on_update();
+      DROP TABLE ${START_MARKS_TABLE};
+    `);
+  }
+}
