@@ -215,16 +215,6 @@ export const KEYS_STARTED_SINCE_SQL = `SELECT array_agg(${RECORDS_STARTED_SINCE_
 FROM unnest($1::timestamptz[]) WITH ORDINALITY AS t(since, n)`;
 
 /**
- * Confines `alias` (records) to the days that hold records started at or after `since` (an SQL expression of a
- * timestamptz): RECORDS_STARTED_SINCE_FUNCTION, read once as the statement starts, lets PostgreSQL prune the older
- * days. Rows without a key are taken as by inRunPartition, unless `keyless` is false.
- */
-export const inPartitionsStartedSince = (alias: string, since: string, keyless = true) => {
-  const inDays = `${alias}.run_created_at >= (SELECT ${RECORDS_STARTED_SINCE_FUNCTION}(${since}))`;
-  return orKeyless(alias, inDays, keyless);
-};
-
-/**
  * The statistics each day of records gets (PostgreSQL keeps extended statistics per partition, and a parent's are
  * not used for a partition's scan): the run decides the partition key, so `run_id = … AND run_created_at = …` is as
  * selective as the run alone. Without them a run's page was estimated at 2 rows of its 430 and read by the unique

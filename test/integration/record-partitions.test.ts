@@ -500,12 +500,12 @@ describe('records lists by start', () => {
     await later(-2, hour, 'LATER-OLD-RUN');
     await later(0, 2 * hour, 'LATER-TODAY');
 
-    const pageSince = async (from: Date) => {
+    const pageSince = async (from: Date, field = 'LATENCY') => {
       let sources: string[] = [];
       const statements = await statementsDuring(server.instance.db, async () => {
         const { records } = await operator.ok<{ records: { edges: { node: { sourceId: string } }[] } }>(
           'query($f: RecordFilter, $o: RecordOrder) { records(filter: $f, orderBy: $o, first: 10) { edges { node { sourceId } } } }',
-          { f: { startedAt: { from: from.toISOString() } }, o: { field: 'LATENCY', direction: 'DESC' } },
+          { f: { startedAt: { from: from.toISOString() } }, o: { field, direction: 'DESC' } },
         );
         sources = records.edges.map((edge) => edge.node.sourceId).sort();
       });
@@ -528,6 +528,8 @@ describe('records lists by start', () => {
     const today = await pageSince(new Date(Date.now() + 1.5 * hour));
     expect(today.sources).toEqual(['LATER-TODAY']);
     expect(today.read).toEqual(new Set(days(0)));
+    // In the start's order too: the days are planned from the bound, not walked from the newest until the start.
+    expect(await pageSince(new Date(Date.now() + hour / 2), 'STARTED_AT')).toEqual(both);
     // The leader leaves one start mark a day, its latest: the same days are read, the same records found.
     await later(0, hour / 4, 'EARLIER-TODAY');
     expect(await server.instance.services.partitions.pruneStartMarks()).toBeGreaterThan(0);
@@ -552,6 +554,7 @@ describe('records lists by start', () => {
     // Since later than any record: none.
     const none = await pageSince(new Date(Date.now() + 3 * hour));
     expect(none.sources).toEqual([]);
+    expect(none.read).toEqual(new Set(['records_default']));
     // The stray's day is one the retention tests below make and expire: it goes with its run.
     await sql.query('DELETE FROM records WHERE run_id = $1', [strayRun[0].id]);
     await sql.query('DELETE FROM runs WHERE id = $1', [strayRun[0].id]);

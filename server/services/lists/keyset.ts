@@ -74,6 +74,8 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
    * neither: all of them.
    */
   columns?: readonly string[],
+  /** How the page's statement runs: on the pool, or on one connection in a snapshot (inOneSnapshot). */
+  run: RunListStatement = (statement, values) => runListStatement(list.db, statement, values),
 ): Promise<Page<T>> {
   checkPageSize(first);
   const { db, alias } = list;
@@ -81,7 +83,7 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
   const metadata = db.getMetadata(list.entity);
   const key = `${metadata.tableName}|${alias}|${columns?.join(',') ?? '*'}|${sort.expression}|${page.order}|${first}|${page.shapeKey}`;
   const statement = listStatement(key, () => keysetPageSql(page.rows(metadata, columns, first)));
-  const raw = await runListStatement(db, statement, page.values);
+  const raw = await run(statement, page.values);
   return { ...pageOfRows(list, sort, first, raw), count: countOnce(() => listCount(list, sort, page.order)) };
 }
 
