@@ -11,6 +11,15 @@ import { firstRecordsStartedSinceSql } from './1700000002940-RecordsStartedSince
  * from the days already there, then the function reads them. An upgrade whose records are not partitioned yet gets
  * its marks at the swap (services/housekeeping/record-repartition.ts); until then the function bounds nothing.
  */
+/** A statement trigger's body: the latest start of the statement's records (`new_records`) per UTC day of their key. */
+const MARK_STARTS = `
+BEGIN
+  INSERT INTO ${START_MARKS_TABLE} (day, latest_start)
+  SELECT date_trunc('day', run_created_at, 'UTC'), max(started_at) FROM new_records
+  WHERE run_created_at IS NOT NULL GROUP BY 1;
+  RETURN NULL;
+END`;
+
 export class RecordStartMarks1700000002980 implements MigrationInterface {
   name = 'RecordStartMarks1700000002980';
 
@@ -27,22 +36,10 @@ export class RecordStartMarks1700000002980 implements MigrationInterface {
       ALTER TABLE ${START_MARKS_TABLE} SET (autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_scale_factor = 0,
                                             autovacuum_vacuum_cost_delay = 0);
 
-      CREATE FUNCTION records_start_marks_on_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        INSERT INTO ${START_MARKS_TABLE} (day, latest_start)
-        SELECT date_trunc('day', run_created_at, 'UTC'), max(started_at) FROM new_records
-        WHERE run_created_at IS NOT NULL GROUP BY 1;
-        RETURN NULL;
-      END $$;
-
-      -- A start moved earlier leaves the later mark: a bound a little older than needed, never one too new.
-      CREATE FUNCTION records_start_marks_on_update() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        INSERT INTO ${START_MARKS_TABLE} (day, latest_start)
-        SELECT date_trunc('day', run_created_at, 'UTC'), max(started_at) FROM new_records
-        WHERE run_created_at IS NOT NULL GROUP BY 1;
-        RETURN NULL;
-      END $$;
+      CREATE FUNCTION records_start_marks_on_insert() RETURNS trigger LANGUAGE plpgsql AS $$ ${MARK_STARTS} $$;
+      -- An update marks its new starts the same way; a start moved earlier leaves the later mark: a bound a little
+      -- older than needed, never one too new.
+      CREATE FUNCTION records_start_marks_on_update() RETURNS trigger LANGUAGE plpgsql AS $$ ${MARK_STARTS} $$;
     `);
     const [{ partitioned }]: { partitioned: boolean }[] = await q.query(IS_PARTITIONED_SQL, [RECORD_TABLES.records]);
     if (partitioned) {
