@@ -85,8 +85,8 @@ export const INDEX_BEING_BUILT_SQL = `SELECT EXISTS (
   SELECT 1 FROM pg_stat_progress_create_index WHERE relid = ANY(SELECT to_regclass(name) FROM unnest($1::text[]) name)
 ) AS building`;
 
-/** Whether table $1 is partitioned. */
-export const IS_PARTITIONED_SQL = `SELECT relkind = 'p' AS partitioned FROM pg_class WHERE oid = $1::regclass`;
+/** Whether table $1 is partitioned (false when there is no such table). */
+export const IS_PARTITIONED_SQL = `SELECT COALESCE((SELECT relkind = 'p' FROM pg_class WHERE oid = to_regclass($1)), false) AS partitioned`;
 
 /** The columns of table $1 that hold values (not generated), in their order. */
 export const STORED_COLUMNS_SQL = `

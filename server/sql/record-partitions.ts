@@ -182,30 +182,39 @@ LANGUAGE sql STABLE AS $fn$
 $fn$`;
 
 /**
- * The start marks of what `table` (a partitioned `records`) already holds: each day's latest start, under its lower
- * bound (one descent of the day's `(started_at, id)` index); the default partition's, whose rows may have any key, per
- * UTC day of their key. For a migration, and for the upgrade's swap (its copy was written without marks).
+ * The start marks of what a partitioned table of records already holds, as the triggers would have written them (a
+ * UTC day of the key): each day's latest start under the UTC day its partition starts in (one descent of the day's
+ * `(started_at, id)` index); the default partition's, whose rows may have any key, per run (one descent of its
+ * `(run_id, started_at, id)` index a run, where grouping its rows by day would read all of them: an upgrade's copy may
+ * hold the whole history there). For migration 2980.
  */
 export function fillStartMarksSql(partitions: readonly { name: string; from: Date | null; isDefault: boolean }[]): string | null {
-  const marks = partitions.map((partition) =>
-    partition.isDefault
-      ? `SELECT date_trunc('day', run_created_at, 'UTC') AS day, max(started_at) AS latest FROM ${identifier(partition.name)} GROUP BY 1`
-      : `SELECT ${partition.from ? `'${partition.from.toISOString()}'::timestamptz` : "'-infinity'::timestamptz"} AS day,
-           (SELECT max(started_at) FROM ${identifier(partition.name)}) AS latest`,
+  const marks = partitions.map(({ name, from, isDefault }) =>
+    isDefault
+      ? `SELECT date_trunc('day', latest.run_created_at, 'UTC') AS day, latest.started_at AS latest FROM runs u
+           CROSS JOIN LATERAL (SELECT d.run_created_at, d.started_at FROM ${identifier(name)} d WHERE d.run_id = u.id
+                               ORDER BY d.started_at DESC LIMIT 1) latest`
+      : `SELECT ${from ? `date_trunc('day', '${from.toISOString()}'::timestamptz, 'UTC')` : "'-infinity'::timestamptz"} AS day,
+           (SELECT max(started_at) FROM ${identifier(name)}) AS latest`,
   );
   if (marks.length === 0) return null;
   return `INSERT INTO ${START_MARKS_TABLE} (day, latest_start)
-SELECT day, latest FROM (${marks.join('\nUNION ALL\n')}) marks WHERE latest IS NOT NULL`;
+SELECT day, max(latest) FROM (${marks.join('\nUNION ALL\n')}) marks WHERE latest IS NOT NULL GROUP BY day`;
 }
 
 /**
  * Leaves one start mark a day, its latest: the others say nothing more (a reader takes the days with a mark since a
- * time). The latest of each day, and of its ties the last written, is never deleted, so a reader in any snapshot
- * finds a day's bound either way.
+ * time). The latest of each day (one of its ties) is never deleted, so a reader in any snapshot finds a day's bound
+ * either way. Ranked by a sort, not by comparing each mark with the later ones of its day: a
+ * backlog of marks (a leader down for a while under heavy ingest) costs one sort, where the pairs grew with its square
+ * (16 s for 10,000 marks of one day).
  */
 export const PRUNE_START_MARKS_SQL = `
-DELETE FROM ${START_MARKS_TABLE} m USING ${START_MARKS_TABLE} later
-WHERE later.day = m.day AND (later.latest_start, later.ctid) > (m.latest_start, m.ctid)`;
+DELETE FROM ${START_MARKS_TABLE} WHERE ctid IN (
+  SELECT ctid FROM (
+    SELECT ctid, row_number() OVER (PARTITION BY day ORDER BY latest_start DESC, ctid DESC) AS place FROM ${START_MARKS_TABLE}
+  ) ranked
+  WHERE place > 1)`;
 
 /**
  * The partition key from which on each of $1 (a timestamptz[]) finds the records started since it
@@ -388,9 +397,9 @@ export function dropRecordDaySql(recordsPartition: string, attemptsPartition: st
     // The day's failures leave their error groups with it, not only once the runs are purged after.
     `DELETE FROM error_group_counts WHERE run_id IN (${runsOfDay})`,
     `DELETE FROM error_group_deltas WHERE run_id IN (${runsOfDay})`,
-    // The start marks of days wholly in the range (a mark is of a UTC day: one of a day the range ends inside also
-    // stands for the records left in the next partition).
-    `DELETE FROM ${START_MARKS_TABLE} WHERE day >= '${range.from.toISOString()}' AND day + interval '1 day' <= '${range.to.toISOString()}'`,
+    // The start marks of the UTC days wholly in the range (a mark stands for the records of its day: one of a day the
+    // range ends inside stands for records left in the next partition too).
+    `DELETE FROM ${START_MARKS_TABLE} WHERE day >= '${range.from.toISOString()}' AND day + interval '24 hours' <= '${range.to.toISOString()}'`,
     ...(attempts ? [`DROP TABLE ${attempts}`] : []),
     `DROP TABLE ${day}`,
   ];

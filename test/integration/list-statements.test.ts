@@ -67,3 +67,16 @@ it('prepares a statement without values once per connection, and sends one with 
   expect(prepared.has(withoutValues.text)).toBe(true);
   expect(prepared.has(withValues.text)).toBe(false);
 });
+
+it('keeps its connection when a list read in one snapshot refuses its input, and reads on it after', async () => {
+  const since = { startedAt: { from: '2000-01-01T00:00:00Z' } };
+  const page = 'query($filter: RecordFilter, $after: String) { records(filter: $filter, first: 5, after: $after) { edges { cursor } } }';
+  await admin.ok(page, { filter: since });
+  const pool = poolOf(server.instance.db) as unknown as { _clients: object[] };
+  const before = new Set(pool._clients);
+  // The filter's ids are checked between the days' read and the page's, inside the snapshot: refused, rolled back, kept.
+  const badIds = { ...since, pipelineIds: ['not-a-uuid'] };
+  for (let i = 0; i < 3; i++) expect(await admin.errorCode(page, { filter: badIds })).toBe('BAD_USER_INPUT');
+  expect([...before].filter((client) => !pool._clients.includes(client))).toEqual([]);
+  expect((await admin.ok<{ records: { edges: unknown[] } }>(page, { filter: since })).records.edges.length).toBeGreaterThan(0);
+});

@@ -10,7 +10,7 @@ import { Role } from '../../server/domain/enums.js';
 import { FAILED_RECORD_STATUSES } from '../../server/domain/record-outcome.js';
 import type { StoredEvent } from '../../server/events/event-store.js';
 import { type LiveEvent, materialize } from '../../server/events/live-event.js';
-import { DAYS_AHEAD } from '../../server/services/housekeeping/partitions.js';
+import { DAYS_AHEAD, markRecordStarts } from '../../server/services/housekeeping/partitions.js';
 import { FAILURES_OF_RECORDS_SQL } from '../../server/sql/alerts.js';
 import { LOCK_ORIGINALS_SQL } from '../../server/sql/attempts.js';
 import { RETRY_RUN_KEYS_SQL } from '../../server/sql/ingest.js';
@@ -551,13 +551,49 @@ describe('records lists by start', () => {
     const stray = await pageSince(new Date(Date.now() + 2.25 * hour));
     expect(stray.sources).toEqual(['LATER-STRAY']);
     expect(stray.read).toContain('records_default');
+    // Marks made afresh from what the days hold (as migration 2980 makes them, the default partition's by run) bound
+    // every record as the triggers' did.
+    const unbounded = () => count('SELECT count(*)::int AS n FROM records WHERE records_keys_started_since(started_at) > run_created_at');
+    await sql.query('DELETE FROM record_start_marks');
+    expect(await unbounded()).toBeGreaterThan(0);
+    await markRecordStarts(server.instance.db, 'records');
+    expect(await unbounded()).toBe(0);
+    expect(await pageSince(new Date(Date.now() + 2.25 * hour))).toEqual(stray);
     // Since later than any record: none.
     const none = await pageSince(new Date(Date.now() + 3 * hour));
     expect(none.sources).toEqual([]);
     expect(none.read).toEqual(new Set(['records_default']));
+    // A record of an old day reported again with a later start (an upsert's update): found since then, in its day.
+    await sql.query(`UPDATE records SET started_at = now() + interval '4 hours' WHERE source_id = 'LATER-OLD-RUN'`);
+    const moved = await pageSince(new Date(Date.now() + 3.5 * hour));
+    expect(moved.sources).toEqual(['LATER-OLD-RUN']);
+    expect(moved.read).toContain(dayName('records', -2));
     // The stray's day is one the retention tests below make and expire: it goes with its run.
     await sql.query('DELETE FROM records WHERE run_id = $1', [strayRun[0].id]);
     await sql.query('DELETE FROM runs WHERE id = $1', [strayRun[0].id]);
+  });
+});
+
+describe('start marks', () => {
+  it('are pruned to the latest of each day, however many piled up, one of its ties kept', async () => {
+    // Marks of days long before any record here (they bound nothing the other tests read): 3,000 of one day, the
+    // latest three times, and a few of the next day.
+    await sql.query(`
+      INSERT INTO record_start_marks (day, latest_start)
+      SELECT timestamptz '2001-01-01Z', timestamptz '2001-01-01Z' + (g % 1000) * interval '1 minute' FROM generate_series(1, 3000) g
+      UNION ALL
+      SELECT timestamptz '2001-01-02Z', timestamptz '2001-01-02Z' + g * interval '1 hour' FROM generate_series(1, 5) g`);
+    expect(await server.instance.services.partitions.pruneStartMarks()).toBeGreaterThanOrEqual(3000 - 1 + 5 - 1);
+    const { rows } = await sql.query(
+      `SELECT to_char(day AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, latest_start, count(*)::int AS n FROM record_start_marks
+       WHERE day < '2002-01-01Z'
+       GROUP BY 1, 2 ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { day: '2001-01-01', latest_start: new Date('2001-01-01T16:39:00Z'), n: 1 },
+      { day: '2001-01-02', latest_start: new Date('2001-01-02T05:00:00Z'), n: 1 },
+    ]);
+    await sql.query(`DELETE FROM record_start_marks WHERE day < '2002-01-01Z'`);
   });
 });
 

@@ -1,15 +1,21 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { markRecordStarts } from '../../services/housekeeping/partitions.js';
 import { IS_PARTITIONED_SQL } from '../../sql/partitions.js';
-import { createRecordsStartedSinceSql, RECORD_TABLES, START_MARKS_TABLE, startMarkTriggersSql } from '../../sql/record-partitions.js';
+import {
+  createRecordsStartedSinceSql,
+  RECORD_TABLES,
+  RECORD_TABLES_BESIDE,
+  START_MARKS_TABLE,
+  startMarkTriggersSql,
+} from '../../sql/record-partitions.js';
 import { firstRecordsStartedSinceSql } from './1700000002940-RecordsStartedSince.js';
 
 /**
  * The start marks (sql/record-partitions.ts, RECORDS_STARTED_SINCE_FUNCTION): the latest start of the records of each
  * UTC day of the partition key, appended by statement triggers on `records` and pruned by the leader, so the days
  * holding records started since a time are read from a few dozen rows rather than asked of each day's index. Made
- * from the days already there, then the function reads them. An upgrade whose records are not partitioned yet gets
- * its marks at the swap (services/housekeeping/record-repartition.ts); until then the function bounds nothing.
+ * from the days already there, then the function reads them. An upgrade whose records are not partitioned yet marks
+ * its copy beside them as it is written; until the swap the function bounds nothing.
  */
 /** A statement trigger's body: the latest start of the statement's records (`new_records`) per UTC day of their key. */
 const MARK_STARTS = `
@@ -41,19 +47,26 @@ export class RecordStartMarks1700000002980 implements MigrationInterface {
       -- older than needed, never one too new.
       CREATE FUNCTION records_start_marks_on_update() RETURNS trigger LANGUAGE plpgsql AS $$ ${MARK_STARTS} $$;
     `);
-    const [{ partitioned }]: { partitioned: boolean }[] = await q.query(IS_PARTITIONED_SQL, [RECORD_TABLES.records]);
-    if (partitioned) {
-      for (const statement of startMarkTriggersSql(RECORD_TABLES.records)) await q.query(statement);
-      await markRecordStarts(q);
+    // On the partitioned records, and on an upgrade's copy beside the old ones: the copy's batches and the mirror
+    // mark as they write, and the marks are there when the swap renames the copy (with its triggers) to `records`.
+    for (const table of [RECORD_TABLES.records, RECORD_TABLES_BESIDE.records]) {
+      const [{ partitioned }]: { partitioned: boolean }[] = await q.query(IS_PARTITIONED_SQL, [table]);
+      if (!partitioned) continue;
+      for (const statement of startMarkTriggersSql(table)) await q.query(statement);
+      await markRecordStarts(q, table);
     }
     await q.query(createRecordsStartedSinceSql());
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(firstRecordsStartedSinceSql());
+    for (const table of [RECORD_TABLES.records, RECORD_TABLES_BESIDE.records]) {
+      const [{ partitioned }]: { partitioned: boolean }[] = await q.query(IS_PARTITIONED_SQL, [table]);
+      if (!partitioned) continue;
+      await q.query(`DROP TRIGGER IF EXISTS records_start_marks_insert ON ${table}`);
+      await q.query(`DROP TRIGGER IF EXISTS records_start_marks_update ON ${table}`);
+    }
     await q.query(`
-      DROP TRIGGER IF EXISTS records_start_marks_insert ON ${RECORD_TABLES.records};
-      DROP TRIGGER IF EXISTS records_start_marks_update ON ${RECORD_TABLES.records};
       DROP FUNCTION records_start_marks_on_insert(), records_start_marks_on_update();
       DROP TABLE ${START_MARKS_TABLE};
     `);

@@ -68,11 +68,14 @@ export interface Expiry {
 }
 
 /**
- * Marks the latest start of each day the partitioned `records` already holds (fillStartMarksSql), in `runner`'s
- * transaction: a migration's, or the upgrade's swap's. Nothing while `records` is not partitioned.
+ * Marks the latest start of each day a partitioned table of records (`records`, or an upgrade's copy beside it)
+ * already holds (fillStartMarksSql), in `runner`'s transaction (migration 2980's).
  */
-export async function markRecordStarts(runner: { query(sql: string, parameters?: unknown[]): Promise<unknown> }): Promise<void> {
-  const partitions = (await runner.query(PARTITIONS_SQL, [RECORD_TABLES.records])) as {
+export async function markRecordStarts(
+  runner: { query(sql: string, parameters?: unknown[]): Promise<unknown> },
+  table: string,
+): Promise<void> {
+  const partitions = (await runner.query(PARTITIONS_SQL, [table])) as {
     name: string;
     is_default: boolean;
     range_from: Date | null;

@@ -10,7 +10,6 @@ import {
   RECORD_TABLES_BESIDE,
   renameRecordTablesSql,
   rollupTriggersSql,
-  startMarkTriggersSql,
 } from '../../sql/record-partitions.js';
 import {
   COPIED_COLUMNS_SQL,
@@ -34,7 +33,6 @@ import {
   setAside,
   setAsideSql,
 } from '../../sql/repartition.js';
-import { markRecordStarts } from './partitions.js';
 
 /** Rows a copy batch takes by default (REPARTITION_BATCH_ROWS). */
 export const DEFAULT_BATCH_ROWS = 10_000;
@@ -190,12 +188,9 @@ export class RecordRepartition {
           ...renameRecordTablesSql(RECORD_TABLES_BESIDE, RECORD_TABLES),
           ...rollupTriggersSql(RECORD_TABLES.records),
           ...errorGroupTriggersSql(RECORD_TABLES.records),
-          ...startMarkTriggersSql(RECORD_TABLES.records),
           SWAP_DONE_SQL,
         ];
         for (const statement of statements) await manager.query(statement);
-        // The copy was written without start marks: the days' marks from what they hold.
-        await markRecordStarts(manager);
         return { swapped: true, lockMs: 0, copySeconds: Math.round(progress[0].seconds), rows };
       });
       if (outcome.swapped) {

@@ -12,6 +12,7 @@
 import pg from 'pg';
 import { type DataSource, QueryFailedError } from 'typeorm';
 import { poolOf } from '../../db/pool.js';
+import { BEGIN_READ_ONLY_SNAPSHOT_SQL } from '../../db/read-only-snapshot.js';
 import { dateFromPostgres } from '../../domain/iso-date.js';
 
 /** Shapes kept (text built); past it the least recently used one is built again when next asked. */
@@ -91,23 +92,30 @@ export async function runListStatement(db: DataSource, statement: ListStatement,
 
 /**
  * Runs `work`'s list statements on one connection, in one snapshot (a read-only REPEATABLE READ transaction): what one
- * statement read bounds what the next one reads, and no commit between them changes it.
+ * statement read bounds what the next one reads, and no commit between them changes it. A failure of `work`'s own
+ * (bad input found between statements) rolls back and keeps the connection; only a connection that failed is dropped.
  */
 export async function inOneSnapshot<T>(db: DataSource, work: (run: RunListStatement) => Promise<T>): Promise<T> {
   const client = await poolOf(db).connect();
   let broken: Error | undefined;
+  const on = async <R>(query: () => Promise<R>): Promise<R> => {
+    try {
+      return await query();
+    } catch (error) {
+      broken ??= brokenBy(error);
+      throw error;
+    }
+  };
   try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const result = await work((statement, values) => runOn(db, client, statement, values));
-    await client.query('COMMIT');
+    await on(() => client.query(BEGIN_READ_ONLY_SNAPSHOT_SQL));
+    const result = await work((statement, values) => on(() => runOn(db, client, statement, values)));
+    await on(() => client.query('COMMIT'));
     return result;
   } catch (error) {
-    broken =
-      brokenBy(error) ??
-      (await client.query('ROLLBACK').then(
-        () => undefined,
-        (rollback: Error) => rollback,
-      ));
+    broken ??= await client.query('ROLLBACK').then(
+      () => undefined,
+      (rollback: Error) => rollback,
+    );
     throw error;
   } finally {
     client.release(broken);

@@ -154,7 +154,8 @@ export class RecordQueryService {
       where: preparedRecordConditions('rec', actor, filter, { keyless, keyBounds, startedKey }),
     });
     const since = filter?.startedAt?.from;
-    if (since) {
+    // (Runs named by the filter bound the days already.)
+    if (since && !keyBounds) {
       // The days holding records started since, read first and in the page's snapshot: a record of a long run's old
       // day committed in between is not left out of the page. (A source-id search with a time range is walked.)
       const page = await inOneSnapshot(this.db, async (run) => {
