@@ -4,6 +4,11 @@ import type { DataSource, EntityManager } from 'typeorm';
 /** Begins a read-only transaction whose statements all read one snapshot. */
 export const BEGIN_READ_ONLY_SNAPSHOT_SQL = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 
+/** TypeORM's PostgreSQL query runner hands its connection back with an error (the pool then closes it); untyped. */
+interface ReleasingRunner {
+  releasePostgresConnection(error?: unknown): Promise<void>;
+}
+
 /**
  * Runs `work` in a read-only REPEATABLE READ transaction on one connection, begun and ended by hand rather than by
  * TypeORM's `transaction()`: its commit events mean a write (read-routing.ts then sends the key's next reads to the
@@ -12,6 +17,7 @@ export const BEGIN_READ_ONLY_SNAPSHOT_SQL = 'BEGIN ISOLATION LEVEL REPEATABLE RE
 export async function inReadOnlySnapshot<T>(db: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   const runner = db.createQueryRunner();
   await runner.connect();
+  let broken: unknown;
   try {
     await runner.query(BEGIN_READ_ONLY_SNAPSHOT_SQL);
     try {
@@ -19,10 +25,14 @@ export async function inReadOnlySnapshot<T>(db: DataSource, work: (manager: Enti
       await runner.query('COMMIT');
       return result;
     } catch (error) {
-      await runner.query('ROLLBACK').catch(() => {});
+      broken = await runner.query('ROLLBACK').then(
+        () => undefined,
+        (rollback: unknown) => rollback,
+      );
       throw error;
     }
   } finally {
-    await runner.release();
+    // A connection whose ROLLBACK failed may still be in the transaction: closed, not handed to the next request.
+    await (runner as unknown as ReleasingRunner).releasePostgresConnection(broken);
   }
 }

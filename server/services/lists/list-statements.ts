@@ -112,10 +112,11 @@ export async function inOneSnapshot<T>(db: DataSource, work: (run: RunListStatem
     await on(() => client.query('COMMIT'));
     return result;
   } catch (error) {
-    broken ??= await client.query('ROLLBACK').then(
+    const rollback = await client.query('ROLLBACK').then(
       () => undefined,
-      (rollback: Error) => rollback,
+      (failed: Error) => failed,
     );
+    broken ??= rollback;
     throw error;
   } finally {
     client.release(broken);
