@@ -64,7 +64,7 @@ export function createServices(
       retryDelaysMs: config.webhookRetryDelaysMs,
       onDisabled: (channelId, reason) => logger?.warn('notification channel disabled', { channelId, reason }),
     }),
-    errorGroups: new ErrorGroupService(db, audit),
+    errorGroups: new ErrorGroupService(db, audit, reader),
     runs: new RunQueryService(reader),
     runLifecycle,
     retries: new OperatorRetryService(db, audit),

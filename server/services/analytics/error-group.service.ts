@@ -72,6 +72,8 @@ export class ErrorGroupService {
   constructor(
     private readonly db: DataSource,
     private readonly audit: AuditService,
+    /** What the groups are read on: a replica when there is one (db/read-routing.ts); resolutions write on `db`. */
+    private readonly reader: DataSource = db,
   ) {}
 
   /** Groups of the failures the actor may see, in the window and filter: REGRESSED first, then by count and last seen. */
@@ -80,7 +82,9 @@ export class ErrorGroupService {
     const window = errorGroupWindow(query.range, new Date());
     // One snapshot: the days the window's edges are read in (parts()) are those holding records when the groups are
     // counted, a long run's record committed in between included.
-    return inReadOnlySnapshot(this.db, (manager) => this.groups(manager, actor, query.filter, window, query.states ?? null, query.first));
+    return inReadOnlySnapshot(this.reader, (manager) =>
+      this.groups(manager, actor, query.filter, window, query.states ?? null, query.first),
+    );
   }
 
   async resolve(actor: Actor, fingerprint: string, note: string | null | undefined): Promise<ErrorGroupView> {
