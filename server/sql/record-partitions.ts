@@ -205,9 +205,9 @@ SELECT day, max(latest) FROM (${marks.join('\nUNION ALL\n')}) marks WHERE latest
 /**
  * Leaves one start mark a day, its latest: the others say nothing more (a reader takes the days with a mark since a
  * time). The latest of each day (one of its ties) is never deleted, so a reader in any snapshot finds a day's bound
- * either way. Ranked by a sort, not by comparing each mark with the later ones of its day: a
- * backlog of marks (a leader down for a while under heavy ingest) costs one sort, where the pairs grew with its square
- * (16 s for 10,000 marks of one day).
+ * either way. Ranked by a sort, not by comparing each mark with the later ones of its day: a backlog of marks (a
+ * leader down for a while under heavy ingest) costs one sort, where the pairs grew with its square (16 s for 10,000
+ * marks of one day).
  */
 export const PRUNE_START_MARKS_SQL = `
 DELETE FROM ${START_MARKS_TABLE} WHERE ctid IN (

@@ -10,13 +10,6 @@ import {
 } from '../../sql/record-partitions.js';
 import { firstRecordsStartedSinceSql } from './1700000002940-RecordsStartedSince.js';
 
-/**
- * The start marks (sql/record-partitions.ts, RECORDS_STARTED_SINCE_FUNCTION): the latest start of the records of each
- * UTC day of the partition key, appended by statement triggers on `records` and pruned by the leader, so the days
- * holding records started since a time are read from a few dozen rows rather than asked of each day's index. Made
- * from the days already there, then the function reads them. An upgrade whose records are not partitioned yet marks
- * its copy beside them as it is written; until the swap the function bounds nothing.
- */
 /** A statement trigger's body: the latest start of the statement's records (`new_records`) per UTC day of their key. */
 const MARK_STARTS = `
 BEGIN
@@ -26,14 +19,21 @@ BEGIN
   RETURN NULL;
 END`;
 
+/**
+ * The start marks (sql/record-partitions.ts, RECORDS_STARTED_SINCE_FUNCTION): the latest start of the records of each
+ * UTC day of the partition key, appended by statement triggers on `records` and pruned by the leader, so the days
+ * holding records started since a time are read from a few dozen rows rather than asked of each day's index. Made
+ * from the days already there, then the function reads them. An upgrade whose records are not partitioned yet marks
+ * its copy beside them as it is written; until the swap the function bounds nothing.
+ */
 export class RecordStartMarks1700000002980 implements MigrationInterface {
   name = 'RecordStartMarks1700000002980';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE TABLE ${START_MARKS_TABLE} (
-        -- A UTC day of the partition key (run_created_at), or a day's partition's lower bound: at or before the key of
-        -- every record the mark stands for.
+        -- A UTC day of the partition key (run_created_at), at or before the key of every record the mark stands for
+        -- ('-infinity' for a partition without a lower bound).
         day timestamptz NOT NULL,
         latest_start timestamptz NOT NULL
       );
@@ -49,9 +49,7 @@ export class RecordStartMarks1700000002980 implements MigrationInterface {
     `);
     // On the partitioned records, and on an upgrade's copy beside the old ones: the copy's batches and the mirror
     // mark as they write, and the marks are there when the swap renames the copy (with its triggers) to `records`.
-    for (const table of [RECORD_TABLES.records, RECORD_TABLES_BESIDE.records]) {
-      const [{ partitioned }]: { partitioned: boolean }[] = await q.query(IS_PARTITIONED_SQL, [table]);
-      if (!partitioned) continue;
+    for (const table of await partitionedRecordTables(q)) {
       for (const statement of startMarkTriggersSql(table)) await q.query(statement);
       await markRecordStarts(q, table);
     }
@@ -60,9 +58,7 @@ export class RecordStartMarks1700000002980 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(firstRecordsStartedSinceSql());
-    for (const table of [RECORD_TABLES.records, RECORD_TABLES_BESIDE.records]) {
-      const [{ partitioned }]: { partitioned: boolean }[] = await q.query(IS_PARTITIONED_SQL, [table]);
-      if (!partitioned) continue;
+    for (const table of await partitionedRecordTables(q)) {
       await q.query(`DROP TRIGGER IF EXISTS records_start_marks_insert ON ${table}`);
       await q.query(`DROP TRIGGER IF EXISTS records_start_marks_update ON ${table}`);
     }
@@ -71,4 +67,14 @@ export class RecordStartMarks1700000002980 implements MigrationInterface {
       DROP TABLE ${START_MARKS_TABLE};
     `);
   }
+}
+
+/** Which of `records` and an upgrade's copy beside it are partitioned (and so carry the marks' triggers). */
+async function partitionedRecordTables(q: QueryRunner): Promise<string[]> {
+  const tables: string[] = [];
+  for (const table of [RECORD_TABLES.records, RECORD_TABLES_BESIDE.records]) {
+    const [{ partitioned }]: { partitioned: boolean }[] = await q.query(IS_PARTITIONED_SQL, [table]);
+    if (partitioned) tables.push(table);
+  }
+  return tables;
 }
